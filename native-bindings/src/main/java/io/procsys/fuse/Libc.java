@@ -1,0 +1,283 @@
+package io.procsys.fuse;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The few libc calls procsys makes itself, written by hand because they need errno: jextract's
+ * output cannot capture it. Every call returns its result or {@code -errno}, never throws for a
+ * failed system call, and allocates nothing on the Java heap.
+ */
+public final class Libc {
+    public static final int AT_FDCWD = -100;
+    public static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    public static final int AT_EMPTY_PATH = 0x1000;
+    public static final int O_RDONLY = 0;
+    public static final int O_WRONLY = 1;
+    public static final int O_RDWR = 2;
+    public static final int O_ACCMODE = 3;
+    public static final int O_CREAT = 0x40;
+    public static final int O_TRUNC = 0x200;
+    public static final int O_APPEND = 0x400;
+    public static final int O_NONBLOCK = 0x800;
+    public static final int O_DIRECTORY = 0x10000;
+    public static final int O_NOFOLLOW = 0x20000;
+    public static final int O_CLOEXEC = 0x80000;
+    public static final int O_PATH = 0x200000;
+
+    /** statfs f_type of procfs. */
+    public static final long PROC_SUPER_MAGIC = 0x9fa0L;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final MemoryLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final ThreadLocal<MemorySegment> CAPTURE =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
+
+    private static final MethodHandle OPENAT = errnoCall("openat",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), Linker.Option.firstVariadicArg(3));
+    private static final MethodHandle READ = errnoCall("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle PREAD = errnoCall("pread", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle CLOSE = errnoCall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle FSTATAT = errnoCall("fstatat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    private static final MethodHandle READLINKAT = errnoCall("readlinkat", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+    private static final MethodHandle FSTATVFS = errnoCall("fstatvfs", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle FSTATFS = errnoCall("fstatfs", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle FDOPENDIR = errnoCall("fdopendir", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    private static final MethodHandle READDIR = errnoCall("readdir", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final MethodHandle CLOSEDIR = errnoCall("closedir", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle MALLOC = plainCall("malloc", FunctionDescriptor.of(ADDRESS, JAVA_LONG));
+    private static final MethodHandle REALLOC = plainCall("realloc", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG));
+    private static final MethodHandle FREE = plainCall("free", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final MethodHandle GETUID = plainCall("getuid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle GETPID = plainCall("getpid", FunctionDescriptor.of(JAVA_INT));
+
+    /** Size of struct statfs on 64-bit Linux (f_type is its first long). */
+    public static final long STATFS_SIZE = 120;
+    /** struct dirent (glibc, 64-bit): d_ino at 0, d_type at 18, d_name at 19. */
+    public static final long DIRENT_INO = 0;
+    public static final long DIRENT_TYPE = 18;
+    public static final long DIRENT_NAME = 19;
+    private static final long DIRENT_MAX = 280;
+
+    private Libc() {}
+
+    private static MethodHandle errnoCall(String name, FunctionDescriptor descriptor, Linker.Option... extra) {
+        Linker.Option[] options = new Linker.Option[extra.length + 1];
+        options[0] = Linker.Option.captureCallState("errno");
+        System.arraycopy(extra, 0, options, 1, extra.length);
+        return LINKER.downcallHandle(symbol(name), descriptor, options);
+    }
+
+    private static MethodHandle plainCall(String name, FunctionDescriptor descriptor) {
+        return LINKER.downcallHandle(symbol(name), descriptor);
+    }
+
+    private static MemorySegment symbol(String name) {
+        return LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
+    }
+
+    private static int errno(MemorySegment capture) {
+        return (int) ERRNO.get(capture, 0L);
+    }
+
+    private static RuntimeException unexpected(Throwable t) {
+        if (t instanceof RuntimeException r) return r;
+        if (t instanceof Error e) throw e;
+        return new IllegalStateException(t);
+    }
+
+    /** openat(2): a file descriptor or -errno. {@code path} is a NUL-terminated C string. */
+    public static int openat(int dirFd, MemorySegment path, int flags) {
+        MemorySegment capture = CAPTURE.get();
+        try {
+            int fd = (int) OPENAT.invokeExact(capture, dirFd, path, flags);
+            return fd < 0 ? -errno(capture) : fd;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** read(2) into {@code buffer}: bytes read or -errno; retries EINTR. */
+    public static long read(int fd, MemorySegment buffer, long count) {
+        MemorySegment capture = CAPTURE.get();
+        try {
+            while (true) {
+                long n = (long) READ.invokeExact(capture, fd, buffer, count);
+                if (n >= 0) return n;
+                int err = errno(capture);
+                if (err != Errno.EINTR) return -err;
+            }
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** pread(2) into {@code buffer}: bytes read or -errno; retries EINTR. */
+    public static long pread(int fd, MemorySegment buffer, long count, long offset) {
+        MemorySegment capture = CAPTURE.get();
+        try {
+            while (true) {
+                long n = (long) PREAD.invokeExact(capture, fd, buffer, count, offset);
+                if (n >= 0) return n;
+                int err = errno(capture);
+                if (err != Errno.EINTR) return -err;
+            }
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** close(2): 0 or -errno. */
+    public static int close(int fd) {
+        MemorySegment capture = CAPTURE.get();
+        try {
+            int r = (int) CLOSE.invokeExact(capture, fd);
+            return r < 0 ? -errno(capture) : r;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** fstatat(2) into a {@code struct stat} segment: 0 or -errno. */
+    public static int fstatat(int dirFd, MemorySegment path, MemorySegment stat, int flags) {
+        MemorySegment capture = CAPTURE.get();
+        try {
+            int r = (int) FSTATAT.invokeExact(capture, dirFd, path, stat, flags);
+            return r < 0 ? -errno(capture) : r;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** readlinkat(2): bytes of link text placed in {@code buffer} (not NUL-terminated) or -errno. */
+    public static long readlinkat(int dirFd, MemorySegment path, MemorySegment buffer, long size) {
+        MemorySegment capture = CAPTURE.get();
+        try {
+            long r = (long) READLINKAT.invokeExact(capture, dirFd, path, buffer, size);
+            return r < 0 ? -errno(capture) : r;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** fstatvfs(3) into a {@code struct statvfs} segment: 0 or -errno. */
+    public static int fstatvfs(int fd, MemorySegment statvfs) {
+        MemorySegment capture = CAPTURE.get();
+        try {
+            int r = (int) FSTATVFS.invokeExact(capture, fd, statvfs);
+            return r < 0 ? -errno(capture) : r;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** The filesystem magic (statfs f_type) of an open file, or -errno. */
+    public static long filesystemType(int fd) {
+        MemorySegment capture = CAPTURE.get();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(STATFS_SIZE, 8);
+            int r = (int) FSTATFS.invokeExact(capture, fd, buf);
+            return r < 0 ? -errno(capture) : buf.get(JAVA_LONG, 0);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * Reads every entry of the directory open as {@code fd} (which this call takes over and
+     * closes) and hands each to {@code visitor}. Returns 0 or -errno.
+     */
+    public static int readDirectory(int fd, DirectoryVisitor visitor) {
+        MemorySegment capture = CAPTURE.get();
+        try {
+            MemorySegment dir = (MemorySegment) FDOPENDIR.invokeExact(capture, fd);
+            if (dir.equals(MemorySegment.NULL)) {
+                int err = errno(capture);
+                close(fd);
+                return -err;
+            }
+            try {
+                while (true) {
+                    ERRNO.set(capture, 0L, 0);
+                    MemorySegment entry = (MemorySegment) READDIR.invokeExact(capture, dir);
+                    if (entry.equals(MemorySegment.NULL)) {
+                        int err = errno(capture);
+                        return err == 0 ? 0 : -err;
+                    }
+                    MemorySegment dirent = entry.reinterpret(DIRENT_MAX);
+                    visitor.entry(dirent.getString(DIRENT_NAME),
+                            dirent.get(ValueLayout.JAVA_BYTE, DIRENT_TYPE) & 0xff,
+                            dirent.get(JAVA_LONG, DIRENT_INO));
+                }
+            } finally {
+                int ignored = (int) CLOSEDIR.invokeExact(capture, dir);
+            }
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** One directory entry as readdir(3) gives it. */
+    @FunctionalInterface
+    public interface DirectoryVisitor {
+        void entry(String name, int type, long inode);
+    }
+
+    /** malloc(3) of {@code size} bytes as a segment of that size, or NULL. */
+    public static MemorySegment malloc(long size) {
+        try {
+            MemorySegment p = (MemorySegment) MALLOC.invokeExact(size);
+            return p.equals(MemorySegment.NULL) ? p : p.reinterpret(size);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** realloc(3): the moved segment of {@code size} bytes, or NULL (the old block then stays valid). */
+    public static MemorySegment realloc(MemorySegment block, long size) {
+        try {
+            MemorySegment p = (MemorySegment) REALLOC.invokeExact(block, size);
+            return p.equals(MemorySegment.NULL) ? p : p.reinterpret(size);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** free(3). */
+    public static void free(MemorySegment block) {
+        try {
+            FREE.invokeExact(block);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int getuid() {
+        try {
+            return (int) GETUID.invokeExact();
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int getpid() {
+        try {
+            return (int) GETPID.invokeExact();
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+}

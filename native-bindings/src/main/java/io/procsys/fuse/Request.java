@@ -1,0 +1,113 @@
+package io.procsys.fuse;
+
+import io.procsys.fuse.bindings.fuse_ctx;
+import io.procsys.fuse.bindings.fuse_lowlevel_h;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One request from the kernel. Exactly one reply must be sent for every request except forget;
+ * the dispatcher sends EIO for a request the filesystem failed to answer because it threw.
+ */
+public final class Request {
+    private final MemorySegment req;
+    private boolean replied;
+
+    Request(MemorySegment req) {
+        this.req = req;
+    }
+
+    public boolean replied() {
+        return replied;
+    }
+
+    /** The caller's ids; {@code pid} is the calling thread's id in the mount's pid namespace. */
+    public RequestContext context() {
+        MemorySegment ctx = fuse_lowlevel_h.fuse_req_ctx(req).reinterpret(fuse_ctx.sizeof());
+        return new RequestContext(fuse_ctx.uid(ctx), fuse_ctx.gid(ctx), fuse_ctx.pid(ctx), fuse_ctx.umask(ctx));
+    }
+
+    /** The calling thread's id, without building a whole context. */
+    public int callerThreadId() {
+        return fuse_ctx.pid(fuse_lowlevel_h.fuse_req_ctx(req).reinterpret(fuse_ctx.sizeof()));
+    }
+
+    private int sent(int result) {
+        replied = true;
+        return result;
+    }
+
+    /** Replies with an error ({@code errno} &gt; 0) or success without data (0). */
+    public int replyError(int errno) {
+        return sent(fuse_lowlevel_h.fuse_reply_err(req, errno));
+    }
+
+    /** Replies "done" to a forget. */
+    public void replyNone() {
+        fuse_lowlevel_h.fuse_reply_none(req);
+        replied = true;
+    }
+
+    /** This thread's entry being built for a lookup reply, cleared. */
+    public EntryParam newEntry() {
+        return new EntryParam(Scratch.current().entry).clear();
+    }
+
+    /** A {@code struct stat} for this thread to fill, valid until its next request. */
+    public MemorySegment statBuffer() {
+        return Scratch.current().stat;
+    }
+
+    /** A {@code struct statvfs} for this thread to fill, valid until its next request. */
+    public MemorySegment statvfsBuffer() {
+        return Scratch.current().statvfs;
+    }
+
+    /** A native buffer of at least {@code size} bytes, valid until this thread's next request. */
+    public MemorySegment buffer(long size) {
+        return Scratch.current().buffer(size);
+    }
+
+    /** Returns 0, or -errno when the kernel no longer waits for this reply (then no lookup was taken). */
+    public int replyEntry(EntryParam entry) {
+        return sent(fuse_lowlevel_h.fuse_reply_entry(req, entry.segment()));
+    }
+
+    public int replyAttr(MemorySegment stat, double timeoutSeconds) {
+        return sent(fuse_lowlevel_h.fuse_reply_attr(req, stat, timeoutSeconds));
+    }
+
+    /** Replies a symlink's text, given as a NUL-terminated C string. */
+    public int replyReadlink(MemorySegment cString) {
+        return sent(fuse_lowlevel_h.fuse_reply_readlink(req, cString));
+    }
+
+    /** Replies a symlink's text. */
+    public int replyReadlink(String text) {
+        MemorySegment name = Scratch.current().name;
+        name.setString(0, text);
+        return replyReadlink(name);
+    }
+
+    public int replyOpen(FileInfo fileInfo) {
+        return sent(fuse_lowlevel_h.fuse_reply_open(req, fileInfo.segment()));
+    }
+
+    /** Replies data straight from native memory: the whole of {@code data}, no copy on the Java heap. */
+    public int replyBuffer(MemorySegment data) {
+        return sent(fuse_lowlevel_h.fuse_reply_buf(req, data, data.byteSize()));
+    }
+
+    public int replyStatfs(MemorySegment statvfs) {
+        return sent(fuse_lowlevel_h.fuse_reply_statfs(req, statvfs));
+    }
+
+    /** A buffer to fill with directory entries for a readdir(plus) reply of at most {@code size} bytes. */
+    public DirectoryBuffer directoryBuffer(long size) {
+        return new DirectoryBuffer(this, req, Scratch.current(), size);
+    }
+
+    void markReplied() {
+        replied = true;
+    }
+}

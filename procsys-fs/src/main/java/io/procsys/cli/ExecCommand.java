@@ -1,0 +1,76 @@
+package io.procsys.cli;
+
+import io.procsys.fuse.Libc;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import sun.misc.Signal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(mixinStandardHelpOptions = true, name = "exec", sortOptions = false,
+        description = {
+                "Run CMD with the procsys mirror in place of /proc: CMD runs in a private mount",
+                "namespace where the mirror is bind-mounted over /proc, so ps, top, free, netstat and",
+                "the rest read procsys without knowing it. Exits with CMD's status. Needs root."},
+        footer = {"", "Examples:",
+                "  procsys exec -- ps aux                    through a private mirror made for the call",
+                "  procsys exec --mount /mnt/proc -- free -h through a mirror already mounted"})
+final class ExecCommand implements Callable<Integer> {
+    /** Runs inside the new namespace: $1 is the mirror, the rest is the command. */
+    static final String BIND_AND_EXEC = "mount --bind \"$1\" /proc || exit 125; shift; exec \"$@\"";
+
+    @Option(names = "--mount", paramLabel = "MOUNTPOINT",
+            description = "Use this existing procsys mount instead of mounting a private one.")
+    Path mount;
+
+    @Option(names = "--proc-root", paramLabel = "DIR", defaultValue = "/proc",
+            description = "Proc tree for the private mirror (default: ${DEFAULT-VALUE}).")
+    Path procRoot;
+
+    @Option(names = "-o", paramLabel = "OPT[,OPT...]", split = ",", description = "Extra FUSE options for the private mirror.")
+    List<String> options = new ArrayList<>();
+
+    @Parameters(paramLabel = "CMD", arity = "1..*", description = "Command and arguments (put them after --).")
+    List<String> command;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        if (Libc.getuid() != 0) {
+            throw new UserError("procsys exec needs root: it makes a private mount namespace (try: sudo procsys exec ...)");
+        }
+        if (mount != null) {
+            Path target = mount.toAbsolutePath().normalize();
+            if (!Mounts.isProcsysMount(target)) throw new UserError(target + " is not a procsys mount");
+            return run(target);
+        }
+        Path privateMount = Files.createTempDirectory("procsys-exec-");
+        try (MirrorService service = MirrorService.mount(procRoot, privateMount, options)) {
+            service.serveInBackground(MirrorService.DEFAULT_THREADS);
+            return run(privateMount);
+        } finally {
+            Files.deleteIfExists(privateMount);
+        }
+    }
+
+    private int run(Path mirror) throws IOException, InterruptedException {
+        List<String> argv = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "--",
+                "/bin/sh", "-c", BIND_AND_EXEC, "procsys-exec", mirror.toString()));
+        argv.addAll(command);
+        Process child;
+        try {
+            child = new ProcessBuilder(argv).inheritIO().start();
+        } catch (IOException e) {
+            throw new UserError("cannot run unshare (util-linux): " + e.getMessage());
+        }
+        // The terminal sends Ctrl-C to CMD as well: let CMD decide, and clean up once it ends.
+        Signal.handle(new Signal("INT"), sig -> {});
+        Signal.handle(new Signal("TERM"), sig -> child.destroy());
+        return child.waitFor();
+    }
+}

@@ -1,0 +1,100 @@
+package io.procsys.cli;
+
+import io.procsys.fs.ProcMirror;
+import io.procsys.fs.ProcTree;
+import io.procsys.fuse.Fuse;
+import io.procsys.fuse.FuseException;
+import io.procsys.fuse.FuseSession;
+import io.procsys.fuse.Libc;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A proc tree mounted with FUSE: the checks before, the session, and a clean stop. */
+public final class MirrorService implements AutoCloseable {
+    /** Options every procsys mount gets. auto_unmount: a killed daemon leaves no dead mount behind. */
+    static final List<String> BASE_OPTIONS = List.of("fsname=procsys", "subtype=procsys", "auto_unmount");
+    public static final int DEFAULT_THREADS = 8;
+
+    private final ProcTree tree;
+    private final ProcMirror mirror;
+    private final FuseSession session;
+
+    private MirrorService(ProcTree tree, ProcMirror mirror, FuseSession session) {
+        this.tree = tree;
+        this.mirror = mirror;
+        this.session = session;
+    }
+
+    /** Checks everything a user can get wrong, then mounts. Throws UserError with a one-line reason. */
+    public static MirrorService mount(Path procRoot, Path mountpoint, List<String> extraOptions) {
+        Path target = mountpoint.toAbsolutePath().normalize();
+        checkMountpoint(target);
+        try {
+            Fuse.requireLibrary();
+            Fuse.requireDevice();
+        } catch (FuseException e) {
+            throw new UserError(e.getMessage());
+        }
+        ProcTree tree;
+        try {
+            tree = ProcTree.open(procRoot);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
+        List<String> options = new ArrayList<>(BASE_OPTIONS);
+        options.addAll(extraOptions);
+        ProcMirror mirror = new ProcMirror(tree);
+        try {
+            return new MirrorService(tree, mirror, FuseSession.mount(mirror, target, options));
+        } catch (FuseException e) {
+            tree.close();
+            throw new UserError(e.getMessage());
+        }
+    }
+
+    static void checkMountpoint(Path target) {
+        if (!Files.exists(target)) {
+            throw new UserError("mount point " + target + " does not exist (create it: mkdir -p " + target + ")");
+        }
+        if (!Files.isDirectory(target)) {
+            throw new UserError("mount point " + target + " is not a directory");
+        }
+        if (Mounts.isMountPoint(target)) {
+            throw new UserError("mount point " + target + " is busy: something is already mounted there"
+                    + (Mounts.isProcsysMount(target) ? " (a procsys mount: procsys umount " + target + ")" : ""));
+        }
+        if (Libc.getuid() != 0 && !Files.isWritable(target)) {
+            throw new UserError("no permission to mount on " + target + ": it must be writable by you, or run as root");
+        }
+    }
+
+    public ProcMirror mirror() {
+        return mirror;
+    }
+
+    public FuseSession session() {
+        return session;
+    }
+
+    public Path mountpoint() {
+        return session.mountpoint();
+    }
+
+    /** Serves on the calling thread until unmounted or stopped. */
+    public void serve(int threads) {
+        session.loop(threads);
+    }
+
+    public void serveInBackground(int threads) {
+        session.loopInBackground(threads);
+    }
+
+    /** Unmounts and releases everything; idempotent. */
+    @Override
+    public void close() {
+        if (session.stop(2_000)) tree.close();
+    }
+}

@@ -1,0 +1,43 @@
+package io.procsys.fs;
+
+/**
+ * How long the kernel may cache a name (entry timeout) and attributes (attr timeout), per kind of
+ * node. Reads are never cached: files are opened with direct_io and rendered per open.
+ */
+public final class CachePolicy {
+    /**
+     * Global files and directories exist as long as the kernel runs and their attributes do not
+     * change (size 0, fixed mode and owner), so they can be cached for long; 10 s bounds the
+     * delay before a newly loaded module's /proc/sys entries show their real attributes.
+     */
+    public static final double GLOBAL_SECONDS = 10.0;
+    /**
+     * Process nodes come and go with processes: a cached name only delays the ENOENT of a pid
+     * that just exited until its files are opened (those calls always reach the source), and
+     * an owner change after a setuid exec shows within a second. ps re-reads every pid on each
+     * run, so 1 s keeps it correct while saving repeated lookups inside one run.
+     */
+    public static final double PROCESS_SECONDS = 1.0;
+    /**
+     * self and thread-self are always symlinks, so their names may be cached like global ones;
+     * their text is not (symlink caching is off), so each path walk asks who the caller is.
+     */
+    public static final double SELF_SECONDS = GLOBAL_SECONDS;
+    /** The root's link count follows the process count: keep it short. */
+    public static final double ROOT_SECONDS = 1.0;
+
+    private CachePolicy() {}
+
+    public static double entrySeconds(NodeKind kind) {
+        return switch (kind) {
+            case ROOT -> ROOT_SECONDS;
+            case SELF, THREAD_SELF -> SELF_SECONDS;
+            case PROCESS -> PROCESS_SECONDS;
+            case GLOBAL -> GLOBAL_SECONDS;
+        };
+    }
+
+    public static double attrSeconds(NodeKind kind) {
+        return entrySeconds(kind);
+    }
+}

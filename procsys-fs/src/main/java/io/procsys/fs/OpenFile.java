@@ -1,0 +1,81 @@
+package io.procsys.fs;
+
+import io.procsys.fuse.Libc;
+import io.procsys.fuse.Request;
+
+import java.lang.foreign.MemorySegment;
+
+/** An open file of the mirror: how reads of one handle are answered. */
+sealed interface OpenFile permits OpenFile.Snapshot, OpenFile.Passthrough, OpenFile.Failed {
+
+    void read(Request req, long size, long offset);
+
+    void close();
+
+    /**
+     * The file as it was when opened, in native memory: every read of the handle, at any
+     * offset and of any size, is a slice of it. This is what makes a file read in 1 KiB chunks
+     * equal to the file read whole, which /proc itself does not promise across read calls.
+     */
+    final class Snapshot implements OpenFile {
+        private final MemorySegment data;
+
+        Snapshot(MemorySegment data) {
+            this.data = data;
+        }
+
+        long length() {
+            return data.byteSize();
+        }
+
+        @Override
+        public void read(Request req, long size, long offset) {
+            long length = data.byteSize();
+            long start = Math.min(offset, length);
+            req.replyBuffer(data.asSlice(start, Math.min(size, length - start)));
+        }
+
+        @Override
+        public void close() {
+            if (data.byteSize() > 0) Libc.free(data);
+        }
+    }
+
+    /**
+     * Reads go to the source descriptor as they come: for files that are huge (kcore, pagemap),
+     * position-dependent (mem) or that block and are consumed by reading (kmsg).
+     */
+    final class Passthrough implements OpenFile {
+        private final int fd;
+        private final boolean stream;
+
+        Passthrough(int fd, boolean stream) {
+            this.fd = fd;
+            this.stream = stream;
+        }
+
+        @Override
+        public void read(Request req, long size, long offset) {
+            MemorySegment buffer = req.buffer(size);
+            long n = stream ? Libc.read(fd, buffer, size) : Libc.pread(fd, buffer, size, offset);
+            if (n < 0) req.replyError((int) -n);
+            else req.replyBuffer(buffer.asSlice(0, n));
+        }
+
+        @Override
+        public void close() {
+            Libc.close(fd);
+        }
+    }
+
+    /** The source opened but could not be read: every read answers the source's error, as /proc would. */
+    record Failed(int errno) implements OpenFile {
+        @Override
+        public void read(Request req, long size, long offset) {
+            req.replyError(errno);
+        }
+
+        @Override
+        public void close() {}
+    }
+}

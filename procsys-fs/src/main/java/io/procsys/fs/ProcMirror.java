@@ -1,0 +1,249 @@
+package io.procsys.fs;
+
+import io.procsys.fuse.ConnectionInfo;
+import io.procsys.fuse.DirectoryBuffer;
+import io.procsys.fuse.EntryParam;
+import io.procsys.fuse.Errno;
+import io.procsys.fuse.FileInfo;
+import io.procsys.fuse.FuseFilesystem;
+import io.procsys.fuse.Libc;
+import io.procsys.fuse.Request;
+import io.procsys.fuse.Stat;
+import io.procsys.fuse.bindings.fuse_lowlevel_h;
+import io.procsys.fuse.bindings.stat;
+
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
+/**
+ * A read-only mirror of one proc tree, one small method per FUSE operation. Attributes and
+ * symlink texts come from the source as they are; files are rendered once per open into native
+ * memory ({@link OpenFiles}); directories are listed once per opendir. self and thread-self of a
+ * live /proc answer for the calling process, not for this daemon.
+ */
+public final class ProcMirror implements FuseFilesystem {
+    private static final long LINK_MAX = 4096;
+
+    private final ProcTree tree;
+    private final InodeTable inodes = new InodeTable();
+    private final OpenFiles files = new OpenFiles();
+    private final ConcurrentHashMap<Long, ProcTree.Listing> directories = new ConcurrentHashMap<>();
+    private final AtomicLong nextDirectory = new AtomicLong(1);
+
+    public ProcMirror(ProcTree tree) {
+        this.tree = tree;
+    }
+
+    public InodeTable inodes() {
+        return inodes;
+    }
+
+    /** Files and directories currently open through the mount. */
+    public int openHandles() {
+        return files.size() + directories.size();
+    }
+
+    @Override
+    public void init(ConnectionInfo connection) {
+        connection.want(fuse_lowlevel_h.FUSE_CAP_READDIRPLUS());
+        connection.want(fuse_lowlevel_h.FUSE_CAP_READDIRPLUS_AUTO());
+        connection.want(fuse_lowlevel_h.FUSE_CAP_PARALLEL_DIROPS());
+        // Symlink texts must not be cached: self's text depends on who asks.
+        connection.unwant(fuse_lowlevel_h.FUSE_CAP_CACHE_SYMLINKS());
+    }
+
+    private Node node(Request req, long id) {
+        Node node = inodes.get(id);
+        if (node == null) req.replyError(Errno.ESTALE);
+        return node;
+    }
+
+    @Override
+    public void lookup(Request req, long parentId, String name) {
+        Node parent = node(req, parentId);
+        if (parent == null) return;
+        EntryParam entry = req.newEntry();
+        int rc = tree.stat(ProcTree.cPath(parent.childPath(name)), entry.attr());
+        if (rc < 0) {
+            req.replyError(-rc);
+            return;
+        }
+        NodeKind kind = NodeKind.of(parent.kind(), name, tree.isLive());
+        Node node = inodes.lookup(parent, name, kind);
+        entry.set(node.id(), CachePolicy.entrySeconds(kind), CachePolicy.attrSeconds(kind));
+        if (req.replyEntry(entry) != 0) {
+            inodes.forget(node.id(), 1); // the kernel did not take the reference
+        }
+    }
+
+    @Override
+    public void forget(Request req, long id, long lookups) {
+        inodes.forget(id, lookups);
+        req.replyNone();
+    }
+
+    @Override
+    public void getattr(Request req, long id) {
+        Node node = node(req, id);
+        if (node == null) return;
+        MemorySegment st = req.statBuffer();
+        int rc = tree.stat(node.cPath(), st);
+        if (rc < 0) req.replyError(-rc);
+        else req.replyAttr(st, CachePolicy.attrSeconds(node.kind()));
+    }
+
+    @Override
+    public void readlink(Request req, long id) {
+        Node node = node(req, id);
+        if (node == null) return;
+        switch (node.kind()) {
+            case SELF, THREAD_SELF -> readCallerLink(req, node.kind());
+            default -> {
+                MemorySegment buffer = req.buffer(LINK_MAX + 1);
+                long n = tree.readlink(node.cPath(), buffer.asSlice(0, LINK_MAX));
+                if (n < 0) {
+                    req.replyError((int) -n);
+                    return;
+                }
+                buffer.set(JAVA_BYTE, n, (byte) 0);
+                req.replyReadlink(buffer);
+            }
+        }
+    }
+
+    /** self → "tgid", thread-self → "tgid/task/tid", for the thread that made the request. */
+    private void readCallerLink(Request req, NodeKind kind) {
+        int tid = req.callerThreadId();
+        int tgid = tree.threadGroupOf(tid);
+        if (tgid < 0) {
+            req.replyError(-tgid);
+            return;
+        }
+        req.replyReadlink(kind == NodeKind.SELF ? Integer.toString(tgid) : tgid + "/task/" + tid);
+    }
+
+    @Override
+    public void open(Request req, long id, FileInfo fileInfo) {
+        if ((fileInfo.flags() & Libc.O_ACCMODE) != Libc.O_RDONLY || (fileInfo.flags() & Libc.O_TRUNC) != 0) {
+            req.replyError(Errno.EROFS);
+            return;
+        }
+        Node node = node(req, id);
+        if (node == null) return;
+        long handle = files.open(tree, node);
+        if (handle < 0) {
+            req.replyError((int) -handle);
+            return;
+        }
+        fileInfo.setHandle(handle);
+        fileInfo.setDirectIo(true);
+        fileInfo.setNonSeekable(OpenFiles.STREAMS.contains(node.name()));
+        if (req.replyOpen(fileInfo) != 0) {
+            files.close(handle); // the opener went away: no release will come
+        }
+    }
+
+    @Override
+    public void read(Request req, long id, long size, long offset, FileInfo fileInfo) {
+        OpenFile file = files.get(fileInfo.handle());
+        if (file == null) req.replyError(Errno.EBADF);
+        else file.read(req, size, offset);
+    }
+
+    @Override
+    public void release(Request req, long id, FileInfo fileInfo) {
+        files.close(fileInfo.handle());
+        req.replyError(0);
+    }
+
+    @Override
+    public void opendir(Request req, long id, FileInfo fileInfo) {
+        Node node = node(req, id);
+        if (node == null) return;
+        ProcTree.Listing listing = tree.list(node.cPath());
+        if (listing.error() != 0 && listing.entries().isEmpty()) {
+            req.replyError(listing.error());
+            return;
+        }
+        long handle = nextDirectory.getAndIncrement();
+        directories.put(handle, listing);
+        fileInfo.setHandle(handle);
+        if (req.replyOpen(fileInfo) != 0) directories.remove(handle);
+    }
+
+    @Override
+    public void readdir(Request req, long id, long size, long offset, FileInfo fileInfo) {
+        ProcTree.Listing listing = directories.get(fileInfo.handle());
+        if (listing == null) {
+            req.replyError(Errno.EBADF);
+            return;
+        }
+        DirectoryBuffer out = req.directoryBuffer(size);
+        MemorySegment st = req.statBuffer();
+        var entries = listing.entries();
+        for (int i = (int) offset; i < entries.size(); i++) {
+            ProcTree.Entry e = entries.get(i);
+            st.fill((byte) 0);
+            stat.st_ino(st, e.inode());
+            stat.st_mode(st, Stat.modeOfDirentType(e.type()));
+            if (!out.add(e.name(), st, i + 1)) break;
+        }
+        out.reply();
+    }
+
+    @Override
+    public void readdirplus(Request req, long id, long size, long offset, FileInfo fileInfo) {
+        ProcTree.Listing listing = directories.get(fileInfo.handle());
+        Node parent = inodes.get(id);
+        if (listing == null || parent == null) {
+            req.replyError(Errno.EBADF);
+            return;
+        }
+        DirectoryBuffer out = req.directoryBuffer(size);
+        var entries = listing.entries();
+        for (int i = (int) offset; i < entries.size(); i++) {
+            ProcTree.Entry e = entries.get(i);
+            EntryParam entry = req.newEntry();
+            if (e.name().equals(".") || e.name().equals("..")) {
+                // No node for these: the kernel takes no reference when the id is 0.
+                stat.st_ino(entry.attr(), e.inode());
+                stat.st_mode(entry.attr(), Stat.modeOfDirentType(e.type()));
+                if (!out.addPlus(e.name(), entry, i + 1)) break;
+                continue;
+            }
+            if (tree.stat(ProcTree.cPath(parent.childPath(e.name())), entry.attr()) < 0) {
+                continue; // gone since the listing (an exited process): leave it out
+            }
+            NodeKind kind = NodeKind.of(parent.kind(), e.name(), tree.isLive());
+            Node node = inodes.lookup(parent, e.name(), kind);
+            entry.set(node.id(), CachePolicy.entrySeconds(kind), CachePolicy.attrSeconds(kind));
+            if (!out.addPlus(e.name(), entry, i + 1)) {
+                inodes.forget(node.id(), 1);
+                break;
+            }
+        }
+        out.reply();
+    }
+
+    @Override
+    public void releasedir(Request req, long id, FileInfo fileInfo) {
+        directories.remove(fileInfo.handle());
+        req.replyError(0);
+    }
+
+    @Override
+    public void statfs(Request req, long id) {
+        MemorySegment buf = req.statvfsBuffer();
+        int rc = tree.statvfs(buf);
+        if (rc < 0) req.replyError(-rc);
+        else req.replyStatfs(buf);
+    }
+
+    @Override
+    public void modify(Request req, String operation) {
+        req.replyError(Errno.EROFS);
+    }
+}

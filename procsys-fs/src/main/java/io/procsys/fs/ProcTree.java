@@ -1,0 +1,122 @@
+package io.procsys.fs;
+
+import io.procsys.fuse.Errno;
+import io.procsys.fuse.Libc;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The proc tree being served: the real /proc or a captured copy. Every access goes through a
+ * descriptor of the tree's root with a relative path (openat/fstatat), never following a symlink
+ * in the last component, and returns {@code -errno} on failure so the source's own errors reach
+ * the caller unchanged.
+ */
+public final class ProcTree implements AutoCloseable {
+    private static final int MAX_PATH = 4096;
+    private static final ThreadLocal<MemorySegment> PATH_BUFFER =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(MAX_PATH));
+
+    private final Path root;
+    private final int rootFd;
+    private final boolean live;
+
+    private ProcTree(Path root, int rootFd, boolean live) {
+        this.root = root;
+        this.rootFd = rootFd;
+        this.live = live;
+    }
+
+    /** Opens {@code root}; throws IllegalArgumentException with a user-facing message when it cannot. */
+    public static ProcTree open(Path root) {
+        Path absolute = root.toAbsolutePath().normalize();
+        int fd;
+        try (Arena arena = Arena.ofConfined()) {
+            fd = Libc.openat(Libc.AT_FDCWD, arena.allocateFrom(absolute.toString()),
+                    Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC);
+        }
+        if (fd < 0) {
+            throw new IllegalArgumentException("cannot open proc root " + absolute + ": " + Errno.name(-fd)
+                    + (fd == -Errno.ENOTDIR ? " (not a directory)" : ""));
+        }
+        boolean live = Libc.filesystemType(fd) == Libc.PROC_SUPER_MAGIC;
+        return new ProcTree(absolute, fd, live);
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** Whether this is a mounted procfs (then self/thread-self are answered per caller). */
+    public boolean isLive() {
+        return live;
+    }
+
+    /** A C string for {@code path} in this thread's path buffer (valid until its next use), or null if too long. */
+    public static MemorySegment cPath(String path) {
+        MemorySegment buffer = PATH_BUFFER.get();
+        if (path.length() * 3L + 1 > MAX_PATH) return null;
+        buffer.setString(0, path);
+        return buffer;
+    }
+
+    /** lstat of a path in the tree into {@code stat}: 0 or -errno. */
+    public int stat(MemorySegment path, MemorySegment stat) {
+        if (path == null) return -Errno.ENAMETOOLONG;
+        return Libc.fstatat(rootFd, path, stat, Libc.AT_SYMLINK_NOFOLLOW);
+    }
+
+    /** Opens a file of the tree for reading: a descriptor or -errno. */
+    public int openForReading(MemorySegment path) {
+        return Libc.openat(rootFd, path, Libc.O_RDONLY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC);
+    }
+
+    /** The text of a symlink of the tree into {@code buffer}: its length or -errno. */
+    public long readlink(MemorySegment path, MemorySegment buffer) {
+        return Libc.readlinkat(rootFd, path, buffer, buffer.byteSize());
+    }
+
+    /** One name of a directory, with its inode number and readdir type. */
+    public record Entry(String name, int type, long inode) {}
+
+    /** Lists a directory of the tree ("." and ".." included); throws nothing, returns -errno in {@code error}. */
+    public Listing list(MemorySegment path) {
+        int fd = Libc.openat(rootFd, path, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC);
+        if (fd < 0) return new Listing(List.of(), -fd);
+        List<Entry> entries = new ArrayList<>();
+        int rc = Libc.readDirectory(fd, (name, type, inode) -> entries.add(new Entry(name, type, inode)));
+        return new Listing(entries, rc < 0 ? -rc : 0);
+    }
+
+    /** A directory's entries, or the errno that stopped reading it. */
+    public record Listing(List<Entry> entries, int error) {}
+
+    /** statvfs of the tree's filesystem: 0 or -errno. */
+    public int statvfs(MemorySegment statvfs) {
+        return Libc.fstatvfs(rootFd, statvfs);
+    }
+
+    /** The thread group (process) id of thread {@code tid}, from its status file, or -errno. */
+    public int threadGroupOf(int tid) {
+        if (tid <= 0) return -Errno.ENOENT;
+        MemorySegment path = cPath(tid + "/status");
+        int fd = openForReading(path);
+        if (fd < 0) return fd;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(1024);
+            long n = Libc.read(fd, buf, buf.byteSize());
+            if (n < 0) return (int) n;
+            return ProcStatus.tgid(buf.asSlice(0, n));
+        } finally {
+            Libc.close(fd);
+        }
+    }
+
+    @Override
+    public void close() {
+        Libc.close(rootFd);
+    }
+}
