@@ -55,9 +55,7 @@ public final class Libc {
     private static final MethodHandle READLINKAT = errnoCall("readlinkat", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     private static final MethodHandle FSTATVFS = errnoCall("fstatvfs", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle FSTATFS = errnoCall("fstatfs", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle FDOPENDIR = errnoCall("fdopendir", FunctionDescriptor.of(ADDRESS, JAVA_INT));
-    private static final MethodHandle READDIR = errnoCall("readdir", FunctionDescriptor.of(ADDRESS, ADDRESS));
-    private static final MethodHandle CLOSEDIR = errnoCall("closedir", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle GETDENTS64 = errnoCall("getdents64", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle MALLOC = plainCall("malloc", FunctionDescriptor.of(ADDRESS, JAVA_LONG));
     private static final MethodHandle REALLOC = plainCall("realloc", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG));
     private static final MethodHandle FREE = plainCall("free", FunctionDescriptor.ofVoid(ADDRESS));
@@ -66,11 +64,12 @@ public final class Libc {
 
     /** Size of struct statfs on 64-bit Linux (f_type is its first long). */
     public static final long STATFS_SIZE = 120;
-    /** struct dirent (glibc, 64-bit): d_ino at 0, d_type at 18, d_name at 19. */
-    public static final long DIRENT_INO = 0;
-    public static final long DIRENT_TYPE = 18;
-    public static final long DIRENT_NAME = 19;
-    private static final long DIRENT_MAX = 280;
+    /** struct linux_dirent64: d_ino at 0, d_off at 8, d_reclen at 16, d_type at 18, d_name at 19. */
+    static final long DIRENT_INO = 0;
+    static final long DIRENT_RECLEN = 16;
+    static final long DIRENT_TYPE = 18;
+    static final long DIRENT_NAME = 19;
+    private static final long DIRENT_BUFFER = 32 * 1024;
 
     private Libc() {}
 
@@ -197,40 +196,38 @@ public final class Libc {
     }
 
     /**
-     * Reads every entry of the directory open as {@code fd} (which this call takes over and
-     * closes) and hands each to {@code visitor}. Returns 0 or -errno.
+     * Reads every entry of the directory open as {@code fd} with getdents64(2) and hands each to
+     * {@code visitor}; closes {@code fd}. Returns 0 or -errno. (readdir(3) cannot tell the end of
+     * a directory from an error without writing errno first, which a downcall cannot do safely.)
      */
     public static int readDirectory(int fd, DirectoryVisitor visitor) {
         MemorySegment capture = CAPTURE.get();
-        try {
-            MemorySegment dir = (MemorySegment) FDOPENDIR.invokeExact(capture, fd);
-            if (dir.equals(MemorySegment.NULL)) {
-                int err = errno(capture);
-                close(fd);
-                return -err;
-            }
-            try {
-                while (true) {
-                    ERRNO.set(capture, 0L, 0);
-                    MemorySegment entry = (MemorySegment) READDIR.invokeExact(capture, dir);
-                    if (entry.equals(MemorySegment.NULL)) {
-                        int err = errno(capture);
-                        return err == 0 ? 0 : -err;
-                    }
-                    MemorySegment dirent = entry.reinterpret(DIRENT_MAX);
-                    visitor.entry(dirent.getString(DIRENT_NAME),
-                            dirent.get(ValueLayout.JAVA_BYTE, DIRENT_TYPE) & 0xff,
-                            dirent.get(JAVA_LONG, DIRENT_INO));
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(DIRENT_BUFFER, 8);
+            while (true) {
+                long n = (long) GETDENTS64.invokeExact(capture, fd, buf, DIRENT_BUFFER);
+                if (n == 0) return 0;
+                if (n < 0) {
+                    int err = errno(capture);
+                    if (err == Errno.EINTR) continue;
+                    return -err;
                 }
-            } finally {
-                int ignored = (int) CLOSEDIR.invokeExact(capture, dir);
+                for (long off = 0; off < n; ) {
+                    int reclen = Short.toUnsignedInt(buf.get(ValueLayout.JAVA_SHORT, off + DIRENT_RECLEN));
+                    visitor.entry(buf.getString(off + DIRENT_NAME),
+                            Byte.toUnsignedInt(buf.get(ValueLayout.JAVA_BYTE, off + DIRENT_TYPE)),
+                            buf.get(JAVA_LONG, off + DIRENT_INO));
+                    off += reclen;
+                }
             }
         } catch (Throwable t) {
             throw unexpected(t);
+        } finally {
+            close(fd);
         }
     }
 
-    /** One directory entry as readdir(3) gives it. */
+    /** One directory entry as getdents64(2) gives it. */
     @FunctionalInterface
     public interface DirectoryVisitor {
         void entry(String name, int type, long inode);

@@ -1,0 +1,78 @@
+package io.procsys.it;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** Runs commands for the integration tests, with a time limit and captured output. */
+final class Commands {
+    private Commands() {}
+
+    record Result(int exit, String out, String err) {
+        String all() {
+            return out + err;
+        }
+    }
+
+    /** The ./procsys launcher at the repository root (tests run in the module directory). */
+    static Path launcher() {
+        return Path.of("..", "procsys").toAbsolutePath().normalize();
+    }
+
+    static Result run(String... command) {
+        return run(List.of(command), 60);
+    }
+
+    static Result run(List<String> command, long timeoutSeconds) {
+        try {
+            Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> drain(p.getInputStream()));
+            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> drain(p.getErrorStream()));
+            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("timed out after " + timeoutSeconds + " s: " + command);
+            }
+            return new Result(p.exitValue(), out.join(), err.join());
+        } catch (IOException e) {
+            throw new AssertionError("cannot run " + command + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private static String drain(java.io.InputStream in) {
+        try {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** The launcher with arguments. */
+    static Result procsys(String... args) {
+        List<String> command = new ArrayList<>(List.of(launcher().toString()));
+        command.addAll(List.of(args));
+        return run(command, 120);
+    }
+
+    /** A tool run through `procsys exec --mount MOUNT -- tool...`. */
+    static Result throughMirror(Path mount, String... tool) {
+        List<String> args = new ArrayList<>(List.of("exec", "--mount", mount.toString(), "--"));
+        args.addAll(List.of(tool));
+        return procsys(args.toArray(String[]::new));
+    }
+
+    /** Starts `sleep` as a process whose /proc files stay still while a test reads them. */
+    static Process sleeper() {
+        try {
+            return new ProcessBuilder("sleep", "600").start();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
