@@ -13,10 +13,13 @@ procsys_find_jdk() {
     local -a candidates=()
     [[ -n "${JAVA_HOME:-}" ]] && candidates+=("$JAVA_HOME")
     if [[ -d /usr/lib/jvm ]]; then
-        while IFS= read -r candidate; do candidates+=("$candidate"); done < <(
-            for d in /usr/lib/jvm/*/; do
-                d=${d%/}; m=$(procsys_jdk_major "$d") && echo "$m $d"
-            done | sort -rn | cut -d' ' -f2-)
+        local sorted d m
+        sorted=$(for d in /usr/lib/jvm/*/; do
+                     d=${d%/}; m=$(procsys_jdk_major "$d") && echo "$m $d"
+                 done | sort -rn | cut -d' ' -f2-)
+        while IFS= read -r candidate; do
+            [[ -n "$candidate" ]] && candidates+=("$candidate")
+        done <<< "$sorted"
     fi
     if command -v java >/dev/null 2>&1; then
         candidates+=("$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")")

@@ -33,8 +33,7 @@ public final class Main implements Runnable {
 
     private static int handleBadArguments(CommandLine.ParameterException e, String[] args) {
         PrintWriter err = e.getCommandLine().getErr();
-        err.println("procsys: " + e.getMessage());
-        err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more information.");
+        err.println("procsys: " + e.getMessage() + " (see '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
         return 2;
     }
 

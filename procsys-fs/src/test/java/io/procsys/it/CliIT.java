@@ -1,0 +1,168 @@
+package io.procsys.it;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The ./procsys launcher as a user runs it: daemon life cycle, signals, and one-line errors. */
+class CliIT {
+    Path mountpoint;
+
+    @BeforeEach
+    void createMountpoint() throws IOException {
+        mountpoint = Files.createTempDirectory("procsys-cli-");
+    }
+
+    @AfterEach
+    void cleanUp() throws IOException, InterruptedException {
+        if (mounted(mountpoint)) Commands.run("fusermount3", "-u", "-z", mountpoint.toString());
+        Files.deleteIfExists(mountpoint);
+    }
+
+    static boolean mounted(Path mountpoint) throws IOException {
+        return Files.readString(Path.of("/proc/self/mountinfo")).contains(" " + mountpoint + " ");
+    }
+
+    static boolean waitUntil(java.util.function.BooleanSupplier condition, long millis) throws InterruptedException {
+        long end = System.nanoTime() + millis * 1_000_000;
+        while (System.nanoTime() < end) {
+            if (condition.getAsBoolean()) return true;
+            Thread.sleep(20);
+        }
+        return condition.getAsBoolean();
+    }
+
+    /**
+     * A user error: exit 1 or 2, a last stderr line starting "procsys: " (libfuse may say one line
+     * of its own before it), no stack trace.
+     */
+    static void assertUserError(Commands.Result r, String expected) {
+        assertTrue(r.exit() == 1 || r.exit() == 2, "exit " + r.exit() + ": " + r.all());
+        List<String> lines = r.err().lines().toList();
+        assertTrue(!lines.isEmpty() && lines.size() <= 3 && lines.getLast().startsWith("procsys: "), r.err());
+        assertTrue(r.err().contains(expected), "expected '" + expected + "' in: " + r.err());
+        assertFalse(r.all().contains("Exception") || r.all().contains("\tat "), "no stack trace: " + r.all());
+    }
+
+    long startDaemon(String... extra) throws IOException {
+        List<String> args = new java.util.ArrayList<>(List.of("mount"));
+        args.addAll(List.of(extra));
+        args.add(mountpoint.toString());
+        Commands.Result r = Commands.procsys(args.toArray(String[]::new));
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(mounted(mountpoint), "mounted when mount returns");
+        Matcher m = Pattern.compile("daemon pid (\\d+)").matcher(r.err());
+        assertTrue(m.find(), r.err());
+        return Long.parseLong(m.group(1));
+    }
+
+    @Test
+    void helpExplainsEveryCommand() {
+        Commands.Result top = Commands.procsys("--help");
+        assertEquals(0, top.exit());
+        for (String command : List.of("mount", "umount", "exec")) assertTrue(top.out().contains(command), top.out());
+        for (String command : List.of("mount", "umount", "exec")) {
+            Commands.Result r = Commands.procsys(command, "--help");
+            assertEquals(0, r.exit(), r.all());
+            assertTrue(r.out().contains("Usage: procsys " + command), r.out());
+        }
+        assertUserError(Commands.procsys("frobnicate"), "Unmatched argument");
+        assertUserError(Commands.procsys(), "a command is required");
+    }
+
+    @Test
+    void backgroundMountServesAndUmountStopsTheDaemon() throws Exception {
+        long pid = startDaemon();
+        assertTrue(Files.readString(mountpoint.resolve("meminfo")).startsWith("MemTotal:"));
+        Commands.Result r = Commands.procsys("umount", mountpoint.toString());
+        assertEquals(0, r.exit(), r.all());
+        assertFalse(mounted(mountpoint));
+        assertTrue(waitUntil(() -> ProcessHandle.of(pid).isEmpty(), 5_000), "daemon exited");
+    }
+
+    @Test
+    void sigtermUnmountsCleanly() throws Exception {
+        long pid = startDaemon();
+        ProcessHandle.of(pid).orElseThrow().destroy();
+        assertTrue(waitUntil(() -> ProcessHandle.of(pid).isEmpty(), 5_000), "daemon exited");
+        assertFalse(mounted(mountpoint), "mount removed");
+    }
+
+    @Test
+    void sigkillLeavesNoStaleMountAndTheMountPointCanBeReused() throws Exception {
+        long pid = startDaemon();
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+        assertTrue(waitUntil(() -> {
+            try {
+                return !mounted(mountpoint);
+            } catch (IOException e) {
+                return false;
+            }
+        }, 1_000), "auto_unmount removed the mount within a second");
+        long again = startDaemon();
+        assertTrue(Files.readString(mountpoint.resolve("uptime")).length() > 3);
+        ProcessHandle.of(again).orElseThrow().destroy();
+        assertTrue(waitUntil(() -> ProcessHandle.of(again).isEmpty(), 5_000));
+    }
+
+    @Test
+    void mistakesGetOneLineErrors() throws Exception {
+        assertUserError(Commands.procsys("mount", "/no/such/dir"), "does not exist");
+        Path file = Files.createTempFile("procsys-cli", ".txt");
+        try {
+            assertUserError(Commands.procsys("mount", file.toString()), "not a directory");
+        } finally {
+            Files.delete(file);
+        }
+        assertUserError(Commands.procsys("mount", "--proc-root", "/no/such/proc", mountpoint.toString()), "cannot open proc root");
+        assertUserError(Commands.procsys("mount", "--threads", "0", mountpoint.toString()), "--threads");
+        assertUserError(Commands.procsys("mount", "-o", "no_such_option", "--foreground", mountpoint.toString()), "refused the mount options");
+        assertUserError(Commands.procsys("umount", mountpoint.toString()), "is not a procsys mount");
+        assertUserError(Commands.procsys("exec", "--mount", mountpoint.toString(), "--", "true"), "is not a procsys mount");
+        assertFalse(mounted(mountpoint));
+    }
+
+    @Test
+    void busyMountPointIsRefused() throws Exception {
+        long pid = startDaemon();
+        try {
+            assertUserError(Commands.procsys("mount", mountpoint.toString()), "is busy");
+        } finally {
+            ProcessHandle.of(pid).orElseThrow().destroy();
+            assertTrue(waitUntil(() -> ProcessHandle.of(pid).isEmpty(), 5_000));
+        }
+    }
+
+    @Test
+    void missingDevFuseIsExplained() {
+        // hide /dev behind an empty tmpfs in a private mount namespace
+        Commands.Result r = Commands.run(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c",
+                "mount -t tmpfs none /dev && mknod -m 666 /dev/null c 1 3 && ln -s /proc/self/fd /dev/fd"
+                        + " && exec \"$0\" mount --foreground \"$1\"", Commands.launcher().toString(), mountpoint.toString()), 60);
+        assertUserError(r, "/dev/fuse does not exist");
+    }
+
+    @Test
+    void unprivilegedUserIsToldWhatIsMissing() throws Exception {
+        // nobody may not mount on root's directory, nor make mount namespaces
+        Files.setPosixFilePermissions(mountpoint, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        List<String> asNobody = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", Commands.launcher().toString());
+        List<String> mount = new java.util.ArrayList<>(asNobody);
+        mount.addAll(List.of("mount", mountpoint.toString()));
+        assertUserError(Commands.run(mount, 60), "no permission to mount");
+        List<String> exec = new java.util.ArrayList<>(asNobody);
+        exec.addAll(List.of("exec", "--", "true"));
+        assertUserError(Commands.run(exec, 60), "needs root");
+    }
+}
