@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what procsys needs on a fresh Debian machine (as root) and builds it.
+# Needs: libfuse3 + headers, fusermount3, Maven, gcc (bitfield test), procps, net-tools,
+# util-linux (unshare, setpriv), iproute2; and a JDK 22 or newer (found, not installed:
+# Debian 12 ships none, so point JAVA_HOME at one if none is under /usr/lib/jvm).
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$here/scripts/find-jdk.sh"
+
+packages=(fuse3 libfuse3-dev maven gcc procps net-tools util-linux iproute2)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if (( ${#missing[@]} )); then
+    if [[ $(id -u) -ne 0 ]]; then
+        echo "setup: missing packages: ${missing[*]} (run as root, or: sudo apt-get install -y ${missing[*]})" >&2
+        exit 1
+    fi
+    echo "setup: installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if ! procsys_find_jdk; then
+    echo "setup: no JDK 22 or newer found (\$JAVA_HOME, /usr/lib/jvm/*): install one and set JAVA_HOME" >&2
+    exit 1
+fi
+export JAVA_HOME=$PROCSYS_JAVA_HOME
+echo "setup: JDK $JAVA_HOME"
+if [[ "${1:-}" != "--no-build" ]]; then
+    "$here/scripts/build.sh"
+fi

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The test command: installs what is missing, builds, and runs every test — unit tests, then
+# integration tests that mount FUSE for real and run ps/top/free/netstat/... against the mount.
+# Needs root (FUSE mounts, mount namespaces). Extra arguments go to Maven.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+"$here/scripts/setup.sh" --no-build
+source "$here/scripts/find-jdk.sh"
+procsys_find_jdk
+cd "$here"
+JAVA_HOME=$PROCSYS_JAVA_HOME mvn -B verify "$@"
