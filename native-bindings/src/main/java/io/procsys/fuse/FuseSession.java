@@ -52,7 +52,7 @@ public final class FuseSession implements AutoCloseable {
         Arena arena = Arena.ofShared();
         try {
             UpcallFailures failures = new UpcallFailures();
-            MemorySegment ops = new UpcallDispatcher(fs, failures).operations(arena);
+            MemorySegment ops = new UpcallDispatcher(fs, failures, ReplySink.LIBFUSE).operations(arena);
             List<String> argv = new ArrayList<>(List.of("procsys"));
             if (!options.isEmpty()) {
                 argv.add("-o");

@@ -48,6 +48,9 @@ public final class Libc {
 
     private static final MethodHandle OPENAT = errnoCall("openat",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), Linker.Option.firstVariadicArg(3));
+    private static final MethodHandle OPENAT_CREATE = errnoCall("openat",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(3));
+    private static final MethodHandle DUP2 = errnoCall("dup2", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle READ = errnoCall("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle PREAD = errnoCall("pread", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle CLOSE = errnoCall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
@@ -104,6 +107,28 @@ public final class Libc {
         try {
             int fd = (int) OPENAT.invokeExact(capture, dirFd, path, flags);
             return fd < 0 ? -errno(capture) : fd;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** openat(2) with O_CREAT: a file descriptor or -errno; {@code mode} applies to a new file. */
+    public static int openat(int dirFd, MemorySegment path, int flags, int mode) {
+        MemorySegment capture = CAPTURE.get();
+        try {
+            int fd = (int) OPENAT_CREATE.invokeExact(capture, dirFd, path, flags | O_CREAT, mode);
+            return fd < 0 ? -errno(capture) : fd;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** dup2(2): {@code newFd} or -errno. */
+    public static int dup2(int oldFd, int newFd) {
+        MemorySegment capture = CAPTURE.get();
+        try {
+            int r = (int) DUP2.invokeExact(capture, oldFd, newFd);
+            return r < 0 ? -errno(capture) : r;
         } catch (Throwable t) {
             throw unexpected(t);
         }

@@ -1,7 +1,6 @@
 package io.procsys.fuse;
 
 import io.procsys.fuse.bindings.fuse_ctx;
-import io.procsys.fuse.bindings.fuse_lowlevel_h;
 
 import java.lang.foreign.MemorySegment;
 
@@ -11,10 +10,12 @@ import java.lang.foreign.MemorySegment;
  */
 public final class Request {
     private final MemorySegment req;
+    private final ReplySink sink;
     private boolean replied;
 
-    Request(MemorySegment req) {
+    Request(MemorySegment req, ReplySink sink) {
         this.req = req;
+        this.sink = sink;
     }
 
     public boolean replied() {
@@ -23,13 +24,13 @@ public final class Request {
 
     /** The caller's ids; {@code pid} is the calling thread's id in the mount's pid namespace. */
     public RequestContext context() {
-        MemorySegment ctx = fuse_lowlevel_h.fuse_req_ctx(req).reinterpret(fuse_ctx.sizeof());
+        MemorySegment ctx = sink.context(req).reinterpret(fuse_ctx.sizeof());
         return new RequestContext(fuse_ctx.uid(ctx), fuse_ctx.gid(ctx), fuse_ctx.pid(ctx), fuse_ctx.umask(ctx));
     }
 
     /** The calling thread's id, without building a whole context. */
     public int callerThreadId() {
-        return fuse_ctx.pid(fuse_lowlevel_h.fuse_req_ctx(req).reinterpret(fuse_ctx.sizeof()));
+        return fuse_ctx.pid(sink.context(req).reinterpret(fuse_ctx.sizeof()));
     }
 
     private int sent(int result) {
@@ -39,12 +40,12 @@ public final class Request {
 
     /** Replies with an error ({@code errno} &gt; 0) or success without data (0). */
     public int replyError(int errno) {
-        return sent(fuse_lowlevel_h.fuse_reply_err(req, errno));
+        return sent(sink.err(req, errno));
     }
 
     /** Replies "done" to a forget. */
     public void replyNone() {
-        fuse_lowlevel_h.fuse_reply_none(req);
+        sink.none(req);
         replied = true;
     }
 
@@ -70,16 +71,16 @@ public final class Request {
 
     /** Returns 0, or -errno when the kernel no longer waits for this reply (then no lookup was taken). */
     public int replyEntry(EntryParam entry) {
-        return sent(fuse_lowlevel_h.fuse_reply_entry(req, entry.segment()));
+        return sent(sink.entry(req, entry.segment()));
     }
 
     public int replyAttr(MemorySegment stat, double timeoutSeconds) {
-        return sent(fuse_lowlevel_h.fuse_reply_attr(req, stat, timeoutSeconds));
+        return sent(sink.attr(req, stat, timeoutSeconds));
     }
 
     /** Replies a symlink's text, given as a NUL-terminated C string. */
     public int replyReadlink(MemorySegment cString) {
-        return sent(fuse_lowlevel_h.fuse_reply_readlink(req, cString));
+        return sent(sink.readlink(req, cString));
     }
 
     /** Replies a symlink's text. */
@@ -90,16 +91,16 @@ public final class Request {
     }
 
     public int replyOpen(FileInfo fileInfo) {
-        return sent(fuse_lowlevel_h.fuse_reply_open(req, fileInfo.segment()));
+        return sent(sink.open(req, fileInfo.segment()));
     }
 
     /** Replies data straight from native memory: the whole of {@code data}, no copy on the Java heap. */
     public int replyBuffer(MemorySegment data) {
-        return sent(fuse_lowlevel_h.fuse_reply_buf(req, data, data.byteSize()));
+        return sent(sink.buf(req, data, data.byteSize()));
     }
 
     public int replyStatfs(MemorySegment statvfs) {
-        return sent(fuse_lowlevel_h.fuse_reply_statfs(req, statvfs));
+        return sent(sink.statfs(req, statvfs));
     }
 
     /** A buffer to fill with directory entries for a readdir(plus) reply of at most {@code size} bytes. */
@@ -107,7 +108,4 @@ public final class Request {
         return new DirectoryBuffer(this, req, Scratch.current(), size);
     }
 
-    void markReplied() {
-        replied = true;
-    }
 }

@@ -11,13 +11,16 @@ import java.lang.foreign.MemorySegment;
  * exception never crosses back into C (it would end the JVM); it is logged once per kind in
  * {@link UpcallFailures} and the request is answered EIO if it was not answered yet.
  */
-final class UpcallDispatcher {
+public final class UpcallDispatcher {
     private final FuseFilesystem fs;
     private final UpcallFailures failures;
+    private final ReplySink replies;
 
-    UpcallDispatcher(FuseFilesystem fs, UpcallFailures failures) {
+    /** A dispatcher whose replies go to {@code replies} ({@link ReplySink#LIBFUSE} in a session). */
+    public UpcallDispatcher(FuseFilesystem fs, UpcallFailures failures, ReplySink replies) {
         this.fs = fs;
         this.failures = failures;
+        this.replies = replies;
     }
 
     /** Something a stub does with the request. */
@@ -27,7 +30,7 @@ final class UpcallDispatcher {
     }
 
     private void guard(String operation, MemorySegment reqPointer, Body body) {
-        Request req = new Request(reqPointer);
+        Request req = new Request(reqPointer, replies);
         try {
             body.run(req);
         } catch (Throwable failure) {
@@ -59,7 +62,7 @@ final class UpcallDispatcher {
     }
 
     /** The ops struct, with its upcall stubs allocated in {@code arena} (which must outlive the session). */
-    MemorySegment operations(Arena arena) {
+    public MemorySegment operations(Arena arena) {
         MemorySegment ops = arena.allocate(fuse_lowlevel_ops.layout());
         fuse_lowlevel_ops.init(ops, fuse_lowlevel_ops.init.allocate((userdata, conn) -> {
             try {

@@ -13,7 +13,7 @@ public final class UpcallFailures {
     private static final System.Logger LOG = System.getLogger("io.procsys.fuse");
     private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
 
-    void report(String operation, Throwable failure) {
+    public void report(String operation, Throwable failure) {
         String key = operation + ": " + failure.getClass().getName();
         LongAdder count = counts.computeIfAbsent(key, k -> new LongAdder());
         count.increment();

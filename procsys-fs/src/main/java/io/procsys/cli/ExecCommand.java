@@ -1,6 +1,5 @@
 package io.procsys.cli;
 
-import io.procsys.fuse.Libc;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -41,7 +40,7 @@ final class ExecCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        if (Libc.getuid() != 0) {
+        if (!Users.isRoot()) {
             throw new UserError("procsys exec needs root: it makes a private mount namespace (try: sudo procsys exec ...)");
         }
         if (mount != null) {

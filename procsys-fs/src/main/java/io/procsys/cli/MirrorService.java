@@ -5,7 +5,6 @@ import io.procsys.fs.ProcTree;
 import io.procsys.fuse.Fuse;
 import io.procsys.fuse.FuseException;
 import io.procsys.fuse.FuseSession;
-import io.procsys.fuse.Libc;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,8 +13,11 @@ import java.util.List;
 
 /** A proc tree mounted with FUSE: the checks before, the session, and a clean stop. */
 public final class MirrorService implements AutoCloseable {
-    /** Options every procsys mount gets. auto_unmount: a killed daemon leaves no dead mount behind. */
-    static final List<String> BASE_OPTIONS = List.of("fsname=procsys", "subtype=procsys", "auto_unmount");
+    /**
+     * Options every procsys mount gets. ro: the kernel refuses every change with EROFS before it
+     * reaches the daemon. auto_unmount: a killed daemon leaves no dead mount behind.
+     */
+    static final List<String> BASE_OPTIONS = List.of("ro", "fsname=procsys", "subtype=procsys", "auto_unmount");
     public static final int DEFAULT_THREADS = 8;
 
     private final ProcTree tree;
@@ -66,7 +68,7 @@ public final class MirrorService implements AutoCloseable {
             throw new UserError("mount point " + target + " is busy: something is already mounted there"
                     + (Mounts.isProcsysMount(target) ? " (a procsys mount: procsys umount " + target + ")" : ""));
         }
-        if (Libc.getuid() != 0 && !Files.isWritable(target)) {
+        if (!Users.isRoot() && !Files.isWritable(target)) {
             throw new UserError("no permission to mount on " + target + ": it must be writable by you, or run as root");
         }
     }

@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 /**
- * A read-only mirror of one proc tree, one small method per FUSE operation. Attributes and
+ * A read-only mirror of one proc tree, one small method per FUSE operation. It implements no
+ * modifying operation: it is mounted "ro", so the kernel answers EROFS to every change itself. Attributes and
  * symlink texts come from the source as they are; files are rendered once per open into native
  * memory ({@link OpenFiles}); directories are listed once per opendir. self and thread-self of a
  * live /proc answer for the calling process, not for this daemon.
@@ -32,9 +33,11 @@ public final class ProcMirror implements FuseFilesystem {
     private final OpenFiles files = new OpenFiles();
     private final ConcurrentHashMap<Long, ProcTree.Listing> directories = new ConcurrentHashMap<>();
     private final AtomicLong nextDirectory = new AtomicLong(1);
+    private final CallerProcesses callers;
 
     public ProcMirror(ProcTree tree) {
         this.tree = tree;
+        this.callers = new CallerProcesses(tree);
     }
 
     public InodeTable inodes() {
@@ -117,7 +120,7 @@ public final class ProcMirror implements FuseFilesystem {
     /** self → "tgid", thread-self → "tgid/task/tid", for the thread that made the request. */
     private void readCallerLink(Request req, NodeKind kind) {
         int tid = req.callerThreadId();
-        int tgid = tree.threadGroupOf(tid);
+        int tgid = callers.processOf(tid, req.statBuffer());
         if (tgid < 0) {
             req.replyError(-tgid);
             return;
@@ -240,10 +243,5 @@ public final class ProcMirror implements FuseFilesystem {
         int rc = tree.statvfs(buf);
         if (rc < 0) req.replyError(-rc);
         else req.replyStatfs(buf);
-    }
-
-    @Override
-    public void modify(Request req, String operation) {
-        req.replyError(Errno.EROFS);
     }
 }

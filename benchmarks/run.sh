@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Runs every benchmark of the foundation in one go and prints the table for the README:
+#   - JMH through the kernel: stat and open+read+close of meminfo, stat, cpuinfo, self/stat on
+#     native /proc, on procsys, and on libfuse's C example passthrough_ll (-o cache=never),
+#     built here from Debian's libfuse3-dev examples (not kept in the repository);
+#   - JMH in-process: the Java dispatch path per operation, no kernel;
+#   - `ps aux` timed on each of the three (median of N runs in a private mount namespace);
+#   - procsys daemon RSS after 100k reads, and mount-ready time (median of 5).
+# Results: bench-results/ (JMH JSON, extra.json, summary.md). Needs root. Takes ~6 minutes.
+# Options via environment: JMH_ARGS (default "-f 1 -wi 3 -w 1s -i 5 -r 1s"), PS_RUNS (default 30).
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+"$here/scripts/setup.sh" --no-build
+source "$here/scripts/find-jdk.sh"
+procsys_find_jdk
+export JAVA_HOME=$PROCSYS_JAVA_HOME
+java="$JAVA_HOME/bin/java --enable-native-access=ALL-UNNAMED"
+(cd "$here" && mvn -B -q -DskipTests package)
+jar="$here/benchmarks/target/benchmarks.jar"
+out="$here/bench-results"
+mkdir -p "$out"
+work=$(mktemp -d /tmp/procsys-bench.XXXXXX)
+jmh_args=${JMH_ARGS:-"-f 1 -wi 3 -w 1s -i 5 -r 1s"}
+ps_runs=${PS_RUNS:-30}
+
+cleanup() {
+    for m in "$work/procsys" "$work/c"; do
+        grep -q " $m " /proc/self/mounts && { fusermount3 -u "$m" 2>/dev/null || umount -l "$m"; }
+    done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "== building libfuse's passthrough_ll (C) from /usr/share/doc/libfuse3-dev/examples"
+gcc -O2 -o "$work/passthrough_ll" /usr/share/doc/libfuse3-dev/examples/passthrough_ll.c $(pkg-config --cflags --libs fuse3)
+mkdir -p "$work/procsys" "$work/c"
+
+echo "== mount-ready time (procsys mount returns once the mount answers)"
+ready=()
+for i in 1 2 3 4 5; do
+    t0=$(date +%s%N)
+    "$here/procsys" mount "$work/procsys" 2>/dev/null
+    t1=$(date +%s%N)
+    ready+=($(( (t1 - t0) / 1000000 )))
+    "$here/procsys" umount "$work/procsys"
+    sleep 0.3
+done
+ready_ms=$(printf '%s\n' "${ready[@]}" | sort -n | sed -n 3p)
+echo "mount ready (ms): ${ready[*]} -> median $ready_ms"
+
+msg=$("$here/procsys" mount "$work/procsys" 2>&1)
+daemon=$(sed -n 's/.*daemon pid \([0-9]*\).*/\1/p' <<< "$msg")
+"$work/passthrough_ll" -o source=/proc,cache=never "$work/c"
+labels="native=/proc,procsys=$work/procsys,C=$work/c"
+
+echo "== JMH through the kernel"
+$java -jar "$jar" KernelPathBenchmark $jmh_args -p root=/proc,"$work/procsys","$work/c" \
+    -rf json -rff "$out/kernel.json" | tee "$out/kernel.txt" | grep -E '^(Benchmark|KernelPath)'
+
+echo "== ps aux (median of $ps_runs runs)"
+time_ps() {  # $1 = what to bind over /proc, or "" for the native /proc
+    unshare --mount --propagation private sh -c '
+        [ -n "$1" ] && mount --bind "$1" /proc
+        i=0; while [ $i -lt '"$ps_runs"' ]; do
+            t0=$(date +%s%N); ps aux >/dev/null; t1=$(date +%s%N)
+            echo $(( (t1 - t0) / 1000 )); i=$((i+1))
+        done' sh "$1" | sort -n | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)]/1000}'
+}
+ps_native=$(time_ps "")
+ps_procsys=$(time_ps "$work/procsys")
+ps_c=$(time_ps "$work/c")
+echo "ps aux ms: native $ps_native procsys $ps_procsys C $ps_c"
+
+echo "== daemon RSS after 100k reads"
+$java -cp "$jar" io.procsys.bench.ReadLoop "$work/procsys" 100000
+rss_kb=$(awk '/^VmRSS/{print $2}' /proc/"$daemon"/status)
+echo "procsys daemon RSS: $rss_kb kB"
+
+echo "== JMH in-process dispatch"
+$java -jar "$jar" DispatchBenchmark $jmh_args -rf json -rff "$out/dispatch.json" | tee "$out/dispatch.txt" | grep -E '^(Benchmark|Dispatch)'
+
+cat > "$out/extra.json" <<JSON
+{"ps_aux_ms": {"native": $ps_native, "procsys": $ps_procsys, "C": $ps_c},
+ "procsys daemon RSS after 100k reads (MB)": $(awk "BEGIN{printf \"%.1f\", $rss_kb/1024}"),
+ "mount ready, median of 5 (ms)": $ready_ms,
+ "machine": "$(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r), $(lscpu | sed -n 's/^Model name: *//p' | head -1)"}
+JSON
+$java -cp "$jar" io.procsys.bench.Report "$out/kernel.json" "$out/dispatch.json" "$out/extra.json" "$labels" | tee "$out/summary.md"

@@ -1,0 +1,34 @@
+package io.procsys.cli;
+
+import io.procsys.fuse.Libc;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The daemon's side of the launcher hand-off: until the mount is ready, stderr is a file the
+ * launcher shows the user if start-up fails; once ready, stderr becomes the log file (fd 2 itself,
+ * so libfuse's messages land there too) and one line on stdout tells the launcher it may return.
+ */
+final class DaemonOutput {
+    private DaemonOutput() {}
+
+    static void detach(Path logFile, String readyLine) throws IOException {
+        Files.createDirectories(logFile.toAbsolutePath().getParent());
+        try (Arena arena = Arena.ofConfined()) {
+            int fd = Libc.openat(Libc.AT_FDCWD, arena.allocateFrom(logFile.toAbsolutePath().toString()),
+                    Libc.O_WRONLY | Libc.O_APPEND | Libc.O_CLOEXEC, 0644);
+            if (fd < 0 || Libc.dup2(fd, 2) < 0) throw new UserError("cannot write the log file " + logFile);
+            Libc.close(fd);
+        }
+        System.setErr(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
+        System.out.println(readyLine);
+        System.out.flush();
+        System.out.close();
+    }
+}
