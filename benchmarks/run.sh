@@ -8,6 +8,7 @@
 #   - procsys daemon RSS after 100k reads, and mount-ready time (median of 5).
 # Results: bench-results/ (JMH JSON, extra.json, summary.md). Needs root. Takes ~6 minutes.
 # Options via environment: JMH_ARGS (default "-f 1 -wi 3 -w 1s -i 5 -r 1s"), PS_RUNS (default 30).
+# A failing benchmark fails the run (-foe true).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$here/scripts/setup.sh" --no-build
@@ -20,7 +21,7 @@ jar="$here/benchmarks/target/benchmarks.jar"
 out="$here/bench-results"
 mkdir -p "$out"
 work=$(mktemp -d /tmp/procsys-bench.XXXXXX)
-jmh_args=${JMH_ARGS:-"-f 1 -wi 3 -w 1s -i 5 -r 1s"}
+jmh_args="-foe true ${JMH_ARGS:-"-f 1 -wi 3 -w 1s -i 5 -r 1s"}"
 ps_runs=${PS_RUNS:-30}
 
 cleanup() {

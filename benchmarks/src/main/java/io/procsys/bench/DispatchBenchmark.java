@@ -74,8 +74,10 @@ public class DispatchBenchmark {
         fileInfo = arena.allocate(fuse_file_info.layout());
         meminfoName = arena.allocateFrom("meminfo");
         selfName = arena.allocateFrom("self");
-        lookup();
+        // keep one kernel-style reference to meminfo for the whole trial
+        fuse_lowlevel_ops.lookup.invoke(fuse_lowlevel_ops.lookup(ops), req, 1L, meminfoName);
         meminfoNode = sink.lastNode;
+        if (sink.errors > 0 || meminfoNode == 0) throw new IllegalStateException("lookup of meminfo failed");
     }
 
     @TearDown(Level.Trial)

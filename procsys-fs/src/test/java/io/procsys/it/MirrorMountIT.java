@@ -1,6 +1,5 @@
 package io.procsys.it;
 
-import io.procsys.cli.MirrorService;
 import io.procsys.fs.NodeKind;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,22 +35,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The real /proc mounted through procsys in this JVM, compared with /proc itself. */
 class MirrorMountIT {
     static final Path PROC = Path.of("/proc");
+    static TestMount mounted;
     static Path mount;
-    static MirrorService service;
 
     @BeforeAll
     static void mountMirror() throws IOException {
-        mount = Files.createTempDirectory("procsys-it-");
-        service = MirrorService.mount(PROC, mount, List.of());
-        service.serveInBackground(8);
+        mounted = new TestMount(PROC);
+        mount = mounted.path;
     }
 
     @AfterAll
     static void unmountMirror() throws IOException {
-        assertEquals(0, service.session().failures().total(), "no exception in any upcall: " + service.session().failures().byKind());
-        service.close();
-        assertTrue(!Files.readString(Path.of("/proc/self/mountinfo")).contains(mount.toString()), "unmounted");
-        Files.deleteIfExists(mount);
+        mounted.close();
     }
 
     static Set<String> names(Path dir) throws IOException {
@@ -247,8 +242,8 @@ class MirrorMountIT {
         pool.shutdown();
         assertTrue(bytes.get() > threads * reads * 50L);
         // release is sent after close() returns: give the last ones a moment
-        for (int i = 0; i < 100 && service.mirror().openHandles() > 0; i++) Thread.sleep(10);
-        assertEquals(0, service.mirror().openHandles(), "every handle released");
+        for (int i = 0; i < 100 && mounted.service.mirror().openHandles() > 0; i++) Thread.sleep(10);
+        assertEquals(0, mounted.service.mirror().openHandles(), "every handle released");
     }
 
     @Test

@@ -1,6 +1,5 @@
 package io.procsys.it;
 
-import io.procsys.cli.MirrorService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,21 +18,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * states which parts must match and which numbers may move between the two runs.
  */
 class RealToolsIT {
+    static TestMount mounted;
     static Path mount;
-    static MirrorService service;
 
     @BeforeAll
     static void mountMirror() throws IOException {
-        mount = Files.createTempDirectory("procsys-tools-");
-        service = MirrorService.mount(Path.of("/proc"), mount, List.of());
-        service.serveInBackground(8);
+        mounted = new TestMount(Path.of("/proc"));
+        mount = mounted.path;
     }
 
     @AfterAll
     static void unmountMirror() throws IOException {
-        assertEquals(0, service.session().failures().total(), service.session().failures().byKind().toString());
-        service.close();
-        Files.deleteIfExists(mount);
+        mounted.close();
     }
 
     /** Runs the tool on /proc, then through procsys; both must exit 0. */

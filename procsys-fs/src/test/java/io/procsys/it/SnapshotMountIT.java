@@ -1,6 +1,5 @@
 package io.procsys.it;
 
-import io.procsys.cli.MirrorService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,21 +18,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** A captured proc tree of another host (--proc-root) served as it is, links and malformed files included. */
 class SnapshotMountIT {
     static final Path FIXTURE = Path.of("src/test/data/hosts/prometheus-procfs").toAbsolutePath();
+    static TestMount mounted;
     static Path mount;
-    static MirrorService service;
 
     @BeforeAll
     static void mountSnapshot() throws IOException {
-        mount = Files.createTempDirectory("procsys-snapshot-");
-        service = MirrorService.mount(FIXTURE, mount, List.of());
-        service.serveInBackground(4);
+        mounted = new TestMount(FIXTURE);
+        mount = mounted.path;
     }
 
     @AfterAll
     static void unmount() throws IOException {
-        assertEquals(0, service.session().failures().total(), service.session().failures().byKind().toString());
-        service.close();
-        Files.deleteIfExists(mount);
+        mounted.close();
     }
 
     @Test

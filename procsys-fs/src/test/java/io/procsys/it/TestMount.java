@@ -1,0 +1,32 @@
+package io.procsys.it;
+
+import io.procsys.cli.MirrorService;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+/** A proc tree mounted through procsys in the test JVM, on a fresh temporary directory. */
+final class TestMount implements AutoCloseable {
+    final Path path;
+    final MirrorService service;
+
+    TestMount(Path procRoot) throws IOException {
+        path = Files.createTempDirectory("procsys-it-");
+        service = MirrorService.mount(procRoot, path, List.of());
+        service.serveInBackground(8);
+    }
+
+    /** Unmounts, checking that no upcall threw and that the mount is gone. */
+    @Override
+    public void close() throws IOException {
+        assertEquals(0, service.session().failures().total(), "no exception in any upcall: " + service.session().failures().byKind());
+        service.close();
+        assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains(" " + path + " "), "unmounted");
+        Files.deleteIfExists(path);
+    }
+}
