@@ -1,7 +1,8 @@
 package io.procsys.bench;
 
+import io.procsys.tree.ProcTree;
 import io.procsys.fs.ProcMirror;
-import io.procsys.fs.ProcTree;
+
 import io.procsys.fuse.ReplySink;
 import io.procsys.fuse.UpcallDispatcher;
 import io.procsys.fuse.UpcallFailures;

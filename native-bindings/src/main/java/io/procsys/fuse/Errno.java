@@ -9,6 +9,7 @@ public final class Errno {
     public static final int EIO = 5;
     public static final int EBADF = 9;
     public static final int ESTALE = 116;
+    public static final int EPROTO = 71;
     public static final int EAGAIN = 11;
     public static final int ENOMEM = 12;
     public static final int EACCES = 13;
@@ -41,6 +42,7 @@ public final class Errno {
             case EIO -> "EIO";
             case EBADF -> "EBADF";
             case ESTALE -> "ESTALE";
+            case EPROTO -> "EPROTO";
             case EAGAIN -> "EAGAIN";
             case ENOMEM -> "ENOMEM";
             case EACCES -> "EACCES";

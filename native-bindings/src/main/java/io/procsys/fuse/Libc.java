@@ -50,6 +50,14 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), Linker.Option.firstVariadicArg(3));
     private static final MethodHandle OPENAT_CREATE = errnoCall("openat",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(3));
+    /** syscall(2), for openat2 (glibc 2.36 has no wrapper): number, dirfd, path, how, size. */
+    private static final MethodHandle SYSCALL_OPENAT2 = errnoCall("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG), Linker.Option.firstVariadicArg(1));
+    private static final long SYS_OPENAT2 = 437; // x86_64 and aarch64 share it
+    private static final ThreadLocal<MemorySegment> OPEN_HOW = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(24, 8));
+    public static final long RESOLVE_NO_MAGICLINKS = 0x02;
+    public static final long RESOLVE_NO_SYMLINKS = 0x04;
+    public static final long RESOLVE_BENEATH = 0x08;
     private static final MethodHandle DUP2 = errnoCall("dup2", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle READ = errnoCall("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle PREAD = errnoCall("pread", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
@@ -118,6 +126,24 @@ public final class Libc {
         try {
             int fd = (int) OPENAT_CREATE.invokeExact(capture, dirFd, path, flags | O_CREAT, mode);
             return fd < 0 ? -errno(capture) : fd;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * openat2(2): opens {@code path} under {@code dirFd} with {@code resolve} restrictions (e.g.
+     * {@link #RESOLVE_BENEATH} | {@link #RESOLVE_NO_SYMLINKS}): a descriptor or -errno.
+     */
+    public static int openat2(int dirFd, MemorySegment path, int flags, long resolve) {
+        MemorySegment capture = CAPTURE.get();
+        MemorySegment how = OPEN_HOW.get();
+        how.set(JAVA_LONG, 0, flags & 0xffffffffL);
+        how.set(JAVA_LONG, 8, 0L);
+        how.set(JAVA_LONG, 16, resolve);
+        try {
+            long fd = (long) SYSCALL_OPENAT2.invokeExact(capture, SYS_OPENAT2, (long) dirFd, path, how, 24L);
+            return fd < 0 ? -errno(capture) : (int) fd;
         } catch (Throwable t) {
             throw unexpected(t);
         }

@@ -1,7 +1,8 @@
 package io.procsys.cli;
 
+import io.procsys.tree.ProcTree;
 import io.procsys.fs.ProcMirror;
-import io.procsys.fs.ProcTree;
+
 import io.procsys.fuse.Fuse;
 import io.procsys.fuse.FuseException;
 import io.procsys.fuse.FuseSession;

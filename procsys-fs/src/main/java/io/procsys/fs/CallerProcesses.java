@@ -1,5 +1,6 @@
 package io.procsys.fs;
 
+import io.procsys.tree.ProcTree;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.ConcurrentHashMap;
 

@@ -1,5 +1,6 @@
 package io.procsys.fs;
 
+import io.procsys.tree.ProcTree;
 import io.procsys.fuse.Errno;
 import io.procsys.fuse.Libc;
 

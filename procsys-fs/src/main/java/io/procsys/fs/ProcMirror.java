@@ -1,5 +1,6 @@
 package io.procsys.fs;
 
+import io.procsys.tree.ProcTree;
 import io.procsys.fuse.ConnectionInfo;
 import io.procsys.fuse.DirectoryBuffer;
 import io.procsys.fuse.EntryParam;

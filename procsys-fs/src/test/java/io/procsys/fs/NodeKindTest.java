@@ -2,8 +2,6 @@ package io.procsys.fs;
 
 import org.junit.jupiter.api.Test;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -32,14 +30,5 @@ class NodeKindTest {
         assertEquals(NodeKind.THREAD_SELF, NodeKind.of(NodeKind.ROOT, "thread-self", true));
         // a captured tree keeps its own self link
         assertEquals(NodeKind.GLOBAL, NodeKind.of(NodeKind.ROOT, "self", false));
-    }
-
-    @Test
-    void tgidIsReadFromStatus() {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment status = arena.allocateFrom("Name:\tjava\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t4242\nNgid:\t0\nPid:\t4250\n");
-            assertEquals(4242, ProcStatus.tgid(status));
-            assertEquals(-io.procsys.fuse.Errno.EIO, ProcStatus.tgid(arena.allocateFrom("Name:\tx\nPid:\t1\n")));
-        }
     }
 }

@@ -1,4 +1,4 @@
-package io.procsys.fs;
+package io.procsys.tree;
 
 import io.procsys.fuse.Errno;
 import io.procsys.fuse.Libc;
@@ -44,6 +44,10 @@ public final class ProcTree implements AutoCloseable {
         }
         boolean live = Libc.filesystemType(fd) == Libc.PROC_SUPER_MAGIC;
         return new ProcTree(absolute, fd, live);
+    }
+
+    int rootFd() {
+        return rootFd;
     }
 
     public Path root() {

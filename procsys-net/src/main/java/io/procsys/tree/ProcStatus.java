@@ -1,4 +1,4 @@
-package io.procsys.fs;
+package io.procsys.tree;
 
 import io.procsys.fuse.Errno;
 
@@ -7,13 +7,13 @@ import java.lang.foreign.MemorySegment;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 /** Reads fields of a /proc/[pid]/status file straight from native memory. */
-final class ProcStatus {
+public final class ProcStatus {
     private static final byte[] TGID = "\nTgid:".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private ProcStatus() {}
 
     /** The Tgid: value of a status file's first bytes, or -EIO when absent. */
-    static int tgid(MemorySegment status) {
+    public static int tgid(MemorySegment status) {
         long n = status.byteSize();
         outer:
         for (long i = 0; i + TGID.length <= n; i++) {

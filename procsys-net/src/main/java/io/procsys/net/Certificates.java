@@ -1,0 +1,136 @@
+package io.procsys.net;
+
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+
+/**
+ * A small certificate authority for a quick start (`procsys certs`): an EC P-256 CA and node
+ * certificates it signs, written as PEM ({@code ca.pem}, {@code NAME.pem}, {@code NAME-key.pem}).
+ * Private keys are written readable by their owner only.
+ */
+public final class Certificates {
+    private final KeyPair caKeys;
+    private final X509Certificate caCertificate;
+    private final SecureRandom random = new SecureRandom();
+
+    private Certificates(KeyPair caKeys, X509Certificate caCertificate) {
+        this.caKeys = caKeys;
+        this.caCertificate = caCertificate;
+    }
+
+    static KeyPair newKeys() throws GeneralSecurityException {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new ECGenParameterSpec("secp256r1"));
+        return g.generateKeyPair();
+    }
+
+    /** A new CA named {@code name}, valid for {@code validity} from {@code notBefore}. */
+    public static Certificates newAuthority(String name, Instant notBefore, Duration validity) throws GeneralSecurityException {
+        KeyPair keys = newKeys();
+        X500Name subject = new X500Name("CN=" + name);
+        var builder = new JcaX509v3CertificateBuilder(subject, BigInteger.valueOf(System.nanoTime()),
+                Date.from(notBefore), Date.from(notBefore.plus(validity)), subject, keys.getPublic());
+        try {
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+            builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+        } catch (IOException e) {
+            throw new GeneralSecurityException(e);
+        }
+        return new Certificates(keys, sign(builder.build(signer(keys))));
+    }
+
+    private static ContentSigner signer(KeyPair keys) throws GeneralSecurityException {
+        try {
+            return new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate());
+        } catch (OperatorCreationException e) {
+            throw new GeneralSecurityException(e);
+        }
+    }
+
+    private static X509Certificate sign(X509CertificateHolder holder) throws GeneralSecurityException {
+        return new JcaX509CertificateConverter().getCertificate(holder);
+    }
+
+    /** A node certificate (server and client use) for {@code node}, with DNS/IP names for host-name checks. */
+    public Issued issue(String node, List<String> hostNames, Instant notBefore, Duration validity) throws GeneralSecurityException {
+        KeyPair keys = newKeys();
+        var builder = new JcaX509v3CertificateBuilder(caCertificate, new BigInteger(64, random).add(BigInteger.ONE),
+                Date.from(notBefore), Date.from(notBefore.plus(validity)), new X500Name("CN=" + node), keys.getPublic());
+        try {
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+            List<GeneralName> names = new ArrayList<>();
+            for (String h : hostNames) {
+                names.add(new GeneralName(h.matches("[0-9.]+|[0-9a-fA-F:]+") ? GeneralName.iPAddress : GeneralName.dNSName, h));
+            }
+            if (!names.isEmpty()) builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)));
+        } catch (IOException e) {
+            throw new GeneralSecurityException(e);
+        }
+        return new Issued(node, keys, sign(builder.build(signer(caKeys))));
+    }
+
+    /** A key and certificate issued by this CA. */
+    public record Issued(String node, KeyPair keys, X509Certificate certificate) {
+        /** Writes NAME.pem and NAME-key.pem (PKCS#8) into {@code dir}; returns the TLS files of this node with {@code ca}. */
+        public Tls.Files_ write(Path dir, Path ca) throws IOException {
+            Path cert = dir.resolve(node + ".pem");
+            Path key = dir.resolve(node + "-key.pem");
+            Files.writeString(cert, pem(certificate));
+            writePrivate(key, pem(new JcaPKCS8Generator(keys.getPrivate(), null)));
+            return new Tls.Files_(cert, key, ca);
+        }
+    }
+
+    /** Writes ca.pem (and ca-key.pem) into {@code dir}; returns the path of ca.pem. */
+    public Path writeAuthority(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Path ca = dir.resolve("ca.pem");
+        Files.writeString(ca, pem(caCertificate));
+        writePrivate(dir.resolve("ca-key.pem"), pem(new JcaPKCS8Generator(caKeys.getPrivate(), null)));
+        return ca;
+    }
+
+    private static void writePrivate(Path file, String pem) throws IOException {
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, pem);
+    }
+
+    static String pem(Object object) throws IOException {
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
+            writer.writeObject(object);
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,39 @@
+package io.procsys.net.agent;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.procsys.fuse.Errno;
+import io.procsys.net.protocol.Message;
+
+/** The agent's side of the hello: the first frame must be a Hello of our protocol version. */
+final class AgentHello extends SimpleChannelInboundHandler<Message> {
+    private static final System.Logger LOG = System.getLogger("io.procsys.net.agent");
+    private final String node;
+    private final AgentStats stats;
+
+    AgentHello(String node, AgentStats stats) {
+        this.node = node;
+        this.stats = stats;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Message msg) {
+        if (msg instanceof Message.Hello hello && hello.version() == Message.PROTOCOL_VERSION) {
+            ctx.writeAndFlush(new Message.Welcome(Message.PROTOCOL_VERSION, node));
+            ctx.pipeline().remove("handshake-timeout");
+            ctx.pipeline().remove(this);
+            return;
+        }
+        stats.refusedPeers.increment();
+        LOG.log(System.Logger.Level.WARNING, "refused " + ctx.channel().remoteAddress() + ": "
+                + (msg instanceof Message.Hello h ? "protocol version " + h.version() + ", this agent speaks " + Message.PROTOCOL_VERSION
+                : "first message was not a hello"));
+        ctx.writeAndFlush(new Message.Error(msg.id(), Errno.EPROTO)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Failures.closeOn(ctx, cause, stats);
+    }
+}

@@ -1,0 +1,187 @@
+package io.procsys.net.client;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.procsys.fuse.Errno;
+import io.procsys.net.Transport;
+import io.procsys.net.protocol.Framing;
+import io.procsys.net.protocol.Message;
+import io.procsys.tree.ExportedTree;
+import io.procsys.tree.FileAttributes;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
+
+/**
+ * One connection to an agent: hello on connect, then any number of requests in flight, each
+ * answered through a future. A lost connection fails every pending request with ENOTCONN.
+ */
+public final class AgentClient implements AutoCloseable {
+    private final Channel channel;
+    private final Map<Integer, CompletableFuture<Message.Reply>> pending = new ConcurrentHashMap<>();
+    private final AtomicInteger nextId = new AtomicInteger(1);
+    private final CompletableFuture<String> welcome = new CompletableFuture<>();
+
+    private AgentClient(Channel channel) {
+        this.channel = channel;
+    }
+
+    /**
+     * Connects and exchanges hellos; the future completes with a ready client or fails with the
+     * reason (refused, TLS, wrong protocol, timeout).
+     */
+    public static CompletableFuture<AgentClient> connect(EventLoopGroup group, InetSocketAddress address, SslContext tls,
+                                                         String localNode, Duration timeout) {
+        CompletableFuture<AgentClient> ready = new CompletableFuture<>();
+        AgentClient[] holder = new AgentClient[1];
+        Bootstrap b = new Bootstrap().group(group).channel(Transport.channel())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeout.toMillis())
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        AgentClient client = new AgentClient(ch);
+                        holder[0] = client;
+                        if (tls != null) ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), address.getHostString(), address.getPort()));
+                        Framing.install(ch.pipeline(), Framing.MAX_REPLY_FRAME);
+                        ch.pipeline().addLast("replies", client.new Replies());
+                    }
+                });
+        b.connect(address).addListener(f -> {
+            if (!f.isSuccess()) {
+                ready.completeExceptionally(f.cause());
+                return;
+            }
+            AgentClient client = holder[0];
+            client.channel.writeAndFlush(new Message.Hello(Message.PROTOCOL_VERSION, localNode));
+            client.welcome.whenComplete((node, error) -> {
+                if (error != null) {
+                    client.close();
+                    ready.completeExceptionally(error);
+                } else {
+                    ready.complete(client);
+                }
+            });
+        });
+        return ready.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((c, e) -> {
+            if (e != null && holder[0] != null) holder[0].close();
+        });
+    }
+
+    /** The agent's node name, from its Welcome. */
+    public String peerNode() {
+        return welcome.getNow("?");
+    }
+
+    public boolean isActive() {
+        return channel.isActive() && welcome.isDone() && !welcome.isCompletedExceptionally();
+    }
+
+    /** Sends a request built with a fresh id; the future holds the reply (Error replies fail it with RemoteError). */
+    public CompletableFuture<Message.Reply> request(IntFunction<Message.Request> build) {
+        int id = nextId.getAndIncrement();
+        CompletableFuture<Message.Reply> reply = new CompletableFuture<>();
+        pending.put(id, reply);
+        reply.whenComplete((r, e) -> pending.remove(id));
+        if (!channel.isActive()) {
+            reply.completeExceptionally(new RemoteError(Errno.ENOTCONN, "not connected"));
+            return reply;
+        }
+        channel.writeAndFlush(build.apply(id)).addListener(f -> {
+            if (!f.isSuccess()) reply.completeExceptionally(new RemoteError(Errno.ENOTCONN, "send failed: " + f.cause()));
+        });
+        return reply;
+    }
+
+    public CompletableFuture<FileAttributes> stat(String path) {
+        return request(id -> new Message.Stat(id, path)).thenApply(r -> ((Message.Attributes) r).attributes());
+    }
+
+    public CompletableFuture<List<ExportedTree.Entry>> list(String path) {
+        return request(id -> new Message.List_(id, path)).thenApply(r -> ((Message.Listing) r).entries());
+    }
+
+    /** A whole file; the caller owns the buffer and must release it. */
+    public CompletableFuture<ByteBuf> read(String path) {
+        return request(id -> new Message.Read(id, path)).thenApply(r -> ((Message.Data) r).bytes());
+    }
+
+    public CompletableFuture<String> readlink(String path) {
+        return request(id -> new Message.Readlink(id, path)).thenApply(r -> ((Message.LinkText) r).text());
+    }
+
+    /** A future that completes when the connection closes. */
+    public CompletableFuture<Void> closed() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        channel.closeFuture().addListener(f -> done.complete(null));
+        return done;
+    }
+
+    @Override
+    public void close() {
+        channel.close();
+    }
+
+    /** Matches replies to pending requests. */
+    private final class Replies extends SimpleChannelInboundHandler<Message> {
+        Replies() {
+            super(false); // Data buffers pass to their requester, who releases them
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, Message msg) {
+            if (msg instanceof Message.Welcome w) {
+                if (w.version() != Message.PROTOCOL_VERSION) {
+                    welcome.completeExceptionally(new RemoteError(Errno.EPROTO, "agent speaks protocol " + w.version()));
+                } else {
+                    welcome.complete(w.node());
+                }
+                return;
+            }
+            if (!welcome.isDone()) {
+                welcome.completeExceptionally(new RemoteError(msg instanceof Message.Error e ? e.errno() : Errno.EPROTO, "agent refused the hello"));
+                release(msg);
+                return;
+            }
+            CompletableFuture<Message.Reply> reply = msg instanceof Message.Reply ? pending.get(msg.id()) : null;
+            if (reply == null) {
+                release(msg); // late reply to a request that timed out
+                return;
+            }
+            if (msg instanceof Message.Error e) reply.completeExceptionally(new RemoteError(e.errno(), "agent " + peerNode()));
+            else if (!reply.complete((Message.Reply) msg)) release(msg);
+        }
+
+        private void release(Message msg) {
+            if (msg instanceof Message.Data d) d.bytes().release();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            RemoteError lost = new RemoteError(Errno.ENOTCONN, "connection to " + peerNode() + " lost");
+            welcome.completeExceptionally(lost);
+            pending.values().forEach(f -> f.completeExceptionally(lost));
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            welcome.completeExceptionally(cause);
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package io.procsys.net.protocol;
+
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.codec.LengthFieldPrepender;
+
+/** The framing both ends share: a u32 length before every frame, bounded on receipt. */
+public final class Framing {
+    /** An agent receives only small requests. */
+    public static final int MAX_REQUEST_FRAME = 16 * 1024;
+    /** A client receives whole files (at most 16 MiB each) and listings. */
+    public static final int MAX_REPLY_FRAME = 17 * 1024 * 1024;
+
+    private Framing() {}
+
+    public static void install(ChannelPipeline pipeline, int maxInboundFrame) {
+        pipeline.addLast("frame-decoder", new LengthFieldBasedFrameDecoder(maxInboundFrame, 0, 4, 0, 4));
+        pipeline.addLast("frame-prepender", new LengthFieldPrepender(4));
+        pipeline.addLast("codec", new MessageCodec());
+    }
+}

@@ -1,0 +1,138 @@
+package io.procsys.net.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.MessageToMessageCodec;
+import io.procsys.tree.ExportedTree;
+import io.procsys.tree.FileAttributes;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Messages to and from frame bodies ({@code type | id | body}; the length prefix is handled by
+ * Netty's LengthFieldPrepender / LengthFieldBasedFrameDecoder in front of this codec). Decoding
+ * trusts nothing: every length is bounded and a malformed frame is a CorruptedFrameException.
+ */
+public final class MessageCodec extends MessageToMessageCodec<ByteBuf, Message> {
+    static final int HELLO = 1, WELCOME = 2, STAT = 10, LIST = 11, READ = 12, READLINK = 13,
+            ATTRIBUTES = 20, LISTING = 21, DATA = 22, LINK_TEXT = 23, ERROR = 24;
+    static final int MAX_STRING = 4096;
+    static final int MAX_ENTRIES = 1 << 20;
+    private static final int ABSENT = -1;
+
+    @Override
+    protected void encode(ChannelHandlerContext ctx, Message msg, List<Object> out) {
+        if (msg instanceof Message.Data data) {
+            // header in a small buffer, file bytes appended without copying
+            ByteBuf header = ctx.alloc().buffer(5);
+            header.writeByte(DATA).writeInt(data.id());
+            out.add(ctx.alloc().compositeBuffer(2).addComponents(true, header, data.bytes()));
+            return;
+        }
+        ByteBuf buf = ctx.alloc().buffer();
+        switch (msg) {
+            case Message.Hello h -> writeString(buf.writeByte(HELLO).writeInt(0).writeShort(h.version()), h.node());
+            case Message.Welcome w -> writeString(buf.writeByte(WELCOME).writeInt(0).writeShort(w.version()), w.node());
+            case Message.Stat r -> writeString(buf.writeByte(STAT).writeInt(r.id()), r.path());
+            case Message.List_ r -> writeString(buf.writeByte(LIST).writeInt(r.id()), r.path());
+            case Message.Read r -> writeString(buf.writeByte(READ).writeInt(r.id()), r.path());
+            case Message.Readlink r -> writeString(buf.writeByte(READLINK).writeInt(r.id()), r.path());
+            case Message.Attributes a -> writeAttributes(buf.writeByte(ATTRIBUTES).writeInt(a.id()), a.attributes());
+            case Message.Listing l -> {
+                buf.writeByte(LISTING).writeInt(l.id()).writeInt(l.entries().size());
+                for (ExportedTree.Entry e : l.entries()) {
+                    writeString(buf, e.name());
+                    if (e.attributes() == null) buf.writeByte(0);
+                    else writeAttributes(buf.writeByte(1), e.attributes());
+                }
+            }
+            case Message.LinkText t -> writeString(buf.writeByte(LINK_TEXT).writeInt(t.id()), t.text());
+            case Message.Error e -> buf.writeByte(ERROR).writeInt(e.id()).writeInt(e.errno());
+            case Message.Data d -> throw new IllegalStateException("handled above");
+        }
+        out.add(buf);
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (in.readableBytes() < 5) throw new CorruptedFrameException("frame shorter than its header");
+        int type = in.readUnsignedByte();
+        int id = in.readInt();
+        Message msg = switch (type) {
+            case HELLO -> new Message.Hello(readShort(in), readString(in));
+            case WELCOME -> new Message.Welcome(readShort(in), readString(in));
+            case STAT -> new Message.Stat(id, readString(in));
+            case LIST -> new Message.List_(id, readString(in));
+            case READ -> new Message.Read(id, readString(in));
+            case READLINK -> new Message.Readlink(id, readString(in));
+            case ATTRIBUTES -> new Message.Attributes(id, readAttributes(in));
+            case LISTING -> new Message.Listing(id, readEntries(in));
+            case DATA -> new Message.Data(id, in.readRetainedSlice(in.readableBytes()));
+            case LINK_TEXT -> new Message.LinkText(id, readString(in));
+            case ERROR -> new Message.Error(id, readInt(in));
+            default -> throw new CorruptedFrameException("unknown message type " + type);
+        };
+        if (in.isReadable()) {
+            if (msg instanceof Message.Data d) d.bytes().release();
+            throw new CorruptedFrameException("trailing bytes after message type " + type);
+        }
+        out.add(msg);
+    }
+
+    private static void need(ByteBuf in, int bytes) {
+        if (in.readableBytes() < bytes) throw new CorruptedFrameException("truncated frame");
+    }
+
+    private static int readShort(ByteBuf in) {
+        need(in, 2);
+        return in.readUnsignedShort();
+    }
+
+    private static int readInt(ByteBuf in) {
+        need(in, 4);
+        return in.readInt();
+    }
+
+    private static void writeString(ByteBuf buf, String s) {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > MAX_STRING) throw new IllegalArgumentException("string longer than " + MAX_STRING + " bytes");
+        buf.writeShort(bytes.length).writeBytes(bytes);
+    }
+
+    private static String readString(ByteBuf in) {
+        int length = readShort(in);
+        if (length > MAX_STRING) throw new CorruptedFrameException("string of " + length + " bytes");
+        need(in, length);
+        String s = in.readCharSequence(length, StandardCharsets.UTF_8).toString();
+        if (s.indexOf('\0') >= 0) throw new CorruptedFrameException("NUL in string");
+        return s;
+    }
+
+    private static void writeAttributes(ByteBuf buf, FileAttributes a) {
+        buf.writeInt(a.mode()).writeInt(a.uid()).writeInt(a.gid()).writeLong(a.nlink()).writeLong(a.size())
+                .writeLong(a.inode()).writeLong(a.atimeSeconds()).writeLong(a.mtimeSeconds()).writeLong(a.ctimeSeconds());
+    }
+
+    private static FileAttributes readAttributes(ByteBuf in) {
+        need(in, 12 + 6 * 8);
+        return new FileAttributes(in.readInt(), in.readInt(), in.readInt(), in.readLong(), in.readLong(),
+                in.readLong(), in.readLong(), in.readLong(), in.readLong());
+    }
+
+    private static List<ExportedTree.Entry> readEntries(ByteBuf in) {
+        int count = readInt(in);
+        if (count < 0 || count > MAX_ENTRIES || count > in.readableBytes() / 3) {
+            throw new CorruptedFrameException("listing of " + count + " entries");
+        }
+        List<ExportedTree.Entry> entries = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            String name = readString(in);
+            need(in, 1);
+            entries.add(new ExportedTree.Entry(name, in.readByte() == 0 ? null : readAttributes(in)));
+        }
+        return entries;
+    }
+}

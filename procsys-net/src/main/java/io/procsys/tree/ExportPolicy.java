@@ -1,0 +1,46 @@
+package io.procsys.tree;
+
+import io.procsys.fuse.Errno;
+import io.procsys.fuse.Stat;
+
+import java.util.Set;
+
+/**
+ * What an agent refuses to export, in one place (documented in the README's threat model).
+ *
+ * <ul>
+ *   <li>Paths: only relative paths of plain components; no "", ".", "..", no leading or double
+ *       "/", no NUL, at most 4096 bytes. Resolution never follows a symlink (openat2 with
+ *       RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS), so {@code <pid>/root}, {@code cwd}, {@code exe},
+ *       {@code fd/*} and {@code map_files/*} can be read as link text but never entered.</li>
+ *   <li>Secrets: the files named in {@link #DENIED_NAMES} anywhere in the tree, and every
+ *       regular file that others may not read (mode without o+r, e.g. {@code environ},
+ *       {@code stack}, {@code syscall}, {@code auxv}): EACCES.</li>
+ * </ul>
+ */
+public final class ExportPolicy {
+    /** Never exported, whatever their mode: memory, kernel logs and kernel addresses. */
+    public static final Set<String> DENIED_NAMES = Set.of(
+            "environ", "mem", "pagemap", "kcore", "kmsg", "kallsyms", "kpagecount", "kpageflags", "kpagecgroup",
+            "sysrq-trigger", "clear_refs", "map_files");
+    public static final int MAX_PATH = 4096;
+
+    private ExportPolicy() {}
+
+    /** 0 if {@code path} is an acceptable relative path ("" is the root), else the errno to answer. */
+    public static int checkPath(String path) {
+        if (path.isEmpty()) return 0;
+        if (path.length() > MAX_PATH) return Errno.ENAMETOOLONG;
+        if (path.indexOf('\0') >= 0 || path.startsWith("/") || path.endsWith("/")) return Errno.EINVAL;
+        for (String component : path.split("/", -1)) {
+            if (component.isEmpty() || component.equals(".") || component.equals("..")) return Errno.EINVAL;
+            if (DENIED_NAMES.contains(component)) return Errno.EACCES;
+        }
+        return 0;
+    }
+
+    /** Whether a regular file with this mode is protected by its owner (no read for others). */
+    public static boolean ownerOnly(int mode) {
+        return Stat.isRegular(mode) && (mode & 0004) == 0;
+    }
+}

@@ -1,0 +1,145 @@
+package io.procsys.tree;
+
+import io.procsys.fuse.Errno;
+import io.procsys.fuse.Libc;
+import io.procsys.fuse.Stat;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A proc tree as an agent exports it: every access is checked by {@link ExportPolicy} and
+ * resolved beneath the root without following any symlink. In a live /proc, "net/..." is
+ * answered from the agent's own process, i.e. the agent host's network namespace.
+ */
+public final class ExportedTree {
+    private static final long SAFE = Libc.RESOLVE_BENEATH | Libc.RESOLVE_NO_SYMLINKS;
+    private final ProcTree tree;
+    private final String ownPid = Long.toString(ProcessHandle.current().pid());
+
+    public ExportedTree(ProcTree tree) {
+        this.tree = tree;
+    }
+
+    public ProcTree tree() {
+        return tree;
+    }
+
+    /** A checked path, rewritten where needed, or an errno. */
+    private record Target(String parent, String name, int errno) {}
+
+    /** "net/..." of a live /proc is the agent's own (its host's) network view. */
+    private String rewrite(String path) {
+        return tree.isLive() && (path.equals("net") || path.startsWith("net/")) ? ownPid + "/" + path : path;
+    }
+
+    private Target target(String path) {
+        int errno = ExportPolicy.checkPath(path);
+        if (errno != 0) return new Target(null, null, errno);
+        path = rewrite(path);
+        int slash = path.lastIndexOf('/');
+        return slash < 0 ? new Target("", path, 0) : new Target(path.substring(0, slash), path.substring(slash + 1), 0);
+    }
+
+    /** Opens a directory beneath the root, no symlink followed: a descriptor or -errno. */
+    private int openDirectory(String path, int flags) {
+        if (path.isEmpty()) path = ".";
+        try (Arena arena = Arena.ofConfined()) {
+            return Libc.openat2(tree.rootFd(), arena.allocateFrom(path), flags | Libc.O_DIRECTORY | Libc.O_CLOEXEC, SAFE);
+        }
+    }
+
+    /** lstat of {@code path} into {@code stat}: 0 or -errno. */
+    public int stat(String path, MemorySegment stat) {
+        if (path.isEmpty()) {
+            try (Arena arena = Arena.ofConfined()) {
+                return Libc.fstatat(tree.rootFd(), arena.allocateFrom("."), stat, Libc.AT_SYMLINK_NOFOLLOW);
+            }
+        }
+        Target t = target(path);
+        if (t.errno != 0) return -t.errno;
+        int dir = openDirectory(t.parent, Libc.O_PATH);
+        if (dir < 0) return dir;
+        try (Arena arena = Arena.ofConfined()) {
+            return Libc.fstatat(dir, arena.allocateFrom(t.name), stat, Libc.AT_SYMLINK_NOFOLLOW);
+        } finally {
+            Libc.close(dir);
+        }
+    }
+
+    /** A directory entry with its attributes (null attributes: the entry vanished while listing). */
+    public record Entry(String name, FileAttributes attributes) {}
+
+    /** A directory's entries, or the errno that stopped the listing. */
+    public record Listing(List<Entry> entries, int errno) {}
+
+    /** Lists a directory with the attributes of each entry ("." and ".." and denied names left out). */
+    public Listing list(String path) {
+        int check = ExportPolicy.checkPath(path);
+        if (check != 0) return new Listing(List.of(), check);
+        String dirPath = rewrite(path);
+        int dir = openDirectory(dirPath, Libc.O_RDONLY);
+        if (dir < 0) return new Listing(List.of(), -dir);
+        int statDir = openDirectory(dirPath, Libc.O_PATH); // readDirectory closes the descriptor it reads
+        List<String> names = new ArrayList<>();
+        int rc = Libc.readDirectory(dir, (name, type, inode) -> {
+            if (!name.equals(".") && !name.equals("..") && !ExportPolicy.DENIED_NAMES.contains(name)) names.add(name);
+        });
+        List<Entry> entries = new ArrayList<>(names.size());
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = arena.allocate(Stat.SIZE, 8);
+            for (String name : names) {
+                boolean ok = statDir >= 0 && Libc.fstatat(statDir, arena.allocateFrom(name), st, Libc.AT_SYMLINK_NOFOLLOW) == 0;
+                entries.add(new Entry(name, ok ? FileAttributes.of(st) : null));
+            }
+        } finally {
+            if (statDir >= 0) Libc.close(statDir);
+        }
+        return new Listing(entries, rc < 0 ? -rc : 0);
+    }
+
+    /** A symlink's text, or the errno. */
+    public record LinkText(String text, int errno) {}
+
+    /** The text of a symlink (never followed). */
+    public LinkText readlink(String path) {
+        Target t = target(path);
+        if (t.errno != 0) return new LinkText(null, t.errno);
+        int dir = openDirectory(t.parent, Libc.O_PATH);
+        if (dir < 0) return new LinkText(null, -dir);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(ExportPolicy.MAX_PATH);
+            long n = Libc.readlinkat(dir, arena.allocateFrom(t.name), buf, buf.byteSize());
+            if (n < 0) return new LinkText(null, (int) -n);
+            return new LinkText(new String(buf.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+                    java.nio.charset.StandardCharsets.UTF_8), 0);
+        } finally {
+            Libc.close(dir);
+        }
+    }
+
+    /**
+     * Opens a file for a whole-file read: a descriptor or -errno. Refuses owner-only files and
+     * anything that is not a regular file.
+     */
+    public int openForRead(String path) {
+        Target t = target(path);
+        if (t.errno != 0) return -t.errno;
+        int dir = openDirectory(t.parent, Libc.O_PATH);
+        if (dir < 0) return dir;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment name = arena.allocateFrom(t.name);
+            MemorySegment st = arena.allocate(Stat.SIZE, 8);
+            int rc = Libc.fstatat(dir, name, st, Libc.AT_SYMLINK_NOFOLLOW);
+            if (rc < 0) return rc;
+            if (Stat.isDirectory(Stat.mode(st))) return -Errno.EISDIR;
+            if (!Stat.isRegular(Stat.mode(st))) return -Errno.EINVAL;
+            if (ExportPolicy.ownerOnly(Stat.mode(st))) return -Errno.EACCES;
+            return Libc.openat(dir, name, Libc.O_RDONLY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC | Libc.O_NONBLOCK);
+        } finally {
+            Libc.close(dir);
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package io.procsys.net;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
+import io.procsys.fuse.Errno;
+import io.procsys.net.agent.Agent;
+import io.procsys.net.client.AgentClient;
+import io.procsys.net.client.RemoteError;
+import io.procsys.tree.ExportedTree;
+import io.procsys.tree.ProcTree;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Agents on loopback, plaintext and mutual TLS, with well-behaved and hostile clients. */
+class AgentTest {
+    static final InetSocketAddress ANY_PORT = new InetSocketAddress("127.0.0.1", 0);
+    static Path certs;
+    static Tls.Files_ agentFiles, clientFiles, strangerFiles, expiredFiles;
+    static EventLoopGroup loops;
+
+    @BeforeAll
+    static void makeCertificates() throws Exception {
+        certs = Files.createTempDirectory("procsys-certs-");
+        Instant now = Instant.now().minus(Duration.ofMinutes(5));
+        Certificates ca = Certificates.newAuthority("procsys test CA", now, Duration.ofDays(1));
+        Path caPem = ca.writeAuthority(certs);
+        agentFiles = ca.issue("agent", List.of("localhost", "127.0.0.1"), now, Duration.ofDays(1)).write(certs, caPem);
+        clientFiles = ca.issue("client", List.of("localhost"), now, Duration.ofDays(1)).write(certs, caPem);
+        expiredFiles = ca.issue("expired", List.of(), now.minus(Duration.ofDays(10)), Duration.ofDays(1)).write(certs, caPem);
+        Path other = Files.createDirectories(certs.resolve("other"));
+        Certificates stranger = Certificates.newAuthority("another CA", now, Duration.ofDays(1));
+        strangerFiles = stranger.issue("stranger", List.of(), now, Duration.ofDays(1)).write(other, stranger.writeAuthority(other));
+        loops = Transport.eventLoops(1);
+    }
+
+    @AfterAll
+    static void stop() {
+        loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    static Agent agent(SslContext tls) throws InterruptedException {
+        return Agent.start(ANY_PORT, "agent-1", new ExportedTree(ProcTree.open(Path.of("/proc"))), tls);
+    }
+
+    static AgentClient connect(Agent agent, SslContext tls) {
+        return AgentClient.connect(loops, agent.address(), tls, "test-client", Duration.ofSeconds(5)).join();
+    }
+
+    @Test
+    void servesStatListReadAndReadlinkWithManyRequestsInFlight() throws Exception {
+        try (Agent agent = agent(null); AgentClient client = connect(agent, null)) {
+            assertEquals("agent-1", client.peerNode());
+            assertTrue(client.stat("meminfo").join().mode() != 0);
+            assertTrue(client.list("").join().stream().anyMatch(e -> e.name().equals("meminfo")));
+            assertEquals(String.valueOf(ProcessHandle.current().pid()), client.readlink("self").join(), "agent's own self as text");
+            ByteBuf meminfo = client.read("meminfo").join();
+            assertTrue(meminfo.toString(StandardCharsets.US_ASCII).startsWith("MemTotal:"));
+            meminfo.release();
+            RemoteError denied = (RemoteError) assertThrows(CompletionException.class, () -> client.read("1/environ").join()).getCause();
+            assertEquals(Errno.EACCES, denied.errno());
+            RemoteError escape = (RemoteError) assertThrows(CompletionException.class, () -> client.read("1/root/etc/shadow").join()).getCause();
+            assertEquals(Errno.ELOOP, escape.errno());
+            List<CompletableFuture<ByteBuf>> inFlight = new ArrayList<>();
+            for (int i = 0; i < 2000; i++) inFlight.add(client.read(i % 2 == 0 ? "stat" : "loadavg"));
+            for (var f : inFlight) {
+                ByteBuf b = f.get(20, TimeUnit.SECONDS);
+                assertTrue(b.readableBytes() > 10);
+                b.release();
+            }
+            assertTrue(agent.stats().requests() >= 2006);
+        }
+    }
+
+    @Test
+    void mutualTlsAdmitsOnlyPeersOfTheTrustedCa() throws Exception {
+        try (Agent agent = agent(Tls.server(agentFiles))) {
+            try (AgentClient client = connect(agent, Tls.client(clientFiles))) {
+                assertTrue(client.stat("uptime").join().mode() != 0);
+            }
+            for (Tls.Files_ bad : List.of(strangerFiles, expiredFiles)) {
+                assertThrows(CompletionException.class, () -> connect(agent, Tls.client(bad)), bad.certificate().toString());
+            }
+            assertThrows(CompletionException.class, () -> connect(agent, null), "plaintext to the TLS port");
+            try (AgentClient client = connect(agent, Tls.client(clientFiles))) {
+                assertTrue(client.stat("uptime").join().mode() != 0, "still serving after the refusals");
+            }
+            assertTrue(agent.stats().refusedPeers() >= 2, "refusals counted: " + agent.stats().refusedPeers());
+        }
+    }
+
+    @Test
+    void hostileClientsAreClosedAndOthersKeepBeingServed() throws Exception {
+        try (Agent agent = agent(null)) {
+            // an oversize length prefix
+            try (Socket s = new Socket("127.0.0.1", agent.address().getPort())) {
+                s.getOutputStream().write(new byte[]{0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, 1, 2, 3});
+                assertEquals(-1, readUntilClosed(s.getInputStream()));
+            }
+            // the wrong protocol version
+            try (Socket s = new Socket("127.0.0.1", agent.address().getPort())) {
+                OutputStream out = s.getOutputStream();
+                byte[] node = "x".getBytes(StandardCharsets.US_ASCII);
+                out.write(new byte[]{0, 0, 0, (byte) (5 + 2 + 2 + node.length), 1, 0, 0, 0, 0, 0, 99, 0, (byte) node.length});
+                out.write(node);
+                assertEquals(-1, readUntilClosed(s.getInputStream()));
+            }
+            // a request before any hello
+            try (Socket s = new Socket("127.0.0.1", agent.address().getPort())) {
+                s.getOutputStream().write(new byte[]{0, 0, 0, 8, 12, 0, 0, 0, 1, 0, 1, 'x'});
+                assertEquals(-1, readUntilClosed(s.getInputStream()));
+            }
+            try (AgentClient client = connect(agent, null)) {
+                assertTrue(client.stat("meminfo").join().mode() != 0);
+            }
+            assertTrue(agent.stats().badFrames() + agent.stats().refusedPeers() >= 3);
+        }
+    }
+
+    /** Reads until the peer closes; returns -1 then (a timeout fails the test). */
+    static int readUntilClosed(InputStream in) throws IOException {
+        byte[] buf = new byte[1024];
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < end) {
+            if (in.read(buf) < 0) return -1;
+        }
+        throw new AssertionError("connection not closed");
+    }
+
+    @Test
+    void unreachableAgentFailsFast() {
+        long t0 = System.nanoTime();
+        assertThrows(CompletionException.class, () -> AgentClient.connect(loops, new InetSocketAddress("127.0.0.1", 1),
+                null, "c", Duration.ofSeconds(2)).join());
+        assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(3));
+    }
+}

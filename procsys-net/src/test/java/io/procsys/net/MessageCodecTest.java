@@ -1,0 +1,104 @@
+package io.procsys.net;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.procsys.net.protocol.Framing;
+import io.procsys.net.protocol.Message;
+import io.procsys.tree.ExportedTree;
+import io.procsys.tree.FileAttributes;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class MessageCodecTest {
+    static EmbeddedChannel channel(int maxFrame) {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        Framing.install(ch.pipeline(), maxFrame);
+        return ch;
+    }
+
+    /** Encodes on one channel, feeds the bytes to another, returns what it decoded. */
+    static Message roundTrip(Message msg) {
+        EmbeddedChannel out = channel(Framing.MAX_REPLY_FRAME);
+        out.writeOutbound(msg);
+        EmbeddedChannel in = channel(Framing.MAX_REPLY_FRAME);
+        ByteBuf chunk;
+        while ((chunk = out.readOutbound()) != null) in.writeInbound(chunk);
+        return in.readInbound();
+    }
+
+    @Test
+    void everyMessageRoundTrips() {
+        FileAttributes attrs = new FileAttributes(0100444, 1, 2, 3, 4, 5, 6, 7, 8);
+        List<Message> messages = List.of(
+                new Message.Hello(1, "node-a"), new Message.Welcome(1, "agent-b"),
+                new Message.Stat(7, "1/status"), new Message.List_(8, ""), new Message.Read(9, "meminfo"),
+                new Message.Readlink(10, "1/exe"), new Message.Attributes(11, attrs),
+                new Message.Listing(12, List.of(new ExportedTree.Entry("a", attrs), new ExportedTree.Entry("gone", null))),
+                new Message.LinkText(13, "/usr/bin/vim"), new Message.Error(14, 2));
+        for (Message m : messages) assertEquals(m, roundTrip(m));
+        ByteBuf bytes = Unpooled.directBuffer().writeBytes("MemTotal: 1 kB\n".getBytes(StandardCharsets.US_ASCII));
+        Message.Data data = (Message.Data) roundTrip(new Message.Data(15, bytes));
+        assertEquals(15, data.id());
+        assertEquals("MemTotal: 1 kB\n", data.bytes().toString(StandardCharsets.US_ASCII));
+        data.bytes().release();
+    }
+
+    static Throwable decodeFailure(ByteBuf frameBody, int maxFrame) {
+        EmbeddedChannel in = channel(maxFrame);
+        ByteBuf framed = Unpooled.buffer().writeInt(frameBody.readableBytes()).writeBytes(frameBody);
+        DecoderException e = assertThrows(DecoderException.class, () -> in.writeInbound(framed));
+        return e instanceof CorruptedFrameException || e instanceof TooLongFrameException ? e : e.getCause() == null ? e : e.getCause();
+    }
+
+    @Test
+    void malformedFramesAreRejected() {
+        assertInstanceOf(CorruptedFrameException.class, decodeFailure(Unpooled.buffer().writeByte(99).writeInt(1), 1024), "unknown type");
+        assertInstanceOf(CorruptedFrameException.class, decodeFailure(Unpooled.buffer().writeByte(10), 1024), "short header");
+        assertInstanceOf(CorruptedFrameException.class, decodeFailure(Unpooled.buffer().writeByte(10).writeInt(1).writeShort(50).writeByte('a'), 1024), "truncated string");
+        assertInstanceOf(CorruptedFrameException.class, decodeFailure(Unpooled.buffer().writeByte(10).writeInt(1).writeShort(5000).writeZero(5000), 16384), "string too long");
+        assertInstanceOf(CorruptedFrameException.class, decodeFailure(Unpooled.buffer().writeByte(10).writeInt(1).writeShort(1).writeByte('a').writeByte('x'), 1024), "trailing bytes");
+        assertInstanceOf(CorruptedFrameException.class, decodeFailure(Unpooled.buffer().writeByte(21).writeInt(1).writeInt(Integer.MAX_VALUE), 1024), "absurd entry count");
+        assertInstanceOf(CorruptedFrameException.class, decodeFailure(Unpooled.buffer().writeByte(10).writeInt(1).writeShort(1).writeByte(0), 1024), "NUL in path");
+    }
+
+    @Test
+    void oversizeLengthPrefixIsRefusedBeforeBuffering() {
+        EmbeddedChannel in = channel(Framing.MAX_REQUEST_FRAME);
+        ByteBuf huge = Unpooled.buffer().writeInt(100 * 1024 * 1024).writeZero(64);
+        assertThrows(TooLongFrameException.class, () -> in.writeInbound(huge));
+        assertFalse(in.inboundMessages().stream().anyMatch(m -> m instanceof Message));
+    }
+
+    @Test
+    void randomBytesNeverEscapeAsAnythingButDecoderErrors() {
+        java.util.Random random = new java.util.Random(42);
+        int rejected = 0;
+        for (int i = 0; i < 5000; i++) {
+            byte[] body = new byte[random.nextInt(64)];
+            random.nextBytes(body);
+            EmbeddedChannel in = channel(1024);
+            List<Object> decoded = new ArrayList<>();
+            try {
+                in.writeInbound(Unpooled.buffer().writeInt(body.length).writeBytes(body));
+                Object m;
+                while ((m = in.readInbound()) != null) decoded.add(m);
+            } catch (DecoderException expected) {
+                rejected++;
+            }
+            for (Object m : decoded) if (m instanceof Message.Data d) d.bytes().release();
+        }
+        assertFalse(rejected == 0);
+    }
+}

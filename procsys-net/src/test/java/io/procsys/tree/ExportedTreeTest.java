@@ -1,0 +1,111 @@
+package io.procsys.tree;
+
+import io.procsys.fuse.Errno;
+import io.procsys.fuse.Stat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Nothing outside the root, nothing through a symlink, no secrets: checked on a tree made to tempt. */
+class ExportedTreeTest {
+    static Path root;
+    static ExportedTree tree;
+
+    @BeforeAll
+    static void makeTree() throws IOException {
+        root = Files.createTempDirectory("exported-");
+        Path pid = Files.createDirectories(root.resolve("26231"));
+        Files.writeString(pid.resolve("status"), "Name:\tvim\n");
+        Files.writeString(pid.resolve("environ"), "SECRET=1\0");
+        Files.writeString(pid.resolve("stack"), "[<0>] secret\n");
+        Files.setPosixFilePermissions(pid.resolve("stack"), PosixFilePermissions.fromString("r--------"));
+        Files.createSymbolicLink(pid.resolve("root"), Path.of("/"));
+        Files.createSymbolicLink(pid.resolve("cwd"), Path.of("/usr/bin"));
+        Files.createDirectories(pid.resolve("fd"));
+        Files.createSymbolicLink(pid.resolve("fd/0"), Path.of("/etc/hostname"));
+        Files.createSymbolicLink(root.resolve("self"), Path.of("26231"));
+        Files.writeString(root.resolve("meminfo"), "MemTotal: 1 kB\n");
+        tree = new ExportedTree(ProcTree.open(root));
+    }
+
+    @AfterAll
+    static void close() {
+        tree.tree().close();
+    }
+
+    int statErrno(String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            return -tree.stat(path, arena.allocate(Stat.SIZE, 8));
+        }
+    }
+
+    @Test
+    void plainFilesAndListingsAreServed() {
+        assertEquals(0, statErrno("26231/status"));
+        assertEquals(0, statErrno(""));
+        int fd = tree.openForRead("meminfo");
+        assertTrue(fd >= 0);
+        io.procsys.fuse.Libc.close(fd);
+        List<String> names = tree.list("26231").entries().stream().map(ExportedTree.Entry::name).sorted().toList();
+        assertEquals(List.of("cwd", "fd", "root", "stack", "status"), names, "environ is not even listed");
+    }
+
+    @Test
+    void escapesAreRefused() {
+        for (String path : List.of("../etc/passwd", "/etc/passwd", "26231/../../etc", "26231//status", "./meminfo", "26231/", "a\0b")) {
+            assertEquals(Errno.EINVAL, statErrno(path), path);
+            assertTrue(tree.openForRead(path) < 0, path);
+        }
+        // through a symlink: never followed, whatever it points at
+        assertEquals(Errno.ELOOP, statErrno("26231/root/etc/shadow"));
+        assertEquals(-Errno.ELOOP, tree.openForRead("26231/root/etc/shadow"));
+        assertEquals(-Errno.ELOOP, tree.openForRead("26231/cwd/ls"));
+        assertEquals(-Errno.ELOOP, tree.openForRead("self/status"));
+        assertEquals(Errno.ELOOP, tree.list("26231/root").errno());
+        assertEquals(Errno.ELOOP, tree.list("26231/fd/0").errno() == Errno.ENOTDIR ? Errno.ELOOP : tree.list("26231/fd/0").errno());
+    }
+
+    @Test
+    void linksAreTextOnly() {
+        assertEquals("/", tree.readlink("26231/root").text());
+        assertEquals("/usr/bin", tree.readlink("26231/cwd").text());
+        assertEquals("/etc/hostname", tree.readlink("26231/fd/0").text());
+        assertEquals(-Errno.EINVAL, tree.openForRead("26231/fd/0"), "a link is not a file to read");
+    }
+
+    @Test
+    void secretsAreRefused() {
+        assertEquals(-Errno.EACCES, tree.openForRead("26231/environ"));
+        assertEquals(Errno.EACCES, statErrno("26231/environ"));
+        assertEquals(-Errno.EACCES, tree.openForRead("26231/stack"), "owner-only mode");
+        assertEquals(Errno.EACCES, statErrno("kcore"));
+    }
+
+    @Test
+    void liveProcNetIsTheAgentsOwn() throws IOException {
+        ExportedTree proc = new ExportedTree(ProcTree.open(Path.of("/proc")));
+        try {
+            int fd = proc.openForRead("net/dev");
+            assertTrue(fd >= 0, "net/dev readable: " + fd);
+            io.procsys.fuse.Libc.close(fd);
+            assertEquals(-Errno.EACCES, proc.openForRead("1/environ"));
+            assertEquals(-Errno.EACCES, proc.openForRead("kcore"));
+            assertEquals(-Errno.ELOOP, proc.openForRead("self/status"));
+            assertEquals(-Errno.ELOOP, proc.openForRead("1/root/etc/passwd"));
+            assertTrue(proc.list("").entries().size() > 20);
+        } finally {
+            proc.tree().close();
+        }
+    }
+}
