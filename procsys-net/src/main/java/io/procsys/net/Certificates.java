@@ -90,7 +90,7 @@ public final class Certificates {
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             List<GeneralName> names = new ArrayList<>();
             for (String h : hostNames) {
-                names.add(new GeneralName(h.matches("[0-9.]+|[0-9a-fA-F:]+") ? GeneralName.iPAddress : GeneralName.dNSName, h));
+                names.add(new GeneralName((h.matches("\\d{1,3}(\\.\\d{1,3}){3}") || h.contains(":")) ? GeneralName.iPAddress : GeneralName.dNSName, h));
             }
             if (!names.isEmpty()) builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)));
         } catch (IOException e) {

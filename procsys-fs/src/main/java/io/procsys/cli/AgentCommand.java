@@ -1,0 +1,69 @@
+package io.procsys.cli;
+
+import io.procsys.net.Transport;
+import io.procsys.net.agent.Agent;
+import io.procsys.tree.ExportedTree;
+import io.procsys.tree.ProcTree;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+@Command(name = "agent", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Export this host's proc tree, read-only, to procsys mounts on other nodes.",
+                "Mutual TLS by default. Never exported: anything outside the proc root, anything reached",
+                "through a symlink (<pid>/root, cwd, exe, fd/* are link text only), environ, mem, pagemap,",
+                "kcore, kmsg, kallsyms and every file its owner keeps from others."},
+        footer = {"", "Examples:",
+                "  procsys certs --out /etc/procsys/certs node-a node-b    once, then copy the files",
+                "  procsys agent --listen 0.0.0.0:7070 --name node-a",
+                "  procsys agent --listen 127.0.0.1:7070 --insecure --proc-root ./capture"})
+final class AgentCommand implements Callable<Integer> {
+    @Option(names = "--listen", paramLabel = "HOST:PORT", required = true, description = "Address to listen on.")
+    String listen;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "Node name sent to peers (default: the host name).")
+    String name;
+
+    @Option(names = "--proc-root", paramLabel = "DIR", defaultValue = "/proc", description = "Proc tree to export (default: ${DEFAULT-VALUE}).")
+    Path procRoot;
+
+    @Mixin
+    TlsOptions tls;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        String node = name != null ? name : Hosts.localName();
+        InetSocketAddress address = Hosts.parseAddress(listen);
+        var context = tls.server(node);
+        ProcTree tree;
+        try {
+            tree = ProcTree.open(procRoot);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
+        Agent agent;
+        try {
+            agent = Agent.start(address, node, new ExportedTree(tree), context);
+        } catch (Exception e) {
+            tree.close();
+            throw new UserError("cannot listen on " + listen + ": " + e.getMessage());
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            agent.close();
+            tree.close();
+            stopped.countDown();
+        }, "agent-shutdown"));
+        System.err.println("procsys: agent " + node + " exporting " + procRoot + " on " + agent.address()
+                + (context == null ? " (INSECURE: plaintext, no authentication)" : " (mutual TLS)")
+                + (Transport.epoll() ? ", epoll" : ", nio"));
+        stopped.await();
+        return 0;
+    }
+}
