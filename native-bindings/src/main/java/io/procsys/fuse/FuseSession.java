@@ -72,6 +72,10 @@ public final class FuseSession implements AutoCloseable {
             if (se.equals(MemorySegment.NULL)) {
                 throw new FuseException("libfuse refused the mount options " + options);
             }
+            // libfuse forks fusermount3, which stays alive for the mount's lifetime with auto_unmount:
+            // without close-on-exec it would inherit, and hold open, every socket and file of this
+            // process (an agent's listening port, for one).
+            Libc.closeOnExecFrom(3);
             if (fuse_lowlevel_h.fuse_session_mount(se, arena.allocateFrom(mountpoint.toString())) != 0) {
                 fuse_lowlevel_h.fuse_session_destroy(se);
                 throw new FuseException("could not mount on " + mountpoint + " (see libfuse's message above)");

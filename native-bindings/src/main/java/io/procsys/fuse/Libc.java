@@ -58,6 +58,8 @@ public final class Libc {
     public static final long RESOLVE_NO_MAGICLINKS = 0x02;
     public static final long RESOLVE_NO_SYMLINKS = 0x04;
     public static final long RESOLVE_BENEATH = 0x08;
+    private static final MethodHandle CLOSE_RANGE = errnoCall("close_range", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final int CLOSE_RANGE_CLOEXEC = 1 << 2;
     private static final MethodHandle DUP2 = errnoCall("dup2", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle READ = errnoCall("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle PREAD = errnoCall("pread", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
@@ -144,6 +146,17 @@ public final class Libc {
         try {
             long fd = (long) SYSCALL_OPENAT2.invokeExact(capture, SYS_OPENAT2, (long) dirFd, path, how, 24L);
             return fd < 0 ? -errno(capture) : (int) fd;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** Marks every descriptor from {@code first} up close-on-exec (close_range(2)): 0 or -errno. */
+    public static int closeOnExecFrom(int first) {
+        MemorySegment capture = CAPTURE.get();
+        try {
+            int r = (int) CLOSE_RANGE.invokeExact(capture, first, -1, CLOSE_RANGE_CLOEXEC);
+            return r < 0 ? -errno(capture) : r;
         } catch (Throwable t) {
             throw unexpected(t);
         }

@@ -2,6 +2,9 @@ package io.procsys.cli;
 
 import io.procsys.tree.ProcTree;
 import io.procsys.fs.ProcMirror;
+import io.procsys.fs.cluster.Cluster;
+import io.procsys.fs.cluster.ClusterFs;
+import io.procsys.fuse.FuseFilesystem;
 
 import io.procsys.fuse.Fuse;
 import io.procsys.fuse.FuseException;
@@ -24,15 +27,25 @@ public final class MirrorService implements AutoCloseable {
     private final ProcTree tree;
     private final ProcMirror mirror;
     private final FuseSession session;
+    private final Cluster cluster;
 
-    private MirrorService(ProcTree tree, ProcMirror mirror, FuseSession session) {
+    private MirrorService(ProcTree tree, ProcMirror mirror, FuseSession session, Cluster cluster) {
         this.tree = tree;
         this.mirror = mirror;
         this.session = session;
+        this.cluster = cluster;
     }
 
     /** Checks everything a user can get wrong, then mounts. Throws UserError with a one-line reason. */
     public static MirrorService mount(Path procRoot, Path mountpoint, List<String> extraOptions) {
+        return mount(procRoot, mountpoint, extraOptions, null);
+    }
+
+    /**
+     * As {@link #mount(Path, Path, List)}; with a {@code cluster} (which this service then owns
+     * and closes) the mount also serves hosts/ for this host and every peer.
+     */
+    public static MirrorService mount(Path procRoot, Path mountpoint, List<String> extraOptions, Cluster cluster) {
         Path target = mountpoint.toAbsolutePath().normalize();
         checkMountpoint(target);
         try {
@@ -49,11 +62,14 @@ public final class MirrorService implements AutoCloseable {
         }
         List<String> options = new ArrayList<>(BASE_OPTIONS);
         options.addAll(extraOptions);
-        ProcMirror mirror = new ProcMirror(tree);
+        ClusterFs clusterFs = cluster == null ? null : cluster.filesystem(tree);
+        ProcMirror mirror = clusterFs == null ? new ProcMirror(tree) : clusterFs.local();
+        FuseFilesystem fs = clusterFs == null ? mirror : clusterFs;
         try {
-            return new MirrorService(tree, mirror, FuseSession.mount(mirror, target, options));
+            return new MirrorService(tree, mirror, FuseSession.mount(fs, target, options), cluster);
         } catch (FuseException e) {
             tree.close();
+            if (cluster != null) cluster.close();
             throw new UserError(e.getMessage());
         }
     }
@@ -95,9 +111,15 @@ public final class MirrorService implements AutoCloseable {
         session.loopInBackground(threads);
     }
 
+    /** The peers' connections, when this mount combines hosts. */
+    public Cluster cluster() {
+        return cluster;
+    }
+
     /** Unmounts and releases everything; idempotent. */
     @Override
     public void close() {
         if (session.stop(2_000)) tree.close();
+        if (cluster != null) cluster.close();
     }
 }

@@ -23,6 +23,11 @@ public final class CachePolicy {
      * their text is not (symlink caching is off), so each path walk asks who the caller is.
      */
     public static final double SELF_SECONDS = GLOBAL_SECONDS;
+    /**
+     * Another host's files arrive over the network: a second of caching hides round trips from
+     * tools that stat before they open, and a host that goes away shows within a second.
+     */
+    public static final double HOST_SECONDS = 1.0;
     /** The root's link count follows the process count: keep it short. */
     public static final double ROOT_SECONDS = 1.0;
 
@@ -34,6 +39,7 @@ public final class CachePolicy {
             case SELF, THREAD_SELF -> SELF_SECONDS;
             case PROCESS -> PROCESS_SECONDS;
             case GLOBAL -> GLOBAL_SECONDS;
+            case HOSTS, HOST -> HOST_SECONDS;
         };
     }
 

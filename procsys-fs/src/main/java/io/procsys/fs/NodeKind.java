@@ -11,10 +11,15 @@ public enum NodeKind {
     /** A top-level pid directory or anything inside one: lives and dies with a process. */
     PROCESS,
     /** Everything else (meminfo, sys/..., net/...): there as long as the kernel runs. */
-    GLOBAL;
+    GLOBAL,
+    /** The "hosts" directory of a cluster mount. */
+    HOSTS,
+    /** A host's own tree under hosts/ (its root included), served by that host's backend. */
+    HOST;
 
     /** The kind of {@code name} inside a parent of kind {@code parent}. */
     public static NodeKind of(NodeKind parent, String name, boolean liveSelf) {
+        if (parent == HOSTS || parent == HOST) return HOST;
         if (parent != ROOT) return parent == PROCESS ? PROCESS : GLOBAL;
         if (liveSelf && name.equals("self")) return SELF;
         if (liveSelf && name.equals("thread-self")) return THREAD_SELF;

@@ -37,7 +37,7 @@ sealed interface OpenFile permits OpenFile.Snapshot, OpenFile.Passthrough, OpenF
 
         @Override
         public void close() {
-            if (data.byteSize() > 0) Libc.free(data);
+            Libc.free(data);
         }
     }
 

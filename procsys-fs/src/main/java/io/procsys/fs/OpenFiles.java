@@ -1,7 +1,7 @@
 package io.procsys.fs;
 
 import io.procsys.tree.ProcTree;
-import io.procsys.fuse.Errno;
+import io.procsys.tree.WholeFile;
 import io.procsys.fuse.Libc;
 
 import java.lang.foreign.MemorySegment;
@@ -17,7 +17,6 @@ final class OpenFiles {
     static final Set<String> STREAMS = Set.of("kmsg");
     /** A file larger than this is served passthrough instead of snapshot. */
     static final long SNAPSHOT_LIMIT = 16L << 20;
-    private static final long FIRST_READ = 4096;
 
     private final ConcurrentHashMap<Long, OpenFile> handles = new ConcurrentHashMap<>();
     private final AtomicLong nextHandle = new AtomicLong(1);
@@ -38,41 +37,12 @@ final class OpenFiles {
     }
 
     private static OpenFile snapshot(int fd) {
-        MemorySegment data = Libc.malloc(FIRST_READ);
-        if (data.equals(MemorySegment.NULL)) {
-            Libc.close(fd);
-            return new OpenFile.Failed(Errno.ENOMEM);
-        }
-        long length = 0;
-        while (true) {
-            if (length == data.byteSize()) {
-                if (length >= SNAPSHOT_LIMIT) {
-                    Libc.free(data);
-                    return new OpenFile.Passthrough(fd, false);
-                }
-                MemorySegment bigger = Libc.realloc(data, Math.min(length * 2, SNAPSHOT_LIMIT));
-                if (bigger.equals(MemorySegment.NULL)) {
-                    Libc.free(data);
-                    Libc.close(fd);
-                    return new OpenFile.Failed(Errno.ENOMEM);
-                }
-                data = bigger;
-            }
-            long n = Libc.read(fd, data.asSlice(length), data.byteSize() - length);
-            if (n < 0) {
-                Libc.free(data);
-                Libc.close(fd);
-                return new OpenFile.Failed((int) -n);
-            }
-            if (n == 0) break;
-            length += n;
+        WholeFile file = WholeFile.read(fd, SNAPSHOT_LIMIT);
+        if (file.errno() == WholeFile.TOO_BIG) {
+            return new OpenFile.Passthrough(fd, false); // pread serves any offset
         }
         Libc.close(fd);
-        if (length == 0) {
-            Libc.free(data);
-            return new OpenFile.Snapshot(MemorySegment.NULL.reinterpret(0));
-        }
-        return new OpenFile.Snapshot(data.asSlice(0, length));
+        return file.errno() != 0 ? new OpenFile.Failed(file.errno()) : new OpenFile.Snapshot(file.data());
     }
 
     OpenFile get(long handle) {

@@ -5,7 +5,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
@@ -29,6 +32,7 @@ public final class Agent implements AutoCloseable {
     private final EventExecutorGroup fileWork = new DefaultEventExecutorGroup(4);
     private final Channel server;
     private final AgentStats stats = new AgentStats();
+    private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
     private Agent(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls) throws InterruptedException {
         ServerBootstrap b = new ServerBootstrap()
@@ -40,6 +44,7 @@ public final class Agent implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         stats.connections.increment();
+                        connections.add(ch);
                         if (tls != null) ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
                         ch.pipeline().addLast("handshake-timeout", new ReadTimeoutHandler(HANDSHAKE_SECONDS));
                         Framing.install(ch.pipeline(), Framing.MAX_REQUEST_FRAME);
@@ -63,9 +68,14 @@ public final class Agent implements AutoCloseable {
         return stats;
     }
 
+    private boolean closed;
+
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
         server.close().syncUninterruptibly();
+        connections.close().awaitUninterruptibly();
         boss.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
         fileWork.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();

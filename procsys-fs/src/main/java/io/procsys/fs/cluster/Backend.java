@@ -1,0 +1,32 @@
+package io.procsys.fs.cluster;
+
+import io.procsys.tree.ExportedTree;
+import io.procsys.tree.FileAttributes;
+
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One host's proc tree as the cluster mount sees it: every answer may come later (a remote host
+ * answers through Netty). Failures complete the future with a RemoteError carrying the errno.
+ */
+public interface Backend {
+    String name();
+
+    CompletableFuture<FileAttributes> stat(String path);
+
+    CompletableFuture<List<ExportedTree.Entry>> list(String path);
+
+    CompletableFuture<String> readlink(String path);
+
+    /** The whole file, in native memory the caller releases with {@link Content#release()}. */
+    CompletableFuture<Content> read(String path);
+
+    /** File bytes in native memory and how to free them. */
+    interface Content {
+        MemorySegment bytes();
+
+        void release();
+    }
+}

@@ -1,0 +1,50 @@
+package io.procsys.fs.cluster;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
+import io.procsys.net.Transport;
+import io.procsys.tree.ExportedTree;
+import io.procsys.tree.ProcTree;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The other hosts a mount combines, and the connections to them. */
+public final class Cluster implements AutoCloseable {
+    /** A peer as configured: its name in hosts/ and its agent's address. */
+    public record PeerAddress(String name, InetSocketAddress address) {}
+
+    public static final Duration DEFAULT_DEADLINE = Duration.ofMillis(500);
+
+    private final String localName;
+    private final EventLoopGroup loops = Transport.eventLoops(2);
+    private final List<Peer> peers = new ArrayList<>();
+
+    public Cluster(String localName, List<PeerAddress> addresses, SslContext tls, Duration deadline) {
+        this.localName = localName;
+        for (PeerAddress p : addresses) {
+            peers.add(new Peer(p.name(), p.address(), tls, localName, loops, deadline).start());
+        }
+    }
+
+    public List<Peer> peers() {
+        return peers;
+    }
+
+    /** The filesystem: the local mirror plus hosts/ with this host first, then the peers in order. */
+    public ClusterFs filesystem(ProcTree localTree) {
+        List<Backend> hosts = new ArrayList<>();
+        hosts.add(new LocalBackend(localName, new ExportedTree(localTree)));
+        hosts.addAll(peers);
+        return new ClusterFs(localTree, hosts);
+    }
+
+    @Override
+    public void close() {
+        peers.forEach(Peer::close);
+        loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

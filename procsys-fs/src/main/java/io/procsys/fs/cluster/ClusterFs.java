@@ -1,0 +1,308 @@
+package io.procsys.fs.cluster;
+
+import io.procsys.fs.CachePolicy;
+import io.procsys.fs.InodeTable;
+import io.procsys.fs.Node;
+import io.procsys.fs.NodeKind;
+import io.procsys.fs.ProcMirror;
+import io.procsys.fuse.ConnectionInfo;
+import io.procsys.fuse.DirectoryBuffer;
+import io.procsys.fuse.EntryParam;
+import io.procsys.fuse.Errno;
+import io.procsys.fuse.FileInfo;
+import io.procsys.fuse.FuseFilesystem;
+import io.procsys.fuse.Libc;
+import io.procsys.fuse.Request;
+import io.procsys.fuse.Stat;
+import io.procsys.fuse.bindings.fuse_lowlevel_h;
+import io.procsys.net.client.RemoteError;
+import io.procsys.tree.ExportedTree;
+import io.procsys.tree.FileAttributes;
+import io.procsys.tree.ProcTree;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The cluster mount: the local mirror at the top level, and {@code hosts/<name>/} for every host
+ * (this one included), each answered by its {@link Backend}. Requests for a remote host are
+ * answered when its agent replies, from a Netty thread: the upcall returns at once and the reply
+ * follows, never later than the peer's deadline.
+ */
+public final class ClusterFs implements FuseFilesystem {
+    public static final String HOSTS = "hosts";
+    /** Handles of this layer carry this bit; the local mirror's never do. */
+    private static final long OWN_HANDLE = 1L << 62;
+    /** st_ino shown for hosts/ (procfs never uses it: its inode numbers stay far below). */
+    private static final long HOSTS_INODE = 0x7fff_fff0L;
+
+    private final ProcMirror local;
+    private final InodeTable inodes;
+    private final Map<String, Backend> hosts;
+    private final Map<Long, List<ExportedTree.Entry>> listings = new ConcurrentHashMap<>();
+    private final Map<Long, Backend.Content> contents = new ConcurrentHashMap<>();
+    private final AtomicLong nextHandle = new AtomicLong(1);
+    private final FileAttributes hostsDirectory;
+
+    /** {@code hosts} in the order they are listed; the local backend first by convention. */
+    public ClusterFs(ProcTree localTree, List<Backend> hosts) {
+        // a listed inode of 0 would be skipped by readdir(3)
+        this.local = new ProcMirror(localTree, List.of(new ProcTree.Entry(HOSTS, Stat.DT_DIR, HOSTS_INODE)));
+        this.inodes = local.inodes();
+        Map<String, Backend> byName = new LinkedHashMap<>();
+        for (Backend b : hosts) byName.put(b.name(), b);
+        this.hosts = byName;
+        long now = System.currentTimeMillis() / 1000;
+        this.hostsDirectory = new FileAttributes(Stat.S_IFDIR | 0555, 0, 0, 2 + hosts.size(), 0, HOSTS_INODE, now, now, now);
+    }
+
+    public ProcMirror local() {
+        return local;
+    }
+
+    /** Files and directories open through this layer and the mirror. */
+    public int openHandles() {
+        return listings.size() + contents.size() + local.openHandles();
+    }
+
+    @Override
+    public void init(ConnectionInfo connection) {
+        local.init(connection);
+        // this layer answers readdir only: entries of remote hosts come without a local lookup
+        connection.unwant(fuse_lowlevel_h.FUSE_CAP_READDIRPLUS());
+        connection.unwant(fuse_lowlevel_h.FUSE_CAP_READDIRPLUS_AUTO());
+    }
+
+    private static boolean ours(Node node) {
+        return node != null && (node.kind() == NodeKind.HOSTS || node.kind() == NodeKind.HOST);
+    }
+
+    private static boolean ours(FileInfo fileInfo) {
+        return (fileInfo.handle() & OWN_HANDLE) != 0;
+    }
+
+    /** hosts/NAME/rest → NAME and rest ("" for the host's root). */
+    private record HostPath(String host, String path) {
+        static HostPath of(String nodePath) {
+            String rest = nodePath.substring(HOSTS.length() + 1);
+            int slash = rest.indexOf('/');
+            return slash < 0 ? new HostPath(rest, "") : new HostPath(rest.substring(0, slash), rest.substring(slash + 1));
+        }
+
+        String child(String name) {
+            return path.isEmpty() ? name : path + "/" + name;
+        }
+    }
+
+    /** Replies when {@code future} completes: {@code onValue} for a value, the errno for a failure. */
+    private static <T> void answer(Request req, CompletableFuture<T> future, Consumer<T> onValue) {
+        future.whenComplete((value, error) -> {
+            try {
+                if (error == null) {
+                    onValue.accept(value);
+                } else {
+                    Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                    req.replyError(e instanceof RemoteError r ? r.errno() : Errno.EIO);
+                }
+            } catch (Throwable t) {
+                if (!req.replied()) req.replyError(Errno.EIO);
+            }
+        });
+    }
+
+    private Backend backend(Request req, String host) {
+        Backend b = hosts.get(host);
+        if (b == null) req.replyError(Errno.ENOENT);
+        return b;
+    }
+
+    private void replyEntry(Request req, Node parent, String name, NodeKind kind, FileAttributes attributes) {
+        EntryParam entry = req.newEntry();
+        attributes.writeTo(entry.attr());
+        Node node = inodes.lookup(parent, name, kind);
+        entry.set(node.id(), CachePolicy.entrySeconds(kind), CachePolicy.attrSeconds(kind));
+        if (req.replyEntry(entry) != 0) inodes.forget(node.id(), 1);
+    }
+
+    @Override
+    public void lookup(Request req, long parentId, String name) {
+        Node parent = inodes.get(parentId);
+        if (parent != null && parent.id() == Node.ROOT_ID && name.equals(HOSTS)) {
+            replyEntry(req, parent, name, NodeKind.HOSTS, hostsDirectory);
+        } else if (parent != null && parent.kind() == NodeKind.HOSTS) {
+            Backend b = backend(req, name);
+            if (b != null) answer(req, b.stat(""), attrs -> replyEntry(req, parent, name, NodeKind.HOST, attrs));
+        } else if (parent != null && parent.kind() == NodeKind.HOST) {
+            HostPath at = HostPath.of(parent.path());
+            Backend b = backend(req, at.host);
+            if (b != null) answer(req, b.stat(at.child(name)), attrs -> replyEntry(req, parent, name, NodeKind.HOST, attrs));
+        } else {
+            local.lookup(req, parentId, name);
+        }
+    }
+
+    @Override
+    public void forget(Request req, long id, long lookups) {
+        local.forget(req, id, lookups);
+    }
+
+    @Override
+    public void getattr(Request req, long id) {
+        Node node = inodes.get(id);
+        if (!ours(node)) {
+            local.getattr(req, id);
+            return;
+        }
+        Consumer<FileAttributes> reply = attrs -> {
+            MemorySegment st = req.statBuffer();
+            attrs.writeTo(st);
+            req.replyAttr(st, CachePolicy.attrSeconds(node.kind()));
+        };
+        if (node.kind() == NodeKind.HOSTS) {
+            reply.accept(hostsDirectory);
+            return;
+        }
+        HostPath at = HostPath.of(node.path());
+        Backend b = backend(req, at.host);
+        if (b != null) answer(req, b.stat(at.path), reply);
+    }
+
+    @Override
+    public void readlink(Request req, long id) {
+        Node node = inodes.get(id);
+        if (node == null || node.kind() != NodeKind.HOST) {
+            local.readlink(req, id);
+            return;
+        }
+        HostPath at = HostPath.of(node.path());
+        Backend b = backend(req, at.host);
+        if (b != null) answer(req, b.readlink(at.path), req::replyReadlink);
+    }
+
+    @Override
+    public void opendir(Request req, long id, FileInfo fileInfo) {
+        Node node = inodes.get(id);
+        if (!ours(node)) {
+            local.opendir(req, id, fileInfo);
+            return;
+        }
+        Consumer<List<ExportedTree.Entry>> reply = entries -> {
+            long handle = OWN_HANDLE | nextHandle.getAndIncrement();
+            listings.put(handle, entries);
+            fileInfo.setHandle(handle);
+            if (req.replyOpen(fileInfo) != 0) listings.remove(handle);
+        };
+        if (node.kind() == NodeKind.HOSTS) {
+            List<ExportedTree.Entry> names = new ArrayList<>();
+            for (String host : hosts.keySet()) names.add(new ExportedTree.Entry(host, hostsDirectory));
+            reply.accept(names);
+            return;
+        }
+        HostPath at = HostPath.of(node.path());
+        Backend b = backend(req, at.host);
+        if (b != null) answer(req, b.list(at.path), reply);
+    }
+
+    @Override
+    public void readdir(Request req, long id, long size, long offset, FileInfo fileInfo) {
+        if (!ours(fileInfo)) {
+            local.readdir(req, id, size, offset, fileInfo);
+            return;
+        }
+        List<ExportedTree.Entry> entries = listings.get(fileInfo.handle());
+        if (entries == null) {
+            req.replyError(Errno.EBADF);
+            return;
+        }
+        DirectoryBuffer out = req.directoryBuffer(size);
+        MemorySegment st = req.statBuffer();
+        for (int i = (int) offset; i < entries.size(); i++) {
+            ExportedTree.Entry e = entries.get(i);
+            FileAttributes a = e.attributes() != null ? e.attributes() : new FileAttributes(0, 0, 0, 0, 0, 0, 0, 0, 0);
+            a.writeTo(st);
+            if (!out.add(e.name(), st, i + 1)) break;
+        }
+        out.reply();
+    }
+
+    @Override
+    public void releasedir(Request req, long id, FileInfo fileInfo) {
+        if (!ours(fileInfo)) {
+            local.releasedir(req, id, fileInfo);
+            return;
+        }
+        listings.remove(fileInfo.handle());
+        req.replyError(0);
+    }
+
+    @Override
+    public void open(Request req, long id, FileInfo fileInfo) {
+        Node node = inodes.get(id);
+        if (!ours(node)) {
+            local.open(req, id, fileInfo);
+            return;
+        }
+        if ((fileInfo.flags() & Libc.O_ACCMODE) != Libc.O_RDONLY) {
+            req.replyError(Errno.EROFS);
+            return;
+        }
+        if (node.kind() == NodeKind.HOSTS) {
+            req.replyError(Errno.EISDIR);
+            return;
+        }
+        HostPath at = HostPath.of(node.path());
+        Backend b = backend(req, at.host);
+        if (b == null) return;
+        answer(req, b.read(at.path), content -> {
+            long handle = OWN_HANDLE | nextHandle.getAndIncrement();
+            contents.put(handle, content);
+            fileInfo.setHandle(handle);
+            fileInfo.setDirectIo(true);
+            if (req.replyOpen(fileInfo) != 0) release(handle);
+        });
+    }
+
+    @Override
+    public void read(Request req, long id, long size, long offset, FileInfo fileInfo) {
+        if (!ours(fileInfo)) {
+            local.read(req, id, size, offset, fileInfo);
+            return;
+        }
+        Backend.Content content = contents.get(fileInfo.handle());
+        if (content == null) {
+            req.replyError(Errno.EBADF);
+            return;
+        }
+        MemorySegment data = content.bytes();
+        long start = Math.min(offset, data.byteSize());
+        req.replyBuffer(data.asSlice(start, Math.min(size, data.byteSize() - start)));
+    }
+
+    private void release(long handle) {
+        Backend.Content content = contents.remove(handle);
+        if (content != null) content.release();
+    }
+
+    @Override
+    public void release(Request req, long id, FileInfo fileInfo) {
+        if (!ours(fileInfo)) {
+            local.release(req, id, fileInfo);
+            return;
+        }
+        release(fileInfo.handle());
+        req.replyError(0);
+    }
+
+    @Override
+    public void statfs(Request req, long id) {
+        local.statfs(req, id);
+    }
+}

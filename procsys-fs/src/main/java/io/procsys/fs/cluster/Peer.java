@@ -1,0 +1,191 @@
+package io.procsys.fs.cluster;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
+import io.procsys.fuse.Errno;
+import io.procsys.net.client.AgentClient;
+import io.procsys.net.client.RemoteError;
+import io.procsys.tree.ExportedTree;
+import io.procsys.tree.FileAttributes;
+
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+/**
+ * A remote host: one connection to its agent, kept up in the background (reconnect with
+ * exponential backoff, 100 ms to 5 s). Every request carries the deadline: a host that is down
+ * answers EHOSTUNREACH at once, one that is slow ETIMEDOUT at the deadline; nothing waits longer.
+ */
+public final class Peer implements Backend, AutoCloseable {
+    public enum State { CONNECTING, UP, DOWN }
+
+    static final Duration MIN_BACKOFF = Duration.ofMillis(100);
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+
+    private final String name;
+    private final InetSocketAddress address;
+    private final SslContext tls;
+    private final String localNode;
+    private final EventLoopGroup loops;
+    private final Duration deadline;
+    private volatile AgentClient client;
+    private volatile State state = State.CONNECTING;
+    private volatile String lastError = "";
+    private volatile Instant lastSeen;
+    private volatile long roundTripMicros = -1;
+    private volatile boolean closed;
+    private Duration backoff = MIN_BACKOFF;
+
+    public Peer(String name, InetSocketAddress address, SslContext tls, String localNode, EventLoopGroup loops, Duration deadline) {
+        this.name = name;
+        this.address = address;
+        this.tls = tls;
+        this.localNode = localNode;
+        this.loops = loops;
+        this.deadline = deadline;
+    }
+
+    /** Starts connecting; returns at once. */
+    public Peer start() {
+        connect();
+        return this;
+    }
+
+    private void connect() {
+        if (closed) return;
+        state = client == null ? State.CONNECTING : State.DOWN;
+        long t0 = System.nanoTime();
+        AgentClient.connect(loops, address, tls, localNode, deadline.multipliedBy(4)).whenComplete((c, error) -> {
+            if (error != null) {
+                lastError = describe(error);
+                state = State.DOWN;
+                retryLater();
+                return;
+            }
+            if (closed) {
+                c.close();
+                return;
+            }
+            client = c;
+            state = State.UP;
+            backoff = MIN_BACKOFF;
+            seen(t0);
+            c.closed().thenRun(() -> {
+                if (client == c) {
+                    lastError = "connection lost";
+                    state = State.DOWN;
+                    retryLater();
+                }
+            });
+        });
+    }
+
+    private synchronized void retryLater() {
+        if (closed) return;
+        Duration wait = backoff;
+        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+        loops.schedule(this::connect, wait.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void seen(long startNanos) {
+        lastSeen = Instant.now();
+        roundTripMicros = (System.nanoTime() - startNanos) / 1000;
+    }
+
+    private static String describe(Throwable error) {
+        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return e instanceof TimeoutException ? "timed out" : String.valueOf(e.getMessage() != null ? e.getMessage() : e);
+    }
+
+    /** Runs one request against the live connection, bounded by the deadline. */
+    private <T> CompletableFuture<T> call(Function<AgentClient, CompletableFuture<T>> request) {
+        AgentClient c = client;
+        if (c == null || !c.isActive()) {
+            return CompletableFuture.failedFuture(new RemoteError(Errno.EHOSTUNREACH, "host " + name + " is " + state.name().toLowerCase()));
+        }
+        long t0 = System.nanoTime();
+        return request.apply(c)
+                .orTimeout(deadline.toMillis(), TimeUnit.MILLISECONDS)
+                .handle((value, error) -> {
+                    if (error == null) {
+                        seen(t0);
+                        return value;
+                    }
+                    Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                    if (e instanceof RemoteError r) throw r;
+                    if (e instanceof TimeoutException) {
+                        lastError = "request timed out after " + deadline.toMillis() + " ms";
+                        throw new RemoteError(Errno.ETIMEDOUT, "host " + name + " did not answer in time");
+                    }
+                    throw new RemoteError(Errno.EIO, "host " + name + ": " + e);
+                });
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public CompletableFuture<FileAttributes> stat(String path) {
+        return call(c -> c.stat(path));
+    }
+
+    @Override
+    public CompletableFuture<List<ExportedTree.Entry>> list(String path) {
+        return call(c -> c.list(path));
+    }
+
+    @Override
+    public CompletableFuture<String> readlink(String path) {
+        return call(c -> c.readlink(path));
+    }
+
+    @Override
+    public CompletableFuture<Content> read(String path) {
+        return call(c -> c.read(path)).thenApply(Peer::content);
+    }
+
+    /** The received buffer itself when it is one direct region (the usual case), else one copy. */
+    private static Content content(ByteBuf received) {
+        ByteBuf buf = received;
+        if (!buf.isDirect() || buf.nioBufferCount() != 1) {
+            buf = received.alloc().directBuffer(received.readableBytes()).writeBytes(received);
+            received.release();
+        }
+        ByteBuf owned = buf;
+        MemorySegment bytes = MemorySegment.ofBuffer(owned.nioBuffer());
+        return new Content() {
+            public MemorySegment bytes() {
+                return bytes;
+            }
+
+            public void release() {
+                owned.release();
+            }
+        };
+    }
+
+    /** What `procsys status` shows for this host. */
+    public record Status(String name, String address, State state, long roundTripMicros, String lastError, Instant lastSeen) {}
+
+    public Status status() {
+        return new Status(name, address.getHostString() + ":" + address.getPort(), state, roundTripMicros, lastError, lastSeen);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        AgentClient c = client;
+        if (c != null) c.close();
+    }
+}

@@ -1,0 +1,129 @@
+package io.procsys.it;
+
+import io.procsys.cli.MirrorService;
+import io.procsys.fs.cluster.Cluster;
+import io.procsys.fs.cluster.Peer;
+import io.procsys.net.agent.Agent;
+import io.procsys.tree.ExportedTree;
+import io.procsys.tree.ProcTree;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Two agents on loopback (one exporting a captured host, one this machine's /proc) combined by a
+ * real mount under hosts/; then one agent dies and comes back.
+ */
+class ClusterMountIT {
+    static final Path FIXTURE = Path.of("src/test/data/hosts/prometheus-procfs").toAbsolutePath();
+    static final Duration DEADLINE = Duration.ofMillis(400);
+    static Agent old, live;
+    static Path mount;
+    static MirrorService service;
+
+    static Agent agent(String name, Path root, int port) throws InterruptedException {
+        return Agent.start(new InetSocketAddress("127.0.0.1", port), name, new ExportedTree(ProcTree.open(root)), null);
+    }
+
+    @BeforeAll
+    static void startAgentsAndMount() throws Exception {
+        old = agent("old", FIXTURE, 0);
+        live = agent("live", Path.of("/proc"), freePortBelowEphemeralRange());
+        mount = Files.createTempDirectory("procsys-cluster-");
+        Cluster cluster = new Cluster("here", List.of(
+                new Cluster.PeerAddress("old", old.address()), new Cluster.PeerAddress("live", live.address())), null, DEADLINE);
+        service = MirrorService.mount(Path.of("/proc"), mount, List.of(), cluster);
+        service.serveInBackground(8);
+        for (Peer p : cluster.peers()) waitFor(() -> p.status().state() == Peer.State.UP, 5_000, p.name() + " up");
+    }
+
+    @AfterAll
+    static void stopAll() throws IOException {
+        assertEquals(0, service.session().failures().total(), service.session().failures().byKind().toString());
+        service.close();
+        old.close();
+        live.close();
+        Files.deleteIfExists(mount);
+    }
+
+    /**
+     * The live agent is restarted on its port, so that port must not be one the reconnecting
+     * client may take as its own ephemeral port (32768 and up on Linux).
+     */
+    static int freePortBelowEphemeralRange() throws IOException {
+        for (int port = 20000 + (int) (ProcessHandle.current().pid() % 5000); port < 32000; port++) {
+            try (java.net.ServerSocket probe = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                return port;
+            } catch (IOException taken) {
+                // try the next one
+            }
+        }
+        throw new IOException("no free port");
+    }
+
+    static void waitFor(java.util.function.BooleanSupplier condition, long millis, String what) throws InterruptedException {
+        long end = System.currentTimeMillis() + millis;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > end) throw new AssertionError("timed out waiting for " + what);
+            Thread.sleep(20);
+        }
+    }
+
+    static List<String> names(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void everyHostIsUnderHosts() throws IOException {
+        assertTrue(names(mount).contains("hosts"), "hosts/ beside the local files");
+        assertEquals(List.of("here", "live", "old"), names(mount.resolve("hosts")));
+        assertTrue(Files.readString(mount.resolve("meminfo")).startsWith("MemTotal:"), "the top level is still the local mirror");
+    }
+
+    @Test
+    void aRemoteHostsFilesAreItsOwn() throws IOException {
+        Path old = mount.resolve("hosts/old");
+        for (String f : List.of("meminfo", "stat", "cpuinfo", "26231/status", "net/dev", "26231/smaps")) {
+            assertArrayEquals(Files.readAllBytes(FIXTURE.resolve(f)), Files.readAllBytes(old.resolve(f)), f);
+        }
+        assertTrue(names(old).containsAll(List.of("26231", "meminfo", "net", "self")));
+        assertEquals(Path.of("/"), Files.readSymbolicLink(old.resolve("26231/root")), "link text only");
+        assertThrows(FileSystemException.class, () -> Files.readAllBytes(old.resolve("26231/environ")));
+        assertEquals(Path.of("/usr/bin"), Files.readSymbolicLink(old.resolve("26231/cwd")));
+        assertTrue(Files.readString(mount.resolve("hosts/live/uptime")).matches("[0-9.]+ [0-9.]+\n"));
+        assertTrue(Files.readString(mount.resolve("hosts/here/loadavg")).split(" ").length == 5);
+    }
+
+    @Test
+    void aDeadHostAnswersAnErrorWithinTheDeadlineAndComesBack() throws Exception {
+        int port = live.address().getPort();
+        live.close();
+        Peer peer = service.cluster().peers().get(1);
+        waitFor(() -> peer.status().state() == Peer.State.DOWN, 5_000, "live down");
+        long t0 = System.nanoTime();
+        assertThrows(FileSystemException.class, () -> Files.readAllBytes(mount.resolve("hosts/live/version")));
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(millis < DEADLINE.toMillis() + 300, "answered in " + millis + " ms");
+        assertTrue(Files.readString(mount.resolve("hosts/old/loadavg")).length() > 5, "the other host is unaffected");
+        assertTrue(!peer.status().lastError().isEmpty());
+        live = agent("live", Path.of("/proc"), port);
+        waitFor(() -> peer.status().state() == Peer.State.UP, 10_000, "live back");
+        assertTrue(Files.readString(mount.resolve("hosts/live/version")).startsWith("Linux"));
+    }
+}
