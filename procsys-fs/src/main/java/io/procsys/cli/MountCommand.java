@@ -74,7 +74,11 @@ final class MountCommand implements Callable<Integer> {
             throw new UserError("a background mount is started by the ./procsys launcher; run this class with --foreground instead");
         }
         MirrorService service = MirrorService.mount(procRoot, mountpoint, options, cluster());
-        Runtime.getRuntime().addShutdownHook(new Thread(service::close, "procsys-shutdown"));
+        StatusEndpoint status = StatusEndpoint.start(service.mountpoint(), procRoot, service.cluster());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            service.close();
+            status.close();
+        }, "procsys-shutdown"));
         service.serveInBackground(threads);
         if (daemon) {
             Path logFile = log != null ? log : defaultLog(service.mountpoint());
@@ -90,6 +94,7 @@ final class MountCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
         }
         service.close();
+        status.close();
         return 0;
     }
 

@@ -1,0 +1,45 @@
+package io.procsys.cli;
+
+import io.procsys.fs.cluster.Peer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = {"Show each peer of a procsys mount: state, round-trip time, last error, last seen."})
+final class StatusCommand implements Callable<Integer> {
+    @Option(names = "--json", description = "Print the status as JSON.")
+    boolean json;
+
+    @Parameters(paramLabel = "MOUNTPOINT", description = "Where procsys is mounted.")
+    Path mountpoint;
+
+    @Override
+    public Integer call() throws IOException {
+        Path target = mountpoint.toAbsolutePath().normalize();
+        if (!Mounts.isProcsysMount(target)) throw new UserError(target + " is not a procsys mount");
+        StatusEndpoint.Status status;
+        try {
+            status = StatusEndpoint.read(target);
+        } catch (IOException e) {
+            throw new UserError("no status from the daemon of " + target + " (" + e.getMessage() + ")");
+        }
+        if (json) {
+            System.out.println(StatusEndpoint.JSON.writeValueAsString(status));
+            return 0;
+        }
+        System.out.printf("mount %s serving %s, %d peer(s)%n", status.mountpoint(), status.procRoot(), status.peers().size());
+        if (status.peers().isEmpty()) return 0;
+        System.out.printf("%-16s %-22s %-10s %9s  %-20s %s%n", "PEER", "ADDRESS", "STATE", "RTT(us)", "LAST SEEN", "LAST ERROR");
+        for (Peer.Status p : status.peers()) {
+            System.out.printf("%-16s %-22s %-10s %9s  %-20s %s%n", p.name(), p.address(), p.state(),
+                    p.roundTripMicros() < 0 ? "-" : Long.toString(p.roundTripMicros()),
+                    p.lastSeen() == null ? "never" : p.lastSeen().toString().replaceAll("\\.\\d+Z$", "Z"), p.lastError());
+        }
+        return 0;
+    }
+}
