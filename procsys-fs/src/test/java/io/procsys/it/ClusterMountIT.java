@@ -110,6 +110,35 @@ class ClusterMountIT {
         assertTrue(Files.readString(mount.resolve("hosts/here/loadavg")).split(" ").length == 5);
     }
 
+    static long memTotalKb(String meminfo) {
+        return meminfo.lines().filter(l -> l.startsWith("MemTotal:")).mapToLong(l -> Long.parseLong(l.split("\\s+")[1])).sum();
+    }
+
+    static long processors(String cpuinfo) {
+        return cpuinfo.lines().filter(l -> l.startsWith("processor")).count();
+    }
+
+    @Test
+    void topLevelFilesCombineEveryHost() throws IOException {
+        long sum = 0, cpus = 0;
+        for (String host : List.of("here", "old", "live")) {
+            sum += memTotalKb(Files.readString(mount.resolve("hosts/" + host + "/meminfo")));
+            cpus += processors(Files.readString(mount.resolve("hosts/" + host + "/cpuinfo")));
+        }
+        assertEquals(sum, memTotalKb(Files.readString(mount.resolve("meminfo"))), "MemTotal is the sum");
+        assertEquals(cpus, processors(Files.readString(mount.resolve("cpuinfo"))), "processors of every host");
+        String stat = Files.readString(mount.resolve("stat"));
+        assertEquals(cpus, stat.lines().filter(l -> l.matches("^cpu[0-9]+ .*")).count(), "cpuN lines of every host");
+        String netDev = Files.readString(mount.resolve("net/dev"));
+        assertTrue(netDev.lines().count() > Files.readString(Path.of("/proc/net/dev")).lines().count(), "interfaces of every host");
+        // free, through the combined view, reports the sum (kB → free's default KiB)
+        Commands.Result free = Commands.throughMirror(mount, "free");
+        assertEquals(0, free.exit(), free.err());
+        assertEquals(Long.toString(sum), ToolOutputs.row(free.out(), "Mem:")[1]);
+        Commands.Result netstat = Commands.throughMirror(mount, "netstat", "-tuna");
+        assertEquals(0, netstat.exit(), netstat.err());
+    }
+
     @Test
     void aDeadHostAnswersAnErrorWithinTheDeadlineAndComesBack() throws Exception {
         int port = live.address().getPort();
@@ -121,6 +150,11 @@ class ClusterMountIT {
         long millis = (System.nanoTime() - t0) / 1_000_000;
         assertTrue(millis < DEADLINE.toMillis() + 300, "answered in " + millis + " ms");
         assertTrue(Files.readString(mount.resolve("hosts/old/loadavg")).length() > 5, "the other host is unaffected");
+        long t1 = System.nanoTime();
+        long withoutLive = memTotalKb(Files.readString(mount.resolve("hosts/here/meminfo")))
+                + memTotalKb(Files.readString(mount.resolve("hosts/old/meminfo")));
+        assertEquals(withoutLive, memTotalKb(Files.readString(mount.resolve("meminfo"))), "the dead host is left out of the sum");
+        assertTrue((System.nanoTime() - t1) / 1_000_000 < DEADLINE.toMillis() + 300);
         assertTrue(!peer.status().lastError().isEmpty());
         live = agent("live", Path.of("/proc"), port);
         waitFor(() -> peer.status().state() == Peer.State.UP, 10_000, "live back");

@@ -39,6 +39,11 @@ import java.util.function.Consumer;
  */
 public final class ClusterFs implements FuseFilesystem {
     public static final String HOSTS = "hosts";
+    /**
+     * In /proc, "net" is a link to self/net. Here it is a directory (this host's network files, the
+     * combined ones combined), so that /proc/net/dev means the cluster's interfaces.
+     */
+    static final String NET = "net";
     /** Handles of this layer carry this bit; the local mirror's never do. */
     private static final long OWN_HANDLE = 1L << 62;
     /** st_ino shown for hosts/ (procfs never uses it: its inode numbers stay far below). */
@@ -51,6 +56,8 @@ public final class ClusterFs implements FuseFilesystem {
     private final Map<Long, Backend.Content> contents = new ConcurrentHashMap<>();
     private final AtomicLong nextHandle = new AtomicLong(1);
     private final FileAttributes hostsDirectory;
+    private final CombinedFiles combined;
+    private final Backend localHost;
 
     /** {@code hosts} in the order they are listed; the local backend first by convention. */
     public ClusterFs(ProcTree localTree, List<Backend> hosts) {
@@ -60,6 +67,8 @@ public final class ClusterFs implements FuseFilesystem {
         Map<String, Backend> byName = new LinkedHashMap<>();
         for (Backend b : hosts) byName.put(b.name(), b);
         this.hosts = byName;
+        this.combined = new CombinedFiles(hosts);
+        this.localHost = hosts.getFirst();
         long now = System.currentTimeMillis() / 1000;
         this.hostsDirectory = new FileAttributes(Stat.S_IFDIR | 0555, 0, 0, 2 + hosts.size(), 0, HOSTS_INODE, now, now, now);
     }
@@ -137,6 +146,8 @@ public final class ClusterFs implements FuseFilesystem {
         Node parent = inodes.get(parentId);
         if (parent != null && parent.id() == Node.ROOT_ID && name.equals(HOSTS)) {
             replyEntry(req, parent, name, NodeKind.HOSTS, hostsDirectory);
+        } else if (parent != null && parent.id() == Node.ROOT_ID && name.equals(NET)) {
+            answer(req, localHost.stat(NET), attrs -> replyEntry(req, parent, name, NodeKind.GLOBAL, attrs));
         } else if (parent != null && parent.kind() == NodeKind.HOSTS) {
             Backend b = backend(req, name);
             if (b != null) answer(req, b.stat(""), attrs -> replyEntry(req, parent, name, NodeKind.HOST, attrs));
@@ -154,9 +165,21 @@ public final class ClusterFs implements FuseFilesystem {
         local.forget(req, id, lookups);
     }
 
+    private static boolean isNetDirectory(Node node) {
+        return node != null && node.kind() == NodeKind.GLOBAL && node.path().equals(NET);
+    }
+
     @Override
     public void getattr(Request req, long id) {
         Node node = inodes.get(id);
+        if (isNetDirectory(node)) {
+            answer(req, localHost.stat(NET), attrs -> {
+                MemorySegment st = req.statBuffer();
+                attrs.writeTo(st);
+                req.replyAttr(st, CachePolicy.attrSeconds(node.kind()));
+            });
+            return;
+        }
         if (!ours(node)) {
             local.getattr(req, id);
             return;
@@ -190,7 +213,7 @@ public final class ClusterFs implements FuseFilesystem {
     @Override
     public void opendir(Request req, long id, FileInfo fileInfo) {
         Node node = inodes.get(id);
-        if (!ours(node)) {
+        if (!ours(node) && !isNetDirectory(node)) {
             local.opendir(req, id, fileInfo);
             return;
         }
@@ -200,6 +223,10 @@ public final class ClusterFs implements FuseFilesystem {
             fileInfo.setHandle(handle);
             if (req.replyOpen(fileInfo) != 0) listings.remove(handle);
         };
+        if (isNetDirectory(node)) {
+            answer(req, localHost.list(NET), reply);
+            return;
+        }
         if (node.kind() == NodeKind.HOSTS) {
             List<ExportedTree.Entry> names = new ArrayList<>();
             for (String host : hosts.keySet()) names.add(new ExportedTree.Entry(host, hostsDirectory));
@@ -246,7 +273,8 @@ public final class ClusterFs implements FuseFilesystem {
     @Override
     public void open(Request req, long id, FileInfo fileInfo) {
         Node node = inodes.get(id);
-        if (!ours(node)) {
+        boolean combinedFile = node != null && node.kind() == NodeKind.GLOBAL && CombinedFiles.isCombined(node.path());
+        if (!ours(node) && !combinedFile) {
             local.open(req, id, fileInfo);
             return;
         }
@@ -258,10 +286,16 @@ public final class ClusterFs implements FuseFilesystem {
             req.replyError(Errno.EISDIR);
             return;
         }
-        HostPath at = HostPath.of(node.path());
-        Backend b = backend(req, at.host);
-        if (b == null) return;
-        answer(req, b.read(at.path), content -> {
+        CompletableFuture<Backend.Content> read;
+        if (combinedFile) {
+            read = combined.read(node.path());
+        } else {
+            HostPath at = HostPath.of(node.path());
+            Backend b = backend(req, at.host);
+            if (b == null) return;
+            read = b.read(at.path);
+        }
+        answer(req, read, content -> {
             long handle = OWN_HANDLE | nextHandle.getAndIncrement();
             contents.put(handle, content);
             fileInfo.setHandle(handle);
