@@ -1,0 +1,68 @@
+package io.procsys.fs.combine;
+
+import java.util.Locale;
+
+/** Number parsing and summing for /proc values: strict, and failing as a malformed part. */
+final class Numbers {
+    private Numbers() {
+    }
+
+    /** A decimal integer, optionally negative (snmp's {@code MaxConn -1}); no overflow allowed. */
+    static long parseLong(String token, String what) {
+        int digitsFrom = token.startsWith("-") ? 1 : 0;
+        if (token.length() == digitsFrom || token.length() > 20) {
+            throw malformed(token, what);
+        }
+        for (int i = digitsFrom; i < token.length(); i++) {
+            if (token.charAt(i) < '0' || token.charAt(i) > '9') {
+                throw malformed(token, what);
+            }
+        }
+        try {
+            return Long.parseLong(token);
+        } catch (NumberFormatException e) { // beyond a long
+            throw malformed(token, what);
+        }
+    }
+
+    /** A decimal integer ≥ 0 that fits a {@code long} (kernel unsigned values beyond it are refused). */
+    static long parseUnsigned(String token, String what) {
+        long value = parseLong(token, what);
+        if (value < 0 || token.charAt(0) == '-') {
+            throw malformed(token, what);
+        }
+        return value;
+    }
+
+    /**
+     * A kernel fixed-point value with two decimals ({@code "3152.68"} in uptime, {@code "0.51"} in
+     * loadavg), as hundredths, so that sums are exact.
+     */
+    static long parseHundredths(String token, String what) {
+        int dot = token.indexOf('.');
+        if (dot < 1 || dot != token.length() - 3) {
+            throw malformed(token, what);
+        }
+        long whole = parseUnsigned(token.substring(0, dot), what);
+        long fraction = parseUnsigned(token.substring(dot + 1), what);
+        return Math.addExact(Math.multiplyExact(whole, 100), fraction);
+    }
+
+    static String formatHundredths(long hundredths) {
+        return (hundredths / 100) + "." + String.format(Locale.ROOT, "%02d", hundredths % 100);
+    }
+
+    /** Position-wise sum; the shorter array counts as padded with zeros. */
+    static long[] addPositionwise(long[] a, long[] b) {
+        long[] sum = new long[Math.max(a.length, b.length)];
+        for (int i = 0; i < sum.length; i++) {
+            sum[i] = Math.addExact(i < a.length ? a[i] : 0, i < b.length ? b[i] : 0);
+        }
+        return sum;
+    }
+
+    static MalformedPartException malformed(String token, String what) {
+        String shown = token.length() > 40 ? token.substring(0, 40) + "…" : token;
+        return new MalformedPartException("bad " + what + ": \"" + shown + "\"");
+    }
+}

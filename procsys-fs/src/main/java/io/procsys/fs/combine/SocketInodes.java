@@ -1,0 +1,54 @@
+package io.procsys.fs.combine;
+
+/**
+ * Cluster-wide socket inode numbers, as printed in net/tcp, net/udp, net/unix... and in the
+ * {@code socket:[inode]} links of {@code /proc/<pid>/fd}, which {@code netstat -p} matches.
+ *
+ * <p>Encoding: an inode of the local host (index 0) is unchanged; inode {@code n} of remote host
+ * {@code i} (1..255) is {@code i << 32 | n}. Socket inodes come from the kernel's
+ * {@code get_next_ino()}, an {@code unsigned int}, so {@code n < 2^32}: an encoded remote inode is
+ * ≥ 2^32 and never equals a local one. It is printed as unsigned decimal (below 2^40, 13 digits at
+ * most), which {@code netstat} reads with {@code %lu} and node_exporter as a uint64. Decoding:
+ * {@code hostIndex = v >>> 32}, {@code localInode = v & 0xffffffff}. A part with an inode ≥ 2^32
+ * breaks the assumption and is dropped as malformed.
+ */
+public final class SocketInodes {
+    public static final long INODE_LIMIT = 1L << 32;
+
+    private SocketInodes() {
+    }
+
+    public static long encode(int hostIndex, long inode) {
+        if (hostIndex < 0 || hostIndex > HostPart.MAX_INDEX) {
+            throw new IllegalArgumentException("host index " + hostIndex + " outside 0.." + HostPart.MAX_INDEX);
+        }
+        if (inode < 0 || inode >= INODE_LIMIT) {
+            throw new IllegalArgumentException("inode " + inode + " outside 0..2^32-1");
+        }
+        return (long) hostIndex << 32 | inode;
+    }
+
+    public static int hostIndex(long globalInode) {
+        return (int) (checked(globalInode) >>> 32);
+    }
+
+    public static long localInode(long globalInode) {
+        return checked(globalInode) & (INODE_LIMIT - 1);
+    }
+
+    private static long checked(long globalInode) {
+        if (globalInode < 0 || globalInode >>> 32 > HostPart.MAX_INDEX) {
+            throw new IllegalArgumentException("global inode " + globalInode + " is not an encoded inode");
+        }
+        return globalInode;
+    }
+
+    /** Field {@code i} of a row read as a socket inode of {@code part}, encoded for the cluster. */
+    static String encodeField(HostPart part, Columns row, int i) {
+        long inode = Numbers.parseUnsigned(row.field(i), "inode");
+        if (inode >= INODE_LIMIT) {
+            throw new MalformedPartException("inode " + inode + " does not fit 32 bits");
+        }
+        return Long.toString(encode(part.index(), inode));
+    }
+}

@@ -1,0 +1,127 @@
+package io.procsys.fs.combine;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.SequencedMap;
+import java.util.regex.Pattern;
+
+/**
+ * {@code /proc/stat}.
+ * <ul>
+ * <li>{@code cpu }: column-wise sum. Kernels print 4 to 10 columns; only the columns every host
+ * has are summed (a column some hosts lack would be a partial sum), then zeros pad the line to
+ * the 8 columns procps needs. {@code cpuN} lines get the same width, so they add up to it.
+ * <li>{@code cpuN}: every host's CPUs in host order, renumbered densely right after {@code cpu }
+ * (top counts them there; sysstat indexes arrays by CPU number).
+ * <li>{@code btime}: the local host's (index 0), or, without it, the first host's (noted): the
+ * pid layer rebases remote processes' start times onto it, so ps's START stays right.
+ * <li>Every other line ({@code intr}, {@code ctxt}, {@code processes}, {@code procs_running},
+ * {@code procs_blocked}, {@code softirq}): position-wise sums, a shorter line counting as
+ * zero-padded. For {@code intr} and {@code softirq} the first number is the total, so it is the
+ * cluster's total; the per-IRQ numbers are the cluster's interrupts of that IRQ number (the
+ * devices behind a number differ between hosts) — summing keeps the line adding up to its total,
+ * which keeping one host's list would not.
+ * </ul>
+ */
+final class StatAggregator extends FoldingAggregator<StatAggregator.Stat, StatAggregator.Stat> {
+    private static final Pattern CPU_N = Pattern.compile("cpu[0-9]+");
+    private static final int PROCPS_CPU_COLUMNS = 8;
+
+    /**
+     * @param cpu        the {@code cpu } line's numbers
+     * @param cpus       the {@code cpuN} lines' numbers, in order
+     * @param lines      every other line by name, {@code btime} included, in file order
+     * @param btimeIndex the host whose {@code btime} is kept, -1 if none
+     */
+    record Stat(long[] cpu, List<long[]> cpus, SequencedMap<String, long[]> lines, int btimeIndex) {
+    }
+
+    @Override
+    Stat parse(HostPart part) {
+        long[] cpu = null;
+        List<long[]> cpus = new ArrayList<>();
+        SequencedMap<String, long[]> lines = new LinkedHashMap<>();
+        for (String line : Text.lines(part.text())) {
+            List<String> fields = Columns.of(line).requireAtLeast("stat", 2).fields();
+            String name = fields.getFirst();
+            long[] numbers = new long[fields.size() - 1];
+            for (int i = 0; i < numbers.length; i++) {
+                numbers[i] = Numbers.parseUnsigned(fields.get(i + 1), name);
+            }
+            if (name.equals("cpu") && cpu == null && numbers.length >= 4) {
+                cpu = numbers;
+            } else if (CPU_N.matcher(name).matches() && cpu != null && numbers.length == cpu.length) {
+                cpus.add(numbers);
+            } else if (name.startsWith("cpu") || lines.containsKey(name) || (name.equals("btime") && numbers.length != 1)) {
+                throw new MalformedPartException("unexpected line: \"" + Columns.shorten(line) + "\"");
+            } else {
+                lines.put(name, numbers);
+            }
+        }
+        if (cpu == null) {
+            throw new MalformedPartException("no cpu line");
+        }
+        return new Stat(cpu, cpus, lines, lines.containsKey("btime") ? part.index() : -1);
+    }
+
+    @Override
+    Stat empty() {
+        return null;
+    }
+
+    @Override
+    Stat add(Stat combined, HostPart part, Stat parsed, Report report) {
+        if (combined == null) {
+            return parsed;
+        }
+        int width = Math.min(combined.cpu().length, parsed.cpu().length);
+        long[] cpu = Numbers.addPositionwise(Arrays.copyOf(combined.cpu(), width), Arrays.copyOf(parsed.cpu(), width));
+        SequencedMap<String, long[]> lines = new LinkedHashMap<>(combined.lines());
+        int btimeIndex = combined.btimeIndex();
+        for (var line : parsed.lines().entrySet()) {
+            String name = line.getKey();
+            if (!name.equals("btime")) {
+                lines.merge(name, line.getValue(), Numbers::addPositionwise);
+            } else if (btimeIndex < 0 || (part.isLocal() && btimeIndex != 0)) {
+                lines.put(name, line.getValue());
+                btimeIndex = part.index();
+            }
+        }
+        List<long[]> cpus = new ArrayList<>(combined.cpus());
+        cpus.addAll(parsed.cpus());
+        return new Stat(cpu, cpus, lines, btimeIndex);
+    }
+
+    @Override
+    String render(Stat combined, Report report) {
+        int width = combined.cpu().length;
+        List<String> out = new ArrayList<>();
+        out.add("cpu  " + cpuColumns(combined.cpu(), width));
+        for (int n = 0; n < combined.cpus().size(); n++) {
+            out.add("cpu" + n + " " + cpuColumns(combined.cpus().get(n), width));
+        }
+        combined.lines().forEach((name, values) -> out.add(name + " " + joined(values)));
+        if (combined.btimeIndex() > 0) {
+            report.note("btime of host #" + combined.btimeIndex() + ": no local btime");
+        }
+        if (combined.cpus().stream().anyMatch(cpu -> cpu.length > width)) {
+            report.note("cpu lines cut to the " + width + " columns every host has");
+        }
+        return Text.join(out);
+    }
+
+    /** The first {@code width} numbers, zero-padded to the columns procps needs. */
+    private static String cpuColumns(long[] values, int width) {
+        return joined(Arrays.copyOf(Arrays.copyOf(values, width), Math.max(width, PROCPS_CPU_COLUMNS)));
+    }
+
+    private static String joined(long[] values) {
+        StringBuilder text = new StringBuilder();
+        for (long value : values) {
+            text.append(text.isEmpty() ? "" : " ").append(value);
+        }
+        return text.toString();
+    }
+}
