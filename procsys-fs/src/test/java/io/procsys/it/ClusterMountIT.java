@@ -140,6 +140,29 @@ class ClusterMountIT {
     }
 
     @Test
+    void remoteProcessesHaveClusterWidePids() throws IOException {
+        // host "old" is index 1: pid p becomes 2^22 + p, and so do the pids inside its files
+        int vim = (1 << 22) + 26231, parent = (1 << 22) + 5392;
+        assertTrue(names(mount).contains(Integer.toString(vim)), "listed at the top level");
+        String stat = Files.readString(mount.resolve(vim + "/stat"));
+        assertTrue(stat.startsWith(vim + " (vim) R " + parent + " "), stat);
+        String status = Files.readString(mount.resolve(vim + "/status"));
+        assertTrue(status.contains("\nPid:\t" + vim + "\n") && status.contains("\nTgid:\t" + vim + "\n")
+                && status.contains("\nPPid:\t" + ((1 << 22) + 1) + "\n"), status);
+        assertArrayEquals(Files.readAllBytes(FIXTURE.resolve("26231/cmdline")), Files.readAllBytes(mount.resolve(vim + "/cmdline")));
+        // the live host (index 2) shows its init as 2·2^22 + 1
+        int liveInit = (2 << 22) + 1;
+        assertTrue(Files.readString(mount.resolve(liveInit + "/status")).contains("\nPid:\t" + liveInit + "\n"));
+        Commands.Result ps = Commands.throughMirror(mount, "ps", "-eo", "pid,ppid,comm");
+        assertEquals(0, ps.exit(), ps.err());
+        // ps takes the parent from status (PPid 1 in this capture; its stat says 5392)
+        int statusParent = (1 << 22) + 1;
+        assertTrue(ps.out().lines().anyMatch(l -> l.trim().matches(vim + "\\s+" + statusParent + "\\s+vim")), ps.out());
+        assertTrue(ps.out().lines().anyMatch(l -> l.trim().startsWith(liveInit + " ")), "the live host's processes too");
+        assertTrue(ps.out().lines().anyMatch(l -> l.trim().startsWith("1 ")), "and this host's");
+    }
+
+    @Test
     void aDeadHostAnswersAnErrorWithinTheDeadlineAndComesBack() throws Exception {
         int port = live.address().getPort();
         live.close();

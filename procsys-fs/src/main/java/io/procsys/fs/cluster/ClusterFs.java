@@ -5,6 +5,7 @@ import io.procsys.fs.InodeTable;
 import io.procsys.fs.Node;
 import io.procsys.fs.NodeKind;
 import io.procsys.fs.ProcMirror;
+import io.procsys.fs.combine.PidCodec;
 import io.procsys.fuse.ConnectionInfo;
 import io.procsys.fuse.DirectoryBuffer;
 import io.procsys.fuse.EntryParam;
@@ -50,6 +51,7 @@ public final class ClusterFs implements FuseFilesystem {
     private static final long HOSTS_INODE = 0x7fff_fff0L;
 
     private final ProcMirror local;
+    private final ProcTree localTree;
     private final InodeTable inodes;
     private final Map<String, Backend> hosts;
     private final Map<Long, List<ExportedTree.Entry>> listings = new ConcurrentHashMap<>();
@@ -58,10 +60,13 @@ public final class ClusterFs implements FuseFilesystem {
     private final FileAttributes hostsDirectory;
     private final CombinedFiles combined;
     private final Backend localHost;
+    private final List<Backend> byIndex;
+    private final BootTimes bootTimes;
 
     /** {@code hosts} in the order they are listed; the local backend first by convention. */
     public ClusterFs(ProcTree localTree, List<Backend> hosts) {
         // a listed inode of 0 would be skipped by readdir(3)
+        this.localTree = localTree;
         this.local = new ProcMirror(localTree, List.of(new ProcTree.Entry(HOSTS, Stat.DT_DIR, HOSTS_INODE)));
         this.inodes = local.inodes();
         Map<String, Backend> byName = new LinkedHashMap<>();
@@ -69,6 +74,8 @@ public final class ClusterFs implements FuseFilesystem {
         this.hosts = byName;
         this.combined = new CombinedFiles(hosts);
         this.localHost = hosts.getFirst();
+        this.byIndex = List.copyOf(hosts);
+        this.bootTimes = new BootTimes(byIndex);
         long now = System.currentTimeMillis() / 1000;
         this.hostsDirectory = new FileAttributes(Stat.S_IFDIR | 0555, 0, 0, 2 + hosts.size(), 0, HOSTS_INODE, now, now, now);
     }
@@ -98,17 +105,55 @@ public final class ClusterFs implements FuseFilesystem {
         return (fileInfo.handle() & OWN_HANDLE) != 0;
     }
 
-    /** hosts/NAME/rest → NAME and rest ("" for the host's root). */
-    private record HostPath(String host, String path) {
-        static HostPath of(String nodePath) {
+    /**
+     * Where a node of this layer lives: which host, and the path in that host's own tree.
+     * hosts/NAME/rest → NAME's "rest"; a cluster pid directory ENC/rest → host hostIndex(ENC),
+     * path "localPid(ENC)/rest" (thread ids under task/ decoded the same way).
+     */
+    private record Resolved(Backend backend, int hostIndex, String path, boolean clusterPid) {
+        String child(String name) {
+            String local = clusterPid && path.endsWith("/task") ? decodedPid(name) : name;
+            return path.isEmpty() ? local : path + "/" + local;
+        }
+    }
+
+    private static String decodedPid(String name) {
+        return NodeKind.isPid(name) && Integer.parseInt(name) < PidCodec.GLOBAL_PID_LIMIT
+                ? Integer.toString(PidCodec.localPid(Integer.parseInt(name))) : name;
+    }
+
+    /** A top-level name that is the pid of a remote host's process. */
+    private boolean isRemotePid(String name) {
+        if (!NodeKind.isPid(name) || name.length() > 10) return false;
+        long value = Long.parseLong(name);
+        if (value >= PidCodec.GLOBAL_PID_LIMIT) return false;
+        int index = PidCodec.hostIndex((int) value);
+        return index > 0 && index < byIndex.size();
+    }
+
+    /** The host and path of a node of this layer, or null (and ENOENT replied) when the host is unknown. */
+    private Resolved resolve(Request req, String nodePath) {
+        if (nodePath.startsWith(HOSTS + "/")) {
             String rest = nodePath.substring(HOSTS.length() + 1);
             int slash = rest.indexOf('/');
-            return slash < 0 ? new HostPath(rest, "") : new HostPath(rest.substring(0, slash), rest.substring(slash + 1));
+            String host = slash < 0 ? rest : rest.substring(0, slash);
+            Backend b = hosts.get(host);
+            if (b == null) {
+                req.replyError(Errno.ENOENT);
+                return null;
+            }
+            return new Resolved(b, byIndex.indexOf(b), slash < 0 ? "" : rest.substring(slash + 1), false);
         }
-
-        String child(String name) {
-            return path.isEmpty() ? name : path + "/" + name;
+        int slash = nodePath.indexOf('/');
+        String first = slash < 0 ? nodePath : nodePath.substring(0, slash);
+        int global = Integer.parseInt(first);
+        String path = PidCodec.localPid(global) + (slash < 0 ? "" : nodePath.substring(slash));
+        if (path.contains("/task/")) {
+            String[] parts = path.split("/", 4);
+            parts[2] = decodedPid(parts[2]);
+            path = String.join("/", parts);
         }
+        return new Resolved(byIndex.get(PidCodec.hostIndex(global)), PidCodec.hostIndex(global), path, true);
     }
 
     /** Replies when {@code future} completes: {@code onValue} for a value, the errno for a failure. */
@@ -148,13 +193,16 @@ public final class ClusterFs implements FuseFilesystem {
             replyEntry(req, parent, name, NodeKind.HOSTS, hostsDirectory);
         } else if (parent != null && parent.id() == Node.ROOT_ID && name.equals(NET)) {
             answer(req, localHost.stat(NET), attrs -> replyEntry(req, parent, name, NodeKind.GLOBAL, attrs));
+        } else if (parent != null && parent.id() == Node.ROOT_ID && isRemotePid(name)) {
+            int global = Integer.parseInt(name);
+            Backend b = byIndex.get(PidCodec.hostIndex(global));
+            answer(req, b.stat(Integer.toString(PidCodec.localPid(global))), attrs -> replyEntry(req, parent, name, NodeKind.HOST, attrs));
         } else if (parent != null && parent.kind() == NodeKind.HOSTS) {
             Backend b = backend(req, name);
             if (b != null) answer(req, b.stat(""), attrs -> replyEntry(req, parent, name, NodeKind.HOST, attrs));
         } else if (parent != null && parent.kind() == NodeKind.HOST) {
-            HostPath at = HostPath.of(parent.path());
-            Backend b = backend(req, at.host);
-            if (b != null) answer(req, b.stat(at.child(name)), attrs -> replyEntry(req, parent, name, NodeKind.HOST, attrs));
+            Resolved at = resolve(req, parent.path());
+            if (at != null) answer(req, at.backend.stat(at.child(name)), attrs -> replyEntry(req, parent, name, NodeKind.HOST, attrs));
         } else {
             local.lookup(req, parentId, name);
         }
@@ -193,9 +241,8 @@ public final class ClusterFs implements FuseFilesystem {
             reply.accept(hostsDirectory);
             return;
         }
-        HostPath at = HostPath.of(node.path());
-        Backend b = backend(req, at.host);
-        if (b != null) answer(req, b.stat(at.path), reply);
+        Resolved at = resolve(req, node.path());
+        if (at != null) answer(req, at.backend.stat(at.path), reply);
     }
 
     @Override
@@ -205,14 +252,17 @@ public final class ClusterFs implements FuseFilesystem {
             local.readlink(req, id);
             return;
         }
-        HostPath at = HostPath.of(node.path());
-        Backend b = backend(req, at.host);
-        if (b != null) answer(req, b.readlink(at.path), req::replyReadlink);
+        Resolved at = resolve(req, node.path());
+        if (at != null) answer(req, at.backend.readlink(at.path), req::replyReadlink);
     }
 
     @Override
     public void opendir(Request req, long id, FileInfo fileInfo) {
         Node node = inodes.get(id);
+        if (id == Node.ROOT_ID && byIndex.size() > 1) {
+            openRoot(req, fileInfo);
+            return;
+        }
         if (!ours(node) && !isNetDirectory(node)) {
             local.opendir(req, id, fileInfo);
             return;
@@ -233,9 +283,49 @@ public final class ClusterFs implements FuseFilesystem {
             reply.accept(names);
             return;
         }
-        HostPath at = HostPath.of(node.path());
-        Backend b = backend(req, at.host);
-        if (b != null) answer(req, b.list(at.path), reply);
+        Resolved at = resolve(req, node.path());
+        if (at == null) return;
+        boolean threads = at.clusterPid && at.path.endsWith("/task");
+        answer(req, at.backend.list(at.path), entries -> reply.accept(threads ? encoded(at.hostIndex, entries) : entries));
+    }
+
+    /** Entries named by pid, renamed to cluster-wide pids of host {@code index}. */
+    private static List<ExportedTree.Entry> encoded(int index, List<ExportedTree.Entry> entries) {
+        List<ExportedTree.Entry> out = new ArrayList<>(entries.size());
+        for (ExportedTree.Entry e : entries) {
+            if (!NodeKind.isPid(e.name()) || Long.parseLong(e.name()) >= PidCodec.PID_LIMIT) continue;
+            out.add(new ExportedTree.Entry(Integer.toString(PidCodec.encode(index, Integer.parseInt(e.name()))), e.attributes()));
+        }
+        return out;
+    }
+
+    /**
+     * The root of a cluster mount: this host's /proc (with hosts/), then the processes of every
+     * remote host that answers by the deadline, under their cluster-wide pids.
+     */
+    private void openRoot(Request req, FileInfo fileInfo) {
+        ProcTree.Listing here = localTree.list(ProcTree.cPath("."));
+        if (here.error() != 0 && here.entries().isEmpty()) {
+            req.replyError(here.error());
+            return;
+        }
+        List<ExportedTree.Entry> entries = new ArrayList<>();
+        for (ProcTree.Entry e : here.entries()) {
+            entries.add(new ExportedTree.Entry(e.name(), new FileAttributes(Stat.modeOfDirentType(e.type()), 0, 0, 0, 0, e.inode(), 0, 0, 0)));
+        }
+        entries.add(new ExportedTree.Entry(HOSTS, hostsDirectory));
+        List<CompletableFuture<List<ExportedTree.Entry>>> remote = new ArrayList<>();
+        for (int i = 1; i < byIndex.size(); i++) {
+            int index = i;
+            remote.add(byIndex.get(i).list("").handle((list, error) -> error != null ? List.of() : encoded(index, list)));
+        }
+        answer(req, CompletableFuture.allOf(remote.toArray(CompletableFuture[]::new)), done -> {
+            for (var f : remote) entries.addAll(f.join());
+            long handle = OWN_HANDLE | nextHandle.getAndIncrement();
+            listings.put(handle, entries);
+            fileInfo.setHandle(handle);
+            if (req.replyOpen(fileInfo) != 0) listings.remove(handle);
+        });
     }
 
     @Override
@@ -290,10 +380,9 @@ public final class ClusterFs implements FuseFilesystem {
         if (combinedFile) {
             read = combined.read(node.path());
         } else {
-            HostPath at = HostPath.of(node.path());
-            Backend b = backend(req, at.host);
-            if (b == null) return;
-            read = b.read(at.path);
+            Resolved at = resolve(req, node.path());
+            if (at == null) return;
+            read = at.clusterPid ? readRewritten(at, node.name()) : at.backend.read(at.path);
         }
         answer(req, read, content -> {
             long handle = OWN_HANDLE | nextHandle.getAndIncrement();
@@ -302,6 +391,17 @@ public final class ClusterFs implements FuseFilesystem {
             fileInfo.setDirectIo(true);
             if (req.replyOpen(fileInfo) != 0) release(handle);
         });
+    }
+
+    /** A remote process's file with its pids made cluster-wide (stat and status; others as they are). */
+    private CompletableFuture<Backend.Content> readRewritten(Resolved at, String name) {
+        CompletableFuture<Backend.Content> read = at.backend.read(at.path);
+        return switch (name) {
+            case "stat" -> read.thenCombine(bootTimes.deltaSeconds(at.hostIndex),
+                    (content, delta) -> Contents.transformed(content, text -> PidRewriter.stat(text, at.hostIndex, delta)));
+            case "status" -> read.thenApply(content -> Contents.transformed(content, text -> PidRewriter.status(text, at.hostIndex)));
+            default -> read;
+        };
     }
 
     @Override

@@ -5,12 +5,8 @@ import io.procsys.fs.combine.Aggregators;
 import io.procsys.fs.combine.CombineResult;
 import io.procsys.fs.combine.HostPart;
 import io.procsys.fuse.Errno;
-import io.procsys.fuse.Libc;
 import io.procsys.net.client.RemoteError;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -45,7 +41,7 @@ final class CombinedFiles {
             parts.add(host.read(path).handle((content, error) -> {
                 if (error != null) return null; // down, late or refused: left out
                 try {
-                    return new HostPart(host.name(), index, text(content.bytes()));
+                    return new HostPart(host.name(), index, Contents.text(content.bytes()));
                 } finally {
                     content.release();
                 }
@@ -58,29 +54,7 @@ final class CombinedFiles {
             for (CombineResult.Dropped d : result.dropped()) {
                 LOG.log(System.Logger.Level.WARNING, path + ": left out host " + d.host() + ": " + d.reason());
             }
-            return content(result.text());
+            return Contents.of(result.text());
         });
-    }
-
-    private static String text(MemorySegment bytes) {
-        return new String(bytes.toArray(ValueLayout.JAVA_BYTE), StandardCharsets.ISO_8859_1);
-    }
-
-    /** The combined text as native memory for the reply path. */
-    private static Backend.Content content(String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
-        MemorySegment data = bytes.length == 0 ? MemorySegment.NULL : Libc.malloc(bytes.length);
-        if (bytes.length > 0 && data.equals(MemorySegment.NULL)) throw new RemoteError(Errno.ENOMEM, "malloc");
-        if (bytes.length > 0) MemorySegment.copy(bytes, 0, data, ValueLayout.JAVA_BYTE, 0, bytes.length);
-        MemorySegment view = bytes.length == 0 ? MemorySegment.NULL.reinterpret(0) : data;
-        return new Backend.Content() {
-            public MemorySegment bytes() {
-                return view;
-            }
-
-            public void release() {
-                if (bytes.length > 0) Libc.free(data);
-            }
-        };
     }
 }

@@ -1,0 +1,67 @@
+package io.procsys.fs.cluster;
+
+import io.procsys.fs.combine.PidCodec;
+
+/**
+ * Rewrites the pids inside a remote process's files so that they match its cluster-wide pid
+ * directory ({@link PidCodec}): {@code ps -ef} then shows the right parents. Pid 0 (no parent)
+ * and -1 (no terminal group) stay as they are. Start times are rebased onto the local boot time,
+ * so START and elapsed times read against this host's clock are right.
+ */
+final class PidRewriter {
+    /** USER_HZ: /proc counts start times in these ticks on every Linux host. */
+    static final long TICKS_PER_SECOND = 100;
+
+    private PidRewriter() {}
+
+    static String pid(int hostIndex, String value) {
+        try {
+            int p = Integer.parseInt(value);
+            return p <= 0 || p >= PidCodec.PID_LIMIT ? value : Integer.toString(PidCodec.encode(hostIndex, p));
+        } catch (NumberFormatException e) {
+            return value;
+        }
+    }
+
+    /**
+     * [pid]/stat: pid, ppid, pgrp, session and tpgid encoded; starttime moved by
+     * {@code bootDeltaSeconds} (remote btime − local btime). Text it cannot parse is returned unchanged.
+     */
+    static String stat(String text, int hostIndex, long bootDeltaSeconds) {
+        int open = text.indexOf(" (");
+        int close = text.lastIndexOf(')');
+        if (open < 0 || close < open) return text;
+        String[] after = text.substring(close + 1).strip().split(" ");
+        if (after.length < 20) return text;
+        // after[0] is field 3 (state): ppid 4, pgrp 5, session 6, tpgid 8, starttime 22
+        for (int field : new int[]{4, 5, 6, 8}) after[field - 3] = pid(hostIndex, after[field - 3]);
+        try {
+            long start = Long.parseLong(after[22 - 3]) + bootDeltaSeconds * TICKS_PER_SECOND;
+            after[22 - 3] = Long.toString(Math.max(0, start));
+        } catch (NumberFormatException e) {
+            // leave it
+        }
+        return pid(hostIndex, text.substring(0, open)) + text.substring(open, close + 1) + " " + String.join(" ", after) + "\n";
+    }
+
+    /** [pid]/status: Pid, PPid, Tgid, TracerPid and the first value of NSpid/NStgid/NSpgid/NSsid encoded. */
+    static String status(String text, int hostIndex) {
+        StringBuilder out = new StringBuilder(text.length() + 64);
+        for (String line : text.split("\n", -1)) {
+            int colon = line.indexOf(':');
+            String key = colon < 0 ? "" : line.substring(0, colon);
+            switch (key) {
+                case "Pid", "PPid", "Tgid", "TracerPid", "NSpid", "NStgid", "NSpgid", "NSsid" -> {
+                    String rest = line.substring(colon + 1);
+                    String value = rest.strip().split("\\s+")[0];
+                    int at = rest.indexOf(value);
+                    out.append(key).append(':').append(rest, 0, at).append(pid(hostIndex, value)).append(rest.substring(at + value.length()));
+                }
+                default -> out.append(line);
+            }
+            out.append('\n');
+        }
+        out.setLength(out.length() - 1);
+        return out.toString();
+    }
+}
