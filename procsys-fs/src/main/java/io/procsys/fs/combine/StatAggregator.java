@@ -67,6 +67,7 @@ final class StatAggregator extends FoldingAggregator<StatAggregator.Stat, StatAg
         return new Stat(cpu, cpus, lines, lines.containsKey("btime") ? part.index() : -1);
     }
 
+    /** Null: the first part becomes the combination as it is. */
     @Override
     Stat empty() {
         return null;
