@@ -21,8 +21,9 @@ import java.util.regex.Pattern;
  * {@code procs_blocked}, {@code softirq}): position-wise sums, a shorter line counting as
  * zero-padded. For {@code intr} and {@code softirq} the first number is the total, so it is the
  * cluster's total; the per-IRQ numbers are the cluster's interrupts of that IRQ number (the
- * devices behind a number differ between hosts) — summing keeps the line adding up to its total,
- * which keeping one host's list would not.
+ * devices behind a number differ between hosts). Summing keeps every column a cluster figure of
+ * one meaning, where keeping the local host's list would put one host's IRQs under the
+ * cluster's total.
  * </ul>
  */
 final class StatAggregator extends FoldingAggregator<StatAggregator.Stat, StatAggregator.Stat> {
@@ -66,6 +67,7 @@ final class StatAggregator extends FoldingAggregator<StatAggregator.Stat, StatAg
         return new Stat(cpu, cpus, lines, lines.containsKey("btime") ? part.index() : -1);
     }
 
+    /** Null: the first part becomes the combination as it is. */
     @Override
     Stat empty() {
         return null;
