@@ -160,6 +160,8 @@ class ClusterMountIT {
         assertTrue(ps.out().lines().anyMatch(l -> l.trim().matches(vim + "\\s+" + statusParent + "\\s+vim")), ps.out());
         assertTrue(ps.out().lines().anyMatch(l -> l.trim().startsWith(liveInit + " ")), "the live host's processes too");
         assertTrue(ps.out().lines().anyMatch(l -> l.trim().startsWith("1 ")), "and this host's");
+        assertEquals("1073741824\n", Files.readString(mount.resolve("sys/kernel/pid_max")), "pid columns wide enough");
+        assertEquals("socket:[" + ((1L << 32) + 7) + "]", io.procsys.fs.cluster.ClusterFsAccess.socketLink(1, "socket:[7]"));
     }
 
     @Test

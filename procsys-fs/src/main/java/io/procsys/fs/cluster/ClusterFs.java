@@ -6,6 +6,7 @@ import io.procsys.fs.Node;
 import io.procsys.fs.NodeKind;
 import io.procsys.fs.ProcMirror;
 import io.procsys.fs.combine.PidCodec;
+import io.procsys.fs.combine.SocketInodes;
 import io.procsys.fuse.ConnectionInfo;
 import io.procsys.fuse.DirectoryBuffer;
 import io.procsys.fuse.EntryParam;
@@ -45,6 +46,7 @@ public final class ClusterFs implements FuseFilesystem {
      * combined ones combined), so that /proc/net/dev means the cluster's interfaces.
      */
     static final String NET = "net";
+    static final String PID_MAX = "sys/kernel/pid_max";
     /** Handles of this layer carry this bit; the local mirror's never do. */
     private static final long OWN_HANDLE = 1L << 62;
     /** st_ino shown for hosts/ (procfs never uses it: its inode numbers stay far below). */
@@ -253,7 +255,19 @@ public final class ClusterFs implements FuseFilesystem {
             return;
         }
         Resolved at = resolve(req, node.path());
-        if (at != null) answer(req, at.backend.readlink(at.path), req::replyReadlink);
+        if (at == null) return;
+        // a remote process's sockets carry cluster-wide inodes, as in the combined net/ tables (netstat -p)
+        answer(req, at.backend.readlink(at.path), text -> req.replyReadlink(at.clusterPid ? socketLink(at.hostIndex, text) : text));
+    }
+
+    static String socketLink(int hostIndex, String text) {
+        if (!text.startsWith("socket:[") || !text.endsWith("]")) return text;
+        try {
+            long inode = Long.parseLong(text.substring(8, text.length() - 1));
+            return "socket:[" + SocketInodes.encode(hostIndex, inode) + "]";
+        } catch (IllegalArgumentException e) {
+            return text;
+        }
     }
 
     @Override
@@ -363,6 +377,11 @@ public final class ClusterFs implements FuseFilesystem {
     @Override
     public void open(Request req, long id, FileInfo fileInfo) {
         Node node = inodes.get(id);
+        if (node != null && node.kind() == NodeKind.GLOBAL && node.path().equals(PID_MAX)) {
+            // cluster pids reach 2^30: tools size their pid columns from this
+            replyOpen(req, fileInfo, Contents.of(PidCodec.GLOBAL_PID_LIMIT + "\n"));
+            return;
+        }
         boolean combinedFile = node != null && node.kind() == NodeKind.GLOBAL && CombinedFiles.isCombined(node.path());
         if (!ours(node) && !combinedFile) {
             local.open(req, id, fileInfo);
@@ -384,13 +403,16 @@ public final class ClusterFs implements FuseFilesystem {
             if (at == null) return;
             read = at.clusterPid ? readRewritten(at, node.name()) : at.backend.read(at.path);
         }
-        answer(req, read, content -> {
-            long handle = OWN_HANDLE | nextHandle.getAndIncrement();
-            contents.put(handle, content);
-            fileInfo.setHandle(handle);
-            fileInfo.setDirectIo(true);
-            if (req.replyOpen(fileInfo) != 0) release(handle);
-        });
+        answer(req, read, content -> replyOpen(req, fileInfo, content));
+    }
+
+    /** Opens a handle on {@code content}: every read of it is a slice (direct_io, as for /proc). */
+    private void replyOpen(Request req, FileInfo fileInfo, Backend.Content content) {
+        long handle = OWN_HANDLE | nextHandle.getAndIncrement();
+        contents.put(handle, content);
+        fileInfo.setHandle(handle);
+        fileInfo.setDirectIo(true);
+        if (req.replyOpen(fileInfo) != 0) release(handle);
     }
 
     /** A remote process's file with its pids made cluster-wide (stat and status; others as they are). */

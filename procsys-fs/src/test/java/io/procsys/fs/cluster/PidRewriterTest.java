@@ -1,0 +1,44 @@
+package io.procsys.fs.cluster;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class PidRewriterTest {
+    static final int H = 1 << 22;
+
+    @Test
+    void statPidsAreEncodedAndStartTimeRebased() {
+        String stat = "42 (my (odd) name) S 1 42 42 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 500 1000 10 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n";
+        String out = PidRewriter.stat(stat, 2, 3);
+        String[] f = out.substring(out.lastIndexOf(')') + 2).split(" ");
+        assertEquals((2 * H + 42) + " (my (odd) name) S", out.substring(0, out.lastIndexOf(')') + 3).trim());
+        assertEquals(Integer.toString(2 * H + 1), f[1], "ppid");
+        assertEquals(Integer.toString(2 * H + 42), f[2], "pgrp");
+        assertEquals("0", f[4], "tty unchanged");
+        assertEquals("-1", f[5], "no terminal group stays -1");
+        assertEquals("800", f[19], "starttime + 3 s × 100");
+        assertEquals("0", PidRewriter.stat(stat, 2, -100).substring(out.lastIndexOf(')') + 2).split(" ")[19], "clamped at 0");
+        assertEquals("garbage", PidRewriter.stat("garbage", 2, 0));
+    }
+
+    @Test
+    void statusPidLinesAreEncoded() {
+        String status = "Name:\tx\nTgid:\t42\nPid:\t43\nPPid:\t0\nTracerPid:\t0\nNSpid:\t43\t1\nUid:\t0\t0\t0\t0\n";
+        String out = PidRewriter.status(status, 1);
+        assertEquals("Name:\tx\nTgid:\t" + (H + 42) + "\nPid:\t" + (H + 43) + "\nPPid:\t0\nTracerPid:\t0\nNSpid:\t" + (H + 43) + "\t1\nUid:\t0\t0\t0\t0\n", out);
+    }
+
+    @Test
+    void socketLinksGetClusterInodes() {
+        assertEquals("socket:[" + ((3L << 32) + 99) + "]", ClusterFs.socketLink(3, "socket:[99]"));
+        assertEquals("pipe:[99]", ClusterFs.socketLink(3, "pipe:[99]"));
+        assertEquals("/dev/null", ClusterFs.socketLink(3, "/dev/null"));
+    }
+
+    @Test
+    void bootTimeIsParsed() {
+        assertEquals(1418183276L, BootTimes.parse("cpu 1 2 3\nbtime 1418183276\nprocesses 1\n"));
+        assertEquals(0L, BootTimes.parse("cpu 1\n"));
+    }
+}
