@@ -1,6 +1,7 @@
 package io.procsys.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import sun.misc.Signal;
@@ -19,7 +20,9 @@ import java.util.concurrent.Callable;
                 "the rest read procsys without knowing it. Exits with CMD's status. Needs root."},
         footer = {"", "Examples:",
                 "  procsys exec -- ps aux                    through a private mirror made for the call",
-                "  procsys exec --mount /mnt/proc -- free -h through a mirror already mounted"})
+                "  procsys exec --mount /mnt/proc -- free -h through a mirror already mounted",
+                "  procsys exec --peer b=10.0.0.2:7070 -- free -h     memory of this host and b, summed",
+                "  procsys exec --files-only --peer b=10.0.0.2:7070 -- top    cluster totals, this host's processes"})
 final class ExecCommand implements Callable<Integer> {
     /** Runs inside the new namespace: $1 is the mirror, the rest is the command. */
     static final String BIND_AND_EXEC = "mount --bind \"$1\" /proc || exit 125; shift; exec \"$@\"";
@@ -35,6 +38,19 @@ final class ExecCommand implements Callable<Integer> {
     @Option(names = "-o", paramLabel = "OPT[,OPT...]", split = ",", description = "Extra FUSE options for the private mirror.")
     List<String> options = new ArrayList<>();
 
+    @Mixin
+    ClusterOptions clusterOptions;
+
+    @Option(names = "--files-only",
+            description = "Bind only the combined top-level files (meminfo, cpuinfo, stat, uptime, loadavg, vmstat, swaps, "
+                    + "diskstats) over the real /proc, as LXCFS does: processes and everything else stay this host's.")
+    boolean filesOnly;
+
+    /** What --files-only binds: the combined files at the top of /proc (net/ is per process there, so it cannot be). */
+    static final List<String> TOP_LEVEL_COMBINED = List.of("meminfo", "cpuinfo", "stat", "uptime", "loadavg", "vmstat", "swaps", "diskstats");
+    static final String BIND_FILES_AND_EXEC =
+            "m=$1; shift; for f in " + String.join(" ", TOP_LEVEL_COMBINED) + "; do mount --bind \"$m/$f\" \"/proc/$f\" || exit 125; done; exec \"$@\"";
+
     @Parameters(paramLabel = "CMD", arity = "1..*", description = "Command and arguments (put them after --).")
     List<String> command;
 
@@ -49,7 +65,7 @@ final class ExecCommand implements Callable<Integer> {
             return run(target);
         }
         Path privateMount = Files.createTempDirectory("procsys-exec-");
-        try (MirrorService service = MirrorService.mount(procRoot, privateMount, options)) {
+        try (MirrorService service = MirrorService.mount(procRoot, privateMount, options, clusterOptions.cluster())) {
             service.serveInBackground(MirrorService.DEFAULT_THREADS);
             return run(privateMount);
         } finally {
@@ -59,7 +75,7 @@ final class ExecCommand implements Callable<Integer> {
 
     private int run(Path mirror) throws IOException, InterruptedException {
         List<String> argv = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "--",
-                "/bin/sh", "-c", BIND_AND_EXEC, "procsys-exec", mirror.toString()));
+                "/bin/sh", "-c", filesOnly ? BIND_FILES_AND_EXEC : BIND_AND_EXEC, "procsys-exec", mirror.toString()));
         argv.addAll(command);
         Process child;
         try {

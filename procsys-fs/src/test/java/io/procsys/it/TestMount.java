@@ -16,8 +16,13 @@ final class TestMount implements AutoCloseable {
     final MirrorService service;
 
     TestMount(Path procRoot) throws IOException {
+        this(procRoot, null);
+    }
+
+    /** With a cluster (owned and closed by the mount), the mount also combines its peers. */
+    TestMount(Path procRoot, io.procsys.fs.cluster.Cluster cluster) throws IOException {
         path = Files.createTempDirectory("procsys-it-");
-        service = MirrorService.mount(procRoot, path, List.of());
+        service = MirrorService.mount(procRoot, path, List.of(), cluster);
         service.serveInBackground(8);
     }
 
