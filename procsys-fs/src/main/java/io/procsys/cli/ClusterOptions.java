@@ -4,6 +4,7 @@ import io.procsys.fs.cluster.Cluster;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,20 +18,45 @@ final class ClusterOptions {
     @Option(names = "--name", paramLabel = "NAME", description = "This host's name under hosts/ (default: the host name).")
     String name;
 
-    @Option(names = "--deadline-ms", paramLabel = "MS", defaultValue = "500",
-            description = "Longest wait for a peer's answer; a peer that misses it is left out (default: ${DEFAULT-VALUE}).")
-    long deadlineMillis;
+    @Option(names = "--deadline-ms", paramLabel = "MS",
+            description = "Longest wait for a peer's answer; a peer that misses it is left out (default: 500).")
+    Long deadlineMillis;
+
+    @Option(names = "--cache-ms", paramLabel = "MS",
+            description = "Serve a combined file again for this long (default: 0, only readers that arrive during one fetch share it).")
+    Long cacheMillis;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML file with name, peers, tls, deadlineMs, cacheMs; options win over it.")
+    Path config;
 
     @Mixin
     TlsOptions tls;
 
     /** The peers to combine, or null for a plain single-host mirror. */
     Cluster cluster() {
-        if (peers.isEmpty()) return null;
-        if (deadlineMillis < 10 || deadlineMillis > 60_000) throw new UserError("--deadline-ms must be between 10 and 60000", 2);
-        String node = name != null ? name : Hosts.localName();
+        List<String> allPeers = new ArrayList<>(peers);
+        long deadline = deadlineMillis != null ? deadlineMillis : 500;
+        long cache = cacheMillis != null ? cacheMillis : 0;
+        String configuredName = name;
+        if (config != null) {
+            ClusterConfig c = ClusterConfig.load(config);
+            if (c.peers() != null) {
+                for (ClusterConfig.PeerEntry p : c.peers()) {
+                    if (p == null || p.name() == null || p.address() == null) throw new UserError("config " + config + ": every peer needs a name and an address", 2);
+                    allPeers.add(p.name() + "=" + p.address());
+                }
+            }
+            if (deadlineMillis == null && c.deadlineMs() != null) deadline = c.deadlineMs();
+            if (cacheMillis == null && c.cacheMs() != null) cache = c.cacheMs();
+            if (configuredName == null) configuredName = c.name();
+            if (c.tls() != null) tls.defaults(c.tls().cert(), c.tls().key(), c.tls().ca(), Boolean.TRUE.equals(c.tls().insecure()));
+        }
+        if (allPeers.isEmpty()) return null;
+        if (deadline < 10 || deadline > 60_000) throw new UserError("the deadline must be between 10 and 60000 ms", 2);
+        if (cache < 0 || cache > 60_000) throw new UserError("the cache time must be between 0 and 60000 ms", 2);
+        String node = configuredName != null ? configuredName : Hosts.localName();
         List<Cluster.PeerAddress> addresses = new ArrayList<>();
-        for (String peer : peers) {
+        for (String peer : allPeers) {
             int eq = peer.indexOf('=');
             if (eq <= 0) throw new UserError("--peer '" + peer + "' is not NAME=HOST:PORT", 2);
             String peerName = peer.substring(0, eq);
@@ -40,6 +66,6 @@ final class ClusterOptions {
             if (addresses.stream().anyMatch(a -> a.name().equals(peerName))) throw new UserError("--peer " + peerName + " given twice", 2);
             addresses.add(new Cluster.PeerAddress(peerName, Hosts.parseAddress(peer.substring(eq + 1))));
         }
-        return new Cluster(node, addresses, tls.client(node), Duration.ofMillis(deadlineMillis));
+        return new Cluster(node, addresses, tls.client(node), Duration.ofMillis(deadline), Duration.ofMillis(cache));
     }
 }

@@ -24,6 +24,14 @@ final class TlsOptions {
     @Option(names = "--insecure", description = "Plaintext, no authentication. Only for tests on a trusted loopback.")
     boolean insecure;
 
+    /** Values from a config file, used where no option was given. */
+    void defaults(Path cert, Path key, Path ca, boolean insecureByConfig) {
+        if (certificate == null) certificate = cert;
+        if (this.key == null) this.key = key;
+        if (this.ca == null) this.ca = ca;
+        insecure |= insecureByConfig;
+    }
+
     Tls.Files_ files(String node) {
         return new Tls.Files_(certificate != null ? certificate : certsDir.resolve(node + ".pem"),
                 key != null ? key : certsDir.resolve(node + "-key.pem"),

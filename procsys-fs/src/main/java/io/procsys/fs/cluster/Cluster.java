@@ -22,9 +22,16 @@ public final class Cluster implements AutoCloseable {
     private final String localName;
     private final EventLoopGroup loops = Transport.eventLoops(2);
     private final List<Peer> peers = new ArrayList<>();
+    private final Duration reuse;
 
     public Cluster(String localName, List<PeerAddress> addresses, SslContext tls, Duration deadline) {
+        this(localName, addresses, tls, deadline, Duration.ZERO);
+    }
+
+    /** {@code reuse}: how long a combined file may be served again to later readers (0: off). */
+    public Cluster(String localName, List<PeerAddress> addresses, SslContext tls, Duration deadline, Duration reuse) {
         this.localName = localName;
+        this.reuse = reuse;
         for (PeerAddress p : addresses) {
             peers.add(new Peer(p.name(), p.address(), tls, localName, loops, deadline).start());
         }
@@ -39,7 +46,7 @@ public final class Cluster implements AutoCloseable {
         List<Backend> hosts = new ArrayList<>();
         hosts.add(new LocalBackend(localName, new ExportedTree(localTree)));
         hosts.addAll(peers);
-        return new ClusterFs(localTree, hosts);
+        return new ClusterFs(localTree, hosts, reuse);
     }
 
     @Override

@@ -67,6 +67,11 @@ public final class ClusterFs implements FuseFilesystem {
 
     /** {@code hosts} in the order they are listed; the local backend first by convention. */
     public ClusterFs(ProcTree localTree, List<Backend> hosts) {
+        this(localTree, hosts, java.time.Duration.ZERO);
+    }
+
+    /** As above; {@code reuse} is how long a combined file may be served again (0: coalescing only). */
+    public ClusterFs(ProcTree localTree, List<Backend> hosts, java.time.Duration reuse) {
         // a listed inode of 0 would be skipped by readdir(3)
         this.localTree = localTree;
         this.local = new ProcMirror(localTree, List.of(new ProcTree.Entry(HOSTS, Stat.DT_DIR, HOSTS_INODE)));
@@ -74,7 +79,7 @@ public final class ClusterFs implements FuseFilesystem {
         Map<String, Backend> byName = new LinkedHashMap<>();
         for (Backend b : hosts) byName.put(b.name(), b);
         this.hosts = byName;
-        this.combined = new CombinedFiles(hosts);
+        this.combined = new CombinedFiles(hosts, reuse);
         this.localHost = hosts.getFirst();
         this.byIndex = List.copyOf(hosts);
         this.bootTimes = new BootTimes(byIndex);

@@ -10,30 +10,55 @@ import io.procsys.net.client.RemoteError;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Top-level files whose cluster view combines every host's copy (see docs/aggregation.md): one
  * read of the file is sent to every host at once, and the copies that arrive by the deadline are
- * combined; a host that is down or late is left out.
+ * combined; a host that is down or late is left out. Concurrent readers of one file share one
+ * fan-out (coalescing), and with a reuse time, later readers share it too (a short TTL cache).
  */
 final class CombinedFiles {
     private static final System.Logger LOG = System.getLogger("io.procsys.fs.cluster");
     private final List<Backend> hosts;
+    private final long reuseNanos;
+    private final ConcurrentHashMap<String, Flight> flights = new ConcurrentHashMap<>();
 
-    /** {@code hosts} in host-index order: index 0 is this host. */
-    CombinedFiles(List<Backend> hosts) {
+    /** One fan-out of a file, shared by the readers that arrive while it runs (and, with a TTL, for a while after). */
+    private record Flight(CompletableFuture<String> text, long startedNanos) {}
+
+    /**
+     * {@code hosts} in host-index order (index 0 is this host). {@code reuse}: how long a combined
+     * file may be served again to later readers (0: only readers that arrive while it is being
+     * fetched share it).
+     */
+    CombinedFiles(List<Backend> hosts, Duration reuse) {
         this.hosts = List.copyOf(hosts);
+        this.reuseNanos = reuse.toNanos();
     }
 
     static boolean isCombined(String path) {
         return Aggregators.forPath(path).isPresent();
     }
 
-    /** Reads {@code path} on every host and combines what arrives. */
+    /** The combined {@code path}: joins a fan-out under way (or still fresh) or starts one. */
     CompletableFuture<Backend.Content> read(String path) {
         Optional<Aggregator> aggregator = Aggregators.forPath(path);
         if (aggregator.isEmpty()) return CompletableFuture.failedFuture(new RemoteError(Errno.ENOENT, path + " is not combined"));
+        long now = System.nanoTime();
+        Flight flight = flights.compute(path, (p, old) -> old != null && usable(old, now) ? old : new Flight(fanOut(p, aggregator.get()), now));
+        return flight.text().thenApply(Contents::of);
+    }
+
+    private boolean usable(Flight flight, long now) {
+        if (!flight.text().isDone()) return true;
+        return !flight.text().isCompletedExceptionally() && now - flight.startedNanos() < reuseNanos;
+    }
+
+    /** Reads {@code path} on every host at once and combines the copies that arrive. */
+    private CompletableFuture<String> fanOut(String path, Aggregator aggregator) {
         List<CompletableFuture<HostPart>> parts = new ArrayList<>();
         for (int i = 0; i < hosts.size(); i++) {
             Backend host = hosts.get(i);
@@ -50,11 +75,11 @@ final class CombinedFiles {
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(done -> {
             List<HostPart> arrived = parts.stream().map(CompletableFuture::join).filter(p -> p != null).toList();
             if (arrived.isEmpty()) throw new RemoteError(Errno.EHOSTUNREACH, "no host answered for " + path);
-            CombineResult result = aggregator.get().combineWithReport(arrived);
+            CombineResult result = aggregator.combineWithReport(arrived);
             for (CombineResult.Dropped d : result.dropped()) {
                 LOG.log(System.Logger.Level.WARNING, path + ": left out host " + d.host() + ": " + d.reason());
             }
-            return Contents.of(result.text());
+            return result.text();
         });
     }
 }

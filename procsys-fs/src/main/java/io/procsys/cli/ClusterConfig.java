@@ -1,0 +1,39 @@
+package io.procsys.cli;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The cluster part of a mount as a YAML file (--config); options on the command line win.
+ * <pre>
+ * name: node-a
+ * deadlineMs: 500
+ * cacheMs: 0
+ * tls: {cert: /etc/procsys/certs/node-a.pem, key: /etc/procsys/certs/node-a-key.pem, ca: /etc/procsys/certs/ca.pem}
+ * peers:
+ *   - {name: node-b, address: "10.0.0.2:7070"}
+ * </pre>
+ */
+record ClusterConfig(String name, Long deadlineMs, Long cacheMs, TlsFiles tls, List<PeerEntry> peers) {
+    record TlsFiles(Path cert, Path key, Path ca, Boolean insecure) {}
+
+    record PeerEntry(String name, String address) {}
+
+    static ClusterConfig load(Path file) {
+        try {
+            ClusterConfig config = new ObjectMapper(new YAMLFactory()).readValue(file.toFile(), ClusterConfig.class);
+            if (config == null) throw new UserError("config " + file + " is empty");
+            return config;
+        } catch (JacksonException e) {
+            throw new UserError("config " + file + ": " + e.getOriginalMessage()
+                    + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ")" : ""));
+        } catch (IOException e) {
+            throw new UserError("cannot read config " + file + ": " + e.getMessage());
+        }
+    }
+}

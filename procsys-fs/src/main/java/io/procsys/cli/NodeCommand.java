@@ -1,0 +1,76 @@
+package io.procsys.cli;
+
+import io.procsys.net.agent.Agent;
+import io.procsys.tree.ExportedTree;
+import io.procsys.tree.ProcTree;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+@Command(name = "node", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Agent and mount in one process, serving until SIGINT/SIGTERM.",
+                "Mesh (--export local, the default): every node exports its own /proc and mounts the others.",
+                "Tree (--export combined): the node exports its combined view, so a node above sees this",
+                "whole subtree as one host (hosts/NAME/hosts/... shows the path); that is how procsys",
+                "scales past one hub. Processes of hosts below the first level are not shown above it."},
+        footer = {"", "Examples:",
+                "  procsys node --listen 0.0.0.0:7070 --peer b=10.0.0.2:7070 --peer c=10.0.0.3:7070 /mnt/cluster",
+                "  procsys node --export combined --listen 0.0.0.0:7070 --peer leaf1=10.0.1.1:7070 /mnt/rack1"})
+final class NodeCommand implements Callable<Integer> {
+    enum Export { local, combined }
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", required = true, description = "Address of this node's agent.")
+    String listen;
+
+    @Option(names = "--export", paramLabel = "local|combined", defaultValue = "local",
+            description = "What the agent exports: this host's proc root (mesh), or the mount (tree). Default: ${DEFAULT-VALUE}.")
+    Export export;
+
+    @Option(names = "--proc-root", paramLabel = "DIR", defaultValue = "/proc", description = "This host's proc tree (default: ${DEFAULT-VALUE}).")
+    Path procRoot;
+
+    @Option(names = "-o", paramLabel = "OPT[,OPT...]", split = ",", description = "Extra FUSE mount options.")
+    List<String> options = new ArrayList<>();
+
+    @Mixin
+    ClusterOptions clusterOptions;
+
+    @Parameters(paramLabel = "MOUNTPOINT", description = "Where to mount the combined view.")
+    Path mountpoint;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        String node = clusterOptions.name != null ? clusterOptions.name : Hosts.localName();
+        var serverTls = clusterOptions.tls.server(node);
+        MirrorService service = MirrorService.mount(procRoot, mountpoint, options, clusterOptions.cluster());
+        service.serveInBackground(MirrorService.DEFAULT_THREADS);
+        Path exported = export == Export.combined ? service.mountpoint() : procRoot;
+        ProcTree tree;
+        Agent agent;
+        try {
+            tree = ProcTree.open(exported);
+            agent = Agent.start(Hosts.parseAddress(listen), node, new ExportedTree(tree), serverTls);
+        } catch (Exception e) {
+            service.close();
+            throw e instanceof UserError u ? u : new UserError("cannot start the agent on " + listen + ": " + e.getMessage());
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            agent.close();
+            tree.close();
+            service.close();
+            stopped.countDown();
+        }, "node-shutdown"));
+        System.err.println("procsys: node " + node + ": combined view on " + service.mountpoint() + ", agent on " + agent.address()
+                + " exporting " + (export == Export.combined ? "the combined view" : procRoot));
+        stopped.await();
+        return 0;
+    }
+}
