@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 import java.io.PrintWriter;
 
 @Command(name = "procsys", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        subcommands = {MountCommand.class, UmountCommand.class, ExecCommand.class, AgentCommand.class, CertsCommand.class, StatusCommand.class, NodeCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {MountCommand.class, UmountCommand.class, ExecCommand.class, AgentCommand.class, CertsCommand.class, StatusCommand.class, NodeCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
         description = {"The /proc of Linux machines served as a FUSE filesystem.", ""},
         footer = {"", "Run 'procsys help COMMAND' for a command's options."})
 public final class Main implements Runnable {
