@@ -67,11 +67,26 @@ final class Commands {
         return procsys(args.toArray(String[]::new));
     }
 
-    /** Starts `sleep` as a process whose /proc files stay still while a test reads them. */
+    /**
+     * Starts `sleep` as a process whose /proc files stay still while a test reads them: returns
+     * once it has exec'd and its memory map stopped changing (the loader maps libraries first).
+     */
     static Process sleeper() {
         try {
-            return new ProcessBuilder("sleep", "600").start();
+            Process p = new ProcessBuilder("sleep", "600").start();
+            Path maps = Path.of("/proc", Long.toString(p.pid()), "maps");
+            String last = "";
+            for (int i = 0; i < 100; i++) {
+                Thread.sleep(20);
+                String now = java.nio.file.Files.readString(maps);
+                if (now.equals(last) && now.contains("sleep")) return p;
+                last = now;
+            }
+            return p;
         } catch (IOException e) {
+            throw new AssertionError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
     }
