@@ -3,7 +3,7 @@
 # count, N agents on loopback in one JVM (half exporting this machine's /proc, half a captured
 # host), a procsys mount combining them, and 2000 open+read+close of the combined meminfo from a
 # separate process. Prints a table (p50/p99/max µs) and writes bench-results/cluster.json.
-# Needs root. Counts via COUNTS="1 2 4", reads via READS=2000.
+# Needs root. Counts via COUNTS="1 2 4", reads via READS=2000, warm-up reads (not counted) via WARMUP=2000.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$here/scripts/setup.sh" --no-build
@@ -42,7 +42,7 @@ for n in ${COUNTS:-1 2 4 8 16 32}; do
         [[ "$up" -eq "$n" ]] && break
         sleep 0.1
     done
-    result=$($java -cp "$jar" io.procsys.bench.ReadLatency "$mnt/meminfo" "$reads" 200)
+    result=$($java -cp "$jar" io.procsys.bench.ReadLatency "$mnt/meminfo" "$reads" "${WARMUP:-2000}")
     p50=$(sed 's/.*"p50_us": \([0-9]*\).*/\1/' <<< "$result"); p99=$(sed 's/.*"p99_us": \([0-9]*\).*/\1/' <<< "$result")
     max=$(sed 's/.*"max_us": \([0-9]*\).*/\1/' <<< "$result"); errors=$(sed 's/.*"errors": \([0-9]*\).*/\1/' <<< "$result")
     echo "| $n | $p50 | $p99 | $max | $errors |" | tee -a "$out/cluster.md"

@@ -28,8 +28,9 @@ public final class Agent implements AutoCloseable {
     static final int HANDSHAKE_SECONDS = 10;
 
     private final EventLoopGroup boss = Transport.eventLoops(1);
-    private final EventLoopGroup workers = Transport.eventLoops(2);
-    private final EventExecutorGroup fileWork = new DefaultEventExecutorGroup(4);
+    // one I/O thread and two for /proc reads: an agent answers a few clients with small files
+    private final EventLoopGroup workers = Transport.eventLoops(1);
+    private final EventExecutorGroup fileWork = new DefaultEventExecutorGroup(2);
     private final Channel server;
     private final AgentStats stats = new AgentStats();
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
