@@ -137,6 +137,16 @@ class ClusterMountIT {
         assertEquals(Long.toString(sum), ToolOutputs.row(free.out(), "Mem:")[1]);
         Commands.Result netstat = Commands.throughMirror(mount, "netstat", "-tuna");
         assertEquals(0, netstat.exit(), netstat.err());
+        assertTrue(netstat.out().contains("10.0.0.5:22 "), "a socket of the captured host (its net/tcp row 0500000A:0016)");
+        Commands.Result arp = Commands.throughMirror(mount, "arp", "-n");
+        assertEquals(0, arp.exit(), arp.err());
+        assertTrue(arp.out().contains("192.168.224.1") && arp.out().contains("h1-ens33"), "the captured host's neighbours, device renamed: " + arp.out());
+        Commands.Result route = Commands.throughMirror(mount, "route", "-n");
+        assertEquals(0, route.exit(), route.err());
+        // top counts CPUs from the cpuN lines of the combined stat: with -1 it shows one "CpuN :" per CPU, two to a line
+        Commands.Result top = Commands.throughMirror(mount, "top", "-1", "-bn1", "-w", "512");
+        assertEquals(0, top.exit(), top.err());
+        assertEquals(cpus, java.util.regex.Pattern.compile("Cpu[0-9]+ *:").matcher(top.out()).results().count(), top.out());
     }
 
     @Test
