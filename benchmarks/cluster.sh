@@ -5,15 +5,7 @@
 # separate process. Prints a table (p50/p99/max µs) and writes bench-results/cluster.json.
 # Needs root. Counts via COUNTS="1 2 4", reads via READS=2000, warm-up reads (not counted) via WARMUP=2000.
 set -euo pipefail
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-"$here/scripts/setup.sh" --no-build
-source "$here/scripts/find-jdk.sh"
-procsys_find_jdk
-export JAVA_HOME=$PROCSYS_JAVA_HOME
-java="$JAVA_HOME/bin/java --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC"
-(cd "$here" && mvn -B -q -DskipTests package)
-jar="$here/benchmarks/target/benchmarks.jar"
-out="$here/bench-results"; mkdir -p "$out"
+source "$(dirname "${BASH_SOURCE[0]}")/prepare.sh"
 mnt=$(mktemp -d /tmp/procsys-cluster-bench.XXXXXX)
 base=21000
 reads=${READS:-2000}

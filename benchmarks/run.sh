@@ -10,16 +10,7 @@
 # Options via environment: JMH_ARGS (default "-f 1 -wi 3 -w 1s -i 5 -r 1s"), PS_RUNS (default 30).
 # A failing benchmark fails the run (-foe true).
 set -euo pipefail
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-"$here/scripts/setup.sh" --no-build
-source "$here/scripts/find-jdk.sh"
-procsys_find_jdk
-export JAVA_HOME=$PROCSYS_JAVA_HOME
-java="$JAVA_HOME/bin/java --enable-native-access=ALL-UNNAMED"
-(cd "$here" && mvn -B -q -DskipTests package)
-jar="$here/benchmarks/target/benchmarks.jar"
-out="$here/bench-results"
-mkdir -p "$out"
+source "$(dirname "${BASH_SOURCE[0]}")/prepare.sh"
 work=$(mktemp -d /tmp/procsys-bench.XXXXXX)
 jmh_args="-foe true ${JMH_ARGS:-"-f 1 -wi 3 -w 1s -i 5 -r 1s"}"
 ps_runs=${PS_RUNS:-30}
