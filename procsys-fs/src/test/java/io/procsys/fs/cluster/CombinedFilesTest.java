@@ -15,12 +15,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Fan-out, coalescing and reuse of combined files, with hosts that answer when told to. */
 class CombinedFilesTest {
-    /** A host whose reads complete only when the test completes them. */
+    /** A host whose reads complete only when the test says so; every read gets its own content to release. */
     static final class ManualHost implements Backend {
         final String name;
         final String meminfo;
         final AtomicInteger reads = new AtomicInteger();
-        CompletableFuture<Content> pending = new CompletableFuture<>();
+        CompletableFuture<Boolean> pending = new CompletableFuture<>();
 
         ManualHost(String name, long memTotalKb) {
             this.name = name;
@@ -34,11 +34,11 @@ class CombinedFilesTest {
 
         public CompletableFuture<Content> read(String path) {
             reads.incrementAndGet();
-            return pending;
+            return pending.thenApply(answered -> Contents.of(meminfo));
         }
 
         void answer() {
-            pending.complete(Contents.of(meminfo));
+            pending.complete(true);
         }
 
         void fail() {
