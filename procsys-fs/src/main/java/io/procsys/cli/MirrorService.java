@@ -62,6 +62,8 @@ public final class MirrorService implements AutoCloseable {
         }
         List<String> options = new ArrayList<>(BASE_OPTIONS);
         options.addAll(extraOptions);
+        // other users may read the mount only under /proc's own modes, checked by the kernel
+        if (options.contains("allow_other") && !options.contains("default_permissions")) options.add("default_permissions");
         ClusterFs clusterFs = cluster == null ? null : cluster.filesystem(tree);
         ProcMirror mirror = clusterFs == null ? new ProcMirror(tree) : clusterFs.local();
         FuseFilesystem fs = clusterFs == null ? mirror : clusterFs;

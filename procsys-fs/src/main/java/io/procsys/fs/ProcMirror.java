@@ -16,6 +16,7 @@ import io.procsys.fuse.bindings.stat;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -147,6 +148,10 @@ public final class ProcMirror implements FuseFilesystem {
         }
         Node node = node(req, id);
         if (node == null) return;
+        if (!mayReadProcessFile(req, node)) {
+            req.replyError(Errno.EACCES);
+            return;
+        }
         long handle = files.open(tree, node);
         if (handle < 0) {
             req.replyError((int) -handle);
@@ -158,6 +163,21 @@ public final class ProcMirror implements FuseFilesystem {
         if (req.replyOpen(fileInfo) != 0) {
             files.close(handle); // the opener went away: no release will come
         }
+    }
+
+    /**
+     * Files /proc guards with a ptrace check rather than their mode (maps is 0444, yet another
+     * user's maps is refused): with -o allow_other, only root and the process's own user get them.
+     */
+    static final Set<String> PTRACE_GUARDED = Set.of("maps", "smaps", "smaps_rollup", "numa_maps", "environ", "auxv",
+            "mem", "pagemap", "stack", "syscall", "io", "personality", "mountstats");
+
+    private boolean mayReadProcessFile(Request req, Node node) {
+        if (node.kind() != NodeKind.PROCESS || !PTRACE_GUARDED.contains(node.name())) return true;
+        int caller = req.context().uid();
+        if (caller == 0) return true;
+        MemorySegment st = req.statBuffer();
+        return tree.stat(node.cPath(), st) == 0 && Stat.uid(st) == caller;
     }
 
     @Override

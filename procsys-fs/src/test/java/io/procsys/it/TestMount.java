@@ -21,8 +21,13 @@ final class TestMount implements AutoCloseable {
 
     /** With a cluster (owned and closed by the mount), the mount also combines its peers. */
     TestMount(Path procRoot, io.procsys.fs.cluster.Cluster cluster) throws IOException {
+        this(procRoot, cluster, List.of());
+    }
+
+    TestMount(Path procRoot, io.procsys.fs.cluster.Cluster cluster, List<String> options) throws IOException {
         path = Files.createTempDirectory("procsys-it-");
-        service = MirrorService.mount(procRoot, path, List.of(), cluster);
+        Files.setPosixFilePermissions(path, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        service = MirrorService.mount(procRoot, path, options, cluster);
         service.serveInBackground(8);
     }
 
