@@ -65,9 +65,17 @@ class PeerFaultsIT {
         return ClusterMountIT.memTotalKb(Files.readString(meminfo));
     }
 
+    static long openFileDescriptors() throws IOException {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
     @Test
     void stoppedThenKilledPeerNeverHoldsAReaderPastTheDeadline() throws Exception {
         Path mount = mounted.path;
+        long fdsBefore = openFileDescriptors();
+        int threadsBefore = Thread.activeCount();
         long local = memTotal(mount.resolve("hosts/near/meminfo"));
         long far = memTotal(FIXTURE.resolve("meminfo"));
         assertEquals(local + far, memTotal(mount.resolve("meminfo")));
@@ -98,6 +106,9 @@ class PeerFaultsIT {
         agent = startAgent();
         ClusterMountIT.waitFor(() -> peer.status().state() == Peer.State.UP, 15_000, "far back after restart");
         assertEquals(local + far, memTotal(mount.resolve("meminfo")));
+        // the faults leaked nothing in the mounting process
+        assertTrue(openFileDescriptors() <= fdsBefore + 3, "descriptors: " + fdsBefore + " → " + openFileDescriptors());
+        assertTrue(Thread.activeCount() <= threadsBefore + 3, "threads: " + threadsBefore + " → " + Thread.activeCount());
     }
 
     @Test

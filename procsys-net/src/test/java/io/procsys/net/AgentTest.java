@@ -138,6 +138,38 @@ class AgentTest {
         }
     }
 
+    static long openFileDescriptors() throws IOException {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
+    @Test
+    void tenThousandConnectionsOpenedAndDroppedLeaveNothingBehind() throws Exception {
+        try (Agent agent = agent(null)) {
+            try (AgentClient warm = connect(agent, null)) {
+                warm.stat("meminfo").join();
+            }
+            Thread.sleep(200);
+            long fdsBefore = openFileDescriptors();
+            int threadsBefore = Thread.activeCount();
+            for (int i = 0; i < 10_000; i++) {
+                try (Socket s = new Socket("127.0.0.1", agent.address().getPort())) {
+                    s.setSoLinger(true, 0); // drop, do not linger in TIME_WAIT
+                    if (i % 1000 == 0) s.getOutputStream().write(new byte[]{0, 0, 0, 1, 99});
+                }
+            }
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (openFileDescriptors() > fdsBefore + 5 && System.currentTimeMillis() < deadline) Thread.sleep(50);
+            assertTrue(openFileDescriptors() <= fdsBefore + 5, "descriptors back to baseline: " + fdsBefore + " → " + openFileDescriptors());
+            assertTrue(Thread.activeCount() <= threadsBefore + 2, "threads back to baseline: " + threadsBefore + " → " + Thread.activeCount());
+            assertTrue(agent.stats().connections() >= 10_000);
+            try (AgentClient client = connect(agent, null)) {
+                assertTrue(client.stat("meminfo").join().mode() != 0, "still serving");
+            }
+        }
+    }
+
     /** Reads until the peer closes; returns -1 then (a timeout fails the test). */
     static int readUntilClosed(InputStream in) throws IOException {
         byte[] buf = new byte[1024];
