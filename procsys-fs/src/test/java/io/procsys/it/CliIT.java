@@ -117,6 +117,53 @@ class CliIT {
     }
 
     @Test
+    void daemonKilledUnderLoadReleasesEveryReaderAndExecChild() throws Exception {
+        long pid = startDaemon();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
+        List<Thread> readers = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            readers.add(Thread.ofPlatform().start(() -> {
+                while (!stop.get()) {
+                    try {
+                        Files.readAllBytes(mountpoint.resolve("meminfo"));
+                        reads.incrementAndGet();
+                    } catch (IOException expectedOnceKilled) {
+                        // ENOTCONN while the mount goes, ENOENT once it is gone
+                    }
+                }
+            }));
+        }
+        Process child = new ProcessBuilder(Commands.launcher().toString(), "exec", "--mount", mountpoint.toString(), "--",
+                "sh", "-c", "echo inside; sleep 1.5; cat /proc/meminfo > /dev/null").redirectErrorStream(true).start();
+        var childOutput = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream()));
+        assertEquals("inside", childOutput.readLine(), "the child runs on the mirror");
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+        long killedAt = System.nanoTime();
+        assertTrue(waitUntil(() -> {
+            try {
+                return !mounted(mountpoint);
+            } catch (IOException e) {
+                return false;
+            }
+        }, 1_000), "mount gone within a second of SIGKILL");
+        stop.set(true);
+        for (Thread t : readers) {
+            t.join(2_000);
+            assertFalse(t.isAlive(), "a reader hung");
+        }
+        assertTrue(reads.get() > 10, "readers were reading: " + reads.get());
+        assertTrue(child.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "exec child ended");
+        String output = childOutput.lines().collect(java.util.stream.Collectors.joining("\n"));
+        assertTrue(child.exitValue() != 0 && output.contains("Transport endpoint is not connected"), "a clean error: " + output);
+        assertTrue((System.nanoTime() - killedAt) / 1_000_000 < 10_000);
+        long again = startDaemon();
+        assertTrue(Files.readString(mountpoint.resolve("meminfo")).startsWith("MemTotal:"), "a new daemon mounts on the same point");
+        ProcessHandle.of(again).orElseThrow().destroy();
+        assertTrue(waitUntil(() -> ProcessHandle.of(again).isEmpty(), 5_000));
+    }
+
+    @Test
     void mistakesGetOneLineErrors() throws Exception {
         assertUserError(Commands.procsys("mount", "/no/such/dir"), "does not exist");
         Path file = Files.createTempFile("procsys-cli", ".txt");
