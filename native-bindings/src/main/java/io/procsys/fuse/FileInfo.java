@@ -36,6 +36,17 @@ public final class FileInfo {
         return struct;
     }
 
+    /**
+     * A copy in memory of its own. libfuse passes open and opendir a {@code fuse_file_info} on
+     * the worker thread's stack, valid only during the upcall: a reply sent later from another
+     * thread must be built on a copy, or it writes into whatever that stack holds by then.
+     */
+    public FileInfo detachedCopy() {
+        MemorySegment copy = java.lang.foreign.Arena.ofAuto().allocate(fuse_file_info.layout());
+        copy.copyFrom(struct);
+        return new FileInfo(copy);
+    }
+
     /** open(2) flags of the request. */
     public int flags() {
         return fuse_file_info.flags(struct);

@@ -276,16 +276,17 @@ public final class ClusterFs implements FuseFilesystem {
     }
 
     @Override
-    public void opendir(Request req, long id, FileInfo fileInfo) {
+    public void opendir(Request req, long id, FileInfo onStack) {
         Node node = inodes.get(id);
         if (id == Node.ROOT_ID && byIndex.size() > 1) {
-            openRoot(req, fileInfo);
+            openRoot(req, onStack.detachedCopy());
             return;
         }
         if (!ours(node) && !isNetDirectory(node)) {
-            local.opendir(req, id, fileInfo);
+            local.opendir(req, id, onStack);
             return;
         }
+        FileInfo fileInfo = onStack.detachedCopy(); // replied to later, maybe from a Netty thread
         Consumer<List<ExportedTree.Entry>> reply = entries -> {
             long handle = OWN_HANDLE | nextHandle.getAndIncrement();
             listings.put(handle, entries);
@@ -380,18 +381,19 @@ public final class ClusterFs implements FuseFilesystem {
     }
 
     @Override
-    public void open(Request req, long id, FileInfo fileInfo) {
+    public void open(Request req, long id, FileInfo onStack) {
         Node node = inodes.get(id);
         if (node != null && node.kind() == NodeKind.GLOBAL && node.path().equals(PID_MAX)) {
             // cluster pids reach 2^30: tools size their pid columns from this
-            replyOpen(req, fileInfo, Contents.of(PidCodec.GLOBAL_PID_LIMIT + "\n"));
+            replyOpen(req, onStack, Contents.of(PidCodec.GLOBAL_PID_LIMIT + "\n"));
             return;
         }
         boolean combinedFile = node != null && node.kind() == NodeKind.GLOBAL && CombinedFiles.isCombined(node.path());
         if (!ours(node) && !combinedFile) {
-            local.open(req, id, fileInfo);
+            local.open(req, id, onStack);
             return;
         }
+        FileInfo fileInfo = onStack.detachedCopy(); // replied to later, maybe from a Netty thread
         if ((fileInfo.flags() & Libc.O_ACCMODE) != Libc.O_RDONLY) {
             req.replyError(Errno.EROFS);
             return;

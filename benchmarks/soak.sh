@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The long soak (issue 4): SoakIT for SECONDS (default 600) — the real daemon with two agent
+# processes as peers, 8 readers of mixed files, ps -ef through procsys exec in a loop, one peer
+# restarted every 30 s. Prints one SOAK line: reads, errors, p99, daemon RSS and fds at start/end.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+"$here/scripts/setup.sh" --no-build
+source "$here/scripts/find-jdk.sh"
+procsys_find_jdk
+cd "$here"
+JAVA_HOME=$PROCSYS_JAVA_HOME mvn -B -q verify -pl native-bindings,procsys-net,procsys-fs -Dsurefire.skip=true \
+    -Dit.test=SoakIT -Dprocsys.soak.seconds="${SECONDS_TO_RUN:-600}" -Dfailsafe.printSummary=true 2>&1 | grep -E 'SOAK|FAIL|ERROR' || true
+grep -ho "SOAK[^]]*" procsys-fs/target/failsafe-reports/TEST-io.procsys.it.SoakIT.xml 2>/dev/null || true
