@@ -14,7 +14,6 @@ import io.procsys.fuse.bindings.fuse_lowlevel_h;
 import io.procsys.fuse.bindings.stat;
 
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,17 +38,9 @@ public final class ProcMirror implements FuseFilesystem {
     private final AtomicLong nextDirectory = new AtomicLong(1);
     private final CallerProcesses callers;
 
-    private final List<ProcTree.Entry> extraRootEntries;
-
     public ProcMirror(ProcTree tree) {
-        this(tree, List.of());
-    }
-
-    /** A mirror whose root also lists {@code extraRootEntries} (served by a filesystem built on top). */
-    public ProcMirror(ProcTree tree, List<ProcTree.Entry> extraRootEntries) {
         this.tree = tree;
         this.callers = new CallerProcesses(tree);
-        this.extraRootEntries = List.copyOf(extraRootEntries);
     }
 
     public InodeTable inodes() {
@@ -201,11 +192,6 @@ public final class ProcMirror implements FuseFilesystem {
         if (listing.error() != 0 && listing.entries().isEmpty()) {
             req.replyError(listing.error());
             return;
-        }
-        if (id == Node.ROOT_ID && !extraRootEntries.isEmpty()) {
-            List<ProcTree.Entry> entries = new ArrayList<>(listing.entries());
-            entries.addAll(extraRootEntries);
-            listing = new ProcTree.Listing(entries, listing.error());
         }
         long handle = nextDirectory.getAndIncrement();
         directories.put(handle, listing);

@@ -49,7 +49,7 @@ public final class ClusterFs implements FuseFilesystem {
     static final String PID_MAX = "sys/kernel/pid_max";
     /** Handles of this layer carry this bit; the local mirror's never do. */
     private static final long OWN_HANDLE = 1L << 62;
-    /** st_ino shown for hosts/ (procfs never uses it: its inode numbers stay far below). */
+    /** st_ino shown for hosts/ (a listed inode of 0 would be skipped by readdir(3); procfs stays far below this one). */
     private static final long HOSTS_INODE = 0x7fff_fff0L;
 
     private final ProcMirror local;
@@ -72,9 +72,8 @@ public final class ClusterFs implements FuseFilesystem {
 
     /** As above; {@code reuse} is how long a combined file may be served again (0: coalescing only). */
     public ClusterFs(ProcTree localTree, List<Backend> hosts, java.time.Duration reuse) {
-        // a listed inode of 0 would be skipped by readdir(3)
         this.localTree = localTree;
-        this.local = new ProcMirror(localTree, List.of(new ProcTree.Entry(HOSTS, Stat.DT_DIR, HOSTS_INODE)));
+        this.local = new ProcMirror(localTree);
         this.inodes = local.inodes();
         Map<String, Backend> byName = new LinkedHashMap<>();
         for (Backend b : hosts) byName.put(b.name(), b);
@@ -278,7 +277,7 @@ public final class ClusterFs implements FuseFilesystem {
     @Override
     public void opendir(Request req, long id, FileInfo onStack) {
         Node node = inodes.get(id);
-        if (id == Node.ROOT_ID && byIndex.size() > 1) {
+        if (id == Node.ROOT_ID) {
             openRoot(req, onStack.detachedCopy());
             return;
         }
