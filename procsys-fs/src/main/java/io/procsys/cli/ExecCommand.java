@@ -17,7 +17,12 @@ import java.util.concurrent.Callable;
         description = {
                 "Run CMD with the procsys mirror in place of /proc: CMD runs in a private mount",
                 "namespace where the mirror is bind-mounted over /proc, so ps, top, free, netstat and",
-                "the rest read procsys without knowing it. Exits with CMD's status. Needs root."},
+                "the rest read procsys without knowing it. Exits with CMD's status. Needs root.",
+                "",
+                "On a cluster view CMD also gets a private network namespace holding one stand-in link per",
+                "interface of the combined net/dev: ifconfig asks the kernel (ioctl) for each name it reads",
+                "there, and would otherwise fail on every remote interface. Counters come from net/dev; flags,",
+                "MTU and addresses of a stand-in are not the remote host's. --host-network keeps this host's."},
         footer = {"", "Examples:",
                 "  procsys exec -- ps aux                    through a private mirror made for the call",
                 "  procsys exec --mount /mnt/proc -- free -h through a mirror already mounted",
@@ -51,6 +56,28 @@ final class ExecCommand implements Callable<Integer> {
     static final String BIND_FILES_AND_EXEC =
             "m=$1; shift; for f in " + String.join(" ", TOP_LEVEL_COMBINED) + "; do mount --bind \"$m/$f\" \"/proc/$f\" || exit 125; done; exec \"$@\"";
 
+    @Option(names = "--host-network",
+            description = "On a cluster view, run CMD in this host's network namespace instead of one with stand-in "
+                    + "links (ifconfig then fails on remote interfaces).")
+    boolean hostNetwork;
+
+    /**
+     * Runs first in the new network namespace, $1 being the mirror: one link per net/dev row so
+     * that ifconfig's per-name ioctls succeed. Kernels without the dummy driver get a bridge, and
+     * failing that a tap; this host's interfaces keep their MTU (sysfs still shows this host's).
+     */
+    static final String STAND_IN_LINKS = """
+            ip link set lo up || exit 125
+            tail -n +3 "$1/net/dev" | while IFS=: read -r name counters; do
+              name=${name##* }
+              [ "$name" = lo ] && continue
+              ip link add "$name" type dummy 2>/dev/null || ip link add "$name" type bridge 2>/dev/null \
+                || ip tuntap add dev "$name" mode tap || exit 125
+              mtu=$(cat "/sys/class/net/$name/mtu" 2>/dev/null) && ip link set "$name" mtu "$mtu" 2>/dev/null
+              ip link set "$name" up || exit 125
+            done || exit 125
+            """;
+
     @Parameters(paramLabel = "CMD", arity = "1..*", description = "Command and arguments (put them after --).")
     List<String> command;
 
@@ -74,8 +101,11 @@ final class ExecCommand implements Callable<Integer> {
     }
 
     private int run(Path mirror) throws IOException, InterruptedException {
-        List<String> argv = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "--",
-                "/bin/sh", "-c", filesOnly ? BIND_FILES_AND_EXEC : BIND_AND_EXEC, "procsys-exec", mirror.toString()));
+        boolean standInLinks = !filesOnly && !hostNetwork && Files.isDirectory(mirror.resolve("hosts"));
+        List<String> argv = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private"));
+        if (standInLinks) argv.add("--net");
+        String script = (standInLinks ? STAND_IN_LINKS : "") + (filesOnly ? BIND_FILES_AND_EXEC : BIND_AND_EXEC);
+        argv.addAll(List.of("--", "/bin/sh", "-c", script, "procsys-exec", mirror.toString()));
         argv.addAll(command);
         Process child;
         try {

@@ -17,6 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -143,6 +145,16 @@ class ClusterMountIT {
         assertTrue(arp.out().contains("192.168.224.1") && arp.out().contains("h1-ens33"), "the captured host's neighbours, device renamed: " + arp.out());
         Commands.Result route = Commands.throughMirror(mount, "route", "-n");
         assertEquals(0, route.exit(), route.err());
+        assertTrue(route.out().contains(" h2-"), "the live host's routes, device renamed: " + route.out());
+        // ifconfig asks the kernel about every net/dev name: exec gives it stand-in links for the remote ones
+        Set<String> interfaces = netDev.lines().skip(2).map(l -> l.substring(0, l.lastIndexOf(':')).trim()).collect(Collectors.toSet());
+        Commands.Result ifconfig = Commands.throughMirror(mount, "ifconfig", "-a");
+        assertEquals(0, ifconfig.exit(), ifconfig.err());
+        assertEquals("", ifconfig.err());
+        assertEquals(interfaces, ToolOutputs.interfaces(ifconfig.out()), ifconfig.out());
+        Commands.Result netstatI = Commands.throughMirror(mount, "netstat", "-i");
+        assertEquals(0, netstatI.exit(), netstatI.err());
+        assertTrue(netstatI.out().contains("h1-eth0 ") && netstatI.out().contains("h2-eth0 "), netstatI.out());
         // top counts CPUs from the cpuN lines of the combined stat: with -1 it shows one "CpuN :" per CPU, two to a line
         Commands.Result top = Commands.throughMirror(mount, "top", "-1", "-bn1", "-w", "512");
         assertEquals(0, top.exit(), top.err());

@@ -1,6 +1,7 @@
 package io.procsys.fs.combine;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -22,27 +23,29 @@ final class Columns {
     }
 
     static Columns of(String line) {
-        List<int[]> spans = new ArrayList<>();
+        int[] starts = new int[8];
+        int[] ends = new int[8];
+        int count = 0;
         int i = 0;
-        while (i < line.length()) {
-            while (i < line.length() && isBlank(line.charAt(i))) {
+        int length = line.length();
+        while (i < length) {
+            while (i < length && isBlank(line.charAt(i))) {
                 i++;
             }
             int start = i;
-            while (i < line.length() && !isBlank(line.charAt(i))) {
+            while (i < length && !isBlank(line.charAt(i))) {
                 i++;
             }
             if (i > start) {
-                spans.add(new int[] {start, i});
+                if (count == starts.length) {
+                    starts = Arrays.copyOf(starts, count * 2);
+                    ends = Arrays.copyOf(ends, count * 2);
+                }
+                starts[count] = start;
+                ends[count++] = i;
             }
         }
-        int[] starts = new int[spans.size()];
-        int[] ends = new int[spans.size()];
-        for (int f = 0; f < starts.length; f++) {
-            starts[f] = spans.get(f)[0];
-            ends[f] = spans.get(f)[1];
-        }
-        return new Columns(line, starts, ends);
+        return new Columns(line, Arrays.copyOf(starts, count), Arrays.copyOf(ends, count));
     }
 
     static boolean isBlank(char c) {

@@ -60,15 +60,14 @@ abstract class KeyValueAggregator
 
     @Override
     Combined empty() {
-        return new Combined(new KeyedTotals<>(this::ruleOf), Map.of());
+        return new Combined(new KeyedTotals<>(this::ruleOf), new HashMap<>());
     }
 
     @Override
     Combined add(Combined combined, HostPart part, Parsed parsed, Report report) {
-        KeyedTotals<String> totals = combined.totals().plus(part, parsed.values(), report);
-        Map<String, Layout> layouts = new HashMap<>(parsed.layouts());
-        layouts.putAll(combined.layouts()); // the first host's layout wins
-        return new Combined(totals, layouts);
+        combined.totals().plus(part, parsed.values(), report); // first: it may throw
+        parsed.layouts().forEach(combined.layouts()::putIfAbsent); // the first host's layout wins
+        return combined;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.procsys.fs.combine;
 
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -12,50 +13,55 @@ import java.util.function.Function;
  * which they were first seen (the first host's order, then names only later hosts have); a name
  * missing on some hosts is combined over the hosts that have it.
  *
- * <p>Immutable: {@link #plus} returns a new instance, so an overflow leaves the fold unchanged.
+ * <p>{@link #plus} works in two steps: it computes every new figure first (where a sum may
+ * overflow), and only then stores them, so an overflowing host leaves the totals unchanged. The
+ * totals are updated in place: copying them per host made a fold over n hosts cost n².
  */
 final class KeyedTotals<K> {
     private final Function<K, Rule> rules;
-    private final SequencedMap<K, Long> totals;
-    private final Map<K, String> firstHost;
+    private final SequencedMap<K, Long> totals = new LinkedHashMap<>();
+    private final Map<K, String> firstHost = new HashMap<>();
 
     KeyedTotals(Function<K, Rule> rules) {
-        this(rules, new LinkedHashMap<>(), new LinkedHashMap<>());
-    }
-
-    private KeyedTotals(Function<K, Rule> rules, SequencedMap<K, Long> totals, Map<K, String> firstHost) {
         this.rules = rules;
-        this.totals = totals;
-        this.firstHost = firstHost;
     }
 
     /** These totals with one host's figures added; throws {@link ArithmeticException} on overflow. */
     KeyedTotals<K> plus(HostPart part, SequencedMap<K, Long> figures, Report report) {
-        SequencedMap<K, Long> sums = new LinkedHashMap<>(totals);
-        Map<K, String> first = new LinkedHashMap<>(firstHost);
+        Object[] keys = new Object[figures.size()];
+        long[] updated = new long[figures.size()];
+        int n = 0;
         StringBuilder differences = new StringBuilder();
-        figures.forEach((key, value) -> {
-            Long before = sums.get(key);
-            if (before == null) {
-                sums.put(key, value);
-                first.put(key, part.host());
-                return;
-            }
-            switch (rules.apply(key)) {
-                case SUM -> sums.put(key, Math.addExact(before, value));
-                case MAX -> sums.put(key, Math.max(before, value));
-                case SAME -> {
-                    if (before.longValue() != value) {
-                        differences.append(String.format(Locale.ROOT, "%s: kept %d of %s, %s has %d; ",
-                                key, before, first.get(key), part.host(), value));
+        for (Map.Entry<K, Long> figure : figures.entrySet()) {
+            K key = figure.getKey();
+            long value = figure.getValue();
+            Long before = totals.get(key);
+            long after = value;
+            if (before != null) {
+                after = switch (rules.apply(key)) {
+                    case SUM -> Math.addExact(before, value);
+                    case MAX -> Math.max(before, value);
+                    case SAME -> {
+                        if (before != value) {
+                            differences.append(String.format(Locale.ROOT, "%s: kept %d of %s, %s has %d; ",
+                                    key, before, firstHost.get(key), part.host(), value));
+                        }
+                        yield before;
                     }
-                }
+                };
             }
-        });
-        if (!differences.isEmpty()) { // only now: nothing can fail any more
+            keys[n] = key;
+            updated[n++] = after;
+        }
+        // nothing can fail from here on
+        for (int i = 0; i < n; i++) {
+            @SuppressWarnings("unchecked") K key = (K) keys[i];
+            if (totals.put(key, updated[i]) == null) firstHost.put(key, part.host());
+        }
+        if (!differences.isEmpty()) {
             report.note(differences.substring(0, differences.length() - 2));
         }
-        return new KeyedTotals<>(rules, sums, first);
+        return this;
     }
 
     SequencedMap<K, Long> totals() {

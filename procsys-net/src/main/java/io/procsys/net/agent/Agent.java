@@ -27,17 +27,35 @@ import java.net.InetSocketAddress;
 public final class Agent implements AutoCloseable {
     static final int HANDSHAKE_SECONDS = 10;
 
-    private final EventLoopGroup boss = Transport.eventLoops(1);
-    // one I/O thread and two for /proc reads: an agent answers a few clients with small files
-    private final EventLoopGroup workers = Transport.eventLoops(1);
-    private final EventExecutorGroup fileWork = new DefaultEventExecutorGroup(2);
+    /**
+     * The threads agents run on. An agent started without one owns its own set: one thread
+     * accepting, one for I/O and two for /proc reads (an agent answers a few clients with small
+     * files). A process hosting many agents, as the benchmark farm does, shares one set.
+     */
+    public record Threads(EventLoopGroup boss, EventLoopGroup workers, EventExecutorGroup fileWork) implements AutoCloseable {
+        public static Threads create(int ioThreads, int fileThreads) {
+            return new Threads(Transport.eventLoops(1), Transport.eventLoops(ioThreads), new DefaultEventExecutorGroup(fileThreads));
+        }
+
+        @Override
+        public void close() {
+            boss.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+            workers.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+            fileWork.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    private final Threads threads;
+    private final boolean ownsThreads;
     private final Channel server;
     private final AgentStats stats = new AgentStats();
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
-    private Agent(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls) throws InterruptedException {
+    private Agent(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls, Threads shared) throws InterruptedException {
+        this.ownsThreads = shared == null;
+        this.threads = ownsThreads ? Threads.create(1, 2) : shared;
         ServerBootstrap b = new ServerBootstrap()
-                .group(boss, workers)
+                .group(threads.boss(), threads.workers())
                 .channel(Transport.serverChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -50,15 +68,25 @@ public final class Agent implements AutoCloseable {
                         ch.pipeline().addLast("handshake-timeout", new ReadTimeoutHandler(HANDSHAKE_SECONDS));
                         Framing.install(ch.pipeline(), Framing.MAX_REQUEST_FRAME);
                         ch.pipeline().addLast("hello", new AgentHello(node, stats));
-                        ch.pipeline().addLast(fileWork, "requests", new RequestHandler(tree, stats));
+                        ch.pipeline().addLast(threads.fileWork(), "requests", new RequestHandler(tree, stats));
                     }
                 });
-        server = b.bind(listen).sync().channel();
+        try {
+            server = b.bind(listen).sync().channel();
+        } catch (RuntimeException | InterruptedException e) {
+            if (ownsThreads) threads.close();
+            throw e;
+        }
     }
 
     /** Binds and starts serving; throws with the OS's reason when the address cannot be bound. */
     public static Agent start(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls) throws InterruptedException {
-        return new Agent(listen, node, tree, tls);
+        return new Agent(listen, node, tree, tls, null);
+    }
+
+    /** As {@link #start(InetSocketAddress, String, ExportedTree, SslContext)}, on threads shared with other agents (not closed with this one). */
+    public static Agent start(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls, Threads shared) throws InterruptedException {
+        return new Agent(listen, node, tree, tls, java.util.Objects.requireNonNull(shared));
     }
 
     public InetSocketAddress address() {
@@ -77,8 +105,6 @@ public final class Agent implements AutoCloseable {
         closed = true;
         server.close().syncUninterruptibly();
         connections.close().awaitUninterruptibly();
-        boss.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
-        workers.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
-        fileWork.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        if (ownsThreads) threads.close();
     }
 }
