@@ -1,18 +1,13 @@
 package io.procsys.cli;
 
 import io.procsys.net.Transport;
-import io.procsys.net.agent.Agent;
-import io.procsys.tree.ExportedTree;
-import io.procsys.tree.ProcTree;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
 @Command(name = "agent", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Export this host's proc tree, read-only, to procsys mounts on other nodes.",
@@ -39,31 +34,12 @@ final class AgentCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         String node = name != null ? name : Hosts.localName();
-        InetSocketAddress address = Hosts.parseAddress(listen);
         var context = tls.server(node);
-        ProcTree tree;
-        try {
-            tree = ProcTree.open(procRoot);
-        } catch (IllegalArgumentException e) {
-            throw new UserError(e.getMessage());
-        }
-        Agent agent;
-        try {
-            agent = Agent.start(address, node, new ExportedTree(tree), context);
-        } catch (Exception e) {
-            tree.close();
-            throw new UserError("cannot listen on " + listen + ": " + e.getMessage());
-        }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            agent.close();
-            tree.close();
-            stopped.countDown();
-        }, "agent-shutdown"));
+        RunningAgent agent = RunningAgent.start(procRoot, listen, node, context);
         System.err.println("procsys: agent " + node + " exporting " + procRoot + " on " + agent.address()
                 + (context == null ? " (INSECURE: plaintext, no authentication)" : " (mutual TLS)")
                 + (Transport.epoll() ? ", epoll" : ", nio"));
-        stopped.await();
+        RunningAgent.serveUntilSignal("agent", agent);
         return 0;
     }
 }

@@ -1,8 +1,5 @@
 package io.procsys.cli;
 
-import io.procsys.net.agent.Agent;
-import io.procsys.tree.ExportedTree;
-import io.procsys.tree.ProcTree;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -12,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
 @Command(name = "node", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Agent and mount in one process, serving until SIGINT/SIGTERM.",
@@ -52,25 +48,16 @@ final class NodeCommand implements Callable<Integer> {
         MirrorService service = MirrorService.mount(procRoot, mountpoint, options, clusterOptions.cluster());
         service.serveInBackground(MirrorService.DEFAULT_THREADS);
         Path exported = export == Export.combined ? service.mountpoint() : procRoot;
-        ProcTree tree;
-        Agent agent;
+        RunningAgent agent;
         try {
-            tree = ProcTree.open(exported);
-            agent = Agent.start(Hosts.parseAddress(listen), node, new ExportedTree(tree), serverTls);
-        } catch (Exception e) {
+            agent = RunningAgent.start(exported, listen, node, serverTls);
+        } catch (UserError e) {
             service.close();
-            throw e instanceof UserError u ? u : new UserError("cannot start the agent on " + listen + ": " + e.getMessage());
+            throw e;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            agent.close();
-            tree.close();
-            service.close();
-            stopped.countDown();
-        }, "node-shutdown"));
         System.err.println("procsys: node " + node + ": combined view on " + service.mountpoint() + ", agent on " + agent.address()
                 + " exporting " + (export == Export.combined ? "the combined view" : procRoot));
-        stopped.await();
+        RunningAgent.serveUntilSignal("node", agent, service);
         return 0;
     }
 }

@@ -138,6 +138,37 @@ class AgentTest {
         }
     }
 
+    @Test
+    void slowDripClientIsClosedAtTheHelloDeadline() throws Exception {
+        try (Agent agent = agent(null)) {
+            long deadline = Agent.HELLO_DEADLINE.toMillis();
+            try (Socket s = new Socket("127.0.0.1", agent.address().getPort())) {
+                s.setSoTimeout(250);
+                OutputStream out = s.getOutputStream();
+                long t0 = System.nanoTime();
+                // a frame of 16000 bytes (within the limit), one byte every 250 ms: never idle, never done
+                byte[] hello = {0, 0, 0x3e, (byte) 0x80, 1};
+                boolean closed = false;
+                for (int i = 0; !closed && System.nanoTime() - t0 < TimeUnit.MILLISECONDS.toNanos(deadline + 3000); i++) {
+                    try {
+                        out.write(hello[Math.min(i, 4)]);
+                        closed = s.getInputStream().read() < 0;
+                    } catch (java.net.SocketTimeoutException stillOpen) {
+                        // nothing to read yet
+                    } catch (IOException reset) {
+                        closed = true;
+                    }
+                }
+                long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                assertTrue(closed, "closed despite the drip");
+                assertTrue(tookMs >= deadline - 100 && tookMs <= deadline + 1000, "closed at the deadline: " + tookMs + " ms");
+            }
+            try (AgentClient client = connect(agent, null)) {
+                assertTrue(client.stat("meminfo").join().mode() != 0, "others still served");
+            }
+        }
+    }
+
     /** Open descriptors of this process, the least of a few samples (listing them opens one, and other threads come and go). */
     static long openFileDescriptors() throws IOException {
         long least = Long.MAX_VALUE;
@@ -163,6 +194,8 @@ class AgentTest {
             Thread.sleep(200);
             long fdsBefore = openFileDescriptors();
             int threadsBefore = Thread.activeCount();
+            long heapBefore = usedHeapAfterGc();
+            long directBefore = io.netty.util.internal.PlatformDependent.usedDirectMemory();
             for (int i = 0; i < 10_000; i++) {
                 try (Socket s = new Socket("127.0.0.1", agent.address().getPort())) {
                     s.setSoLinger(true, 0); // drop, do not linger in TIME_WAIT
@@ -175,10 +208,26 @@ class AgentTest {
             assertTrue(fdsAfter <= fdsBefore + 5, "descriptors back to baseline: " + fdsBefore + " → " + fdsAfter);
             assertTrue(Thread.activeCount() <= threadsBefore + 2, "threads back to baseline: " + threadsBefore + " → " + Thread.activeCount());
             assertTrue(agent.stats().connections() >= 10_000);
+            long heapAfter = usedHeapAfterGc(), directAfter = io.netty.util.internal.PlatformDependent.usedDirectMemory();
+            assertTrue(heapAfter <= heapBefore + (8 << 20), "heap back to baseline: " + heapBefore + " → " + heapAfter);
+            assertTrue(directAfter <= directBefore + (4 << 20), "direct buffers back to baseline: " + directBefore + " → " + directAfter);
+            System.out.printf("after 10000 connections: fds %d → %d, threads %d → %d, heap %d → %d KiB, direct %d → %d KiB%n",
+                    fdsBefore, fdsAfter, threadsBefore, Thread.activeCount(), heapBefore >> 10, heapAfter >> 10, directBefore >> 10, directAfter >> 10);
             try (AgentClient client = connect(agent, null)) {
                 assertTrue(client.stat("meminfo").join().mode() != 0, "still serving");
             }
         }
+    }
+
+    static long usedHeapAfterGc() throws InterruptedException {
+        Runtime rt = Runtime.getRuntime();
+        long least = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(50);
+            least = Math.min(least, rt.totalMemory() - rt.freeMemory());
+        }
+        return least;
     }
 
     /** Reads until the peer closes; returns -1 then (a timeout fails the test). */

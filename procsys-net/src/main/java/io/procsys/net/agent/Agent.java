@@ -10,7 +10,6 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.procsys.net.Transport;
@@ -18,6 +17,7 @@ import io.procsys.net.protocol.Framing;
 import io.procsys.tree.ExportedTree;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 
 /**
  * Exports one proc tree, read-only, to clients over the procsys protocol. Pipeline per
@@ -25,7 +25,8 @@ import java.net.InetSocketAddress;
  * File system work runs on a small separate executor so a slow /proc read never stalls I/O.
  */
 public final class Agent implements AutoCloseable {
-    static final int HANDSHAKE_SECONDS = 10;
+    /** How long a new connection has for its TLS handshake and hello, whatever it sends meanwhile. */
+    public static final Duration HELLO_DEADLINE = Duration.ofSeconds(10);
 
     /**
      * The threads agents run on. An agent started without one owns its own set: one thread
@@ -64,8 +65,8 @@ public final class Agent implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         stats.connections.increment();
                         connections.add(ch);
+                        ch.pipeline().addLast(HelloDeadline.NAME, new HelloDeadline(HELLO_DEADLINE.toMillis(), stats));
                         if (tls != null) ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
-                        ch.pipeline().addLast("handshake-timeout", new ReadTimeoutHandler(HANDSHAKE_SECONDS));
                         Framing.install(ch.pipeline(), Framing.MAX_REQUEST_FRAME);
                         ch.pipeline().addLast("hello", new AgentHello(node, stats));
                         ch.pipeline().addLast(threads.fileWork(), "requests", new RequestHandler(tree, stats));

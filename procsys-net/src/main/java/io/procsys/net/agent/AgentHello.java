@@ -21,7 +21,7 @@ final class AgentHello extends SimpleChannelInboundHandler<Message> {
     protected void channelRead0(ChannelHandlerContext ctx, Message msg) {
         if (msg instanceof Message.Hello hello && hello.version() == Message.PROTOCOL_VERSION) {
             ctx.writeAndFlush(new Message.Welcome(Message.PROTOCOL_VERSION, node));
-            ctx.pipeline().remove("handshake-timeout");
+            ctx.pipeline().remove(HelloDeadline.NAME);
             ctx.pipeline().remove(this);
             return;
         }

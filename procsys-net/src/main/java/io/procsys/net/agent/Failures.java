@@ -3,7 +3,6 @@ package io.procsys.net.agent;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.timeout.ReadTimeoutException;
 
 import javax.net.ssl.SSLException;
 import java.util.Set;
@@ -22,19 +21,22 @@ final class Failures {
         if (root instanceof SSLException || cause instanceof SSLException) {
             stats.refusedPeers.increment();
             kind = "TLS handshake refused";
-        } else if (root instanceof ReadTimeoutException) {
-            stats.refusedPeers.increment();
-            kind = "no hello in time";
         } else if (root instanceof TooLongFrameException || cause instanceof DecoderException) {
             stats.badFrames.increment();
             kind = "malformed frame";
         } else {
             kind = root.getClass().getSimpleName();
         }
-        if (LOGGED.add(kind)) {
-            LOG.log(System.Logger.Level.WARNING, "closing " + ctx.channel().remoteAddress() + ": " + kind + " (" + root.getMessage()
-                    + "); further cases of this kind are counted, not logged");
-        }
+        logOnce(kind + " (" + root.getMessage() + ")", ctx);
         ctx.close();
+    }
+
+    /** Logs the first case of each kind (the text up to " ("); later ones are only counted. */
+    static void logOnce(String what, ChannelHandlerContext ctx) {
+        int detail = what.indexOf(" (");
+        if (LOGGED.add(detail < 0 ? what : what.substring(0, detail))) {
+            LOG.log(System.Logger.Level.WARNING, "closing " + ctx.channel().remoteAddress() + ": " + what
+                    + "; further cases of this kind are counted, not logged");
+        }
     }
 }

@@ -1,0 +1,63 @@
+package io.procsys.cli;
+
+import io.netty.handler.ssl.SslContext;
+import io.procsys.net.agent.Agent;
+import io.procsys.tree.ExportedTree;
+import io.procsys.tree.ProcTree;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+/** An agent exporting one proc tree, as `agent` and `node` start it: failures become one-line user errors. */
+final class RunningAgent implements AutoCloseable {
+    private final ProcTree tree;
+    private final Agent agent;
+
+    private RunningAgent(ProcTree tree, Agent agent) {
+        this.tree = tree;
+        this.agent = agent;
+    }
+
+    static RunningAgent start(Path root, String listen, String node, SslContext tls) {
+        InetSocketAddress address = Hosts.parseAddress(listen);
+        ProcTree tree;
+        try {
+            tree = ProcTree.open(root);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
+        try {
+            return new RunningAgent(tree, Agent.start(address, node, new ExportedTree(tree), tls));
+        } catch (Exception e) {
+            tree.close();
+            throw new UserError("cannot listen on " + listen + ": " + e.getMessage());
+        }
+    }
+
+    InetSocketAddress address() {
+        return agent.address();
+    }
+
+    @Override
+    public void close() {
+        agent.close();
+        tree.close();
+    }
+
+    /** Blocks until SIGINT/SIGTERM, then closes {@code resources} in order. */
+    static void serveUntilSignal(String what, AutoCloseable... resources) throws InterruptedException {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            for (AutoCloseable resource : resources) {
+                try {
+                    resource.close();
+                } catch (Exception e) {
+                    System.err.println("procsys: closing " + what + ": " + e.getMessage());
+                }
+            }
+            stopped.countDown();
+        }, what + "-shutdown"));
+        stopped.await();
+    }
+}
