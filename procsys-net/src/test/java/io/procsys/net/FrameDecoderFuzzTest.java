@@ -1,0 +1,57 @@
+package io.procsys.net;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.DecoderException;
+import io.netty.util.ReferenceCountUtil;
+import io.procsys.net.protocol.Framing;
+import io.procsys.net.protocol.Message;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Whatever bytes a peer sends, the frame decoder and codec either yield messages or fail with a
+ * {@link DecoderException} (which closes that connection): nothing else escapes, nothing grows
+ * past the frame bound, and every buffer is released. Run as a test it replays the inputs kept
+ * in the resources; {@code scripts/fuzz.sh} fuzzes it (JAZZER_FUZZ=1).
+ */
+class FrameDecoderFuzzTest {
+    @FuzzTest(maxDuration = "20s")
+    void agentSideDecoding(byte[] input) {
+        decode(input, Framing.MAX_REQUEST_FRAME);
+    }
+
+    @FuzzTest(maxDuration = "20s")
+    void clientSideDecoding(byte[] input) {
+        decode(input, Framing.MAX_REPLY_FRAME);
+    }
+
+    private static void decode(byte[] input, int maxFrame) {
+        EmbeddedChannel channel = new EmbeddedChannel();
+        Framing.install(channel.pipeline(), maxFrame);
+        ByteBuf bytes = Unpooled.buffer(input.length).writeBytes(input);
+        int messages = 0;
+        try {
+            // in two pieces, as a socket may deliver them
+            int half = input.length / 2;
+            channel.writeInbound(bytes.retainedSlice(0, half));
+            channel.writeInbound(bytes.retainedSlice(half, input.length - half));
+        } catch (DecoderException refused) {
+            // the connection would be closed: fine
+        } finally {
+            bytes.release();
+            Object message;
+            while ((message = channel.readInbound()) != null) {
+                assertTrue(message instanceof Message, "decodes only to messages: " + message.getClass());
+                messages++;
+                ReferenceCountUtil.release(message instanceof Message.Data d ? d.bytes() : message);
+            }
+            channel.finishAndReleaseAll();
+        }
+        assertTrue(messages <= input.length / 5, "at most one message per 5 bytes (length + type)");
+        assertEquals(0, bytes.refCnt(), "input released");
+    }
+}
