@@ -18,28 +18,41 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A two-level tree: leaf agent (a captured host) ← mid node (mounts leaf, exports its combined
- * view) ← top mount. The top sees mid as one host whose files already combine the leaf.
+ * view) ← top mount. The top sees mid as one host whose files already combine the leaf. The leaf
+ * is reached through a {@link DelayingProxy}, so it can be made slow as well as killed.
+ *
+ * <p>Deadlines nest: mid gives up on the leaf after its own deadline and still answers, so the
+ * top's deadline must be longer than mid's, or a slow leaf would cost the top the whole subtree.
  */
 class TreeTopologyIT {
     static final Path FIXTURE = Path.of("src/test/data/hosts/prometheus-procfs").toAbsolutePath();
-    static final Duration DEADLINE = Duration.ofMillis(800);
+    static final Duration MID_DEADLINE = Duration.ofMillis(300);
+    static final Duration TOP_DEADLINE = Duration.ofMillis(900);
     static Agent leaf, midAgent;
+    static int leafPort;
+    static DelayingProxy toLeaf;
+    static Peer leafAtMid, midAtTop;
     static ProcTree midTree;
     static TestMount mid, top;
 
     @BeforeAll
     static void build() throws Exception {
-        leaf = Agent.start(new InetSocketAddress("127.0.0.1", 0), "leaf", new ExportedTree(ProcTree.open(FIXTURE)), null);
-        Cluster midCluster = new Cluster("mid", List.of(new Cluster.PeerAddress("leaf", leaf.address())), null, DEADLINE);
+        leafPort = ClusterMountIT.freePortBelowEphemeralRange();
+        leaf = startLeaf();
+        toLeaf = new DelayingProxy(leaf.address());
+        Cluster midCluster = new Cluster("mid", List.of(new Cluster.PeerAddress("leaf", toLeaf.address())), null, MID_DEADLINE);
         mid = new TestMount(Path.of("/proc"), midCluster);
         midTree = ProcTree.open(mid.path);
         midAgent = Agent.start(new InetSocketAddress("127.0.0.1", 0), "mid", new ExportedTree(midTree), null);
-        Cluster topCluster = new Cluster("top", List.of(new Cluster.PeerAddress("mid", midAgent.address())), null, DEADLINE);
+        Cluster topCluster = new Cluster("top", List.of(new Cluster.PeerAddress("mid", midAgent.address())), null, TOP_DEADLINE);
         top = new TestMount(Path.of("/proc"), topCluster);
-        for (Peer p : List.of(midCluster.peers().getFirst(), topCluster.peers().getFirst())) {
+        leafAtMid = midCluster.peers().getFirst();
+        midAtTop = topCluster.peers().getFirst();
+        for (Peer p : List.of(leafAtMid, midAtTop)) {
             ClusterMountIT.waitFor(() -> p.status().state() == Peer.State.UP, 10_000, p.name() + " up");
         }
     }
@@ -50,7 +63,59 @@ class TreeTopologyIT {
         midAgent.close();
         midTree.close();
         mid.close();
+        toLeaf.close();
         leaf.close();
+    }
+
+    static Agent startLeaf() throws InterruptedException {
+        return Agent.start(new InetSocketAddress("127.0.0.1", leafPort), "leaf", new ExportedTree(ProcTree.open(FIXTURE)), null);
+    }
+
+    static long topMemTotal() throws IOException {
+        return ClusterMountIT.memTotalKb(Files.readString(top.path.resolve("meminfo")));
+    }
+
+    /** The top's combined meminfo, asserting it came within the top's deadline and a margin. */
+    static long topMemTotalInTime() throws IOException {
+        long t0 = System.nanoTime();
+        long total = topMemTotal();
+        long took = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(took <= TOP_DEADLINE.toMillis() + 300, "top read took " + took + " ms");
+        return total;
+    }
+
+    @Test
+    void aSlowOrDeadLeafCostsTheTopOnlyThatLeaf() throws Exception {
+        long local = ClusterMountIT.memTotalKb(Files.readString(Path.of("/proc/meminfo")));
+        long leafTotal = ClusterMountIT.memTotalKb(Files.readString(FIXTURE.resolve("meminfo")));
+        assertEquals(local + local + leafTotal, topMemTotalInTime());
+
+        toLeaf.delayMillis = 3 * MID_DEADLINE.toMillis(); // slow: answers after mid's deadline
+        for (int i = 0; i < 5; i++) {
+            assertEquals(local + local, topMemTotalInTime(), "mid leaves the slow leaf out; the top keeps mid");
+        }
+        assertTrue(leafAtMid.status().lastError().contains("timed out"), leafAtMid.status().toString());
+        assertEquals(Peer.State.UP, midAtTop.status().state(), "mid itself is fine: " + midAtTop.status());
+        toLeaf.delayMillis = 0;
+        ClusterMountIT.waitFor(() -> {
+            try {
+                return topMemTotal() == local + local + leafTotal;
+            } catch (IOException e) {
+                return false;
+            }
+        }, 10_000, "the leaf back at the top once fast");
+
+        leaf.close(); // killed
+        ClusterMountIT.waitFor(() -> leafAtMid.status().state() == Peer.State.DOWN, 5_000, "leaf down at mid");
+        assertEquals(local + local, topMemTotalInTime(), "a dead leaf is left out at once");
+        leaf = startLeaf(); // restarted on its port
+        ClusterMountIT.waitFor(() -> {
+            try {
+                return topMemTotal() == local + local + leafTotal;
+            } catch (IOException e) {
+                return false;
+            }
+        }, 15_000, "the leaf back at the top after a restart");
     }
 
     @Test
