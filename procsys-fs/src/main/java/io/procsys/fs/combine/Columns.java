@@ -64,6 +64,35 @@ final class Columns {
         return line.substring(starts[i], ends[i]);
     }
 
+    /**
+     * The numbers ≥ 0 after the first field of {@code line}, read in place into one array: for
+     * lines of tens of thousands of fields (stat's intr) where positions per field would cost more
+     * than the numbers.
+     */
+    static long[] unsignedAfterFirst(String line, String what) {
+        int length = line.length();
+        int count = -1; // the first field is not a number
+        for (int i = 0; i < length; ) {
+            while (i < length && isBlank(line.charAt(i))) i++;
+            if (i < length) count++;
+            while (i < length && !isBlank(line.charAt(i))) i++;
+        }
+        long[] numbers = new long[Math.max(count, 0)];
+        int n = -1;
+        for (int i = 0; i < length; ) {
+            while (i < length && isBlank(line.charAt(i))) i++;
+            int start = i;
+            while (i < length && !isBlank(line.charAt(i))) i++;
+            if (i > start && n++ >= 0) numbers[n - 1] = Numbers.parseUnsigned(line, start, i, what);
+        }
+        return numbers;
+    }
+
+    /** Field {@code i} as a number ≥ 0, read in place. */
+    long unsigned(int i, String what) {
+        return Numbers.parseUnsigned(line, starts[i], ends[i], what);
+    }
+
     /** The column just after field {@code i}. */
     int end(int i) {
         return ends[i];

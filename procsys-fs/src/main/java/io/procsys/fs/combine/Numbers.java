@@ -1,5 +1,6 @@
 package io.procsys.fs.combine;
 
+import java.util.Arrays;
 import java.util.Locale;
 
 /** Number parsing and summing for /proc values: strict, and failing as a malformed part. */
@@ -22,6 +23,49 @@ final class Numbers {
             return Long.parseLong(token);
         } catch (NumberFormatException e) { // beyond a long
             throw malformed(token, what);
+        }
+    }
+
+    /**
+     * The decimal integer ≥ 0 in {@code text[start, end)}, without making a String of it (stat's
+     * intr line can have tens of thousands of numbers); beyond a {@code long} is refused.
+     */
+    static long parseUnsigned(String text, int start, int end, String what) {
+        if (end <= start || end - start > 19) {
+            throw malformed(text.substring(start, Math.min(end, start + 40)), what);
+        }
+        long value = 0;
+        for (int i = start; i < end; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                throw malformed(text.substring(start, end), what);
+            }
+            value = value * 10 + (c - '0');
+        }
+        if (value < 0) { // 19 digits past Long.MAX_VALUE wrap around
+            throw malformed(text.substring(start, end), what);
+        }
+        return value;
+    }
+
+    /**
+     * Adds {@code b} into {@code a} position-wise, the shorter counting as zero-padded; returns the
+     * sum, which is {@code a} itself unless {@code b} is longer. Throws {@link ArithmeticException}
+     * on overflow before changing anything.
+     */
+    static long[] addPositionwiseInPlace(long[] a, long[] b) {
+        requireNoOverflow(a, b);
+        long[] sum = b.length > a.length ? Arrays.copyOf(a, b.length) : a;
+        for (int i = 0; i < b.length; i++) {
+            sum[i] += b[i];
+        }
+        return sum;
+    }
+
+    /** Throws {@link ArithmeticException} if a position-wise sum of {@code a} and {@code b} would overflow. */
+    static void requireNoOverflow(long[] a, long[] b) {
+        for (int i = 0; i < Math.min(a.length, b.length); i++) {
+            Math.addExact(a[i], b[i]);
         }
     }
 

@@ -45,11 +45,10 @@ final class StatAggregator extends FoldingAggregator<StatAggregator.Stat, StatAg
         List<long[]> cpus = new ArrayList<>();
         SequencedMap<String, long[]> lines = new LinkedHashMap<>();
         for (String line : Text.lines(part.text())) {
-            List<String> fields = Columns.of(line).requireAtLeast("stat", 2).fields();
-            String name = fields.getFirst();
-            long[] numbers = new long[fields.size() - 1];
-            for (int i = 0; i < numbers.length; i++) {
-                numbers[i] = Numbers.parseUnsigned(fields.get(i + 1), name);
+            String name = firstField(line);
+            long[] numbers = Columns.unsignedAfterFirst(line, name);
+            if (numbers.length == 0) {
+                throw new MalformedPartException("stat line has 1 < 2 fields: \"" + Columns.shorten(line) + "\"");
             }
             if (name.equals("cpu") && cpu == null && numbers.length >= 4) {
                 cpu = numbers;
@@ -67,33 +66,50 @@ final class StatAggregator extends FoldingAggregator<StatAggregator.Stat, StatAg
         return new Stat(cpu, cpus, lines, lines.containsKey("btime") ? part.index() : -1);
     }
 
+    private static String firstField(String line) {
+        int start = 0;
+        while (start < line.length() && Columns.isBlank(line.charAt(start))) start++;
+        int end = start;
+        while (end < line.length() && !Columns.isBlank(line.charAt(end))) end++;
+        return line.substring(start, end);
+    }
+
     /** Null: the first part becomes the combination as it is. */
     @Override
     Stat empty() {
         return null;
     }
 
+    /**
+     * Adds in place: the combination holds only arrays parsed for this one combine. Every sum is
+     * checked for overflow first, so a host that would overflow leaves the combination unchanged.
+     */
     @Override
     Stat add(Stat combined, HostPart part, Stat parsed, Report report) {
         if (combined == null) {
-            return parsed;
+            return new Stat(parsed.cpu(), new ArrayList<>(parsed.cpus()), new LinkedHashMap<>(parsed.lines()), parsed.btimeIndex());
         }
         int width = Math.min(combined.cpu().length, parsed.cpu().length);
-        long[] cpu = Numbers.addPositionwise(Arrays.copyOf(combined.cpu(), width), Arrays.copyOf(parsed.cpu(), width));
-        SequencedMap<String, long[]> lines = new LinkedHashMap<>(combined.lines());
+        long[] cpu = Arrays.copyOf(combined.cpu(), width);
+        Numbers.requireNoOverflow(cpu, parsed.cpu());
+        for (var line : parsed.lines().entrySet()) {
+            long[] before = combined.lines().get(line.getKey());
+            if (before != null && !line.getKey().equals("btime")) Numbers.requireNoOverflow(before, line.getValue());
+        }
+        // nothing can fail from here on
+        cpu = Numbers.addPositionwiseInPlace(cpu, Arrays.copyOf(parsed.cpu(), width));
         int btimeIndex = combined.btimeIndex();
         for (var line : parsed.lines().entrySet()) {
             String name = line.getKey();
             if (!name.equals("btime")) {
-                lines.merge(name, line.getValue(), Numbers::addPositionwise);
+                combined.lines().merge(name, line.getValue(), Numbers::addPositionwiseInPlace);
             } else if (btimeIndex < 0 || (part.isLocal() && btimeIndex != 0)) {
-                lines.put(name, line.getValue());
+                combined.lines().put(name, line.getValue());
                 btimeIndex = part.index();
             }
         }
-        List<long[]> cpus = new ArrayList<>(combined.cpus());
-        cpus.addAll(parsed.cpus());
-        return new Stat(cpu, cpus, lines, btimeIndex);
+        combined.cpus().addAll(parsed.cpus());
+        return new Stat(cpu, combined.cpus(), combined.lines(), btimeIndex);
     }
 
     @Override
