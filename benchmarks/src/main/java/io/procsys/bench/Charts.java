@@ -31,8 +31,12 @@ public final class Charts {
             save(latencyAgainstHosts(points), new File(dir, "cluster-latency.png"));
             save(memoryAgainstHosts(points), new File(dir, "cluster-memory.png"));
         }
-        File kernel = new File(dir, "kernel.json");
-        if (kernel.exists()) save(singleHost(new ObjectMapper().readTree(kernel)), new File(dir, "single-host.png"));
+        List<JsonNode> kernel = new java.util.ArrayList<>();
+        for (String name : List.of("kernel-fuse.json", "kernel-lxcfs.json")) {
+            File f = new File(dir, name);
+            if (f.exists()) new ObjectMapper().readTree(f).forEach(kernel::add);
+        }
+        if (!kernel.isEmpty()) save(singleHost(kernel), new File(dir, "single-host.png"));
     }
 
     private static JFreeChart latencyAgainstHosts(ClusterPoints points) {
@@ -68,7 +72,7 @@ public final class Charts {
     }
 
     /** JMH KernelPathBenchmark.read results: one bar per system (root) per file. */
-    private static JFreeChart singleHost(JsonNode jmh) {
+    private static JFreeChart singleHost(List<JsonNode> jmh) {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
         for (JsonNode run : jmh) {
             if (!run.path("benchmark").asText().endsWith(".read")) continue;

@@ -25,7 +25,8 @@ public final class ReadLatency {
         Thread[] threads = new Thread[readers];
         for (int r = 0; r < readers; r++) {
             int from = count * r / readers, to = count * (r + 1) / readers;
-            threads[r] = Thread.ofPlatform().start(() -> readMany(args[0], micros, from, to, warmup / readers, errors));
+            // every thread warms up on its own too: its first native calls link their downcalls
+            threads[r] = Thread.ofPlatform().start(() -> readMany(args[0], micros, from, to, Math.max(warmup / readers, 20), errors));
         }
         for (Thread t : threads) t.join();
         Arrays.sort(micros);

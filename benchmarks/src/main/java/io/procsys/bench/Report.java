@@ -17,7 +17,7 @@ import java.util.TreeMap;
 public final class Report {
     public static void main(String[] args) throws IOException {
         if (args.length != 4) {
-            System.err.println("usage: Report KERNEL_JSON DISPATCH_JSON EXTRA_JSON LABELS(native=/proc,procsys=...,C=...)");
+            System.err.println("usage: Report KERNEL_JSON[,...] INPROCESS_JSON[,...] EXTRA_JSON LABELS(native=/proc,procsys=...,C=...,LXCFS=...)");
             System.exit(2);
         }
         ObjectMapper json = new ObjectMapper();
@@ -28,7 +28,7 @@ public final class Report {
         }
         // (operation file) -> label -> [score, error]
         Map<String, Map<String, double[]>> kernel = new TreeMap<>();
-        for (JsonNode run : json.readTree(new File(args[0]))) {
+        for (JsonNode run : runs(json, args[0])) {
             String op = run.get("benchmark").asText().replaceAll(".*\\.", "");
             String root = run.get("params").get("root").asText();
             String file = run.get("params").get("file").asText();
@@ -37,24 +37,30 @@ public final class Report {
                     .put(labelByRoot.getOrDefault(root, root), new double[]{m.get("score").asDouble(), m.get("scoreError").asDouble()});
         }
         StringBuilder out = new StringBuilder();
-        out.append("| operation | native /proc (µs) | procsys (µs) | C passthrough_ll (µs) | procsys ÷ C |\n");
-        out.append("|---|---:|---:|---:|---:|\n");
+        out.append("| operation | native /proc (µs) | procsys (µs) | C passthrough_ll (µs) | LXCFS (µs) | procsys ÷ C | procsys ÷ LXCFS |\n");
+        out.append("|---|---:|---:|---:|---:|---:|---:|\n");
         kernel.forEach((key, byLabel) -> {
-            double[] n = byLabel.get("native"), p = byLabel.get("procsys"), c = byLabel.get("C");
+            double[] n = byLabel.get("native"), p = byLabel.get("procsys"), c = byLabel.get("C"), l = byLabel.get("LXCFS");
             out.append("| ").append(key).append(" | ").append(cell(n)).append(" | ").append(cell(p)).append(" | ")
-                    .append(cell(c)).append(" | ").append(p != null && c != null ? String.format("%.2f×", p[0] / c[0]) : "–").append(" |\n");
+                    .append(cell(c)).append(" | ").append(cell(l)).append(" | ").append(ratio(p, c)).append(" | ").append(ratio(p, l)).append(" |\n");
         });
         JsonNode extra = json.readTree(new File(args[2]));
         JsonNode ps = extra.get("ps_aux_ms");
         if (ps != null) {
             double p = ps.get("procsys").asDouble(), c = ps.get("C").asDouble();
-            out.append(String.format("| `ps aux` (ms, median) | %.1f | %.1f | %.1f | %.2f× |%n", ps.get("native").asDouble(), p, c, p / c));
+            out.append(String.format("| `ps aux` (ms, median) | %.1f | %.1f | %.1f | – (no pid directories) | %.2f× | – |%n", ps.get("native").asDouble(), p, c, p / c));
         }
-        out.append("\n| in-process dispatch (no kernel) | µs/op |\n|---|---:|\n");
-        for (JsonNode run : json.readTree(new File(args[1]))) {
-            out.append("| ").append(run.get("benchmark").asText().replaceAll(".*\\.", "")).append(" | ")
+        out.append("\n| in process (no kernel) | µs/op | bytes allocated/op |\n|---|---:|---:|\n");
+        for (JsonNode run : runs(json, args[1])) {
+            String name = run.get("benchmark").asText().replaceAll(".*\\.(\\w+Benchmark)\\.", "$1.");
+            StringBuilder params = new StringBuilder();
+            run.path("params").fields().forEachRemaining(e -> {
+                if (!e.getKey().equals("fixture")) params.append(params.isEmpty() ? " " : ", ").append(e.getKey()).append('=').append(e.getValue().asText());
+            });
+            JsonNode alloc = run.path("secondaryMetrics").path("gc.alloc.rate.norm").path("score");
+            out.append("| ").append(name).append(params).append(" | ")
                     .append(cell(new double[]{run.get("primaryMetric").get("score").asDouble(), run.get("primaryMetric").get("scoreError").asDouble()}))
-                    .append(" |\n");
+                    .append(" | ").append(alloc.isMissingNode() ? "–" : String.format("%.0f", alloc.asDouble())).append(" |\n");
         }
         out.append("\n| other | measured |\n|---|---:|\n");
         for (var it = extra.fields(); it.hasNext(); ) {
@@ -62,6 +68,19 @@ public final class Report {
             if (!e.getKey().equals("ps_aux_ms")) out.append("| ").append(e.getKey()).append(" | ").append(e.getValue().asText()).append(" |\n");
         }
         System.out.print(out);
+    }
+
+    /** The runs of every JMH result file in a comma-separated list; a missing file adds none. */
+    private static java.util.List<JsonNode> runs(ObjectMapper json, String files) throws IOException {
+        java.util.List<JsonNode> runs = new java.util.ArrayList<>();
+        for (String file : files.split(",")) {
+            if (new File(file).exists()) json.readTree(new File(file)).forEach(runs::add);
+        }
+        return runs;
+    }
+
+    private static String ratio(double[] a, double[] b) {
+        return a != null && b != null ? String.format("%.2f×", a[0] / b[0]) : "–";
     }
 
     private static String cell(double[] v) {

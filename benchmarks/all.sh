@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The one benchmark command: the single-host suite (benchmarks/run.sh: JMH through the kernel on
+# native /proc, procsys, C passthrough_ll and LXCFS; ps aux; RSS; mount-ready; in-process JMH with
+# -prof gc), then the cluster suite (benchmarks/cluster.sh: hub and tree to 128 hosts, 1 and 8
+# readers, node_exporter baseline), then charts (JFreeChart) and bench-results/BENCHMARKS.md.
+# With PUBLISH=1 the report and charts are copied to BENCHMARKS.md and docs/benchmarks/.
+# Needs root; about 30-40 minutes on 2 cores. Knobs of both scripts pass through.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+"$here/benchmarks/run.sh"
+READS=${READS:-500} TOOL_RUNS=${TOOL_RUNS:-3} "$here/benchmarks/cluster.sh"
+source "$here/scripts/find-jdk.sh"
+procsys_find_jdk
+out="$here/bench-results"
+"$PROCSYS_JAVA_HOME/bin/java" -Djava.awt.headless=true -cp "$here/benchmarks/target/benchmarks.jar" io.procsys.bench.Charts "$out"
+{
+    echo "# procsys benchmarks"
+    echo
+    echo "Produced by \`benchmarks/all.sh\` on $(date -u +%Y-%m-%d) — $(sed -n 's/.*"machine": "\(.*\)".*/\1/p' "$out/extra.json")."
+    echo "One machine runs everything (agents, mounts, readers): figures are ratios from the same run, and"
+    echo "a 2-core VM is noisy (expect ±10-20% between runs)."
+    echo
+    echo "## Single host"
+    echo
+    echo "![single host](docs/benchmarks/single-host.png)"
+    echo
+    cat "$out/summary.md"
+    echo
+    echo "## Cluster"
+    echo
+    echo "![cluster latency](docs/benchmarks/cluster-latency.png) ![daemon memory](docs/benchmarks/cluster-memory.png)"
+    cat "$out/cluster.md"
+} > "$out/BENCHMARKS.md"
+if [[ "${PUBLISH:-0}" == 1 ]]; then
+    mkdir -p "$here/docs/benchmarks"
+    cp "$out"/*.png "$here/docs/benchmarks/"
+    cp "$out/BENCHMARKS.md" "$here/BENCHMARKS.md"
+fi
+echo "report: $out/BENCHMARKS.md"
