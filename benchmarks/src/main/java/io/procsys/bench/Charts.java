@@ -88,8 +88,11 @@ public final class Charts {
         LogAxis hosts = new LogAxis(x);
         hosts.setBase(2);
         hosts.setStandardTickUnits(org.jfree.chart.axis.NumberAxis.createIntegerTickUnits());
+        hosts.setNumberFormatOverride(new java.text.DecimalFormat("0"));
         plot.setDomainAxis(hosts);
-        plot.setRangeAxis(new LogAxis(y));
+        LogAxis latency = new LogAxis(y);
+        latency.setNumberFormatOverride(new java.text.DecimalFormat("0.#"));
+        plot.setRangeAxis(latency);
     }
 
     private static void save(JFreeChart chart, File file) throws IOException {
