@@ -47,7 +47,7 @@ abstract class KeyValueAggregator
             if (keysEndWithColon != key.endsWith(":") || (columns.count() == 3 && !columns.field(2).equals("kB"))) {
                 throw new MalformedPartException("not a key-value line: \"" + Columns.shorten(line) + "\"");
             }
-            if (values.put(key, Numbers.parseUnsigned(columns.field(1), key)) != null) {
+            if (values.put(key, columns.unsigned(1, key)) != null) {
                 throw new MalformedPartException("key twice: " + key);
             }
             layouts.put(key, new Layout(columns.end(1), columns.count() == 3 ? " kB" : ""));
