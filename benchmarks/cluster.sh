@@ -51,15 +51,6 @@ wait_up() {  # $1 = mount, $2 = peers expected UP
 daemon_of() { sed -n 's/.*daemon pid \([0-9]*\).*/\1/p' <<< "$1"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
-time_tool() {  # $1 = mount, rest = command: median ms of $tool_runs runs with the mount over /proc
-    local m=$1; shift
-    unshare --mount --propagation private sh -c '
-        m=$1; shift; mount --bind "$m" /proc
-        i=0; while [ $i -lt '"$tool_runs"' ]; do
-            t0=$(date +%s%N); "$@" >/dev/null 2>&1; t1=$(date +%s%N)
-            echo $(( (t1 - t0) / 1000 )); i=$((i+1))
-        done' sh "$m" "$@" | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]/1000}'
-}
 
 measure() {  # $1 = topology, $2 = hosts, $3 = mount, $4 = daemon pid
     local t=$1 n=$2 m=$3 d=$4 before after r
@@ -77,7 +68,7 @@ measure() {  # $1 = topology, $2 = hosts, $3 = mount, $4 = daemon pid
         done
     done
     for tool in free "ps -ef"; do
-        local ms; ms=$(time_tool "$m" $tool)
+        local ms; ms=$(median_ms_over_proc "$tool_runs" "$m" $tool)
         echo "{\"topology\": \"$t\", \"hosts\": $n, \"measure\": \"$tool\", \"median_ms\": $ms}" >> "$results"
         echo "$t $n $tool median ${ms} ms"
     done

@@ -1,5 +1,6 @@
 # Sourced by the benchmark scripts: set-up, a JDK 22+, a fresh build, and where results go.
-# Defines: here (repository root), java (command with native access), jar (benchmarks.jar), out.
+# Defines: here (repository root), java (command with native access), jar (benchmarks.jar), out,
+# and median_ms_over_proc.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$here/scripts/setup.sh" --no-build
 source "$here/scripts/find-jdk.sh"
@@ -10,3 +11,16 @@ java="$JAVA_HOME/bin/java --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC"
 jar="$here/benchmarks/target/benchmarks.jar"
 out="$here/bench-results"
 mkdir -p "$out"
+
+# median_ms_over_proc RUNS MOUNT CMD...: CMD run RUNS times in a private mount namespace with MOUNT
+# bound over /proc ("" keeps the native /proc); prints the median wall time in ms.
+median_ms_over_proc() {
+    local runs=$1 mount=$2; shift 2
+    unshare --mount --propagation private sh -c '
+        runs=$1; m=$2; shift 2
+        [ -n "$m" ] && mount --bind "$m" /proc
+        i=0; while [ $i -lt "$runs" ]; do
+            t0=$(date +%s%N); "$@" >/dev/null 2>&1; t1=$(date +%s%N)
+            echo $(( (t1 - t0) / 1000 )); i=$((i+1))
+        done' sh "$runs" "$mount" "$@" | sort -n | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)]/1000}'
+}

@@ -59,17 +59,9 @@ $java -jar "$jar" KernelPathBenchmark $jmh_args -p root="$work/lxcfs/proc" -p fi
     -rf json -rff "$out/kernel-lxcfs.json" | tee -a "$out/kernel.txt" | grep -E '^(KernelPath)'
 
 echo "== ps aux (median of $ps_runs runs)"
-time_ps() {  # $1 = what to bind over /proc, or "" for the native /proc
-    unshare --mount --propagation private sh -c '
-        [ -n "$1" ] && mount --bind "$1" /proc
-        i=0; while [ $i -lt '"$ps_runs"' ]; do
-            t0=$(date +%s%N); ps aux >/dev/null; t1=$(date +%s%N)
-            echo $(( (t1 - t0) / 1000 )); i=$((i+1))
-        done' sh "$1" | sort -n | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)]/1000}'
-}
-ps_native=$(time_ps "")
-ps_procsys=$(time_ps "$work/procsys")
-ps_c=$(time_ps "$work/c")
+ps_native=$(median_ms_over_proc "$ps_runs" "" ps aux)
+ps_procsys=$(median_ms_over_proc "$ps_runs" "$work/procsys" ps aux)
+ps_c=$(median_ms_over_proc "$ps_runs" "$work/c" ps aux)
 echo "ps aux ms: native $ps_native procsys $ps_procsys C $ps_c"
 
 echo "== daemon RSS after 100k reads"
