@@ -26,26 +26,34 @@ final class Columns {
         int[] starts = new int[8];
         int[] ends = new int[8];
         int count = 0;
-        int i = 0;
-        int length = line.length();
-        while (i < length) {
-            while (i < length && isBlank(line.charAt(i))) {
-                i++;
+        for (int start = fieldStart(line, 0); start < line.length(); start = fieldStart(line, ends[count - 1])) {
+            if (count == starts.length) {
+                starts = Arrays.copyOf(starts, count * 2);
+                ends = Arrays.copyOf(ends, count * 2);
             }
-            int start = i;
-            while (i < length && !isBlank(line.charAt(i))) {
-                i++;
-            }
-            if (i > start) {
-                if (count == starts.length) {
-                    starts = Arrays.copyOf(starts, count * 2);
-                    ends = Arrays.copyOf(ends, count * 2);
-                }
-                starts[count] = start;
-                ends[count++] = i;
-            }
+            starts[count] = start;
+            ends[count++] = fieldEnd(line, start);
         }
         return new Columns(line, Arrays.copyOf(starts, count), Arrays.copyOf(ends, count));
+    }
+
+    /** Where the next field starts at or after {@code i}: the line's length if none does. */
+    private static int fieldStart(String line, int i) {
+        while (i < line.length() && isBlank(line.charAt(i))) i++;
+        return i;
+    }
+
+    /** Where the field starting at {@code start} ends. */
+    private static int fieldEnd(String line, int start) {
+        int i = start;
+        while (i < line.length() && !isBlank(line.charAt(i))) i++;
+        return i;
+    }
+
+    /** The first field of {@code line} ("" if it has none). */
+    static String firstField(String line) {
+        int start = fieldStart(line, 0);
+        return line.substring(start, fieldEnd(line, start));
     }
 
     static boolean isBlank(char c) {
@@ -70,20 +78,14 @@ final class Columns {
      * than the numbers.
      */
     static long[] unsignedAfterFirst(String line, String what) {
-        int length = line.length();
         int count = -1; // the first field is not a number
-        for (int i = 0; i < length; ) {
-            while (i < length && isBlank(line.charAt(i))) i++;
-            if (i < length) count++;
-            while (i < length && !isBlank(line.charAt(i))) i++;
-        }
+        for (int i = fieldStart(line, 0); i < line.length(); i = fieldStart(line, fieldEnd(line, i))) count++;
         long[] numbers = new long[Math.max(count, 0)];
-        int n = -1;
-        for (int i = 0; i < length; ) {
-            while (i < length && isBlank(line.charAt(i))) i++;
-            int start = i;
-            while (i < length && !isBlank(line.charAt(i))) i++;
-            if (i > start && n++ >= 0) numbers[n - 1] = Numbers.parseUnsigned(line, start, i, what);
+        int start = fieldStart(line, fieldEnd(line, fieldStart(line, 0)));
+        for (int n = 0; start < line.length(); n++) {
+            int end = fieldEnd(line, start);
+            numbers[n] = Numbers.parseUnsigned(line, start, end, what);
+            start = fieldStart(line, end);
         }
         return numbers;
     }

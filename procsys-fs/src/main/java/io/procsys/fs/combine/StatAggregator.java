@@ -45,7 +45,7 @@ final class StatAggregator extends FoldingAggregator<StatAggregator.Stat, StatAg
         List<long[]> cpus = new ArrayList<>();
         SequencedMap<String, long[]> lines = new LinkedHashMap<>();
         for (String line : Text.lines(part.text())) {
-            String name = firstField(line);
+            String name = Columns.firstField(line);
             long[] numbers = Columns.unsignedAfterFirst(line, name);
             if (numbers.length == 0) {
                 throw new MalformedPartException("stat line has 1 < 2 fields: \"" + Columns.shorten(line) + "\"");
@@ -64,14 +64,6 @@ final class StatAggregator extends FoldingAggregator<StatAggregator.Stat, StatAg
             throw new MalformedPartException("no cpu line");
         }
         return new Stat(cpu, cpus, lines, lines.containsKey("btime") ? part.index() : -1);
-    }
-
-    private static String firstField(String line) {
-        int start = 0;
-        while (start < line.length() && Columns.isBlank(line.charAt(start))) start++;
-        int end = start;
-        while (end < line.length() && !Columns.isBlank(line.charAt(end))) end++;
-        return line.substring(start, end);
     }
 
     /** Null: the first part becomes the combination as it is. */
