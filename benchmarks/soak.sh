@@ -8,6 +8,15 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$here/scripts/find-jdk.sh"
 procsys_find_jdk
 cd "$here"
+log=$(mktemp /tmp/procsys-soak.XXXXXX)
+trap 'rm -f "$log"' EXIT
+status=0
 JAVA_HOME=$PROCSYS_JAVA_HOME mvn -B -q verify -pl native-bindings,procsys-net,procsys-fs -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
-    -Dit.test=SoakIT -Dprocsys.soak.seconds="${SECONDS_TO_RUN:-600}" -Dfailsafe.printSummary=true 2>&1 | grep -E 'SOAK|FAIL|ERROR' || true
+    -Dit.test=SoakIT -Dprocsys.soak.seconds="${SECONDS_TO_RUN:-600}" -Dfailsafe.printSummary=true >"$log" 2>&1 || status=$?
+grep -E 'SOAK|FAIL|ERROR' "$log" || true
 grep -ho "SOAK[^]]*" procsys-fs/target/failsafe-reports/TEST-io.procsys.it.SoakIT.xml 2>/dev/null || true
+if (( status != 0 )); then
+    echo "soak: FAILED (exit $status); last lines of the log:" >&2
+    tail -n 40 "$log" >&2
+    exit "$status"
+fi

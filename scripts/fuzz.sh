@@ -4,7 +4,10 @@
 # maxDuration) in its own JVM; a finding fails the run and is saved under src/test/resources as a
 # regression input, replayed by every later `mvn test`. The corpus is kept in
 # <module>/.cifuzz-corpus (ignored by git), so running this again continues the campaign:
-# ROUNDS=N runs every target N times. Run after a build (scripts/test.sh runs it last).
+# ROUNDS=N runs every target N times.
+# Each target builds what it needs in the same reactor (-am), so nothing depends on what an
+# earlier build left in ~/.m2. A failure prints what failed, the log's tail and the command
+# that replays it, and exits 1. The last line counts the targets: "fuzz: N targets passed".
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$here/scripts/find-jdk.sh"
@@ -18,15 +21,26 @@ targets=(
 )
 log=$(mktemp /tmp/procsys-fuzz.XXXXXX)
 trap 'rm -f "$log"' EXIT
+passed=0
 for ((round = 1; round <= rounds; round++)); do
 for target in "${targets[@]}"; do
     read -r module test <<< "$target"
-    if ! JAZZER_FUZZ=1 JAVA_HOME=$PROCSYS_JAVA_HOME mvn -B -o -q surefire:test -pl "$module" -Dtest="$test" \
-            -Dsurefire.failIfNoSpecifiedTests=false >"$log" 2>&1; then
-        grep -E "== Java Exception|Caused by|crash-|Test.*FAIL" "$log" | head -20 >&2
-        echo "fuzz: $test FAILED (full log above; the finding is kept as a regression input)" >&2
+    command=(mvn -B -q test -pl "$module" -am -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false)
+    if ! JAZZER_FUZZ=1 JAVA_HOME=$PROCSYS_JAVA_HOME "${command[@]}" >"$log" 2>&1; then
+        {
+            echo "fuzz: $test FAILED"
+            echo "---- last 40 lines of its log ----"
+            tail -n 40 "$log"
+            echo "----"
+            findings=$(grep -oE "[^ ]*crash-[0-9a-f]+" "$log" | sort -u || true)
+            [[ -n "$findings" ]] && echo "fuzz: finding(s) kept as regression input(s): $findings"
+            echo "fuzz: replay with: JAVA_HOME=$PROCSYS_JAVA_HOME ${command[*]}   (add JAZZER_FUZZ=1 to fuzz again)"
+        } >&2
         exit 1
     fi
-    echo "fuzz: $test: $(grep -E '^Done [0-9]+ runs' "$log" | tail -1)"
+    runs=$(grep -E '^Done [0-9]+ runs' "$log" | tail -1 || true)
+    echo "fuzz: $test: ${runs:-finished (no run count printed)}"
+    passed=$((passed + 1))
 done
 done
+echo "fuzz: $passed targets passed"

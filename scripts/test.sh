@@ -3,12 +3,45 @@
 # integration tests that mount FUSE for real and run ps/top/free/netstat/... against the mount,
 # then 20 s of fuzzing per Jazzer target (scripts/fuzz.sh).
 # Needs root (FUSE mounts, mount namespaces). Extra arguments go to Maven.
+# Ends with one line: "N passed, M failed (unit U, integration I, fuzz targets F)".
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$here/scripts/setup.sh" --no-build
 source "$here/scripts/find-jdk.sh"
 procsys_find_jdk
 cd "$here"
-JAVA_HOME=$PROCSYS_JAVA_HOME mvn -B verify "$@"
-# then a short fuzzing campaign (20 s per target) on what a hostile peer can reach
-"$here/scripts/fuzz.sh"
+
+# Sums one attribute of the <testsuite> elements of a report kind (surefire or failsafe).
+report_sum() {  # $1 = surefire|failsafe, $2 = attribute
+    local f total=0 v
+    for f in */target/"$1"-reports/TEST-*.xml; do
+        [[ -f "$f" ]] || continue
+        v=$(grep -m1 -o "<testsuite [^>]*" "$f" | grep -o " $2=\"[0-9]*\"" | grep -o "[0-9]*" || echo 0)
+        total=$((total + ${v:-0}))
+    done
+    echo "$total"
+}
+rm -rf ./*/target/surefire-reports ./*/target/failsafe-reports
+
+status=0
+JAVA_HOME=$PROCSYS_JAVA_HOME mvn -B verify "$@" || status=$?
+fuzz_passed=0 fuzz_failed=0
+if (( status == 0 )); then
+    # then a short fuzzing campaign (20 s per target) on what a hostile peer can reach
+    fuzz_out=$("$here/scripts/fuzz.sh") || { status=1; fuzz_failed=1; }
+    echo "$fuzz_out"
+    fuzz_passed=$(grep -c '^fuzz: .*: ' <<< "$fuzz_out" || true)
+fi
+
+failed=0 passed=0 unit=0 integration=0
+for kind in surefire failsafe; do
+    tests=$(report_sum $kind tests); skipped=$(report_sum $kind skipped)
+    bad=$(( $(report_sum $kind failures) + $(report_sum $kind errors) ))
+    ran=$((tests - skipped))
+    failed=$((failed + bad)); passed=$((passed + ran - bad))
+    [[ $kind == surefire ]] && unit=$ran || integration=$ran
+done
+# a Maven failure outside any test (compile error, crashed fork) still counts as a failure
+if (( status != 0 && failed == 0 && fuzz_failed == 0 )); then failed=1; fi
+echo "$((passed + fuzz_passed)) passed, $((failed + fuzz_failed)) failed (unit $unit, integration $integration, fuzz targets $fuzz_passed)"
+exit $status

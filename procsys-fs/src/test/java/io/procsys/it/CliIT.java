@@ -204,7 +204,9 @@ class CliIT {
     void unprivilegedUserIsToldWhatIsMissing() throws Exception {
         // nobody may not mount on root's directory, nor make mount namespaces
         Files.setPosixFilePermissions(mountpoint, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        List<String> asNobody = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", Commands.launcher().toString());
+        // from a copy nobody can reach: the clone itself may sit under a 0700 directory
+        List<String> asNobody = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                Commands.launcherReachableByAnyone().toString());
         List<String> mount = new java.util.ArrayList<>(asNobody);
         mount.addAll(List.of("mount", mountpoint.toString()));
         assertUserError(Commands.run(mount, 60), "no permission to mount");

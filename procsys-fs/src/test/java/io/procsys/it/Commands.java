@@ -23,6 +23,40 @@ final class Commands {
         return Path.of("..", "procsys").toAbsolutePath().normalize();
     }
 
+    private static Path sharedCopy;
+
+    /**
+     * A copy of the launcher and the built application in a fresh directory that every user can
+     * traverse and read (the repository may live under a directory only root can enter). Made
+     * once per test JVM.
+     */
+    static synchronized Path launcherReachableByAnyone() throws IOException {
+        if (sharedCopy != null) return sharedCopy.resolve("procsys");
+        Path root = launcher().getParent();
+        Path copy = java.nio.file.Files.createTempDirectory(Path.of("/tmp"), "procsys-shared-");
+        for (String part : List.of("procsys", "scripts/find-jdk.sh", "procsys-fs/target/procsys-fs.jar", "procsys-fs/target/lib")) {
+            copyTree(root.resolve(part), copy.resolve(part));
+        }
+        try (var paths = java.nio.file.Files.walk(copy)) {
+            for (Path p : paths.toList()) {
+                boolean executable = java.nio.file.Files.isDirectory(p) || p.getFileName().toString().equals("procsys");
+                java.nio.file.Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString(executable ? "rwxr-xr-x" : "rw-r--r--"));
+            }
+        }
+        sharedCopy = copy;
+        return copy.resolve("procsys");
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (var paths = java.nio.file.Files.walk(from)) {
+            for (Path p : paths.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                java.nio.file.Files.createDirectories(java.nio.file.Files.isDirectory(p) ? target : target.getParent());
+                if (!java.nio.file.Files.isDirectory(p)) java.nio.file.Files.copy(p, target);
+            }
+        }
+    }
+
     static Result run(String... command) {
         return run(List.of(command), 60);
     }
