@@ -17,6 +17,7 @@ rounds=${ROUNDS:-1}
 targets=(
     "procsys-net FrameDecoderFuzzTest#agentSideDecoding"
     "procsys-net FrameDecoderFuzzTest#clientSideDecoding"
+    "procsys-net FrameDecoderFuzzTest#processTableDecoding"
     "procsys-fs AggregatorFuzzTest#hostilePartIsDroppedOrCombined"
 )
 log=$(mktemp /tmp/procsys-fuzz.XXXXXX)

@@ -14,12 +14,13 @@ import java.util.List;
  * name: node-a
  * deadlineMs: 500
  * cacheMs: 0
+ * tableMs: 2000
  * tls: {cert: /etc/procsys/certs/node-a.pem, key: /etc/procsys/certs/node-a-key.pem, ca: /etc/procsys/certs/ca.pem}
  * peers:
  *   - {name: node-b, address: "10.0.0.2:7070"}
  * </pre>
  */
-record ClusterConfig(String name, Long deadlineMs, Long cacheMs, TlsFiles tls, List<PeerEntry> peers) {
+record ClusterConfig(String name, Long deadlineMs, Long cacheMs, Long tableMs, TlsFiles tls, List<PeerEntry> peers) {
     record TlsFiles(Path cert, Path key, Path ca, Boolean insecure) {}
 
     record PeerEntry(String name, String address) {}

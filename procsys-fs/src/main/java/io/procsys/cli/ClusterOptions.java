@@ -11,6 +11,9 @@ import java.util.List;
 
 /** The options that make a mount combine other hosts (mount and exec share them). */
 final class ClusterOptions {
+    /** Combined files are served again for this long: tools that read one per process (pgrep, pstree: uptime) then cost one fan-out, not hundreds. */
+    static final long DEFAULT_CACHE_MILLIS = 200;
+
     @Option(names = "--peer", paramLabel = "NAME=HOST:PORT",
             description = "Another host to combine: its agent's address and its name under hosts/. Repeatable.")
     List<String> peers = new ArrayList<>();
@@ -23,10 +26,14 @@ final class ClusterOptions {
     Long deadlineMillis;
 
     @Option(names = "--cache-ms", paramLabel = "MS",
-            description = "Serve a combined file again for this long (default: 0, only readers that arrive during one fetch share it).")
+            description = "Serve a combined file again for this long (default: 200; 0: only readers that arrive during one fetch share it). pgrep and pstree read uptime once per process.")
     Long cacheMillis;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "YAML file with name, peers, tls, deadlineMs, cacheMs; options win over it.")
+    @Option(names = "--table-ms", paramLabel = "MS",
+            description = "Listing a host's processes fetches its process table in one request; for this long its process files are served from it (default: 2000; 0: one request per file).")
+    Long tableMillis;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML file with name, peers, tls, deadlineMs, cacheMs, tableMs; options win over it.")
     Path config;
 
     @Mixin
@@ -36,7 +43,8 @@ final class ClusterOptions {
     Cluster cluster() {
         List<String> allPeers = new ArrayList<>(peers);
         long deadline = deadlineMillis != null ? deadlineMillis : 500;
-        long cache = cacheMillis != null ? cacheMillis : 0;
+        long cache = cacheMillis != null ? cacheMillis : DEFAULT_CACHE_MILLIS;
+        long table = tableMillis != null ? tableMillis : Cluster.DEFAULT_TABLE_WINDOW.toMillis();
         String configuredName = name;
         if (config != null) {
             ClusterConfig c = ClusterConfig.load(config);
@@ -48,12 +56,14 @@ final class ClusterOptions {
             }
             if (deadlineMillis == null && c.deadlineMs() != null) deadline = c.deadlineMs();
             if (cacheMillis == null && c.cacheMs() != null) cache = c.cacheMs();
+            if (tableMillis == null && c.tableMs() != null) table = c.tableMs();
             if (configuredName == null) configuredName = c.name();
             if (c.tls() != null) tls.defaults(c.tls().cert(), c.tls().key(), c.tls().ca(), Boolean.TRUE.equals(c.tls().insecure()));
         }
         if (allPeers.isEmpty()) return null;
         if (deadline < 10 || deadline > 60_000) throw new UserError("the deadline must be between 10 and 60000 ms", 2);
         if (cache < 0 || cache > 60_000) throw new UserError("the cache time must be between 0 and 60000 ms", 2);
+        if (table < 0 || table > 60_000) throw new UserError("the table time must be between 0 and 60000 ms", 2);
         String node = configuredName != null ? configuredName : Hosts.localName();
         List<Cluster.PeerAddress> addresses = new ArrayList<>();
         for (String peer : allPeers) {
@@ -66,6 +76,6 @@ final class ClusterOptions {
             if (addresses.stream().anyMatch(a -> a.name().equals(peerName))) throw new UserError("--peer " + peerName + " given twice", 2);
             addresses.add(new Cluster.PeerAddress(peerName, Hosts.parseAddress(peer.substring(eq + 1))));
         }
-        return new Cluster(node, addresses, tls.client(node), Duration.ofMillis(deadline), Duration.ofMillis(cache));
+        return new Cluster(node, addresses, tls.client(node), Duration.ofMillis(deadline), Duration.ofMillis(cache), Duration.ofMillis(table));
     }
 }

@@ -8,6 +8,9 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
 import io.procsys.net.protocol.Framing;
 import io.procsys.net.protocol.Message;
+import io.procsys.net.protocol.ProcessTable;
+import io.procsys.tree.ExportedTree;
+import io.netty.handler.codec.CorruptedFrameException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,6 +30,30 @@ class FrameDecoderFuzzTest {
     @FuzzTest(maxDuration = "20s")
     void clientSideDecoding(byte[] input) {
         decode(input, Framing.MAX_REPLY_FRAME);
+    }
+
+    /** A process table as a hostile agent may send it: refused whole, or read and searched; always released. */
+    @FuzzTest(maxDuration = "20s")
+    void processTableDecoding(byte[] input) {
+        ByteBuf bytes = Unpooled.directBuffer(Math.max(1, input.length)).writeBytes(input);
+        try {
+            ProcessTable table = ProcessTable.read(bytes);
+            for (ExportedTree.Entry e : table.root()) {
+                assertTrue(!e.name().isEmpty() && e.name().indexOf('/') < 0 && !e.name().equals("..") && !e.name().equals("."), e.name());
+            }
+            for (String path : new String[]{"", "stat", "task", "ns/pid", "task/1/stat"}) {
+                for (int pid = 1; pid < 4; pid++) {
+                    ProcessTable.Item item = table.find(pid, path);
+                    if (item != null && item.isFile()) {
+                        assertTrue(item.fileOffset() + item.fileLength() <= input.length, "file inside the table");
+                    }
+                }
+            }
+            table.release();
+        } catch (CorruptedFrameException refused) {
+            // refused whole: fine
+        }
+        assertEquals(0, bytes.refCnt(), "table released");
     }
 
     private static void decode(byte[] input, int maxFrame) {

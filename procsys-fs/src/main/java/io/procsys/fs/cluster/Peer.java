@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 /**
@@ -44,6 +45,8 @@ public final class Peer implements Backend, AutoCloseable {
     private volatile long roundTripMicros = -1;
     private volatile boolean closed;
     private Duration backoff = MIN_BACKOFF;
+    private final LongAdder requests = new LongAdder();
+    private final LongAdder tables = new LongAdder();
 
     public Peer(String name, InetSocketAddress address, SslContext tls, String localNode, EventLoopGroup loops, Duration deadline) {
         this.name = name;
@@ -108,6 +111,7 @@ public final class Peer implements Backend, AutoCloseable {
 
     /** Runs one request against the live connection, bounded by the deadline. */
     private <T> CompletableFuture<T> call(Function<AgentClient, CompletableFuture<T>> request) {
+        requests.increment();
         AgentClient c = client;
         if (c == null || !c.isActive()) {
             return CompletableFuture.failedFuture(new RemoteError(Errno.EHOSTUNREACH, "host " + name + " is " + state.name().toLowerCase()));
@@ -150,6 +154,12 @@ public final class Peer implements Backend, AutoCloseable {
         return call(c -> c.readlink(path));
     }
 
+    /** The process table of this host's tree (the caller owns the buffer). */
+    public CompletableFuture<ByteBuf> table() {
+        tables.increment();
+        return call(c -> c.table(""));
+    }
+
     @Override
     public CompletableFuture<Content> read(String path) {
         return call(c -> c.read(path)).thenApply(Peer::content);
@@ -175,11 +185,13 @@ public final class Peer implements Backend, AutoCloseable {
         };
     }
 
-    /** What `procsys status` shows for this host. */
-    public record Status(String name, String address, State state, long roundTripMicros, String lastError, Instant lastSeen) {}
+    /** What `procsys status` shows for this host; {@code requests} counts every request sent, {@code tables} the process tables among them. */
+    public record Status(String name, String address, State state, long roundTripMicros, String lastError, Instant lastSeen,
+                         long requests, long tables) {}
 
     public Status status() {
-        return new Status(name, address.getHostString() + ":" + address.getPort(), state, roundTripMicros, lastError, lastSeen);
+        return new Status(name, address.getHostString() + ":" + address.getPort(), state, roundTripMicros, lastError, lastSeen,
+                requests.sum(), tables.sum());
     }
 
     @Override

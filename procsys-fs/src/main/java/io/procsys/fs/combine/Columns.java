@@ -90,6 +90,13 @@ final class Columns {
         return numbers;
     }
 
+    /** Only the first number after the first field (stat's intr total), the rest of the line unread. */
+    static long[] firstUnsignedAfterFirst(String line, String what) {
+        int start = fieldStart(line, fieldEnd(line, fieldStart(line, 0)));
+        if (start >= line.length()) return new long[0];
+        return new long[] {Numbers.parseUnsigned(line, start, fieldEnd(line, start), what)};
+    }
+
     /** Field {@code i} as a number ≥ 0, read in place. */
     long unsigned(int i, String what) {
         return Numbers.parseUnsigned(line, starts[i], ends[i], what);

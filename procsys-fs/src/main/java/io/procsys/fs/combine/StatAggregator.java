@@ -17,18 +17,20 @@ import java.util.regex.Pattern;
  * (top counts them there; sysstat indexes arrays by CPU number).
  * <li>{@code btime}: the local host's (index 0), or, without it, the first host's (noted): the
  * pid layer rebases remote processes' start times onto it, so ps's START stays right.
- * <li>Every other line ({@code intr}, {@code ctxt}, {@code processes}, {@code procs_running},
+ * <li>{@code intr}: the sum of the hosts' totals (its first number) alone. The per-IRQ columns
+ * are dropped: an IRQ number means a different device on each host, so their sums would mean
+ * nothing, and vmstat and node_exporter read only the total. Each host's whole line stays in
+ * {@code hosts/NAME/stat}. (It also spares parsing lines of tens of thousands of columns.)
+ * <li>Every other line ({@code ctxt}, {@code processes}, {@code procs_running},
  * {@code procs_blocked}, {@code softirq}): position-wise sums, a shorter line counting as
- * zero-padded. For {@code intr} and {@code softirq} the first number is the total, so it is the
- * cluster's total; the per-IRQ numbers are the cluster's interrupts of that IRQ number (the
- * devices behind a number differ between hosts). Summing keeps every column a cluster figure of
- * one meaning, where keeping the local host's list would put one host's IRQs under the
- * cluster's total.
+ * zero-padded. {@code softirq}'s columns are the kernel's fixed softirq kinds, the same on every
+ * host.
  * </ul>
  */
 final class StatAggregator extends FoldingAggregator<StatAggregator.Stat, StatAggregator.Stat> {
     private static final Pattern CPU_N = Pattern.compile("cpu[0-9]+");
     private static final int PROCPS_CPU_COLUMNS = 8;
+    private static final String INTR = "intr";
 
     /**
      * @param cpu        the {@code cpu } line's numbers
@@ -46,7 +48,7 @@ final class StatAggregator extends FoldingAggregator<StatAggregator.Stat, StatAg
         SequencedMap<String, long[]> lines = new LinkedHashMap<>();
         for (String line : Text.lines(part.text())) {
             String name = Columns.firstField(line);
-            long[] numbers = Columns.unsignedAfterFirst(line, name);
+            long[] numbers = name.equals(INTR) ? Columns.firstUnsignedAfterFirst(line, name) : Columns.unsignedAfterFirst(line, name);
             if (numbers.length == 0) {
                 throw new MalformedPartException("stat line has 1 < 2 fields: \"" + Columns.shorten(line) + "\"");
             }

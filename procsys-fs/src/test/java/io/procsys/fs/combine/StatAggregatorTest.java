@@ -56,7 +56,8 @@ class StatAggregatorTest {
         for (String name : List.of("ctxt", "processes", "procs_running", "procs_blocked")) {
             assertArrayEquals(new long[] {sum(parts, p -> numbers(p.text(), name)[0])}, numbers(text, name), name);
         }
-        for (String name : List.of("intr", "softirq")) {
+        assertArrayEquals(new long[] {sum(parts, p -> numbers(p.text(), "intr")[0])}, numbers(text, "intr"), "intr: the total alone");
+        for (String name : List.of("softirq")) {
             long[] combined = numbers(text, name);
             List<long[]> hostValues = parts.stream().map(p -> numbers(p.text(), name)).toList();
             long[] expected = new long[hostValues.stream().mapToInt(v -> v.length).max().orElseThrow()];

@@ -51,7 +51,20 @@ final class RequestHandler extends SimpleChannelInboundHandler<Message.Request> 
                 yield link.text() == null ? new Message.Error(r.id(), link.errno()) : new Message.LinkText(r.id(), link.text());
             }
             case Message.Read r -> read(ctx, r);
+            case Message.Table t -> table(ctx, t);
         };
+    }
+
+    /** The process table of the tree at the path, built in one pass (see {@link ProcessTableBuilder}). */
+    private Message table(ChannelHandlerContext ctx, Message.Table t) {
+        int[] errno = new int[1];
+        ByteBuf table;
+        try {
+            table = new ProcessTableBuilder(tree).build(ctx.alloc(), t.path(), errno);
+        } catch (IndexOutOfBoundsException tooBig) { // a root listing alone past the bound
+            return new Message.Error(t.id(), Errno.EFBIG);
+        }
+        return table == null ? new Message.Error(t.id(), errno[0]) : new Message.Data(t.id(), table);
     }
 
     /** Reads the whole file with read(2) straight into a direct buffer that goes to the socket as it is. */

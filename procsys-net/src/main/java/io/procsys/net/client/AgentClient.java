@@ -121,6 +121,11 @@ public final class AgentClient implements AutoCloseable {
         return request(id -> new Message.Read(id, path)).thenApply(r -> ((Message.Data) r).bytes());
     }
 
+    /** The process table of the tree at {@code path} (see ProcessTable); the caller owns the buffer. */
+    public CompletableFuture<ByteBuf> table(String path) {
+        return request(id -> new Message.Table(id, path)).thenApply(r -> ((Message.Data) r).bytes());
+    }
+
     public CompletableFuture<String> readlink(String path) {
         return request(id -> new Message.Readlink(id, path)).thenApply(r -> ((Message.LinkText) r).text());
     }

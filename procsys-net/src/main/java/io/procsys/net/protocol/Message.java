@@ -12,7 +12,8 @@ import java.util.List;
  * many requests can be in flight on one connection. The hello exchange has id 0.
  */
 public sealed interface Message {
-    int PROTOCOL_VERSION = 1;
+    /** 2: adds Table. */
+    int PROTOCOL_VERSION = 2;
 
     int id();
 
@@ -43,6 +44,12 @@ public sealed interface Message {
     record Read(int id, String path) implements Request {}
 
     record Readlink(int id, String path) implements Request {}
+
+    /**
+     * The process table of the tree at {@code path} ("" for the root): its listing and, for every
+     * process, the files process tools read, in one {@link ProcessTable} (answered with Data).
+     */
+    record Table(int id, String path) implements Request {}
 
     sealed interface Reply extends Message {}
 

@@ -17,7 +17,7 @@ import java.util.List;
  * trusts nothing: every length is bounded and a malformed frame is a CorruptedFrameException.
  */
 public final class MessageCodec extends MessageToMessageCodec<ByteBuf, Message> {
-    static final int HELLO = 1, WELCOME = 2, STAT = 10, LIST = 11, READ = 12, READLINK = 13,
+    static final int HELLO = 1, WELCOME = 2, STAT = 10, LIST = 11, READ = 12, READLINK = 13, TABLE = 14,
             ATTRIBUTES = 20, LISTING = 21, DATA = 22, LINK_TEXT = 23, ERROR = 24;
     static final int MAX_STRING = 4096;
     static final int MAX_ENTRIES = 1 << 20;
@@ -40,15 +40,9 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, Message> 
             case Message.List_ r -> writeString(buf.writeByte(LIST).writeInt(r.id()), r.path());
             case Message.Read r -> writeString(buf.writeByte(READ).writeInt(r.id()), r.path());
             case Message.Readlink r -> writeString(buf.writeByte(READLINK).writeInt(r.id()), r.path());
+            case Message.Table r -> writeString(buf.writeByte(TABLE).writeInt(r.id()), r.path());
             case Message.Attributes a -> writeAttributes(buf.writeByte(ATTRIBUTES).writeInt(a.id()), a.attributes());
-            case Message.Listing l -> {
-                buf.writeByte(LISTING).writeInt(l.id()).writeInt(l.entries().size());
-                for (ExportedTree.Entry e : l.entries()) {
-                    writeString(buf, e.name());
-                    if (e.attributes() == null) buf.writeByte(0);
-                    else writeAttributes(buf.writeByte(1), e.attributes());
-                }
-            }
+            case Message.Listing l -> writeEntries(buf.writeByte(LISTING).writeInt(l.id()), l.entries());
             case Message.LinkText t -> writeString(buf.writeByte(LINK_TEXT).writeInt(t.id()), t.text());
             case Message.Error e -> buf.writeByte(ERROR).writeInt(e.id()).writeInt(e.errno());
             case Message.Data d -> throw new IllegalStateException("handled above");
@@ -68,6 +62,7 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, Message> 
             case LIST -> new Message.List_(id, readString(in));
             case READ -> new Message.Read(id, readString(in));
             case READLINK -> new Message.Readlink(id, readString(in));
+            case TABLE -> new Message.Table(id, readString(in));
             case ATTRIBUTES -> new Message.Attributes(id, readAttributes(in));
             case LISTING -> new Message.Listing(id, readEntries(in));
             case DATA -> new Message.Data(id, in.readRetainedSlice(in.readableBytes()));
@@ -82,27 +77,27 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, Message> 
         out.add(msg);
     }
 
-    private static void need(ByteBuf in, int bytes) {
+    static void need(ByteBuf in, int bytes) {
         if (in.readableBytes() < bytes) throw new CorruptedFrameException("truncated frame");
     }
 
-    private static int readShort(ByteBuf in) {
+    static int readShort(ByteBuf in) {
         need(in, 2);
         return in.readUnsignedShort();
     }
 
-    private static int readInt(ByteBuf in) {
+    static int readInt(ByteBuf in) {
         need(in, 4);
         return in.readInt();
     }
 
-    private static void writeString(ByteBuf buf, String s) {
+    static void writeString(ByteBuf buf, String s) {
         byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
         if (bytes.length > MAX_STRING) throw new IllegalArgumentException("string longer than " + MAX_STRING + " bytes");
         buf.writeShort(bytes.length).writeBytes(bytes);
     }
 
-    private static String readString(ByteBuf in) {
+    static String readString(ByteBuf in) {
         int length = readShort(in);
         if (length > MAX_STRING) throw new CorruptedFrameException("string of " + length + " bytes");
         need(in, length);
@@ -111,18 +106,27 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, Message> 
         return s;
     }
 
-    private static void writeAttributes(ByteBuf buf, FileAttributes a) {
+    static void writeAttributes(ByteBuf buf, FileAttributes a) {
         buf.writeInt(a.mode()).writeInt(a.uid()).writeInt(a.gid()).writeLong(a.nlink()).writeLong(a.size())
                 .writeLong(a.inode()).writeLong(a.atimeSeconds()).writeLong(a.mtimeSeconds()).writeLong(a.ctimeSeconds());
     }
 
-    private static FileAttributes readAttributes(ByteBuf in) {
+    static FileAttributes readAttributes(ByteBuf in) {
         need(in, 12 + 6 * 8);
         return new FileAttributes(in.readInt(), in.readInt(), in.readInt(), in.readLong(), in.readLong(),
                 in.readLong(), in.readLong(), in.readLong(), in.readLong());
     }
 
-    private static List<ExportedTree.Entry> readEntries(ByteBuf in) {
+    static void writeEntries(ByteBuf buf, List<ExportedTree.Entry> entries) {
+        buf.writeInt(entries.size());
+        for (ExportedTree.Entry e : entries) {
+            writeString(buf, e.name());
+            if (e.attributes() == null) buf.writeByte(0);
+            else writeAttributes(buf.writeByte(1), e.attributes());
+        }
+    }
+
+    static List<ExportedTree.Entry> readEntries(ByteBuf in) {
         int count = readInt(in);
         if (count < 0 || count > MAX_ENTRIES || count > in.readableBytes() / 3) {
             throw new CorruptedFrameException("listing of " + count + " entries");

@@ -1,0 +1,296 @@
+package io.procsys.fs.cluster;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.procsys.fuse.Errno;
+import io.procsys.net.client.RemoteError;
+import io.procsys.net.protocol.ProcessTable;
+import io.procsys.tree.ExportedTree;
+import io.procsys.tree.FileAttributes;
+
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+
+/**
+ * A remote host whose process files are answered from its latest {@link ProcessTable}
+ * (docs/process-table.md). Listing the host's root (the cluster root, or hosts/NAME/) fetches a
+ * new table in one request, or joins the fetch in flight; for {@code window} after it arrives,
+ * lookups, attributes, link texts, listings and whole reads of the files it holds are answered
+ * from it, and names it proves absent answer ENOENT. Everything else, and everything after the
+ * window, goes to the agent as before. Each open takes its bytes from one table, so a reader
+ * never mixes two.
+ */
+final class TableBackend implements Backend {
+    private static final Logger LOG = Logger.getLogger(TableBackend.class.getName());
+
+    private final Backend peer;
+    private final Supplier<CompletableFuture<ByteBuf>> tables;
+    private final Duration window;
+    private final TableBudget budget;
+    private final LongSupplier clock;
+    private final AtomicBoolean refusalLogged = new AtomicBoolean();
+    /** The current table and when it arrived (guarded by this). */
+    private ProcessTable table;
+    private long arrivedNanos;
+    private CompletableFuture<ProcessTable> inFlight;
+
+    TableBackend(Peer peer, Duration window, TableBudget budget) {
+        this(peer, peer::table, window, budget, System::nanoTime);
+    }
+
+    /** {@code remote} answers what the table does not; {@code tables} fetches a table of it. */
+    TableBackend(Backend remote, Supplier<CompletableFuture<ByteBuf>> tables, Duration window, TableBudget budget, LongSupplier clock) {
+        this.peer = remote;
+        this.tables = tables;
+        this.window = window;
+        this.budget = budget;
+        this.clock = clock;
+    }
+
+    @Override
+    public String name() {
+        return peer.name();
+    }
+
+    // ---- the table's life: fetch on listing, serve within the window, release when replaced or stale
+
+    /** A new table (or the one being fetched); fails if the agent or the budget refuses one. */
+    private synchronized CompletableFuture<ProcessTable> fetch() {
+        if (inFlight != null) return inFlight;
+        CompletableFuture<ProcessTable> next = tables.get().thenApply(this::accept);
+        inFlight = next;
+        next.whenComplete((t, e) -> {
+            synchronized (this) {
+                if (inFlight == next) inFlight = null;
+            }
+        });
+        return next;
+    }
+
+    /** Checks a received table and makes it the current one (releasing the one it replaces). */
+    private ProcessTable accept(ByteBuf received) {
+        ByteBuf bytes = received;
+        if (!bytes.isDirect() || bytes.nioBufferCount() != 1) {
+            // file items are handed to fuse_reply_buf as native memory: one direct region
+            bytes = received.alloc().directBuffer(received.readableBytes()).writeBytes(received);
+            received.release();
+        }
+        ProcessTable next;
+        try {
+            next = ProcessTable.read(bytes);
+        } catch (CorruptedFrameException e) {
+            if (refusalLogged.compareAndSet(false, true)) LOG.warning("host " + name() + " sent a bad process table (" + e.getMessage() + "): its files are read one by one");
+            throw new RemoteError(Errno.EPROTO, "bad process table from " + name());
+        }
+        synchronized (this) {
+            drop();
+            if (!budget.reserve(next.size())) {
+                next.release();
+                throw new RemoteError(Errno.ENOMEM, "process tables over their memory budget");
+            }
+            table = next;
+            arrivedNanos = clock.getAsLong();
+            table.bytes().retain(); // the caller's reference, for the listing it is fetched for
+            return table;
+        }
+    }
+
+    private void drop() {
+        if (table != null) {
+            budget.release(table.size());
+            table.release();
+            table = null;
+        }
+    }
+
+    /** The current table, retained for the caller (who releases it), if it is within its window. */
+    private synchronized ProcessTable current() {
+        if (table == null) return null;
+        if (clock.getAsLong() - arrivedNanos > window.toNanos()) {
+            drop();
+            return null;
+        }
+        table.bytes().retain();
+        return table;
+    }
+
+    /** Releases the table when it is past its window, so an idle mount holds none. */
+    synchronized void releaseIfStale() {
+        if (table != null && clock.getAsLong() - arrivedNanos > window.toNanos()) drop();
+    }
+
+    // ---- what a table can answer
+
+    /** Where a path of the host's tree falls in a table: its pid, and the path inside the pid directory. */
+    private record InProcess(int pid, String rest) {
+        static InProcess of(String path) {
+            int slash = path.indexOf('/');
+            String first = slash < 0 ? path : path.substring(0, slash);
+            if (first.isEmpty() || first.length() > 7 || !first.chars().allMatch(Character::isDigit)) return null;
+            int pid = Integer.parseInt(first);
+            return pid <= 0 || pid >= ProcessTable.PID_LIMIT ? null : new InProcess(pid, slash < 0 ? "" : path.substring(slash + 1));
+        }
+
+        String parent() {
+            int slash = rest.lastIndexOf('/');
+            return slash < 0 ? "" : rest.substring(0, slash);
+        }
+
+        String name() {
+            return rest.substring(rest.lastIndexOf('/') + 1);
+        }
+    }
+
+    /**
+     * What the table says of {@code path}: its item, or ABSENT when the table proves the name does
+     * not exist, or null when the table does not know (ask the agent).
+     */
+    private static final ProcessTable.Item ABSENT = new ProcessTable.Item(Errno.ENOENT, null, -1, 0, null, null);
+
+    private static ProcessTable.Item lookup(ProcessTable t, String path) {
+        InProcess at = InProcess.of(path);
+        if (at == null) return null;
+        if (!t.hasProcess(at.pid)) {
+            // not listed at the root: exited, or a thread id (hidden from the listing, yet reachable)
+            return at.rest.isEmpty() && !listed(t, at.pid) && !t.truncated() && !isThreadId(t, at.pid) ? ABSENT : null;
+        }
+        ProcessTable.Item item = t.find(at.pid, at.rest);
+        if (item != null || at.rest.isEmpty()) return item;
+        String parent = at.parent();
+        // no names: the agent could not vouch for them (a captured tree)
+        if (parent.isEmpty()) return t.processNames().isEmpty() || t.processNames().contains(at.name()) ? null : ABSENT;
+        ProcessTable.Item dir = t.find(at.pid, parent);
+        if (dir != null && dir.listing() != null) {
+            for (ExportedTree.Entry e : dir.listing()) {
+                if (e.name().equals(at.name())) return e.attributes() == null ? null : new ProcessTable.Item(0, e.attributes(), -1, 0, null, null);
+            }
+            return ABSENT;
+        }
+        // task/TID/NAME: a thread the table lists, a name thread directories lack
+        String[] parts = at.rest.split("/");
+        if (parts.length == 3 && parts[0].equals("task") && listsThread(t, at.pid, parts[1])) {
+            return t.threadNames().isEmpty() || t.threadNames().contains(parts[2]) ? null : ABSENT;
+        }
+        return null;
+    }
+
+    private static boolean listed(ProcessTable t, int pid) {
+        String name = Integer.toString(pid);
+        for (ExportedTree.Entry e : t.root()) {
+            if (e.name().equals(name)) return true;
+        }
+        return false;
+    }
+
+    private static boolean listsThread(ProcessTable t, int pid, String tid) {
+        ProcessTable.Item task = t.find(pid, "task");
+        return task != null && task.listing() != null && task.listing().stream().anyMatch(e -> e.name().equals(tid));
+    }
+
+    /** Whether {@code tid} is a thread of some process in the table (its /proc/TID is not listed but exists). */
+    private static boolean isThreadId(ProcessTable t, int tid) {
+        // thread ids are never below their process's pid
+        for (ExportedTree.Entry e : t.root()) {
+            if (!e.name().chars().allMatch(Character::isDigit) || e.name().length() > 7) continue;
+            int pid = Integer.parseInt(e.name());
+            if (pid < tid && t.hasProcess(pid) && listsThread(t, pid, Integer.toString(tid))) return true;
+        }
+        return false;
+    }
+
+    private static <T> CompletableFuture<T> failed(int errno) {
+        return CompletableFuture.failedFuture(new RemoteError(errno, "process table"));
+    }
+
+    @Override
+    public CompletableFuture<FileAttributes> stat(String path) {
+        ProcessTable t = current();
+        if (t != null) {
+            try {
+                ProcessTable.Item item = lookup(t, path);
+                if (item != null) return item.errno() != 0 ? failed(item.errno()) : CompletableFuture.completedFuture(item.attributes());
+            } finally {
+                t.release();
+            }
+        }
+        return peer.stat(path);
+    }
+
+    @Override
+    public CompletableFuture<List<ExportedTree.Entry>> list(String path) {
+        if (path.isEmpty()) {
+            // listing the root starts a new generation: ps, top, htop and pstree all begin here
+            return fetch().handle((t, error) -> {
+                if (error != null) return null;
+                try {
+                    return t.root();
+                } finally {
+                    t.release();
+                }
+            }).thenCompose(root -> root != null ? CompletableFuture.completedFuture(root) : peer.list(path));
+        }
+        ProcessTable t = current();
+        if (t != null) {
+            try {
+                ProcessTable.Item item = lookup(t, path);
+                if (item != null && item.errno() != 0) return failed(item.errno());
+                if (item != null && item.listing() != null) return CompletableFuture.completedFuture(item.listing());
+            } finally {
+                t.release();
+            }
+        }
+        return peer.list(path);
+    }
+
+    @Override
+    public CompletableFuture<String> readlink(String path) {
+        ProcessTable t = current();
+        if (t != null) {
+            try {
+                ProcessTable.Item item = lookup(t, path);
+                if (item != null && item.errno() != 0) return failed(item.errno());
+                if (item != null && item.link() != null) return CompletableFuture.completedFuture(item.link());
+            } finally {
+                t.release();
+            }
+        }
+        return peer.readlink(path);
+    }
+
+    @Override
+    public CompletableFuture<Content> read(String path) {
+        ProcessTable t = current();
+        if (t != null) {
+            try {
+                ProcessTable.Item item = lookup(t, path);
+                if (item != null && item.errno() != 0) return failed(item.errno());
+                if (item != null && item.isFile()) return CompletableFuture.completedFuture(slice(t, item));
+            } finally {
+                t.release();
+            }
+        }
+        return peer.read(path);
+    }
+
+    /** A file of the table, holding the table's bytes until released. */
+    private static Content slice(ProcessTable t, ProcessTable.Item item) {
+        ByteBuf bytes = t.bytes().retain();
+        MemorySegment data = item.fileLength() == 0 ? MemorySegment.NULL.reinterpret(0)
+                : MemorySegment.ofBuffer(bytes.nioBuffer(item.fileOffset(), item.fileLength()));
+        return new Content() {
+            public MemorySegment bytes() {
+                return data;
+            }
+
+            public void release() {
+                bytes.release();
+            }
+        };
+    }
+}

@@ -1,0 +1,180 @@
+package io.procsys.net.agent;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.procsys.fuse.Libc;
+import io.procsys.fuse.Stat;
+import io.procsys.net.protocol.ProcessTable;
+import io.procsys.tree.ExportedTree;
+import io.procsys.tree.FileAttributes;
+import io.procsys.tree.WholeFile;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Takes a {@link ProcessTable} of an exported tree: the root listing, then for every process the
+ * files that ps, top, htop, pgrep and pstree read (found with strace; docs/process-table.md).
+ * Every access goes through {@link ExportedTree}, so the export policy holds as for single
+ * requests: a refused file is recorded with its errno.
+ */
+public final class ProcessTableBuilder {
+    /** Files read for every process. */
+    static final List<String> PROCESS_FILES = List.of("stat", "statm", "status", "cmdline", "comm", "cgroup", "environ");
+    /** Files read for every thread (task/TID/): top -H, htop, ps -L. */
+    static final List<String> THREAD_FILES = List.of("stat", "statm", "status", "comm");
+    /** Directories whose listing (and, for ns, link texts) go in: pstree stats ns/*, htop and ps -L list task/. */
+    static final String NS = "ns", TASK = "task", EXE = "exe";
+    /** A file bigger than this is left to a request of its own (a huge cmdline, say). */
+    static final int MAX_ITEM = 64 * 1024;
+    /** Room past the limit for the record being written when the limit is crossed (it is then taken back). */
+    static final int SLACK = 1 << 20;
+
+    private final ExportedTree tree;
+
+    public ProcessTableBuilder(ExportedTree tree) {
+        this.tree = tree;
+    }
+
+    /** The table of the tree below {@code path} ("" = the root); null with the listing's errno in {@code errno[0]}. */
+    public ByteBuf build(ByteBufAllocator alloc, String path, int[] errno) {
+        ExportedTree.Listing root = tree.list(path);
+        if (root.errno() != 0 && root.entries().isEmpty()) {
+            errno[0] = root.errno();
+            return null;
+        }
+        String prefix = path.isEmpty() ? "" : path + "/";
+        List<Integer> pids = root.entries().stream().map(ExportedTree.Entry::name)
+                .filter(ProcessTableBuilder::isPid).map(Integer::parseInt)
+                .filter(pid -> pid < ProcessTable.PID_LIMIT).toList();
+        Set<String> processNames = new LinkedHashSet<>();
+        Set<String> threadNames = new LinkedHashSet<>();
+        // A live /proc gives every process (and every thread) directory the same entries, so one
+        // listing tells the client which names do not exist. A captured tree may differ per
+        // process: then no names are sent and the client asks the agent for what is not in the table.
+        for (int pid : tree.tree().isLive() ? pids : List.<Integer>of()) {
+            if (namesOf(prefix + pid, processNames) && namesOf(prefix + pid + "/task/" + pid, threadNames)) break;
+            processNames.clear();
+            threadNames.clear();
+        }
+        ByteBuf out = alloc.directBuffer(64 * 1024, ProcessTable.MAX_BYTES + SLACK);
+        ProcessTable.Writer table = new ProcessTable.Writer(out, ProcessTable.MAX_BYTES, processNames, threadNames, root.entries());
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = arena.allocate(Stat.SIZE, 8);
+            for (int pid : pids) {
+                table.beginProcess(pid);
+                writeProcess(table, prefix + pid, st);
+                if (!table.endProcess()) break;
+            }
+        } catch (RuntimeException | Error e) {
+            out.release();
+            throw e;
+        }
+        return table.finish();
+    }
+
+    private boolean namesOf(String dir, Set<String> into) {
+        ExportedTree.Listing listing = tree.list(dir);
+        if (listing.errno() != 0 || listing.entries().isEmpty()) return false;
+        for (ExportedTree.Entry e : listing.entries()) into.add(e.name());
+        return true;
+    }
+
+    static boolean isPid(String name) {
+        if (name.isEmpty() || name.length() > 9) return false;
+        for (int i = 0; i < name.length(); i++) {
+            if (name.charAt(i) < '0' || name.charAt(i) > '9') return false;
+        }
+        return name.charAt(0) != '0';
+    }
+
+    private void writeProcess(ProcessTable.Writer table, String dir, MemorySegment st) {
+        FileAttributes attrs = attributes(dir, st);
+        if (attrs == null) {
+            table.error("", -lastStat);
+            return;
+        }
+        table.attributes("", attrs);
+        for (String name : PROCESS_FILES) file(table, dir, name, st);
+        link(table, dir, EXE, st);
+        ExportedTree.Listing ns = listing(table, dir, NS, st);
+        if (ns != null) {
+            for (ExportedTree.Entry e : ns.entries()) {
+                ExportedTree.LinkText text = tree.readlink(dir + "/" + NS + "/" + e.name());
+                if (text.text() != null && e.attributes() != null) table.link(NS + "/" + e.name(), e.attributes(), text.text());
+            }
+        }
+        ExportedTree.Listing task = listing(table, dir, TASK, st);
+        if (task == null) return;
+        for (ExportedTree.Entry thread : task.entries()) {
+            if (dir.endsWith("/" + thread.name()) || dir.equals(thread.name()) || !isPid(thread.name())) continue; // the leader is read as the process
+            for (String name : THREAD_FILES) file(table, dir, TASK + "/" + thread.name() + "/" + name, st);
+            if (table.full()) return;
+        }
+    }
+
+    private int lastStat;
+
+    private FileAttributes attributes(String path, MemorySegment st) {
+        lastStat = tree.stat(path, st);
+        return lastStat == 0 ? FileAttributes.of(st) : null;
+    }
+
+    private void file(ProcessTable.Writer table, String dir, String name, MemorySegment st) {
+        String path = dir + "/" + name;
+        int fd = tree.openForRead(path);
+        if (fd < 0) {
+            table.error(name, -fd);
+            return;
+        }
+        try {
+            FileAttributes attrs = attributes(path, st);
+            if (attrs == null) {
+                table.error(name, -lastStat);
+                return;
+            }
+            WholeFile whole = WholeFile.read(fd, MAX_ITEM);
+            if (whole.errno() == WholeFile.TOO_BIG) return; // left to its own request
+            if (whole.errno() != 0) {
+                table.error(name, whole.errno());
+                return;
+            }
+            try {
+                table.file(name, attrs, whole.data());
+            } finally {
+                whole.free();
+            }
+        } finally {
+            Libc.close(fd);
+        }
+    }
+
+    private void link(ProcessTable.Writer table, String dir, String name, MemorySegment st) {
+        FileAttributes attrs = attributes(dir + "/" + name, st);
+        if (attrs == null) {
+            table.error(name, -lastStat);
+            return;
+        }
+        ExportedTree.LinkText text = tree.readlink(dir + "/" + name);
+        if (text.text() == null) table.error(name, text.errno());
+        else table.link(name, attrs, text.text());
+    }
+
+    private ExportedTree.Listing listing(ProcessTable.Writer table, String dir, String name, MemorySegment st) {
+        FileAttributes attrs = attributes(dir + "/" + name, st);
+        if (attrs == null) {
+            table.error(name, -lastStat);
+            return null;
+        }
+        ExportedTree.Listing listing = tree.list(dir + "/" + name);
+        if (listing.errno() != 0 && listing.entries().isEmpty()) {
+            table.error(name, listing.errno());
+            return null;
+        }
+        table.listing(name, attrs, listing.entries());
+        return listing;
+    }
+}
