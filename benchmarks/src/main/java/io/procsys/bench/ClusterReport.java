@@ -14,6 +14,7 @@ public final class ClusterReport {
             md.append("| hosts | hub, 1 | hub, 8 | tree, 1 | tree, 8 |").append(file.equals("meminfo") ? " node_exporter scrape+sum |" : "").append('\n');
             md.append("|---:|---:|---:|---:|---:|").append(file.equals("meminfo") ? "---:|" : "").append('\n');
             for (int n : points.hostCounts()) {
+                if (points.find("hub", n, file, 1).isEmpty() && points.find("tree", n, file, 1).isEmpty()) continue;
                 md.append("| ").append(n);
                 for (String topology : List.of("hub", "tree")) {
                     for (int readers : List.of(1, 8)) md.append(" | ").append(latency(points, topology, n, file, readers));
@@ -22,21 +23,66 @@ public final class ClusterReport {
                 md.append(" |\n");
             }
         }
-        md.append("\nTools through the mount (median ms) and the top daemon (RSS; CPU per combined meminfo read, 1 reader)\n\n");
-        md.append("| hosts | hub `free` | hub `ps -ef` | tree `free` | tree `ps -ef` | hub RSS (MB) | hub CPU/read (µs) | tree RSS (MB) |\n");
-        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        tools(points, md);
+        processes(points, md);
+        farm(points, md);
+        agentCost(points, md);
+        System.out.print(md);
+    }
+
+    /** ps -ef, top -bn1 and pgrep through the cluster mount against a one-host mirror with as many processes. */
+    private static void tools(ClusterPoints points, StringBuilder md) {
+        md.append("\nProcess tools through the hub mount against a single-host procsys mirror with as many processes (spawned sleepers); median ms\n\n");
+        md.append("| hosts | processes | `ps -ef` | mirror | ratio | `top -bn1` | mirror | ratio | `pgrep -c java` | mirror | ratio |\n");
+        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (int n : points.hostCounts()) {
+            if (points.find("mirror", n, "ps -ef", 1).isEmpty()) continue;
+            md.append("| ").append(n).append(" | ").append(number(points.value("mirror", n, "ps -ef", 1, "processes")));
+            for (String tool : List.of("ps -ef", "top -bn1", "pgrep -c java")) {
+                double cluster = points.value("hub", n, tool, 1, "median_ms"), mirror = points.value("mirror", n, tool, 1, "median_ms");
+                md.append(" | ").append(number(cluster)).append(" | ").append(number(mirror)).append(" | ").append(number(cluster / mirror)).append("×");
+            }
+            md.append(" |\n");
+        }
+    }
+
+    /** The daemon and the agent processes: memory and CPU. */
+    private static void processes(ClusterPoints points, StringBuilder md) {
+        md.append("\nThe processes (hub): daemon RSS and CPU per combined `meminfo` read (1 reader); agents (one process each, TLS) CPU per request during those reads and mean RSS\n\n");
+        md.append("| hosts | daemon RSS (MB) | daemon CPU/read (µs) | agent CPU/request (µs) | agent RSS (MB) |\n");
+        md.append("|---:|---:|---:|---:|---:|\n");
+        for (int n : points.hostCounts()) {
+            if (points.find("hub", n, "daemon", 1).isEmpty()) continue;
             md.append("| ").append(n)
-                    .append(" | ").append(number(points.value("hub", n, "free", 1, "median_ms")))
-                    .append(" | ").append(number(points.value("hub", n, "ps -ef", 1, "median_ms")))
-                    .append(" | ").append(number(points.value("tree", n, "free", 1, "median_ms")))
-                    .append(" | ").append(number(points.value("tree", n, "ps -ef", 1, "median_ms")))
                     .append(" | ").append(number(points.value("hub", n, "daemon", 1, "rss_kb") / 1024))
                     .append(" | ").append(number(points.value("hub", n, "meminfo", 1, "cpu_us_per_read")))
-                    .append(" | ").append(number(points.value("tree", n, "daemon", 1, "rss_kb") / 1024))
+                    .append(" | ").append(number(points.value("hub", n, "meminfo", 1, "agent_cpu_us_per_request")))
+                    .append(" | ").append(number(points.value("hub", n, "daemon", 1, "agent_rss_kb") / 1024))
                     .append(" |\n");
         }
-        System.out.print(md);
+    }
+
+    /** The labelled detail: the same mount over agents in one warm JVM (no TLS), which isolates the daemon. */
+    private static void farm(ClusterPoints points, StringBuilder md) {
+        for (int n : points.hostCounts()) {
+            if (points.find("farm", n, "meminfo", 1).isEmpty()) continue;
+            md.append("\nDaemon cost, agents in one JVM (").append(n).append(" agents sharing one warm JVM, no TLS; not a deployment): combined `meminfo` p50 / p99 ")
+                    .append(latency(points, "farm", n, "meminfo", 1)).append(" ms, daemon CPU per read ")
+                    .append(number(points.value("farm", n, "meminfo", 1, "cpu_us_per_read"))).append(" µs.\n");
+        }
+    }
+
+    /** One fresh agent process, TLS on: CPU per request from its first request on. */
+    private static void agentCost(ClusterPoints points, StringBuilder md) {
+        points.find("agent", 1, "agent cost", 1).ifPresent(p -> {
+            md.append("\nOne fresh agent process (TLS, `loadavg` reads one after another): startup ")
+                    .append(p.path("startup_cpu_ms").asText()).append(" ms of CPU (warm-up included); CPU per request ");
+            List<String> parts = new java.util.ArrayList<>();
+            p.fieldNames().forEachRemaining(f -> {
+                if (f.startsWith("cpu_us_")) parts.add("requests " + f.substring(7).replace('_', '–') + ": " + number(p.get(f).asDouble()) + " µs");
+            });
+            md.append(String.join(", ", parts)).append("; RSS after them ").append(number(p.path("rss_kb").asDouble() / 1024)).append(" MB.\n");
+        });
     }
 
     private static String latency(ClusterPoints points, String topology, int n, String measure, int readers) {

@@ -1,6 +1,7 @@
 package io.procsys.cli;
 
 import io.procsys.net.Transport;
+import io.procsys.net.agent.Warmup;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,6 +29,10 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--proc-root", paramLabel = "DIR", defaultValue = "/proc", description = "Proc tree to export (default: ${DEFAULT-VALUE}).")
     Path procRoot;
 
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "" + Warmup.REQUESTS,
+            description = "Requests the agent sends itself before it says it is ready, so its first clients find it compiled (default: ${DEFAULT-VALUE}; 0: none).")
+    int warmup;
+
     @Mixin
     TlsOptions tls;
 
@@ -36,6 +41,7 @@ final class AgentCommand implements Callable<Integer> {
         String node = name != null ? name : Hosts.localName();
         var context = tls.server(node);
         RunningAgent agent = RunningAgent.start(procRoot, listen, node, context);
+        if (warmup > 0) agent.warmUp(tls.client(node), node, warmup);
         System.err.println("procsys: agent " + node + " exporting " + procRoot + " on " + agent.address()
                 + (context == null ? " (INSECURE: plaintext, no authentication)" : " (mutual TLS)")
                 + (Transport.epoll() ? ", epoll" : ", nio"));

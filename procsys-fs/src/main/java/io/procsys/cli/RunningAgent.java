@@ -2,6 +2,7 @@ package io.procsys.cli;
 
 import io.netty.handler.ssl.SslContext;
 import io.procsys.net.agent.Agent;
+import io.procsys.net.agent.Warmup;
 import io.procsys.tree.ExportedTree;
 import io.procsys.tree.ProcTree;
 
@@ -33,6 +34,14 @@ final class RunningAgent implements AutoCloseable {
             tree.close();
             throw new UserError("cannot listen on " + listen + ": " + e.getMessage());
         }
+    }
+
+    /** Warms the request path up (a live /proc only: other trees may be slow to read, and are not worth it). */
+    void warmUp(SslContext clientTls, String node, int requests) {
+        if (!tree.isLive()) return;
+        InetSocketAddress self = agent.address().getAddress().isAnyLocalAddress()
+                ? new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), agent.address().getPort()) : agent.address();
+        Warmup.run(self, clientTls, node, requests);
     }
 
     InetSocketAddress address() {

@@ -22,7 +22,8 @@ import java.time.Duration;
 /**
  * Exports one proc tree, read-only, to clients over the procsys protocol. Pipeline per
  * connection: [TLS] → handshake timeout → framing (requests ≤ 16 KiB) → codec → hello → requests.
- * File system work runs on a small separate executor so a slow /proc read never stalls I/O.
+ * Reads of a live procfs run on the I/O thread (they never block); other trees, and process
+ * tables, run on a separate file thread so a slow read never stalls I/O.
  */
 public final class Agent implements AutoCloseable {
     /** How long a new connection has for its TLS handshake and hello, whatever it sends meanwhile. */
@@ -30,7 +31,7 @@ public final class Agent implements AutoCloseable {
 
     /**
      * The threads agents run on. An agent started without one owns its own set: one thread
-     * accepting, one for I/O and two for /proc reads (an agent answers a few clients with small
+     * accepting, one for I/O and one for slow work (an agent answers a few clients with small
      * files). A process hosting many agents, as the benchmark farm does, shares one set.
      */
     public record Threads(EventLoopGroup boss, EventLoopGroup workers, EventExecutorGroup fileWork) implements AutoCloseable {
@@ -54,7 +55,11 @@ public final class Agent implements AutoCloseable {
 
     private Agent(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls, Threads shared) throws InterruptedException {
         this.ownsThreads = shared == null;
-        this.threads = ownsThreads ? Threads.create(1, 2) : shared;
+        this.threads = ownsThreads ? Threads.create(1, 1) : shared;
+        // procfs answers at once, from memory: its files are read on the I/O thread, saving two
+        // thread hand-offs per request. Any other tree (a capture on disk, a procsys mount that
+        // waits on its own peers) is read on the file thread, as process tables always are.
+        boolean inline = tree.tree().isLive();
         ServerBootstrap b = new ServerBootstrap()
                 .group(threads.boss(), threads.workers())
                 .channel(Transport.serverChannel())
@@ -69,7 +74,7 @@ public final class Agent implements AutoCloseable {
                         if (tls != null) ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
                         Framing.install(ch.pipeline(), Framing.MAX_REQUEST_FRAME);
                         ch.pipeline().addLast("hello", new AgentHello(node, stats));
-                        ch.pipeline().addLast(threads.fileWork(), "requests", new RequestHandler(tree, stats));
+                        ch.pipeline().addLast("requests", new RequestHandler(tree, stats, inline ? null : threads.fileWork(), threads.fileWork()));
                     }
                 });
         try {

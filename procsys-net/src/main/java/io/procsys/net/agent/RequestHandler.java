@@ -3,6 +3,7 @@ package io.procsys.net.agent;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.util.concurrent.EventExecutorGroup;
 import io.procsys.fuse.Errno;
 import io.procsys.fuse.Libc;
 import io.procsys.fuse.Stat;
@@ -13,7 +14,11 @@ import io.procsys.tree.FileAttributes;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
-/** Answers requests from the exported tree; runs off the event loop (file reads may block). */
+/**
+ * Answers requests from the exported tree. Single-file requests run where {@code fileWork} says
+ * (null: on the I/O thread, for a procfs that never blocks); process tables, which take a pass
+ * over every process, always run on {@code tableWork} so other requests are not held up.
+ */
 final class RequestHandler extends SimpleChannelInboundHandler<Message.Request> {
     /** Largest file an agent sends whole. */
     static final int MAX_FILE = 16 * 1024 * 1024;
@@ -21,15 +26,34 @@ final class RequestHandler extends SimpleChannelInboundHandler<Message.Request> 
     private final ExportedTree tree;
     private final AgentStats stats;
 
-    RequestHandler(ExportedTree tree, AgentStats stats) {
+    private final EventExecutorGroup fileWork;
+    private final EventExecutorGroup tableWork;
+
+    RequestHandler(ExportedTree tree, AgentStats stats, EventExecutorGroup fileWork, EventExecutorGroup tableWork) {
         this.tree = tree;
         this.stats = stats;
+        this.fileWork = fileWork;
+        this.tableWork = tableWork;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, Message.Request request) {
         stats.requests.increment();
-        ctx.writeAndFlush(answer(ctx, request));
+        EventExecutorGroup work = request instanceof Message.Table ? tableWork : fileWork;
+        if (work == null) {
+            ctx.writeAndFlush(answer(ctx, request));
+            return;
+        }
+        work.execute(() -> {
+            Message reply;
+            try {
+                reply = answer(ctx, request);
+            } catch (RuntimeException e) {
+                exceptionCaught(ctx, e);
+                return;
+            }
+            ctx.writeAndFlush(reply);
+        });
     }
 
     private Message answer(ChannelHandlerContext ctx, Message.Request request) {

@@ -1,0 +1,57 @@
+package io.procsys.net.agent;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
+import io.procsys.net.Transport;
+import io.procsys.net.client.AgentClient;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Warms a new agent up before it is announced: a client in the same process connects to it (TLS
+ * handshake included) and sends the requests mounts send, until the JIT has compiled the request
+ * path. Without it an agent that answers a few requests a second (top every 3 s) stays in the
+ * interpreter for hours at ~1 ms of CPU per request, and its first connection pays ~100 ms of
+ * interpreted certificate checks (benchmarks/cluster.sh measures both).
+ */
+public final class Warmup {
+    /** Enough for C1 to compile the request path (it compiles after a few hundred calls). */
+    public static final int REQUESTS = 1500;
+
+    private Warmup() {}
+
+    /** Runs the warm-up against {@code address}; returns the number of requests answered (0 if it could not connect). */
+    public static int run(InetSocketAddress address, SslContext clientTls, String node, int requests) {
+        EventLoopGroup loop = Transport.eventLoops(1);
+        int answered = 0;
+        try {
+            AgentClient client = AgentClient.connect(loop, address, clientTls, node + "-warmup", Duration.ofSeconds(20))
+                    .get(30, TimeUnit.SECONDS);
+            try {
+                for (int i = 0; i < requests; i++) {
+                    switch (i % 10) {
+                        case 0 -> client.stat("loadavg").get(5, TimeUnit.SECONDS);
+                        case 1 -> client.list("sys/kernel").get(5, TimeUnit.SECONDS);
+                        default -> {
+                            ByteBuf data = client.read(i % 2 == 0 ? "loadavg" : "meminfo").get(5, TimeUnit.SECONDS);
+                            data.release();
+                        }
+                    }
+                    answered++;
+                }
+                client.table("").get(10, TimeUnit.SECONDS).release();
+            } finally {
+                client.close();
+            }
+        } catch (Exception e) {
+            // a warm-up that fails costs nothing but its speed-up
+            if (System.getenv("PROCSYS_DEBUG_WARMUP") != null) e.printStackTrace();
+        } finally {
+            loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        return answered;
+    }
+}
