@@ -11,8 +11,9 @@
 #         view lists (spawned sleepers): the bar for ps -ef, top -bn1 and pgrep over the cluster;
 #   farm: "daemon cost, agents in one JVM" at FARM_COUNTS (default 32): the same mount over
 #         agents sharing one warm JVM, without TLS. No user runs that; it isolates the daemon.
-# Mounts run with --cache-ms 0, so every combined read is a fan-out to every agent (the default
-# 200 ms would serve most of these back-to-back reads from the last one).
+# Read latencies are taken on a mount with --cache-ms 0, so every combined read is a fan-out to
+# every agent (the default 200 ms would serve most back-to-back reads from the last one); the
+# tools run on a second mount with the defaults a user gets.
 # Measured per point: combined meminfo and stat read latency (p50/p99) with 1 and 8 readers; the
 # daemon's CPU per combined meminfo read and RSS; the agents' CPU per request during those reads
 # and their mean RSS; ps -ef, top -bn1 and pgrep through the mount (median ms). Then one fresh
@@ -97,7 +98,6 @@ measure() {  # $1 = topology, $2 = hosts, $3 = mount, $4 = daemon pid
             echo "$t $n $file readers=$readers $r daemon cpu/read=${cpu_us}us agent cpu/request=${agent_us}us"
         done
     done
-    [[ $t == farm ]] || measure_tools "$t" "$n" "$m"
     local rss; rss=$(awk '/^VmRSS/{print $2}' "/proc/$d/status")
     echo "{\"topology\": \"$t\", \"hosts\": $n, \"measure\": \"daemon\", \"rss_kb\": $rss, \"agent_rss_kb\": $(agents_rss_kb)}" >> "$results"
     echo "$t $n daemon RSS ${rss} kB, agents $(agents_rss_kb) kB each"
@@ -147,6 +147,13 @@ hub_point() {  # $1 = topology (hub|farm), $2 = hosts
     fi
     wait_up "$work/hub" "$n"
     measure "$t" "$n" "$work/hub" "$(daemon_of "$msg")"
+    if [[ $t != farm ]]; then
+        # the tools on a mount as a user gets it (default --cache-ms and --table-ms)
+        mkdir -p "$work/tools"; mounts+=("$work/tools")
+        "$here/procsys" mount "${tls[@]}" --name hub "${peers[@]}" "$work/tools" >/dev/null 2>&1
+        wait_up "$work/tools" "$n"
+        measure_tools "$t" "$n" "$work/tools"
+    fi
     stop_all
 }
 
@@ -176,6 +183,7 @@ for n in ${TREE_COUNTS-}; do
     wait_up "$work/top" "$k"
     sleep 1
     measure tree "$n" "$work/top" "$(daemon_of "$msg")"
+    measure_tools tree "$n" "$work/top"
     stop_all
 done
 

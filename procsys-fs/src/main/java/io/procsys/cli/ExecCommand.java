@@ -22,7 +22,11 @@ import java.util.concurrent.Callable;
                 "On a cluster view CMD also gets a private network namespace holding one stand-in link per",
                 "interface of the combined net/dev: ifconfig asks the kernel (ioctl) for each name it reads",
                 "there, and would otherwise fail on every remote interface. Counters come from net/dev; flags,",
-                "MTU and addresses of a stand-in are not the remote host's. --host-network keeps this host's."},
+                "MTU and addresses of a stand-in are not the remote host's. --host-network keeps this host's.",
+                "",
+                "On a cluster view (also with --files-only) /sys/devices/system/cpu and /sys/block are replaced",
+                "too, from the combined cpuinfo, stat and diskstats when CMD starts: sysconf, lscpu, htop,",
+                "psutil, mpstat and iostat then count the cluster's CPUs and disks. The rest of /sys is this host's."},
         footer = {"", "Examples:",
                 "  procsys exec -- ps aux                    through a private mirror made for the call",
                 "  procsys exec --mount /mnt/proc -- free -h through a mirror already mounted",
@@ -101,21 +105,29 @@ final class ExecCommand implements Callable<Integer> {
     }
 
     private int run(Path mirror) throws IOException, InterruptedException {
-        boolean standInLinks = !filesOnly && !hostNetwork && Files.isDirectory(mirror.resolve("hosts"));
+        boolean cluster = Files.isDirectory(mirror.resolve("hosts"));
+        boolean standInLinks = cluster && !filesOnly && !hostNetwork;
         List<String> argv = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private"));
         if (standInLinks) argv.add("--net");
-        String script = (standInLinks ? STAND_IN_LINKS : "") + (filesOnly ? BIND_FILES_AND_EXEC : BIND_AND_EXEC);
+        String script = SysViews.MOUNT_SCRIPT + (standInLinks ? STAND_IN_LINKS : "") + (filesOnly ? BIND_FILES_AND_EXEC : BIND_AND_EXEC);
         argv.addAll(List.of("--", "/bin/sh", "-c", script, "procsys-exec", mirror.toString()));
         argv.addAll(command);
-        Process child;
+        Path sysViews = cluster ? SysViews.create(mirror) : null;
         try {
-            child = new ProcessBuilder(argv).inheritIO().start();
-        } catch (IOException e) {
-            throw new UserError("cannot run unshare (util-linux): " + e.getMessage());
+            ProcessBuilder builder = new ProcessBuilder(argv).inheritIO();
+            if (sysViews != null) builder.environment().put("PROCSYS_SYS_VIEWS", sysViews.toString());
+            Process child;
+            try {
+                child = builder.start();
+            } catch (IOException e) {
+                throw new UserError("cannot run unshare (util-linux): " + e.getMessage());
+            }
+            // The terminal sends Ctrl-C to CMD as well: let CMD decide, and clean up once it ends.
+            Signal.handle(new Signal("INT"), sig -> {});
+            Signal.handle(new Signal("TERM"), sig -> child.destroy());
+            return child.waitFor();
+        } finally {
+            if (sysViews != null) SysViews.delete(sysViews);
         }
-        // The terminal sends Ctrl-C to CMD as well: let CMD decide, and clean up once it ends.
-        Signal.handle(new Signal("INT"), sig -> {});
-        Signal.handle(new Signal("TERM"), sig -> child.destroy());
-        return child.waitFor();
     }
 }

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -22,9 +23,9 @@ import java.util.logging.Logger;
  * (docs/process-table.md). Listing the host's root (the cluster root, or hosts/NAME/) fetches a
  * new table in one request, or joins the fetch in flight; for {@code window} after it arrives,
  * lookups, attributes, link texts, listings and whole reads of the files it holds are answered
- * from it, and names it proves absent answer ENOENT. Everything else, and everything after the
- * window, goes to the agent as before. Each open takes its bytes from one table, so a reader
- * never mixes two.
+ * from it, and names it proves absent answer ENOENT. Past the window, while a scan is going on, the
+ * next process file request fetches a new table; everything else goes to the agent as before. Each
+ * open takes its bytes from one table, so a reader never mixes two.
  */
 final class TableBackend implements Backend {
     private static final Logger LOG = Logger.getLogger(TableBackend.class.getName());
@@ -39,6 +40,8 @@ final class TableBackend implements Backend {
     private ProcessTable table;
     private long arrivedNanos;
     private CompletableFuture<ProcessTable> inFlight;
+    /** Whether the host's root was ever listed through this backend (tables are then refreshed on demand). */
+    private boolean everFetched;
 
     TableBackend(Peer peer, Duration window, TableBudget budget) {
         this(peer, peer::table, window, budget, System::nanoTime);
@@ -58,7 +61,7 @@ final class TableBackend implements Backend {
         return peer.name();
     }
 
-    // ---- the table's life: fetch on listing, serve within the window, release when replaced or stale
+    // ---- the table's life: fetch on listing, serve within the window, refresh while in use
 
     /** A new table (or the one being fetched); fails if the agent or the budget refuses one. */
     private synchronized CompletableFuture<ProcessTable> fetch() {
@@ -96,7 +99,6 @@ final class TableBackend implements Backend {
             }
             table = next;
             arrivedNanos = clock.getAsLong();
-            table.bytes().retain(); // the caller's reference, for the listing it is fetched for
             return table;
         }
     }
@@ -109,20 +111,46 @@ final class TableBackend implements Backend {
         }
     }
 
-    /** The current table, retained for the caller (who releases it), if it is within its window. */
-    private synchronized ProcessTable current() {
-        if (table == null) return null;
-        if (clock.getAsLong() - arrivedNanos > window.toNanos()) {
-            drop();
-            return null;
-        }
-        table.bytes().retain();
-        return table;
+    private boolean fresh(long now) {
+        return now - arrivedNanos <= window.toNanos();
     }
+
+    /** {@code t} retained for the caller if it is still the current table, else null. */
+    private synchronized ProcessTable retained(ProcessTable t) {
+        if (t == null || table != t) return null;
+        t.bytes().retain();
+        return t;
+    }
+
+    /**
+     * The table to answer from, retained for the caller (who releases it), or null to ask the
+     * agent. Within the window: the current one. Past it, while a scan is still going (a table
+     * arrived within {@link #SCAN_WINDOWS} windows): a new one, fetched once for every reader
+     * waiting, so a long `ps` over thousands of processes costs a table per window, not a round
+     * trip per file. Otherwise (nobody listed the host lately): none.
+     */
+    private CompletableFuture<ProcessTable> usable() {
+        synchronized (this) {
+            long now = clock.getAsLong();
+            if (table != null && fresh(now)) {
+                table.bytes().retain();
+                return CompletableFuture.completedFuture(table);
+            }
+            if (!everFetched || now - arrivedNanos > window.toNanos() * SCAN_WINDOWS) {
+                if (inFlight == null) return NONE;
+            }
+            drop();
+        }
+        return fetch().handle((t, error) -> error != null ? null : retained(t));
+    }
+
+    /** How many windows after a table arrived a stale one is still refreshed on demand. */
+    static final int SCAN_WINDOWS = 5;
+    private static final CompletableFuture<ProcessTable> NONE = CompletableFuture.completedFuture(null);
 
     /** Releases the table when it is past its window, so an idle mount holds none. */
     synchronized void releaseIfStale() {
-        if (table != null && clock.getAsLong() - arrivedNanos > window.toNanos()) drop();
+        if (table != null && !fresh(clock.getAsLong())) drop();
     }
 
     // ---- what a table can answer
@@ -158,7 +186,7 @@ final class TableBackend implements Backend {
         if (at == null) return null;
         if (!t.hasProcess(at.pid)) {
             // not listed at the root: exited, or a thread id (hidden from the listing, yet reachable)
-            return at.rest.isEmpty() && !listed(t, at.pid) && !t.truncated() && !isThreadId(t, at.pid) ? ABSENT : null;
+            return !listed(t, at.pid) && !t.truncated() && !isThreadId(t, at.pid) ? ABSENT : null;
         }
         ProcessTable.Item item = t.find(at.pid, at.rest);
         if (item != null || at.rest.isEmpty()) return item;
@@ -208,74 +236,52 @@ final class TableBackend implements Backend {
         return CompletableFuture.failedFuture(new RemoteError(errno, "process table"));
     }
 
-    @Override
-    public CompletableFuture<FileAttributes> stat(String path) {
-        ProcessTable t = current();
-        if (t != null) {
+    /**
+     * Answers a request for {@code path} from the table when it can: {@code fromTable} gives the
+     * answer for the path's item (null: the item does not hold it), {@code fromAgent} asks the
+     * agent. Paths outside process directories never touch the table.
+     */
+    private <T> CompletableFuture<T> answer(String path, BiFunction<ProcessTable, ProcessTable.Item, CompletableFuture<T>> fromTable,
+                                            Supplier<CompletableFuture<T>> fromAgent) {
+        if (InProcess.of(path) == null) return fromAgent.get();
+        return usable().thenCompose(t -> {
+            if (t == null) return fromAgent.get();
             try {
                 ProcessTable.Item item = lookup(t, path);
-                if (item != null) return item.errno() != 0 ? failed(item.errno()) : CompletableFuture.completedFuture(item.attributes());
+                CompletableFuture<T> answered = item == null ? null : item.errno() != 0 ? failed(item.errno()) : fromTable.apply(t, item);
+                return answered != null ? answered : fromAgent.get();
             } finally {
                 t.release();
             }
-        }
-        return peer.stat(path);
+        });
+    }
+
+    @Override
+    public CompletableFuture<FileAttributes> stat(String path) {
+        return answer(path, (t, item) -> CompletableFuture.completedFuture(item.attributes()), () -> peer.stat(path));
     }
 
     @Override
     public CompletableFuture<List<ExportedTree.Entry>> list(String path) {
         if (path.isEmpty()) {
             // listing the root starts a new generation: ps, top, htop and pstree all begin here
-            return fetch().handle((t, error) -> {
-                if (error != null) return null;
-                try {
-                    return t.root();
-                } finally {
-                    t.release();
-                }
-            }).thenCompose(root -> root != null ? CompletableFuture.completedFuture(root) : peer.list(path));
-        }
-        ProcessTable t = current();
-        if (t != null) {
-            try {
-                ProcessTable.Item item = lookup(t, path);
-                if (item != null && item.errno() != 0) return failed(item.errno());
-                if (item != null && item.listing() != null) return CompletableFuture.completedFuture(item.listing());
-            } finally {
-                t.release();
+            synchronized (this) {
+                everFetched = true;
             }
+            return fetch().handle((t, error) -> error != null ? null : t.root())
+                    .thenCompose(root -> root != null ? CompletableFuture.completedFuture(root) : peer.list(path));
         }
-        return peer.list(path);
+        return answer(path, (t, item) -> item.listing() == null ? null : CompletableFuture.completedFuture(item.listing()), () -> peer.list(path));
     }
 
     @Override
     public CompletableFuture<String> readlink(String path) {
-        ProcessTable t = current();
-        if (t != null) {
-            try {
-                ProcessTable.Item item = lookup(t, path);
-                if (item != null && item.errno() != 0) return failed(item.errno());
-                if (item != null && item.link() != null) return CompletableFuture.completedFuture(item.link());
-            } finally {
-                t.release();
-            }
-        }
-        return peer.readlink(path);
+        return answer(path, (t, item) -> item.link() == null ? null : CompletableFuture.completedFuture(item.link()), () -> peer.readlink(path));
     }
 
     @Override
     public CompletableFuture<Content> read(String path) {
-        ProcessTable t = current();
-        if (t != null) {
-            try {
-                ProcessTable.Item item = lookup(t, path);
-                if (item != null && item.errno() != 0) return failed(item.errno());
-                if (item != null && item.isFile()) return CompletableFuture.completedFuture(slice(t, item));
-            } finally {
-                t.release();
-            }
-        }
-        return peer.read(path);
+        return answer(path, (t, item) -> item.isFile() ? CompletableFuture.completedFuture(slice(t, item)) : null, () -> peer.read(path));
     }
 
     /** A file of the table, holding the table's bytes until released. */

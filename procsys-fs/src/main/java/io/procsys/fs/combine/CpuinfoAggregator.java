@@ -10,6 +10,7 @@ import java.util.List;
  * the sum of (largest id + 1) of the hosts before it. That is the number of distinct ids of the
  * hosts before when ids are dense, as the kernel prints them, and still cannot collide when a
  * host's ids are sparse. {@code core id} is per package, so it stays. Other lines are kept.
+ * A host claiming more processors than Linux supports ({@link SysCpuView#MAX_CPUS}) is malformed.
  */
 final class CpuinfoAggregator extends FoldingAggregator<CpuinfoAggregator.Parsed, CpuinfoAggregator.Combined> {
     private static final String PROCESSOR = "processor";
@@ -40,6 +41,9 @@ final class CpuinfoAggregator extends FoldingAggregator<CpuinfoAggregator.Parsed
         }
         if (processors == 0) {
             throw new MalformedPartException("no processor line");
+        }
+        if (processors > SysCpuView.MAX_CPUS) {
+            throw new MalformedPartException(processors + " processors: more than Linux supports (" + SysCpuView.MAX_CPUS + ")");
         }
         return new Parsed(lines, processors, packages);
     }

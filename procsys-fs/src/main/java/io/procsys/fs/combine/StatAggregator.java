@@ -65,6 +65,9 @@ final class StatAggregator extends FoldingAggregator<StatAggregator.Stat, StatAg
         if (cpu == null) {
             throw new MalformedPartException("no cpu line");
         }
+        if (cpus.size() > SysCpuView.MAX_CPUS) {
+            throw new MalformedPartException(cpus.size() + " cpuN lines: more than Linux supports (" + SysCpuView.MAX_CPUS + ")");
+        }
         return new Stat(cpu, cpus, lines, lines.containsKey("btime") ? part.index() : -1);
     }
 

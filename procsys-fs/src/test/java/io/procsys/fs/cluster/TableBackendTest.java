@@ -1,0 +1,195 @@
+package io.procsys.fs.cluster;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.procsys.fuse.Errno;
+import io.procsys.net.client.RemoteError;
+import io.procsys.net.protocol.ProcessTable;
+import io.procsys.tree.ExportedTree;
+import io.procsys.tree.FileAttributes;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** The table rule of docs/process-table.md on a fake agent and a fake clock: no network, no kernel. */
+class TableBackendTest {
+    static final FileAttributes DIR = new FileAttributes(040555, 0, 0, 1, 0, 2, 0, 0, 0);
+    static final FileAttributes FILE = new FileAttributes(0100444, 0, 0, 1, 0, 3, 0, 0, 0);
+    static final Duration WINDOW = Duration.ofMillis(1000);
+    /** What the fake agent answers every request with (EREMOTEIO): an answer that came from it. */
+    static final int AGENT_ERRNO = 121;
+
+    /** An agent that answers every single request with EREMOTEIO and counts them. */
+    static final class CountingAgent implements Backend {
+        final List<String> asked = new ArrayList<>();
+
+        public String name() {
+            return "far";
+        }
+
+        private <T> CompletableFuture<T> ask(String what) {
+            asked.add(what);
+            return CompletableFuture.failedFuture(new RemoteError(AGENT_ERRNO, what));
+        }
+
+        public CompletableFuture<FileAttributes> stat(String path) {
+            return ask("stat " + path);
+        }
+
+        public CompletableFuture<List<ExportedTree.Entry>> list(String path) {
+            return ask("list " + path);
+        }
+
+        public CompletableFuture<String> readlink(String path) {
+            return ask("readlink " + path);
+        }
+
+        public CompletableFuture<Content> read(String path) {
+            return ask("read " + path);
+        }
+    }
+
+    final CountingAgent agent = new CountingAgent();
+    final AtomicLong now = new AtomicLong(1_000_000_000L);
+    final AtomicInteger tablesSent = new AtomicInteger();
+    /** The processes the next table holds. */
+    volatile List<Integer> pids = List.of(7);
+
+    ByteBuf table() {
+        tablesSent.incrementAndGet();
+        List<ExportedTree.Entry> root = new ArrayList<>(List.of(new ExportedTree.Entry("meminfo", FILE)));
+        for (int pid : pids) root.add(new ExportedTree.Entry(Integer.toString(pid), DIR));
+        ProcessTable.Writer w = new ProcessTable.Writer(Unpooled.directBuffer(), ProcessTable.MAX_BYTES,
+                Set.of("stat", "status", "maps", "task"), Set.of("stat"), root);
+        for (int pid : pids) {
+            w.beginProcess(pid);
+            w.attributes("", DIR);
+            try (Arena arena = Arena.ofConfined()) {
+                byte[] text = (pid + " (sleep) S 1").getBytes(StandardCharsets.US_ASCII);
+                w.file("stat", FILE, arena.allocateFrom(ValueLayout.JAVA_BYTE, text));
+            }
+            w.error("status", Errno.EACCES);
+            w.listing("task", DIR, List.of(new ExportedTree.Entry(Integer.toString(pid), DIR), new ExportedTree.Entry("900", DIR)));
+            w.endProcess();
+        }
+        return w.finish();
+    }
+
+    TableBackend backend(TableBudget budget) {
+        return new TableBackend(agent, () -> CompletableFuture.completedFuture(table()), WINDOW, budget, now::get);
+    }
+
+    TableBackend backend() {
+        return backend(new TableBudget(TableBudget.DEFAULT_BYTES));
+    }
+
+    static int errno(CompletableFuture<?> f) {
+        CompletionException e = assertThrows(CompletionException.class, f::join);
+        return assertInstanceOf(RemoteError.class, e.getCause()).errno();
+    }
+
+    static String text(Backend.Content c) {
+        try {
+            return new String(c.bytes().toArray(ValueLayout.JAVA_BYTE), StandardCharsets.US_ASCII);
+        } finally {
+            c.release();
+        }
+    }
+
+    @Test
+    void listingTheRootAnswersProcessFilesWithoutAskingTheAgent() {
+        TableBackend b = backend();
+        assertEquals(List.of("meminfo", "7"), b.list("").join().stream().map(ExportedTree.Entry::name).toList());
+        assertEquals(DIR, b.stat("7").join());
+        assertEquals(FILE, b.stat("7/stat").join());
+        assertEquals("7 (sleep) S 1", text(b.read("7/stat").join()));
+        assertEquals(Errno.EACCES, errno(b.read("7/status")));
+        assertEquals(List.of("7", "900"), b.list("7/task").join().stream().map(ExportedTree.Entry::name).toList());
+        assertEquals(DIR, b.stat("7/task/900").join(), "a listed thread's attributes come from the listing");
+        assertEquals(List.of(), agent.asked);
+        assertEquals(1, tablesSent.get());
+    }
+
+    @Test
+    void namesTheTableProvesAbsentAreEnoentAtOnce() {
+        TableBackend b = backend();
+        b.list("").join();
+        assertEquals(Errno.ENOENT, errno(b.stat("8")), "not listed");
+        assertEquals(Errno.ENOENT, errno(b.stat("7/ctty")), "not a name of a process directory");
+        assertEquals(Errno.ENOENT, errno(b.stat("7/task/901")), "not in the task listing");
+        assertEquals(Errno.ENOENT, errno(b.stat("7/task/900/status")), "not a name of a thread directory");
+        assertEquals(List.of(), agent.asked);
+    }
+
+    @Test
+    void whatTheTableDoesNotHoldGoesToTheAgent() {
+        TableBackend b = backend();
+        b.list("").join();
+        assertEquals(AGENT_ERRNO, errno(b.read("7/maps")));
+        assertEquals(AGENT_ERRNO, errno(b.read("meminfo")));
+        assertEquals(AGENT_ERRNO, errno(b.stat("900")), "a thread id: hidden from the listing, yet it resolves");
+        assertEquals(List.of("read 7/maps", "read meminfo", "stat 900"), agent.asked);
+    }
+
+    @Test
+    void pastTheWindowAScanGetsANewTableAndExitsShow() {
+        TableBackend b = backend();
+        b.list("").join();
+        pids = List.of(8); // 7 exits, 8 starts
+        now.addAndGet(WINDOW.toNanos() + 1);
+        assertEquals(Errno.ENOENT, errno(b.read("7/stat")), "gone in the new table");
+        assertEquals("8 (sleep) S 1", text(b.read("8/stat").join()));
+        assertEquals(2, tablesSent.get(), "one new table for both reads");
+        assertEquals(List.of(), agent.asked);
+    }
+
+    @Test
+    void longAfterTheLastListingFilesAreReadOneByOne() {
+        TableBackend b = backend();
+        b.list("").join();
+        now.addAndGet(WINDOW.toNanos() * (TableBackend.SCAN_WINDOWS + 1));
+        assertEquals(AGENT_ERRNO, errno(b.read("7/stat")));
+        assertEquals(1, tablesSent.get());
+        assertEquals(List.of("read 7/stat"), agent.asked);
+    }
+
+    @Test
+    void withoutAListingThereIsNoTable() {
+        TableBackend b = backend();
+        assertEquals(AGENT_ERRNO, errno(b.stat("7")));
+        assertEquals(0, tablesSent.get());
+    }
+
+    @Test
+    void aContentOutlivesItsTable() {
+        TableBackend b = backend();
+        b.list("").join();
+        Backend.Content content = b.read("7/stat").join();
+        b.list("").join(); // replaces the table
+        b.releaseIfStale();
+        assertEquals("7 (sleep) S 1", text(content), "the handle keeps its bytes");
+    }
+
+    @Test
+    void aTableOverTheBudgetIsNotKept() {
+        TableBudget budget = new TableBudget(100);
+        TableBackend b = backend(budget);
+        assertEquals(AGENT_ERRNO, errno(b.list("")), "the listing falls back to the agent");
+        assertEquals(0, budget.used());
+    }
+}
