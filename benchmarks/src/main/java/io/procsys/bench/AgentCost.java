@@ -22,9 +22,12 @@ import java.util.concurrent.TimeUnit;
  * requests for {@code file} one after another, and reads the agent's CPU time (the sum of its
  * threads' schedstat, in ns) at each checkpoint. Prints one JSON line: CPU µs per request over
  * the first 200, 200..1000, 1000..5000 and the last stretch, and the agent's RSS at the end.
+ * FILE {@value #TABLE} asks for process tables instead.
  * <p>Usage: AgentCost HOST:PORT AGENT_PID FILE TOTAL [CERT KEY CA]
  */
 public final class AgentCost {
+    static final String TABLE = ":table";
+
     private AgentCost() {}
 
     public static void main(String[] args) throws Exception {
@@ -45,7 +48,7 @@ public final class AgentCost {
             cpuNanos[0] = atConnect;
             int next = 1;
             for (int i = 1; i <= total; i++) {
-                ByteBuf data = client.read(file).get(10, TimeUnit.SECONDS);
+                ByteBuf data = (file.equals(TABLE) ? client.table("") : client.read(file)).get(10, TimeUnit.SECONDS);
                 data.release();
                 if (next < checkpoints.size() && i == checkpoints.get(next)) cpuNanos[next++] = cpuNanos(agentPid);
             }

@@ -39,6 +39,12 @@ public final class ExportPolicy {
         return 0;
     }
 
+    /** 0 if {@code name} is an acceptable single path component (an entry of a checked directory), else the errno. */
+    public static int checkName(String name) {
+        if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0 || name.indexOf('\0') >= 0) return Errno.EINVAL;
+        return DENIED_NAMES.contains(name) ? Errno.EACCES : 0;
+    }
+
     /** Whether a regular file with this mode is protected by its owner (no read for others). */
     public static boolean ownerOnly(int mode) {
         return Stat.isRegular(mode) && (mode & 0004) == 0;

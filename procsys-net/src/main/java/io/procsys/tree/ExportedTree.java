@@ -16,6 +16,8 @@ import java.util.List;
  */
 public final class ExportedTree {
     private static final long SAFE = Libc.RESOLVE_BENEATH | Libc.RESOLVE_NO_SYMLINKS;
+    /** Longest name of one directory entry (NAME_MAX). */
+    private static final int NAME_MAX = 255;
     private final ProcTree tree;
     private final String ownPid = Long.toString(ProcessHandle.current().pid());
 
@@ -118,6 +120,105 @@ public final class ExportedTree {
         } finally {
             Libc.close(dir);
         }
+    }
+
+    /**
+     * A directory opened once beneath the root (no symlink followed), to read many of its entries
+     * by name without resolving its path again: how process tables read a pid directory. Every
+     * entry passes the same checks as single requests. Not thread-safe; close it.
+     */
+    public final class Directory implements AutoCloseable {
+        private final int fd;
+        private final Arena arena = Arena.ofConfined();
+        private final MemorySegment st = arena.allocate(Stat.SIZE, 8);
+        /** The C string of the entry name being accessed (names are single components: ≤ 255 bytes). */
+        private final MemorySegment name = arena.allocate(NAME_MAX + 1);
+        private MemorySegment linkText;
+
+        private Directory(int fd) {
+            this.fd = fd;
+        }
+
+        /** {@code entry} as a C string in {@link #name}, or the errno that refuses it. */
+        private int cName(String entry) {
+            int check = ExportPolicy.checkName(entry);
+            if (check != 0) return check;
+            byte[] bytes = entry.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            if (bytes.length > NAME_MAX) return Errno.ENAMETOOLONG;
+            MemorySegment.copy(bytes, 0, name, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, bytes.length);
+            name.set(java.lang.foreign.ValueLayout.JAVA_BYTE, bytes.length, (byte) 0);
+            return 0;
+        }
+
+        /** A file's attributes and whole content, or the errno that stopped it. */
+        public record Read(FileAttributes attributes, WholeFile file, int errno) {}
+
+        /** The attributes of entry {@code name} (lstat), or null with {@code errno[0]} set. */
+        public FileAttributes stat(String entry, int[] errno) {
+            int check = cName(entry);
+            int rc = check != 0 ? -check : Libc.fstatat(fd, name, st, Libc.AT_SYMLINK_NOFOLLOW);
+            if (rc < 0) {
+                errno[0] = -rc;
+                return null;
+            }
+            return FileAttributes.of(st);
+        }
+
+        /** Reads regular file {@code name} whole (at most {@code limit} bytes), as {@link #openForRead} allows. */
+        public Read read(String entry, long limit) {
+            int[] errno = new int[1];
+            FileAttributes attributes = stat(entry, errno);
+            if (attributes == null) return new Read(null, null, errno[0]);
+            if (Stat.isDirectory(attributes.mode())) return new Read(attributes, null, Errno.EISDIR);
+            if (!Stat.isRegular(attributes.mode())) return new Read(attributes, null, Errno.EINVAL);
+            if (ExportPolicy.ownerOnly(attributes.mode())) return new Read(attributes, null, Errno.EACCES);
+            int file = Libc.openat(fd, name, Libc.O_RDONLY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC | Libc.O_NONBLOCK);
+            if (file < 0) return new Read(attributes, null, -file);
+            try {
+                WholeFile whole = WholeFile.read(file, limit);
+                return whole.errno() != 0 ? new Read(attributes, null, whole.errno()) : new Read(attributes, whole, 0);
+            } finally {
+                Libc.close(file);
+            }
+        }
+
+        /** The text of symlink {@code name} (never followed), or null with {@code errno[0]} set. */
+        public String readlink(String entry, int[] errno) {
+            int check = cName(entry);
+            if (check != 0) {
+                errno[0] = check;
+                return null;
+            }
+            if (linkText == null) linkText = arena.allocate(ExportPolicy.MAX_PATH);
+            MemorySegment buf = linkText;
+            long n = Libc.readlinkat(fd, name, buf, buf.byteSize());
+            if (n < 0) {
+                errno[0] = (int) -n;
+                return null;
+            }
+            return new String(buf.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public void close() {
+            Libc.close(fd);
+            arena.close();
+        }
+    }
+
+    /** Opens directory {@code path} for {@link Directory} reads: the directory, or null with {@code errno[0]} set. */
+    public Directory directory(String path, int[] errno) {
+        int check = ExportPolicy.checkPath(path);
+        if (check != 0) {
+            errno[0] = check;
+            return null;
+        }
+        int fd = openDirectory(rewrite(path), Libc.O_PATH);
+        if (fd < 0) {
+            errno[0] = -fd;
+            return null;
+        }
+        return new Directory(fd);
     }
 
     /**

@@ -108,4 +108,24 @@ class ExportedTreeTest {
             proc.tree().close();
         }
     }
+
+    @Test
+    void aDirectoryOpenedOnceKeepsEveryRule() {
+        int[] errno = new int[1];
+        try (ExportedTree.Directory pid = tree.directory("26231", errno)) {
+            ExportedTree.Directory.Read status = pid.read("status", 4096);
+            assertEquals(0, status.errno());
+            assertEquals("Name:\tvim\n", new String(status.file().data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)));
+            status.file().free();
+            assertEquals(Errno.EACCES, pid.read("environ", 4096).errno(), "denied by name");
+            assertEquals(Errno.EACCES, pid.read("stack", 4096).errno(), "owner-only");
+            assertEquals(Errno.EINVAL, pid.read("cwd", 4096).errno(), "a link is not followed");
+            assertEquals(Errno.EISDIR, pid.read("fd", 4096).errno());
+            assertEquals("/usr/bin", pid.readlink("cwd", errno));
+            assertEquals(null, pid.stat("..", errno));
+            assertEquals(Errno.EINVAL, errno[0]);
+        }
+        assertEquals(null, tree.directory("26231/root", errno), "no directory through a link");
+        assertEquals(null, tree.directory("../etc", errno));
+    }
 }

@@ -2,7 +2,6 @@ package io.procsys.net.agent;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.procsys.fuse.Libc;
 import io.procsys.fuse.Stat;
 import io.procsys.net.protocol.ProcessTable;
 import io.procsys.tree.ExportedTree;
@@ -92,26 +91,46 @@ public final class ProcessTableBuilder {
     }
 
     private void writeProcess(ProcessTable.Writer table, String dir, MemorySegment st) {
+        int[] errno = new int[1];
         FileAttributes attrs = attributes(dir, st);
         if (attrs == null) {
             table.error("", -lastStat);
             return;
         }
-        table.attributes("", attrs);
-        for (String name : PROCESS_FILES) file(table, dir, name, st);
-        link(table, dir, EXE, st);
+        ExportedTree.Directory process = tree.directory(dir, errno);
+        if (process == null) {
+            table.error("", errno[0]);
+            return;
+        }
+        try (process) {
+            table.attributes("", attrs);
+            for (String name : PROCESS_FILES) file(table, process, "", name);
+            String exe = process.readlink(EXE, errno);
+            FileAttributes exeAttrs = exe == null ? null : process.stat(EXE, errno);
+            if (exeAttrs == null) table.error(EXE, errno[0]);
+            else table.link(EXE, exeAttrs, exe);
+        }
         ExportedTree.Listing ns = listing(table, dir, NS, st);
         if (ns != null) {
-            for (ExportedTree.Entry e : ns.entries()) {
-                ExportedTree.LinkText text = tree.readlink(dir + "/" + NS + "/" + e.name());
-                if (text.text() != null && e.attributes() != null) table.link(NS + "/" + e.name(), e.attributes(), text.text());
+            ExportedTree.Directory namespaces = tree.directory(dir + "/" + NS, errno);
+            if (namespaces != null) {
+                try (namespaces) {
+                    for (ExportedTree.Entry e : ns.entries()) {
+                        String text = namespaces.readlink(e.name(), errno);
+                        if (text != null && e.attributes() != null) table.link(NS + "/" + e.name(), e.attributes(), text);
+                    }
+                }
             }
         }
         ExportedTree.Listing task = listing(table, dir, TASK, st);
         if (task == null) return;
         for (ExportedTree.Entry thread : task.entries()) {
             if (dir.endsWith("/" + thread.name()) || dir.equals(thread.name()) || !isPid(thread.name())) continue; // the leader is read as the process
-            for (String name : THREAD_FILES) file(table, dir, TASK + "/" + thread.name() + "/" + name, st);
+            ExportedTree.Directory threadDir = tree.directory(dir + "/" + TASK + "/" + thread.name(), errno);
+            if (threadDir == null) continue; // ended meanwhile: its listing entry stays
+            try (threadDir) {
+                for (String name : THREAD_FILES) file(table, threadDir, TASK + "/" + thread.name() + "/", name);
+            }
             if (table.full()) return;
         }
     }
@@ -123,44 +142,19 @@ public final class ProcessTableBuilder {
         return lastStat == 0 ? FileAttributes.of(st) : null;
     }
 
-    private void file(ProcessTable.Writer table, String dir, String name, MemorySegment st) {
-        String path = dir + "/" + name;
-        int fd = tree.openForRead(path);
-        if (fd < 0) {
-            table.error(name, -fd);
+    /** File {@code name} of {@code dir} as item {@code prefix + name}: its bytes, or its errno; left out when too big. */
+    private static void file(ProcessTable.Writer table, ExportedTree.Directory dir, String prefix, String name) {
+        ExportedTree.Directory.Read read = dir.read(name, MAX_ITEM);
+        if (read.errno() == WholeFile.TOO_BIG) return; // left to its own request
+        if (read.errno() != 0) {
+            table.error(prefix + name, read.errno());
             return;
         }
         try {
-            FileAttributes attrs = attributes(path, st);
-            if (attrs == null) {
-                table.error(name, -lastStat);
-                return;
-            }
-            WholeFile whole = WholeFile.read(fd, MAX_ITEM);
-            if (whole.errno() == WholeFile.TOO_BIG) return; // left to its own request
-            if (whole.errno() != 0) {
-                table.error(name, whole.errno());
-                return;
-            }
-            try {
-                table.file(name, attrs, whole.data());
-            } finally {
-                whole.free();
-            }
+            table.file(prefix + name, read.attributes(), read.file().data());
         } finally {
-            Libc.close(fd);
+            read.file().free();
         }
-    }
-
-    private void link(ProcessTable.Writer table, String dir, String name, MemorySegment st) {
-        FileAttributes attrs = attributes(dir + "/" + name, st);
-        if (attrs == null) {
-            table.error(name, -lastStat);
-            return;
-        }
-        ExportedTree.LinkText text = tree.readlink(dir + "/" + name);
-        if (text.text() == null) table.error(name, text.errno());
-        else table.link(name, attrs, text.text());
     }
 
     private ExportedTree.Listing listing(ProcessTable.Writer table, String dir, String name, MemorySegment st) {
