@@ -23,8 +23,12 @@ import java.util.Set;
 public final class ProcessTableBuilder {
     /** Files read for every process. */
     static final List<String> PROCESS_FILES = List.of("stat", "statm", "status", "cmdline", "comm", "cgroup", "environ");
-    /** Files read for every thread (task/TID/): top -H, htop, ps -L. */
-    static final List<String> THREAD_FILES = List.of("stat", "statm", "status", "comm");
+    /**
+     * Files read for every thread (task/TID/): what top -H and htop read on every refresh. ps -L
+     * also reads each thread's status, cmdline and environ: those go to the agent (a thread's
+     * status costs the kernel as much as the other two files together, on every listing).
+     */
+    static final List<String> THREAD_FILES = List.of("stat", "statm");
     /** Directories whose listing (and, for ns, link texts) go in: pstree stats ns/*, htop and ps -L list task/. */
     static final String NS = "ns", TASK = "task", EXE = "exe";
     /** A file bigger than this is left to a request of its own (a huge cmdline, say). */

@@ -132,14 +132,74 @@ public final class ProcessTable {
         return List.copyOf(out);
     }
 
-    private static void checkedPath(String path) {
-        if (path.isEmpty()) return;
-        for (String component : path.split("/", -1)) checkedName(component);
+    /**
+     * Checks one item in place, allocating nothing: the path's components and every listed name
+     * are plain names, every length fits, the kind is known. (The table is checked whole when it
+     * arrives; items are decoded only when asked for.)
+     */
+    private static void skipItem(ByteBuf in) {
+        skipChecked(in, true);
+        MessageCodec.need(in, 1);
+        int kind = in.readUnsignedByte();
+        if (kind == ERROR) {
+            MessageCodec.need(in, 4);
+            in.skipBytes(4);
+            return;
+        }
+        MessageCodec.need(in, ATTRIBUTE_BYTES);
+        in.skipBytes(ATTRIBUTE_BYTES);
+        switch (kind) {
+            case ATTRIBUTES -> { }
+            case FILE -> {
+                int length = MessageCodec.readInt(in);
+                if (length < 0 || length > in.readableBytes()) throw new CorruptedFrameException("file of " + length + " bytes");
+                in.skipBytes(length);
+            }
+            case LINK -> skipString(in);
+            case LISTING -> {
+                int count = MessageCodec.readInt(in);
+                if (count < 0 || count > in.readableBytes() / 3) throw new CorruptedFrameException("listing of " + count + " entries");
+                for (int i = 0; i < count; i++) {
+                    skipChecked(in, false);
+                    MessageCodec.need(in, 1);
+                    if (in.readByte() != 0) {
+                        MessageCodec.need(in, ATTRIBUTE_BYTES);
+                        in.skipBytes(ATTRIBUTE_BYTES);
+                    }
+                }
+            }
+            default -> throw new CorruptedFrameException("item kind " + kind);
+        }
     }
 
-    private static void skipItem(ByteBuf in) {
-        checkedPath(MessageCodec.readString(in));
-        readBody(in);
+    /** Skips a string after checking it has no NUL. */
+    private static void skipString(ByteBuf in) {
+        int length = MessageCodec.readShort(in);
+        if (length > MessageCodec.MAX_STRING) throw new CorruptedFrameException("string of " + length + " bytes");
+        MessageCodec.need(in, length);
+        if (in.indexOf(in.readerIndex(), in.readerIndex() + length, (byte) 0) >= 0) throw new CorruptedFrameException("NUL in string");
+        in.skipBytes(length);
+    }
+
+    /** Skips a path ({@code path}: "" or names joined by '/') or a single name, checking its bytes as {@link #checkedName} would. */
+    private static void skipChecked(ByteBuf in, boolean path) {
+        int length = MessageCodec.readShort(in);
+        if (length > MessageCodec.MAX_STRING) throw new CorruptedFrameException("string of " + length + " bytes");
+        MessageCodec.need(in, length);
+        int start = in.readerIndex(), end = start + length;
+        if (length == 0 && path) return;
+        int componentStart = start;
+        for (int i = start; i <= end; i++) {
+            byte b = i < end ? in.getByte(i) : (byte) '/';
+            if (b == 0) throw new CorruptedFrameException("NUL in name");
+            if (b != '/') continue;
+            if (i < end && !path) throw new CorruptedFrameException("'/' in a name");
+            int n = i - componentStart;
+            boolean dots = (n == 1 && in.getByte(componentStart) == '.') || (n == 2 && in.getByte(componentStart) == '.' && in.getByte(componentStart + 1) == '.');
+            if (n == 0 || dots) throw new CorruptedFrameException("bad name in a path");
+            componentStart = i + 1;
+        }
+        in.skipBytes(length);
     }
 
     /** Reads (and checks) an item's kind and body. */
