@@ -4,6 +4,7 @@ import io.procsys.fs.cluster.Cluster;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,11 +30,20 @@ final class ClusterOptions {
             description = "Serve a combined file again for this long (default: 200; 0: only readers that arrive during one fetch share it). pgrep and pstree read uptime once per process.")
     Long cacheMillis;
 
+    @Option(names = "--peers-dns", paramLabel = "NAME:PORT",
+            description = "Also combine every agent at an address of DNS name NAME (each A/AAAA record is one agent on PORT, "
+                    + "named by the node name it sends): hosts join and leave as records do (a Kubernetes headless Service, say).")
+    String peersDns;
+
+    @Option(names = "--dns-refresh", paramLabel = "SECONDS",
+            description = "How often --peers-dns looks NAME up again (default: 30). A failed lookup keeps the last hosts.")
+    Long dnsRefreshSeconds;
+
     @Option(names = "--table-ms", paramLabel = "MS",
             description = "Listing a host's processes fetches its process table in one request; for this long its process files are served from it (default: 2000; 0: one request per file).")
     Long tableMillis;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "YAML file with name, peers, tls, deadlineMs, cacheMs, tableMs; options win over it.")
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML file with name, peers, peersDns, dnsRefreshSeconds, tls, deadlineMs, cacheMs, tableMs; options win over it.")
     Path config;
 
     @Mixin
@@ -45,6 +55,8 @@ final class ClusterOptions {
         long deadline = deadlineMillis != null ? deadlineMillis : 500;
         long cache = cacheMillis != null ? cacheMillis : DEFAULT_CACHE_MILLIS;
         long table = tableMillis != null ? tableMillis : Cluster.DEFAULT_TABLE_WINDOW.toMillis();
+        String dns = peersDns;
+        long refresh = dnsRefreshSeconds != null ? dnsRefreshSeconds : 30;
         String configuredName = name;
         if (config != null) {
             ClusterConfig c = ClusterConfig.load(config);
@@ -57,10 +69,13 @@ final class ClusterOptions {
             if (deadlineMillis == null && c.deadlineMs() != null) deadline = c.deadlineMs();
             if (cacheMillis == null && c.cacheMs() != null) cache = c.cacheMs();
             if (tableMillis == null && c.tableMs() != null) table = c.tableMs();
+            if (dns == null) dns = c.peersDns();
+            if (dnsRefreshSeconds == null && c.dnsRefreshSeconds() != null) refresh = c.dnsRefreshSeconds();
             if (configuredName == null) configuredName = c.name();
             if (c.tls() != null) tls.defaults(c.tls().cert(), c.tls().key(), c.tls().ca(), Boolean.TRUE.equals(c.tls().insecure()));
         }
-        if (allPeers.isEmpty()) return null;
+        if (allPeers.isEmpty() && dns == null) return null;
+        if (refresh < 1 || refresh > 86_400) throw new UserError("the DNS refresh must be between 1 and 86400 s", 2);
         if (deadline < 10 || deadline > 60_000) throw new UserError("the deadline must be between 10 and 60000 ms", 2);
         if (cache < 0 || cache > 60_000) throw new UserError("the cache time must be between 0 and 60000 ms", 2);
         if (table < 0 || table > 60_000) throw new UserError("the table time must be between 0 and 60000 ms", 2);
@@ -76,6 +91,11 @@ final class ClusterOptions {
             if (addresses.stream().anyMatch(a -> a.name().equals(peerName))) throw new UserError("--peer " + peerName + " given twice", 2);
             addresses.add(new Cluster.PeerAddress(peerName, Hosts.parseAddress(peer.substring(eq + 1))));
         }
-        return new Cluster(node, addresses, tls.client(node), Duration.ofMillis(deadline), Duration.ofMillis(cache), Duration.ofMillis(table));
+        Cluster cluster = new Cluster(node, addresses, tls.client(node), Duration.ofMillis(deadline), Duration.ofMillis(cache), Duration.ofMillis(table));
+        if (dns != null) {
+            InetSocketAddress at = Hosts.parseAddress(dns);
+            cluster.discover(at.getHostString(), at.getPort(), Duration.ofSeconds(refresh));
+        }
+        return cluster;
     }
 }

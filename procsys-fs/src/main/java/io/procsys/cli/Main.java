@@ -25,6 +25,8 @@ public final class Main implements Runnable {
     /** Runs the command line; returns the exit status. */
     public static int execute(String... args) {
         Logging.configure();
+        // peers are looked up again on every reconnect and DNS refresh: DNS decides, not a JVM cache
+        io.procsys.fs.cluster.DnsPeers.askDnsEveryTime();
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler(Main::handleFailure);
         cli.setParameterExceptionHandler(Main::handleBadArguments);

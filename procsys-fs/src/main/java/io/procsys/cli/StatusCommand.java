@@ -1,5 +1,6 @@
 package io.procsys.cli;
 
+import io.procsys.fs.cluster.DnsPeers;
 import io.procsys.fs.cluster.Peer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,6 +34,12 @@ final class StatusCommand implements Callable<Integer> {
             return 0;
         }
         System.out.printf("mount %s serving %s, %d peer(s)%n", status.mountpoint(), status.procRoot(), status.peers().size());
+        if (status.discovery() != null) {
+            DnsPeers.Status d = status.discovery();
+            System.out.printf("peers from DNS %s:%d every %d s: %d address(es)%s%n", d.name(), d.port(), d.refreshSeconds(), d.addresses(),
+                    d.lastError().isEmpty() ? "" : "; last lookup: " + d.lastError());
+            for (String event : d.events()) System.out.println("  " + event);
+        }
         if (status.peers().isEmpty()) return 0;
         System.out.printf("%-16s %-22s %-10s %9s  %-20s %s%n", "PEER", "ADDRESS", "STATE", "RTT(us)", "LAST SEEN", "LAST ERROR");
         for (Peer.Status p : status.peers()) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.procsys.fs.cluster.Cluster;
+import io.procsys.fs.cluster.DnsPeers;
 import io.procsys.fs.cluster.Peer;
 
 import java.io.IOException;
@@ -26,7 +27,7 @@ final class StatusEndpoint implements AutoCloseable {
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).enable(SerializationFeature.INDENT_OUTPUT);
 
     /** What the endpoint answers. */
-    record Status(String mountpoint, String procRoot, List<Peer.Status> peers) {}
+    record Status(String mountpoint, String procRoot, List<Peer.Status> peers, DnsPeers.Status discovery) {}
 
     private final Path socket;
     private final ServerSocketChannel server;
@@ -56,7 +57,7 @@ final class StatusEndpoint implements AutoCloseable {
         while (server.isOpen()) {
             try (SocketChannel client = server.accept()) {
                 List<Peer.Status> peers = cluster == null ? List.of() : cluster.peers().stream().map(Peer::status).toList();
-                byte[] body = JSON.writeValueAsBytes(new Status(mountpoint.toString(), procRoot.toString(), peers));
+                byte[] body = JSON.writeValueAsBytes(new Status(mountpoint.toString(), procRoot.toString(), peers, cluster == null ? null : cluster.discovery()));
                 ByteBuffer out = ByteBuffer.wrap(body);
                 while (out.hasRemaining()) client.write(out);
             } catch (IOException e) {

@@ -14,10 +14,10 @@ final class BootTimes {
 
     private record Known(long btime, long at) {}
 
-    private final List<Backend> hosts;
+    private final HostSet hosts;
     private final Map<Integer, Known> known = new ConcurrentHashMap<>();
 
-    BootTimes(List<Backend> hosts) {
+    BootTimes(HostSet hosts) {
         this.hosts = hosts;
     }
 
@@ -29,7 +29,9 @@ final class BootTimes {
     private CompletableFuture<Long> btime(int index) {
         Known k = known.get(index);
         if (k != null && System.currentTimeMillis() - k.at < KEEP_MILLIS) return CompletableFuture.completedFuture(k.btime);
-        return hosts.get(index).read("stat").handle((content, error) -> {
+        Backend host = hosts.get(index);
+        if (host == null) return CompletableFuture.completedFuture(0L);
+        return host.read("stat").handle((content, error) -> {
             if (error != null) return 0L;
             try {
                 long btime = parse(Contents.text(content.bytes()));

@@ -10,6 +10,11 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /** The other hosts a mount combines, and the connections to them. */
@@ -23,11 +28,19 @@ public final class Cluster implements AutoCloseable {
 
     private final String localName;
     private final EventLoopGroup loops = Transport.eventLoops(2);
-    private final List<Peer> peers = new ArrayList<>();
+    /** Every peer: configured ones, then those found through DNS (also ones not, or no longer, in the view). */
+    private final List<Peer> peers = new CopyOnWriteArrayList<>();
+    private final SslContext tls;
+    private final Duration deadline;
+    private HostSet hosts;
+    private DnsPeers dns;
+    private ScheduledExecutorService dnsThread;
+    /** Peers found through DNS that are in the view, and their backends there. */
+    private final Map<Peer, Backend> joined = new ConcurrentHashMap<>();
     private final Duration reuse;
     private final Duration tableWindow;
     private final TableBudget tableBudget = new TableBudget(TableBudget.DEFAULT_BYTES);
-    private final List<TableBackend> tabled = new ArrayList<>();
+    private final List<TableBackend> tabled = new CopyOnWriteArrayList<>();
 
     public Cluster(String localName, List<PeerAddress> addresses, SslContext tls, Duration deadline) {
         this(localName, addresses, tls, deadline, Duration.ZERO);
@@ -43,6 +56,8 @@ public final class Cluster implements AutoCloseable {
         this.localName = localName;
         this.reuse = reuse;
         this.tableWindow = tableWindow;
+        this.tls = tls;
+        this.deadline = deadline;
         for (PeerAddress p : addresses) {
             peers.add(new Peer(p.name(), p.address(), tls, localName, loops, deadline).start());
         }
@@ -52,28 +67,83 @@ public final class Cluster implements AutoCloseable {
         return peers;
     }
 
-    /** The filesystem: the local mirror plus hosts/ with this host first, then the peers in order. */
-    public ClusterFs filesystem(ProcTree localTree) {
-        List<Backend> hosts = new ArrayList<>();
-        hosts.add(new LocalBackend(localName, new ExportedTree(localTree)));
-        for (Peer p : peers) {
-            if (tableWindow.isZero()) {
-                hosts.add(p);
-                continue;
-            }
-            TableBackend t = new TableBackend(p, tableWindow, tableBudget);
-            tabled.add(t);
-            hosts.add(t);
+    /**
+     * Also combines every agent at an address of DNS name {@code name} (A and AAAA records), on
+     * {@code port}, looked up again every {@code refresh}: hosts join and leave the view as
+     * records appear and disappear (DnsPeers). Call before {@link #filesystem}.
+     */
+    public Cluster discover(String name, int port, Duration refresh) {
+        dns = new DnsPeers(name, port, refresh, this::connectFound, this::leave);
+        return this;
+    }
+
+    /** The DNS discovery's state, or null without one. */
+    public DnsPeers.Status discovery() {
+        return dns == null ? null : dns.status();
+    }
+
+    /** A backend for a peer in the view: its process tables in front of it (unless tables are off). */
+    private Backend inView(Peer p) {
+        if (tableWindow.isZero()) return p;
+        TableBackend t = new TableBackend(p, tableWindow, tableBudget);
+        tabled.add(t);
+        return t;
+    }
+
+    private Peer connectFound(InetSocketAddress address) {
+        Peer p = new Peer(null, address, tls, localName, loops, deadline);
+        p.onUp(() -> join(p));
+        peers.add(p);
+        return p.start();
+    }
+
+    /** A peer found through DNS is connected: it joins the view under its agent's node name, unless that name is taken. */
+    private synchronized void join(Peer p) {
+        if (joined.containsKey(p) || hosts == null || !peers.contains(p)) return;
+        if (hosts.byName(p.name()) != null) {
+            dns.event("two records lead to node " + p.name() + ": keeping the first, not " + p.status().address());
+            return;
         }
-        if (!tabled.isEmpty()) {
-            // an idle mount keeps no table past its window
-            loops.scheduleAtFixedRate(() -> tabled.forEach(TableBackend::releaseIfStale), 1, 1, TimeUnit.SECONDS);
+        Backend b = inView(p);
+        try {
+            hosts.add(b);
+        } catch (IllegalStateException full) {
+            dns.event("cannot add " + p.name() + ": " + full.getMessage());
+            return;
+        }
+        joined.put(p, b);
+        dns.event("joined " + p.name());
+    }
+
+    private synchronized void leave(Peer p) {
+        peers.remove(p);
+        Backend b = joined.remove(p);
+        if (b == null) return;
+        hosts.remove(b);
+        if (b instanceof TableBackend t) tabled.remove(t);
+        dns.event("left " + p.name());
+    }
+
+    /** The filesystem: the local mirror plus hosts/ with this host first, then the peers in order. */
+    public synchronized ClusterFs filesystem(ProcTree localTree) {
+        List<Backend> initial = new ArrayList<>();
+        initial.add(new LocalBackend(localName, new ExportedTree(localTree)));
+        for (Peer p : peers) initial.add(inView(p));
+        hosts = new HostSet(initial);
+        // an idle mount keeps no table past its window
+        loops.scheduleAtFixedRate(() -> tabled.forEach(TableBackend::releaseIfStale), 1, 1, TimeUnit.SECONDS);
+        if (dns != null) {
+            // lookups block (the system resolver): a thread of their own, not a Netty event loop
+            dnsThread = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("dns-peers").factory());
+            dnsThread.scheduleWithFixedDelay(dns::refresh, 0, dns.refreshInterval().toMillis(), TimeUnit.MILLISECONDS);
         }
         return new ClusterFs(localTree, hosts, reuse);
     }
 
     @Override
     public void close() {
+        if (dnsThread != null) dnsThread.shutdownNow();
+        if (dns != null) dns.close();
         peers.forEach(Peer::close);
         loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }

@@ -24,7 +24,6 @@ import io.procsys.tree.ProcTree;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -55,35 +54,34 @@ public final class ClusterFs implements FuseFilesystem {
     private final ProcMirror local;
     private final ProcTree localTree;
     private final InodeTable inodes;
-    private final Map<String, Backend> hosts;
+    private final HostSet hosts;
     private final Map<Long, List<ExportedTree.Entry>> listings = new ConcurrentHashMap<>();
     private final Map<Long, Backend.Content> contents = new ConcurrentHashMap<>();
     private final AtomicLong nextHandle = new AtomicLong(1);
     private final FileAttributes hostsDirectory;
     private final CombinedFiles combined;
     private final Backend localHost;
-    private final List<Backend> byIndex;
     private final BootTimes bootTimes;
 
     /** {@code hosts} in the order they are listed; the local backend first by convention. */
     public ClusterFs(ProcTree localTree, List<Backend> hosts) {
-        this(localTree, hosts, java.time.Duration.ZERO);
+        this(localTree, new HostSet(hosts), java.time.Duration.ZERO);
     }
 
-    /** As above; {@code reuse} is how long a combined file may be served again (0: coalescing only). */
-    public ClusterFs(ProcTree localTree, List<Backend> hosts, java.time.Duration reuse) {
+    /**
+     * As above, over a set of hosts that may change while mounted (hosts found through DNS);
+     * {@code reuse} is how long a combined file may be served again (0: coalescing only).
+     */
+    public ClusterFs(ProcTree localTree, HostSet hosts, java.time.Duration reuse) {
         this.localTree = localTree;
         this.local = new ProcMirror(localTree);
         this.inodes = local.inodes();
-        Map<String, Backend> byName = new LinkedHashMap<>();
-        for (Backend b : hosts) byName.put(b.name(), b);
-        this.hosts = byName;
+        this.hosts = hosts;
         this.combined = new CombinedFiles(hosts, reuse);
-        this.localHost = hosts.getFirst();
-        this.byIndex = List.copyOf(hosts);
-        this.bootTimes = new BootTimes(byIndex);
+        this.localHost = hosts.local();
+        this.bootTimes = new BootTimes(hosts);
         long now = System.currentTimeMillis() / 1000;
-        this.hostsDirectory = new FileAttributes(Stat.S_IFDIR | 0555, 0, 0, 2 + hosts.size(), 0, HOSTS_INODE, now, now, now);
+        this.hostsDirectory = new FileAttributes(Stat.S_IFDIR | 0555, 0, 0, 2, 0, HOSTS_INODE, now, now, now);
     }
 
     public ProcMirror local() {
@@ -134,7 +132,7 @@ public final class ClusterFs implements FuseFilesystem {
         long value = Long.parseLong(name);
         if (value >= PidCodec.GLOBAL_PID_LIMIT) return false;
         int index = PidCodec.hostIndex((int) value);
-        return index > 0 && index < byIndex.size();
+        return index > 0 && hosts.get(index) != null;
     }
 
     /** The host and path of a node of this layer, or null (and ENOENT replied) when the host is unknown. */
@@ -143,12 +141,12 @@ public final class ClusterFs implements FuseFilesystem {
             String rest = nodePath.substring(HOSTS.length() + 1);
             int slash = rest.indexOf('/');
             String host = slash < 0 ? rest : rest.substring(0, slash);
-            Backend b = hosts.get(host);
+            Backend b = hosts.byName(host);
             if (b == null) {
                 req.replyError(Errno.ENOENT);
                 return null;
             }
-            return new Resolved(b, byIndex.indexOf(b), slash < 0 ? "" : rest.substring(slash + 1), false);
+            return new Resolved(b, hosts.indexOf(b), slash < 0 ? "" : rest.substring(slash + 1), false);
         }
         int slash = nodePath.indexOf('/');
         String first = slash < 0 ? nodePath : nodePath.substring(0, slash);
@@ -159,7 +157,12 @@ public final class ClusterFs implements FuseFilesystem {
             parts[2] = decodedPid(parts[2]);
             path = String.join("/", parts);
         }
-        return new Resolved(byIndex.get(PidCodec.hostIndex(global)), PidCodec.hostIndex(global), path, true);
+        Backend b = hosts.get(PidCodec.hostIndex(global));
+        if (b == null) { // the host left
+            req.replyError(Errno.ENOENT);
+            return null;
+        }
+        return new Resolved(b, PidCodec.hostIndex(global), path, true);
     }
 
     /** Replies when {@code future} completes: {@code onValue} for a value, the errno for a failure. */
@@ -179,7 +182,7 @@ public final class ClusterFs implements FuseFilesystem {
     }
 
     private Backend backend(Request req, String host) {
-        Backend b = hosts.get(host);
+        Backend b = hosts.byName(host);
         if (b == null) req.replyError(Errno.ENOENT);
         return b;
     }
@@ -201,7 +204,11 @@ public final class ClusterFs implements FuseFilesystem {
             answer(req, localHost.stat(NET), attrs -> replyEntry(req, parent, name, NodeKind.GLOBAL, attrs));
         } else if (parent != null && parent.id() == Node.ROOT_ID && isRemotePid(name)) {
             int global = Integer.parseInt(name);
-            Backend b = byIndex.get(PidCodec.hostIndex(global));
+            Backend b = hosts.get(PidCodec.hostIndex(global));
+            if (b == null) {
+                req.replyError(Errno.ENOENT);
+                return;
+            }
             answer(req, b.stat(Integer.toString(PidCodec.localPid(global))), attrs -> replyEntry(req, parent, name, NodeKind.HOST, attrs));
         } else if (parent != null && parent.kind() == NodeKind.HOSTS) {
             Backend b = backend(req, name);
@@ -298,7 +305,7 @@ public final class ClusterFs implements FuseFilesystem {
         }
         if (node.kind() == NodeKind.HOSTS) {
             List<ExportedTree.Entry> names = new ArrayList<>();
-            for (String host : hosts.keySet()) names.add(new ExportedTree.Entry(host, hostsDirectory));
+            for (HostSet.Member m : hosts.members()) names.add(new ExportedTree.Entry(m.backend().name(), hostsDirectory));
             reply.accept(names);
             return;
         }
@@ -334,9 +341,9 @@ public final class ClusterFs implements FuseFilesystem {
         }
         entries.add(new ExportedTree.Entry(HOSTS, hostsDirectory));
         List<CompletableFuture<List<ExportedTree.Entry>>> remote = new ArrayList<>();
-        for (int i = 1; i < byIndex.size(); i++) {
-            int index = i;
-            remote.add(byIndex.get(i).list("").handle((list, error) -> error != null ? List.of() : encoded(index, list)));
+        for (HostSet.Member m : hosts.members()) {
+            if (m.index() == 0) continue;
+            remote.add(m.backend().list("").handle((list, error) -> error != null ? List.of() : encoded(m.index(), list)));
         }
         answer(req, CompletableFuture.allOf(remote.toArray(CompletableFuture[]::new)), done -> {
             for (var f : remote) entries.addAll(f.join());

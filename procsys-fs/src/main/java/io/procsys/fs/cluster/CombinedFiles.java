@@ -22,7 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class CombinedFiles {
     private static final System.Logger LOG = System.getLogger("io.procsys.fs.cluster");
-    private final List<Backend> hosts;
+    private final HostSet hosts;
     private final long reuseNanos;
     private final ConcurrentHashMap<String, Flight> flights = new ConcurrentHashMap<>();
 
@@ -30,12 +30,12 @@ final class CombinedFiles {
     private record Flight(CompletableFuture<String> text, long startedNanos) {}
 
     /**
-     * {@code hosts} in host-index order (index 0 is this host). {@code reuse}: how long a combined
+     * {@code hosts}: the cluster's hosts now (index 0 is this host). {@code reuse}: how long a combined
      * file may be served again to later readers (0: only readers that arrive while it is being
      * fetched share it).
      */
-    CombinedFiles(List<Backend> hosts, Duration reuse) {
-        this.hosts = List.copyOf(hosts);
+    CombinedFiles(HostSet hosts, Duration reuse) {
+        this.hosts = hosts;
         this.reuseNanos = reuse.toNanos();
     }
 
@@ -60,9 +60,9 @@ final class CombinedFiles {
     /** Reads {@code path} on every host at once and combines the copies that arrive. */
     private CompletableFuture<String> fanOut(String path, Aggregator aggregator) {
         List<CompletableFuture<HostPart>> parts = new ArrayList<>();
-        for (int i = 0; i < hosts.size(); i++) {
-            Backend host = hosts.get(i);
-            int index = i;
+        for (HostSet.Member m : hosts.members()) {
+            Backend host = m.backend();
+            int index = m.index();
             parts.add(host.read(path).handle((content, error) -> {
                 if (error != null) return null; // down, late or refused: left out
                 try {

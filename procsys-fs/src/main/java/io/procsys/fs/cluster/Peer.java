@@ -32,7 +32,10 @@ public final class Peer implements Backend, AutoCloseable {
     static final Duration MIN_BACKOFF = Duration.ofMillis(100);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
-    private final String name;
+    /** The configured name, or for a peer found through DNS its agent's node name once connected. */
+    private volatile String name;
+    private final boolean namedByAgent;
+    private volatile Runnable onUp = () -> {};
     private final InetSocketAddress address;
     private final SslContext tls;
     private final String localNode;
@@ -48,13 +51,23 @@ public final class Peer implements Backend, AutoCloseable {
     private final LongAdder requests = new LongAdder();
     private final LongAdder tables = new LongAdder();
 
+    /** {@code name} null: the peer takes the node name its agent sends in the hello (DNS discovery). */
     public Peer(String name, InetSocketAddress address, SslContext tls, String localNode, EventLoopGroup loops, Duration deadline) {
-        this.name = name;
+        this.namedByAgent = name == null;
+        this.name = name != null ? name : address.getAddress().getHostAddress() + ":" + address.getPort();
         this.address = address;
         this.tls = tls;
         this.localNode = localNode;
         this.loops = loops;
         this.deadline = deadline;
+    }
+
+    private volatile boolean nameAdopted;
+
+    /** Runs {@code action} each time the connection comes up (on a Netty thread). */
+    public Peer onUp(Runnable action) {
+        this.onUp = action;
+        return this;
     }
 
     /** Starts connecting; returns at once. */
@@ -79,9 +92,14 @@ public final class Peer implements Backend, AutoCloseable {
                 return;
             }
             client = c;
+            if (namedByAgent && !nameAdopted) {
+                name = c.peerNode();
+                nameAdopted = true;
+            }
             state = State.UP;
             backoff = MIN_BACKOFF;
             seen(t0);
+            onUp.run();
             c.closed().thenRun(() -> {
                 if (client == c) {
                     lastError = "connection lost";
@@ -190,7 +208,9 @@ public final class Peer implements Backend, AutoCloseable {
                          long requests, long tables) {}
 
     public Status status() {
-        return new Status(name, address.getHostString() + ":" + address.getPort(), state, roundTripMicros, lastError, lastSeen,
+        // a peer found through DNS was dialled by the DNS name: its record's address tells it apart
+        String host = namedByAgent && address.getAddress() != null ? address.getAddress().getHostAddress() : address.getHostString();
+        return new Status(name, host + ":" + address.getPort(), state, roundTripMicros, lastError, lastSeen,
                 requests.sum(), tables.sum());
     }
 

@@ -58,7 +58,7 @@ class CombinedFilesTest {
     @Test
     void concurrentReadersShareOneFanOutAndAFailedHostIsLeftOut() {
         ManualHost a = new ManualHost("a", 100), b = new ManualHost("b", 20), c = new ManualHost("c", 3);
-        CombinedFiles files = new CombinedFiles(List.of(a, b, c), Duration.ZERO);
+        CombinedFiles files = new CombinedFiles(new HostSet(List.of(a, b, c)), Duration.ZERO);
         CompletableFuture<Backend.Content> first = files.read("meminfo");
         CompletableFuture<Backend.Content> second = files.read("meminfo");
         assertEquals(1, a.reads.get(), "one fan-out for both readers");
@@ -77,7 +77,7 @@ class CombinedFilesTest {
     @Test
     void aReuseTimeServesLaterReadersFromTheSameFanOut() {
         ManualHost a = new ManualHost("a", 7);
-        CombinedFiles files = new CombinedFiles(List.of(a), Duration.ofMinutes(1));
+        CombinedFiles files = new CombinedFiles(new HostSet(List.of(a)), Duration.ofMinutes(1));
         a.answer();
         assertTrue(text(files.read("meminfo")).contains(" 7 kB"));
         assertTrue(text(files.read("meminfo")).contains(" 7 kB"));
@@ -87,7 +87,7 @@ class CombinedFilesTest {
     @Test
     void aFailedFanOutIsNotReused() {
         ManualHost a = new ManualHost("a", 7);
-        CombinedFiles files = new CombinedFiles(List.of(a), Duration.ofMinutes(1));
+        CombinedFiles files = new CombinedFiles(new HostSet(List.of(a)), Duration.ofMinutes(1));
         a.fail();
         assertTrue(files.read("meminfo").isCompletedExceptionally());
         a.pending = new CompletableFuture<>();

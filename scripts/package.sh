@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# Builds the release artifacts of procsys into dist/ (as root, on Debian, after scripts/build.sh;
+# it runs that first if procsys is not built):
+#   dist/procsys-<version>-linux-x86_64.tar.gz  a jlink runtime with only the modules procsys
+#       needs, the jars, bin/procsys (this repository's launcher, which runs the runtime beside it),
+#       the man pages and the bash completion: unpack anywhere, no JDK needed on the host.
+#   dist/procsys_<version>_amd64.deb             the same under /opt/procsys, /usr/bin/procsys,
+#       systemd units (deploy/debian/), sample configuration, man pages, bash completion.
+# The man pages and the completion are generated from the picocli model (picocli-codegen's
+# ManPageGenerator, picocli.AutoComplete); asciidoctor turns the pages into roff (installed from
+# Debian if missing; without it the AsciiDoc source is shipped in doc/ instead).
+# deploy/container/Containerfile builds an image on the tarball. scripts/test-deploy.sh tests all this.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$here"
+source scripts/find-jdk.sh
+
+log() { echo "package: $*" >&2; }
+fail() { echo "package: $*" >&2; exit 1; }
+
+[[ -f procsys-fs/target/procsys-fs.jar && -d procsys-fs/target/lib ]] || scripts/build.sh
+procsys_find_jdk || fail "no JDK 22 or newer found; set JAVA_HOME"
+jdk=$PROCSYS_JAVA_HOME
+[[ -x "$jdk/bin/jlink" && -x "$jdk/bin/jdeps" ]] || fail "$jdk has no jlink/jdeps (a JRE?): point JAVA_HOME at a full JDK"
+jdk_major=$(procsys_jdk_major "$jdk")
+
+# 0.1.0-SNAPSHOT -> 0.1.0: the project's own version, the first <version> of the root pom
+version=$(sed -n '0,/<version>/s:.*<version>\([^<]*\)</version>.*:\1:p' pom.xml)
+version=${version%-SNAPSHOT}
+[[ "$version" =~ ^[0-9][0-9A-Za-z.+~]*$ ]] || fail "cannot read the version from pom.xml (got '$version')"
+arch=$(uname -m)
+[[ "$arch" == x86_64 ]] || fail "only x86_64 releases are made (the native jars in lib/ are x86_64 ones)"
+
+jar=procsys-fs/target/procsys-fs.jar
+libs=procsys-fs/target/lib
+work=target/package          # scratch space (ignored by git); dist/ gets the artifacts only
+name=procsys-$version
+rel=$work/$name
+rm -rf "$work"
+mkdir -p "$rel/bin" "$rel/lib" dist
+
+# --- the runtime: what jdeps finds, plus what is only reached by reflection or service loading
+log "finding the modules procsys needs (jdeps)"
+modules=$("$jdk/bin/jdeps" --print-module-deps --ignore-missing-deps --multi-release "$jdk_major" \
+              -cp "$libs/*" "$jar")
+# jdk.unsupported: Netty's and picocli's sun.misc.Unsafe/Signal; java.naming: Netty's and
+# BouncyCastle's optional JNDI lookups; jdk.naming.dns: DNS through JNDI (service records);
+# jdk.crypto.ec: EC keys on JDKs before 22 (empty since, kept where it still exists);
+# jdk.crypto.cryptoki is not needed: TLS is netty-tcnative's BoringSSL or the JDK's SunJSSE.
+available=$("$jdk/bin/java" --list-modules | sed 's/@.*//')
+for m in jdk.unsupported java.naming jdk.naming.dns jdk.crypto.ec; do
+    grep -qx "$m" <<< "$available" && modules+=",$m"
+done
+modules=$(tr ',' '\n' <<< "$modules" | sort -u | paste -sd, -)
+log "jlink: $modules"
+"$jdk/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
+    --compress=zip-6 --generate-cds-archive --output "$rel/runtime"
+# the class-data archive for heaps over 32 GB (no compressed oops) is never used with the
+# launcher's heaps (at most 96 MB): 14 MB less
+rm -f "$rel/runtime/lib/server/classes_nocoops.jsa"
+
+cp "$jar" "$libs"/*.jar "$rel/lib/"
+cp procsys "$rel/bin/procsys"        # the one launcher: it finds ../runtime and ../lib by itself
+chmod 755 "$rel/bin/procsys"
+cp README.md "$rel/"
+echo "$modules" > "$rel/runtime/procsys-modules"
+
+# --- man pages and bash completion from the picocli model
+picocli_version=$(ls "$libs" | sed -n 's/^picocli-\([0-9.]*\)\.jar$/\1/p')
+[[ -n "$picocli_version" ]] || fail "no picocli jar in $libs"
+codegen=$HOME/.m2/repository/info/picocli/picocli-codegen/$picocli_version/picocli-codegen-$picocli_version.jar
+if [[ ! -f "$codegen" ]]; then
+    log "fetching picocli-codegen $picocli_version from Maven Central"
+    mvn -B -q dependency:copy -Dartifact="info.picocli:picocli-codegen:$picocli_version" \
+        -DoutputDirectory="$work/codegen" >&2
+    codegen=$work/codegen/picocli-codegen-$picocli_version.jar
+fi
+[[ -f "$codegen" ]] || fail "picocli-codegen $picocli_version could not be fetched"
+app_cp="$jar:$libs/*:$codegen"
+gen() { "$jdk/bin/java" --enable-native-access=ALL-UNNAMED -Dio.netty.leakDetection.level=disabled -cp "$app_cp" "$@"; }
+
+mkdir -p "$work/adoc" "$rel/share/man/man1" "$rel/share/bash-completion/completions"
+gen picocli.codegen.docgen.manpage.ManPageGenerator --exit -d "$work/adoc" io.procsys.cli.Main >&2
+gen -Dpicocli.autocomplete.systemExitOnError=true -Dpicocli.autocomplete.systemExitOnSuccess=true \
+    picocli.AutoComplete --force --name procsys --completionScript "$rel/share/bash-completion/completions/procsys" \
+    io.procsys.cli.Main >&2
+[[ -s "$work/adoc/procsys.adoc" ]] || fail "ManPageGenerator wrote no procsys.adoc"
+
+if ! command -v asciidoctor >/dev/null && [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+    log "installing asciidoctor (Debian) to turn the man pages into roff"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq asciidoctor >/dev/null 2>&1 \
+        || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq asciidoctor >/dev/null; } \
+        || log "asciidoctor could not be installed"
+fi
+if command -v asciidoctor >/dev/null; then
+    asciidoctor --backend manpage --attribute "mansource=procsys $version" --attribute "manmanual=procsys manual" \
+        --destination-dir "$rel/share/man/man1" "$work"/adoc/*.adoc
+    gzip -9nf "$rel"/share/man/man1/*.1
+else
+    log "no asciidoctor: shipping the man pages as AsciiDoc in share/doc/procsys/man (not readable by man)"
+    rmdir "$rel/share/man/man1" "$rel/share/man"
+    mkdir -p "$rel/share/doc/procsys/man"
+    cp "$work"/adoc/*.adoc "$rel/share/doc/procsys/man/"
+fi
+
+# --- check it runs on its own runtime: version, and an agent that warms up over mutual TLS
+# (OpenSSL from netty-tcnative, then the JDK's own TLS), which loads every module TLS needs
+log "checking the runtime: procsys --version, an agent with mutual TLS (OpenSSL and JDK TLS)"
+env -u JAVA_HOME "$rel/bin/procsys" --version >&2
+"$rel/bin/procsys" certs --out "$work/certs" check >/dev/null 2>&1
+smoke_agent() {  # $1 = extra JVM options
+    local out=$work/agent.log pid port
+    port=$(( 20000 + RANDOM % 20000 ))
+    PROCSYS_JAVA_OPTS="$1" "$rel/bin/procsys" agent --listen "127.0.0.1:$port" --name check \
+        --certs-dir "$work/certs" --warmup 50 >"$out" 2>&1 &
+    pid=$!
+    for _ in $(seq 1 150); do
+        grep -q 'exporting' "$out" && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+    grep -q 'mutual TLS' "$out" || { cat "$out" >&2; fail "the agent did not start on the jlink runtime (options: ${1:-none})"; }
+}
+smoke_agent ""
+smoke_agent "-Dio.netty.handler.ssl.noOpenSsl=true"
+rm -rf "$work/certs" "$work/agent.log"
+
+tarball=dist/$name-linux-$arch.tar.gz
+tar --owner=0 --group=0 --numeric-owner -C "$work" -czf "$tarball" "$name"
+log "wrote $tarball ($(du -h "$tarball" | cut -f1))"
+
+# --- the Debian package
+deb=$work/deb
+opt=$deb/opt/procsys
+mkdir -p "$opt" "$deb/usr/bin" "$deb/lib/systemd/system" "$deb/etc/procsys" "$deb/etc/default" \
+    "$deb/usr/share/doc/procsys" "$deb/usr/share/bash-completion/completions" "$deb/DEBIAN"
+cp -a "$rel/bin" "$rel/lib" "$rel/runtime" "$opt/"
+ln -s /opt/procsys/bin/procsys "$deb/usr/bin/procsys"
+cp deploy/debian/procsys-agent.service deploy/debian/procsys-mount@.service "$deb/lib/systemd/system/"
+cp deploy/debian/mount.yaml "$deb/etc/procsys/mount.yaml"
+cp deploy/debian/procsys-agent.default "$deb/etc/default/procsys-agent"
+cp "$rel/share/bash-completion/completions/procsys" "$deb/usr/share/bash-completion/completions/"
+if [[ -d "$rel/share/man/man1" ]]; then
+    mkdir -p "$deb/usr/share/man/man1"
+    cp "$rel"/share/man/man1/*.1.gz "$deb/usr/share/man/man1/"
+else
+    cp -a "$rel/share/doc/procsys/man" "$deb/usr/share/doc/procsys/"
+fi
+cp README.md "$deb/usr/share/doc/procsys/"
+for s in postinst prerm postrm; do install -m 755 "deploy/debian/$s" "$deb/DEBIAN/$s"; done
+printf '/etc/procsys/mount.yaml\n/etc/default/procsys-agent\n' > "$deb/DEBIAN/conffiles"
+installed_size=$(du -sk --exclude=DEBIAN "$deb" | cut -f1)
+sed -e "s/@VERSION@/$version/" -e "s/@INSTALLED_SIZE@/$installed_size/" deploy/debian/control > "$deb/DEBIAN/control"
+find "$deb" -type d -exec chmod 755 {} +
+find "$deb/etc" "$deb/lib" "$deb/usr/share" -type f -exec chmod 644 {} +
+debfile=dist/procsys_${version}_amd64.deb
+dpkg-deb --root-owner-group -Zxz --build "$deb" "$debfile" >&2
+log "wrote $debfile ($(du -h "$debfile" | cut -f1))"
+echo "$tarball"
+echo "$debfile"
