@@ -123,8 +123,10 @@ measure_tools() {  # $1 = topology, $2 = hosts, $3 = mount
         echo "mirror of $processes processes $tool median ${ms} ms"
     done
     "$here/procsys" umount "$work/mirror" 2>/dev/null || true
-    for p in "${sleepers[@]}"; do kill "$p" 2>/dev/null || true; done
-    wait "${sleepers[@]}" 2>/dev/null || true
+    if (( ${#sleepers[@]} )); then  # (a bare `wait` would wait for the agents too)
+        kill "${sleepers[@]}" 2>/dev/null || true
+        wait "${sleepers[@]}" 2>/dev/null || true
+    fi
     sleepers=()
 }
 

@@ -15,9 +15,10 @@ import java.util.concurrent.Callable;
 
 @Command(mixinStandardHelpOptions = true, name = "exec", sortOptions = false,
         description = {
-                "Run CMD with the procsys mirror in place of /proc: CMD runs in a private mount",
-                "namespace where the mirror is bind-mounted over /proc, so ps, top, free, netstat and",
-                "the rest read procsys without knowing it. Exits with CMD's status. Needs root.",
+                "Run CMD with a procsys mount in place of /proc.",
+                "CMD runs in a private mount namespace where the mirror is bind-mounted over /proc, so ps,",
+                "top, free, netstat and the rest read procsys without knowing it. Exits with CMD's status.",
+                "Needs root.",
                 "",
                 "On a cluster view CMD also gets a private network namespace holding one stand-in link per",
                 "interface of the combined net/dev: ifconfig asks the kernel (ioctl) for each name it reads",

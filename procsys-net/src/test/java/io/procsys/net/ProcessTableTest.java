@@ -38,7 +38,7 @@ class ProcessTableTest {
     static void take() {
         ExportedTree tree = new ExportedTree(ProcTree.open(Path.of("/proc")));
         int[] errno = new int[1];
-        ByteBuf bytes = new ProcessTableBuilder(tree).build(ByteBufAllocator.DEFAULT, "", errno);
+        ByteBuf bytes = new ProcessTableBuilder(tree, true).build(ByteBufAllocator.DEFAULT, "", errno);
         assertNotNull(bytes, "errno " + errno[0]);
         table = ProcessTable.read(bytes);
     }

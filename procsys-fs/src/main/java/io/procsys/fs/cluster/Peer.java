@@ -172,10 +172,10 @@ public final class Peer implements Backend, AutoCloseable {
         return call(c -> c.readlink(path));
     }
 
-    /** The process table of this host's tree (the caller owns the buffer). */
-    public CompletableFuture<ByteBuf> table() {
+    /** The process table of this host's tree, with threads or not (the caller owns the buffer). */
+    public CompletableFuture<ByteBuf> table(boolean threads) {
         tables.increment();
-        return call(c -> c.table(""));
+        return call(c -> c.table("", threads));
     }
 
     @Override

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -31,7 +32,10 @@ final class TableBackend implements Backend {
     private static final Logger LOG = Logger.getLogger(TableBackend.class.getName());
 
     private final Backend peer;
-    private final Supplier<CompletableFuture<ByteBuf>> tables;
+    /** Fetches a table of the host, with every thread's files or not. */
+    private final Function<Boolean, CompletableFuture<ByteBuf>> tables;
+    /** Until when tables carry threads: while some tool reads thread files (top -H, htop). */
+    private volatile long threadsUntilNanos;
     private final Duration window;
     private final TableBudget budget;
     private final LongSupplier clock;
@@ -48,12 +52,13 @@ final class TableBackend implements Backend {
     }
 
     /** {@code remote} answers what the table does not; {@code tables} fetches a table of it. */
-    TableBackend(Backend remote, Supplier<CompletableFuture<ByteBuf>> tables, Duration window, TableBudget budget, LongSupplier clock) {
+    TableBackend(Backend remote, Function<Boolean, CompletableFuture<ByteBuf>> tables, Duration window, TableBudget budget, LongSupplier clock) {
         this.peer = remote;
         this.tables = tables;
         this.window = window;
         this.budget = budget;
         this.clock = clock;
+        this.threadsUntilNanos = clock.getAsLong(); // not wanted yet
     }
 
     @Override
@@ -66,7 +71,7 @@ final class TableBackend implements Backend {
     /** A new table (or the one being fetched); fails if the agent or the budget refuses one. */
     private synchronized CompletableFuture<ProcessTable> fetch() {
         if (inFlight != null) return inFlight;
-        CompletableFuture<ProcessTable> next = tables.get().thenApply(this::accept);
+        CompletableFuture<ProcessTable> next = tables.apply(clock.getAsLong() - threadsUntilNanos < 0).thenApply(this::accept);
         inFlight = next;
         next.whenComplete((t, e) -> {
             synchronized (this) {
@@ -144,6 +149,9 @@ final class TableBackend implements Backend {
         return fetch().handle((t, error) -> error != null ? null : retained(t));
     }
 
+    /** How many windows after the last read of a thread file tables still carry threads. */
+    static final int THREAD_WINDOWS = 10;
+
     /** How many windows after a table arrived a stale one is still refreshed on demand. */
     static final int SCAN_WINDOWS = 5;
     private static final CompletableFuture<ProcessTable> NONE = CompletableFuture.completedFuture(null);
@@ -163,6 +171,11 @@ final class TableBackend implements Backend {
             if (first.isEmpty() || first.length() > 7 || !first.chars().allMatch(Character::isDigit)) return null;
             int pid = Integer.parseInt(first);
             return pid <= 0 || pid >= ProcessTable.PID_LIMIT ? null : new InProcess(pid, slash < 0 ? "" : path.substring(slash + 1));
+        }
+
+        /** A file of one thread (task/TID/NAME): what top -H and htop read. */
+        boolean isThreadFile() {
+            return rest.startsWith("task/") && rest.indexOf('/', 5) > 0;
         }
 
         String parent() {
@@ -243,7 +256,9 @@ final class TableBackend implements Backend {
      */
     private <T> CompletableFuture<T> answer(String path, BiFunction<ProcessTable, ProcessTable.Item, CompletableFuture<T>> fromTable,
                                             Supplier<CompletableFuture<T>> fromAgent) {
-        if (InProcess.of(path) == null) return fromAgent.get();
+        InProcess at = InProcess.of(path);
+        if (at == null) return fromAgent.get();
+        if (at.isThreadFile()) threadsUntilNanos = clock.getAsLong() + window.toNanos() * THREAD_WINDOWS;
         return usable().thenCompose(t -> {
             if (t == null) return fromAgent.get();
             try {

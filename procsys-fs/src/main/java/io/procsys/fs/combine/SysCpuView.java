@@ -27,6 +27,9 @@ import java.util.TreeMap;
 public final class SysCpuView {
     /** Most CPUs the view lists: Linux's largest NR_CPUS on x86-64; beyond it the view is cut. */
     public static final int MAX_CPUS = 8192;
+    /** Sibling sets (each as NAME_list and NAME mask) of the CPUs of one core, and of one package (one die per package here). */
+    private static final List<String> SAME_CORE = List.of("thread_siblings", "core_cpus", "cluster_cpus");
+    private static final List<String> SAME_PACKAGE = List.of("core_siblings", "package_cpus", "die_cpus");
 
     private SysCpuView() {}
 
@@ -64,18 +67,14 @@ public final class SysCpuView {
             files.put(dir + "topology/die_id", "0\n");
             files.put(dir + "topology/core_id", t.coreId + "\n");
             files.put(dir + "topology/cluster_id", t.coreId + "\n");
-            files.put(dir + "topology/thread_siblings_list", core);
-            files.put(dir + "topology/thread_siblings", coreMask);
-            files.put(dir + "topology/core_cpus_list", core);
-            files.put(dir + "topology/core_cpus", coreMask);
-            files.put(dir + "topology/cluster_cpus_list", core);
-            files.put(dir + "topology/cluster_cpus", coreMask);
-            files.put(dir + "topology/core_siblings_list", pkg);
-            files.put(dir + "topology/core_siblings", pkgMask);
-            files.put(dir + "topology/package_cpus_list", pkg);
-            files.put(dir + "topology/package_cpus", pkgMask);
-            files.put(dir + "topology/die_cpus_list", pkg);
-            files.put(dir + "topology/die_cpus", pkgMask);
+            for (String siblings : SAME_CORE) {
+                files.put(dir + "topology/" + siblings + "_list", core);
+                files.put(dir + "topology/" + siblings, coreMask);
+            }
+            for (String siblings : SAME_PACKAGE) {
+                files.put(dir + "topology/" + siblings + "_list", pkg);
+                files.put(dir + "topology/" + siblings, pkgMask);
+            }
         }
         return files;
     }

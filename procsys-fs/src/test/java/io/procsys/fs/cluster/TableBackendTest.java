@@ -67,6 +67,8 @@ class TableBackendTest {
     final CountingAgent agent = new CountingAgent();
     final AtomicLong now = new AtomicLong(1_000_000_000L);
     final AtomicInteger tablesSent = new AtomicInteger();
+    /** Whether each table asked for threads. */
+    final List<Boolean> threadsAsked = new ArrayList<>();
     /** The processes the next table holds. */
     volatile List<Integer> pids = List.of(7);
 
@@ -91,7 +93,10 @@ class TableBackendTest {
     }
 
     TableBackend backend(TableBudget budget) {
-        return new TableBackend(agent, () -> CompletableFuture.completedFuture(table()), WINDOW, budget, now::get);
+        return new TableBackend(agent, threads -> {
+            threadsAsked.add(threads);
+            return CompletableFuture.completedFuture(table());
+        }, WINDOW, budget, now::get);
     }
 
     TableBackend backend() {
@@ -166,6 +171,17 @@ class TableBackendTest {
         assertEquals(AGENT_ERRNO, errno(b.read("7/stat")));
         assertEquals(1, tablesSent.get());
         assertEquals(List.of("read 7/stat"), agent.asked);
+    }
+
+    @Test
+    void tablesCarryThreadsOnlyWhileThreadFilesAreRead() {
+        TableBackend b = backend();
+        b.list("").join();
+        assertEquals(AGENT_ERRNO, errno(b.read("7/task/900/stat")), "not in a table without threads: the agent");
+        b.list("").join();
+        now.addAndGet(WINDOW.toNanos() * (TableBackend.THREAD_WINDOWS + 1));
+        b.list("").join();
+        assertEquals(List.of(false, true, false), threadsAsked);
     }
 
     @Test

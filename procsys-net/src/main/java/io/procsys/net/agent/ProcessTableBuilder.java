@@ -37,9 +37,12 @@ public final class ProcessTableBuilder {
     static final int SLACK = 1 << 20;
 
     private final ExportedTree tree;
+    private final boolean threads;
 
-    public ProcessTableBuilder(ExportedTree tree) {
+    /** {@code threads}: also every thread's {@link #THREAD_FILES} (the task/ listings are always in). */
+    public ProcessTableBuilder(ExportedTree tree, boolean threads) {
         this.tree = tree;
+        this.threads = threads;
     }
 
     /** The table of the tree below {@code path} ("" = the root); null with the listing's errno in {@code errno[0]}. */
@@ -127,7 +130,7 @@ public final class ProcessTableBuilder {
             }
         }
         ExportedTree.Listing task = listing(table, dir, TASK, st);
-        if (task == null) return;
+        if (task == null || !threads) return;
         for (ExportedTree.Entry thread : task.entries()) {
             if (dir.endsWith("/" + thread.name()) || dir.equals(thread.name()) || !isPid(thread.name())) continue; // the leader is read as the process
             ExportedTree.Directory threadDir = tree.directory(dir + "/" + TASK + "/" + thread.name(), errno);

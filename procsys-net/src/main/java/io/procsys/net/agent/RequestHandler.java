@@ -84,7 +84,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<Message.Request> 
         int[] errno = new int[1];
         ByteBuf table;
         try {
-            table = new ProcessTableBuilder(tree).build(ctx.alloc(), t.path(), errno);
+            table = new ProcessTableBuilder(tree, t.threads()).build(ctx.alloc(), t.path(), errno);
         } catch (IndexOutOfBoundsException tooBig) { // a root listing alone past the bound
             return new Message.Error(t.id(), Errno.EFBIG);
         }

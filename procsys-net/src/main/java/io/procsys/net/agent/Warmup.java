@@ -42,7 +42,7 @@ public final class Warmup {
                     }
                     answered++;
                 }
-                client.table("").get(10, TimeUnit.SECONDS).release();
+                client.table("", false).get(10, TimeUnit.SECONDS).release();
             } finally {
                 client.close();
             }

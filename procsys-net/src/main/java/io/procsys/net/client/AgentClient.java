@@ -121,9 +121,9 @@ public final class AgentClient implements AutoCloseable {
         return request(id -> new Message.Read(id, path)).thenApply(r -> ((Message.Data) r).bytes());
     }
 
-    /** The process table of the tree at {@code path} (see ProcessTable); the caller owns the buffer. */
-    public CompletableFuture<ByteBuf> table(String path) {
-        return request(id -> new Message.Table(id, path)).thenApply(r -> ((Message.Data) r).bytes());
+    /** The process table of the tree at {@code path} (see ProcessTable), with threads or not; the caller owns the buffer. */
+    public CompletableFuture<ByteBuf> table(String path, boolean threads) {
+        return request(id -> new Message.Table(id, path, threads)).thenApply(r -> ((Message.Data) r).bytes());
     }
 
     public CompletableFuture<String> readlink(String path) {

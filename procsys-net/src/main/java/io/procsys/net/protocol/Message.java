@@ -47,9 +47,11 @@ public sealed interface Message {
 
     /**
      * The process table of the tree at {@code path} ("" for the root): its listing and, for every
-     * process, the files process tools read, in one {@link ProcessTable} (answered with Data).
+     * process, the files process tools read, in one {@link ProcessTable} (answered with Data);
+     * with {@code threads}, every thread's files too (costly on hosts of many threads: asked for
+     * only while a tool reads threads).
      */
-    record Table(int id, String path) implements Request {}
+    record Table(int id, String path, boolean threads) implements Request {}
 
     sealed interface Reply extends Message {}
 

@@ -40,7 +40,10 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, Message> 
             case Message.List_ r -> writeString(buf.writeByte(LIST).writeInt(r.id()), r.path());
             case Message.Read r -> writeString(buf.writeByte(READ).writeInt(r.id()), r.path());
             case Message.Readlink r -> writeString(buf.writeByte(READLINK).writeInt(r.id()), r.path());
-            case Message.Table r -> writeString(buf.writeByte(TABLE).writeInt(r.id()), r.path());
+            case Message.Table r -> {
+                writeString(buf.writeByte(TABLE).writeInt(r.id()), r.path());
+                buf.writeBoolean(r.threads());
+            }
             case Message.Attributes a -> writeAttributes(buf.writeByte(ATTRIBUTES).writeInt(a.id()), a.attributes());
             case Message.Listing l -> writeEntries(buf.writeByte(LISTING).writeInt(l.id()), l.entries());
             case Message.LinkText t -> writeString(buf.writeByte(LINK_TEXT).writeInt(t.id()), t.text());
@@ -62,7 +65,7 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, Message> 
             case LIST -> new Message.List_(id, readString(in));
             case READ -> new Message.Read(id, readString(in));
             case READLINK -> new Message.Readlink(id, readString(in));
-            case TABLE -> new Message.Table(id, readString(in));
+            case TABLE -> new Message.Table(id, readString(in), readBoolean(in));
             case ATTRIBUTES -> new Message.Attributes(id, readAttributes(in));
             case LISTING -> new Message.Listing(id, readEntries(in));
             case DATA -> new Message.Data(id, in.readRetainedSlice(in.readableBytes()));
@@ -79,6 +82,13 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, Message> 
 
     static void need(ByteBuf in, int bytes) {
         if (in.readableBytes() < bytes) throw new CorruptedFrameException("truncated frame");
+    }
+
+    static boolean readBoolean(ByteBuf in) {
+        need(in, 1);
+        int b = in.readUnsignedByte();
+        if (b > 1) throw new CorruptedFrameException("flag " + b);
+        return b == 1;
     }
 
     static int readShort(ByteBuf in) {

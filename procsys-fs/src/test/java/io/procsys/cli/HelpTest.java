@@ -1,0 +1,25 @@
+package io.procsys.cli;
+
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** `procsys --help` lists each command by the first line of its description: it must be a whole sentence. */
+class HelpTest {
+    @Test
+    void everyCommandsSummaryIsOneWholeSentence() {
+        Map<String, CommandLine> commands = new CommandLine(new Main()).getSubcommands();
+        assertTrue(commands.size() >= 8, commands.keySet().toString());
+        for (var command : commands.entrySet()) {
+            if (command.getKey().equals("help")) continue; // picocli's own
+            String[] description = command.getValue().getCommandSpec().usageMessage().description();
+            assertTrue(description.length > 0, command.getKey());
+            String first = description[0].strip();
+            assertTrue(first.endsWith(".") && Character.isUpperCase(first.charAt(0)),
+                    command.getKey() + ": '" + first + "' is not a whole sentence");
+        }
+    }
+}
