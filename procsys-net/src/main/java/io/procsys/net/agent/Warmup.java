@@ -52,6 +52,8 @@ public final class Warmup {
         } finally {
             loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
+        // the warm-up's garbage goes now, not in the middle of the first clients' requests
+        System.gc();
         return answered;
     }
 }
