@@ -22,10 +22,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 public final class Libc {
     public static final int AT_FDCWD = -100;
     public static final int AT_SYMLINK_NOFOLLOW = 0x100;
-    public static final int AT_EMPTY_PATH = 0x1000;
     public static final int O_RDONLY = 0;
     public static final int O_WRONLY = 1;
-    public static final int O_RDWR = 2;
     public static final int O_ACCMODE = 3;
     public static final int O_CREAT = 0x40;
     public static final int O_TRUNC = 0x200;
@@ -55,7 +53,6 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG), Linker.Option.firstVariadicArg(1));
     private static final long SYS_OPENAT2 = 437; // x86_64 and aarch64 share it
     private static final ThreadLocal<MemorySegment> OPEN_HOW = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(24, 8));
-    public static final long RESOLVE_NO_MAGICLINKS = 0x02;
     public static final long RESOLVE_NO_SYMLINKS = 0x04;
     public static final long RESOLVE_BENEATH = 0x08;
     private static final MethodHandle CLOSE_RANGE = errnoCall("close_range", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
@@ -72,8 +69,6 @@ public final class Libc {
     private static final MethodHandle MALLOC = plainCall("malloc", FunctionDescriptor.of(ADDRESS, JAVA_LONG));
     private static final MethodHandle REALLOC = plainCall("realloc", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG));
     private static final MethodHandle FREE = plainCall("free", FunctionDescriptor.ofVoid(ADDRESS));
-    private static final MethodHandle GETUID = plainCall("getuid", FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle GETPID = plainCall("getpid", FunctionDescriptor.of(JAVA_INT));
 
     /** Size of struct statfs on 64-bit Linux (f_type is its first long). */
     public static final long STATFS_SIZE = 120;
@@ -321,22 +316,6 @@ public final class Libc {
     public static void free(MemorySegment block) {
         try {
             FREE.invokeExact(block);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
-    }
-
-    public static int getuid() {
-        try {
-            return (int) GETUID.invokeExact();
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
-    }
-
-    public static int getpid() {
-        try {
-            return (int) GETPID.invokeExact();
         } catch (Throwable t) {
             throw unexpected(t);
         }

@@ -52,7 +52,7 @@ final class ClusterOptions {
     /** The peers to combine, or null for a plain single-host mirror. */
     Cluster cluster() {
         List<String> allPeers = new ArrayList<>(peers);
-        long deadline = deadlineMillis != null ? deadlineMillis : 500;
+        long deadline = deadlineMillis != null ? deadlineMillis : Cluster.DEFAULT_DEADLINE.toMillis();
         long cache = cacheMillis != null ? cacheMillis : DEFAULT_CACHE_MILLIS;
         long table = tableMillis != null ? tableMillis : Cluster.DEFAULT_TABLE_WINDOW.toMillis();
         String dns = peersDns;

@@ -104,11 +104,6 @@ public final class MirrorService implements AutoCloseable {
         return session.mountpoint();
     }
 
-    /** Serves on the calling thread until unmounted or stopped. */
-    public void serve(int threads) {
-        session.loop(threads);
-    }
-
     public void serveInBackground(int threads) {
         session.loopInBackground(threads);
     }

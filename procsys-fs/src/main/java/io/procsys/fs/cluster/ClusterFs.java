@@ -88,11 +88,6 @@ public final class ClusterFs implements FuseFilesystem {
         return local;
     }
 
-    /** Files and directories open through this layer and the mirror. */
-    public int openHandles() {
-        return listings.size() + contents.size() + local.openHandles();
-    }
-
     @Override
     public void init(ConnectionInfo connection) {
         local.init(connection);

@@ -79,6 +79,9 @@ final class CombinedFiles {
             for (CombineResult.Dropped d : result.dropped()) {
                 LOG.log(System.Logger.Level.WARNING, path + ": left out host " + d.host() + ": " + d.reason());
             }
+            for (String note : result.notes()) {
+                LOG.log(System.Logger.Level.DEBUG, path + ": " + note); // choices that lost nothing (docs/aggregation.md)
+            }
             return result.text();
         });
     }
