@@ -85,7 +85,7 @@ final class ClusterOptions {
             int eq = peer.indexOf('=');
             if (eq <= 0) throw new UserError("--peer '" + peer + "' is not NAME=HOST:PORT", 2);
             String peerName = peer.substring(0, eq);
-            if (!peerName.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}") || peerName.equals(node)) {
+            if (!peerName.matches(Cluster.NODE_NAME) || peerName.equals(node)) {
                 throw new UserError("--peer name '" + peerName + "' must be a unique name of letters, digits, . _ -", 2);
             }
             if (addresses.stream().anyMatch(a -> a.name().equals(peerName))) throw new UserError("--peer " + peerName + " given twice", 2);

@@ -117,6 +117,7 @@ final class ExecCommand implements Callable<Integer> {
         try {
             ProcessBuilder builder = new ProcessBuilder(argv).inheritIO();
             if (sysViews != null) builder.environment().put("PROCSYS_SYS_VIEWS", sysViews.toString());
+            else builder.environment().remove("PROCSYS_SYS_VIEWS"); // never one inherited from the caller
             Process child;
             try {
                 child = builder.start();

@@ -25,7 +25,7 @@ public final class Main implements Runnable {
     /** Runs the command line; returns the exit status. */
     public static int execute(String... args) {
         Logging.configure();
-        // peers are looked up again on every reconnect and DNS refresh: DNS decides, not a JVM cache
+        // --peers-dns looks its name up again on every refresh: DNS decides, not a JVM cache
         io.procsys.fs.cluster.DnsPeers.askDnsEveryTime();
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler(Main::handleFailure);

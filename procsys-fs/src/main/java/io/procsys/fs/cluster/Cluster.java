@@ -23,6 +23,8 @@ public final class Cluster implements AutoCloseable {
     public record PeerAddress(String name, InetSocketAddress address) {}
 
     public static final Duration DEFAULT_DEADLINE = Duration.ofMillis(500);
+    /** What a host may be called under hosts/ (a node name an agent sends is checked against it). */
+    public static final String NODE_NAME = "[A-Za-z0-9][A-Za-z0-9._-]{0,62}";
     /** How long a host's process table answers its process files (docs/process-table.md). */
     public static final Duration DEFAULT_TABLE_WINDOW = Duration.ofMillis(2000);
 
@@ -100,6 +102,10 @@ public final class Cluster implements AutoCloseable {
     /** A peer found through DNS is connected: it joins the view under its agent's node name, unless that name is taken. */
     private synchronized void join(Peer p) {
         if (joined.containsKey(p) || hosts == null || !peers.contains(p)) return;
+        if (!p.name().matches(NODE_NAME)) {
+            dns.event("refused the node name of " + p.status().address() + ": not letters, digits, '.', '_' or '-' (at most 63)");
+            return;
+        }
         if (hosts.byName(p.name()) != null) {
             dns.event("two records lead to node " + p.name() + ": keeping the first, not " + p.status().address());
             return;
@@ -120,7 +126,10 @@ public final class Cluster implements AutoCloseable {
         Backend b = joined.remove(p);
         if (b == null) return;
         hosts.remove(b);
-        if (b instanceof TableBackend t) tabled.remove(t);
+        if (b instanceof TableBackend t) {
+            tabled.remove(t);
+            t.close();
+        }
         dns.event("left " + p.name());
     }
 

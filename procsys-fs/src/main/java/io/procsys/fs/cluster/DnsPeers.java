@@ -106,14 +106,20 @@ public final class DnsPeers {
         lastError = why;
     }
 
-    synchronized void event(String what) {
-        events.addLast(Instant.now().toString().replaceAll("\\.\\d+Z$", "Z") + " " + what);
-        while (events.size() > EVENTS_KEPT) events.removeFirst();
+    /** Records an event (its own lock: the cluster calls this while holding its lock, and refresh calls the cluster). */
+    void event(String what) {
+        synchronized (events) {
+            events.addLast(Instant.now().toString().replaceAll("\\.\\d+Z$", "Z") + " " + what);
+            while (events.size() > EVENTS_KEPT) events.removeFirst();
+        }
         LOG.info("peers of " + name + ": " + what);
     }
 
-    synchronized Status status() {
-        return new Status(name, port, refresh.toSeconds(), byAddress.size(), lastError, List.copyOf(events));
+    /** The state now; never waits for a lookup in progress. */
+    Status status() {
+        synchronized (events) {
+            return new Status(name, port, refresh.toSeconds(), byAddress.size(), lastError, List.copyOf(events));
+        }
     }
 
     void close() {

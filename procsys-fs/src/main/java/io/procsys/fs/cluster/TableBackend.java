@@ -2,6 +2,7 @@ package io.procsys.fs.cluster;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.CorruptedFrameException;
+import io.procsys.fs.NodeKind;
 import io.procsys.fuse.Errno;
 import io.procsys.net.client.RemoteError;
 import io.procsys.net.protocol.ProcessTable;
@@ -44,6 +45,9 @@ final class TableBackend implements Backend {
     private ProcessTable table;
     private long arrivedNanos;
     private CompletableFuture<ProcessTable> inFlight;
+    /** When the host's root was last listed here, and when a table fetch last failed. */
+    private long listedNanos, failedNanos;
+    private boolean closed;
     /** Whether the host's root was ever listed through this backend (tables are then refreshed on demand). */
     private boolean everFetched;
 
@@ -76,6 +80,7 @@ final class TableBackend implements Backend {
         next.whenComplete((t, e) -> {
             synchronized (this) {
                 if (inFlight == next) inFlight = null;
+                if (e != null) failedNanos = clock.getAsLong();
             }
         });
         return next;
@@ -98,6 +103,10 @@ final class TableBackend implements Backend {
         }
         synchronized (this) {
             drop();
+            if (closed) { // the host left while its table was on the way
+                next.release();
+                throw new RemoteError(Errno.EHOSTUNREACH, "host " + name() + " left");
+            }
             if (!budget.reserve(next.size())) {
                 next.release();
                 throw new RemoteError(Errno.ENOMEM, "process tables over their memory budget");
@@ -129,10 +138,11 @@ final class TableBackend implements Backend {
 
     /**
      * The table to answer from, retained for the caller (who releases it), or null to ask the
-     * agent. Within the window: the current one. Past it, while a scan is still going (a table
-     * arrived within {@link #SCAN_WINDOWS} windows): a new one, fetched once for every reader
+     * agent. Within the window: the current one. Past it, while a scan is still going (the root
+     * was listed within {@link #SCAN_WINDOWS} windows): a new one, fetched once for every reader
      * waiting, so a long `ps` over thousands of processes costs a table per window, not a round
-     * trip per file. Otherwise (nobody listed the host lately): none.
+     * trip per file. Otherwise (nobody listed the host lately, or a fetch failed within the last
+     * window): none.
      */
     private CompletableFuture<ProcessTable> usable() {
         synchronized (this) {
@@ -141,9 +151,9 @@ final class TableBackend implements Backend {
                 table.bytes().retain();
                 return CompletableFuture.completedFuture(table);
             }
-            if (!everFetched || now - arrivedNanos > window.toNanos() * SCAN_WINDOWS) {
-                if (inFlight == null) return NONE;
-            }
+            boolean scanning = everFetched && now - listedNanos <= window.toNanos() * SCAN_WINDOWS;
+            boolean failedLately = failedNanos != 0 && now - failedNanos <= window.toNanos();
+            if (inFlight == null && (!scanning || failedLately || closed)) return NONE;
             drop();
         }
         return fetch().handle((t, error) -> error != null ? null : retained(t));
@@ -155,6 +165,12 @@ final class TableBackend implements Backend {
     /** How many windows after a table arrived a stale one is still refreshed on demand. */
     static final int SCAN_WINDOWS = 5;
     private static final CompletableFuture<ProcessTable> NONE = CompletableFuture.completedFuture(null);
+
+    /** The host left the view: its table goes now, and one still on the way is not kept. */
+    synchronized void close() {
+        closed = true;
+        drop();
+    }
 
     /** Releases the table when it is past its window, so an idle mount holds none. */
     synchronized void releaseIfStale() {
@@ -168,7 +184,7 @@ final class TableBackend implements Backend {
         static InProcess of(String path) {
             int slash = path.indexOf('/');
             String first = slash < 0 ? path : path.substring(0, slash);
-            if (first.isEmpty() || first.length() > 7 || !first.chars().allMatch(Character::isDigit)) return null;
+            if (first.length() > 7 || !NodeKind.isPid(first)) return null; // "03" or non-ASCII digits are no pid, as in /proc
             int pid = Integer.parseInt(first);
             return pid <= 0 || pid >= ProcessTable.PID_LIMIT ? null : new InProcess(pid, slash < 0 ? "" : path.substring(slash + 1));
         }
@@ -238,7 +254,7 @@ final class TableBackend implements Backend {
     private static boolean isThreadId(ProcessTable t, int tid) {
         // thread ids are never below their process's pid
         for (ExportedTree.Entry e : t.root()) {
-            if (!e.name().chars().allMatch(Character::isDigit) || e.name().length() > 7) continue;
+            if (e.name().length() > 7 || !NodeKind.isPid(e.name())) continue;
             int pid = Integer.parseInt(e.name());
             if (pid < tid && t.hasProcess(pid) && listsThread(t, pid, Integer.toString(tid))) return true;
         }
@@ -282,9 +298,16 @@ final class TableBackend implements Backend {
             // listing the root starts a new generation: ps, top, htop and pstree all begin here
             synchronized (this) {
                 everFetched = true;
+                listedNanos = clock.getAsLong();
             }
-            return fetch().handle((t, error) -> error != null ? null : t.root())
-                    .thenCompose(root -> root != null ? CompletableFuture.completedFuture(root) : peer.list(path));
+            // a host that is down or late is left out as for any request; one whose table was refused
+            // (bad, over the budget) is listed the old way
+            return fetch().handle((t, error) -> {
+                if (error == null) return CompletableFuture.completedFuture(t.root());
+                Throwable e = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+                boolean unreachable = e instanceof RemoteError r && (r.errno() == Errno.ETIMEDOUT || r.errno() == Errno.EHOSTUNREACH || r.errno() == Errno.ENOTCONN);
+                return unreachable ? CompletableFuture.<List<ExportedTree.Entry>>failedFuture(e) : peer.list(path);
+            }).thenCompose(f -> f);
         }
         return answer(path, (t, item) -> item.listing() == null ? null : CompletableFuture.completedFuture(item.listing()), () -> peer.list(path));
     }

@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The table rule of docs/process-table.md on a fake agent and a fake clock: no network, no kernel. */
 class TableBackendTest {
@@ -202,10 +203,31 @@ class TableBackendTest {
     }
 
     @Test
-    void aTableOverTheBudgetIsNotKept() {
+    void aTableOverTheBudgetIsNotKeptNorAskedForAgainAtOnce() {
         TableBudget budget = new TableBudget(100);
         TableBackend b = backend(budget);
         assertEquals(AGENT_ERRNO, errno(b.list("")), "the listing falls back to the agent");
         assertEquals(0, budget.used());
+        assertEquals(AGENT_ERRNO, errno(b.read("7/stat")), "files one by one after a failed fetch");
+        assertEquals(1, tablesSent.get());
+    }
+
+    @Test
+    void aHostThatTimesOutIsLeftOutOfTheListing() {
+        TableBackend b = new TableBackend(agent, threads -> CompletableFuture.failedFuture(new RemoteError(Errno.ETIMEDOUT, "late")),
+                WINDOW, new TableBudget(TableBudget.DEFAULT_BYTES), now::get);
+        assertEquals(Errno.ETIMEDOUT, errno(b.list("")));
+        assertEquals(List.of(), agent.asked, "no second request after the deadline");
+    }
+
+    @Test
+    void aHostThatLeavesReleasesItsTable() {
+        TableBudget budget = new TableBudget(TableBudget.DEFAULT_BYTES);
+        TableBackend b = backend(budget);
+        b.list("").join();
+        assertTrue(budget.used() > 0);
+        b.close();
+        assertEquals(0, budget.used());
+        assertEquals(AGENT_ERRNO, errno(b.read("7/stat")));
     }
 }

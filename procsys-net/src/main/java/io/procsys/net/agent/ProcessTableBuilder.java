@@ -2,6 +2,7 @@ package io.procsys.net.agent;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.procsys.fuse.Errno;
 import io.procsys.fuse.Stat;
 import io.procsys.net.protocol.ProcessTable;
 import io.procsys.tree.ExportedTree;
@@ -34,7 +35,7 @@ public final class ProcessTableBuilder {
     /** A file bigger than this is left to a request of its own (a huge cmdline, say). */
     static final int MAX_ITEM = 64 * 1024;
     /** Room past the limit for the record being written when the limit is crossed (it is then taken back). */
-    static final int SLACK = 1 << 20;
+    static final int SLACK = 4 << 20;
 
     private final ExportedTree tree;
     private final boolean threads;
@@ -67,19 +68,28 @@ public final class ProcessTableBuilder {
             threadNames.clear();
         }
         ByteBuf out = alloc.directBuffer(64 * 1024, ProcessTable.MAX_BYTES + SLACK);
-        ProcessTable.Writer table = new ProcessTable.Writer(out, ProcessTable.MAX_BYTES, processNames, threadNames, root.entries());
         try (Arena arena = Arena.ofConfined()) {
+            ProcessTable.Writer table = new ProcessTable.Writer(out, ProcessTable.MAX_BYTES, processNames, threadNames, root.entries());
+            if (table.full()) { // the root listing alone is past the bound
+                out.release();
+                errno[0] = Errno.EFBIG;
+                return null;
+            }
             MemorySegment st = arena.allocate(Stat.SIZE, 8);
             for (int pid : pids) {
                 table.beginProcess(pid);
                 writeProcess(table, prefix + pid, st);
                 if (!table.endProcess()) break;
             }
+            return table.finish();
+        } catch (IndexOutOfBoundsException tooBig) { // one record past the slack: no table, the client reads file by file
+            out.release();
+            errno[0] = Errno.EFBIG;
+            return null;
         } catch (RuntimeException | Error e) {
             out.release();
             throw e;
         }
-        return table.finish();
     }
 
     private boolean namesOf(String dir, Set<String> into) {

@@ -48,7 +48,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<Message.Request> 
             Message reply;
             try {
                 reply = answer(ctx, request);
-            } catch (RuntimeException e) {
+            } catch (Throwable e) { // out of direct memory included: the connection is closed, the client told at once
                 exceptionCaught(ctx, e);
                 return;
             }
@@ -82,12 +82,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<Message.Request> 
     /** The process table of the tree at the path, built in one pass (see {@link ProcessTableBuilder}). */
     private Message table(ChannelHandlerContext ctx, Message.Table t) {
         int[] errno = new int[1];
-        ByteBuf table;
-        try {
-            table = new ProcessTableBuilder(tree, t.threads()).build(ctx.alloc(), t.path(), errno);
-        } catch (IndexOutOfBoundsException tooBig) { // a root listing alone past the bound
-            return new Message.Error(t.id(), Errno.EFBIG);
-        }
+        ByteBuf table = new ProcessTableBuilder(tree, t.threads()).build(ctx.alloc(), t.path(), errno);
         return table == null ? new Message.Error(t.id(), errno[0]) : new Message.Data(t.id(), table);
     }
 

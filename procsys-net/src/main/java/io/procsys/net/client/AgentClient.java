@@ -118,12 +118,26 @@ public final class AgentClient implements AutoCloseable {
 
     /** A whole file; the caller owns the buffer and must release it. */
     public CompletableFuture<ByteBuf> read(String path) {
-        return request(id -> new Message.Read(id, path)).thenApply(r -> ((Message.Data) r).bytes());
+        return data(request(id -> new Message.Read(id, path)));
+    }
+
+    /**
+     * The bytes of a Data reply. If the caller gives up first (its deadline completes the returned
+     * future), the reply that arrives later is released here: nobody else will.
+     */
+    private static CompletableFuture<ByteBuf> data(CompletableFuture<Message.Reply> reply) {
+        CompletableFuture<ByteBuf> bytes = reply.thenApply(r -> ((Message.Data) r).bytes());
+        bytes.whenComplete((b, error) -> {
+            if (error != null) reply.thenAccept(r -> {
+                if (r instanceof Message.Data d) d.bytes().release();
+            });
+        });
+        return bytes;
     }
 
     /** The process table of the tree at {@code path} (see ProcessTable), with threads or not; the caller owns the buffer. */
     public CompletableFuture<ByteBuf> table(String path, boolean threads) {
-        return request(id -> new Message.Table(id, path, threads)).thenApply(r -> ((Message.Data) r).bytes());
+        return data(request(id -> new Message.Table(id, path, threads)));
     }
 
     public CompletableFuture<String> readlink(String path) {

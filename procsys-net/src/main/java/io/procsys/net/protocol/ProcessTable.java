@@ -158,7 +158,9 @@ public final class ProcessTable {
             case LINK -> skipString(in);
             case LISTING -> {
                 int count = MessageCodec.readInt(in);
-                if (count < 0 || count > in.readableBytes() / 3) throw new CorruptedFrameException("listing of " + count + " entries");
+                if (count < 0 || count > MessageCodec.MAX_ENTRIES || count > in.readableBytes() / 3) {
+                    throw new CorruptedFrameException("listing of " + count + " entries");
+                }
                 for (int i = 0; i < count; i++) {
                     skipChecked(in, false);
                     MessageCodec.need(in, 1);
