@@ -33,8 +33,8 @@ public final class ExportPolicy {
         if (path.length() > MAX_PATH) return Errno.ENAMETOOLONG;
         if (path.indexOf('\0') >= 0 || path.startsWith("/") || path.endsWith("/")) return Errno.EINVAL;
         for (String component : path.split("/", -1)) {
-            if (component.isEmpty() || component.equals(".") || component.equals("..")) return Errno.EINVAL;
-            if (DENIED_NAMES.contains(component)) return Errno.EACCES;
+            int errno = checkName(component);
+            if (errno != 0) return errno;
         }
         return 0;
     }

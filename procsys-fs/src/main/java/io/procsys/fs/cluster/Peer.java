@@ -183,14 +183,9 @@ public final class Peer implements Backend, AutoCloseable {
         return call(c -> c.read(path)).thenApply(Peer::content);
     }
 
-    /** The received buffer itself when it is one direct region (the usual case), else one copy. */
+    /** A remote file: the received bytes as one direct region, released with the content. */
     private static Content content(ByteBuf received) {
-        ByteBuf buf = received;
-        if (!buf.isDirect() || buf.nioBufferCount() != 1) {
-            buf = received.alloc().directBuffer(received.readableBytes()).writeBytes(received);
-            received.release();
-        }
-        ByteBuf owned = buf;
+        ByteBuf owned = oneDirectRegion(received);
         MemorySegment bytes = MemorySegment.ofBuffer(owned.nioBuffer());
         return new Content() {
             public MemorySegment bytes() {
@@ -201,6 +196,17 @@ public final class Peer implements Backend, AutoCloseable {
                 owned.release();
             }
         };
+    }
+
+    /**
+     * {@code received} itself when it is one direct region (the usual case), else a copy that is
+     * (and {@code received} released): what fuse_reply_buf can take as native memory.
+     */
+    static ByteBuf oneDirectRegion(ByteBuf received) {
+        if (received.isDirect() && received.nioBufferCount() == 1) return received;
+        ByteBuf copy = received.alloc().directBuffer(received.readableBytes()).writeBytes(received);
+        received.release();
+        return copy;
     }
 
     /** What `procsys status` shows for this host; {@code requests} counts every request sent, {@code tables} the process tables among them. */

@@ -88,12 +88,7 @@ final class TableBackend implements Backend {
 
     /** Checks a received table and makes it the current one (releasing the one it replaces). */
     private ProcessTable accept(ByteBuf received) {
-        ByteBuf bytes = received;
-        if (!bytes.isDirect() || bytes.nioBufferCount() != 1) {
-            // file items are handed to fuse_reply_buf as native memory: one direct region
-            bytes = received.alloc().directBuffer(received.readableBytes()).writeBytes(received);
-            received.release();
-        }
+        ByteBuf bytes = Peer.oneDirectRegion(received); // file items go to fuse_reply_buf as native memory
         ProcessTable next;
         try {
             next = ProcessTable.read(bytes);
