@@ -35,7 +35,7 @@ public final class AgentCost {
         long agentPid = Long.parseLong(args[1]);
         String file = args[2];
         int total = Integer.parseInt(args[3]);
-        SslContext tls = args.length >= 7 ? Tls.client(new Tls.Files_(Path.of(args[4]), Path.of(args[5]), Path.of(args[6]))) : null;
+        SslContext tls = args.length >= 7 ? Tls.client(new Tls.Credentials(Path.of(args[4]), Path.of(args[5]), Path.of(args[6]))) : null;
         EventLoopGroup loops = Transport.eventLoops(1);
         try {
             AgentClient client = AgentClient.connect(loops, new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])),

@@ -1,7 +1,7 @@
 package io.procsys.bench;
 
-import io.procsys.fuse.Libc;
-import io.procsys.fuse.Stat;
+import io.procsys.posix.Libc;
+import io.procsys.posix.Stat;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;

@@ -1,7 +1,6 @@
 package io.procsys.bench;
 
-import io.procsys.fuse.Libc;
-
+import io.procsys.posix.Libc;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;

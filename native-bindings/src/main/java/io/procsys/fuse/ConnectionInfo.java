@@ -12,23 +12,23 @@ public final class ConnectionInfo {
         this.struct = pointer.reinterpret(fuse_conn_info.sizeof());
     }
 
-    public boolean capable(int capability) {
-        return (fuse_conn_info.capable(struct) & capability) != 0;
+    public boolean capable(Capability capability) {
+        return (fuse_conn_info.capable(struct) & capability.mask) != 0;
     }
 
     /** Asks for a capability if the kernel offers it; returns whether it is now wanted. */
-    public boolean want(int capability) {
+    public boolean want(Capability capability) {
         if (!capable(capability)) return false;
-        fuse_conn_info.want(struct, fuse_conn_info.want(struct) | capability);
+        fuse_conn_info.want(struct, fuse_conn_info.want(struct) | capability.mask);
         return true;
     }
 
-    public void unwant(int capability) {
-        fuse_conn_info.want(struct, fuse_conn_info.want(struct) & ~capability);
+    public void unwant(Capability capability) {
+        fuse_conn_info.want(struct, fuse_conn_info.want(struct) & ~capability.mask);
     }
 
-    public boolean wants(int capability) {
-        return (fuse_conn_info.want(struct) & capability) != 0;
+    public boolean wants(Capability capability) {
+        return (fuse_conn_info.want(struct) & capability.mask) != 0;
     }
 
     public int protocolMajor() {

@@ -48,6 +48,24 @@ public final class DirectoryBuffer {
         return true;
     }
 
+    /** Adds entry {@code index} of a listing to a reply (next offset {@code index + 1}); false when it does not fit. */
+    @FunctionalInterface
+    public interface EntryWriter {
+        boolean add(DirectoryBuffer out, int index);
+    }
+
+    /**
+     * The one readdir loop (passthrough_ll's lo_do_readdir): entries {@code offset..count-1} of a
+     * listing kept at opendir, until the buffer is full, then the reply. The offset the kernel
+     * passes back is the index of the next entry.
+     */
+    public int fill(long offset, int count, EntryWriter writer) {
+        for (int i = (int) Math.min(offset, count); i < count; i++) {
+            if (!writer.add(this, i)) break;
+        }
+        return reply();
+    }
+
     public boolean isEmpty() {
         return used == 0;
     }

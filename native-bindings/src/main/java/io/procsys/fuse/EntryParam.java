@@ -12,8 +12,9 @@ import java.lang.foreign.MemorySegment;
 public final class EntryParam {
     private final MemorySegment struct;
 
-    EntryParam(MemorySegment struct) {
-        this.struct = struct;
+    /** The entry at {@code struct}: one being built, or one a {@link ReplySink} received. */
+    public EntryParam(MemorySegment struct) {
+        this.struct = struct.reinterpret(fuse_entry_param.sizeof());
     }
 
     MemorySegment segment() {

@@ -32,6 +32,13 @@ public final class FileInfo {
         this.struct = pointer.reinterpret(fuse_file_info.sizeof());
     }
 
+    /** A zeroed fuse_file_info of its own with open(2) {@code flags}: an open request made without a kernel (tests, benchmarks). */
+    public static FileInfo withFlags(int flags) {
+        MemorySegment struct = java.lang.foreign.Arena.ofAuto().allocate(fuse_file_info.layout());
+        fuse_file_info.flags(struct, flags);
+        return new FileInfo(struct);
+    }
+
     public MemorySegment segment() {
         return struct;
     }

@@ -1,5 +1,7 @@
 package io.procsys.fuse;
 
+import io.procsys.posix.Errno;
+
 /**
  * The low-level FUSE operations, one method per request kind, with node ids (inode numbers) as
  * in libfuse's {@code fuse_lowlevel_ops}. Every method must send exactly one reply through

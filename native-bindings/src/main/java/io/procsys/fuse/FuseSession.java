@@ -1,5 +1,6 @@
 package io.procsys.fuse;
 
+import io.procsys.posix.Libc;
 import io.procsys.fuse.bindings.fuse_args;
 import io.procsys.fuse.bindings.fuse_lowlevel_h;
 import io.procsys.fuse.bindings.fuse_lowlevel_ops;

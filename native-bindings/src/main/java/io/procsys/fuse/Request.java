@@ -18,6 +18,15 @@ public final class Request {
         this.sink = sink;
     }
 
+    /**
+     * A request whose replies go to {@code sink}, {@code req} standing for libfuse's request
+     * pointer (given back to the sink, never dereferenced by this layer): how a filesystem is
+     * driven without a kernel, in tests.
+     */
+    public static Request to(ReplySink sink, MemorySegment req) {
+        return new Request(req, sink);
+    }
+
     public boolean replied() {
         return replied;
     }

@@ -1,5 +1,6 @@
 package io.procsys.fuse;
 
+import io.procsys.posix.Stat;
 import io.procsys.fuse.bindings.fuse_entry_param;
 
 import java.lang.foreign.Arena;

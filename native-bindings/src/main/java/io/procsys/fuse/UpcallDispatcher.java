@@ -1,5 +1,6 @@
 package io.procsys.fuse;
 
+import io.procsys.posix.Errno;
 import io.procsys.fuse.bindings.fuse_lowlevel_ops;
 
 import java.lang.foreign.Arena;
@@ -49,24 +50,25 @@ public final class UpcallDispatcher {
         guard(operation, req, r -> fs.modify(r, operation));
     }
 
-    /** Whether the filesystem implements {@code name} itself; libfuse treats unset ops as unsupported. */
-    private boolean implemented(String name) {
-        for (var m : fs.getClass().getMethods()) {
-            if (m.getName().equals(name) && m.getDeclaringClass() != FuseFilesystem.class) return true;
-        }
-        return false;
-    }
-
     static String cString(MemorySegment pointer) {
         return pointer.reinterpret(Long.MAX_VALUE).getString(0);
     }
 
-    /** The ops struct, with its upcall stubs allocated in {@code arena} (which must outlive the session). */
+    /**
+     * The ops struct, with its upcall stubs allocated in {@code arena} (which must outlive the
+     * session). Every operation gets a stub; what a filesystem does not override answers with
+     * {@link FuseFilesystem}'s default (ENOSYS, as libfuse does for an unset operation).
+     * readdirplus is the one operation libfuse turns on by itself when set: it is unwanted before
+     * {@link FuseFilesystem#init}, where a filesystem that answers it asks for it.
+     */
     public MemorySegment operations(Arena arena) {
         MemorySegment ops = arena.allocate(fuse_lowlevel_ops.layout());
         fuse_lowlevel_ops.init(ops, fuse_lowlevel_ops.init.allocate((userdata, conn) -> {
             try {
-                fs.init(new ConnectionInfo(conn));
+                ConnectionInfo connection = new ConnectionInfo(conn);
+                connection.unwant(Capability.READDIRPLUS);
+                connection.unwant(Capability.READDIRPLUS_AUTO);
+                fs.init(connection);
             } catch (Throwable failure) {
                 failures.report("init", failure);
             }
@@ -78,96 +80,55 @@ public final class UpcallDispatcher {
                 failures.report("destroy", failure);
             }
         }, arena));
-        if (implemented("lookup")) {
-            fuse_lowlevel_ops.lookup(ops, fuse_lowlevel_ops.lookup.allocate(
-                    (req, parent, name) -> guard("lookup", req, r -> fs.lookup(r, parent, cString(name))), arena));
-        }
+        reading(ops, arena);
+        modifying(ops, arena);
+        return ops;
+    }
+
+    /** The operations that look: one stub each, turning native arguments into Java ones. */
+    private void reading(MemorySegment ops, Arena arena) {
+        fuse_lowlevel_ops.lookup(ops, fuse_lowlevel_ops.lookup.allocate(
+                (req, parent, name) -> guard("lookup", req, r -> fs.lookup(r, parent, cString(name))), arena));
         fuse_lowlevel_ops.forget(ops, fuse_lowlevel_ops.forget.allocate(
                 (req, node, lookups) -> guard("forget", req, r -> fs.forget(r, node, lookups)), arena));
-        if (implemented("getattr")) {
-            fuse_lowlevel_ops.getattr(ops, fuse_lowlevel_ops.getattr.allocate(
-                    (req, node, fi) -> guard("getattr", req, r -> fs.getattr(r, node)), arena));
-        }
-        if (implemented("readlink")) {
-            fuse_lowlevel_ops.readlink(ops, fuse_lowlevel_ops.readlink.allocate(
-                    (req, node) -> guard("readlink", req, r -> fs.readlink(r, node)), arena));
-        }
-        if (implemented("open")) {
-            fuse_lowlevel_ops.open(ops, fuse_lowlevel_ops.open.allocate(
-                    (req, node, fi) -> guard("open", req, r -> fs.open(r, node, new FileInfo(fi))), arena));
-        }
-        if (implemented("read")) {
-            fuse_lowlevel_ops.read(ops, fuse_lowlevel_ops.read.allocate(
-                    (req, node, size, offset, fi) -> guard("read", req, r -> fs.read(r, node, size, offset, new FileInfo(fi))), arena));
-        }
-        if (implemented("release")) {
-            fuse_lowlevel_ops.release(ops, fuse_lowlevel_ops.release.allocate(
-                    (req, node, fi) -> guard("release", req, r -> fs.release(r, node, new FileInfo(fi))), arena));
-        }
-        if (implemented("opendir")) {
-            fuse_lowlevel_ops.opendir(ops, fuse_lowlevel_ops.opendir.allocate(
-                    (req, node, fi) -> guard("opendir", req, r -> fs.opendir(r, node, new FileInfo(fi))), arena));
-        }
-        if (implemented("readdir")) {
-            fuse_lowlevel_ops.readdir(ops, fuse_lowlevel_ops.readdir.allocate(
-                    (req, node, size, offset, fi) -> guard("readdir", req, r -> fs.readdir(r, node, size, offset, new FileInfo(fi))), arena));
-        }
-        if (implemented("readdirplus")) {
-            fuse_lowlevel_ops.readdirplus(ops, fuse_lowlevel_ops.readdirplus.allocate(
-                    (req, node, size, offset, fi) -> guard("readdirplus", req, r -> fs.readdirplus(r, node, size, offset, new FileInfo(fi))), arena));
-        }
-        if (implemented("releasedir")) {
-            fuse_lowlevel_ops.releasedir(ops, fuse_lowlevel_ops.releasedir.allocate(
-                    (req, node, fi) -> guard("releasedir", req, r -> fs.releasedir(r, node, new FileInfo(fi))), arena));
-        }
-        if (implemented("statfs")) {
-            fuse_lowlevel_ops.statfs(ops, fuse_lowlevel_ops.statfs.allocate(
-                    (req, node) -> guard("statfs", req, r -> fs.statfs(r, node)), arena));
-        }
+        fuse_lowlevel_ops.getattr(ops, fuse_lowlevel_ops.getattr.allocate(
+                (req, node, fi) -> guard("getattr", req, r -> fs.getattr(r, node)), arena));
+        fuse_lowlevel_ops.readlink(ops, fuse_lowlevel_ops.readlink.allocate(
+                (req, node) -> guard("readlink", req, r -> fs.readlink(r, node)), arena));
+        fuse_lowlevel_ops.open(ops, fuse_lowlevel_ops.open.allocate(
+                (req, node, fi) -> guard("open", req, r -> fs.open(r, node, new FileInfo(fi))), arena));
+        fuse_lowlevel_ops.read(ops, fuse_lowlevel_ops.read.allocate(
+                (req, node, size, offset, fi) -> guard("read", req, r -> fs.read(r, node, size, offset, new FileInfo(fi))), arena));
+        fuse_lowlevel_ops.release(ops, fuse_lowlevel_ops.release.allocate(
+                (req, node, fi) -> guard("release", req, r -> fs.release(r, node, new FileInfo(fi))), arena));
+        fuse_lowlevel_ops.opendir(ops, fuse_lowlevel_ops.opendir.allocate(
+                (req, node, fi) -> guard("opendir", req, r -> fs.opendir(r, node, new FileInfo(fi))), arena));
+        fuse_lowlevel_ops.readdir(ops, fuse_lowlevel_ops.readdir.allocate(
+                (req, node, size, offset, fi) -> guard("readdir", req, r -> fs.readdir(r, node, size, offset, new FileInfo(fi))), arena));
+        fuse_lowlevel_ops.readdirplus(ops, fuse_lowlevel_ops.readdirplus.allocate(
+                (req, node, size, offset, fi) -> guard("readdirplus", req, r -> fs.readdirplus(r, node, size, offset, new FileInfo(fi))), arena));
+        fuse_lowlevel_ops.releasedir(ops, fuse_lowlevel_ops.releasedir.allocate(
+                (req, node, fi) -> guard("releasedir", req, r -> fs.releasedir(r, node, new FileInfo(fi))), arena));
+        fuse_lowlevel_ops.statfs(ops, fuse_lowlevel_ops.statfs.allocate(
+                (req, node) -> guard("statfs", req, r -> fs.statfs(r, node)), arena));
+    }
 
-        if (implemented("modify")) {
-            fuse_lowlevel_ops.setattr(ops, fuse_lowlevel_ops.setattr.allocate((req, node, attr, toSet, fi) -> modify("setattr", req), arena));
-        }
-        if (implemented("modify")) {
-            fuse_lowlevel_ops.mknod(ops, fuse_lowlevel_ops.mknod.allocate((req, parent, name, mode, rdev) -> modify("mknod", req), arena));
-        }
-        if (implemented("modify")) {
-            fuse_lowlevel_ops.mkdir(ops, fuse_lowlevel_ops.mkdir.allocate((req, parent, name, mode) -> modify("mkdir", req), arena));
-        }
-        if (implemented("modify")) {
-            fuse_lowlevel_ops.unlink(ops, fuse_lowlevel_ops.unlink.allocate((req, parent, name) -> modify("unlink", req), arena));
-        }
-        if (implemented("modify")) {
-            fuse_lowlevel_ops.rmdir(ops, fuse_lowlevel_ops.rmdir.allocate((req, parent, name) -> modify("rmdir", req), arena));
-        }
-        if (implemented("modify")) {
-            fuse_lowlevel_ops.symlink(ops, fuse_lowlevel_ops.symlink.allocate((req, link, parent, name) -> modify("symlink", req), arena));
-        }
-        if (implemented("modify")) {
-            fuse_lowlevel_ops.rename(ops, fuse_lowlevel_ops.rename.allocate((req, parent, name, newParent, newName, flags) -> modify("rename", req), arena));
-        }
-        if (implemented("modify")) {
-            fuse_lowlevel_ops.link(ops, fuse_lowlevel_ops.link.allocate((req, node, newParent, newName) -> modify("link", req), arena));
-        }
-        if (implemented("modify")) {
-            fuse_lowlevel_ops.write(ops, fuse_lowlevel_ops.write.allocate((req, node, buf, size, off, fi) -> modify("write", req), arena));
-        }
-        if (implemented("modify")) {
-            fuse_lowlevel_ops.create(ops, fuse_lowlevel_ops.create.allocate((req, parent, name, mode, fi) -> modify("create", req), arena));
-        }
-        if (implemented("modify")) {
-            fuse_lowlevel_ops.setxattr(ops, fuse_lowlevel_ops.setxattr.allocate((req, node, name, value, size, flags) -> modify("setxattr", req), arena));
-        }
-        if (implemented("modify")) {
-            fuse_lowlevel_ops.removexattr(ops, fuse_lowlevel_ops.removexattr.allocate((req, node, name) -> modify("removexattr", req), arena));
-        }
-        if (implemented("modify")) {
-            fuse_lowlevel_ops.fallocate(ops, fuse_lowlevel_ops.fallocate.allocate((req, node, mode, off, len, fi) -> modify("fallocate", req), arena));
-        }
-        if (implemented("modify")) {
-            fuse_lowlevel_ops.copy_file_range(ops, fuse_lowlevel_ops.copy_file_range.allocate(
-                    (req, inIno, inOff, inFi, outIno, outOff, outFi, len, flags) -> modify("copy_file_range", req), arena));
-        }
-        return ops;
+    /** Every operation that would change the filesystem goes to {@link FuseFilesystem#modify}, named. */
+    private void modifying(MemorySegment ops, Arena arena) {
+        fuse_lowlevel_ops.setattr(ops, fuse_lowlevel_ops.setattr.allocate((req, node, attr, toSet, fi) -> modify("setattr", req), arena));
+        fuse_lowlevel_ops.mknod(ops, fuse_lowlevel_ops.mknod.allocate((req, parent, name, mode, rdev) -> modify("mknod", req), arena));
+        fuse_lowlevel_ops.mkdir(ops, fuse_lowlevel_ops.mkdir.allocate((req, parent, name, mode) -> modify("mkdir", req), arena));
+        fuse_lowlevel_ops.unlink(ops, fuse_lowlevel_ops.unlink.allocate((req, parent, name) -> modify("unlink", req), arena));
+        fuse_lowlevel_ops.rmdir(ops, fuse_lowlevel_ops.rmdir.allocate((req, parent, name) -> modify("rmdir", req), arena));
+        fuse_lowlevel_ops.symlink(ops, fuse_lowlevel_ops.symlink.allocate((req, link, parent, name) -> modify("symlink", req), arena));
+        fuse_lowlevel_ops.rename(ops, fuse_lowlevel_ops.rename.allocate((req, parent, name, newParent, newName, flags) -> modify("rename", req), arena));
+        fuse_lowlevel_ops.link(ops, fuse_lowlevel_ops.link.allocate((req, node, newParent, newName) -> modify("link", req), arena));
+        fuse_lowlevel_ops.write(ops, fuse_lowlevel_ops.write.allocate((req, node, buf, size, off, fi) -> modify("write", req), arena));
+        fuse_lowlevel_ops.create(ops, fuse_lowlevel_ops.create.allocate((req, parent, name, mode, fi) -> modify("create", req), arena));
+        fuse_lowlevel_ops.setxattr(ops, fuse_lowlevel_ops.setxattr.allocate((req, node, name, value, size, flags) -> modify("setxattr", req), arena));
+        fuse_lowlevel_ops.removexattr(ops, fuse_lowlevel_ops.removexattr.allocate((req, node, name) -> modify("removexattr", req), arena));
+        fuse_lowlevel_ops.fallocate(ops, fuse_lowlevel_ops.fallocate.allocate((req, node, mode, off, len, fi) -> modify("fallocate", req), arena));
+        fuse_lowlevel_ops.copy_file_range(ops, fuse_lowlevel_ops.copy_file_range.allocate(
+                (req, inIno, inOff, inFi, outIno, outOff, outFi, len, flags) -> modify("copy_file_range", req), arena));
     }
 }

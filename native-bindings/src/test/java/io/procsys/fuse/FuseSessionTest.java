@@ -1,5 +1,7 @@
 package io.procsys.fuse;
 
+import io.procsys.posix.Stat;
+import io.procsys.posix.Errno;
 import io.procsys.fuse.bindings.stat;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,5 +1,6 @@
 package io.procsys.cli;
 
+import io.procsys.daemon.UserError;
 import io.procsys.net.Certificates;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

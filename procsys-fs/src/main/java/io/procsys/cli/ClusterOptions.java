@@ -1,5 +1,6 @@
 package io.procsys.cli;
 
+import io.procsys.daemon.UserError;
 import io.procsys.fs.cluster.Cluster;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -1,7 +1,7 @@
 package io.procsys.cli;
 
-import io.procsys.fuse.Libc;
-
+import io.procsys.daemon.UserError;
+import io.procsys.posix.Libc;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;

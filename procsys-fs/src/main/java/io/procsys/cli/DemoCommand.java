@@ -1,5 +1,9 @@
 package io.procsys.cli;
 
+import io.procsys.daemon.Users;
+import io.procsys.daemon.UserError;
+
+import io.procsys.daemon.MountService;
 import io.procsys.fs.cluster.Cluster;
 import io.procsys.fs.cluster.Peer;
 import io.procsys.net.Certificates;
@@ -50,23 +54,23 @@ final class DemoCommand implements Callable<Integer> {
         Path procsys = Path.of(launcher, "procsys");
         Files.createDirectories(mountpoint);
         Path certs = Files.createTempDirectory("procsys-demo-certs-");
-        MirrorService service = null;
+        MountService service = null;
         try {
             say("making a CA and certificates in " + certs);
             Instant now = Instant.now().minus(Duration.ofMinutes(5));
             Certificates ca = Certificates.newAuthority("procsys demo CA", now, Duration.ofDays(1));
             Path caPem = ca.writeAuthority(certs);
-            Tls.Files_ local = ca.issue("here", List.of("here"), now, Duration.ofDays(1)).write(certs, caPem);
+            Tls.Credentials local = ca.issue("here", List.of("here"), now, Duration.ofDays(1)).write(certs, caPem);
             List<Cluster.PeerAddress> peers = new ArrayList<>();
             for (int i = 1; i <= hosts; i++) {
                 String name = "demo" + i;
-                Tls.Files_ files = ca.issue(name, List.of(name, address(i, 2)), now, Duration.ofDays(1)).write(certs, caPem);
+                Tls.Credentials files = ca.issue(name, List.of(name, address(i, 2)), now, Duration.ofDays(1)).write(certs, caPem);
                 startHost(procsys, i, name, files);
                 peers.add(new Cluster.PeerAddress(name, new InetSocketAddress(address(i, 2), 7070)));
             }
             Cluster cluster = new Cluster("here", peers, Tls.client(local), Duration.ofMillis(1000));
-            service = MirrorService.mount(Path.of("/proc"), mountpoint, List.of(), cluster);
-            service.serveInBackground(MirrorService.DEFAULT_THREADS);
+            service = MountService.mount(Path.of("/proc"), mountpoint, List.of(), cluster);
+            service.serveInBackground(MountService.DEFAULT_THREADS);
             say("mounted the combined view on " + mountpoint + "; waiting for the agents");
             long end = System.currentTimeMillis() + 60_000;
             while (cluster.peers().stream().anyMatch(p -> p.status().state() != Peer.State.UP) && System.currentTimeMillis() < end) {
@@ -110,7 +114,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** A namespace with a veth link to this host, and an agent in a new pid namespace (its own /proc) inside it. */
-    private void startHost(Path procsys, int i, String name, Tls.Files_ files) throws IOException, InterruptedException {
+    private void startHost(Path procsys, int i, String name, Tls.Credentials files) throws IOException, InterruptedException {
         String ns = NAMESPACE + i, hostSide = "psdemo" + i;
         run("ip", "link", "del", hostSide); // leftovers of an interrupted demo
         run("ip", "netns", "del", ns);

@@ -1,5 +1,12 @@
 package io.procsys.cli;
 
+import io.procsys.fs.combine.Aggregators;
+import io.procsys.daemon.Users;
+import io.procsys.daemon.Mounts;
+
+import io.procsys.daemon.UserError;
+import io.procsys.daemon.MountService;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -57,9 +64,8 @@ final class ExecCommand implements Callable<Integer> {
     boolean filesOnly;
 
     /** What --files-only binds: the combined files at the top of /proc (net/ is per process there, so it cannot be). */
-    static final List<String> TOP_LEVEL_COMBINED = List.of("meminfo", "cpuinfo", "stat", "uptime", "loadavg", "vmstat", "swaps", "diskstats");
     static final String BIND_FILES_AND_EXEC =
-            "m=$1; shift; for f in " + String.join(" ", TOP_LEVEL_COMBINED) + "; do mount --bind \"$m/$f\" \"/proc/$f\" || exit 125; done; exec \"$@\"";
+            "m=$1; shift; for f in " + String.join(" ", Aggregators.topLevelPaths()) + "; do mount --bind \"$m/$f\" \"/proc/$f\" || exit 125; done; exec \"$@\"";
 
     @Option(names = "--host-network",
             description = "On a cluster view, run CMD in this host's network namespace instead of one with stand-in "
@@ -97,8 +103,8 @@ final class ExecCommand implements Callable<Integer> {
             return run(target);
         }
         Path privateMount = Files.createTempDirectory("procsys-exec-");
-        try (MirrorService service = MirrorService.mount(procRoot, privateMount, options, clusterOptions.cluster())) {
-            service.serveInBackground(MirrorService.DEFAULT_THREADS);
+        try (MountService service = MountService.mount(procRoot, privateMount, options, clusterOptions.cluster())) {
+            service.serveInBackground(MountService.DEFAULT_THREADS);
             return run(privateMount);
         } finally {
             Files.deleteIfExists(privateMount);

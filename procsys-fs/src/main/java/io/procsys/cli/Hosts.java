@@ -1,5 +1,6 @@
 package io.procsys.cli;
 
+import io.procsys.daemon.UserError;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;

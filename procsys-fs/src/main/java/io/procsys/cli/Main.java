@@ -1,5 +1,6 @@
 package io.procsys.cli;
 
+import io.procsys.daemon.UserError;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

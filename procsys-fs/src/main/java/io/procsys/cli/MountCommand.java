@@ -1,5 +1,9 @@
 package io.procsys.cli;
 
+import io.procsys.daemon.UserError;
+import io.procsys.daemon.StatusEndpoint;
+
+import io.procsys.daemon.MountService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -32,7 +36,7 @@ final class MountCommand implements Callable<Integer> {
     @Option(names = {"-f", "--foreground"}, description = "Serve in this process instead of a background daemon.")
     boolean foreground;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "" + MirrorService.DEFAULT_THREADS,
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "" + MountService.DEFAULT_THREADS,
             description = "Most FUSE worker threads (default: ${DEFAULT-VALUE}).")
     int threads;
 
@@ -59,7 +63,7 @@ final class MountCommand implements Callable<Integer> {
         if (!foreground && !daemon) {
             throw new UserError("a background mount is started by the ./procsys launcher; run this class with --foreground instead");
         }
-        MirrorService service = MirrorService.mount(procRoot, mountpoint, options, clusterOptions.cluster());
+        MountService service = MountService.mount(procRoot, mountpoint, options, clusterOptions.cluster());
         StatusEndpoint status = StatusEndpoint.start(service.mountpoint(), procRoot, service.cluster());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             service.close();

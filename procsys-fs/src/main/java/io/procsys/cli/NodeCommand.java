@@ -1,5 +1,8 @@
 package io.procsys.cli;
 
+import io.procsys.daemon.UserError;
+import io.procsys.daemon.MountService;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -45,8 +48,8 @@ final class NodeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         String node = clusterOptions.name != null ? clusterOptions.name : Hosts.localName();
         var serverTls = clusterOptions.tls.server(node);
-        MirrorService service = MirrorService.mount(procRoot, mountpoint, options, clusterOptions.cluster());
-        service.serveInBackground(MirrorService.DEFAULT_THREADS);
+        MountService service = MountService.mount(procRoot, mountpoint, options, clusterOptions.cluster());
+        service.serveInBackground(MountService.DEFAULT_THREADS);
         Path exported = export == Export.combined ? service.mountpoint() : procRoot;
         RunningAgent agent;
         try {

@@ -1,5 +1,6 @@
 package io.procsys.cli;
 
+import io.procsys.daemon.UserError;
 import io.netty.handler.ssl.SslContext;
 import io.procsys.net.agent.Agent;
 import io.procsys.net.agent.Warmup;

@@ -1,5 +1,6 @@
 package io.procsys.cli;
 
+import io.procsys.daemon.UserError;
 import io.netty.handler.ssl.SslContext;
 import io.procsys.net.Tls;
 import picocli.CommandLine.Option;
@@ -32,8 +33,8 @@ final class TlsOptions {
         insecure |= insecureByConfig;
     }
 
-    Tls.Files_ files(String node) {
-        return new Tls.Files_(certificate != null ? certificate : certsDir.resolve(node + ".pem"),
+    Tls.Credentials files(String node) {
+        return new Tls.Credentials(certificate != null ? certificate : certsDir.resolve(node + ".pem"),
                 key != null ? key : certsDir.resolve(node + "-key.pem"),
                 ca != null ? ca : certsDir.resolve("ca.pem"));
     }

@@ -1,12 +1,12 @@
 package io.procsys.fs;
 
-import io.procsys.fuse.Libc;
 import io.procsys.fuse.Request;
+import io.procsys.posix.Libc;
 
 import java.lang.foreign.MemorySegment;
 
-/** An open file of the mirror: how reads of one handle are answered. */
-sealed interface OpenFile permits OpenFile.Snapshot, OpenFile.Passthrough, OpenFile.Failed {
+/** An open file of a mount: how reads of one handle are answered. */
+public sealed interface OpenFile permits OpenFile.Snapshot, OpenFile.Passthrough, OpenFile.Failed {
 
     void read(Request req, long size, long offset);
 
@@ -16,18 +16,9 @@ sealed interface OpenFile permits OpenFile.Snapshot, OpenFile.Passthrough, OpenF
      * The file as it was when opened, in native memory: every read of the handle, at any
      * offset and of any size, is a slice of it. This is what makes a file read in 1 KiB chunks
      * equal to the file read whole, which /proc itself does not promise across read calls.
+     * {@code release} frees the memory (malloc'ed here, or a received network buffer).
      */
-    final class Snapshot implements OpenFile {
-        private final MemorySegment data;
-
-        Snapshot(MemorySegment data) {
-            this.data = data;
-        }
-
-        long length() {
-            return data.byteSize();
-        }
-
+    record Snapshot(MemorySegment data, Runnable release) implements OpenFile {
         @Override
         public void read(Request req, long size, long offset) {
             long length = data.byteSize();
@@ -37,7 +28,7 @@ sealed interface OpenFile permits OpenFile.Snapshot, OpenFile.Passthrough, OpenF
 
         @Override
         public void close() {
-            Libc.free(data);
+            release.run();
         }
     }
 
@@ -45,15 +36,7 @@ sealed interface OpenFile permits OpenFile.Snapshot, OpenFile.Passthrough, OpenF
      * Reads go to the source descriptor as they come: for files that are huge (kcore, pagemap),
      * position-dependent (mem) or that block and are consumed by reading (kmsg).
      */
-    final class Passthrough implements OpenFile {
-        private final int fd;
-        private final boolean stream;
-
-        Passthrough(int fd, boolean stream) {
-            this.fd = fd;
-            this.stream = stream;
-        }
-
+    record Passthrough(int fd, boolean stream) implements OpenFile {
         @Override
         public void read(Request req, long size, long offset) {
             MemorySegment buffer = req.buffer(size);

@@ -1,23 +1,18 @@
 package io.procsys.fs;
 
 import io.procsys.tree.ProcTree;
+import io.procsys.fuse.Capability;
 import io.procsys.fuse.ConnectionInfo;
-import io.procsys.fuse.DirectoryBuffer;
 import io.procsys.fuse.EntryParam;
-import io.procsys.fuse.Errno;
+import io.procsys.posix.Errno;
 import io.procsys.fuse.FileInfo;
 import io.procsys.fuse.FuseFilesystem;
-import io.procsys.fuse.Libc;
+import io.procsys.posix.Libc;
 import io.procsys.fuse.Request;
-import io.procsys.fuse.Stat;
-import io.procsys.fuse.bindings.fuse_lowlevel_h;
-import io.procsys.fuse.bindings.stat;
-
+import io.procsys.posix.Stat;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
@@ -26,16 +21,18 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * modifying operation: it is mounted "ro", so the kernel answers EROFS to every change itself. Attributes and
  * symlink texts come from the source as they are; files are rendered once per open into native
  * memory ({@link OpenFiles}); directories are listed once per opendir. self and thread-self of a
- * live /proc answer for the calling process, not for this daemon.
+ * live /proc answer for the calling process, not for this daemon. A layer above (the cluster
+ * mount) opens its own files and directories into the same handle tables
+ * ({@link #replyOpen(Request, FileInfo, OpenFile)}, {@link #replyOpendir}): read, readdir and
+ * release then serve every handle alike.
  */
 public final class ProcMirror implements FuseFilesystem {
     private static final long LINK_MAX = 4096;
 
     private final ProcTree tree;
     private final InodeTable inodes = new InodeTable();
-    private final OpenFiles files = new OpenFiles();
-    private final ConcurrentHashMap<Long, ProcTree.Listing> directories = new ConcurrentHashMap<>();
-    private final AtomicLong nextDirectory = new AtomicLong(1);
+    private final Handles<OpenFile> files = new Handles<>();
+    private final Handles<OpenDirectory> directories = new Handles<>();
     private final CallerProcesses callers;
 
     public ProcMirror(ProcTree tree) {
@@ -54,11 +51,11 @@ public final class ProcMirror implements FuseFilesystem {
 
     @Override
     public void init(ConnectionInfo connection) {
-        connection.want(fuse_lowlevel_h.FUSE_CAP_READDIRPLUS());
-        connection.want(fuse_lowlevel_h.FUSE_CAP_READDIRPLUS_AUTO());
-        connection.want(fuse_lowlevel_h.FUSE_CAP_PARALLEL_DIROPS());
+        connection.want(Capability.READDIRPLUS);
+        connection.want(Capability.READDIRPLUS_AUTO);
+        connection.want(Capability.PARALLEL_DIROPS);
         // Symlink texts must not be cached: self's text depends on who asks.
-        connection.unwant(fuse_lowlevel_h.FUSE_CAP_CACHE_SYMLINKS());
+        connection.unwant(Capability.CACHE_SYMLINKS);
     }
 
     private Node node(Request req, long id) {
@@ -143,17 +140,29 @@ public final class ProcMirror implements FuseFilesystem {
             req.replyError(Errno.EACCES);
             return;
         }
-        long handle = files.open(tree, node);
-        if (handle < 0) {
-            req.replyError((int) -handle);
+        int[] errno = new int[1];
+        OpenFile file = OpenFiles.open(tree, node, errno);
+        if (file == null) {
+            req.replyError(errno[0]);
             return;
         }
+        fileInfo.setNonSeekable(OpenFiles.STREAMS.contains(node.name()));
+        replyOpen(req, fileInfo, file);
+    }
+
+    /** Answers an open with {@code file} under a new handle; every read is direct (no page cache, as for /proc). */
+    public void replyOpen(Request req, FileInfo fileInfo, OpenFile file) {
+        long handle = files.add(file);
         fileInfo.setHandle(handle);
         fileInfo.setDirectIo(true);
-        fileInfo.setNonSeekable(OpenFiles.STREAMS.contains(node.name()));
         if (req.replyOpen(fileInfo) != 0) {
-            files.close(handle); // the opener went away: no release will come
+            close(handle); // the opener went away: no release will come
         }
+    }
+
+    private void close(long handle) {
+        OpenFile file = files.remove(handle);
+        if (file != null) file.close();
     }
 
     /**
@@ -180,7 +189,7 @@ public final class ProcMirror implements FuseFilesystem {
 
     @Override
     public void release(Request req, long id, FileInfo fileInfo) {
-        files.close(fileInfo.handle());
+        close(fileInfo.handle());
         req.replyError(0);
     }
 
@@ -188,69 +197,61 @@ public final class ProcMirror implements FuseFilesystem {
     public void opendir(Request req, long id, FileInfo fileInfo) {
         Node node = node(req, id);
         if (node == null) return;
-        ProcTree.Listing listing = tree.list(node.cPath());
-        if (listing.error() != 0 && listing.entries().isEmpty()) {
-            req.replyError(listing.error());
+        ProcTree.Dirents listing = tree.list(node.cPath());
+        if (listing.failed()) {
+            req.replyError(listing.errno());
             return;
         }
-        long handle = nextDirectory.getAndIncrement();
-        directories.put(handle, listing);
+        replyOpendir(req, fileInfo, new OpenDirectory(listing.entries()));
+    }
+
+    /** Answers an opendir with {@code directory} under a new handle. */
+    public void replyOpendir(Request req, FileInfo fileInfo, OpenDirectory directory) {
+        long handle = directories.add(directory);
         fileInfo.setHandle(handle);
         if (req.replyOpen(fileInfo) != 0) directories.remove(handle);
     }
 
     @Override
     public void readdir(Request req, long id, long size, long offset, FileInfo fileInfo) {
-        ProcTree.Listing listing = directories.get(fileInfo.handle());
-        if (listing == null) {
+        OpenDirectory directory = directories.get(fileInfo.handle());
+        if (directory == null) {
             req.replyError(Errno.EBADF);
             return;
         }
-        DirectoryBuffer out = req.directoryBuffer(size);
         MemorySegment st = req.statBuffer();
-        var entries = listing.entries();
-        for (int i = (int) offset; i < entries.size(); i++) {
-            ProcTree.Entry e = entries.get(i);
-            st.fill((byte) 0);
-            stat.st_ino(st, e.inode());
-            stat.st_mode(st, Stat.modeOfDirentType(e.type()));
-            if (!out.add(e.name(), st, i + 1)) break;
-        }
-        out.reply();
+        req.directoryBuffer(size).fill(offset, directory.entries().size(), (out, i) -> directory.addTo(out, i, st));
     }
 
+    /** readdir with a lookup of every entry: only for this tree's own directories (a cluster mount does not ask for it). */
     @Override
     public void readdirplus(Request req, long id, long size, long offset, FileInfo fileInfo) {
-        ProcTree.Listing listing = directories.get(fileInfo.handle());
         Node parent = inodes.get(id);
-        if (listing == null || parent == null) {
-            req.replyError(Errno.EBADF);
+        OpenDirectory directory = directories.get(fileInfo.handle());
+        if (directory == null || parent == null || !directory.entries().isEmpty() && !(directory.entries().getFirst() instanceof ProcTree.Dirent)) {
+            req.replyError(Errno.EBADF); // a listing of another layer: not this tree's to look up
             return;
         }
-        DirectoryBuffer out = req.directoryBuffer(size);
-        var entries = listing.entries();
-        for (int i = (int) offset; i < entries.size(); i++) {
-            ProcTree.Entry e = entries.get(i);
+        @SuppressWarnings("unchecked")
+        var entries = (List<ProcTree.Dirent>) directory.entries();
+        req.directoryBuffer(size).fill(offset, entries.size(), (out, i) -> {
+            ProcTree.Dirent e = entries.get(i);
             EntryParam entry = req.newEntry();
             if (e.name().equals(".") || e.name().equals("..")) {
                 // No node for these: the kernel takes no reference when the id is 0.
-                stat.st_ino(entry.attr(), e.inode());
-                stat.st_mode(entry.attr(), Stat.modeOfDirentType(e.type()));
-                if (!out.addPlus(e.name(), entry, i + 1)) break;
-                continue;
+                Stat.writeDirectoryEntry(entry.attr(), e.inode(), e.type());
+                return out.addPlus(e.name(), entry, i + 1);
             }
             if (tree.stat(ProcTree.cPath(parent.childPath(e.name())), entry.attr()) < 0) {
-                continue; // gone since the listing (an exited process): leave it out
+                return true; // gone since the listing (an exited process): leave it out
             }
             NodeKind kind = NodeKind.of(parent.kind(), e.name(), tree.isLive());
             Node node = inodes.lookup(parent, e.name(), kind);
             entry.set(node.id(), CachePolicy.entrySeconds(kind), CachePolicy.attrSeconds(kind));
-            if (!out.addPlus(e.name(), entry, i + 1)) {
-                inodes.forget(node.id(), 1);
-                break;
-            }
-        }
-        out.reply();
+            if (out.addPlus(e.name(), entry, i + 1)) return true;
+            inodes.forget(node.id(), 1); // did not fit: the kernel took no reference
+            return false;
+        });
     }
 
     @Override

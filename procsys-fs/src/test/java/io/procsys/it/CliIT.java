@@ -111,7 +111,8 @@ class CliIT {
             }
         }, 1_000), "auto_unmount removed the mount within a second");
         long again = startDaemon();
-        assertTrue(Files.readString(mountpoint.resolve("uptime")).length() > 3);
+        String uptime = Files.readString(mountpoint.resolve("uptime"));
+        assertTrue(uptime.matches("\\d+\\.\\d\\d \\d+\\.\\d\\d\n"), "a whole uptime line: " + uptime);
         ProcessHandle.of(again).orElseThrow().destroy();
         assertTrue(waitUntil(() -> ProcessHandle.of(again).isEmpty(), 5_000));
     }

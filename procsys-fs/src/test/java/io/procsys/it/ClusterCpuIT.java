@@ -1,6 +1,6 @@
 package io.procsys.it;
 
-import io.procsys.cli.MirrorService;
+import io.procsys.daemon.MountService;
 import io.procsys.fs.cluster.Cluster;
 import io.procsys.fs.cluster.Peer;
 import io.procsys.net.agent.Agent;
@@ -35,7 +35,7 @@ class ClusterCpuIT {
     static final Path FIXTURES = Path.of("src/test/data/hosts").toAbsolutePath();
     static final List<Agent> agents = new ArrayList<>();
     static final List<Path> trees = new ArrayList<>();
-    static MirrorService service;
+    static MountService service;
     static Path mount;
     static int cpus;
 
@@ -74,7 +74,7 @@ class ClusterCpuIT {
         }
         Cluster cluster = new Cluster("here", peers, null, Duration.ofMillis(2000));
         mount = Files.createTempDirectory("procsys-cpus-");
-        service = MirrorService.mount(Path.of("/proc"), mount, List.of(), cluster);
+        service = MountService.mount(Path.of("/proc"), mount, List.of(), cluster);
         service.serveInBackground(8);
         for (Peer p : cluster.peers()) ClusterMountIT.waitFor(() -> p.status().state() == Peer.State.UP, 5_000, p.name() + " up");
         cpus = (int) Files.readAllLines(mount.resolve("stat")).stream().filter(l -> l.matches("cpu\\d+ .*")).count();

@@ -9,10 +9,10 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.procsys.cli.MirrorService;
+import io.procsys.daemon.MountService;
 import io.procsys.fs.cluster.Cluster;
 import io.procsys.fs.cluster.Peer;
-import io.procsys.fuse.Errno;
+import io.procsys.posix.Errno;
 import io.procsys.net.Transport;
 import io.procsys.net.agent.Agent;
 import io.procsys.net.protocol.Framing;
@@ -50,7 +50,7 @@ class HostileTableIT {
     static Channel evil;
     static Agent good;
     static Cluster cluster;
-    static MirrorService service;
+    static MountService service;
     static Path mount;
 
     /** The hostile tables, sent in turn. */
@@ -99,7 +99,7 @@ class HostileTableIT {
         cluster = new Cluster("here", List.of(new Cluster.PeerAddress("evil", (InetSocketAddress) evil.localAddress()),
                 new Cluster.PeerAddress("good", good.address())), null, Duration.ofMillis(1000));
         mount = Files.createTempDirectory("procsys-hostile-");
-        service = MirrorService.mount(Path.of("/proc"), mount, List.of(), cluster);
+        service = MountService.mount(Path.of("/proc"), mount, List.of(), cluster);
         service.serveInBackground(4);
         for (Peer p : cluster.peers()) ClusterMountIT.waitFor(() -> p.status().state() == Peer.State.UP, 10_000, p.name() + " up");
     }

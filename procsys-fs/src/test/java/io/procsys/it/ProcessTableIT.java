@@ -1,6 +1,6 @@
 package io.procsys.it;
 
-import io.procsys.cli.MirrorService;
+import io.procsys.daemon.MountService;
 import io.procsys.fs.cluster.Cluster;
 import io.procsys.fs.cluster.Peer;
 import org.junit.jupiter.api.AfterAll;
@@ -37,7 +37,7 @@ class ProcessTableIT {
     static final Duration WINDOW = Duration.ofMillis(1500);
     static final List<Process> agents = new ArrayList<>();
     static Cluster cluster;
-    static MirrorService service;
+    static MountService service;
     static Path mount;
 
     /** Host i's sleepers sleep i*10000+k seconds: their command lines tell host and sleeper apart. */
@@ -58,7 +58,7 @@ class ProcessTableIT {
         }
         cluster = new Cluster("here", peers, null, DEADLINE, Duration.ZERO, WINDOW);
         mount = Files.createTempDirectory("procsys-tables-");
-        service = MirrorService.mount(Path.of("/proc"), mount, List.of(), cluster);
+        service = MountService.mount(Path.of("/proc"), mount, List.of(), cluster);
         service.serveInBackground(8);
         for (Peer p : cluster.peers()) ClusterMountIT.waitFor(() -> p.status().state() == Peer.State.UP, 30_000, p.name() + " up");
     }

@@ -32,13 +32,12 @@ class RealToolsIT {
         mounted.close();
     }
 
-    /** Runs the tool on /proc, then through procsys; both must exit 0. */
+    /** Runs the tool on /proc, then through procsys; both must exit 0 (each test then compares what cannot move). */
     static String[] both(String... tool) {
         Commands.Result real = Commands.run(List.of(tool), 60);
         Commands.Result mirrored = Commands.throughMirror(mount, tool);
         assertEquals(0, real.exit(), "real " + List.of(tool) + ": " + real.err());
         assertEquals(0, mirrored.exit(), "procsys " + List.of(tool) + ": " + mirrored.err());
-        assertTrue(mirrored.out().length() > 20, "output: " + mirrored.out() + mirrored.err());
         return new String[]{real.out(), mirrored.out()};
     }
 

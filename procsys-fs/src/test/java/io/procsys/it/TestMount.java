@@ -1,7 +1,6 @@
 package io.procsys.it;
 
-import io.procsys.cli.MirrorService;
-
+import io.procsys.daemon.MountService;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 /** A proc tree mounted through procsys in the test JVM, on a fresh temporary directory. */
 final class TestMount implements AutoCloseable {
     final Path path;
-    final MirrorService service;
+    final MountService service;
 
     TestMount(Path procRoot) throws IOException {
         this(procRoot, null);
@@ -27,7 +26,7 @@ final class TestMount implements AutoCloseable {
     TestMount(Path procRoot, io.procsys.fs.cluster.Cluster cluster, List<String> options) throws IOException {
         path = Files.createTempDirectory("procsys-it-");
         Files.setPosixFilePermissions(path, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        service = MirrorService.mount(procRoot, path, options, cluster);
+        service = MountService.mount(procRoot, path, options, cluster);
         service.serveInBackground(8);
     }
 

@@ -102,12 +102,12 @@ public final class Certificates {
     /** A key and certificate issued by this CA. */
     public record Issued(String node, KeyPair keys, X509Certificate certificate) {
         /** Writes NAME.pem and NAME-key.pem (PKCS#8) into {@code dir}; returns the TLS files of this node with {@code ca}. */
-        public Tls.Files_ write(Path dir, Path ca) throws IOException {
+        public Tls.Credentials write(Path dir, Path ca) throws IOException {
             Path cert = dir.resolve(node + ".pem");
             Path key = dir.resolve(node + "-key.pem");
             Files.writeString(cert, pem(certificate));
             writePrivate(key, pem(new JcaPKCS8Generator(keys.getPrivate(), null)));
-            return new Tls.Files_(cert, key, ca);
+            return new Tls.Credentials(cert, key, ca);
         }
     }
 

@@ -17,7 +17,7 @@ import java.nio.file.Path;
  */
 public final class Tls {
     /** PEM files of one node: its certificate chain, its private key, the CA it trusts. */
-    public record Files_(Path certificate, Path key, Path trustedCa) {
+    public record Credentials(Path certificate, Path key, Path trustedCa) {
         public void check() {
             for (Path p : new Path[]{certificate, key, trustedCa}) {
                 if (!Files.isReadable(p)) throw new IllegalArgumentException("cannot read TLS file " + p);
@@ -31,7 +31,7 @@ public final class Tls {
         return OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
     }
 
-    public static SslContext server(Files_ files) throws SSLException {
+    public static SslContext server(Credentials files) throws SSLException {
         files.check();
         return SslContextBuilder.forServer(files.certificate().toFile(), files.key().toFile())
                 .trustManager(files.trustedCa().toFile())
@@ -41,7 +41,7 @@ public final class Tls {
                 .build();
     }
 
-    public static SslContext client(Files_ files) throws SSLException {
+    public static SslContext client(Credentials files) throws SSLException {
         files.check();
         return SslContextBuilder.forClient()
                 .keyManager(files.certificate().toFile(), files.key().toFile())

@@ -1,8 +1,8 @@
 package io.procsys.tree;
 
-import io.procsys.fuse.Errno;
-import io.procsys.fuse.Stat;
-
+import io.procsys.posix.Errno;
+import io.procsys.posix.Libc;
+import io.procsys.posix.Stat;
 import java.util.Set;
 
 /**
@@ -10,7 +10,7 @@ import java.util.Set;
  *
  * <ul>
  *   <li>Paths: only relative paths of plain components; no "", ".", "..", no leading or double
- *       "/", no NUL, at most 4096 bytes. Resolution never follows a symlink (openat2 with
+ *       "/", no NUL, at most PATH_MAX (4096) bytes. Resolution never follows a symlink (openat2 with
  *       RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS), so {@code <pid>/root}, {@code cwd}, {@code exe},
  *       {@code fd/*} and {@code map_files/*} can be read as link text but never entered.</li>
  *   <li>Secrets: the files named in {@link #DENIED_NAMES} anywhere in the tree, and every
@@ -23,14 +23,15 @@ public final class ExportPolicy {
     public static final Set<String> DENIED_NAMES = Set.of(
             "environ", "mem", "pagemap", "kcore", "kmsg", "kallsyms", "kpagecount", "kpageflags", "kpagecgroup",
             "sysrq-trigger", "clear_refs", "map_files");
-    public static final int MAX_PATH = 4096;
+    /** Largest file exported whole (a bigger one is EFBIG): /proc files are far smaller. */
+    public static final int MAX_FILE = 16 << 20;
 
     private ExportPolicy() {}
 
     /** 0 if {@code path} is an acceptable relative path ("" is the root), else the errno to answer. */
     public static int checkPath(String path) {
         if (path.isEmpty()) return 0;
-        if (path.length() > MAX_PATH) return Errno.ENAMETOOLONG;
+        if (path.length() > Libc.PATH_MAX) return Errno.ENAMETOOLONG;
         if (path.indexOf('\0') >= 0 || path.startsWith("/") || path.endsWith("/")) return Errno.EINVAL;
         for (String component : path.split("/", -1)) {
             int errno = checkName(component);

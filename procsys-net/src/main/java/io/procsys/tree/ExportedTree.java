@@ -1,9 +1,8 @@
 package io.procsys.tree;
 
-import io.procsys.fuse.Errno;
-import io.procsys.fuse.Libc;
-import io.procsys.fuse.Stat;
-
+import io.procsys.posix.Errno;
+import io.procsys.posix.Libc;
+import io.procsys.posix.Stat;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -13,11 +12,13 @@ import java.util.List;
  * A proc tree as an agent exports it: every access is checked by {@link ExportPolicy} and
  * resolved beneath the root without following any symlink. In a live /proc, "net/..." is
  * answered from the agent's own process, i.e. the agent host's network namespace.
+ *
+ * <p>This is the export side, written once: an agent answers its peers' requests with
+ * {@link #attributes}, {@link #entries}, {@link #linkText} and {@link #readWhole}, and the mount
+ * answers for its own host under hosts/ with the same four, so every host there looks alike.
  */
 public final class ExportedTree {
     private static final long SAFE = Libc.RESOLVE_BENEATH | Libc.RESOLVE_NO_SYMLINKS;
-    /** Longest name of one directory entry (NAME_MAX). */
-    private static final int NAME_MAX = 255;
     private final ProcTree tree;
     private final String ownPid = Long.toString(ProcessHandle.current().pid());
 
@@ -27,6 +28,54 @@ public final class ExportedTree {
 
     public ProcTree tree() {
         return tree;
+    }
+
+    /** What a request for one path gives: a value, or the errno that refused it. */
+    public record Answer<T>(T value, int errno) {
+        static <T> Answer<T> of(T value) {
+            return new Answer<>(value, 0);
+        }
+
+        static <T> Answer<T> failed(int errno) {
+            return new Answer<>(null, errno);
+        }
+
+        public boolean ok() {
+            return errno == 0;
+        }
+    }
+
+    /** The attributes of {@code path} (lstat). */
+    public Answer<FileAttributes> attributes(String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = arena.allocate(Stat.LAYOUT);
+            int rc = stat(path, st);
+            return rc < 0 ? Answer.failed(-rc) : Answer.of(FileAttributes.of(st));
+        }
+    }
+
+    /** The entries of directory {@code path}; a listing cut short by an error still answers what it read. */
+    public Answer<List<Entry>> entries(String path) {
+        Listing listing = list(path);
+        return listing.errno() != 0 && listing.entries().isEmpty() ? Answer.failed(listing.errno()) : Answer.of(listing.entries());
+    }
+
+    /** The text of symlink {@code path}. */
+    public Answer<String> linkText(String path) {
+        LinkText link = readlink(path);
+        return link.text() == null ? Answer.failed(link.errno()) : Answer.of(link.text());
+    }
+
+    /** Reads regular file {@code path} whole into {@code into}: 0, or the errno (EFBIG past the buffer's limit). */
+    public int readWhole(String path, FileBuffer into) {
+        int fd = openForRead(path);
+        if (fd < 0) return -fd;
+        try {
+            int rc = WholeFile.readInto(fd, into);
+            return rc == WholeFile.TOO_BIG ? Errno.EFBIG : rc;
+        } finally {
+            Libc.close(fd);
+        }
     }
 
     /** A checked path, rewritten where needed, or an errno. */
@@ -72,7 +121,14 @@ public final class ExportedTree {
     }
 
     /** A directory entry with its attributes (null attributes: the entry vanished while listing). */
-    public record Entry(String name, FileAttributes attributes) {}
+    public record Entry(String name, FileAttributes attributes) implements DirectoryEntry {
+        private static final FileAttributes UNKNOWN = new FileAttributes(0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+        @Override
+        public void writeTo(MemorySegment st) {
+            (attributes != null ? attributes : UNKNOWN).writeTo(st);
+        }
+    }
 
     /** A directory's entries, or the errno that stopped the listing. */
     public record Listing(List<Entry> entries, int errno) {}
@@ -91,7 +147,7 @@ public final class ExportedTree {
         });
         List<Entry> entries = new ArrayList<>(names.size());
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment st = arena.allocate(Stat.SIZE, 8);
+            MemorySegment st = arena.allocate(Stat.LAYOUT);
             for (String name : names) {
                 boolean ok = statDir >= 0 && Libc.fstatat(statDir, arena.allocateFrom(name), st, Libc.AT_SYMLINK_NOFOLLOW) == 0;
                 entries.add(new Entry(name, ok ? FileAttributes.of(st) : null));
@@ -103,16 +159,16 @@ public final class ExportedTree {
     }
 
     /** A symlink's text, or the errno. */
-    public record LinkText(String text, int errno) {}
+    private record LinkText(String text, int errno) {}
 
     /** The text of a symlink (never followed). */
-    public LinkText readlink(String path) {
+    private LinkText readlink(String path) {
         Target t = target(path);
         if (t.errno != 0) return new LinkText(null, t.errno);
         int dir = openDirectory(t.parent, Libc.O_PATH);
         if (dir < 0) return new LinkText(null, -dir);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(ExportPolicy.MAX_PATH);
+            MemorySegment buf = arena.allocate(Libc.PATH_MAX);
             long n = Libc.readlinkat(dir, arena.allocateFrom(t.name), buf, buf.byteSize());
             if (n < 0) return new LinkText(null, (int) -n);
             return new LinkText(new String(buf.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
@@ -130,9 +186,9 @@ public final class ExportedTree {
     public final class Directory implements AutoCloseable {
         private final int fd;
         private final Arena arena = Arena.ofConfined();
-        private final MemorySegment st = arena.allocate(Stat.SIZE, 8);
+        private final MemorySegment st = arena.allocate(Stat.LAYOUT);
         /** The C string of the entry name being accessed (names are single components: ≤ 255 bytes). */
-        private final MemorySegment name = arena.allocate(NAME_MAX + 1);
+        private final MemorySegment name = arena.allocate(Libc.NAME_MAX + 1);
         private MemorySegment linkText;
 
         private Directory(int fd) {
@@ -144,7 +200,7 @@ public final class ExportedTree {
             int check = ExportPolicy.checkName(entry);
             if (check != 0) return check;
             byte[] bytes = entry.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            if (bytes.length > NAME_MAX) return Errno.ENAMETOOLONG;
+            if (bytes.length > Libc.NAME_MAX) return Errno.ENAMETOOLONG;
             MemorySegment.copy(bytes, 0, name, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, bytes.length);
             name.set(java.lang.foreign.ValueLayout.JAVA_BYTE, bytes.length, (byte) 0);
             return 0;
@@ -189,7 +245,7 @@ public final class ExportedTree {
                 errno[0] = check;
                 return null;
             }
-            if (linkText == null) linkText = arena.allocate(ExportPolicy.MAX_PATH);
+            if (linkText == null) linkText = arena.allocate(Libc.PATH_MAX);
             MemorySegment buf = linkText;
             long n = Libc.readlinkat(fd, name, buf, buf.byteSize());
             if (n < 0) {
@@ -232,7 +288,7 @@ public final class ExportedTree {
         if (dir < 0) return dir;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment name = arena.allocateFrom(t.name);
-            MemorySegment st = arena.allocate(Stat.SIZE, 8);
+            MemorySegment st = arena.allocate(Stat.LAYOUT);
             int rc = Libc.fstatat(dir, name, st, Libc.AT_SYMLINK_NOFOLLOW);
             if (rc < 0) return rc;
             if (Stat.isDirectory(Stat.mode(st))) return -Errno.EISDIR;

@@ -1,7 +1,6 @@
 package io.procsys.tree;
 
-import io.procsys.fuse.Errno;
-
+import io.procsys.posix.Errno;
 import java.lang.foreign.MemorySegment;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;

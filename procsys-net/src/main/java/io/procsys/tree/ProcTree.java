@@ -1,8 +1,8 @@
 package io.procsys.tree;
 
-import io.procsys.fuse.Errno;
-import io.procsys.fuse.Libc;
-
+import io.procsys.posix.Errno;
+import io.procsys.posix.Libc;
+import io.procsys.posix.Stat;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -16,9 +16,8 @@ import java.util.List;
  * the caller unchanged.
  */
 public final class ProcTree implements AutoCloseable {
-    private static final int MAX_PATH = 4096;
     private static final ThreadLocal<MemorySegment> PATH_BUFFER =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(MAX_PATH));
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(Libc.PATH_MAX));
 
     private final Path root;
     private final int rootFd;
@@ -62,7 +61,7 @@ public final class ProcTree implements AutoCloseable {
     /** A C string for {@code path} in this thread's path buffer (valid until its next use), or null if too long. */
     public static MemorySegment cPath(String path) {
         MemorySegment buffer = PATH_BUFFER.get();
-        if (path.length() * 3L + 1 > MAX_PATH) return null;
+        if (path.length() * 3L + 1 > Libc.PATH_MAX) return null;
         buffer.setString(0, path);
         return buffer;
     }
@@ -83,20 +82,30 @@ public final class ProcTree implements AutoCloseable {
         return Libc.readlinkat(rootFd, path, buffer, buffer.byteSize());
     }
 
-    /** One name of a directory, with its inode number and readdir type. */
-    public record Entry(String name, int type, long inode) {}
-
-    /** Lists a directory of the tree ("." and ".." included); throws nothing, returns -errno in {@code error}. */
-    public Listing list(MemorySegment path) {
-        int fd = Libc.openat(rootFd, path, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC);
-        if (fd < 0) return new Listing(List.of(), -fd);
-        List<Entry> entries = new ArrayList<>();
-        int rc = Libc.readDirectory(fd, (name, type, inode) -> entries.add(new Entry(name, type, inode)));
-        return new Listing(entries, rc < 0 ? -rc : 0);
+    /** One name of a directory as readdir(3) gives it: the inode number and the d_type. */
+    public record Dirent(String name, int type, long inode) implements DirectoryEntry {
+        @Override
+        public void writeTo(MemorySegment st) {
+            Stat.writeDirectoryEntry(st, inode, type);
+        }
     }
 
-    /** A directory's entries, or the errno that stopped reading it. */
-    public record Listing(List<Entry> entries, int error) {}
+    /** Lists a directory of the tree ("." and ".." included); throws nothing, the errno is in the result. */
+    public Dirents list(MemorySegment path) {
+        int fd = Libc.openat(rootFd, path, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC);
+        if (fd < 0) return new Dirents(List.of(), -fd);
+        List<Dirent> entries = new ArrayList<>();
+        int rc = Libc.readDirectory(fd, (name, type, inode) -> entries.add(new Dirent(name, type, inode)));
+        return new Dirents(entries, rc < 0 ? -rc : 0);
+    }
+
+    /** A directory's entries, and the errno that stopped reading it (0 when read to the end). */
+    public record Dirents(List<Dirent> entries, int errno) {
+        /** Nothing to list: the directory could not be read at all (a partial listing is served). */
+        public boolean failed() {
+            return errno != 0 && entries.isEmpty();
+        }
+    }
 
     /** statvfs of the tree's filesystem: 0 or -errno. */
     public int statvfs(MemorySegment statvfs) {

@@ -3,10 +3,10 @@ package io.procsys.net;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
-import io.procsys.fuse.Errno;
+import io.procsys.posix.Errno;
 import io.procsys.net.agent.Agent;
 import io.procsys.net.client.AgentClient;
-import io.procsys.net.client.RemoteError;
+import io.procsys.posix.ErrnoException;
 import io.procsys.tree.ExportedTree;
 import io.procsys.tree.ProcTree;
 import org.junit.jupiter.api.AfterAll;
@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AgentTest {
     static final InetSocketAddress ANY_PORT = new InetSocketAddress("127.0.0.1", 0);
     static Path certs;
-    static Tls.Files_ agentFiles, clientFiles, strangerFiles, expiredFiles;
+    static Tls.Credentials agentFiles, clientFiles, strangerFiles, expiredFiles;
     static EventLoopGroup loops;
 
     @BeforeAll
@@ -78,9 +78,9 @@ class AgentTest {
             ByteBuf meminfo = client.read("meminfo").join();
             assertTrue(meminfo.toString(StandardCharsets.US_ASCII).startsWith("MemTotal:"));
             meminfo.release();
-            RemoteError denied = (RemoteError) assertThrows(CompletionException.class, () -> client.read("1/environ").join()).getCause();
+            ErrnoException denied = (ErrnoException) assertThrows(CompletionException.class, () -> client.read("1/environ").join()).getCause();
             assertEquals(Errno.EACCES, denied.errno());
-            RemoteError escape = (RemoteError) assertThrows(CompletionException.class, () -> client.read("1/root/etc/shadow").join()).getCause();
+            ErrnoException escape = (ErrnoException) assertThrows(CompletionException.class, () -> client.read("1/root/etc/shadow").join()).getCause();
             assertEquals(Errno.ELOOP, escape.errno());
             List<CompletableFuture<ByteBuf>> inFlight = new ArrayList<>();
             for (int i = 0; i < 2000; i++) inFlight.add(client.read(i % 2 == 0 ? "stat" : "loadavg"));
@@ -99,7 +99,7 @@ class AgentTest {
             try (AgentClient client = connect(agent, Tls.client(clientFiles))) {
                 assertTrue(client.stat("uptime").join().mode() != 0);
             }
-            for (Tls.Files_ bad : List.of(strangerFiles, expiredFiles)) {
+            for (Tls.Credentials bad : List.of(strangerFiles, expiredFiles)) {
                 assertThrows(CompletionException.class, () -> connect(agent, Tls.client(bad)), bad.certificate().toString());
             }
             assertThrows(CompletionException.class, () -> connect(agent, null), "plaintext to the TLS port");

@@ -43,7 +43,7 @@ class MessageCodecTest {
         FileAttributes attrs = new FileAttributes(0100444, 1, 2, 3, 4, 5, 6, 7, 8);
         List<Message> messages = List.of(
                 new Message.Hello(1, "node-a"), new Message.Welcome(1, "agent-b"),
-                new Message.Stat(7, "1/status"), new Message.List_(8, ""), new Message.Read(9, "meminfo"),
+                new Message.Stat(7, "1/status"), new Message.ListDirectory(8, ""), new Message.Read(9, "meminfo"),
                 new Message.Readlink(10, "1/exe"), new Message.Attributes(11, attrs),
                 new Message.Table(16, "", false), new Message.Table(17, "hosts/a", true),
                 new Message.Listing(12, List.of(new ExportedTree.Entry("a", attrs), new ExportedTree.Entry("gone", null))),

@@ -4,7 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.CorruptedFrameException;
-import io.procsys.fuse.Errno;
+import io.procsys.posix.Errno;
 import io.procsys.net.agent.ProcessTableBuilder;
 import io.procsys.net.protocol.ProcessTable;
 import io.procsys.tree.ExportedTree;

@@ -1,6 +1,6 @@
 package io.procsys.tree;
 
-import io.procsys.fuse.Errno;
+import io.procsys.posix.Errno;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;

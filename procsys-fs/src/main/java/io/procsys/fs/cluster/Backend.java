@@ -1,5 +1,6 @@
 package io.procsys.fs.cluster;
 
+import io.procsys.posix.ErrnoException;
 import io.procsys.tree.ExportedTree;
 import io.procsys.tree.FileAttributes;
 
@@ -9,7 +10,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * One host's proc tree as the cluster mount sees it: every answer may come later (a remote host
- * answers through Netty). Failures complete the future with a RemoteError carrying the errno.
+ * answers through Netty). Failures complete the future with a ErrnoException carrying the errno.
  */
 public interface Backend {
     String name();

@@ -4,9 +4,8 @@ import io.procsys.fs.combine.Aggregator;
 import io.procsys.fs.combine.Aggregators;
 import io.procsys.fs.combine.CombineResult;
 import io.procsys.fs.combine.HostPart;
-import io.procsys.fuse.Errno;
-import io.procsys.net.client.RemoteError;
-
+import io.procsys.posix.Errno;
+import io.procsys.posix.ErrnoException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -46,7 +45,7 @@ final class CombinedFiles {
     /** The combined {@code path}: joins a fan-out under way (or still fresh) or starts one. */
     CompletableFuture<Backend.Content> read(String path) {
         Optional<Aggregator> aggregator = Aggregators.forPath(path);
-        if (aggregator.isEmpty()) return CompletableFuture.failedFuture(new RemoteError(Errno.ENOENT, path + " is not combined"));
+        if (aggregator.isEmpty()) return CompletableFuture.failedFuture(new ErrnoException(Errno.ENOENT, path + " is not combined"));
         long now = System.nanoTime();
         Flight flight = flights.compute(path, (p, old) -> old != null && usable(old, now) ? old : new Flight(fanOut(p, aggregator.get()), now));
         return flight.text().thenApply(Contents::of);
@@ -74,7 +73,7 @@ final class CombinedFiles {
         }
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(done -> {
             List<HostPart> arrived = parts.stream().map(CompletableFuture::join).filter(p -> p != null).toList();
-            if (arrived.isEmpty()) throw new RemoteError(Errno.EHOSTUNREACH, "no host answered for " + path);
+            if (arrived.isEmpty()) throw new ErrnoException(Errno.EHOSTUNREACH, "no host answered for " + path);
             CombineResult result = aggregator.combineWithReport(arrived);
             for (CombineResult.Dropped d : result.dropped()) {
                 LOG.log(System.Logger.Level.WARNING, path + ": left out host " + d.host() + ": " + d.reason());

@@ -1,9 +1,8 @@
 package io.procsys.fs.cluster;
 
-import io.procsys.fuse.Errno;
-import io.procsys.fuse.Libc;
-import io.procsys.net.client.RemoteError;
-
+import io.procsys.posix.Errno;
+import io.procsys.posix.Libc;
+import io.procsys.posix.ErrnoException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
@@ -17,30 +16,22 @@ final class Contents {
         return new String(bytes.toArray(ValueLayout.JAVA_BYTE), StandardCharsets.ISO_8859_1);
     }
 
+    /** Bytes in malloc'ed memory (or empty: NULL of size 0), freed on release. */
+    record Malloced(MemorySegment bytes) implements Backend.Content {
+        @Override
+        public void release() {
+            if (bytes.address() != 0) Libc.free(bytes);
+        }
+    }
+
     /** {@code text} in malloc'ed memory, for the reply path. */
     static Backend.Content of(String text) {
         byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
-        if (bytes.length == 0) {
-            return new Backend.Content() {
-                public MemorySegment bytes() {
-                    return MemorySegment.NULL.reinterpret(0);
-                }
-
-                public void release() {}
-            };
-        }
+        if (bytes.length == 0) return new Malloced(MemorySegment.NULL.reinterpret(0));
         MemorySegment data = Libc.malloc(bytes.length);
-        if (data.equals(MemorySegment.NULL)) throw new RemoteError(Errno.ENOMEM, "malloc");
+        if (data.equals(MemorySegment.NULL)) throw new ErrnoException(Errno.ENOMEM, "malloc");
         MemorySegment.copy(bytes, 0, data, ValueLayout.JAVA_BYTE, 0, bytes.length);
-        return new Backend.Content() {
-            public MemorySegment bytes() {
-                return data;
-            }
-
-            public void release() {
-                Libc.free(data);
-            }
-        };
+        return new Malloced(data);
     }
 
     /** A new content made by {@code change} from {@code content}, which is released. */

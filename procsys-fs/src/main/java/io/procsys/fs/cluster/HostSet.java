@@ -1,7 +1,6 @@
 package io.procsys.fs.cluster;
 
-import io.procsys.fs.combine.HostPart;
-
+import io.procsys.fs.identity.HostIndex;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -11,7 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * take the next free index when they join and keep it while the mount lives. A host that leaves
  * leaves a gap: its index is never handed to another host, so cluster pids, socket inodes and
  * device names of one index always mean one host (docs/aggregation.md). At most
- * {@link HostPart#MAX_INDEX} + 1 indices.
+ * {@link HostIndex#MAX} + 1 indices.
  */
 public final class HostSet {
     /** A present host and its index. */
@@ -28,7 +27,7 @@ public final class HostSet {
     /** Adds a host under the next index; fails if its name is taken or every index was used. */
     public synchronized int add(Backend host) {
         if (byName(host.name()) != null) throw new IllegalArgumentException("host " + host.name() + " is already in the cluster");
-        if (slots.size() > HostPart.MAX_INDEX) throw new IllegalStateException("all " + (HostPart.MAX_INDEX + 1) + " host indices are used");
+        if (slots.size() > HostIndex.MAX) throw new IllegalStateException("all " + (HostIndex.MAX + 1) + " host indices are used");
         slots.add(host);
         return slots.size() - 1;
     }

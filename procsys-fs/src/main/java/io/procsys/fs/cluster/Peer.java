@@ -3,9 +3,9 @@ package io.procsys.fs.cluster;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
-import io.procsys.fuse.Errno;
+import io.procsys.posix.Errno;
 import io.procsys.net.client.AgentClient;
-import io.procsys.net.client.RemoteError;
+import io.procsys.posix.ErrnoException;
 import io.procsys.tree.ExportedTree;
 import io.procsys.tree.FileAttributes;
 
@@ -132,7 +132,7 @@ public final class Peer implements Backend, AutoCloseable {
         requests.increment();
         AgentClient c = client;
         if (c == null || !c.isActive()) {
-            return CompletableFuture.failedFuture(new RemoteError(Errno.EHOSTUNREACH, "host " + name + " is " + state.name().toLowerCase()));
+            return CompletableFuture.failedFuture(new ErrnoException(Errno.EHOSTUNREACH, "host " + name + " is " + state.name().toLowerCase()));
         }
         long t0 = System.nanoTime();
         return request.apply(c)
@@ -143,12 +143,12 @@ public final class Peer implements Backend, AutoCloseable {
                         return value;
                     }
                     Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                    if (e instanceof RemoteError r) throw r;
+                    if (e instanceof ErrnoException r) throw r;
                     if (e instanceof TimeoutException) {
                         lastError = "request timed out after " + deadline.toMillis() + " ms";
-                        throw new RemoteError(Errno.ETIMEDOUT, "host " + name + " did not answer in time");
+                        throw new ErrnoException(Errno.ETIMEDOUT, "host " + name + " did not answer in time");
                     }
-                    throw new RemoteError(Errno.EIO, "host " + name + ": " + e);
+                    throw new ErrnoException(Errno.EIO, "host " + name + ": " + e);
                 });
     }
 

@@ -1,6 +1,6 @@
 package io.procsys.fs.cluster;
 
-import io.procsys.fs.combine.PidCodec;
+import io.procsys.fs.identity.PidCodec;
 
 /**
  * Rewrites the pids inside a remote process's files so that they match its cluster-wide pid

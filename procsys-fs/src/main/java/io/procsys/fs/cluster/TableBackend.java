@@ -3,8 +3,8 @@ package io.procsys.fs.cluster;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.procsys.fs.NodeKind;
-import io.procsys.fuse.Errno;
-import io.procsys.net.client.RemoteError;
+import io.procsys.posix.Errno;
+import io.procsys.posix.ErrnoException;
 import io.procsys.net.protocol.ProcessTable;
 import io.procsys.tree.ExportedTree;
 import io.procsys.tree.FileAttributes;
@@ -94,17 +94,17 @@ final class TableBackend implements Backend {
             next = ProcessTable.read(bytes);
         } catch (CorruptedFrameException e) {
             if (refusalLogged.compareAndSet(false, true)) LOG.warning("host " + name() + " sent a bad process table (" + e.getMessage() + "): its files are read one by one");
-            throw new RemoteError(Errno.EPROTO, "bad process table from " + name());
+            throw new ErrnoException(Errno.EPROTO, "bad process table from " + name());
         }
         synchronized (this) {
             drop();
             if (closed) { // the host left while its table was on the way
                 next.release();
-                throw new RemoteError(Errno.EHOSTUNREACH, "host " + name() + " left");
+                throw new ErrnoException(Errno.EHOSTUNREACH, "host " + name() + " left");
             }
             if (!budget.reserve(next.size())) {
                 next.release();
-                throw new RemoteError(Errno.ENOMEM, "process tables over their memory budget");
+                throw new ErrnoException(Errno.ENOMEM, "process tables over their memory budget");
             }
             table = next;
             arrivedNanos = clock.getAsLong();
@@ -257,7 +257,7 @@ final class TableBackend implements Backend {
     }
 
     private static <T> CompletableFuture<T> failed(int errno) {
-        return CompletableFuture.failedFuture(new RemoteError(errno, "process table"));
+        return CompletableFuture.failedFuture(new ErrnoException(errno, "process table"));
     }
 
     /**
@@ -300,7 +300,7 @@ final class TableBackend implements Backend {
             return fetch().handle((t, error) -> {
                 if (error == null) return CompletableFuture.completedFuture(t.root());
                 Throwable e = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
-                boolean unreachable = e instanceof RemoteError r && (r.errno() == Errno.ETIMEDOUT || r.errno() == Errno.EHOSTUNREACH || r.errno() == Errno.ENOTCONN);
+                boolean unreachable = e instanceof ErrnoException r && (r.errno() == Errno.ETIMEDOUT || r.errno() == Errno.EHOSTUNREACH || r.errno() == Errno.ENOTCONN);
                 return unreachable ? CompletableFuture.<List<ExportedTree.Entry>>failedFuture(e) : peer.list(path);
             }).thenCompose(f -> f);
         }

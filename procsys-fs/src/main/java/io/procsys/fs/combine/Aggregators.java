@@ -1,12 +1,19 @@
 package io.procsys.fs.combine;
 
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SequencedMap;
 
-/** The aggregator of each top-level /proc file procsys combines across hosts. */
+/**
+ * The one registry of the /proc files procsys combines across hosts, each with its aggregator
+ * (docs/aggregation.md says what each does). Everything that needs the list (the cluster mount,
+ * {@code procsys exec --files-only}, the tests) takes it from here.
+ */
 public final class Aggregators {
     private static final SocketTableAggregator SOCKETS = new SocketTableAggregator();
-    private static final Map<String, Aggregator> BY_PATH = Map.ofEntries(
+    private static final SequencedMap<String, Aggregator> BY_PATH = ordered(
             Map.entry("meminfo", new MeminfoAggregator()),
             Map.entry("vmstat", new VmstatAggregator()),
             Map.entry("cpuinfo", new CpuinfoAggregator()),
@@ -27,6 +34,23 @@ public final class Aggregators {
             Map.entry("net/arp", new ArpAggregator()));
 
     private Aggregators() {
+    }
+
+    @SafeVarargs
+    private static SequencedMap<String, Aggregator> ordered(Map.Entry<String, Aggregator>... entries) {
+        SequencedMap<String, Aggregator> map = new LinkedHashMap<>();
+        for (var e : entries) map.put(e.getKey(), e.getValue());
+        return java.util.Collections.unmodifiableSequencedMap(map);
+    }
+
+    /** Every combined path, relative to the proc root, in a fixed order. */
+    public static List<String> paths() {
+        return List.copyOf(BY_PATH.keySet());
+    }
+
+    /** The combined files directly under the proc root (not under net/, which is per process in a real /proc). */
+    public static List<String> topLevelPaths() {
+        return BY_PATH.keySet().stream().filter(p -> p.indexOf('/') < 0).toList();
     }
 
     /**

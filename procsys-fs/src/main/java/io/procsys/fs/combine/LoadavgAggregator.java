@@ -1,5 +1,7 @@
 package io.procsys.fs.combine;
 
+import io.procsys.fs.identity.PidCodec;
+
 import java.util.List;
 
 /**
@@ -14,11 +16,19 @@ import java.util.List;
  * least a pid that exists in the cluster's pid space. With remote hosts it is a remote host's.
  * </ul>
  */
-final class LoadavgAggregator extends FoldingAggregator<long[], long[]> {
-    private static final int FIELDS = 6; // l1 l5 l15 running threads lastpid
+final class LoadavgAggregator extends FoldingAggregator<LoadavgAggregator.Loadavg, LoadavgAggregator.Loadavg> {
+
+    /** One loadavg line; loads in hundredths, the last pid cluster-wide. */
+    record Loadavg(long load1, long load5, long load15, long running, long threads, long lastPid) {
+        Loadavg plus(Loadavg other) {
+            return new Loadavg(Math.addExact(load1, other.load1), Math.addExact(load5, other.load5),
+                    Math.addExact(load15, other.load15), Math.addExact(running, other.running),
+                    Math.addExact(threads, other.threads), Math.max(lastPid, other.lastPid));
+        }
+    }
 
     @Override
-    long[] parse(HostPart part) {
+    Loadavg parse(HostPart part) {
         List<String> lines = Text.lines(part.text());
         if (lines.size() != 1) {
             throw new MalformedPartException(lines.size() + " lines, not 1");
@@ -32,30 +42,29 @@ final class LoadavgAggregator extends FoldingAggregator<long[], long[]> {
         if (lastPid >= PidCodec.PID_LIMIT) {
             throw Numbers.malformed(fields.field(4), "last pid");
         }
-        return new long[] {
+        return new Loadavg(
                 Numbers.parseHundredths(fields.field(0), "load"),
                 Numbers.parseHundredths(fields.field(1), "load"),
                 Numbers.parseHundredths(fields.field(2), "load"),
                 Numbers.parseUnsigned(tasks[0], "running"),
                 Numbers.parseUnsigned(tasks[1], "threads"),
-                PidCodec.encode(part.index(), (int) lastPid)};
+                PidCodec.encode(part.index(), (int) lastPid));
     }
 
     @Override
-    long[] empty() {
-        return new long[FIELDS];
+    Loadavg empty() {
+        return new Loadavg(0, 0, 0, 0, 0, 0);
     }
 
     @Override
-    long[] add(long[] combined, HostPart part, long[] parsed, Report report) {
-        long[] sum = Numbers.addPositionwise(combined, parsed);
-        sum[5] = Math.max(combined[5], parsed[5]);
-        return sum;
+    Loadavg add(Loadavg combined, HostPart part, Loadavg parsed, Report report) {
+        return combined.plus(parsed);
     }
 
     @Override
-    String render(long[] combined, Report report) {
-        return Numbers.formatHundredths(combined[0]) + " " + Numbers.formatHundredths(combined[1]) + " "
-                + Numbers.formatHundredths(combined[2]) + " " + combined[3] + "/" + combined[4] + " " + combined[5] + "\n";
+    String render(Loadavg combined, Report report) {
+        return Numbers.formatHundredths(combined.load1()) + " " + Numbers.formatHundredths(combined.load5()) + " "
+                + Numbers.formatHundredths(combined.load15()) + " " + combined.running() + "/" + combined.threads()
+                + " " + combined.lastPid() + "\n";
     }
 }

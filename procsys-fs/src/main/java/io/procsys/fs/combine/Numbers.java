@@ -96,15 +96,6 @@ final class Numbers {
         return (hundredths / 100) + "." + String.format(Locale.ROOT, "%02d", hundredths % 100);
     }
 
-    /** Position-wise sum; the shorter array counts as padded with zeros. */
-    static long[] addPositionwise(long[] a, long[] b) {
-        long[] sum = new long[Math.max(a.length, b.length)];
-        for (int i = 0; i < sum.length; i++) {
-            sum[i] = Math.addExact(i < a.length ? a[i] : 0, i < b.length ? b[i] : 0);
-        }
-        return sum;
-    }
-
     static MalformedPartException malformed(String token, String what) {
         String shown = token.length() > 40 ? token.substring(0, 40) + "…" : token;
         return new MalformedPartException("bad " + what + ": \"" + shown + "\"");

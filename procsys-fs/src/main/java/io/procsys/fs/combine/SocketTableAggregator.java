@@ -1,5 +1,6 @@
 package io.procsys.fs.combine;
 
+import io.procsys.fs.identity.SocketInodes;
 import java.util.List;
 
 /**
@@ -31,7 +32,16 @@ final class SocketTableAggregator extends RowTableAggregator {
         if (!sl.endsWith(":")) {
             throw Numbers.malformed(sl, "sl");
         }
-        return row.replaceLeftAligned(INODE, SocketInodes.encodeField(part, row, INODE));
+        return row.replaceLeftAligned(INODE, clusterInode(part, row, INODE));
+    }
+
+    /** Field {@code i} of a row read as a socket inode of {@code part}, made cluster-wide. */
+    static String clusterInode(HostPart part, Columns row, int i) {
+        long inode = Numbers.parseUnsigned(row.field(i), "inode");
+        if (inode >= SocketInodes.INODE_LIMIT) {
+            throw new MalformedPartException("inode " + inode + " does not fit 32 bits");
+        }
+        return Long.toString(SocketInodes.encode(part.index(), inode));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.procsys.fs.combine;
 
+import io.procsys.fs.identity.SocketInodes;
 import java.util.List;
 
 /**
@@ -27,6 +28,6 @@ final class UnixSocketsAggregator extends RowTableAggregator {
         if (!row.field(0).endsWith(":")) {
             throw Numbers.malformed(row.field(0), "Num");
         }
-        return row.replaceRightAligned(INODE, SocketInodes.encodeField(part, row, INODE));
+        return row.replaceRightAligned(INODE, SocketTableAggregator.clusterInode(part, row, INODE));
     }
 }

@@ -8,29 +8,37 @@ import java.util.List;
  * already summed over its CPUs, so the sum keeps idle / (uptime × CPUs) a meaningful idle
  * fraction with the CPUs of the combined cpuinfo. Exact: values are added as hundredths.
  */
-final class UptimeAggregator extends FoldingAggregator<long[], long[]> {
+final class UptimeAggregator extends FoldingAggregator<UptimeAggregator.Uptime, UptimeAggregator.Uptime> {
+
+    /** One uptime line, in hundredths of a second. */
+    record Uptime(long uptime, long idle) {
+        Uptime plus(Uptime other) {
+            return new Uptime(Math.max(uptime, other.uptime), Math.addExact(idle, other.idle));
+        }
+    }
+
     @Override
-    long[] parse(HostPart part) {
+    Uptime parse(HostPart part) {
         List<String> lines = Text.lines(part.text());
         if (lines.size() != 1) {
             throw new MalformedPartException(lines.size() + " lines, not 1");
         }
         Columns fields = Columns.of(lines.getFirst()).requireCount("uptime", 2);
-        return new long[] {Numbers.parseHundredths(fields.field(0), "uptime"), Numbers.parseHundredths(fields.field(1), "idle")};
+        return new Uptime(Numbers.parseHundredths(fields.field(0), "uptime"), Numbers.parseHundredths(fields.field(1), "idle"));
     }
 
     @Override
-    long[] empty() {
-        return new long[] {0, 0};
+    Uptime empty() {
+        return new Uptime(0, 0);
     }
 
     @Override
-    long[] add(long[] combined, HostPart part, long[] parsed, Report report) {
-        return new long[] {Math.max(combined[0], parsed[0]), Math.addExact(combined[1], parsed[1])};
+    Uptime add(Uptime combined, HostPart part, Uptime parsed, Report report) {
+        return combined.plus(parsed);
     }
 
     @Override
-    String render(long[] combined, Report report) {
-        return Numbers.formatHundredths(combined[0]) + " " + Numbers.formatHundredths(combined[1]) + "\n";
+    String render(Uptime combined, Report report) {
+        return Numbers.formatHundredths(combined.uptime()) + " " + Numbers.formatHundredths(combined.idle()) + "\n";
     }
 }

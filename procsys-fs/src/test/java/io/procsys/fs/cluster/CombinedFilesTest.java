@@ -1,6 +1,6 @@
 package io.procsys.fs.cluster;
 
-import io.procsys.net.client.RemoteError;
+import io.procsys.posix.ErrnoException;
 import io.procsys.tree.ExportedTree;
 import io.procsys.tree.FileAttributes;
 import org.junit.jupiter.api.Test;
@@ -42,7 +42,7 @@ class CombinedFilesTest {
         }
 
         void fail() {
-            pending.completeExceptionally(new RemoteError(113, "down"));
+            pending.completeExceptionally(new ErrnoException(113, "down"));
         }
     }
 

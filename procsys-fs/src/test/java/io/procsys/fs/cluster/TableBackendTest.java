@@ -2,8 +2,8 @@ package io.procsys.fs.cluster;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.procsys.fuse.Errno;
-import io.procsys.net.client.RemoteError;
+import io.procsys.posix.Errno;
+import io.procsys.posix.ErrnoException;
 import io.procsys.net.protocol.ProcessTable;
 import io.procsys.tree.ExportedTree;
 import io.procsys.tree.FileAttributes;
@@ -45,7 +45,7 @@ class TableBackendTest {
 
         private <T> CompletableFuture<T> ask(String what) {
             asked.add(what);
-            return CompletableFuture.failedFuture(new RemoteError(AGENT_ERRNO, what));
+            return CompletableFuture.failedFuture(new ErrnoException(AGENT_ERRNO, what));
         }
 
         public CompletableFuture<FileAttributes> stat(String path) {
@@ -106,7 +106,7 @@ class TableBackendTest {
 
     static int errno(CompletableFuture<?> f) {
         CompletionException e = assertThrows(CompletionException.class, f::join);
-        return assertInstanceOf(RemoteError.class, e.getCause()).errno();
+        return assertInstanceOf(ErrnoException.class, e.getCause()).errno();
     }
 
     static String text(Backend.Content c) {
@@ -214,7 +214,7 @@ class TableBackendTest {
 
     @Test
     void aHostThatTimesOutIsLeftOutOfTheListing() {
-        TableBackend b = new TableBackend(agent, threads -> CompletableFuture.failedFuture(new RemoteError(Errno.ETIMEDOUT, "late")),
+        TableBackend b = new TableBackend(agent, threads -> CompletableFuture.failedFuture(new ErrnoException(Errno.ETIMEDOUT, "late")),
                 WINDOW, new TableBudget(TableBudget.DEFAULT_BYTES), now::get);
         assertEquals(Errno.ETIMEDOUT, errno(b.list("")));
         assertEquals(List.of(), agent.asked, "no second request after the deadline");

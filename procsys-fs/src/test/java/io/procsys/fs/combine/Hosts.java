@@ -29,6 +29,16 @@ final class Hosts {
         }
     }
 
+    /**
+     * The output-size contract of every aggregator: at most twice its input plus 4 KiB (renamed
+     * interfaces and encoded inodes make rows longer, never more than twice), whatever a part holds.
+     */
+    static void assertBounded(CombineResult result, List<HostPart> parts) {
+        long input = parts.stream().mapToLong(p -> p.text().length()).sum();
+        org.junit.jupiter.api.Assertions.assertTrue(result.text().length() <= 2 * input + 4096,
+                "output bounded by input: " + result.text().length() + " chars for " + input);
+    }
+
     static HostPart part(int index, String host, String file) {
         return new HostPart(host, index, read(host, file));
     }

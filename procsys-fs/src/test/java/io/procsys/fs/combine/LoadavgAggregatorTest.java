@@ -1,5 +1,6 @@
 package io.procsys.fs.combine;
 
+import io.procsys.fs.identity.PidCodec;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;

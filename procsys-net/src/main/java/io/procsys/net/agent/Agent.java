@@ -65,23 +65,39 @@ public final class Agent implements AutoCloseable {
                 .channel(Transport.serverChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        stats.connections.increment();
-                        connections.add(ch);
-                        ch.pipeline().addLast(HelloDeadline.NAME, new HelloDeadline(HELLO_DEADLINE.toMillis(), stats));
-                        if (tls != null) ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
-                        Framing.install(ch.pipeline(), Framing.MAX_REQUEST_FRAME);
-                        ch.pipeline().addLast("hello", new AgentHello(node, stats));
-                        ch.pipeline().addLast("requests", new RequestHandler(tree, stats, inline ? null : threads.fileWork(), threads.fileWork()));
-                    }
-                });
+                .childHandler(new Pipeline(node, tree, tls, inline ? null : threads.fileWork()));
         try {
             server = b.bind(listen).sync().channel();
         } catch (RuntimeException | InterruptedException e) {
             if (ownsThreads) threads.close();
             throw e;
+        }
+    }
+
+    /** One connection's pipeline, as the class comment lists it. */
+    private final class Pipeline extends ChannelInitializer<SocketChannel> {
+        private final String node;
+        private final ExportedTree tree;
+        private final SslContext tls;
+        private final EventExecutorGroup fileWork;
+
+        /** {@code fileWork}: where single files are read (null: on the I/O thread). */
+        Pipeline(String node, ExportedTree tree, SslContext tls, EventExecutorGroup fileWork) {
+            this.node = node;
+            this.tree = tree;
+            this.tls = tls;
+            this.fileWork = fileWork;
+        }
+
+        @Override
+        protected void initChannel(SocketChannel ch) {
+            stats.connections.increment();
+            connections.add(ch);
+            ch.pipeline().addLast(HelloDeadline.NAME, new HelloDeadline(HELLO_DEADLINE.toMillis(), stats));
+            if (tls != null) ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
+            Framing.install(ch.pipeline(), Framing.MAX_REQUEST_FRAME);
+            ch.pipeline().addLast("hello", new AgentHello(node, stats));
+            ch.pipeline().addLast("requests", new RequestHandler(tree, stats, fileWork, threads.fileWork()));
         }
     }
 

@@ -3,7 +3,7 @@ package io.procsys.net.agent;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.procsys.fuse.Errno;
+import io.procsys.posix.Errno;
 import io.procsys.net.protocol.Message;
 
 /** The agent's side of the hello: the first frame must be a Hello of our protocol version. */

@@ -2,8 +2,8 @@ package io.procsys.net.agent;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.procsys.fuse.Errno;
-import io.procsys.fuse.Stat;
+import io.procsys.posix.Errno;
+import io.procsys.posix.Stat;
 import io.procsys.net.protocol.ProcessTable;
 import io.procsys.tree.ExportedTree;
 import io.procsys.tree.FileAttributes;

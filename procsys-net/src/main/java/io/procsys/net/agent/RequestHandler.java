@@ -4,15 +4,13 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.util.concurrent.EventExecutorGroup;
-import io.procsys.fuse.Errno;
-import io.procsys.fuse.Libc;
-import io.procsys.fuse.Stat;
 import io.procsys.net.protocol.Message;
+import io.procsys.tree.ExportPolicy;
 import io.procsys.tree.ExportedTree;
-import io.procsys.tree.FileAttributes;
+import io.procsys.tree.FileBuffer;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.function.BiFunction;
 
 /**
  * Answers requests from the exported tree. Single-file requests run where {@code fileWork} says
@@ -20,9 +18,6 @@ import java.lang.foreign.MemorySegment;
  * over every process, always run on {@code tableWork} so other requests are not held up.
  */
 final class RequestHandler extends SimpleChannelInboundHandler<Message.Request> {
-    /** Largest file an agent sends whole. */
-    static final int MAX_FILE = 16 * 1024 * 1024;
-
     private final ExportedTree tree;
     private final AgentStats stats;
 
@@ -58,25 +53,16 @@ final class RequestHandler extends SimpleChannelInboundHandler<Message.Request> 
 
     private Message answer(ChannelHandlerContext ctx, Message.Request request) {
         return switch (request) {
-            case Message.Stat s -> {
-                try (Arena arena = Arena.ofConfined()) {
-                    MemorySegment st = arena.allocate(Stat.SIZE, 8);
-                    int rc = tree.stat(s.path(), st);
-                    yield rc < 0 ? new Message.Error(s.id(), -rc) : new Message.Attributes(s.id(), FileAttributes.of(st));
-                }
-            }
-            case Message.List_ l -> {
-                ExportedTree.Listing listing = tree.list(l.path());
-                yield listing.errno() != 0 && listing.entries().isEmpty()
-                        ? new Message.Error(l.id(), listing.errno()) : new Message.Listing(l.id(), listing.entries());
-            }
-            case Message.Readlink r -> {
-                ExportedTree.LinkText link = tree.readlink(r.path());
-                yield link.text() == null ? new Message.Error(r.id(), link.errno()) : new Message.LinkText(r.id(), link.text());
-            }
+            case Message.Stat s -> reply(s, tree.attributes(s.path()), Message.Attributes::new);
+            case Message.ListDirectory l -> reply(l, tree.entries(l.path()), Message.Listing::new);
+            case Message.Readlink r -> reply(r, tree.linkText(r.path()), Message.LinkText::new);
             case Message.Read r -> read(ctx, r);
             case Message.Table t -> table(ctx, t);
         };
+    }
+
+    private static <T> Message reply(Message.Request request, ExportedTree.Answer<T> answer, BiFunction<Integer, T, Message> message) {
+        return answer.ok() ? message.apply(request.id(), answer.value()) : new Message.Error(request.id(), answer.errno());
     }
 
     /** The process table of the tree at the path, built in one pass (see {@link ProcessTableBuilder}). */
@@ -88,29 +74,29 @@ final class RequestHandler extends SimpleChannelInboundHandler<Message.Request> 
 
     /** Reads the whole file with read(2) straight into a direct buffer that goes to the socket as it is. */
     private Message read(ChannelHandlerContext ctx, Message.Read r) {
-        int fd = tree.openForRead(r.path());
-        if (fd < 0) return new Message.Error(r.id(), -fd);
-        ByteBuf buf = ctx.alloc().directBuffer(16 * 1024, MAX_FILE);
-        try {
-            while (true) {
-                if (buf.writableBytes() == 0) {
-                    if (buf.capacity() >= MAX_FILE) {
-                        buf.release();
-                        return new Message.Error(r.id(), Errno.EFBIG);
-                    }
-                    buf.ensureWritable(Math.min(buf.capacity(), MAX_FILE - buf.capacity()));
-                }
-                MemorySegment target = MemorySegment.ofBuffer(buf.nioBuffer(buf.writerIndex(), buf.writableBytes()));
-                long n = Libc.read(fd, target, target.byteSize());
-                if (n < 0) {
-                    buf.release();
-                    return new Message.Error(r.id(), (int) -n);
-                }
-                if (n == 0) return new Message.Data(r.id(), buf);
-                buf.writerIndex(buf.writerIndex() + (int) n);
+        ByteBuf buf = ctx.alloc().directBuffer(16 * 1024, ExportPolicy.MAX_FILE);
+        int errno = tree.readWhole(r.path(), new DirectFileBuffer(buf));
+        if (errno != 0) {
+            buf.release();
+            return new Message.Error(r.id(), errno);
+        }
+        return new Message.Data(r.id(), buf);
+    }
+
+    /** A Netty direct buffer as room for read(2), doubling up to its max capacity. */
+    private record DirectFileBuffer(ByteBuf buf) implements FileBuffer {
+        @Override
+        public MemorySegment room() {
+            if (buf.writableBytes() == 0) {
+                if (buf.capacity() >= buf.maxCapacity()) return MemorySegment.ofArray(new byte[0]);
+                buf.ensureWritable(Math.min(buf.capacity(), buf.maxCapacity() - buf.capacity()));
             }
-        } finally {
-            Libc.close(fd);
+            return MemorySegment.ofBuffer(buf.nioBuffer(buf.writerIndex(), buf.writableBytes()));
+        }
+
+        @Override
+        public void advance(long n) {
+            buf.writerIndex(buf.writerIndex() + (int) n);
         }
     }
 

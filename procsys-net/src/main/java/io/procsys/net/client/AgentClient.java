@@ -1,5 +1,6 @@
 package io.procsys.net.client;
 
+import io.procsys.posix.ErrnoException;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -10,7 +11,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
-import io.procsys.fuse.Errno;
+import io.procsys.posix.Errno;
 import io.procsys.net.Transport;
 import io.procsys.net.protocol.Framing;
 import io.procsys.net.protocol.Message;
@@ -32,13 +33,33 @@ import java.util.function.IntFunction;
  * answered through a future. A lost connection fails every pending request with ENOTCONN.
  */
 public final class AgentClient implements AutoCloseable {
-    private final Channel channel;
+    /** The connection, once its pipeline is set up ({@link Pipeline}); null before. */
+    private volatile Channel channel;
     private final Map<Integer, CompletableFuture<Message.Reply>> pending = new ConcurrentHashMap<>();
     private final AtomicInteger nextId = new AtomicInteger(1);
     private final CompletableFuture<String> welcome = new CompletableFuture<>();
 
-    private AgentClient(Channel channel) {
-        this.channel = channel;
+    private AgentClient() {}
+
+    /** A client connection's pipeline: [TLS] → framing (replies ≤ {@link Framing#MAX_REPLY_FRAME}) → codec → replies. */
+    private static final class Pipeline extends ChannelInitializer<SocketChannel> {
+        private final AgentClient client;
+        private final SslContext tls;
+        private final InetSocketAddress address;
+
+        Pipeline(AgentClient client, SslContext tls, InetSocketAddress address) {
+            this.client = client;
+            this.tls = tls;
+            this.address = address;
+        }
+
+        @Override
+        protected void initChannel(SocketChannel ch) {
+            client.channel = ch;
+            if (tls != null) ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), address.getHostString(), address.getPort()));
+            Framing.install(ch.pipeline(), Framing.MAX_REPLY_FRAME);
+            ch.pipeline().addLast("replies", client.new Replies());
+        }
     }
 
     /**
@@ -48,26 +69,16 @@ public final class AgentClient implements AutoCloseable {
     public static CompletableFuture<AgentClient> connect(EventLoopGroup group, InetSocketAddress address, SslContext tls,
                                                          String localNode, Duration timeout) {
         CompletableFuture<AgentClient> ready = new CompletableFuture<>();
-        AgentClient[] holder = new AgentClient[1];
+        AgentClient client = new AgentClient();
         Bootstrap b = new Bootstrap().group(group).channel(Transport.channel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeout.toMillis())
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        AgentClient client = new AgentClient(ch);
-                        holder[0] = client;
-                        if (tls != null) ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), address.getHostString(), address.getPort()));
-                        Framing.install(ch.pipeline(), Framing.MAX_REPLY_FRAME);
-                        ch.pipeline().addLast("replies", client.new Replies());
-                    }
-                });
+                .handler(new Pipeline(client, tls, address));
         b.connect(address).addListener(f -> {
             if (!f.isSuccess()) {
                 ready.completeExceptionally(f.cause());
                 return;
             }
-            AgentClient client = holder[0];
             client.channel.writeAndFlush(new Message.Hello(Message.PROTOCOL_VERSION, localNode));
             client.welcome.whenComplete((node, error) -> {
                 if (error != null) {
@@ -79,7 +90,7 @@ public final class AgentClient implements AutoCloseable {
             });
         });
         return ready.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((c, e) -> {
-            if (e != null && holder[0] != null) holder[0].close();
+            if (e != null) client.close();
         });
     }
 
@@ -89,21 +100,23 @@ public final class AgentClient implements AutoCloseable {
     }
 
     public boolean isActive() {
-        return channel.isActive() && welcome.isDone() && !welcome.isCompletedExceptionally();
+        Channel channel = this.channel;
+        return channel != null && channel.isActive() && welcome.isDone() && !welcome.isCompletedExceptionally();
     }
 
-    /** Sends a request built with a fresh id; the future holds the reply (Error replies fail it with RemoteError). */
+    /** Sends a request built with a fresh id; the future holds the reply (Error replies fail it with ErrnoException). */
     public CompletableFuture<Message.Reply> request(IntFunction<Message.Request> build) {
         int id = nextId.getAndIncrement();
         CompletableFuture<Message.Reply> reply = new CompletableFuture<>();
         pending.put(id, reply);
         reply.whenComplete((r, e) -> pending.remove(id));
-        if (!channel.isActive()) {
-            reply.completeExceptionally(new RemoteError(Errno.ENOTCONN, "not connected"));
+        Channel channel = this.channel;
+        if (channel == null || !channel.isActive()) {
+            reply.completeExceptionally(new ErrnoException(Errno.ENOTCONN, "not connected"));
             return reply;
         }
         channel.writeAndFlush(build.apply(id)).addListener(f -> {
-            if (!f.isSuccess()) reply.completeExceptionally(new RemoteError(Errno.ENOTCONN, "send failed: " + f.cause()));
+            if (!f.isSuccess()) reply.completeExceptionally(new ErrnoException(Errno.ENOTCONN, "send failed: " + f.cause()));
         });
         return reply;
     }
@@ -113,7 +126,7 @@ public final class AgentClient implements AutoCloseable {
     }
 
     public CompletableFuture<List<ExportedTree.Entry>> list(String path) {
-        return request(id -> new Message.List_(id, path)).thenApply(r -> ((Message.Listing) r).entries());
+        return request(id -> new Message.ListDirectory(id, path)).thenApply(r -> ((Message.Listing) r).entries());
     }
 
     /** A whole file; the caller owns the buffer and must release it. */
@@ -147,13 +160,16 @@ public final class AgentClient implements AutoCloseable {
     /** A future that completes when the connection closes. */
     public CompletableFuture<Void> closed() {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        channel.closeFuture().addListener(f -> done.complete(null));
+        Channel channel = this.channel;
+        if (channel == null) done.complete(null);
+        else channel.closeFuture().addListener(f -> done.complete(null));
         return done;
     }
 
     @Override
     public void close() {
-        channel.close();
+        Channel channel = this.channel;
+        if (channel != null) channel.close();
     }
 
     /** Matches replies to pending requests. */
@@ -166,14 +182,14 @@ public final class AgentClient implements AutoCloseable {
         protected void channelRead0(ChannelHandlerContext ctx, Message msg) {
             if (msg instanceof Message.Welcome w) {
                 if (w.version() != Message.PROTOCOL_VERSION) {
-                    welcome.completeExceptionally(new RemoteError(Errno.EPROTO, "agent speaks protocol " + w.version()));
+                    welcome.completeExceptionally(new ErrnoException(Errno.EPROTO, "agent speaks protocol " + w.version()));
                 } else {
                     welcome.complete(w.node());
                 }
                 return;
             }
             if (!welcome.isDone()) {
-                welcome.completeExceptionally(new RemoteError(msg instanceof Message.Error e ? e.errno() : Errno.EPROTO, "agent refused the hello"));
+                welcome.completeExceptionally(new ErrnoException(msg instanceof Message.Error e ? e.errno() : Errno.EPROTO, "agent refused the hello"));
                 release(msg);
                 return;
             }
@@ -182,7 +198,7 @@ public final class AgentClient implements AutoCloseable {
                 release(msg); // late reply to a request that timed out
                 return;
             }
-            if (msg instanceof Message.Error e) reply.completeExceptionally(new RemoteError(e.errno(), "agent " + peerNode()));
+            if (msg instanceof Message.Error e) reply.completeExceptionally(new ErrnoException(e.errno(), "agent " + peerNode()));
             else if (!reply.complete((Message.Reply) msg)) release(msg);
         }
 
@@ -192,7 +208,7 @@ public final class AgentClient implements AutoCloseable {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            RemoteError lost = new RemoteError(Errno.ENOTCONN, "connection to " + peerNode() + " lost");
+            ErrnoException lost = new ErrnoException(Errno.ENOTCONN, "connection to " + peerNode() + " lost");
             welcome.completeExceptionally(lost);
             pending.values().forEach(f -> f.completeExceptionally(lost));
         }

@@ -38,7 +38,7 @@ public sealed interface Message {
 
     record Stat(int id, String path) implements Request {}
 
-    record List_(int id, String path) implements Request {}
+    record ListDirectory(int id, String path) implements Request {}
 
     /** Read a whole file as one snapshot. */
     record Read(int id, String path) implements Request {}

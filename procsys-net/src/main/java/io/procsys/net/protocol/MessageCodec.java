@@ -37,7 +37,7 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, Message> 
             case Message.Hello h -> writeString(buf.writeByte(HELLO).writeInt(0).writeShort(h.version()), h.node());
             case Message.Welcome w -> writeString(buf.writeByte(WELCOME).writeInt(0).writeShort(w.version()), w.node());
             case Message.Stat r -> writeString(buf.writeByte(STAT).writeInt(r.id()), r.path());
-            case Message.List_ r -> writeString(buf.writeByte(LIST).writeInt(r.id()), r.path());
+            case Message.ListDirectory r -> writeString(buf.writeByte(LIST).writeInt(r.id()), r.path());
             case Message.Read r -> writeString(buf.writeByte(READ).writeInt(r.id()), r.path());
             case Message.Readlink r -> writeString(buf.writeByte(READLINK).writeInt(r.id()), r.path());
             case Message.Table r -> {
@@ -62,7 +62,7 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, Message> 
             case HELLO -> new Message.Hello(readShort(in), readString(in));
             case WELCOME -> new Message.Welcome(readShort(in), readString(in));
             case STAT -> new Message.Stat(id, readString(in));
-            case LIST -> new Message.List_(id, readString(in));
+            case LIST -> new Message.ListDirectory(id, readString(in));
             case READ -> new Message.Read(id, readString(in));
             case READLINK -> new Message.Readlink(id, readString(in));
             case TABLE -> new Message.Table(id, readString(in), readBoolean(in));

@@ -1,4 +1,4 @@
-package io.procsys.cli;
+package io.procsys.daemon;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,15 +1,15 @@
-package io.procsys.cli;
+package io.procsys.daemon;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Who runs procsys, found without native calls (so commands that only check stay quick to start). */
-final class Users {
+public final class Users {
     private Users() {}
 
     /** Whether the effective user is root: /proc/self belongs to the effective uid. */
-    static boolean isRoot() {
+    public static boolean isRoot() {
         try {
             return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
         } catch (IOException | UnsupportedOperationException e) {

@@ -1,4 +1,4 @@
-package io.procsys.cli;
+package io.procsys.daemon;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -22,12 +22,12 @@ import java.util.List;
  * A mount's status on a unix socket beside it (readable by the mounting user only): every
  * connection receives one JSON document and is closed. `procsys status MOUNTPOINT` reads it.
  */
-final class StatusEndpoint implements AutoCloseable {
-    static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+public final class StatusEndpoint implements AutoCloseable {
+    public static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).enable(SerializationFeature.INDENT_OUTPUT);
 
     /** What the endpoint answers. */
-    record Status(String mountpoint, String procRoot, List<Peer.Status> peers, DnsPeers.Status discovery) {}
+    public record Status(String mountpoint, String procRoot, List<Peer.Status> peers, DnsPeers.Status discovery) {}
 
     private final Path socket;
     private final ServerSocketChannel server;
@@ -37,11 +37,11 @@ final class StatusEndpoint implements AutoCloseable {
         this.server = server;
     }
 
-    static Path socketFor(Path mountpoint) {
+    public static Path socketFor(Path mountpoint) {
         return Path.of("/run/procsys", "status" + mountpoint.toAbsolutePath().normalize().toString().replace('/', '_') + ".sock");
     }
 
-    static StatusEndpoint start(Path mountpoint, Path procRoot, Cluster cluster) throws IOException {
+    public static StatusEndpoint start(Path mountpoint, Path procRoot, Cluster cluster) throws IOException {
         Path socket = socketFor(mountpoint);
         Files.createDirectories(socket.getParent());
         Files.deleteIfExists(socket);
@@ -67,7 +67,7 @@ final class StatusEndpoint implements AutoCloseable {
     }
 
     /** Reads the status of the mount at {@code mountpoint}. */
-    static Status read(Path mountpoint) throws IOException {
+    public static Status read(Path mountpoint) throws IOException {
         try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socketFor(mountpoint)))) {
             var bytes = new java.io.ByteArrayOutputStream();
             ByteBuffer buf = ByteBuffer.allocate(8192);

@@ -1,4 +1,4 @@
-package io.procsys.fs.combine;
+package io.procsys.fs.identity;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.procsys.fuse;
+package io.procsys.posix;
 
 /** Linux errno values used by procsys (x86_64 and aarch64 share these numbers). */
 public final class Errno {

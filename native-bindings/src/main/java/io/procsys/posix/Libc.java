@@ -1,4 +1,4 @@
-package io.procsys.fuse;
+package io.procsys.posix;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -22,6 +22,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 public final class Libc {
     public static final int AT_FDCWD = -100;
     public static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    /** Longest path, terminating NUL included (PATH_MAX). */
+    public static final int PATH_MAX = 4096;
+    /** Longest name of one directory entry (NAME_MAX). */
+    public static final int NAME_MAX = 255;
     public static final int O_RDONLY = 0;
     public static final int O_WRONLY = 1;
     public static final int O_ACCMODE = 3;

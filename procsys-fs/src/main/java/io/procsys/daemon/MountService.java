@@ -1,4 +1,4 @@
-package io.procsys.cli;
+package io.procsys.daemon;
 
 import io.procsys.tree.ProcTree;
 import io.procsys.fs.ProcMirror;
@@ -16,7 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A proc tree mounted with FUSE: the checks before, the session, and a clean stop. */
-public final class MirrorService implements AutoCloseable {
+public final class MountService implements AutoCloseable {
     /**
      * Options every procsys mount gets. ro: the kernel refuses every change with EROFS before it
      * reaches the daemon. auto_unmount: a killed daemon leaves no dead mount behind.
@@ -29,7 +29,7 @@ public final class MirrorService implements AutoCloseable {
     private final FuseSession session;
     private final Cluster cluster;
 
-    private MirrorService(ProcTree tree, ProcMirror mirror, FuseSession session, Cluster cluster) {
+    private MountService(ProcTree tree, ProcMirror mirror, FuseSession session, Cluster cluster) {
         this.tree = tree;
         this.mirror = mirror;
         this.session = session;
@@ -37,7 +37,7 @@ public final class MirrorService implements AutoCloseable {
     }
 
     /** Checks everything a user can get wrong, then mounts. Throws UserError with a one-line reason. */
-    public static MirrorService mount(Path procRoot, Path mountpoint, List<String> extraOptions) {
+    public static MountService mount(Path procRoot, Path mountpoint, List<String> extraOptions) {
         return mount(procRoot, mountpoint, extraOptions, null);
     }
 
@@ -45,7 +45,7 @@ public final class MirrorService implements AutoCloseable {
      * As {@link #mount(Path, Path, List)}; with a {@code cluster} (which this service then owns
      * and closes) the mount also serves hosts/ for this host and every peer.
      */
-    public static MirrorService mount(Path procRoot, Path mountpoint, List<String> extraOptions, Cluster cluster) {
+    public static MountService mount(Path procRoot, Path mountpoint, List<String> extraOptions, Cluster cluster) {
         Path target = mountpoint.toAbsolutePath().normalize();
         checkMountpoint(target);
         try {
@@ -68,7 +68,7 @@ public final class MirrorService implements AutoCloseable {
         ProcMirror mirror = clusterFs == null ? new ProcMirror(tree) : clusterFs.local();
         FuseFilesystem fs = clusterFs == null ? mirror : clusterFs;
         try {
-            return new MirrorService(tree, mirror, FuseSession.mount(fs, target, options), cluster);
+            return new MountService(tree, mirror, FuseSession.mount(fs, target, options), cluster);
         } catch (FuseException e) {
             tree.close();
             if (cluster != null) cluster.close();

@@ -1,4 +1,4 @@
-package io.procsys.fs.combine;
+package io.procsys.fs.identity;
 
 /**
  * Cluster-wide process ids.
@@ -14,15 +14,13 @@ public final class PidCodec {
     /** {@code PID_MAX_LIMIT} of 64-bit Linux: every pid is below it. */
     public static final int PID_LIMIT = 1 << 22;
     /** Every encoded pid is below it. */
-    public static final int GLOBAL_PID_LIMIT = (HostPart.MAX_INDEX + 1) * PID_LIMIT;
+    public static final int GLOBAL_PID_LIMIT = (HostIndex.MAX + 1) * PID_LIMIT;
 
     private PidCodec() {
     }
 
     public static int encode(int hostIndex, int pid) {
-        if (hostIndex < 0 || hostIndex > HostPart.MAX_INDEX) {
-            throw new IllegalArgumentException("host index " + hostIndex + " outside 0.." + HostPart.MAX_INDEX);
-        }
+        HostIndex.checked(hostIndex);
         if (pid < 0 || pid >= PID_LIMIT) {
             throw new IllegalArgumentException("pid " + pid + " outside 0.." + (PID_LIMIT - 1));
         }

@@ -1,4 +1,4 @@
-package io.procsys.fuse;
+package io.procsys.posix;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.procsys.fs.combine;
+package io.procsys.fs.identity;
 
 /**
  * Cluster-wide socket inode numbers, as printed in net/tcp, net/udp, net/unix... and in the
@@ -19,9 +19,7 @@ public final class SocketInodes {
     }
 
     public static long encode(int hostIndex, long inode) {
-        if (hostIndex < 0 || hostIndex > HostPart.MAX_INDEX) {
-            throw new IllegalArgumentException("host index " + hostIndex + " outside 0.." + HostPart.MAX_INDEX);
-        }
+        HostIndex.checked(hostIndex);
         if (inode < 0 || inode >= INODE_LIMIT) {
             throw new IllegalArgumentException("inode " + inode + " outside 0..2^32-1");
         }
@@ -37,18 +35,9 @@ public final class SocketInodes {
     }
 
     private static long checked(long globalInode) {
-        if (globalInode < 0 || globalInode >>> 32 > HostPart.MAX_INDEX) {
+        if (globalInode < 0 || globalInode >>> 32 > HostIndex.MAX) {
             throw new IllegalArgumentException("global inode " + globalInode + " is not an encoded inode");
         }
         return globalInode;
-    }
-
-    /** Field {@code i} of a row read as a socket inode of {@code part}, encoded for the cluster. */
-    static String encodeField(HostPart part, Columns row, int i) {
-        long inode = Numbers.parseUnsigned(row.field(i), "inode");
-        if (inode >= INODE_LIMIT) {
-            throw new MalformedPartException("inode " + inode + " does not fit 32 bits");
-        }
-        return Long.toString(encode(part.index(), inode));
     }
 }

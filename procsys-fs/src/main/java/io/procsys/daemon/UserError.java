@@ -1,4 +1,4 @@
-package io.procsys.cli;
+package io.procsys.daemon;
 
 /** A problem the user can fix (bad argument, missing dependency): printed as one line, no stack trace. */
 public final class UserError extends RuntimeException {

@@ -1,4 +1,4 @@
-package io.procsys.fs.combine;
+package io.procsys.fs.identity;
 
 /**
  * Names of network interfaces (and disks) of remote hosts, made unique in the cluster and
@@ -33,9 +33,7 @@ public final class InterfaceNames {
 
     /** The cluster-wide name of interface or disk {@code name} of host {@code hostIndex}. */
     public static String forHost(int hostIndex, String name) {
-        if (hostIndex < 0 || hostIndex > HostPart.MAX_INDEX) {
-            throw new IllegalArgumentException("host index " + hostIndex + " outside 0.." + HostPart.MAX_INDEX);
-        }
+        HostIndex.checked(hostIndex);
         if (hostIndex == 0) {
             return name;
         }

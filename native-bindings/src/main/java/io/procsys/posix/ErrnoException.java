@@ -1,0 +1,19 @@
+package io.procsys.posix;
+
+/**
+ * A failure to be answered with an errno: a request a host refused or could not serve (a remote
+ * agent's reply, a lost connection, a missed deadline, or a local file that could not be read).
+ * Carried by the futures of the cluster layer; no stack trace, it is an answer, not a bug.
+ */
+public final class ErrnoException extends RuntimeException {
+    private final int errno;
+
+    public ErrnoException(int errno, String message) {
+        super(message + " (" + Errno.name(errno) + ")", null, false, false);
+        this.errno = errno;
+    }
+
+    public int errno() {
+        return errno;
+    }
+}

@@ -1,0 +1,475 @@
+package io.procsys.fs.cluster;
+
+import io.procsys.fs.identity.PidCodec;
+import io.procsys.fs.identity.SocketInodes;
+import io.procsys.fuse.EntryParam;
+import io.procsys.fuse.FileInfo;
+import io.procsys.fuse.ReplySink;
+import io.procsys.fuse.Request;
+import io.procsys.posix.Errno;
+import io.procsys.posix.ErrnoException;
+import io.procsys.posix.Libc;
+import io.procsys.posix.Stat;
+import io.procsys.tree.ExportedTree;
+import io.procsys.tree.FileAttributes;
+import io.procsys.tree.ProcTree;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The cluster layer without a kernel: each operation of {@link ClusterFs} is called with a
+ * {@link Request} whose replies go to a recording {@link ReplySink}, over a small local tree
+ * and fake hosts whose answers the test completes (or fails) when it wants, as an agent would.
+ */
+class ClusterFsTest {
+    static final FileAttributes DIR = new FileAttributes(Stat.S_IFDIR | 0555, 0, 0, 2, 0, 11, 0, 0, 0);
+    static final FileAttributes FILE = new FileAttributes(Stat.S_IFREG | 0444, 0, 0, 1, 0, 12, 0, 0, 0);
+    static final long ROOT = 1;
+
+    /** A host whose every request waits until the test answers it. */
+    static final class FakeHost implements Backend {
+        final String name;
+        final Map<String, CompletableFuture<Object>> asked = new HashMap<>();
+        final List<String> requests = new ArrayList<>();
+        int released;
+
+        FakeHost(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @SuppressWarnings("unchecked")
+        private <T> CompletableFuture<T> ask(String kind, String path) {
+            requests.add(kind + " " + path);
+            CompletableFuture<Object> answer = new CompletableFuture<>();
+            asked.put(kind + " " + path, answer); // the test answers the latest request of each kind and path
+            return (CompletableFuture<T>) answer;
+        }
+
+        void answer(String request, Object value) {
+            asked.get(request).complete(value);
+        }
+
+        void fail(String request, int errno) {
+            asked.get(request).completeExceptionally(new ErrnoException(errno, name));
+        }
+
+        @Override
+        public CompletableFuture<FileAttributes> stat(String path) {
+            return ask("stat", path);
+        }
+
+        @Override
+        public CompletableFuture<List<ExportedTree.Entry>> list(String path) {
+            return ask("list", path);
+        }
+
+        @Override
+        public CompletableFuture<String> readlink(String path) {
+            return ask("readlink", path);
+        }
+
+        @Override
+        public CompletableFuture<Content> read(String path) {
+            return ask("read", path);
+        }
+
+        Content content(String text) {
+            Content bytes = Contents.of(text);
+            return new Content() {
+                public MemorySegment bytes() {
+                    return bytes.bytes();
+                }
+
+                public void release() {
+                    released++;
+                    bytes.release();
+                }
+            };
+        }
+    }
+
+    /** What the filesystem replied, one record per reply. */
+    record Reply(String kind, int errno, long node, FileAttributes attributes, long handle, byte[] data) {}
+
+    static class RecordingSink implements ReplySink {
+        final List<Reply> replies = new ArrayList<>();
+        final MemorySegment context = Arena.ofAuto().allocate(64);
+
+        Reply last() {
+            return replies.getLast();
+        }
+
+        public int err(MemorySegment req, int errno) {
+            replies.add(new Reply("err", errno, 0, null, 0, null));
+            return 0;
+        }
+
+        public void none(MemorySegment req) {
+            replies.add(new Reply("none", 0, 0, null, 0, null));
+        }
+
+        public int entry(MemorySegment req, MemorySegment entryParam) {
+            EntryParam entry = new EntryParam(entryParam);
+            replies.add(new Reply("entry", 0, entry.nodeId(), FileAttributes.of(entry.attr()), 0, null));
+            return 0;
+        }
+
+        public int attr(MemorySegment req, MemorySegment stat, double timeoutSeconds) {
+            replies.add(new Reply("attr", 0, 0, FileAttributes.of(stat), 0, null));
+            return 0;
+        }
+
+        public int readlink(MemorySegment req, MemorySegment link) {
+            byte[] text = link.reinterpret(Long.MAX_VALUE).getString(0).getBytes(StandardCharsets.UTF_8);
+            replies.add(new Reply("readlink", 0, 0, null, 0, text));
+            return 0;
+        }
+
+        public int open(MemorySegment req, MemorySegment fileInfo) {
+            replies.add(new Reply("open", 0, 0, null, new FileInfo(fileInfo).handle(), null));
+            return 0;
+        }
+
+        public int buf(MemorySegment req, MemorySegment data, long size) {
+            replies.add(new Reply("buf", 0, 0, null, 0, data.asSlice(0, size).toArray(ValueLayout.JAVA_BYTE)));
+            return 0;
+        }
+
+        public int statfs(MemorySegment req, MemorySegment statvfs) {
+            replies.add(new Reply("statfs", 0, 0, null, 0, null));
+            return 0;
+        }
+
+        public MemorySegment context(MemorySegment req) {
+            return context;
+        }
+    }
+
+    ProcTree localTree;
+    FakeHost here = new FakeHost("here");
+    FakeHost far = new FakeHost("far");
+    HostSet hosts;
+    ClusterFs fs;
+    RecordingSink sink = new RecordingSink();
+    final MemorySegment reqPointer = Arena.ofAuto().allocate(8);
+
+    @BeforeEach
+    void mount(@TempDir Path local) throws Exception {
+        Files.writeString(local.resolve("meminfo"), "MemTotal:        500 kB\n");
+        Files.createDirectories(local.resolve("sys/kernel"));
+        Files.writeString(local.resolve("sys/kernel/pid_max"), "4194304\n");
+        Files.createDirectories(local.resolve("1"));
+        Files.writeString(local.resolve("1/comm"), "init\n");
+        localTree = ProcTree.open(local);
+        hosts = new HostSet(List.of(here, far));
+        fs = new ClusterFs(localTree, hosts, java.time.Duration.ZERO);
+    }
+
+    @AfterEach
+    void unmount() {
+        localTree.close();
+    }
+
+    Request req() {
+        return Request.to(sink, reqPointer);
+    }
+
+    /** Looks {@code name} up in {@code parent}; returns the node id replied (0 when none yet). */
+    long lookup(long parent, String name) {
+        int before = sink.replies.size();
+        fs.lookup(req(), parent, name);
+        return sink.replies.size() > before && sink.last().kind().equals("entry") ? sink.last().node() : 0;
+    }
+
+    long hostsNode() {
+        return lookup(ROOT, "hosts");
+    }
+
+    long farNode() {
+        fs.lookup(req(), hostsNode(), "far");
+        far.answer("stat ", DIR);
+        return sink.last().node();
+    }
+
+    /** Opens node {@code id} read-only; returns the open reply (or the error). */
+    Reply open(long id, int flags) {
+        fs.open(req(), id, FileInfo.withFlags(flags));
+        return sink.last();
+    }
+
+    /** The names a readdir of {@code handle} returns from offset 0, decoded from struct fuse_dirent records. */
+    List<String> readdir(long id, long handle) {
+        FileInfo fi = FileInfo.withFlags(0);
+        fi.setHandle(handle);
+        fs.readdir(req(), id, 64 * 1024, 0, fi);
+        Reply reply = sink.last();
+        assertEquals("buf", reply.kind(), reply.toString());
+        List<String> names = new ArrayList<>();
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(reply.data()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        while (b.remaining() >= 24) {
+            int start = b.position();
+            b.getLong(); // ino
+            b.getLong(); // next offset
+            int length = b.getInt();
+            b.getInt(); // type
+            byte[] name = new byte[length];
+            b.get(name);
+            names.add(new String(name, StandardCharsets.UTF_8));
+            b.position(start + ((24 + length + 7) & ~7));
+        }
+        return names;
+    }
+
+    @Test
+    void hostsIsAnsweredHereAndAHostByItsBackendLater() {
+        long hostsId = hostsNode();
+        assertNotEquals(0, hostsId);
+        assertTrue(Stat.isDirectory(sink.last().attributes().mode()));
+
+        int before = sink.replies.size();
+        fs.lookup(req(), hostsId, "far");
+        assertEquals(List.of("stat "), far.requests, "the host's root, asked of that host only");
+        assertEquals(before, sink.replies.size(), "no reply until the host answers");
+        far.answer("stat ", DIR);
+        assertEquals("entry", sink.last().kind());
+        assertEquals(DIR.inode(), sink.last().attributes().inode());
+        assertTrue(here.requests.isEmpty());
+    }
+
+    @Test
+    void anUnknownHostIsEnoentAtOnce() {
+        fs.lookup(req(), hostsNode(), "nowhere");
+        assertEquals(new Reply("err", Errno.ENOENT, 0, null, 0, null), sink.last());
+    }
+
+    @Test
+    void aRemotePidAtTheTopIsThatHostsOwnPid() {
+        int clusterPid = PidCodec.encode(1, 4242);
+        fs.lookup(req(), ROOT, Integer.toString(clusterPid));
+        assertEquals(List.of("stat 4242"), far.requests);
+        far.answer("stat 4242", DIR);
+        long pidNode = sink.last().node();
+
+        fs.lookup(req(), pidNode, "stat");
+        far.answer("stat 4242/stat", FILE);
+        long statNode = sink.last().node();
+        fs.getattr(req(), statNode);
+        far.answer("stat 4242/stat", FILE);
+        assertEquals(List.of("stat 4242", "stat 4242/stat", "stat 4242/stat"), far.requests);
+        assertEquals(new Reply("attr", 0, 0, FILE, 0, null), sink.last());
+    }
+
+    @Test
+    void aPidOfNoHostIsTheMirrorsAndTheMirrorSaysEnoent() {
+        fs.lookup(req(), ROOT, Integer.toString(PidCodec.encode(7, 1)));
+        assertEquals(new Reply("err", Errno.ENOENT, 0, null, 0, null), sink.last());
+        assertTrue(far.requests.isEmpty());
+    }
+
+    @Test
+    void aHostsErrorIsPassedOnAndAnyOtherFailureIsEio() {
+        long farId = farNode();
+        fs.lookup(req(), farId, "secret");
+        far.fail("stat secret", Errno.EACCES);
+        assertEquals(Errno.EACCES, sink.last().errno());
+
+        fs.lookup(req(), farId, "odd");
+        far.asked.get("stat odd").completeExceptionally(new IllegalStateException("a bug, not an answer"));
+        assertEquals(Errno.EIO, sink.last().errno());
+    }
+
+    @Test
+    void aHostThatTimesOutGivesItsErrnoAndIsLeftOutOfTheRoot() {
+        long farId = farNode();
+        fs.getattr(req(), farId);
+        far.fail("stat ", Errno.ETIMEDOUT); // what Peer answers at the deadline
+        assertEquals(Errno.ETIMEDOUT, sink.last().errno());
+
+        fs.opendir(req(), ROOT, FileInfo.withFlags(0));
+        far.fail("list ", Errno.ETIMEDOUT);
+        Reply opened = sink.last();
+        assertEquals("open", opened.kind());
+        assertEquals(List.of(".", "..", "1", "hosts", "meminfo", "sys"), sorted(readdir(ROOT, opened.handle())),
+                "this host's entries and hosts/, nothing of the late host");
+    }
+
+    static List<String> sorted(List<String> names) {
+        return names.stream().sorted().toList();
+    }
+
+    @Test
+    void theRootListsRemoteProcessesUnderClusterPids() {
+        fs.opendir(req(), ROOT, FileInfo.withFlags(0));
+        far.answer("list ", List.of(new ExportedTree.Entry("1", DIR), new ExportedTree.Entry("meminfo", FILE)));
+        assertEquals(List.of(".", "..", "1", Integer.toString(PidCodec.encode(1, 1)), "hosts", "meminfo", "sys"),
+                sorted(readdir(ROOT, sink.last().handle())), "the local 1 stays, the remote 1 is renamed, remote files are not listed");
+    }
+
+    @Test
+    void readsAreSlicesOfOneSnapshotAndReleaseFreesIt() {
+        long farId = farNode();
+        fs.lookup(req(), farId, "meminfo");
+        far.answer("stat meminfo", FILE);
+        long node = sink.last().node();
+
+        Reply opened = open(node, Libc.O_RDONLY);
+        assertEquals(List.of("stat ", "stat meminfo", "read meminfo"), far.requests);
+        far.answer("read meminfo", far.content("MemTotal: 100 kB\n"));
+        opened = sink.last();
+        assertEquals("open", opened.kind());
+
+        FileInfo fi = FileInfo.withFlags(Libc.O_RDONLY);
+        fi.setHandle(opened.handle());
+        fs.read(req(), node, 6, 3, fi);
+        assertEquals("Total:", new String(sink.last().data(), StandardCharsets.ISO_8859_1));
+        fs.read(req(), node, 4096, 1000, fi);
+        assertEquals(0, sink.last().data().length, "past the end: empty");
+        assertEquals(0, far.released);
+        fs.release(req(), node, fi);
+        assertEquals(1, far.released, "the received bytes are released with the handle");
+        fs.read(req(), node, 10, 0, fi);
+        assertEquals(Errno.EBADF, sink.last().errno());
+    }
+
+    @Test
+    void writesAreRefusedAndHostsIsNoFile() {
+        long farId = farNode();
+        fs.lookup(req(), farId, "meminfo");
+        far.answer("stat meminfo", FILE);
+        assertEquals(Errno.EROFS, open(sink.last().node(), Libc.O_WRONLY).errno());
+        assertEquals(Errno.EISDIR, open(hostsNode(), Libc.O_RDONLY).errno());
+    }
+
+    @Test
+    void pidMaxIsTheClusterPidSpace() {
+        long sys = lookup(ROOT, "sys");
+        long kernel = lookup(sys, "kernel");
+        long pidMax = lookup(kernel, "pid_max");
+        Reply opened = open(pidMax, Libc.O_RDONLY);
+        FileInfo fi = FileInfo.withFlags(0);
+        fi.setHandle(opened.handle());
+        fs.read(req(), pidMax, 100, 0, fi);
+        assertEquals(PidCodec.GLOBAL_PID_LIMIT + "\n", new String(sink.last().data(), StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void combinedFilesAreEveryHostsCopyAndALateHostIsLeftOut() {
+        long meminfo = lookup(ROOT, "meminfo");
+        assertNotEquals(0, meminfo, "the mirror looks it up in the fixture");
+        Reply pending = open(meminfo, Libc.O_RDONLY);
+        here.answer("read meminfo", here.content("MemTotal:       1000 kB\n"));
+        far.fail("read meminfo", Errno.ETIMEDOUT);
+        Reply opened = sink.last();
+        assertEquals("open", opened.kind(), opened.toString());
+        FileInfo fi = FileInfo.withFlags(0);
+        fi.setHandle(opened.handle());
+        fs.read(req(), meminfo, 4096, 0, fi);
+        assertEquals("MemTotal:       1000 kB\n", new String(sink.last().data(), StandardCharsets.ISO_8859_1));
+        assertEquals(1, here.released, "the part is released once combined");
+    }
+
+    @Test
+    void hostsListsEveryHostAndNotOneThatLeft() {
+        long hostsId = hostsNode();
+        fs.opendir(req(), hostsId, FileInfo.withFlags(0));
+        assertEquals(List.of("here", "far"), readdir(hostsId, sink.last().handle()));
+
+        hosts.remove(far);
+        fs.opendir(req(), hostsId, FileInfo.withFlags(0));
+        assertEquals(List.of("here"), readdir(hostsId, sink.last().handle()));
+    }
+
+    @Test
+    void underAHostThatLeftEverythingIsEnoent() {
+        long farId = farNode();
+        hosts.remove(far);
+        fs.getattr(req(), farId);
+        assertEquals(Errno.ENOENT, sink.last().errno());
+        fs.lookup(req(), farId, "meminfo");
+        assertEquals(Errno.ENOENT, sink.last().errno());
+        fs.opendir(req(), farId, FileInfo.withFlags(0));
+        assertEquals(Errno.ENOENT, sink.last().errno());
+        assertEquals(List.of("stat "), far.requests, "nothing more asked of it");
+    }
+
+    @Test
+    void threadsOfARemoteProcessGetClusterIdsBothWays() {
+        fs.lookup(req(), ROOT, Integer.toString(PidCodec.encode(1, 50)));
+        far.answer("stat 50", DIR);
+        long pid = sink.last().node();
+        fs.lookup(req(), pid, "task");
+        far.answer("stat 50/task", DIR);
+        long task = sink.last().node();
+
+        fs.opendir(req(), task, FileInfo.withFlags(0));
+        far.answer("list 50/task", List.of(new ExportedTree.Entry("50", DIR), new ExportedTree.Entry("51", DIR)));
+        assertEquals(List.of(Integer.toString(PidCodec.encode(1, 50)), Integer.toString(PidCodec.encode(1, 51))),
+                readdir(task, sink.last().handle()));
+
+        fs.lookup(req(), task, Integer.toString(PidCodec.encode(1, 51)));
+        assertEquals("stat 50/task/51", far.requests.getLast(), "asked under the host's own thread id");
+    }
+
+    @Test
+    void aRemoteProcessSocketLinkCarriesTheClusterInode() {
+        fs.lookup(req(), ROOT, Integer.toString(PidCodec.encode(1, 9)));
+        far.answer("stat 9", DIR);
+        long pid = sink.last().node();
+        fs.lookup(req(), pid, "fd");
+        far.answer("stat 9/fd", DIR);
+        fs.lookup(req(), sink.last().node(), "3");
+        far.answer("stat 9/fd/3", new FileAttributes(Stat.S_IFLNK | 0777, 0, 0, 1, 0, 13, 0, 0, 0));
+        fs.readlink(req(), sink.last().node());
+        far.answer("readlink 9/fd/3", "socket:[777]");
+        assertEquals("socket:[" + SocketInodes.encode(1, 777) + "]", new String(sink.last().data(), StandardCharsets.UTF_8));
+
+        long farId = farNode();
+        fs.lookup(req(), farId, "self");
+        far.answer("stat self", new FileAttributes(Stat.S_IFLNK | 0777, 0, 0, 1, 0, 14, 0, 0, 0));
+        fs.readlink(req(), sink.last().node());
+        far.answer("readlink self", "socket:[777]");
+        assertEquals("socket:[777]", new String(sink.last().data(), StandardCharsets.UTF_8), "under hosts/ a host's own ids stay");
+    }
+
+    @Test
+    void aReplyTheKernelNoLongerWantsLeavesNoHandle() {
+        RecordingSink refusing = new RecordingSink() {
+            @Override
+            public int open(MemorySegment req, MemorySegment fileInfo) {
+                super.open(req, fileInfo);
+                return -Errno.ENOENT; // the opener was interrupted
+            }
+        };
+        long farId = farNode();
+        fs.lookup(req(), farId, "meminfo");
+        far.answer("stat meminfo", FILE);
+        long node = sink.last().node();
+        fs.open(Request.to(refusing, reqPointer), node, FileInfo.withFlags(Libc.O_RDONLY));
+        far.answer("read meminfo", far.content("x"));
+        assertEquals(1, far.released, "released at once: no release will come");
+    }
+}
