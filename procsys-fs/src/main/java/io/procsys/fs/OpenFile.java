@@ -2,6 +2,7 @@ package io.procsys.fs;
 
 import io.procsys.fuse.Request;
 import io.procsys.posix.Libc;
+import io.procsys.tree.NativeBytes;
 
 import java.lang.foreign.MemorySegment;
 
@@ -16,11 +17,12 @@ public sealed interface OpenFile permits OpenFile.Snapshot, OpenFile.Passthrough
      * The file as it was when opened, in native memory: every read of the handle, at any
      * offset and of any size, is a slice of it. This is what makes a file read in 1 KiB chunks
      * equal to the file read whole, which /proc itself does not promise across read calls.
-     * {@code release} frees the memory (malloc'ed here, or a received network buffer).
+     * Its bytes are malloc'ed here, or a received network buffer: released with the handle.
      */
-    record Snapshot(MemorySegment data, Runnable release) implements OpenFile {
+    record Snapshot(NativeBytes content) implements OpenFile {
         @Override
         public void read(Request req, long size, long offset) {
+            MemorySegment data = content.bytes();
             long length = data.byteSize();
             long start = Math.min(offset, length);
             req.replyBuffer(data.asSlice(start, Math.min(size, length - start)));
@@ -28,7 +30,7 @@ public sealed interface OpenFile permits OpenFile.Snapshot, OpenFile.Passthrough
 
         @Override
         public void close() {
-            release.run();
+            content.release();
         }
     }
 

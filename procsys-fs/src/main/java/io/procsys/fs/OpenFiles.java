@@ -1,7 +1,6 @@
 package io.procsys.fs;
 
 import io.procsys.posix.Libc;
-import io.procsys.tree.ProcTree;
 import io.procsys.tree.WholeFile;
 
 import java.util.Set;
@@ -17,19 +16,14 @@ final class OpenFiles {
 
     private OpenFiles() {}
 
-    /** Opens {@code node} of {@code tree}: the open file, or null with the errno in {@code errno[0]}. */
-    static OpenFile open(ProcTree tree, Node node, int[] errno) {
-        int fd = tree.openForReading(node.cPath());
-        if (fd < 0) {
-            errno[0] = -fd;
-            return null;
-        }
+    /** The open file of node {@code node}, whose source is open as {@code fd} (which it then owns). */
+    static OpenFile of(int fd, Node node) {
         if (PASSTHROUGH.contains(node.name())) return new OpenFile.Passthrough(fd, STREAMS.contains(node.name()));
         WholeFile file = WholeFile.read(fd, SNAPSHOT_LIMIT);
         if (file.errno() == WholeFile.TOO_BIG) {
             return new OpenFile.Passthrough(fd, false); // pread serves any offset
         }
         Libc.close(fd);
-        return file.errno() != 0 ? new OpenFile.Failed(file.errno()) : new OpenFile.Snapshot(file.data(), file::free);
+        return file.errno() != 0 ? new OpenFile.Failed(file.errno()) : new OpenFile.Snapshot(file);
     }
 }

@@ -140,14 +140,13 @@ public final class ProcMirror implements FuseFilesystem {
             req.replyError(Errno.EACCES);
             return;
         }
-        int[] errno = new int[1];
-        OpenFile file = OpenFiles.open(tree, node, errno);
-        if (file == null) {
-            req.replyError(errno[0]);
+        int fd = tree.openForReading(node.cPath());
+        if (fd < 0) {
+            req.replyError(-fd);
             return;
         }
         fileInfo.setNonSeekable(OpenFiles.STREAMS.contains(node.name()));
-        replyOpen(req, fileInfo, file);
+        replyOpen(req, fileInfo, OpenFiles.of(fd, node));
     }
 
     /** Answers an open with {@code file} under a new handle; every read is direct (no page cache, as for /proc). */

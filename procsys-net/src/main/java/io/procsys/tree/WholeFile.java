@@ -10,7 +10,7 @@ import java.lang.foreign.MemorySegment;
  * it with {@link #free()}) or an {@code errno} ({@link #TOO_BIG} when the file is longer than
  * the limit). {@link #readInto} is the one read loop of procsys, whatever the buffer.
  */
-public record WholeFile(MemorySegment data, int errno) {
+public record WholeFile(MemorySegment data, int errno) implements NativeBytes {
     public static final int TOO_BIG = -1;
     private static final long FIRST_READ = 4096;
 
@@ -40,6 +40,16 @@ public record WholeFile(MemorySegment data, int errno) {
 
     public void free() {
         if (data != null) Libc.free(data);
+    }
+
+    @Override
+    public MemorySegment bytes() {
+        return data;
+    }
+
+    @Override
+    public void release() {
+        free();
     }
 
     /** malloc'ed memory that doubles (realloc) up to a limit: what the mount reads files into. */

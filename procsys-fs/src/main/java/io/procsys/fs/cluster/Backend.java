@@ -3,8 +3,8 @@ package io.procsys.fs.cluster;
 import io.procsys.posix.ErrnoException;
 import io.procsys.tree.ExportedTree;
 import io.procsys.tree.FileAttributes;
+import io.procsys.tree.NativeBytes;
 
-import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -25,9 +25,5 @@ public interface Backend {
     CompletableFuture<Content> read(String path);
 
     /** File bytes in native memory and how to free them. */
-    interface Content {
-        MemorySegment bytes();
-
-        void release();
-    }
+    interface Content extends NativeBytes {}
 }

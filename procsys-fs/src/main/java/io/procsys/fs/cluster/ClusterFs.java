@@ -236,12 +236,12 @@ public final class ClusterFs extends DelegatingFilesystem {
 
     @Override
     public void open(Request req, long id, FileInfo onStack) {
-        Place place = places.of(inodes.get(id));
+        Node node = inodes.get(id);
+        Place place = places.of(node);
         switch (place) {
             // cluster pids reach 2^30: tools size their pid columns from this
             case Place.PidMax _ -> replyOpen(req, onStack, Contents.of(PidCodec.GLOBAL_PID_LIMIT + "\n"));
             case Place.Mirror _, Place.NetDirectory _ -> local.open(req, id, onStack);
-            case Place.Gone _ -> req.replyError(Errno.ENOENT);
             default -> {
                 if ((onStack.flags() & Libc.O_ACCMODE) != Libc.O_RDONLY) {
                     req.replyError(Errno.EROFS);
@@ -250,8 +250,9 @@ public final class ClusterFs extends DelegatingFilesystem {
                 FileInfo fileInfo = onStack.detachedCopy(); // replied to later, maybe from a Netty thread
                 switch (place) {
                     case Place.Combined c -> answer(req, combined.read(c.path()), content -> replyOpen(req, fileInfo, content));
-                    case Place.OnHost at -> answer(req, at.clusterPid() ? readRewritten(at, inodes.get(id).name()) : at.backend().read(at.path()),
+                    case Place.OnHost at -> answer(req, at.clusterPid() ? readRewritten(at, node.name()) : at.backend().read(at.path()),
                             content -> replyOpen(req, fileInfo, content));
+                    case Place.Gone _ -> req.replyError(Errno.ENOENT);
                     default -> req.replyError(Errno.EISDIR); // hosts/
                 }
             }
@@ -260,7 +261,7 @@ public final class ClusterFs extends DelegatingFilesystem {
 
     /** Opens a handle on {@code content}: every read of it is a slice (direct_io, as for /proc). */
     private void replyOpen(Request req, FileInfo fileInfo, Backend.Content content) {
-        local.replyOpen(req, fileInfo, new OpenFile.Snapshot(content.bytes(), content::release));
+        local.replyOpen(req, fileInfo, new OpenFile.Snapshot(content));
     }
 
     /** A remote process's file with its pids made cluster-wide (stat and status; others as they are). */

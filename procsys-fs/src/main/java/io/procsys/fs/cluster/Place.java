@@ -48,7 +48,7 @@ sealed interface Place {
 
     /** A cluster pid as its host knows it; any other name as it is. */
     static String hostsOwnPid(String name) {
-        return NodeKind.isPid(name) && Integer.parseInt(name) < PidCodec.GLOBAL_PID_LIMIT
+        return NodeKind.isPid(name) && Long.parseLong(name) < PidCodec.GLOBAL_PID_LIMIT
                 ? Integer.toString(PidCodec.localPid(Integer.parseInt(name))) : name;
     }
 }

@@ -10,7 +10,7 @@ import java.util.Objects;
  * One host's copy of a /proc file.
  *
  * @param host  the host's name, for reports only
- * @param the host's {@link HostIndex}; it
+ * @param index the host's {@link HostIndex}; it
  *              is what {@link PidCodec}, {@link SocketInodes} and {@link InterfaceNames} encode
  * @param text  the file's bytes decoded as ISO-8859-1, so that every byte is one char and
  *              encoding the result back the same way gives the bytes 1:1

@@ -356,6 +356,17 @@ class ClusterFsTest {
     }
 
     @Test
+    void aWriteUnderAHostThatLeftIsStillRefusedAsAWrite() {
+        long farId = farNode();
+        fs.lookup(req(), farId, "meminfo");
+        far.answer("stat meminfo", FILE);
+        long node = sink.last().node();
+        hosts.remove(far);
+        assertEquals(Errno.EROFS, open(node, Libc.O_WRONLY).errno());
+        assertEquals(Errno.ENOENT, open(node, Libc.O_RDONLY).errno());
+    }
+
+    @Test
     void writesAreRefusedAndHostsIsNoFile() {
         long farId = farNode();
         fs.lookup(req(), farId, "meminfo");
@@ -432,6 +443,10 @@ class ClusterFsTest {
 
         fs.lookup(req(), task, Integer.toString(PidCodec.encode(1, 51)));
         assertEquals("stat 50/task/51", far.requests.getLast(), "asked under the host's own thread id");
+        int before = sink.replies.size();
+        fs.lookup(req(), task, "9999999999");
+        assertEquals("stat 50/task/9999999999", far.requests.getLast(), "a name past every cluster pid is passed as it is");
+        assertEquals(before, sink.replies.size(), "and answered by the host, not failed here");
     }
 
     @Test

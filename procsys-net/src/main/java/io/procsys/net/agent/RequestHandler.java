@@ -75,7 +75,13 @@ final class RequestHandler extends SimpleChannelInboundHandler<Message.Request> 
     /** Reads the whole file with read(2) straight into a direct buffer that goes to the socket as it is. */
     private Message read(ChannelHandlerContext ctx, Message.Read r) {
         ByteBuf buf = ctx.alloc().directBuffer(16 * 1024, ExportPolicy.MAX_FILE);
-        int errno = tree.readWhole(r.path(), new DirectFileBuffer(buf));
+        int errno;
+        try {
+            errno = tree.readWhole(r.path(), new DirectFileBuffer(buf));
+        } catch (Throwable e) { // out of direct memory while growing: the buffer is freed, the connection closed
+            buf.release();
+            throw e;
+        }
         if (errno != 0) {
             buf.release();
             return new Message.Error(r.id(), errno);
