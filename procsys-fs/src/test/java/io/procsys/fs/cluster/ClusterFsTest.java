@@ -43,6 +43,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ClusterFsTest {
     static final FileAttributes DIR = new FileAttributes(Stat.S_IFDIR | 0555, 0, 0, 2, 0, 11, 0, 0, 0);
     static final FileAttributes FILE = new FileAttributes(Stat.S_IFREG | 0444, 0, 0, 1, 0, 12, 0, 0, 0);
+    static final FileAttributes LINK = new FileAttributes(Stat.S_IFLNK | 0777, 0, 0, 1, 0, 13, 0, 0, 0);
     static final long ROOT = 1;
 
     /** A host whose every request waits until the test answers it. */
@@ -205,14 +206,20 @@ class ClusterFsTest {
         return sink.replies.size() > before && sink.last().kind().equals("entry") ? sink.last().node() : 0;
     }
 
+    /** Looks {@code name} up in {@code parent}, {@code host} answering {@code asked} with {@code attributes}: the node id. */
+    long found(FakeHost host, long parent, String name, String asked, FileAttributes attributes) {
+        fs.lookup(req(), parent, name);
+        host.answer(asked, attributes);
+        assertEquals("entry", sink.last().kind(), sink.last().toString());
+        return sink.last().node();
+    }
+
     long hostsNode() {
         return lookup(ROOT, "hosts");
     }
 
     long farNode() {
-        fs.lookup(req(), hostsNode(), "far");
-        far.answer("stat ", DIR);
-        return sink.last().node();
+        return found(far, hostsNode(), "far", "stat ", DIR);
     }
 
     /** Opens node {@code id} read-only; returns the open reply (or the error). */
@@ -274,9 +281,7 @@ class ClusterFsTest {
         far.answer("stat 4242", DIR);
         long pidNode = sink.last().node();
 
-        fs.lookup(req(), pidNode, "stat");
-        far.answer("stat 4242/stat", FILE);
-        long statNode = sink.last().node();
+        long statNode = found(far, pidNode, "stat", "stat 4242/stat", FILE);
         fs.getattr(req(), statNode);
         far.answer("stat 4242/stat", FILE);
         assertEquals(List.of("stat 4242", "stat 4242/stat", "stat 4242/stat"), far.requests);
@@ -332,9 +337,7 @@ class ClusterFsTest {
     @Test
     void readsAreSlicesOfOneSnapshotAndReleaseFreesIt() {
         long farId = farNode();
-        fs.lookup(req(), farId, "meminfo");
-        far.answer("stat meminfo", FILE);
-        long node = sink.last().node();
+        long node = found(far, farId, "meminfo", "stat meminfo", FILE);
 
         Reply opened = open(node, Libc.O_RDONLY);
         assertEquals(List.of("stat ", "stat meminfo", "read meminfo"), far.requests);
@@ -358,9 +361,7 @@ class ClusterFsTest {
     @Test
     void aWriteUnderAHostThatLeftIsStillRefusedAsAWrite() {
         long farId = farNode();
-        fs.lookup(req(), farId, "meminfo");
-        far.answer("stat meminfo", FILE);
-        long node = sink.last().node();
+        long node = found(far, farId, "meminfo", "stat meminfo", FILE);
         hosts.remove(far);
         assertEquals(Errno.EROFS, open(node, Libc.O_WRONLY).errno());
         assertEquals(Errno.ENOENT, open(node, Libc.O_RDONLY).errno());
@@ -369,9 +370,7 @@ class ClusterFsTest {
     @Test
     void writesAreRefusedAndHostsIsNoFile() {
         long farId = farNode();
-        fs.lookup(req(), farId, "meminfo");
-        far.answer("stat meminfo", FILE);
-        assertEquals(Errno.EROFS, open(sink.last().node(), Libc.O_WRONLY).errno());
+        assertEquals(Errno.EROFS, open(found(far, farId, "meminfo", "stat meminfo", FILE), Libc.O_WRONLY).errno());
         assertEquals(Errno.EISDIR, open(hostsNode(), Libc.O_RDONLY).errno());
     }
 
@@ -429,12 +428,8 @@ class ClusterFsTest {
 
     @Test
     void threadsOfARemoteProcessGetClusterIdsBothWays() {
-        fs.lookup(req(), ROOT, Integer.toString(PidCodec.encode(1, 50)));
-        far.answer("stat 50", DIR);
-        long pid = sink.last().node();
-        fs.lookup(req(), pid, "task");
-        far.answer("stat 50/task", DIR);
-        long task = sink.last().node();
+        long pid = found(far, ROOT, Integer.toString(PidCodec.encode(1, 50)), "stat 50", DIR);
+        long task = found(far, pid, "task", "stat 50/task", DIR);
 
         fs.opendir(req(), task, FileInfo.withFlags(0));
         far.answer("list 50/task", List.of(new ExportedTree.Entry("50", DIR), new ExportedTree.Entry("51", DIR)));
@@ -451,21 +446,14 @@ class ClusterFsTest {
 
     @Test
     void aRemoteProcessSocketLinkCarriesTheClusterInode() {
-        fs.lookup(req(), ROOT, Integer.toString(PidCodec.encode(1, 9)));
-        far.answer("stat 9", DIR);
-        long pid = sink.last().node();
-        fs.lookup(req(), pid, "fd");
-        far.answer("stat 9/fd", DIR);
-        fs.lookup(req(), sink.last().node(), "3");
-        far.answer("stat 9/fd/3", new FileAttributes(Stat.S_IFLNK | 0777, 0, 0, 1, 0, 13, 0, 0, 0));
-        fs.readlink(req(), sink.last().node());
+        long pid = found(far, ROOT, Integer.toString(PidCodec.encode(1, 9)), "stat 9", DIR);
+        long fd = found(far, pid, "fd", "stat 9/fd", DIR);
+        fs.readlink(req(), found(far, fd, "3", "stat 9/fd/3", LINK));
         far.answer("readlink 9/fd/3", "socket:[777]");
         assertEquals("socket:[" + SocketInodes.encode(1, 777) + "]", new String(sink.last().data(), StandardCharsets.UTF_8));
 
         long farId = farNode();
-        fs.lookup(req(), farId, "self");
-        far.answer("stat self", new FileAttributes(Stat.S_IFLNK | 0777, 0, 0, 1, 0, 14, 0, 0, 0));
-        fs.readlink(req(), sink.last().node());
+        fs.readlink(req(), found(far, farId, "self", "stat self", LINK));
         far.answer("readlink self", "socket:[777]");
         assertEquals("socket:[777]", new String(sink.last().data(), StandardCharsets.UTF_8), "under hosts/ a host's own ids stay");
     }
@@ -480,9 +468,7 @@ class ClusterFsTest {
             }
         };
         long farId = farNode();
-        fs.lookup(req(), farId, "meminfo");
-        far.answer("stat meminfo", FILE);
-        long node = sink.last().node();
+        long node = found(far, farId, "meminfo", "stat meminfo", FILE);
         fs.open(Request.to(refusing, reqPointer), node, FileInfo.withFlags(Libc.O_RDONLY));
         far.answer("read meminfo", far.content("x"));
         assertEquals(1, far.released, "released at once: no release will come");
