@@ -1,5 +1,6 @@
 package io.procsys.cli;
 
+import io.procsys.daemon.RunningAgent;
 import io.procsys.net.Transport;
 import io.procsys.net.agent.Warmup;
 import picocli.CommandLine.ArgGroup;
@@ -40,7 +41,7 @@ final class AgentCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         String node = name != null ? name : Hosts.localName();
         var context = tls.server(node);
-        RunningAgent agent = RunningAgent.start(procRoot, listen, node, context);
+        RunningAgent agent = RunningAgent.start(procRoot, Hosts.parseAddress(listen), listen, node, context);
         if (warmup > 0) agent.warmUp(tls.client(node), node, warmup);
         System.err.println("procsys: agent " + node + " exporting " + procRoot + " on " + agent.address()
                 + (context == null ? " (INSECURE: plaintext, no authentication)" : " (mutual TLS)")

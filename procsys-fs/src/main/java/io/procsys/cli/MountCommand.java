@@ -1,5 +1,6 @@
 package io.procsys.cli;
 
+import io.procsys.daemon.DaemonOutput;
 import io.procsys.daemon.UserError;
 import io.procsys.daemon.StatusEndpoint;
 

@@ -1,5 +1,6 @@
 package io.procsys.cli;
 
+import io.procsys.daemon.RunningAgent;
 import io.procsys.daemon.UserError;
 import io.procsys.daemon.MountService;
 
@@ -53,7 +54,7 @@ final class NodeCommand implements Callable<Integer> {
         Path exported = export == Export.combined ? service.mountpoint() : procRoot;
         RunningAgent agent;
         try {
-            agent = RunningAgent.start(exported, listen, node, serverTls);
+            agent = RunningAgent.start(exported, Hosts.parseAddress(listen), listen, node, serverTls);
         } catch (UserError e) {
             service.close();
             throw e;

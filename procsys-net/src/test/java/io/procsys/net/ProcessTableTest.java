@@ -101,6 +101,12 @@ class ProcessTableTest {
         assertTrue(table.threadNames().contains("stat"));
         assertFalse(table.threadNames().contains("task"), "a thread directory has no task/");
         assertNull(table.find(SELF, "maps"), "not in the table: asked of the agent");
+
+        // the indexes: every thread the listing holds maps to this process, the root names are the root's
+        for (ExportedTree.Entry thread : task.listing()) assertEquals(SELF, table.processOf(Integer.parseInt(thread.name())), thread.name());
+        assertEquals(-1, table.processOf(ProcessTable.PID_LIMIT - 1), "no such thread");
+        assertTrue(table.lists(Integer.toString(SELF)) && table.lists("meminfo"));
+        assertFalse(table.lists("no-such-name"));
     }
 
     // ---- hostile tables

@@ -210,7 +210,9 @@ final class TableBackend implements Backend {
         if (at == null) return null;
         if (!t.hasProcess(at.pid)) {
             // not listed at the root: exited, or a thread id (hidden from the listing, yet reachable)
-            return !listed(t, at.pid) && !t.truncated() && !isThreadId(t, at.pid) ? ABSENT : null;
+            int owner = t.processOf(at.pid);
+            boolean threadId = owner >= 0 && owner != at.pid; // its /proc/TID is not listed but exists
+            return !t.lists(Integer.toString(at.pid)) && !t.truncated() && !threadId ? ABSENT : null;
         }
         ProcessTable.Item item = t.find(at.pid, at.rest);
         if (item != null || at.rest.isEmpty()) return item;
@@ -226,34 +228,11 @@ final class TableBackend implements Backend {
         }
         // task/TID/NAME: a thread the table lists, a name thread directories lack
         String[] parts = at.rest.split("/");
-        if (parts.length == 3 && parts[0].equals("task") && listsThread(t, at.pid, parts[1])) {
+        if (parts.length == 3 && parts[0].equals("task") && NodeKind.isPid(parts[1]) && parts[1].length() <= 7
+                && t.processOf(Integer.parseInt(parts[1])) == at.pid) {
             return t.threadNames().isEmpty() || t.threadNames().contains(parts[2]) ? null : ABSENT;
         }
         return null;
-    }
-
-    private static boolean listed(ProcessTable t, int pid) {
-        String name = Integer.toString(pid);
-        for (ExportedTree.Entry e : t.root()) {
-            if (e.name().equals(name)) return true;
-        }
-        return false;
-    }
-
-    private static boolean listsThread(ProcessTable t, int pid, String tid) {
-        ProcessTable.Item task = t.find(pid, "task");
-        return task != null && task.listing() != null && task.listing().stream().anyMatch(e -> e.name().equals(tid));
-    }
-
-    /** Whether {@code tid} is a thread of some process in the table (its /proc/TID is not listed but exists). */
-    private static boolean isThreadId(ProcessTable t, int tid) {
-        // thread ids are never below their process's pid
-        for (ExportedTree.Entry e : t.root()) {
-            if (e.name().length() > 7 || !NodeKind.isPid(e.name())) continue;
-            int pid = Integer.parseInt(e.name());
-            if (pid < tid && t.hasProcess(pid) && listsThread(t, pid, Integer.toString(tid))) return true;
-        }
-        return false;
     }
 
     private static <T> CompletableFuture<T> failed(int errno) {

@@ -62,6 +62,9 @@ public final class ProcessTable {
     private final Set<String> threadNames;
     private final List<ExportedTree.Entry> root;
     private final Map<Integer, Span> records;
+    /** The root's names, and thread id → process from every task/ listing: built on first use, then O(1). */
+    private volatile Set<String> rootNames;
+    private volatile Map<Integer, Integer> processOfThread;
 
     private ProcessTable(ByteBuf bytes, boolean truncated, Set<String> processNames, Set<String> threadNames,
                          List<ExportedTree.Entry> root, Map<Integer, Span> records) {
@@ -238,6 +241,43 @@ public final class ProcessTable {
 
     public boolean hasProcess(int pid) {
         return records.containsKey(pid);
+    }
+
+    /** Whether the root listing has {@code name} (a process may be listed yet have no record: the table was full). */
+    public boolean lists(String name) {
+        Set<String> names = rootNames;
+        if (names == null) {
+            names = new java.util.HashSet<>(root.size() * 2);
+            for (ExportedTree.Entry e : root) names.add(e.name());
+            rootNames = names;
+        }
+        return names.contains(name);
+    }
+
+    /** The process whose task/ listing has thread {@code tid}, or -1 when no process of the table lists it. */
+    public int processOf(int tid) {
+        Map<Integer, Integer> threads = processOfThread;
+        if (threads == null) {
+            threads = new java.util.HashMap<>();
+            for (int pid : records.keySet()) {
+                Item task = find(pid, "task");
+                if (task == null || task.listing() == null) continue;
+                for (ExportedTree.Entry e : task.listing()) {
+                    if (isPidName(e.name())) threads.putIfAbsent(Integer.parseInt(e.name()), pid);
+                }
+            }
+            processOfThread = threads;
+        }
+        return threads.getOrDefault(tid, -1);
+    }
+
+    /** A pid or thread id directory name: 1 to 7 digits, no leading zero (ids are below {@link #PID_LIMIT}). */
+    private static boolean isPidName(String name) {
+        if (name.isEmpty() || name.length() > 7 || name.charAt(0) == '0') return false;
+        for (int i = 0; i < name.length(); i++) {
+            if (name.charAt(i) < '0' || name.charAt(i) > '9') return false;
+        }
+        return Integer.parseInt(name) < PID_LIMIT;
     }
 
     /** Entries a process directory has (to answer ENOENT for others without asking). */

@@ -1,6 +1,5 @@
-package io.procsys.cli;
+package io.procsys.daemon;
 
-import io.procsys.daemon.UserError;
 import io.procsys.posix.Libc;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -15,10 +14,10 @@ import java.nio.file.Path;
  * launcher shows the user if start-up fails; once ready, stderr becomes the log file (fd 2 itself,
  * so libfuse's messages land there too) and one line on stdout tells the launcher it may return.
  */
-final class DaemonOutput {
+public final class DaemonOutput {
     private DaemonOutput() {}
 
-    static void detach(Path logFile, String readyLine) throws IOException {
+    public static void detach(Path logFile, String readyLine) throws IOException {
         Files.createDirectories(logFile.toAbsolutePath().getParent());
         try (Arena arena = Arena.ofConfined()) {
             int fd = Libc.openat(Libc.AT_FDCWD, arena.allocateFrom(logFile.toAbsolutePath().toString()),

@@ -1,6 +1,5 @@
-package io.procsys.cli;
+package io.procsys.daemon;
 
-import io.procsys.daemon.UserError;
 import io.netty.handler.ssl.SslContext;
 import io.procsys.net.agent.Agent;
 import io.procsys.net.agent.Warmup;
@@ -12,7 +11,7 @@ import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
 /** An agent exporting one proc tree, as `agent` and `node` start it: failures become one-line user errors. */
-final class RunningAgent implements AutoCloseable {
+public final class RunningAgent implements AutoCloseable {
     private final ProcTree tree;
     private final Agent agent;
 
@@ -21,8 +20,8 @@ final class RunningAgent implements AutoCloseable {
         this.agent = agent;
     }
 
-    static RunningAgent start(Path root, String listen, String node, SslContext tls) {
-        InetSocketAddress address = Hosts.parseAddress(listen);
+    /** Starts exporting {@code root} on {@code address} ({@code listen} as the user wrote it, for messages). */
+    public static RunningAgent start(Path root, InetSocketAddress address, String listen, String node, SslContext tls) {
         ProcTree tree;
         try {
             tree = ProcTree.open(root);
@@ -38,14 +37,14 @@ final class RunningAgent implements AutoCloseable {
     }
 
     /** Warms the request path up (a live /proc only: other trees may be slow to read, and are not worth it). */
-    void warmUp(SslContext clientTls, String node, int requests) {
+    public void warmUp(SslContext clientTls, String node, int requests) {
         if (!tree.isLive()) return;
         InetSocketAddress self = agent.address().getAddress().isAnyLocalAddress()
                 ? new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), agent.address().getPort()) : agent.address();
         Warmup.run(self, clientTls, node, requests);
     }
 
-    InetSocketAddress address() {
+    public InetSocketAddress address() {
         return agent.address();
     }
 
@@ -56,7 +55,7 @@ final class RunningAgent implements AutoCloseable {
     }
 
     /** Blocks until SIGINT/SIGTERM, then closes {@code resources} in order. */
-    static void serveUntilSignal(String what, AutoCloseable... resources) throws InterruptedException {
+    public static void serveUntilSignal(String what, AutoCloseable... resources) throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             for (AutoCloseable resource : resources) {
