@@ -6,6 +6,7 @@ import io.netty.handler.ssl.SslContext;
 import io.procsys.posix.Errno;
 import io.procsys.net.agent.Agent;
 import io.procsys.net.client.AgentClient;
+import io.procsys.net.protocol.Message;
 import io.procsys.posix.ErrnoException;
 import io.procsys.tree.ExportedTree;
 import io.procsys.tree.ProcTree;
@@ -110,6 +111,26 @@ class AgentTest {
         }
     }
 
+    /** Agents are upgraded first: a client of an older protocol version is welcomed in its own version. */
+    @Test
+    void aClientOfTheOldestVersionIsAnsweredInItsVersion() throws Exception {
+        try (Agent agent = agent(null); Socket s = new Socket("127.0.0.1", agent.address().getPort())) {
+            int version = Message.OLDEST_PROTOCOL_VERSION;
+            java.io.DataOutputStream out = new java.io.DataOutputStream(s.getOutputStream());
+            out.write(new byte[]{0, 0, 0, 10, 1, 0, 0, 0, 0, 0, (byte) version, 0, 1, 'x'}); // Hello(version, "x")
+            java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+            in.readInt(); // length
+            assertEquals(2, in.readUnsignedByte(), "a Welcome");
+            assertEquals(0, in.readInt(), "of id 0");
+            assertEquals(version, in.readUnsignedShort(), "in the client's version");
+            in.skipNBytes(in.readUnsignedShort()); // the agent's node name
+            out.write(new byte[]{0, 0, 0, 14, 10, 0, 0, 0, 7, 0, 7, 'm', 'e', 'm', 'i', 'n', 'f', 'o'}); // Stat(7, "meminfo")
+            in.readInt();
+            assertEquals(20, in.readUnsignedByte(), "the Attributes of a request version 1 has");
+            assertEquals(7, in.readInt());
+        }
+    }
+
     @Test
     void hostileClientsAreClosedAndOthersKeepBeingServed() throws Exception {
         try (Agent agent = agent(null)) {
@@ -125,6 +146,13 @@ class AgentTest {
                 out.write(new byte[]{0, 0, 0, (byte) (5 + 2 + 2 + node.length), 1, 0, 0, 0, 0, 0, 99, 0, (byte) node.length});
                 out.write(node);
                 assertEquals(-1, readUntilClosed(s.getInputStream()));
+            }
+            // a version older than any this agent speaks, and one from the future
+            for (int version : new int[]{Message.OLDEST_PROTOCOL_VERSION - 1, Message.PROTOCOL_VERSION + 1}) {
+                try (Socket s = new Socket("127.0.0.1", agent.address().getPort())) {
+                    s.getOutputStream().write(new byte[]{0, 0, 0, 10, 1, 0, 0, 0, 0, 0, (byte) version, 0, 1, 'x'});
+                    assertEquals(-1, readUntilClosed(s.getInputStream()));
+                }
             }
             // a request before any hello
             try (Socket s = new Socket("127.0.0.1", agent.address().getPort())) {

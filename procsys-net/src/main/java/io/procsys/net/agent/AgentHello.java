@@ -6,7 +6,12 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.procsys.posix.Errno;
 import io.procsys.net.protocol.Message;
 
-/** The agent's side of the hello: the first frame must be a Hello of our protocol version. */
+/**
+ * The agent's side of the hello: the first frame must be a Hello of a protocol version this agent
+ * speaks ({@link Message#OLDEST_PROTOCOL_VERSION} to {@link Message#PROTOCOL_VERSION}); the
+ * Welcome answers in the client's version. A client of an older version sends no request it
+ * does not know (version 1 has no Table).
+ */
 final class AgentHello extends SimpleChannelInboundHandler<Message> {
     private static final System.Logger LOG = System.getLogger("io.procsys.net.agent");
     private final String node;
@@ -19,17 +24,22 @@ final class AgentHello extends SimpleChannelInboundHandler<Message> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, Message msg) {
-        if (msg instanceof Message.Hello hello && hello.version() == Message.PROTOCOL_VERSION) {
-            ctx.writeAndFlush(new Message.Welcome(Message.PROTOCOL_VERSION, node));
+        if (msg instanceof Message.Hello hello && spoken(hello.version())) {
+            ctx.writeAndFlush(new Message.Welcome(hello.version(), node));
             ctx.pipeline().remove(HelloDeadline.NAME);
             ctx.pipeline().remove(this);
             return;
         }
         stats.refusedPeers.increment();
         LOG.log(System.Logger.Level.WARNING, "refused " + ctx.channel().remoteAddress() + ": "
-                + (msg instanceof Message.Hello h ? "protocol version " + h.version() + ", this agent speaks " + Message.PROTOCOL_VERSION
+                + (msg instanceof Message.Hello h ? "protocol version " + h.version() + ", this agent speaks "
+                + Message.OLDEST_PROTOCOL_VERSION + " to " + Message.PROTOCOL_VERSION
                 : "first message was not a hello"));
         ctx.writeAndFlush(new Message.Error(msg.id(), Errno.EPROTO)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    static boolean spoken(int version) {
+        return version >= Message.OLDEST_PROTOCOL_VERSION && version <= Message.PROTOCOL_VERSION;
     }
 
     @Override

@@ -189,7 +189,10 @@ public final class AgentClient implements AutoCloseable {
                 return;
             }
             if (!welcome.isDone()) {
-                welcome.completeExceptionally(new ErrnoException(msg instanceof Message.Error e ? e.errno() : Errno.EPROTO, "agent refused the hello"));
+                int errno = msg instanceof Message.Error e ? e.errno() : Errno.EPROTO;
+                welcome.completeExceptionally(new ErrnoException(errno, errno == Errno.EPROTO
+                        ? "agent refused the hello: it speaks another protocol version (upgrade agents before mounts)"
+                        : "agent refused the hello"));
                 release(msg);
                 return;
             }

@@ -14,6 +14,12 @@ import java.util.List;
 public sealed interface Message {
     /** 2: adds Table. */
     int PROTOCOL_VERSION = 2;
+    /**
+     * The oldest version an agent still answers, in that version: so agents can be upgraded
+     * before the mounts that read them (a client asks for its own version, and needs it).
+     * Version 1 is version 2 without Table.
+     */
+    int OLDEST_PROTOCOL_VERSION = 1;
 
     int id();
 
