@@ -77,6 +77,10 @@ class CliIT {
             assertEquals(0, r.exit(), r.all());
             assertTrue(r.out().contains("Usage: procsys " + command), r.out());
         }
+        Commands.Result version = Commands.procsys("--version");
+        assertEquals(0, version.exit(), version.all());
+        assertTrue(version.out().lines().findFirst().orElse("").matches("procsys [0-9]+\\.[0-9]+\\.[0-9]+(-SNAPSHOT)?"),
+                "the release, from the jar's manifest: " + version.out());
         assertUserError(Commands.procsys("frobnicate"), "Unmatched argument");
         assertUserError(Commands.procsys(), "a command is required");
     }
