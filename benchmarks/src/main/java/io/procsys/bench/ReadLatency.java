@@ -1,6 +1,7 @@
 package io.procsys.bench;
 
 import io.procsys.posix.Libc;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;

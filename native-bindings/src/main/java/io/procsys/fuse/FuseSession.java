@@ -1,9 +1,9 @@
 package io.procsys.fuse;
 
-import io.procsys.posix.Libc;
 import io.procsys.fuse.bindings.fuse_args;
 import io.procsys.fuse.bindings.fuse_lowlevel_h;
 import io.procsys.fuse.bindings.fuse_lowlevel_ops;
+import io.procsys.posix.Libc;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

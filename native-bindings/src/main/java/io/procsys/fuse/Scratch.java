@@ -1,7 +1,7 @@
 package io.procsys.fuse;
 
-import io.procsys.posix.Stat;
 import io.procsys.fuse.bindings.fuse_entry_param;
+import io.procsys.posix.Stat;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

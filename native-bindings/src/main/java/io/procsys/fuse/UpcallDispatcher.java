@@ -1,7 +1,7 @@
 package io.procsys.fuse;
 
-import io.procsys.posix.Errno;
 import io.procsys.fuse.bindings.fuse_lowlevel_ops;
+import io.procsys.posix.Errno;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

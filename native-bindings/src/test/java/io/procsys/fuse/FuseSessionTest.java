@@ -1,8 +1,8 @@
 package io.procsys.fuse;
 
-import io.procsys.posix.Stat;
-import io.procsys.posix.Errno;
 import io.procsys.fuse.bindings.stat;
+import io.procsys.posix.Errno;
+import io.procsys.posix.Stat;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,9 +1,9 @@
 package io.procsys.cli;
 
-import io.procsys.daemon.UserError;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.procsys.daemon.UserError;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,9 +1,8 @@
 package io.procsys.cli;
 
-import io.procsys.daemon.Users;
-import io.procsys.daemon.UserError;
-
 import io.procsys.daemon.MountService;
+import io.procsys.daemon.UserError;
+import io.procsys.daemon.Users;
 import io.procsys.fs.cluster.Cluster;
 import io.procsys.fs.cluster.Peer;
 import io.procsys.net.Certificates;

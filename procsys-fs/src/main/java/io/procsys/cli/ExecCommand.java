@@ -1,12 +1,10 @@
 package io.procsys.cli;
 
-import io.procsys.fs.combine.Aggregators;
-import io.procsys.daemon.Users;
-import io.procsys.daemon.Mounts;
-
-import io.procsys.daemon.UserError;
 import io.procsys.daemon.MountService;
-
+import io.procsys.daemon.Mounts;
+import io.procsys.daemon.UserError;
+import io.procsys.daemon.Users;
+import io.procsys.fs.combine.Aggregators;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

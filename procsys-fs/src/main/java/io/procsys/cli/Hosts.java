@@ -1,6 +1,7 @@
 package io.procsys.cli;
 
 import io.procsys.daemon.UserError;
+
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;

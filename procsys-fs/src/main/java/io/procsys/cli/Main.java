@@ -1,8 +1,8 @@
 package io.procsys.cli;
 
 import io.procsys.daemon.UserError;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 import java.io.PrintWriter;
 

@@ -1,10 +1,9 @@
 package io.procsys.cli;
 
 import io.procsys.daemon.DaemonOutput;
-import io.procsys.daemon.UserError;
-import io.procsys.daemon.StatusEndpoint;
-
 import io.procsys.daemon.MountService;
+import io.procsys.daemon.StatusEndpoint;
+import io.procsys.daemon.UserError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -1,9 +1,8 @@
 package io.procsys.cli;
 
+import io.procsys.daemon.MountService;
 import io.procsys.daemon.RunningAgent;
 import io.procsys.daemon.UserError;
-import io.procsys.daemon.MountService;
-
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -1,9 +1,8 @@
 package io.procsys.cli;
 
 import io.procsys.daemon.Mounts;
-import io.procsys.daemon.UserError;
-
 import io.procsys.daemon.StatusEndpoint;
+import io.procsys.daemon.UserError;
 import io.procsys.fs.cluster.DnsPeers;
 import io.procsys.fs.cluster.Peer;
 import picocli.CommandLine.Command;

@@ -1,7 +1,7 @@
 package io.procsys.cli;
 
-import io.procsys.daemon.UserError;
 import io.netty.handler.ssl.SslContext;
+import io.procsys.daemon.UserError;
 import io.procsys.net.Tls;
 import picocli.CommandLine.Option;
 

@@ -2,7 +2,6 @@ package io.procsys.cli;
 
 import io.procsys.daemon.Mounts;
 import io.procsys.daemon.UserError;
-
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 

@@ -1,6 +1,7 @@
 package io.procsys.daemon;
 
 import io.procsys.posix.Libc;
+
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;

@@ -1,14 +1,13 @@
 package io.procsys.daemon;
 
-import io.procsys.tree.ProcTree;
 import io.procsys.fs.ProcMirror;
 import io.procsys.fs.cluster.Cluster;
 import io.procsys.fs.cluster.ClusterFs;
-import io.procsys.fuse.FuseFilesystem;
-
 import io.procsys.fuse.Fuse;
 import io.procsys.fuse.FuseException;
+import io.procsys.fuse.FuseFilesystem;
 import io.procsys.fuse.FuseSession;
+import io.procsys.tree.ProcTree;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,15 +1,16 @@
 package io.procsys.fs;
 
-import io.procsys.tree.ProcTree;
 import io.procsys.fuse.Capability;
 import io.procsys.fuse.ConnectionInfo;
 import io.procsys.fuse.EntryParam;
-import io.procsys.posix.Errno;
 import io.procsys.fuse.FileInfo;
 import io.procsys.fuse.FuseFilesystem;
-import io.procsys.posix.Libc;
 import io.procsys.fuse.Request;
+import io.procsys.posix.Errno;
+import io.procsys.posix.Libc;
 import io.procsys.posix.Stat;
+import io.procsys.tree.ProcTree;
+
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Set;

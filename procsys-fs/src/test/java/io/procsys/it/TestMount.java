@@ -1,6 +1,7 @@
 package io.procsys.it;
 
 import io.procsys.daemon.MountService;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

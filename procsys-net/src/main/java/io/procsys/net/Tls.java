@@ -6,9 +6,9 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 
-import javax.net.ssl.SSLException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import javax.net.ssl.SSLException;
 
 /**
  * Mutual TLS between agents and clients: both sides present a certificate signed by the trusted

@@ -3,6 +3,7 @@ package io.procsys.tree;
 import io.procsys.posix.Errno;
 import io.procsys.posix.Libc;
 import io.procsys.posix.Stat;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;

@@ -1,6 +1,7 @@
 package io.procsys.tree;
 
 import io.procsys.posix.Stat;
+
 import java.lang.foreign.MemorySegment;
 
 /** The attributes of a file that travel between hosts (a struct stat, less what only makes sense locally). */

@@ -1,6 +1,7 @@
 package io.procsys.tree;
 
 import io.procsys.posix.Errno;
+
 import java.lang.foreign.MemorySegment;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;

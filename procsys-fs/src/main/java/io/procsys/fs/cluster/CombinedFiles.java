@@ -6,10 +6,11 @@ import io.procsys.fs.combine.CombineResult;
 import io.procsys.fs.combine.HostPart;
 import io.procsys.posix.Errno;
 import io.procsys.posix.ErrnoException;
+
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 

@@ -1,8 +1,9 @@
 package io.procsys.fs.cluster;
 
 import io.procsys.posix.Errno;
-import io.procsys.posix.Libc;
 import io.procsys.posix.ErrnoException;
+import io.procsys.posix.Libc;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;

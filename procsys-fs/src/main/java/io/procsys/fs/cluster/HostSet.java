@@ -1,6 +1,7 @@
 package io.procsys.fs.cluster;
 
 import io.procsys.fs.identity.HostIndex;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -3,9 +3,9 @@ package io.procsys.fs.cluster;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.procsys.fs.NodeKind;
+import io.procsys.net.protocol.ProcessTable;
 import io.procsys.posix.Errno;
 import io.procsys.posix.ErrnoException;
-import io.procsys.net.protocol.ProcessTable;
 import io.procsys.tree.ExportedTree;
 import io.procsys.tree.FileAttributes;
 

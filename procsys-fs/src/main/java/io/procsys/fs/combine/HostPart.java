@@ -4,6 +4,7 @@ import io.procsys.fs.identity.HostIndex;
 import io.procsys.fs.identity.InterfaceNames;
 import io.procsys.fs.identity.PidCodec;
 import io.procsys.fs.identity.SocketInodes;
+
 import java.util.Objects;
 
 /**

@@ -1,6 +1,7 @@
 package io.procsys.fs.combine;
 
 import io.procsys.fs.identity.InterfaceNames;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.SequencedMap;

@@ -1,6 +1,7 @@
 package io.procsys.fs.combine;
 
 import io.procsys.fs.identity.SocketInodes;
+
 import java.util.List;
 
 /**

@@ -3,8 +3,8 @@ package io.procsys.net.agent;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.procsys.posix.Errno;
 import io.procsys.net.protocol.Message;
+import io.procsys.posix.Errno;
 
 /**
  * The agent's side of the hello: the first frame must be a Hello of a protocol version this agent

@@ -2,9 +2,9 @@ package io.procsys.net.agent;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.procsys.net.protocol.ProcessTable;
 import io.procsys.posix.Errno;
 import io.procsys.posix.Stat;
-import io.procsys.net.protocol.ProcessTable;
 import io.procsys.tree.ExportedTree;
 import io.procsys.tree.FileAttributes;
 import io.procsys.tree.WholeFile;

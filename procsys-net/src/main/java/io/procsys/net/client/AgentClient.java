@@ -1,6 +1,5 @@
 package io.procsys.net.client;
 
-import io.procsys.posix.ErrnoException;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -11,10 +10,11 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
-import io.procsys.posix.Errno;
 import io.procsys.net.Transport;
 import io.procsys.net.protocol.Framing;
 import io.procsys.net.protocol.Message;
+import io.procsys.posix.Errno;
+import io.procsys.posix.ErrnoException;
 import io.procsys.tree.ExportedTree;
 import io.procsys.tree.FileAttributes;
 
