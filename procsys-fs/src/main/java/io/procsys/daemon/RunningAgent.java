@@ -8,7 +8,6 @@ import io.procsys.tree.ProcTree;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
 
 /** An agent exporting one proc tree, as `agent` and `node` start it: failures become one-line user errors. */
 public final class RunningAgent implements AutoCloseable {
@@ -54,19 +53,18 @@ public final class RunningAgent implements AutoCloseable {
         tree.close();
     }
 
-    /** Blocks until SIGINT/SIGTERM, then closes {@code resources} in order. */
-    public static void serveUntilSignal(String what, AutoCloseable... resources) throws InterruptedException {
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            for (AutoCloseable resource : resources) {
-                try {
-                    resource.close();
-                } catch (Exception e) {
-                    System.err.println("procsys: closing " + what + ": " + e.getMessage());
-                }
+    /**
+     * Blocks until SIGINT, SIGTERM or SIGHUP (one that came while starting included: install
+     * {@code signals} first), then closes {@code resources} in order; the caller then exits 0.
+     */
+    public static void serveUntilSignal(StopSignals signals, String what, AutoCloseable... resources) throws InterruptedException {
+        signals.await();
+        for (AutoCloseable resource : resources) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                System.err.println("procsys: closing " + what + ": " + e.getMessage());
             }
-            stopped.countDown();
-        }, what + "-shutdown"));
-        stopped.await();
+        }
     }
 }
