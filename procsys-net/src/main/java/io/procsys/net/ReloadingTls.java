@@ -143,7 +143,8 @@ public final class ReloadingTls implements AutoCloseable {
         lastReload = clock.instant();
         lastProblem = "";
         LOG.log(System.Logger.Level.INFO, "TLS files " + files.certificate() + " changed: new connections use certificate serial "
-                + serial(next) + " (was " + was + "), valid until " + notAfter() + "; open connections keep theirs");
+                + serial(next) + " (was " + was + "), valid until " + notAfter() + ", and trust " + next.material().trusted().size()
+                + " CA certificate(s) of " + files.trustedCa() + "; open connections keep theirs");
         warnIfExpiring(true);
         return true;
     }
