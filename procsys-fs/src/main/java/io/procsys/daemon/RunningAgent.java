@@ -1,6 +1,7 @@
 package io.procsys.daemon;
 
 import io.netty.handler.ssl.SslContext;
+import io.procsys.net.ReloadingTls;
 import io.procsys.net.agent.Agent;
 import io.procsys.net.agent.Warmup;
 import io.procsys.tree.ExportedTree;
@@ -13,10 +14,12 @@ import java.nio.file.Path;
 public final class RunningAgent implements AutoCloseable {
     private final ProcTree tree;
     private final Agent agent;
+    private final SslContext tls;
 
-    private RunningAgent(ProcTree tree, Agent agent) {
+    private RunningAgent(ProcTree tree, Agent agent, SslContext tls) {
         this.tree = tree;
         this.agent = agent;
+        this.tls = tls;
     }
 
     /** Starts exporting {@code root} on {@code address} ({@code listen} as the user wrote it, for messages). */
@@ -28,7 +31,7 @@ public final class RunningAgent implements AutoCloseable {
             throw new UserError(e.getMessage());
         }
         try {
-            return new RunningAgent(tree, Agent.start(address, node, new ExportedTree(tree), tls));
+            return new RunningAgent(tree, Agent.start(address, node, new ExportedTree(tree), tls), tls);
         } catch (Exception e) {
             tree.close();
             throw new UserError("cannot listen on " + listen + ": " + e.getMessage());
@@ -45,6 +48,11 @@ public final class RunningAgent implements AutoCloseable {
 
     public InetSocketAddress address() {
         return agent.address();
+    }
+
+    /** The TLS files the agent serves with, re-read as they change (expiry, reloads); null without TLS. */
+    public ReloadingTls credentials() {
+        return ReloadingTls.of(tls);
     }
 
     @Override
