@@ -24,8 +24,10 @@ import java.util.List;
  * connection receives one JSON document and is closed. `procsys status MOUNTPOINT` reads it.
  */
 public final class StatusEndpoint implements AutoCloseable {
+    /** Fields a newer daemon adds are ignored, so `procsys status` of one release reads the daemon of the next. */
     public static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).enable(SerializationFeature.INDENT_OUTPUT);
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     /** What the endpoint answers; {@code tls}: the mount's certificate (null without TLS), with a warning near its end. */
     public record Status(String mountpoint, String procRoot, List<Peer.Status> peers, DnsPeers.Status discovery, ReloadingTls.Status tls) {}
