@@ -4,6 +4,7 @@ import io.procsys.daemon.MountService;
 import io.procsys.daemon.RunningAgent;
 import io.procsys.daemon.StopSignals;
 import io.procsys.daemon.UserError;
+import io.procsys.fs.cluster.Cluster;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -49,8 +50,9 @@ final class NodeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         StopSignals stop = StopSignals.install();
         String node = clusterOptions.name != null ? clusterOptions.name : Hosts.localName();
+        Cluster cluster = clusterOptions.cluster(); // first: it applies --config's tls section, which the agent side uses too
         var serverTls = clusterOptions.tls.server(node);
-        MountService service = MountService.mount(procRoot, mountpoint, options, clusterOptions.cluster());
+        MountService service = MountService.mount(procRoot, mountpoint, options, cluster);
         service.serveInBackground(MountService.DEFAULT_THREADS);
         Path exported = export == Export.combined ? service.mountpoint() : procRoot;
         RunningAgent agent;
