@@ -15,6 +15,8 @@
 # Everything (machine, netns, veth, mounts, the host's agent and mount) is torn down on exit.
 # If nspawn cannot boot the container the test says why and fails. Runs are serialised by a lock
 # in the cache directory (the machine name, namespace and addresses are fixed).
+# PROCSYS_CI_DROPINS=DIR adds DIR/<unit>.d/*.conf to the container's units before they start: a unit
+# change tried without rebuilding the .deb.
 # Ends with one line: "N passed, M failed".
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -29,9 +31,9 @@ check() {  # $1 = what; the rest = a command that succeeds when it holds
     if "$@"; then ok "$what"; else bad "$what"; fi
 }
 step() { echo "# [$((SECONDS - started))s] $*"; }
-wait_for() {  # $1 = seconds, the rest = a command; polls every 0.2 s (status 2 ends the wait)
+wait_for() {  # $1 = seconds, the rest = a command; polls every 0.2 s (status 99 ends the wait)
     local deadline=$((SECONDS + $1)) s; shift
-    until "$@"; do s=$?; (( s != 2 && SECONDS < deadline )) || return 1; sleep 0.2; done
+    until "$@"; do s=$?; (( s != 99 && SECONDS < deadline )) || return 1; sleep 0.2; done
 }
 logged() {  # a command whose output is shown (its last lines) only if it fails
     local out s
@@ -170,7 +172,7 @@ step "booting: ${nspawn[*]}"
 nspawn_pid=$!
 find_leader() {  # the container's PID 1: nspawn's child in another pid namespace
     local p
-    kill -0 "$nspawn_pid" 2>/dev/null || return 2     # nspawn gave up: stop waiting
+    kill -0 "$nspawn_pid" 2>/dev/null || return 99    # nspawn gave up: stop waiting
     for p in $(ps -o pid= --ppid "$nspawn_pid" 2>/dev/null); do
         if [[ "$(readlink "/proc/$p/ns/pid")" != "$(readlink /proc/self/ns/pid)" ]]; then leader=$p; return 0; fi
     done
@@ -207,13 +209,17 @@ step "TLS files into /etc/procsys/certs (group procsys, 0640), /etc/default/proc
 ct sh -c 'cp /root/certs/*.pem /etc/procsys/certs/ && chgrp procsys /etc/procsys/certs/*.pem && chmod 0640 /etc/procsys/certs/*.pem'
 check "container: /etc/procsys/certs/ct-key.pem is root:procsys 0640" \
     test "$(ct stat -c '%U:%G %a' /etc/procsys/certs/ct-key.pem)" = "root:procsys 640"
+if [[ -n "${PROCSYS_CI_DROPINS:-}" ]]; then
+    step "drop-ins from $PROCSYS_CI_DROPINS: $(cd "$PROCSYS_CI_DROPINS" && ls -d */*.conf | paste -sd' ')"
+    cp -r "$PROCSYS_CI_DROPINS"/. "$root/etc/systemd/system/" && ct systemctl daemon-reload
+fi
 sed -i "s|^PROCSYS_AGENT_ARGS=.*|PROCSYS_AGENT_ARGS=\"--listen $ct_ip:$agent_port --name ct\"|" "$root/etc/default/procsys-agent"
 
-unit_state() {  # $1 = unit: "LoadState/ActiveState/Result/ExecMainStatus"
-    ct systemctl show -p LoadState,ActiveState,Result,ExecMainStatus --value "$1" | paste -sd/
+unit_state() {  # $1 = unit: "LoadState=... ActiveState=... Result=... ExecMainStatus=..."
+    ct systemctl show -p LoadState,ActiveState,Result,ExecMainStatus "$1" | sort | paste -sd' '
 }
 stopped_clean() {  # $1 = unit: loaded, inactive (not failed), result success
-    [[ "$(ct systemctl show -p LoadState,ActiveState,Result --value "$1" | paste -sd/)" == loaded/inactive/success ]]
+    [[ "$(ct systemctl show -p LoadState,ActiveState,Result "$1" | sort | paste -sd' ')" == "ActiveState=inactive LoadState=loaded Result=success" ]]
 }
 journal() {  # $1 = unit, $2 = lines
     echo "# journal of $1:"; ct journalctl -u "$1" --no-pager -o cat -n "${2:-15}" | sed 's/^/#   /'
@@ -288,6 +294,21 @@ else
 fi
 if (( failed )); then journal procsys-agent.service 10; journal "$unit" 10; fi
 
+# --- a crash ------------------------------------------------------------------------------------
+step "kill -KILL the mount unit's daemon: Restart=on-failure must mount $unit_mnt again"
+old_pid=$(ct systemctl show -p MainPID --value "$unit")
+remounted() {
+    local pid
+    pid=$(ct systemctl show -p MainPID --value "$unit")
+    [[ "$pid" != 0 && "$pid" != "$old_pid" ]] && ct grep -Eq "$loadavg_re" "$unit_mnt/hosts/host/loadavg" 2>/dev/null
+}
+if [[ "$old_pid" != 0 ]]; then
+    ct kill -KILL "$old_pid"
+    check "container: after SIGKILL of its daemon, $unit restarts and serves $unit_mnt again ($(unit_state "$unit"))" \
+        wait_for 40 remounted
+    check "container: ... with $unit_mnt mounted once" test "$(ct grep -c " $unit_mnt " /proc/self/mounts)" = 1
+fi
+
 # --- stop ----------------------------------------------------------------------------------------
 step "systemctl stop $unit"
 ct systemctl stop "$unit"
@@ -297,6 +318,12 @@ step "systemctl stop procsys-agent"
 ct systemctl stop procsys-agent.service
 check "container: after stop, procsys-agent is inactive, not failed ($(unit_state procsys-agent.service))" \
     stopped_clean procsys-agent.service
-if (( failed )); then journal procsys-agent.service 8; journal "$unit" 8; fi
+
+# the JVM may get the SIGTERM before procsys handles it (SuccessExitStatus=143 in the units)
+step "systemctl start procsys-agent, then stop it 0.5 s later (during the JVM's start-up)"
+ct systemctl start procsys-agent.service; sleep 0.5; ct systemctl stop procsys-agent.service
+check "container: stopped during start-up, procsys-agent is inactive, not failed ($(unit_state procsys-agent.service))" \
+    stopped_clean procsys-agent.service
+if (( failed )); then journal procsys-agent.service 8; journal "$unit" 12; fi
 
 finish
