@@ -15,7 +15,8 @@
 # Everything (machine, netns, veth, mounts, the host's agent and mount) is torn down on exit.
 # If nspawn cannot boot the container the test says why and fails. Runs are serialised by a lock
 # in the cache directory (the machine name, namespace and addresses are fixed).
-# PROCSYS_CI_DROPINS=DIR adds DIR/<unit>.d/*.conf to the container's units before they start: a unit
+# --prepare only makes the cached root file system (a cold cache: ~80 s of downloads), e.g. before
+# a build lock is taken. PROCSYS_CI_DROPINS=DIR adds DIR/<unit>.d/*.conf to the container's units before they start: a unit
 # change tried without rebuilding the .deb.
 # Ends with one line: "N passed, M failed".
 set -uo pipefail
@@ -55,10 +56,12 @@ for tool in debootstrap systemd-nspawn nsenter ip; do
     command -v "$tool" >/dev/null || { bad "$tool is not installed (scripts/setup.sh installs debootstrap, systemd-container, util-linux, iproute2)"; finish; }
 done
 
+prepare=0
+[[ "${1:-}" == --prepare ]] && prepare=1
 version=$(sed -n '0,/<version>/s:.*<version>\([^<]*\)</version>.*:\1:p' pom.xml)
 version=${version%-SNAPSHOT}
 deb=dist/procsys_${version}_amd64.deb
-if [[ "${1:-}" == --package || ! -f "$deb" ]]; then
+if (( !prepare )) && [[ "${1:-}" == --package || ! -f "$deb" ]]; then
     step "no $deb: running scripts/package.sh"
     scripts/package.sh >/dev/null || { bad "scripts/package.sh failed"; finish; }
 fi
@@ -97,6 +100,8 @@ if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
 else
     step "using the cached Debian 12 minbase in $base"
 fi
+
+(( prepare )) && finish
 
 # --- names, addresses, the run's copy ----------------------------------------------------------
 machine=procsys-ci
