@@ -1,6 +1,7 @@
 package io.procsys.cli;
 
 import io.procsys.daemon.RunningAgent;
+import io.procsys.daemon.StopSignals;
 import io.procsys.net.Transport;
 import io.procsys.net.agent.Warmup;
 import picocli.CommandLine.ArgGroup;
@@ -39,6 +40,7 @@ final class AgentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        StopSignals stop = StopSignals.install();
         String node = name != null ? name : Hosts.localName();
         var context = tls.server(node);
         RunningAgent agent = RunningAgent.start(procRoot, Hosts.parseAddress(listen), listen, node, context);
@@ -46,7 +48,7 @@ final class AgentCommand implements Callable<Integer> {
         System.err.println("procsys: agent " + node + " exporting " + procRoot + " on " + agent.address()
                 + (context == null ? " (INSECURE: plaintext, no authentication)" : " (mutual TLS)")
                 + (Transport.epoll() ? ", epoll" : ", nio"));
-        RunningAgent.serveUntilSignal("agent", agent);
+        RunningAgent.serveUntilSignal(stop, "agent", agent);
         return 0;
     }
 }

@@ -1,6 +1,7 @@
 package io.procsys.cli;
 
 import io.procsys.daemon.MountService;
+import io.procsys.daemon.StopSignals;
 import io.procsys.daemon.UserError;
 import io.procsys.daemon.Users;
 import io.procsys.fs.cluster.Cluster;
@@ -19,7 +20,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
@@ -43,6 +43,8 @@ final class DemoCommand implements Callable<Integer> {
 
     private final List<Process> agents = new ArrayList<>();
     private final List<String> namespaces = new ArrayList<>();
+    private Process showing;
+    private boolean cleaningUp;
 
     @Override
     public Integer call() throws Exception {
@@ -54,6 +56,14 @@ final class DemoCommand implements Callable<Integer> {
         Files.createDirectories(mountpoint);
         Path certs = Files.createTempDirectory("procsys-demo-certs-");
         MountService service = null;
+        // Ctrl-C, SIGTERM and SIGHUP (a closed terminal) interrupt whatever this thread waits
+        // for; the finally block below then removes everything, and the demo exits 0
+        Thread demo = Thread.currentThread();
+        StopSignals signals = StopSignals.install(() -> {
+            synchronized (this) {
+                if (!cleaningUp) demo.interrupt();
+            }
+        });
         try {
             say("making a CA and certificates in " + certs);
             Instant now = Instant.now().minus(Duration.ofMinutes(5));
@@ -82,14 +92,20 @@ final class DemoCommand implements Callable<Integer> {
             show(procsys, "exec", "--mount", mountpoint.toString(), "--", "ps", "-ef");
             say("serving; try: " + procsys + " exec --mount " + mountpoint + " -- top"
                     + (serveSeconds > 0 ? " (stopping in " + serveSeconds + " s)" : " (Ctrl-C stops and cleans up)"));
-            CountDownLatch stop = new CountDownLatch(1);
-            Thread hook = new Thread(stop::countDown, "demo-stop");
-            Runtime.getRuntime().addShutdownHook(hook);
-            if (serveSeconds > 0) stop.await(serveSeconds, TimeUnit.SECONDS);
-            else stop.await();
+            if (serveSeconds > 0) signals.await(serveSeconds, TimeUnit.SECONDS);
+            else signals.await();
+            return 0;
+        } catch (Exception e) {
+            if (signals.received() == null) throw e;
+            say(signals.received() + " received"); // whatever the interrupt broke on its way
             return 0;
         } finally {
+            synchronized (this) {
+                cleaningUp = true;
+                Thread.interrupted(); // the waits below must not end at once
+            }
             say("cleaning up");
+            if (showing != null) showing.destroy();
             if (service != null) service.close();
             // unshare --fork ignores SIGTERM while it waits: stop the agents themselves
             for (Process p : agents) p.descendants().forEach(ProcessHandle::destroy);
@@ -117,8 +133,8 @@ final class DemoCommand implements Callable<Integer> {
         String ns = NAMESPACE + i, hostSide = "psdemo" + i;
         run("ip", "link", "del", hostSide); // leftovers of an interrupted demo
         run("ip", "netns", "del", ns);
+        namespaces.add(ns); // before it exists: a stop signal may end the wait for `ip netns add`
         check(run("ip", "netns", "add", ns), "ip netns add " + ns);
-        namespaces.add(ns);
         check(run("ip", "link", "add", hostSide, "type", "veth", "peer", "name", "eth0", "netns", ns), "veth for " + ns);
         check(run("ip", "addr", "add", address(i, 1) + "/24", "dev", hostSide), "address of " + hostSide);
         check(run("ip", "link", "set", hostSide, "up"), "link up");
@@ -140,7 +156,8 @@ final class DemoCommand implements Callable<Integer> {
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
     }
 
-    private static void show(Path procsys, String... args) throws IOException, InterruptedException {
+    /** Runs a command for the user to see; a stop signal meanwhile ends the wait (and cleanup ends the command). */
+    private void show(Path procsys, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         if (args[0].equals("ls")) {
             command.addAll(List.of(args));
@@ -151,7 +168,9 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println();
         System.out.println("$ " + String.join(" ", command).replace(procsys.toString(), "procsys"));
         System.out.flush();
-        new ProcessBuilder(command).inheritIO().start().waitFor();
+        showing = new ProcessBuilder(command).inheritIO().start();
+        showing.waitFor();
+        showing = null;
     }
 
     private static void say(String line) {

@@ -3,6 +3,7 @@ package io.procsys.cli;
 import io.procsys.daemon.DaemonOutput;
 import io.procsys.daemon.MountService;
 import io.procsys.daemon.StatusEndpoint;
+import io.procsys.daemon.StopSignals;
 import io.procsys.daemon.UserError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 
 @Command(mixinStandardHelpOptions = true, name = "mount", sortOptions = false,
         description = {
@@ -63,13 +65,17 @@ final class MountCommand implements Callable<Integer> {
         if (!foreground && !daemon) {
             throw new UserError("a background mount is started by the ./procsys launcher; run this class with --foreground instead");
         }
+        // a stop signal unmounts, which ends the loop below; then this thread cleans up and exits 0
+        AtomicReference<MountService> mounted = new AtomicReference<>();
+        StopSignals stop = StopSignals.install(() -> {
+            MountService serving = mounted.get();
+            if (serving != null) new Thread(serving::close, "procsys-stop").start();
+        });
         MountService service = MountService.mount(procRoot, mountpoint, options, clusterOptions.cluster());
         StatusEndpoint status = StatusEndpoint.start(service.mountpoint(), procRoot, service.cluster());
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            service.close();
-            status.close();
-        }, "procsys-shutdown"));
         service.serveInBackground(threads);
+        mounted.set(service);
+        if (stop.received() != null) service.close(); // it came while mounting
         if (daemon) {
             Path logFile = log != null ? log : defaultLog(service.mountpoint());
             DaemonOutput.detach(logFile, READY + " mounted " + procRoot + " on " + service.mountpoint()

@@ -2,6 +2,7 @@ package io.procsys.cli;
 
 import io.procsys.daemon.MountService;
 import io.procsys.daemon.RunningAgent;
+import io.procsys.daemon.StopSignals;
 import io.procsys.daemon.UserError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -46,6 +47,7 @@ final class NodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        StopSignals stop = StopSignals.install();
         String node = clusterOptions.name != null ? clusterOptions.name : Hosts.localName();
         var serverTls = clusterOptions.tls.server(node);
         MountService service = MountService.mount(procRoot, mountpoint, options, clusterOptions.cluster());
@@ -60,7 +62,7 @@ final class NodeCommand implements Callable<Integer> {
         }
         System.err.println("procsys: node " + node + ": combined view on " + service.mountpoint() + ", agent on " + agent.address()
                 + " exporting " + (export == Export.combined ? "the combined view" : procRoot));
-        RunningAgent.serveUntilSignal("node", agent, service);
+        RunningAgent.serveUntilSignal(stop, "node", agent, service);
         return 0;
     }
 }

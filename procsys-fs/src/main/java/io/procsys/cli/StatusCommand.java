@@ -5,6 +5,7 @@ import io.procsys.daemon.StatusEndpoint;
 import io.procsys.daemon.UserError;
 import io.procsys.fs.cluster.DnsPeers;
 import io.procsys.fs.cluster.Peer;
+import io.procsys.net.ReloadingTls;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -14,7 +15,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = {"Show each peer of a procsys mount: state, round-trip time, last error, last seen."})
+        description = {"Show each peer of a procsys mount: state, round-trip time, last error, last seen.",
+                "Also the mount's TLS certificate: serial, end of validity, reloads, and a warning within 14 days of its end."})
 final class StatusCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the status as JSON.")
     boolean json;
@@ -42,6 +44,13 @@ final class StatusCommand implements Callable<Integer> {
             System.out.printf("peers from DNS %s:%d every %d s: %d address(es)%s%n", d.name(), d.port(), d.refreshSeconds(), d.addresses(),
                     d.lastError().isEmpty() ? "" : "; last lookup: " + d.lastError());
             for (String event : d.events()) System.out.println("  " + event);
+        }
+        if (status.tls() != null) {
+            ReloadingTls.Status t = status.tls();
+            System.out.printf("TLS certificate %s (serial %s) valid until %s, %d reload(s)%s%n", t.certificate(), t.serial(),
+                    t.notAfter().toString().replaceAll("\\.\\d+Z$", "Z"), t.reloads(),
+                    t.lastProblem().isEmpty() ? "" : "; last change not used: " + t.lastProblem());
+            if (t.warning() != null) System.out.println("WARNING: " + t.warning());
         }
         if (status.peers().isEmpty()) return 0;
         System.out.printf("%-16s %-22s %-10s %9s  %-20s %s%n", "PEER", "ADDRESS", "STATE", "RTT(us)", "LAST SEEN", "LAST ERROR");

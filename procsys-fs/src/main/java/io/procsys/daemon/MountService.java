@@ -27,6 +27,7 @@ public final class MountService implements AutoCloseable {
     private final ProcMirror mirror;
     private final FuseSession session;
     private final Cluster cluster;
+    private boolean closed;
 
     private MountService(ProcTree tree, ProcMirror mirror, FuseSession session, Cluster cluster) {
         this.tree = tree;
@@ -112,9 +113,11 @@ public final class MountService implements AutoCloseable {
         return cluster;
     }
 
-    /** Unmounts and releases everything; idempotent. */
+    /** Unmounts and releases everything; idempotent, and safe from a signal's thread and the main thread at once. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
         if (session.stop(2_000)) tree.close();
         if (cluster != null) cluster.close();
     }

@@ -1,6 +1,7 @@
 package io.procsys.daemon;
 
 import io.netty.handler.ssl.SslContext;
+import io.procsys.net.ReloadingTls;
 import io.procsys.net.agent.Agent;
 import io.procsys.net.agent.Warmup;
 import io.procsys.tree.ExportedTree;
@@ -8,16 +9,17 @@ import io.procsys.tree.ProcTree;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
 
 /** An agent exporting one proc tree, as `agent` and `node` start it: failures become one-line user errors. */
 public final class RunningAgent implements AutoCloseable {
     private final ProcTree tree;
     private final Agent agent;
+    private final SslContext tls;
 
-    private RunningAgent(ProcTree tree, Agent agent) {
+    private RunningAgent(ProcTree tree, Agent agent, SslContext tls) {
         this.tree = tree;
         this.agent = agent;
+        this.tls = tls;
     }
 
     /** Starts exporting {@code root} on {@code address} ({@code listen} as the user wrote it, for messages). */
@@ -29,7 +31,7 @@ public final class RunningAgent implements AutoCloseable {
             throw new UserError(e.getMessage());
         }
         try {
-            return new RunningAgent(tree, Agent.start(address, node, new ExportedTree(tree), tls));
+            return new RunningAgent(tree, Agent.start(address, node, new ExportedTree(tree), tls), tls);
         } catch (Exception e) {
             tree.close();
             throw new UserError("cannot listen on " + listen + ": " + e.getMessage());
@@ -48,25 +50,29 @@ public final class RunningAgent implements AutoCloseable {
         return agent.address();
     }
 
+    /** The TLS files the agent serves with, re-read as they change (expiry, reloads); null without TLS. */
+    public ReloadingTls credentials() {
+        return ReloadingTls.of(tls);
+    }
+
     @Override
     public void close() {
         agent.close();
         tree.close();
     }
 
-    /** Blocks until SIGINT/SIGTERM, then closes {@code resources} in order. */
-    public static void serveUntilSignal(String what, AutoCloseable... resources) throws InterruptedException {
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            for (AutoCloseable resource : resources) {
-                try {
-                    resource.close();
-                } catch (Exception e) {
-                    System.err.println("procsys: closing " + what + ": " + e.getMessage());
-                }
+    /**
+     * Blocks until SIGINT, SIGTERM or SIGHUP (one that came while starting included: install
+     * {@code signals} first), then closes {@code resources} in order; the caller then exits 0.
+     */
+    public static void serveUntilSignal(StopSignals signals, String what, AutoCloseable... resources) throws InterruptedException {
+        signals.await();
+        for (AutoCloseable resource : resources) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                System.err.println("procsys: closing " + what + ": " + e.getMessage());
             }
-            stopped.countDown();
-        }, what + "-shutdown"));
-        stopped.await();
+        }
     }
 }

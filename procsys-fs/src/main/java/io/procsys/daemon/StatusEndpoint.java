@@ -6,6 +6,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.procsys.fs.cluster.Cluster;
 import io.procsys.fs.cluster.DnsPeers;
 import io.procsys.fs.cluster.Peer;
+import io.procsys.net.ReloadingTls;
 
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -26,8 +27,8 @@ public final class StatusEndpoint implements AutoCloseable {
     public static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).enable(SerializationFeature.INDENT_OUTPUT);
 
-    /** What the endpoint answers. */
-    public record Status(String mountpoint, String procRoot, List<Peer.Status> peers, DnsPeers.Status discovery) {}
+    /** What the endpoint answers; {@code tls}: the mount's certificate (null without TLS), with a warning near its end. */
+    public record Status(String mountpoint, String procRoot, List<Peer.Status> peers, DnsPeers.Status discovery, ReloadingTls.Status tls) {}
 
     private final Path socket;
     private final ServerSocketChannel server;
@@ -57,7 +58,9 @@ public final class StatusEndpoint implements AutoCloseable {
         while (server.isOpen()) {
             try (SocketChannel client = server.accept()) {
                 List<Peer.Status> peers = cluster == null ? List.of() : cluster.peers().stream().map(Peer::status).toList();
-                byte[] body = JSON.writeValueAsBytes(new Status(mountpoint.toString(), procRoot.toString(), peers, cluster == null ? null : cluster.discovery()));
+                ReloadingTls credentials = cluster == null ? null : cluster.credentials();
+                byte[] body = JSON.writeValueAsBytes(new Status(mountpoint.toString(), procRoot.toString(), peers,
+                        cluster == null ? null : cluster.discovery(), credentials == null ? null : credentials.status()));
                 ByteBuffer out = ByteBuffer.wrap(body);
                 while (out.hasRemaining()) client.write(out);
             } catch (IOException e) {

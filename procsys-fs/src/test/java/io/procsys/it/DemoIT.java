@@ -2,10 +2,17 @@ package io.procsys.it;
 
 import org.junit.jupiter.api.Test;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -28,10 +35,56 @@ class DemoIT {
         // each agent is pid 1 of its own pid namespace: host 1 shows it as 2^22 + 1, host 2 as 2·2^22 + 1
         assertTrue(r.out().lines().anyMatch(l -> l.matches("^\\S+\\s+4194305\\s+0\\s.*agent.*")), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.matches("^\\S+\\s+8388609\\s+0\\s.*agent.*")), r.out());
+        assertNothingLeft(mount, r.out());
+    }
+
+    /** SIGTERM (`timeout 60 procsys demo`, systemd, kill) while it serves: exit 0 and nothing left behind. */
+    @Test
+    void sigtermWhileServingCleansUp() throws Exception {
+        stopDemoOnceItPrints("procsys demo: serving;");
+    }
+
+    /** SIGTERM while the hosts are being made: whatever was made is removed. */
+    @Test
+    void sigtermDuringSetUpCleansUp() throws Exception {
+        stopDemoOnceItPrints("procsys demo: host demo2:");
+    }
+
+    private static void stopDemoOnceItPrints(String line) throws Exception {
+        Path mount = Files.createTempDirectory("procsys-demo-it-");
+        Process demo = new ProcessBuilder(Commands.launcher().toString(), "demo", "--hosts", "2", "--mount", mount.toString())
+                .redirectErrorStream(true).start();
+        StringBuilder out = new StringBuilder();
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8))) {
+            long end = System.currentTimeMillis() + 120_000;
+            String l;
+            while ((l = reader.readLine()) != null) {
+                out.append(l).append('\n');
+                if (l.startsWith(line)) break;
+                assertTrue(System.currentTimeMillis() < end, "no '" + line + "' in 120 s: " + out);
+            }
+            assertTrue(out.toString().contains(line), out.toString());
+            demo.toHandle().destroy(); // SIGTERM to the JVM (the launcher execs it); Process.destroy would close our end of its output
+            CompletableFuture<Void> rest = CompletableFuture.runAsync(() -> reader.lines().forEach(x -> out.append(x).append('\n')));
+            assertTrue(demo.waitFor(60, TimeUnit.SECONDS), "demo still running 60 s after SIGTERM: " + out);
+            rest.get(10, TimeUnit.SECONDS);
+        } finally {
+            demo.destroyForcibly();
+        }
+        assertEquals(0, demo.exitValue(), out.toString());
+        assertTrue(out.toString().contains("procsys demo: SIGTERM received"), out.toString());
+        assertNothingLeft(mount, out.toString());
+    }
+
+    /** No namespace, link, mount, agent or certificate directory of the demo is left. */
+    private static void assertNothingLeft(Path mount, String out) throws IOException {
         assertFalse(Commands.run("ip", "netns", "list").out().contains("procsys-demo"), "namespaces removed");
         assertFalse(Commands.run("ip", "link").out().contains("psdemo"), "links removed");
         assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains(" " + mount + " "), "unmounted");
-        assertEquals("", Commands.run("pgrep", "-f", "agent --listen 10.231").out().strip(), "agents stopped");
+        assertEquals("", Commands.run("pgrep", "-f", "agent --listen 10\\.231\\.[0-9]+\\.2:7070 --name demo").out().strip(), "agents stopped");
+        Matcher certs = Pattern.compile("certificates in (\\S+)").matcher(out);
+        assertTrue(certs.find(), out);
+        assertFalse(Files.exists(Path.of(certs.group(1))), "certificate directory removed: " + certs.group(1));
         Files.deleteIfExists(mount);
     }
 }

@@ -5,9 +5,25 @@ import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.List;
 import javax.net.ssl.SSLException;
 
 /**
@@ -25,27 +41,123 @@ public final class Tls {
         }
     }
 
+    /**
+     * The parsed contents of a node's TLS files: its chain (its own certificate first), the key
+     * that matches that certificate, and the CA certificates it trusts (one or more: a bundle of
+     * the old and the new CA while a CA is replaced).
+     */
+    public record Material(List<X509Certificate> chain, PrivateKey key, List<X509Certificate> trusted) {
+        public X509Certificate certificate() {
+            return chain.getFirst();
+        }
+    }
+
     private Tls() {}
 
     public static SslProvider provider() {
         return OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
     }
 
+    /** Reads and checks the files: every one parses, and the key is the certificate's. */
+    public static Material read(Credentials files) throws IOException, GeneralSecurityException {
+        return parse(Files.readAllBytes(files.certificate()), Files.readAllBytes(files.key()), Files.readAllBytes(files.trustedCa()),
+                files);
+    }
+
+    /** As {@link #read(Credentials)}, from contents already read ({@code files} names them in messages). */
+    static Material parse(byte[] certificate, byte[] key, byte[] trustedCa, Credentials files) throws IOException, GeneralSecurityException {
+        List<X509Certificate> chain = certificates(certificate, files.certificate());
+        PrivateKey privateKey = privateKey(key, files.key());
+        List<X509Certificate> trusted = certificates(trustedCa, files.trustedCa());
+        if (!matches(privateKey, chain.getFirst())) {
+            throw new GeneralSecurityException("the key in " + files.key() + " is not the key of the certificate in " + files.certificate());
+        }
+        return new Material(chain, privateKey, trusted);
+    }
+
+    private static List<X509Certificate> certificates(byte[] pem, Path file) throws GeneralSecurityException {
+        try {
+            List<X509Certificate> certificates = CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem))
+                    .stream().map(c -> (X509Certificate) c).toList();
+            if (certificates.isEmpty()) throw new GeneralSecurityException("no certificate in " + file);
+            return certificates;
+        } catch (CertificateException e) {
+            throw new GeneralSecurityException("no valid certificate in " + file + " (" + e.getMessage() + ")");
+        }
+    }
+
+    private static PrivateKey privateKey(byte[] pem, Path file) throws GeneralSecurityException {
+        Object parsed;
+        try (PEMParser parser = new PEMParser(new InputStreamReader(new ByteArrayInputStream(pem), StandardCharsets.US_ASCII))) {
+            parsed = parser.readObject();
+        } catch (IOException | RuntimeException e) {
+            throw new GeneralSecurityException("no valid private key in " + file + " (" + e.getMessage() + ")");
+        }
+        try {
+            JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+            if (parsed instanceof PrivateKeyInfo info) return converter.getPrivateKey(info);
+            if (parsed instanceof PEMKeyPair pair) return converter.getKeyPair(pair).getPrivate();
+        } catch (IOException e) {
+            throw new GeneralSecurityException("no valid private key in " + file + " (" + e.getMessage() + ")");
+        }
+        throw new GeneralSecurityException("no unencrypted private key in " + file);
+    }
+
+    /** Whether {@code key} signs what the certificate's public key verifies (the one check that works for every key type). */
+    private static boolean matches(PrivateKey key, X509Certificate certificate) throws GeneralSecurityException {
+        String algorithm = switch (key.getAlgorithm()) {
+            case "EC", "ECDSA" -> "SHA256withECDSA";
+            case "RSA" -> "SHA256withRSA";
+            case "Ed25519", "Ed448", "EdDSA" -> key.getAlgorithm();
+            default -> null;
+        };
+        if (algorithm == null) return true; // an unusual key type: left to the TLS library
+        byte[] challenge = new byte[32];
+        new SecureRandom().nextBytes(challenge);
+        try {
+            Signature signer = Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(challenge);
+            byte[] signature = signer.sign();
+            Signature verifier = Signature.getInstance(algorithm);
+            verifier.initVerify(certificate.getPublicKey());
+            verifier.update(challenge);
+            return verifier.verify(signature);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return false; // a key of another type than the certificate's
+        }
+    }
+
     public static SslContext server(Credentials files) throws SSLException {
+        return server(load(files));
+    }
+
+    public static SslContext client(Credentials files) throws SSLException {
+        return client(load(files));
+    }
+
+    private static Material load(Credentials files) throws SSLException {
         files.check();
-        return SslContextBuilder.forServer(files.certificate().toFile(), files.key().toFile())
-                .trustManager(files.trustedCa().toFile())
+        try {
+            return read(files);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new SSLException(e.getMessage(), e);
+        }
+    }
+
+    public static SslContext server(Material material) throws SSLException {
+        return SslContextBuilder.forServer(material.key(), material.chain().toArray(X509Certificate[]::new))
+                .trustManager(material.trusted().toArray(X509Certificate[]::new))
                 .clientAuth(ClientAuth.REQUIRE)
                 .sslProvider(provider())
                 .protocols("TLSv1.3")
                 .build();
     }
 
-    public static SslContext client(Credentials files) throws SSLException {
-        files.check();
+    public static SslContext client(Material material) throws SSLException {
         return SslContextBuilder.forClient()
-                .keyManager(files.certificate().toFile(), files.key().toFile())
-                .trustManager(files.trustedCa().toFile())
+                .keyManager(material.key(), material.chain().toArray(X509Certificate[]::new))
+                .trustManager(material.trusted().toArray(X509Certificate[]::new))
                 // a peer is who the CA says it is, wherever it was dialled (an IP, a DNS name of
                 // many agents): no host name check (Netty 4.2 would check the dialled name)
                 .endpointIdentificationAlgorithm(null)

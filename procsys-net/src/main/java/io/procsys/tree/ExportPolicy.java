@@ -11,8 +11,8 @@ import java.util.Set;
  *
  * <ul>
  *   <li>Paths: only relative paths of plain components; no "", ".", "..", no leading or double
- *       "/", no NUL, at most PATH_MAX (4096) bytes. Resolution never follows a symlink (openat2 with
- *       RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS), so {@code <pid>/root}, {@code cwd}, {@code exe},
+ *       "/", no NUL, at most PATH_MAX (4096) bytes. Resolution never follows a symlink ({@link Beneath}:
+ *       openat2 with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS, or openat(O_NOFOLLOW) per component), so {@code <pid>/root}, {@code cwd}, {@code exe},
  *       {@code fd/*} and {@code map_files/*} can be read as link text but never entered.</li>
  *   <li>Secrets: the files named in {@link #DENIED_NAMES} anywhere in the tree, and every
  *       regular file that others may not read (mode without o+r, e.g. {@code environ},

@@ -11,7 +11,8 @@ import java.util.List;
 
 /**
  * A proc tree as an agent exports it: every access is checked by {@link ExportPolicy} and
- * resolved beneath the root without following any symlink. In a live /proc, "net/..." is
+ * resolved beneath the root without following any symlink ({@link Beneath}: openat2, or one
+ * component at a time where openat2 is missing or filtered). In a live /proc, "net/..." is
  * answered from the agent's own process, i.e. the agent host's network namespace.
  *
  * <p>This is the export side, written once: an agent answers its peers' requests with
@@ -19,7 +20,6 @@ import java.util.List;
  * answers for its own host under hosts/ with the same four, so every host there looks alike.
  */
 public final class ExportedTree {
-    private static final long SAFE = Libc.RESOLVE_BENEATH | Libc.RESOLVE_NO_SYMLINKS;
     private final ProcTree tree;
     private final String ownPid = Long.toString(ProcessHandle.current().pid());
 
@@ -97,10 +97,7 @@ public final class ExportedTree {
 
     /** Opens a directory beneath the root, no symlink followed: a descriptor or -errno. */
     private int openDirectory(String path, int flags) {
-        if (path.isEmpty()) path = ".";
-        try (Arena arena = Arena.ofConfined()) {
-            return Libc.openat2(tree.rootFd(), arena.allocateFrom(path), flags | Libc.O_DIRECTORY | Libc.O_CLOEXEC, SAFE);
-        }
+        return Beneath.chosen(tree.rootFd()).openDirectory(tree.rootFd(), path, flags);
     }
 
     /** lstat of {@code path} into {@code stat}: 0 or -errno. */

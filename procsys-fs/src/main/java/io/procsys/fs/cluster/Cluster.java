@@ -2,6 +2,7 @@ package io.procsys.fs.cluster;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
+import io.procsys.net.ReloadingTls;
 import io.procsys.net.Transport;
 import io.procsys.tree.ExportedTree;
 import io.procsys.tree.ProcTree;
@@ -67,6 +68,11 @@ public final class Cluster implements AutoCloseable {
 
     public List<Peer> peers() {
         return peers;
+    }
+
+    /** The TLS files peers are dialled with, re-read as they change (expiry, reloads); null if the context is fixed or none. */
+    public ReloadingTls credentials() {
+        return ReloadingTls.of(tls);
     }
 
     /**
