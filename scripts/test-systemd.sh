@@ -309,7 +309,7 @@ remounted() {
 }
 if [[ "$old_pid" != 0 ]]; then
     ct kill -KILL "$old_pid"
-    check "container: after SIGKILL of its daemon, $unit restarts and serves $unit_mnt again ($(unit_state "$unit"))" \
+    check "container: after SIGKILL of its daemon, $unit restarts and serves $unit_mnt again" \
         wait_for 40 remounted
     check "container: ... with $unit_mnt mounted once" test "$(ct grep -c " $unit_mnt " /proc/self/mounts)" = 1
 fi
