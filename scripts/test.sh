@@ -2,9 +2,11 @@
 # The test command: installs what is missing, builds, and runs every test — unit tests, then
 # integration tests that mount FUSE for real and run ps/top/free/netstat/... against the mount,
 # then 20 s of fuzzing per Jazzer target (scripts/fuzz.sh), then the release artifacts
-# (scripts/package.sh) and their tests (scripts/test-deploy.sh: no-JDK tarball, .deb, manifests).
+# (scripts/package.sh) and their tests (scripts/test-deploy.sh: no-JDK tarball, .deb, manifests;
+# scripts/test-systemd.sh: the .deb's units under a booted systemd in a Debian 12 container).
 # Needs root (FUSE mounts, mount namespaces). Extra arguments go to Maven.
-# Ends with one line: "N passed, M failed (unit U, integration I, fuzz targets F, deployment checks D)".
+# Ends with one line: "N passed, M failed (unit U, integration I, fuzz targets F, deployment checks D,
+# systemd checks S)".
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$here/scripts/setup.sh" --no-build
@@ -26,7 +28,7 @@ rm -rf ./*/target/surefire-reports ./*/target/failsafe-reports
 
 status=0
 JAVA_HOME=$PROCSYS_JAVA_HOME mvn -B verify "$@" || status=$?
-fuzz_passed=0 fuzz_failed=0 deploy_passed=0 deploy_failed=0
+fuzz_passed=0 fuzz_failed=0 deploy_passed=0 deploy_failed=0 systemd_passed=0 systemd_failed=0
 if (( status == 0 )); then
     # then a short fuzzing campaign (20 s per target) on what a hostile peer can reach
     fuzz_out=$("$here/scripts/fuzz.sh") || { status=1; fuzz_failed=1; }
@@ -41,6 +43,11 @@ if (( status == 0 )); then
         echo "$deploy_out"
         read -r deploy_passed deploy_failed < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p' <<< "$deploy_out" | tail -1)
         deploy_passed=${deploy_passed:-0} deploy_failed=${deploy_failed:-1}
+        # then the .deb's units under a real systemd (a booted Debian 12 container)
+        systemd_out=$("$here/scripts/test-systemd.sh") || status=1
+        echo "$systemd_out"
+        read -r systemd_passed systemd_failed < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p' <<< "$systemd_out" | tail -1)
+        systemd_passed=${systemd_passed:-0} systemd_failed=${systemd_failed:-1}
     fi
 fi
 
@@ -53,6 +60,6 @@ for kind in surefire failsafe; do
     [[ $kind == surefire ]] && unit=$ran || integration=$ran
 done
 # a Maven failure outside any test (compile error, crashed fork) still counts as a failure
-if (( status != 0 && failed == 0 && fuzz_failed == 0 && deploy_failed == 0 )); then failed=1; fi
-echo "$((passed + fuzz_passed + deploy_passed)) passed, $((failed + fuzz_failed + deploy_failed)) failed (unit $unit, integration $integration, fuzz targets $fuzz_passed, deployment checks $deploy_passed)"
+if (( status != 0 && failed == 0 && fuzz_failed == 0 && deploy_failed == 0 && systemd_failed == 0 )); then failed=1; fi
+echo "$((passed + fuzz_passed + deploy_passed + systemd_passed)) passed, $((failed + fuzz_failed + deploy_failed + systemd_failed)) failed (unit $unit, integration $integration, fuzz targets $fuzz_passed, deployment checks $deploy_passed, systemd checks $systemd_passed)"
 exit $status
