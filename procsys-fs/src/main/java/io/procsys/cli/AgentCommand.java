@@ -14,9 +14,9 @@ import java.util.concurrent.Callable;
 
 @Command(name = "agent", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Export this host's proc tree, read-only, to procsys mounts on other nodes.",
-                "Mutual TLS by default. Never exported: anything outside the proc root, anything reached",
-                "through a symlink (<pid>/root, cwd, exe, fd/* are link text only), environ, mem, pagemap,",
-                "kcore, kmsg, kallsyms and every file its owner keeps from others."},
+                "Mutual TLS by default. Never exported: anything outside the proc root, anything reached "
+                        + "through a symlink (<pid>/root, cwd, exe, fd/* are link text only), environ, mem, pagemap, "
+                        + "kcore, kmsg, kallsyms and every file its owner keeps from others."},
         footer = {"", "Examples:",
                 "  procsys certs --out /etc/procsys/certs node-a node-b    once, then copy the files",
                 "  procsys agent --listen 0.0.0.0:7070 --name node-a",

@@ -16,8 +16,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "certs", mixinStandardHelpOptions = true,
         description = {"Create a CA and a certificate for each NODE (a quick start for mutual TLS).",
-                "It writes DIR/ca.pem, DIR/ca-key.pem, DIR/NODE.pem, DIR/NODE-key.pem; keys are readable by you only.",
-                "Copy ca.pem and a node's two files to that node."})
+                "It writes DIR/ca.pem, DIR/ca-key.pem, DIR/NODE.pem, DIR/NODE-key.pem; keys are readable by you only. "
+                        + "Copy ca.pem and a node's two files to that node."})
 final class CertsCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "/etc/procsys/certs", description = "Output directory (default: ${DEFAULT-VALUE}).")
     Path out;

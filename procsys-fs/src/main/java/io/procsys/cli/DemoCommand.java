@@ -24,10 +24,10 @@ import java.util.concurrent.TimeUnit;
 
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run a demo cluster on this machine and show its combined view.",
-                "N agents, each in its own pid and network namespace (so each has a real /proc of its own),",
-                "are joined over veth links with mutual TLS, and their combined view is mounted together",
-                "with this host's. It shows free, uptime and ps -ef through it, then serves until",
-                "interrupted, and removes every namespace, agent and mount it made. Needs root."})
+                "N agents, each in its own pid and network namespace (so each has a real /proc of its own), "
+                        + "are joined over veth links with mutual TLS, and their combined view is mounted together "
+                        + "with this host's. It shows free, uptime and ps -ef through it, then serves until "
+                        + "interrupted, and removes every namespace, agent and mount it made. Needs root."})
 final class DemoCommand implements Callable<Integer> {
     private static final String NAMESPACE = "procsys-demo-";
 

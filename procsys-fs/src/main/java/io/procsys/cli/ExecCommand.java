@@ -21,18 +21,18 @@ import java.util.concurrent.Callable;
 @Command(mixinStandardHelpOptions = true, name = "exec", sortOptions = false,
         description = {
                 "Run CMD with a procsys mount in place of /proc.",
-                "CMD runs in a private mount namespace where the mirror is bind-mounted over /proc, so ps,",
-                "top, free, netstat and the rest read procsys without knowing it. Exits with CMD's status.",
-                "Needs root.",
+                "CMD runs in a private mount namespace where the mirror is bind-mounted over /proc, so ps, "
+                        + "top, free, netstat and the rest read procsys without knowing it. Exits with CMD's status. "
+                        + "Needs root.",
                 "",
-                "On a cluster view CMD also gets a private network namespace holding one stand-in link per",
-                "interface of the combined net/dev: ifconfig asks the kernel (ioctl) for each name it reads",
-                "there, and would otherwise fail on every remote interface. Counters come from net/dev; flags,",
-                "MTU and addresses of a stand-in are not the remote host's. --host-network keeps this host's.",
+                "On a cluster view CMD also gets a private network namespace holding one stand-in link per "
+                        + "interface of the combined net/dev: ifconfig asks the kernel (ioctl) for each name it reads "
+                        + "there, and would otherwise fail on every remote interface. Counters come from net/dev; flags, "
+                        + "MTU and addresses of a stand-in are not the remote host's. --host-network keeps this host's.",
                 "",
-                "On a cluster view (also with --files-only) /sys/devices/system/cpu and /sys/block are replaced",
-                "too, from the combined cpuinfo, stat and diskstats when CMD starts: sysconf, lscpu, htop,",
-                "psutil, mpstat and iostat then count the cluster's CPUs and disks. The rest of /sys is this host's."},
+                "On a cluster view (also with --files-only) /sys/devices/system/cpu and /sys/block are replaced "
+                        + "too, from the combined cpuinfo, stat and diskstats when CMD starts: sysconf, lscpu, htop, "
+                        + "psutil, mpstat and iostat then count the cluster's CPUs and disks. The rest of /sys is this host's."},
         footer = {"", "Examples:",
                 "  procsys exec -- ps aux                    through a private mirror made for the call",
                 "  procsys exec --mount /mnt/proc -- free -h through a mirror already mounted",

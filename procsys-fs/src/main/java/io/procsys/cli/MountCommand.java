@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicReference;
 @Command(mixinStandardHelpOptions = true, name = "mount", sortOptions = false,
         description = {
                 "Mount a proc tree (the real /proc by default) read-only on MOUNTPOINT.",
-                "Returns once the mount is ready; the daemon keeps serving in the background until",
-                "'procsys umount MOUNTPOINT', SIGINT or SIGTERM. With --foreground it serves in this process."},
+                "Returns once the mount is ready; the daemon keeps serving in the background until "
+                        + "'procsys umount MOUNTPOINT', SIGINT or SIGTERM. With --foreground it serves in this process."},
         footer = {"", "Examples:",
                 "  procsys mount /mnt/proc                      mirror this host's /proc",
                 "  procsys mount --proc-root ./snapshot /mnt/p  serve a captured proc tree",

@@ -17,10 +17,10 @@ import java.util.concurrent.Callable;
 
 @Command(name = "node", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Agent and mount in one process, serving until SIGINT/SIGTERM.",
-                "Mesh (--export local, the default): every node exports its own /proc and mounts the others.",
-                "Tree (--export combined): the node exports its combined view, so a node above sees this",
-                "whole subtree as one host (hosts/NAME/hosts/... shows the path); that is how procsys",
-                "scales past one hub. Processes of hosts below the first level are not shown above it."},
+                "Mesh (--export local, the default): every node exports its own /proc and mounts the others. "
+                        + "Tree (--export combined): the node exports its combined view, so a node above sees this "
+                        + "whole subtree as one host (hosts/NAME/hosts/... shows the path); that is how procsys "
+                        + "scales past one hub. Processes of hosts below the first level are not shown above it."},
         footer = {"", "Examples:",
                 "  procsys node --listen 0.0.0.0:7070 --peer b=10.0.0.2:7070 --peer c=10.0.0.3:7070 /mnt/cluster",
                 "  procsys node --export combined --listen 0.0.0.0:7070 --peer leaf1=10.0.1.1:7070 /mnt/rack1"})

@@ -22,4 +22,20 @@ class HelpTest {
                     command.getKey() + ": '" + first + "' is not a whole sentence");
         }
     }
+
+    /**
+     * Each description element is a paragraph picocli wraps at the terminal's width: one that
+     * ends mid-sentence would be printed as a short line, the sentence broken in two.
+     */
+    @Test
+    void everyDescriptionParagraphIsWhole() {
+        for (var command : new CommandLine(new Main()).getSubcommands().entrySet()) {
+            if (command.getKey().equals("help")) continue;
+            for (String paragraph : command.getValue().getCommandSpec().usageMessage().description()) {
+                String text = paragraph.strip();
+                assertTrue(text.isEmpty() || text.endsWith(".") || text.endsWith(":"),
+                        command.getKey() + ": a paragraph ends mid-sentence: '" + text + "'");
+            }
+        }
+    }
 }
