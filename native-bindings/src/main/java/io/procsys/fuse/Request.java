@@ -12,10 +12,22 @@ public final class Request {
     private final MemorySegment req;
     private final ReplySink sink;
     private boolean replied;
+    /** Told when this request is answered; null when nothing times requests (then the clock is not read). */
+    private final OperationTimer timer;
+    private final Operation operation;
+    private final long startNanos;
 
     Request(MemorySegment req, ReplySink sink) {
+        this(req, sink, null, null);
+    }
+
+    /** A request of kind {@code operation}, timed by {@code timer} (null: not timed) from now until its reply. */
+    Request(MemorySegment req, ReplySink sink, OperationTimer timer, Operation operation) {
         this.req = req;
         this.sink = sink;
+        this.timer = timer;
+        this.operation = operation;
+        this.startNanos = timer == null ? 0 : System.nanoTime();
     }
 
     /**
@@ -43,19 +55,24 @@ public final class Request {
     }
 
     private int sent(int result) {
+        return sent(result, false);
+    }
+
+    private int sent(int result, boolean failed) {
+        if (timer != null && !replied) timer.replied(operation, System.nanoTime() - startNanos, failed);
         replied = true;
         return result;
     }
 
     /** Replies with an error ({@code errno} &gt; 0) or success without data (0). */
     public int replyError(int errno) {
-        return sent(sink.err(req, errno));
+        return sent(sink.err(req, errno), errno != 0);
     }
 
     /** Replies "done" to a forget. */
     public void replyNone() {
         sink.none(req);
-        replied = true;
+        sent(0);
     }
 
     /** This thread's entry being built for a lookup reply, cleared. */

@@ -1,9 +1,11 @@
 package io.procsys.cli;
 
 import io.procsys.daemon.DaemonOutput;
+import io.procsys.daemon.MetricsEndpoint;
 import io.procsys.daemon.MountService;
 import io.procsys.daemon.StatusEndpoint;
 import io.procsys.daemon.UserError;
+import io.procsys.metrics.Metrics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -47,6 +49,9 @@ final class MountCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions clusterOptions;
 
+    @Mixin
+    MetricsOptions metricsOptions;
+
     @Option(names = "--daemon", hidden = true,
             description = "Set by the ./procsys launcher, which runs the daemon detached: once mounted, "
                     + "write 'READY <message>' on stdout, close it, and log to the log file from then on.")
@@ -63,20 +68,36 @@ final class MountCommand implements Callable<Integer> {
         if (!foreground && !daemon) {
             throw new UserError("a background mount is started by the ./procsys launcher; run this class with --foreground instead");
         }
-        MountService service = MountService.mount(procRoot, mountpoint, options, clusterOptions.cluster());
+        var cluster = clusterOptions.cluster();
+        Metrics metrics;
+        MountService service;
+        try {
+            metrics = metricsOptions.start(clusterOptions.configuredMetricsListen());
+        } catch (UserError e) {
+            if (cluster != null) cluster.close();
+            throw e;
+        }
+        try {
+            service = MountService.mount(procRoot, mountpoint, options, cluster, metrics);
+        } catch (UserError e) {
+            metrics.close();
+            throw e;
+        }
         StatusEndpoint status = StatusEndpoint.start(service.mountpoint(), procRoot, service.cluster());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             service.close();
             status.close();
+            metrics.close();
         }, "procsys-shutdown"));
         service.serveInBackground(threads);
         if (daemon) {
             Path logFile = log != null ? log : defaultLog(service.mountpoint());
             DaemonOutput.detach(logFile, READY + " mounted " + procRoot + " on " + service.mountpoint()
                     + " (daemon pid " + ProcessHandle.current().pid() + ", log " + logFile
-                    + "); stop it with: procsys umount " + service.mountpoint());
+                    + MetricsEndpoint.describe(metrics) + "); stop it with: procsys umount " + service.mountpoint());
         } else {
-            System.err.println("procsys: serving " + procRoot + " on " + service.mountpoint() + " (Ctrl-C to stop)");
+            System.err.println("procsys: serving " + procRoot + " on " + service.mountpoint() + " (Ctrl-C to stop"
+                    + MetricsEndpoint.describe(metrics) + ")");
         }
         try {
             service.session().awaitLoopEnd();
@@ -85,6 +106,7 @@ final class MountCommand implements Callable<Integer> {
         }
         service.close();
         status.close();
+        metrics.close();
         return 0;
     }
 

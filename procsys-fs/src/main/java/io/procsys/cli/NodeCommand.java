@@ -1,8 +1,10 @@
 package io.procsys.cli;
 
+import io.procsys.daemon.MetricsEndpoint;
 import io.procsys.daemon.MountService;
 import io.procsys.daemon.RunningAgent;
 import io.procsys.daemon.UserError;
+import io.procsys.metrics.Metrics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -41,6 +43,9 @@ final class NodeCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions clusterOptions;
 
+    @Mixin
+    MetricsOptions metricsOptions;
+
     @Parameters(paramLabel = "MOUNTPOINT", description = "Where to mount the combined view.")
     Path mountpoint;
 
@@ -48,19 +53,34 @@ final class NodeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         String node = clusterOptions.name != null ? clusterOptions.name : Hosts.localName();
         var serverTls = clusterOptions.tls.server(node);
-        MountService service = MountService.mount(procRoot, mountpoint, options, clusterOptions.cluster());
+        var cluster = clusterOptions.cluster();
+        Metrics metrics;
+        MountService service;
+        try {
+            metrics = metricsOptions.start(clusterOptions.configuredMetricsListen());
+        } catch (UserError e) {
+            if (cluster != null) cluster.close();
+            throw e;
+        }
+        try {
+            service = MountService.mount(procRoot, mountpoint, options, cluster, metrics);
+        } catch (UserError e) {
+            metrics.close();
+            throw e;
+        }
         service.serveInBackground(MountService.DEFAULT_THREADS);
         Path exported = export == Export.combined ? service.mountpoint() : procRoot;
         RunningAgent agent;
         try {
-            agent = RunningAgent.start(exported, Hosts.parseAddress(listen), listen, node, serverTls);
+            agent = RunningAgent.start(exported, Hosts.parseAddress(listen), listen, node, serverTls, metrics);
         } catch (UserError e) {
             service.close();
+            metrics.close();
             throw e;
         }
         System.err.println("procsys: node " + node + ": combined view on " + service.mountpoint() + ", agent on " + agent.address()
-                + " exporting " + (export == Export.combined ? "the combined view" : procRoot));
-        RunningAgent.serveUntilSignal("node", agent, service);
+                + " exporting " + (export == Export.combined ? "the combined view" : procRoot) + MetricsEndpoint.describe(metrics));
+        RunningAgent.serveUntilSignal("node", agent, service, metrics);
         return 0;
     }
 }
