@@ -8,27 +8,39 @@ import java.lang.foreign.MemorySegment;
  * One request from the kernel. Exactly one reply must be sent for every request except forget;
  * the dispatcher sends EIO for a request the filesystem failed to answer because it threw.
  */
-public final class Request {
+public sealed class Request permits Request.Timed {
     private final MemorySegment req;
     private final ReplySink sink;
     private boolean replied;
-    /** Told when this request is answered; null when nothing times requests (then the clock is not read). */
-    private final OperationTimer timer;
-    private final Operation operation;
-    private final long startNanos;
 
     Request(MemorySegment req, ReplySink sink) {
-        this(req, sink, null, null);
-    }
-
-    /** A request of kind {@code operation}, timed by {@code timer} (null: not timed) from now until its reply. */
-    Request(MemorySegment req, ReplySink sink, OperationTimer timer, Operation operation) {
         this.req = req;
         this.sink = sink;
-        this.timer = timer;
-        this.operation = operation;
-        this.startNanos = timer == null ? 0 : System.nanoTime();
     }
+
+    /**
+     * A request timed from its upcall to its reply. A subclass, so that an untimed request (no
+     * --metrics-listen) stays as small as it was and its reply calls nothing more.
+     */
+    static final class Timed extends Request {
+        private final OperationTimer timer;
+        private final Operation operation;
+        private final long startNanos = System.nanoTime();
+
+        Timed(MemorySegment req, ReplySink sink, OperationTimer timer, Operation operation) {
+            super(req, sink);
+            this.timer = timer;
+            this.operation = operation;
+        }
+
+        @Override
+        void replying(boolean failed) {
+            timer.replied(operation, System.nanoTime() - startNanos, failed);
+        }
+    }
+
+    /** Called once, as the first reply is sent: a timed request tells its timer. */
+    void replying(boolean failed) {}
 
     /**
      * A request whose replies go to {@code sink}, {@code req} standing for libfuse's request
@@ -59,7 +71,7 @@ public final class Request {
     }
 
     private int sent(int result, boolean failed) {
-        if (timer != null && !replied) timer.replied(operation, System.nanoTime() - startNanos, failed);
+        if (!replied) replying(failed);
         replied = true;
         return result;
     }

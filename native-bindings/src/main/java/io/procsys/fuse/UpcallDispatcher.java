@@ -42,7 +42,7 @@ public final class UpcallDispatcher {
     }
 
     private void guard(String operation, Operation kind, MemorySegment reqPointer, Body body) {
-        Request req = new Request(reqPointer, replies, timer, kind);
+        Request req = timer == null ? new Request(reqPointer, replies) : new Request.Timed(reqPointer, replies, timer, kind);
         try {
             body.run(req);
         } catch (Throwable failure) {
