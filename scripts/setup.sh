@@ -3,6 +3,8 @@
 # Needs: libfuse3 + headers, fusermount3, Maven, gcc (bitfield test), procps, net-tools,
 # util-linux (unshare, setpriv, lscpu), iproute2; the clients the tests run on the cluster view
 # (sysstat, htop, tmux, prometheus-node-exporter, python3, curl), dnsmasq for the DNS discovery test,
+# prometheus for promtool (MetricsIT checks /metrics and deploy/prometheus with it; on a host whose
+# PID 1 is systemd the package also starts a Prometheus server: stop it if unwanted),
 # systemd (systemd-analyze, for the .deb units), systemd-container (systemd-nspawn) and debootstrap
 # (scripts/test-systemd.sh boots the units in a Debian 12 container); python3-seccomp
 # (scripts/without-openat2: the export tests again where openat2 is filtered);
@@ -12,7 +14,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$here/scripts/find-jdk.sh"
 
-packages=(fuse3 libfuse3-dev maven gcc procps net-tools util-linux iproute2 sysstat htop tmux prometheus-node-exporter python3 curl dnsmasq-base systemd systemd-container debootstrap python3-seccomp)
+packages=(fuse3 libfuse3-dev maven gcc procps net-tools util-linux iproute2 sysstat htop tmux prometheus-node-exporter prometheus python3 curl dnsmasq-base systemd systemd-container debootstrap python3-seccomp)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -453,5 +453,11 @@ else
     skipped=$((skipped + 1))
 fi
 
+# the alerting rules operators load into Prometheus (README "Metrics"); promtool: Debian's prometheus
+check "prometheus: deploy/prometheus/procsys-alerts.yaml passes promtool check rules" \
+    promtool check rules "$here/deploy/prometheus/procsys-alerts.yaml"
+check "prometheus: ProcsysPeerDown fires after a peer is down for 1 minute, not before (promtool test rules)" \
+    bash -c "cd '$here/deploy/prometheus' && promtool test rules procsys-alerts.test.yaml"
+
 echo "$passed passed, $failed failed${skipped:+, $skipped skipped}" | sed 's/, 0 skipped$//'
 (( failed == 0 ))

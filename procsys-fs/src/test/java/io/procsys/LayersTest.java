@@ -26,7 +26,8 @@ class LayersTest {
 
     /** package (as in a class file) → the packages its classes must not name. */
     static final Map<String, List<String>> FORBIDDEN = Map.of(
-            "io/procsys/posix/", List.of("io/procsys/fuse/", "io/procsys/tree/", "io/procsys/net/", "io/procsys/fs/"),
+            "io/procsys/posix/", List.of("io/procsys/fuse/", "io/procsys/metrics/", "io/procsys/tree/", "io/procsys/net/", "io/procsys/fs/"),
+            "io/procsys/metrics/", List.of("io/procsys/fuse/bindings/", "io/procsys/tree/", "io/procsys/net/", "io/procsys/fs/", "io/procsys/daemon/", "io/procsys/cli/"),
             "io/procsys/tree/", List.of("io/procsys/fuse/", "io/procsys/net/", "io/procsys/fs/"),
             "io/procsys/net/", List.of("io/procsys/fuse/", "io/procsys/fs/"),
             "io/procsys/fs/identity/", List.of("io/procsys/fuse/", "io/procsys/fs/cluster/", "io/procsys/fs/combine/", "io/procsys/daemon/", "io/procsys/cli/"),

@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -59,6 +60,10 @@ public class DispatchBenchmark {
         public MemorySegment context(MemorySegment req) { return context; }
     }
 
+    /** on: every reply is timed into the metrics histogram (as with --metrics-listen); off: no timer, as without it. */
+    @Param({"off", "on"})
+    public String metrics;
+
     private Arena arena;
     private ProcTree tree;
     private RecordingSink sink;
@@ -70,7 +75,8 @@ public class DispatchBenchmark {
         arena = Arena.ofShared();
         tree = ProcTree.open(Path.of("/proc"));
         sink = new RecordingSink(arena);
-        ops = new UpcallDispatcher(new ProcMirror(tree), new UpcallFailures(), sink).operations(arena);
+        ops = new UpcallDispatcher(new ProcMirror(tree), new UpcallFailures(), sink,
+                metrics.equals("on") ? io.procsys.metrics.Metrics.create().fuseOperations() : null).operations(arena);
         req = arena.allocate(8); // never dereferenced: the sink stands in for libfuse
         fileInfo = arena.allocate(fuse_file_info.layout());
         meminfoName = arena.allocateFrom("meminfo");

@@ -49,11 +49,16 @@ public final class FuseSession implements AutoCloseable {
      * itself go to stderr; the exception says what failed.
      */
     public static FuseSession mount(FuseFilesystem fs, Path mountpoint, List<String> options) throws FuseException {
+        return mount(fs, mountpoint, options, null);
+    }
+
+    /** As {@link #mount(FuseFilesystem, Path, List)}, telling {@code timer} of every reply (null: none). */
+    public static FuseSession mount(FuseFilesystem fs, Path mountpoint, List<String> options, OperationTimer timer) throws FuseException {
         Fuse.requireLibrary();
         Arena arena = Arena.ofShared();
         try {
             UpcallFailures failures = new UpcallFailures();
-            MemorySegment ops = new UpcallDispatcher(fs, failures, ReplySink.LIBFUSE).operations(arena);
+            MemorySegment ops = new UpcallDispatcher(fs, failures, ReplySink.LIBFUSE, timer).operations(arena);
             List<String> argv = new ArrayList<>(List.of("procsys"));
             if (!options.isEmpty()) {
                 argv.add("-o");

@@ -8,7 +8,7 @@ import java.lang.foreign.MemorySegment;
  * One request from the kernel. Exactly one reply must be sent for every request except forget;
  * the dispatcher sends EIO for a request the filesystem failed to answer because it threw.
  */
-public final class Request {
+public sealed class Request permits Request.Timed {
     private final MemorySegment req;
     private final ReplySink sink;
     private boolean replied;
@@ -17,6 +17,30 @@ public final class Request {
         this.req = req;
         this.sink = sink;
     }
+
+    /**
+     * A request timed from its upcall to its reply. A subclass, so that an untimed request (no
+     * --metrics-listen) stays as small as it was and its reply calls nothing more.
+     */
+    static final class Timed extends Request {
+        private final OperationTimer timer;
+        private final Operation operation;
+        private final long startNanos = System.nanoTime();
+
+        Timed(MemorySegment req, ReplySink sink, OperationTimer timer, Operation operation) {
+            super(req, sink);
+            this.timer = timer;
+            this.operation = operation;
+        }
+
+        @Override
+        void replying(boolean failed) {
+            timer.replied(operation, System.nanoTime() - startNanos, failed);
+        }
+    }
+
+    /** Called once, as the first reply is sent: a timed request tells its timer. */
+    void replying(boolean failed) {}
 
     /**
      * A request whose replies go to {@code sink}, {@code req} standing for libfuse's request
@@ -43,19 +67,24 @@ public final class Request {
     }
 
     private int sent(int result) {
+        return sent(result, false);
+    }
+
+    private int sent(int result, boolean failed) {
+        if (!replied) replying(failed);
         replied = true;
         return result;
     }
 
     /** Replies with an error ({@code errno} &gt; 0) or success without data (0). */
     public int replyError(int errno) {
-        return sent(sink.err(req, errno));
+        return sent(sink.err(req, errno), errno != 0);
     }
 
     /** Replies "done" to a forget. */
     public void replyNone() {
         sink.none(req);
-        replied = true;
+        sent(0);
     }
 
     /** This thread's entry being built for a lookup reply, cleared. */

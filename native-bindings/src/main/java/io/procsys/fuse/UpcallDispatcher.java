@@ -16,12 +16,19 @@ public final class UpcallDispatcher {
     private final FuseFilesystem fs;
     private final UpcallFailures failures;
     private final ReplySink replies;
+    private final OperationTimer timer;
 
     /** A dispatcher whose replies go to {@code replies} ({@link ReplySink#LIBFUSE} in a session). */
     public UpcallDispatcher(FuseFilesystem fs, UpcallFailures failures, ReplySink replies) {
+        this(fs, failures, replies, null);
+    }
+
+    /** As above, telling {@code timer} of every reply (null: nothing is timed, the clock is not read). */
+    public UpcallDispatcher(FuseFilesystem fs, UpcallFailures failures, ReplySink replies, OperationTimer timer) {
         this.fs = fs;
         this.failures = failures;
         this.replies = replies;
+        this.timer = timer;
     }
 
     /** Something a stub does with the request. */
@@ -31,7 +38,11 @@ public final class UpcallDispatcher {
     }
 
     private void guard(String operation, MemorySegment reqPointer, Body body) {
-        Request req = new Request(reqPointer, replies);
+        guard(operation, Operation.MODIFY, reqPointer, body);
+    }
+
+    private void guard(String operation, Operation kind, MemorySegment reqPointer, Body body) {
+        Request req = timer == null ? new Request(reqPointer, replies) : new Request.Timed(reqPointer, replies, timer, kind);
         try {
             body.run(req);
         } catch (Throwable failure) {
@@ -88,29 +99,29 @@ public final class UpcallDispatcher {
     /** The operations that look: one stub each, turning native arguments into Java ones. */
     private void reading(MemorySegment ops, Arena arena) {
         fuse_lowlevel_ops.lookup(ops, fuse_lowlevel_ops.lookup.allocate(
-                (req, parent, name) -> guard("lookup", req, r -> fs.lookup(r, parent, cString(name))), arena));
+                (req, parent, name) -> guard("lookup", Operation.LOOKUP, req, r -> fs.lookup(r, parent, cString(name))), arena));
         fuse_lowlevel_ops.forget(ops, fuse_lowlevel_ops.forget.allocate(
-                (req, node, lookups) -> guard("forget", req, r -> fs.forget(r, node, lookups)), arena));
+                (req, node, lookups) -> guard("forget", Operation.FORGET, req, r -> fs.forget(r, node, lookups)), arena));
         fuse_lowlevel_ops.getattr(ops, fuse_lowlevel_ops.getattr.allocate(
-                (req, node, fi) -> guard("getattr", req, r -> fs.getattr(r, node)), arena));
+                (req, node, fi) -> guard("getattr", Operation.GETATTR, req, r -> fs.getattr(r, node)), arena));
         fuse_lowlevel_ops.readlink(ops, fuse_lowlevel_ops.readlink.allocate(
-                (req, node) -> guard("readlink", req, r -> fs.readlink(r, node)), arena));
+                (req, node) -> guard("readlink", Operation.READLINK, req, r -> fs.readlink(r, node)), arena));
         fuse_lowlevel_ops.open(ops, fuse_lowlevel_ops.open.allocate(
-                (req, node, fi) -> guard("open", req, r -> fs.open(r, node, new FileInfo(fi))), arena));
+                (req, node, fi) -> guard("open", Operation.OPEN, req, r -> fs.open(r, node, new FileInfo(fi))), arena));
         fuse_lowlevel_ops.read(ops, fuse_lowlevel_ops.read.allocate(
-                (req, node, size, offset, fi) -> guard("read", req, r -> fs.read(r, node, size, offset, new FileInfo(fi))), arena));
+                (req, node, size, offset, fi) -> guard("read", Operation.READ, req, r -> fs.read(r, node, size, offset, new FileInfo(fi))), arena));
         fuse_lowlevel_ops.release(ops, fuse_lowlevel_ops.release.allocate(
-                (req, node, fi) -> guard("release", req, r -> fs.release(r, node, new FileInfo(fi))), arena));
+                (req, node, fi) -> guard("release", Operation.RELEASE, req, r -> fs.release(r, node, new FileInfo(fi))), arena));
         fuse_lowlevel_ops.opendir(ops, fuse_lowlevel_ops.opendir.allocate(
-                (req, node, fi) -> guard("opendir", req, r -> fs.opendir(r, node, new FileInfo(fi))), arena));
+                (req, node, fi) -> guard("opendir", Operation.OPENDIR, req, r -> fs.opendir(r, node, new FileInfo(fi))), arena));
         fuse_lowlevel_ops.readdir(ops, fuse_lowlevel_ops.readdir.allocate(
-                (req, node, size, offset, fi) -> guard("readdir", req, r -> fs.readdir(r, node, size, offset, new FileInfo(fi))), arena));
+                (req, node, size, offset, fi) -> guard("readdir", Operation.READDIR, req, r -> fs.readdir(r, node, size, offset, new FileInfo(fi))), arena));
         fuse_lowlevel_ops.readdirplus(ops, fuse_lowlevel_ops.readdirplus.allocate(
-                (req, node, size, offset, fi) -> guard("readdirplus", req, r -> fs.readdirplus(r, node, size, offset, new FileInfo(fi))), arena));
+                (req, node, size, offset, fi) -> guard("readdirplus", Operation.READDIRPLUS, req, r -> fs.readdirplus(r, node, size, offset, new FileInfo(fi))), arena));
         fuse_lowlevel_ops.releasedir(ops, fuse_lowlevel_ops.releasedir.allocate(
-                (req, node, fi) -> guard("releasedir", req, r -> fs.releasedir(r, node, new FileInfo(fi))), arena));
+                (req, node, fi) -> guard("releasedir", Operation.RELEASEDIR, req, r -> fs.releasedir(r, node, new FileInfo(fi))), arena));
         fuse_lowlevel_ops.statfs(ops, fuse_lowlevel_ops.statfs.allocate(
-                (req, node) -> guard("statfs", req, r -> fs.statfs(r, node)), arena));
+                (req, node) -> guard("statfs", Operation.STATFS, req, r -> fs.statfs(r, node)), arena));
     }
 
     /** Every operation that would change the filesystem goes to {@link FuseFilesystem#modify}, named. */

@@ -1,7 +1,10 @@
 package io.procsys.cli;
 
+import io.procsys.daemon.MetricsEndpoint;
 import io.procsys.daemon.RunningAgent;
 import io.procsys.daemon.StopSignals;
+import io.procsys.daemon.UserError;
+import io.procsys.metrics.Metrics;
 import io.procsys.net.Transport;
 import io.procsys.net.agent.Warmup;
 import picocli.CommandLine.ArgGroup;
@@ -38,17 +41,28 @@ final class AgentCommand implements Callable<Integer> {
     @Mixin
     TlsOptions tls;
 
+    @Mixin
+    MetricsOptions metricsOptions;
+
     @Override
     public Integer call() throws InterruptedException {
         StopSignals stop = StopSignals.install();
         String node = name != null ? name : Hosts.localName();
         var context = tls.server(node);
-        RunningAgent agent = RunningAgent.start(procRoot, Hosts.parseAddress(listen), listen, node, context);
+        Metrics metrics = metricsOptions.start(null);
+        RunningAgent agent;
+        try {
+            agent = RunningAgent.start(procRoot, Hosts.parseAddress(listen), listen, node, context, metrics);
+        } catch (UserError e) {
+            metrics.close();
+            throw e;
+        }
+        MetricsEndpoint.exportExpiry(metrics, agent.credentials());
         if (warmup > 0) agent.warmUp(tls.client(node), node, warmup);
         System.err.println("procsys: agent " + node + " exporting " + procRoot + " on " + agent.address()
                 + (context == null ? " (INSECURE: plaintext, no authentication)" : " (mutual TLS)")
-                + (Transport.epoll() ? ", epoll" : ", nio"));
-        RunningAgent.serveUntilSignal(stop, "agent", agent);
+                + (Transport.epoll() ? ", epoll" : ", nio") + MetricsEndpoint.describe(metrics));
+        RunningAgent.serveUntilSignal(stop, "agent", agent, metrics);
         return 0;
     }
 }

@@ -18,12 +18,14 @@ import java.util.List;
  * tableMs: 2000
  * peersDns: procsys-agents.procsys.svc.cluster.local:7070   # optional: peers from DNS
  * dnsRefreshSeconds: 30
+ * metricsListen: 127.0.0.1:9464       # optional: Prometheus metrics at http://127.0.0.1:9464/metrics
  * tls: {cert: /etc/procsys/certs/node-a.pem, key: /etc/procsys/certs/node-a-key.pem, ca: /etc/procsys/certs/ca.pem}
  * peers:
  *   - {name: node-b, address: "10.0.0.2:7070"}
  * </pre>
  */
-record ClusterConfig(String name, Long deadlineMs, Long cacheMs, Long tableMs, String peersDns, Long dnsRefreshSeconds, TlsFiles tls, List<PeerEntry> peers) {
+record ClusterConfig(String name, Long deadlineMs, Long cacheMs, Long tableMs, String peersDns, Long dnsRefreshSeconds, TlsFiles tls, List<PeerEntry> peers,
+                     String metricsListen) {
     record TlsFiles(Path cert, Path key, Path ca, Boolean insecure) {}
 
     record PeerEntry(String name, String address) {}

@@ -44,8 +44,13 @@ final class ClusterOptions {
             description = "Listing a host's processes fetches its process table in one request; for this long its process files are served from it (default: 2000; 0: one request per file).")
     Long tableMillis;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "YAML file with name, peers, peersDns, dnsRefreshSeconds, tls, deadlineMs, cacheMs, tableMs; options win over it.")
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML file with name, peers, peersDns, dnsRefreshSeconds, tls, deadlineMs, cacheMs, tableMs, metricsListen; options win over it.")
     Path config;
+
+    /** The config file's metricsListen (mount only), or null. */
+    String configuredMetricsListen() {
+        return config == null ? null : ClusterConfig.load(config).metricsListen();
+    }
 
     @Mixin
     TlsOptions tls;

@@ -1,10 +1,12 @@
 package io.procsys.cli;
 
 import io.procsys.daemon.DaemonOutput;
+import io.procsys.daemon.MetricsEndpoint;
 import io.procsys.daemon.MountService;
 import io.procsys.daemon.StatusEndpoint;
 import io.procsys.daemon.StopSignals;
 import io.procsys.daemon.UserError;
+import io.procsys.metrics.Metrics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -49,6 +51,9 @@ final class MountCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions clusterOptions;
 
+    @Mixin
+    MetricsOptions metricsOptions;
+
     @Option(names = "--daemon", hidden = true,
             description = "Set by the ./procsys launcher, which runs the daemon detached: once mounted, "
                     + "write 'READY <message>' on stdout, close it, and log to the log file from then on.")
@@ -71,8 +76,23 @@ final class MountCommand implements Callable<Integer> {
             MountService serving = mounted.get();
             if (serving != null) new Thread(serving::close, "procsys-stop").start();
         });
-        MountService service = MountService.mount(procRoot, mountpoint, options, clusterOptions.cluster());
+        var cluster = clusterOptions.cluster();
+        Metrics metrics;
+        MountService service;
+        try {
+            metrics = metricsOptions.start(clusterOptions.configuredMetricsListen());
+        } catch (UserError e) {
+            if (cluster != null) cluster.close();
+            throw e;
+        }
+        try {
+            service = MountService.mount(procRoot, mountpoint, options, cluster, metrics);
+        } catch (UserError e) {
+            metrics.close();
+            throw e;
+        }
         StatusEndpoint status = StatusEndpoint.start(service.mountpoint(), procRoot, service.cluster());
+        if (cluster != null) MetricsEndpoint.exportExpiry(metrics, cluster.credentials());
         service.serveInBackground(threads);
         mounted.set(service);
         if (stop.received() != null) service.close(); // it came while mounting
@@ -80,9 +100,10 @@ final class MountCommand implements Callable<Integer> {
             Path logFile = log != null ? log : defaultLog(service.mountpoint());
             DaemonOutput.detach(logFile, READY + " mounted " + procRoot + " on " + service.mountpoint()
                     + " (daemon pid " + ProcessHandle.current().pid() + ", log " + logFile
-                    + "); stop it with: procsys umount " + service.mountpoint());
+                    + MetricsEndpoint.describe(metrics) + "); stop it with: procsys umount " + service.mountpoint());
         } else {
-            System.err.println("procsys: serving " + procRoot + " on " + service.mountpoint() + " (Ctrl-C to stop)");
+            System.err.println("procsys: serving " + procRoot + " on " + service.mountpoint() + " (Ctrl-C to stop"
+                    + MetricsEndpoint.describe(metrics) + ")");
         }
         try {
             service.session().awaitLoopEnd();
@@ -91,6 +112,7 @@ final class MountCommand implements Callable<Integer> {
         }
         service.close();
         status.close();
+        metrics.close();
         return 0;
     }
 

@@ -1,10 +1,12 @@
 package io.procsys.cli;
 
+import io.procsys.daemon.MetricsEndpoint;
 import io.procsys.daemon.MountService;
 import io.procsys.daemon.RunningAgent;
 import io.procsys.daemon.StopSignals;
 import io.procsys.daemon.UserError;
 import io.procsys.fs.cluster.Cluster;
+import io.procsys.metrics.Metrics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -43,6 +45,9 @@ final class NodeCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions clusterOptions;
 
+    @Mixin
+    MetricsOptions metricsOptions;
+
     @Parameters(paramLabel = "MOUNTPOINT", description = "Where to mount the combined view.")
     Path mountpoint;
 
@@ -52,19 +57,35 @@ final class NodeCommand implements Callable<Integer> {
         String node = clusterOptions.name != null ? clusterOptions.name : Hosts.localName();
         Cluster cluster = clusterOptions.cluster(); // first: it applies --config's tls section, which the agent side uses too
         var serverTls = clusterOptions.tls.server(node);
-        MountService service = MountService.mount(procRoot, mountpoint, options, cluster);
+        Metrics metrics;
+        MountService service;
+        try {
+            metrics = metricsOptions.start(clusterOptions.configuredMetricsListen());
+        } catch (UserError e) {
+            if (cluster != null) cluster.close();
+            throw e;
+        }
+        try {
+            service = MountService.mount(procRoot, mountpoint, options, cluster, metrics);
+        } catch (UserError e) {
+            metrics.close();
+            throw e;
+        }
         service.serveInBackground(MountService.DEFAULT_THREADS);
         Path exported = export == Export.combined ? service.mountpoint() : procRoot;
         RunningAgent agent;
         try {
-            agent = RunningAgent.start(exported, Hosts.parseAddress(listen), listen, node, serverTls);
+            agent = RunningAgent.start(exported, Hosts.parseAddress(listen), listen, node, serverTls, metrics);
         } catch (UserError e) {
             service.close();
+            metrics.close();
             throw e;
         }
+        // agent and mount share one set of TLS files (and one reloader) unless the config says otherwise: one gauge
+        MetricsEndpoint.exportExpiry(metrics, cluster != null && cluster.credentials() != null ? cluster.credentials() : agent.credentials());
         System.err.println("procsys: node " + node + ": combined view on " + service.mountpoint() + ", agent on " + agent.address()
-                + " exporting " + (export == Export.combined ? "the combined view" : procRoot));
-        RunningAgent.serveUntilSignal(stop, "node", agent, service);
+                + " exporting " + (export == Export.combined ? "the combined view" : procRoot) + MetricsEndpoint.describe(metrics));
+        RunningAgent.serveUntilSignal(stop, "node", agent, service, metrics);
         return 0;
     }
 }

@@ -7,6 +7,7 @@ import io.procsys.fuse.Fuse;
 import io.procsys.fuse.FuseException;
 import io.procsys.fuse.FuseFilesystem;
 import io.procsys.fuse.FuseSession;
+import io.procsys.metrics.Metrics;
 import io.procsys.tree.ProcTree;
 
 import java.nio.file.Files;
@@ -46,6 +47,14 @@ public final class MountService implements AutoCloseable {
      * and closes) the mount also serves hosts/ for this host and every peer.
      */
     public static MountService mount(Path procRoot, Path mountpoint, List<String> extraOptions, Cluster cluster) {
+        return mount(procRoot, mountpoint, extraOptions, cluster, Metrics.OFF);
+    }
+
+    /**
+     * As {@link #mount(Path, Path, List, Cluster)}, telling {@code metrics} of every FUSE request
+     * and exporting the cluster's peers and combined files to it ({@link Metrics#OFF}: nothing).
+     */
+    public static MountService mount(Path procRoot, Path mountpoint, List<String> extraOptions, Cluster cluster, Metrics metrics) {
         Path target = mountpoint.toAbsolutePath().normalize();
         checkMountpoint(target);
         try {
@@ -68,7 +77,9 @@ public final class MountService implements AutoCloseable {
         ProcMirror mirror = clusterFs == null ? new ProcMirror(tree) : clusterFs.local();
         FuseFilesystem fs = clusterFs == null ? mirror : clusterFs;
         try {
-            return new MountService(tree, mirror, FuseSession.mount(fs, target, options), cluster);
+            MountService service = new MountService(tree, mirror, FuseSession.mount(fs, target, options, metrics.fuseOperations()), cluster);
+            if (cluster != null) cluster.exportTo(metrics);
+            return service;
         } catch (FuseException e) {
             tree.close();
             if (cluster != null) cluster.close();

@@ -3,6 +3,7 @@ package io.procsys.daemon;
 import io.netty.handler.ssl.SslContext;
 import io.procsys.net.ReloadingTls;
 import io.procsys.net.agent.Agent;
+import io.procsys.metrics.Metrics;
 import io.procsys.net.agent.Warmup;
 import io.procsys.tree.ExportedTree;
 import io.procsys.tree.ProcTree;
@@ -24,6 +25,11 @@ public final class RunningAgent implements AutoCloseable {
 
     /** Starts exporting {@code root} on {@code address} ({@code listen} as the user wrote it, for messages). */
     public static RunningAgent start(Path root, InetSocketAddress address, String listen, String node, SslContext tls) {
+        return start(root, address, listen, node, tls, Metrics.OFF);
+    }
+
+    /** As above, its counters exported to {@code metrics} (README "Metrics"). */
+    public static RunningAgent start(Path root, InetSocketAddress address, String listen, String node, SslContext tls, Metrics metrics) {
         ProcTree tree;
         try {
             tree = ProcTree.open(root);
@@ -31,7 +37,9 @@ public final class RunningAgent implements AutoCloseable {
             throw new UserError(e.getMessage());
         }
         try {
-            return new RunningAgent(tree, Agent.start(address, node, new ExportedTree(tree), tls), tls);
+            Agent agent = Agent.start(address, node, new ExportedTree(tree), tls);
+            agent.stats().exportTo(metrics);
+            return new RunningAgent(tree, agent, tls);
         } catch (Exception e) {
             tree.close();
             throw new UserError("cannot listen on " + listen + ": " + e.getMessage());

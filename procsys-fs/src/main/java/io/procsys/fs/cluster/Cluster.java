@@ -2,6 +2,7 @@ package io.procsys.fs.cluster;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
+import io.procsys.metrics.Metrics;
 import io.procsys.net.ReloadingTls;
 import io.procsys.net.Transport;
 import io.procsys.tree.ExportedTree;
@@ -10,8 +11,10 @@ import io.procsys.tree.ProcTree;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -44,6 +47,8 @@ public final class Cluster implements AutoCloseable {
     private final Duration tableWindow;
     private final TableBudget tableBudget = new TableBudget(TableBudget.DEFAULT_BYTES);
     private final List<TableBackend> tabled = new CopyOnWriteArrayList<>();
+    /** The filesystem made by {@link #filesystem}, once made. */
+    private volatile ClusterFs filesystem;
 
     public Cluster(String localName, List<PeerAddress> addresses, SslContext tls, Duration deadline) {
         this(localName, addresses, tls, deadline, Duration.ZERO);
@@ -152,7 +157,60 @@ public final class Cluster implements AutoCloseable {
             dnsThread = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("dns-peers").factory());
             dnsThread.scheduleWithFixedDelay(dns::refresh, 0, dns.refreshInterval().toMillis(), TimeUnit.MILLISECONDS);
         }
-        return new ClusterFs(localTree, hosts, reuse);
+        filesystem = new ClusterFs(localTree, hosts, reuse);
+        return filesystem;
+    }
+
+    /**
+     * Registers the peers' and the combined files' metrics with {@code metrics}, read from their
+     * counters at each scrape (README "Metrics"). A peer found through DNS appears once named;
+     * of two peers of one name (two records leading to one node) the first is reported.
+     */
+    public void exportTo(Metrics metrics) {
+        List<String> peer = List.of("peer");
+        metrics.gauges("procsys_peer_up", "1 if the connection to the peer's agent is up, else 0.", peer,
+                s -> eachPeer((p, st) -> s.sample(st.state() == Peer.State.UP ? 1 : 0, st.name())));
+        metrics.gauges("procsys_peer_round_trip_seconds", "Round trip of the peer's last answered request (or of its connection set-up).", peer,
+                s -> eachPeer((p, st) -> {
+                    if (st.roundTripMicros() >= 0) s.sample(st.roundTripMicros() / 1e6, st.name());
+                }));
+        metrics.gauges("procsys_peer_last_seen_timestamp_seconds", "When the peer last answered (Unix time).", peer,
+                s -> eachPeer((p, st) -> {
+                    if (st.lastSeen() != null) s.sample(st.lastSeen().toEpochMilli() / 1e3, st.name());
+                }));
+        metrics.counters("procsys_peer_requests_total", "Requests sent to the peer's agent (or refused at once while it was down).", peer,
+                s -> eachPeer((p, st) -> s.sample(st.requests(), st.name())));
+        List<String> kinds = new ArrayList<>();
+        for (Peer.ErrorKind k : Peer.ErrorKind.values()) kinds.add(k.label());
+        metrics.counters("procsys_peer_errors_total", "Failed requests and connection attempts to the peer, by kind: "
+                        + "timeout, down (asked while down), refused (connection attempt failed), disconnected, remote_errno, protocol.",
+                List.of("peer", "kind"), s -> eachPeer((p, st) -> {
+                    for (Peer.ErrorKind k : Peer.ErrorKind.values()) s.sample(p.errors(k), st.name(), k.label());
+                }));
+        metrics.counters("procsys_peer_process_table_fetches_total", "Process tables requested from the peer (listing the root or hosts/NAME/).", peer,
+                s -> eachPeer((p, st) -> s.sample(st.tables(), st.name())));
+        metrics.counters("procsys_peer_process_table_bytes_total", "Bytes of the process tables received from the peer.", peer,
+                s -> eachPeer((p, st) -> s.sample(p.tableBytes(), st.name())));
+        metrics.counters("procsys_combined_file_cache_hits_total",
+                "Reads of a combined file served by a fan-out of another read: how=in_flight (joined it while it ran), how=reused (within --cache-ms).",
+                List.of("how"), s -> {
+                    ClusterFs fs = filesystem;
+                    s.sample(fs == null ? 0 : fs.combined().joined.sum(), "in_flight");
+                    s.sample(fs == null ? 0 : fs.combined().reused.sum(), "reused");
+                });
+        metrics.counter("procsys_combined_file_cache_misses_total", "Reads of a combined file that started a fan-out to every host.", () -> {
+            ClusterFs fs = filesystem;
+            return fs == null ? 0 : fs.combined().started.sum();
+        });
+    }
+
+    /** Each peer with its status, one per name (the first), as metrics report them. */
+    private void eachPeer(java.util.function.BiConsumer<Peer, Peer.Status> action) {
+        Set<String> seen = new HashSet<>();
+        for (Peer p : peers) {
+            Peer.Status st = p.status();
+            if (seen.add(st.name())) action.accept(p, st);
+        }
     }
 
     @Override

@@ -87,6 +87,11 @@ public final class ClusterFs extends DelegatingFilesystem {
         return local;
     }
 
+    /** The combined files' fan-outs (their counts, for metrics). */
+    CombinedFiles combined() {
+        return combined;
+    }
+
     @Override
     public void init(ConnectionInfo connection) {
         super.init(connection);

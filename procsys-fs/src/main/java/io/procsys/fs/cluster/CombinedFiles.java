@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Top-level files whose cluster view combines every host's copy (see docs/aggregation.md): one
@@ -25,6 +26,8 @@ final class CombinedFiles {
     private final HostSet hosts;
     private final long reuseNanos;
     private final ConcurrentHashMap<String, Flight> flights = new ConcurrentHashMap<>();
+    /** Reads that joined a fan-out in flight, reused a finished one within the reuse time, started one. */
+    final LongAdder joined = new LongAdder(), reused = new LongAdder(), started = new LongAdder();
 
     /** One fan-out of a file, shared by the readers that arrive while it runs (and, with a TTL, for a while after). */
     private record Flight(CompletableFuture<String> text, long startedNanos) {}
@@ -48,7 +51,14 @@ final class CombinedFiles {
         Optional<Aggregator> aggregator = Aggregators.forPath(path);
         if (aggregator.isEmpty()) return CompletableFuture.failedFuture(new ErrnoException(Errno.ENOENT, path + " is not combined"));
         long now = System.nanoTime();
-        Flight flight = flights.compute(path, (p, old) -> old != null && usable(old, now) ? old : new Flight(fanOut(p, aggregator.get()), now));
+        Flight flight = flights.compute(path, (p, old) -> {
+            if (old != null && usable(old, now)) {
+                (old.text().isDone() ? reused : joined).increment();
+                return old;
+            }
+            started.increment();
+            return new Flight(fanOut(p, aggregator.get()), now);
+        });
         return flight.text().thenApply(Contents::of);
     }
 

@@ -50,6 +50,34 @@ public final class Peer implements Backend, AutoCloseable {
     private Duration backoff = MIN_BACKOFF;
     private final LongAdder requests = new LongAdder();
     private final LongAdder tables = new LongAdder();
+    private final LongAdder tableBytes = new LongAdder();
+    private final LongAdder[] errors = new LongAdder[ErrorKind.values().length];
+
+    /** Why a request failed, or a connection attempt: what {@code procsys_peer_errors_total} counts, by kind. */
+    public enum ErrorKind {
+        /** The deadline passed without an answer. */
+        TIMEOUT,
+        /** Asked while the host was down or connecting: answered EHOSTUNREACH at once. */
+        DOWN,
+        /** A connection attempt failed (refused, unreachable, TLS, hello refused or late). */
+        REFUSED,
+        /** The connection was lost with the request in flight, or the request could not be sent. */
+        DISCONNECTED,
+        /** The agent answered with an errno (ENOENT for a process that exited, EACCES, ...). */
+        REMOTE_ERRNO,
+        /** Anything else: an answer of the wrong kind, a bad table, a failure of this side. */
+        PROTOCOL;
+
+        private final String label = name().toLowerCase(java.util.Locale.ROOT);
+
+        public String label() {
+            return label;
+        }
+    }
+
+    {
+        for (int i = 0; i < errors.length; i++) errors[i] = new LongAdder();
+    }
 
     /** {@code name} null: the peer takes the node name its agent sends in the hello (DNS discovery). */
     public Peer(String name, InetSocketAddress address, SslContext tls, String localNode, EventLoopGroup loops, Duration deadline) {
@@ -82,6 +110,7 @@ public final class Peer implements Backend, AutoCloseable {
         long t0 = System.nanoTime();
         AgentClient.connect(loops, address, tls, localNode, deadline.multipliedBy(4)).whenComplete((c, error) -> {
             if (error != null) {
+                failed(ErrorKind.REFUSED);
                 lastError = describe(error);
                 state = State.DOWN;
                 retryLater();
@@ -132,6 +161,7 @@ public final class Peer implements Backend, AutoCloseable {
         requests.increment();
         AgentClient c = client;
         if (c == null || !c.isActive()) {
+            failed(ErrorKind.DOWN);
             return CompletableFuture.failedFuture(new ErrnoException(Errno.EHOSTUNREACH, "host " + name + " is " + state.name().toLowerCase()));
         }
         long t0 = System.nanoTime();
@@ -143,6 +173,7 @@ public final class Peer implements Backend, AutoCloseable {
                         return value;
                     }
                     Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                    failed(kindOf(e));
                     if (e instanceof ErrnoException r) throw r;
                     if (e instanceof TimeoutException) {
                         lastError = "request timed out after " + deadline.toMillis() + " ms";
@@ -150,6 +181,32 @@ public final class Peer implements Backend, AutoCloseable {
                     }
                     throw new ErrnoException(Errno.EIO, "host " + name + ": " + e);
                 });
+    }
+
+    /** The kind of a request's failure, as the client or the deadline reported it. */
+    static ErrorKind kindOf(Throwable e) {
+        if (e instanceof TimeoutException) return ErrorKind.TIMEOUT;
+        if (e instanceof ErrnoException r) {
+            // the client's own: the connection went away (AgentClient), or this side gave up
+            if (r.errno() == Errno.ENOTCONN) return ErrorKind.DISCONNECTED;
+            if (r.errno() == Errno.EHOSTUNREACH) return ErrorKind.DOWN;
+            return ErrorKind.REMOTE_ERRNO;
+        }
+        return ErrorKind.PROTOCOL;
+    }
+
+    private void failed(ErrorKind kind) {
+        errors[kind.ordinal()].increment();
+    }
+
+    /** Failures of requests and connection attempts of one kind so far. */
+    public long errors(ErrorKind kind) {
+        return errors[kind.ordinal()].sum();
+    }
+
+    /** Bytes of the process tables received so far. */
+    public long tableBytes() {
+        return tableBytes.sum();
     }
 
     @Override
@@ -175,7 +232,10 @@ public final class Peer implements Backend, AutoCloseable {
     /** The process table of this host's tree, with threads or not (the caller owns the buffer). */
     public CompletableFuture<ByteBuf> table(boolean threads) {
         tables.increment();
-        return call(c -> c.table("", threads));
+        return call(c -> c.table("", threads)).thenApply(table -> {
+            tableBytes.add(table.readableBytes());
+            return table;
+        });
     }
 
     @Override

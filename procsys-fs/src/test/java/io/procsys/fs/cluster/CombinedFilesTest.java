@@ -94,4 +94,24 @@ class CombinedFilesTest {
         files.read("meminfo");
         assertEquals(2, a.reads.get());
     }
+
+    @Test
+    void hitsAndMissesAreCounted() {
+        ManualHost a = new ManualHost("a", 7);
+        CombinedFiles files = new CombinedFiles(new HostSet(List.of(a)), Duration.ofMinutes(1));
+        CompletableFuture<Backend.Content> first = files.read("meminfo");    // starts the fan-out: a miss
+        CompletableFuture<Backend.Content> second = files.read("meminfo");   // joins it in flight
+        a.answer();
+        text(first);
+        text(second);
+        text(files.read("meminfo"));                                      // reused within the reuse time
+        assertEquals(1, files.started.sum(), "misses");
+        assertEquals(1, files.joined.sum(), "joined in flight");
+        assertEquals(1, files.reused.sum(), "reused");
+        CombinedFiles coalescingOnly = new CombinedFiles(new HostSet(List.of(a)), Duration.ZERO);
+        text(coalescingOnly.read("meminfo"));
+        text(coalescingOnly.read("meminfo"));
+        assertEquals(2, coalescingOnly.started.sum(), "no reuse time: every later read is a miss");
+        assertEquals(0, coalescingOnly.reused.sum());
+    }
 }

@@ -52,6 +52,7 @@ public final class Agent implements AutoCloseable {
     private final Channel server;
     private final AgentStats stats = new AgentStats();
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final SentBytes sentBytes = new SentBytes(stats);
 
     private Agent(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls, Threads shared) throws InterruptedException {
         this.ownsThreads = shared == null;
@@ -93,6 +94,7 @@ public final class Agent implements AutoCloseable {
         protected void initChannel(SocketChannel ch) {
             stats.connections.increment();
             connections.add(ch);
+            ch.pipeline().addLast(SentBytes.NAME, sentBytes);
             ch.pipeline().addLast(HelloDeadline.NAME, new HelloDeadline(HELLO_DEADLINE.toMillis(), stats));
             if (tls != null) ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
             Framing.install(ch.pipeline(), Framing.MAX_REQUEST_FRAME);

@@ -3,6 +3,7 @@ package io.procsys.net.agent;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.procsys.net.protocol.Message;
 import io.procsys.posix.Errno;
 
@@ -36,6 +37,15 @@ final class AgentHello extends SimpleChannelInboundHandler<Message> {
                 + Message.OLDEST_PROTOCOL_VERSION + " to " + Message.PROTOCOL_VERSION
                 : "first message was not a hello"));
         ctx.writeAndFlush(new Message.Error(msg.id(), Errno.EPROTO)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Counts the TLS handshake's outcome (the TLS handler tells the handlers after it; this one is there until the hello). */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof SslHandshakeCompletionEvent done) {
+            (done.isSuccess() ? stats.tlsHandshakes : stats.tlsHandshakeFailures).increment();
+        }
+        ctx.fireUserEventTriggered(event);
     }
 
     static boolean spoken(int version) {

@@ -34,9 +34,11 @@ final class RequestHandler extends SimpleChannelInboundHandler<Message.Request> 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, Message.Request request) {
         stats.requests.increment();
+        int kind = AgentStats.kind(request);
+        stats.requestsByKind[kind].increment();
         EventExecutorGroup work = request instanceof Message.Table ? tableWork : fileWork;
         if (work == null) {
-            ctx.writeAndFlush(answer(ctx, request));
+            ctx.writeAndFlush(counted(kind, answer(ctx, request)));
             return;
         }
         work.execute(() -> {
@@ -44,11 +46,18 @@ final class RequestHandler extends SimpleChannelInboundHandler<Message.Request> 
             try {
                 reply = answer(ctx, request);
             } catch (Throwable e) { // out of direct memory included: the connection is closed, the client told at once
+                stats.failuresByKind[kind].increment();
                 exceptionCaught(ctx, e);
                 return;
             }
-            ctx.writeAndFlush(reply);
+            ctx.writeAndFlush(counted(kind, reply));
         });
+    }
+
+    /** {@code reply}, an error reply counted as a failure of its request's kind. */
+    private Message counted(int kind, Message reply) {
+        if (reply instanceof Message.Error) stats.failuresByKind[kind].increment();
+        return reply;
     }
 
     private Message answer(ChannelHandlerContext ctx, Message.Request request) {
