@@ -97,13 +97,13 @@ final class DemoCommand implements Callable<Integer> {
             return 0;
         } catch (Exception e) {
             if (signals.received() == null) throw e;
-            say(signals.received() + " received"); // whatever the interrupt broke on its way
-            return 0;
+            return 0; // whatever the interrupt broke on its way: the signal asked to stop
         } finally {
             synchronized (this) {
                 cleaningUp = true;
                 Thread.interrupted(); // the waits below must not end at once
             }
+            if (signals.received() != null) say(signals.received() + " received");
             say("cleaning up");
             if (showing != null) showing.destroy();
             if (service != null) service.close();
