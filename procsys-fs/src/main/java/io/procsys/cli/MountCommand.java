@@ -77,20 +77,9 @@ final class MountCommand implements Callable<Integer> {
             if (serving != null) new Thread(serving::close, "procsys-stop").start();
         });
         var cluster = clusterOptions.cluster();
-        Metrics metrics;
-        MountService service;
-        try {
-            metrics = metricsOptions.start(clusterOptions.configuredMetricsListen());
-        } catch (UserError e) {
-            if (cluster != null) cluster.close();
-            throw e;
-        }
-        try {
-            service = MountService.mount(procRoot, mountpoint, options, cluster, metrics);
-        } catch (UserError e) {
-            metrics.close();
-            throw e;
-        }
+        MetricsOptions.Mounted mounting = metricsOptions.mount(procRoot, mountpoint, options, cluster, clusterOptions.configuredMetricsListen());
+        Metrics metrics = mounting.metrics();
+        MountService service = mounting.service();
         StatusEndpoint status = StatusEndpoint.start(service.mountpoint(), procRoot, service.cluster());
         if (cluster != null) MetricsEndpoint.exportExpiry(metrics, cluster.credentials());
         service.serveInBackground(threads);

@@ -57,20 +57,9 @@ final class NodeCommand implements Callable<Integer> {
         String node = clusterOptions.name != null ? clusterOptions.name : Hosts.localName();
         Cluster cluster = clusterOptions.cluster(); // first: it applies --config's tls section, which the agent side uses too
         var serverTls = clusterOptions.tls.server(node);
-        Metrics metrics;
-        MountService service;
-        try {
-            metrics = metricsOptions.start(clusterOptions.configuredMetricsListen());
-        } catch (UserError e) {
-            if (cluster != null) cluster.close();
-            throw e;
-        }
-        try {
-            service = MountService.mount(procRoot, mountpoint, options, cluster, metrics);
-        } catch (UserError e) {
-            metrics.close();
-            throw e;
-        }
+        MetricsOptions.Mounted mounting = metricsOptions.mount(procRoot, mountpoint, options, cluster, clusterOptions.configuredMetricsListen());
+        Metrics metrics = mounting.metrics();
+        MountService service = mounting.service();
         service.serveInBackground(MountService.DEFAULT_THREADS);
         Path exported = export == Export.combined ? service.mountpoint() : procRoot;
         RunningAgent agent;
