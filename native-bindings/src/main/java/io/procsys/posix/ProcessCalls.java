@@ -41,6 +41,9 @@ public final class ProcessCalls {
     private static final MethodHandle SETPRIORITY = call("setpriority", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), -1);
     private static final MethodHandle GETPWNAM_R = call("getpwnam_r",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS), -1);
+    private static final MethodHandle GETPWUID_R = call("getpwuid_r",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS), -1);
+    private static final MethodHandle KILL = call("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), -1);
     /** struct passwd on 64-bit Linux: pw_name@0, pw_passwd@8, pw_uid@16, pw_gid@20, pw_gecos@24, pw_dir@32, pw_shell@40. */
     private static final long PASSWD_SIZE = 48, PW_UID = 16;
 
@@ -103,6 +106,36 @@ public final class ProcessCalls {
         try {
             long r = (long) SYSCALL3.invokeExact(capture, SYS_IOPRIO_GET, (long) IOPRIO_WHO_PROCESS, (long) pid);
             return r < 0 ? -errno(capture) : (int) r;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** kill(2): 0 or -errno. */
+    public static int kill(int pid, int signal) {
+        MemorySegment capture = CAPTURE.get();
+        try {
+            int r = (int) KILL.invokeExact(capture, pid, signal);
+            return r < 0 ? -errno(capture) : 0;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** The name of user {@code uid} in this host's user database (getpwuid_r); null if there is none. */
+    public static String nameOf(int uid) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment passwd = arena.allocate(PASSWD_SIZE, 8);
+            MemorySegment result = arena.allocate(ADDRESS);
+            MemorySegment capture = CAPTURE.get();
+            for (long size = 4096; size <= 1 << 20; size *= 4) {
+                MemorySegment buffer = arena.allocate(size);
+                int r = (int) GETPWUID_R.invokeExact(capture, uid, passwd, buffer, size, result);
+                if (r == Errno.ERANGE) continue;
+                if (r != 0 || result.get(ADDRESS, 0).equals(MemorySegment.NULL)) return null;
+                return passwd.get(ADDRESS, 0).reinterpret(Long.MAX_VALUE).getString(0);
+            }
+            return null;
         } catch (Throwable t) {
             throw unexpected(t);
         }
