@@ -165,7 +165,7 @@ class ActionsTest {
         assertEquals(Errno.EPERM, actions.run(new Message.SetPriority(3, 200, START, 5, "alice", ALICE), WITH_ROLE).errno());
         assertEquals(Errno.EPERM, actions.run(new Message.SetPriority(4, 100, START, 5, "alice", ALICE), WITHOUT_ROLE).errno());
         assertEquals(Errno.ESRCH, actions.run(new Message.SetPriority(5, 100, START + 1, 5, "alice", ALICE), WITH_ROLE).errno());
-        assertEquals(List.of("setpriority 100 5"), host.calls);
+        assertEquals(List.of("setpriority 100 5", "signal 100 0"), host.calls, "then a check that the process still held the pid");
     }
 
     @Test
