@@ -11,7 +11,7 @@ import java.util.function.BiFunction;
 /**
  * Acting on remote processes for users of this machine (README "Acting on the cluster"): a cluster
  * pid names its host ({@link PidCodec}); its start time is read from the host's {@code stat} as
- * the mount serves it (from the process table within its window, else from the agent); the
+ * its agent reads it when asked (one request); the
  * request goes to that host's agent with the start time, which refuses a process that is not
  * the one this mount saw (ESRCH). Errnos come back as the agent or the deadline gives them.
  *
@@ -69,7 +69,8 @@ public final class ClusterActions {
         Backend host = hosts.get(where.hostIndex());
         Backend remote = host instanceof TableBackend t ? t.remote() : host;
         if (!(remote instanceof Peer peer)) return failed(Errno.ESRCH, "host " + where.host() + " is not a remote agent");
-        return host.read(where.localPid() + "/stat").thenCompose(content -> {
+        // one read of the process's stat from its agent (a table fetch would cost a pass over every process)
+        return peer.read(where.localPid() + "/stat").thenCompose(content -> {
             long startTime;
             try {
                 startTime = startTime(Contents.text(content.bytes()));
