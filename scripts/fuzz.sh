@@ -18,6 +18,7 @@ targets=(
     "procsys-net FrameDecoderFuzzTest#agentSideDecoding"
     "procsys-net FrameDecoderFuzzTest#clientSideDecoding"
     "procsys-net FrameDecoderFuzzTest#processTableDecoding"
+    "procsys-net FrameDecoderFuzzTest#actionDecoding"
     "procsys-fs AggregatorFuzzTest#hostilePartIsDroppedOrCombined"
 )
 log=$(mktemp /tmp/procsys-fuzz.XXXXXX)

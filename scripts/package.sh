@@ -148,6 +148,9 @@ else
     cp -a "$rel/share/doc/procsys/man" "$deb/usr/share/doc/procsys/"
 fi
 cp README.md "$deb/usr/share/doc/procsys/"
+# the drop-in that goes with `procsys agent --allow-signals`: an example, never active by itself
+mkdir -p "$deb/usr/share/doc/procsys/examples"
+cp deploy/debian/procsys-agent-signals.conf "$deb/usr/share/doc/procsys/examples/"
 for s in postinst prerm postrm; do install -m 755 "deploy/debian/$s" "$deb/DEBIAN/$s"; done
 printf '/etc/procsys/mount.yaml\n/etc/default/procsys-agent\n' > "$deb/DEBIAN/conffiles"
 installed_size=$(du -sk --exclude=DEBIAN "$deb" | cut -f1)

@@ -32,6 +32,24 @@ public final class Errno {
 
     private Errno() {}
 
+    /** strerror's text for the errnos acting on processes gives, with the symbolic name: "No such process (ESRCH)". */
+    public static String describe(int errno) {
+        String text = switch (errno) {
+            case EPERM -> "Operation not permitted";
+            case ESRCH -> "No such process";
+            case EINVAL -> "Invalid argument";
+            case EACCES -> "Permission denied";
+            case EIO -> "Input/output error";
+            case ENOSYS -> "Function not implemented";
+            case EPROTO -> "Protocol error";
+            case ETIMEDOUT -> "Connection timed out";
+            case EHOSTUNREACH -> "No route to host";
+            case ENOTCONN -> "Transport endpoint is not connected";
+            default -> null;
+        };
+        return text == null ? name(errno) : text + " (" + name(errno) + ")";
+    }
+
     /** The symbolic name of an errno value, for log lines and error messages. */
     public static String name(int errno) {
         return switch (errno) {

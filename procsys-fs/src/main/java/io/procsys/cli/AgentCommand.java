@@ -6,6 +6,7 @@ import io.procsys.daemon.StopSignals;
 import io.procsys.daemon.UserError;
 import io.procsys.metrics.Metrics;
 import io.procsys.net.Transport;
+import io.procsys.net.agent.SignalMode;
 import io.procsys.net.agent.Warmup;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -38,6 +39,12 @@ final class AgentCommand implements Callable<Integer> {
             description = "Requests the agent sends itself before it says it is ready, so its first clients find it compiled (default: ${DEFAULT-VALUE}; 0: none).")
     int warmup;
 
+    @Option(names = "--allow-signals", paramLabel = "users|root", arity = "0..1", fallbackValue = "users", defaultValue = "off",
+            description = "Signal and renice this host's processes for procsys mounts whose certificate carries the signal role "
+                    + "(procsys certs --allow-signals), as the viewer's user of the same name, under UNIX rules; =root also lets root "
+                    + "there act as root here. Off by default. Needs TLS; the unit needs CAP_KILL (deploy/debian/procsys-agent-signals.conf).")
+    String allowSignals;
+
     @Mixin
     TlsOptions tls;
 
@@ -48,11 +55,16 @@ final class AgentCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         StopSignals stop = StopSignals.install();
         String node = name != null ? name : Hosts.localName();
+        SignalMode signals = SignalMode.parse(allowSignals);
+        if (signals == null) throw new UserError("--allow-signals takes 'users' (the default) or 'root', not '" + allowSignals + "'", 2);
+        if (signals != SignalMode.OFF && tls.insecure) {
+            System.err.println("procsys: --allow-signals with --insecure: no client has a certificate, so every signal is refused");
+        }
         var context = tls.server(node);
         Metrics metrics = metricsOptions.start(null);
         RunningAgent agent;
         try {
-            agent = RunningAgent.start(procRoot, Hosts.parseAddress(listen), listen, node, context, metrics);
+            agent = RunningAgent.start(procRoot, Hosts.parseAddress(listen), listen, node, context, metrics, signals);
         } catch (UserError e) {
             metrics.close();
             throw e;
@@ -61,7 +73,8 @@ final class AgentCommand implements Callable<Integer> {
         if (warmup > 0) agent.warmUp(tls.client(node), node, warmup);
         System.err.println("procsys: agent " + node + " exporting " + procRoot + " on " + agent.address()
                 + (context == null ? " (INSECURE: plaintext, no authentication)" : " (mutual TLS)")
-                + (Transport.epoll() ? ", epoll" : ", nio") + MetricsEndpoint.describe(metrics));
+                + (Transport.epoll() ? ", epoll" : ", nio") + MetricsEndpoint.describe(metrics)
+                + (signals == SignalMode.OFF ? "" : ", signals allowed" + (signals == SignalMode.ROOT ? " (root too)" : " (users, not root)")));
         RunningAgent.serveUntilSignal(stop, "agent", agent, metrics);
         return 0;
     }

@@ -28,6 +28,11 @@ final class CertsCommand implements Callable<Integer> {
     @Option(names = "--host", paramLabel = "NAME|IP", description = "Extra DNS names or IPs put in every node certificate.")
     List<String> hosts = new ArrayList<>();
 
+    @Option(names = "--allow-signals", paramLabel = "NODE", split = ",",
+            description = "Nodes (among the NODEs) whose certificate carries the signal role (SAN URI " + Certificates.SIGNAL_ROLE_URI
+                    + "): their mounts may ask agents started with --allow-signals to signal and renice processes for their users.")
+    List<String> signalNodes = new ArrayList<>();
+
     @Parameters(paramLabel = "NODE", arity = "1..*", description = "Node names.")
     List<String> nodes;
 
@@ -37,6 +42,9 @@ final class CertsCommand implements Callable<Integer> {
         for (String node : nodes) {
             if (!node.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}")) throw new UserError("'" + node + "' is not a usable node name (letters, digits, . _ -)", 2);
         }
+        for (String node : signalNodes) {
+            if (!nodes.contains(node)) throw new UserError("--allow-signals " + node + ": not one of the nodes named (" + String.join(", ", nodes) + ")", 2);
+        }
         if (Files.exists(out.resolve("ca.pem"))) throw new UserError(out.resolve("ca.pem") + " exists: choose another --out, or remove it first");
         Instant now = Instant.now().minus(Duration.ofMinutes(5)); // tolerate small clock differences
         Certificates ca = Certificates.newAuthority("procsys CA", now, Duration.ofDays(days));
@@ -44,9 +52,10 @@ final class CertsCommand implements Callable<Integer> {
         for (String node : nodes) {
             List<String> names = new ArrayList<>(List.of(node, "localhost", "127.0.0.1"));
             names.addAll(hosts);
-            ca.issue(node, names, now, Duration.ofDays(days)).write(out, caPem);
+            ca.issue(node, names, signalNodes.contains(node), now, Duration.ofDays(days)).write(out, caPem);
         }
-        System.err.println("procsys: wrote a CA and certificates for " + String.join(", ", nodes) + " in " + out);
+        System.err.println("procsys: wrote a CA and certificates for " + String.join(", ", nodes) + " in " + out
+                + (signalNodes.isEmpty() ? "" : " (signal role: " + String.join(", ", signalNodes) + ")"));
         return 0;
     }
 }

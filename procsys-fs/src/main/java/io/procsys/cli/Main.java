@@ -7,7 +7,7 @@ import picocli.CommandLine;
 import java.io.PrintWriter;
 
 @Command(name = "procsys", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        subcommands = {MountCommand.class, UmountCommand.class, ExecCommand.class, AgentCommand.class, CertsCommand.class, StatusCommand.class, NodeCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {MountCommand.class, UmountCommand.class, ExecCommand.class, AgentCommand.class, CertsCommand.class, StatusCommand.class, KillCommand.class, WhichCommand.class, NodeCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
         description = {"The /proc of Linux machines served as a FUSE filesystem.", ""},
         footer = {"", "Run 'procsys help COMMAND' for a command's options."})
 public final class Main implements Runnable {
@@ -30,6 +30,8 @@ public final class Main implements Runnable {
         io.procsys.fs.cluster.DnsPeers.askDnsEveryTime();
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler(Main::handleFailure);
+        // kill -STOP PID, kill -9 PID: the signal as kill(1) takes it, an option picocli does not know
+        cli.getSubcommands().get("kill").setUnmatchedOptionsArePositionalParams(true);
         cli.setParameterExceptionHandler(Main::handleBadArguments);
         return cli.execute(args);
     }

@@ -3,6 +3,7 @@ package io.procsys.cli;
 import io.procsys.daemon.DaemonOutput;
 import io.procsys.daemon.MetricsEndpoint;
 import io.procsys.daemon.MountService;
+import io.procsys.daemon.ControlEndpoint;
 import io.procsys.daemon.StatusEndpoint;
 import io.procsys.daemon.StopSignals;
 import io.procsys.daemon.UserError;
@@ -81,6 +82,12 @@ final class MountCommand implements Callable<Integer> {
         Metrics metrics = mounting.metrics();
         MountService service = mounting.service();
         StatusEndpoint status = StatusEndpoint.start(service.mountpoint(), procRoot, service.cluster());
+        ControlEndpoint control = null;
+        try {
+            control = ControlEndpoint.start(service.mountpoint(), service.cluster(), options.contains("allow_other"));
+        } catch (java.io.IOException e) {
+            System.err.println("procsys: no control socket (procsys kill, which): " + e.getMessage());
+        }
         if (cluster != null) MetricsEndpoint.exportExpiry(metrics, cluster.credentials());
         service.serveInBackground(threads);
         mounted.set(service);
@@ -101,6 +108,7 @@ final class MountCommand implements Callable<Integer> {
         }
         service.close();
         status.close();
+        if (control != null) control.close();
         metrics.close();
         return 0;
     }

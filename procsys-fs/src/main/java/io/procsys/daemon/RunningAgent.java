@@ -3,6 +3,7 @@ package io.procsys.daemon;
 import io.netty.handler.ssl.SslContext;
 import io.procsys.net.ReloadingTls;
 import io.procsys.net.agent.Agent;
+import io.procsys.net.agent.SignalMode;
 import io.procsys.metrics.Metrics;
 import io.procsys.net.agent.Warmup;
 import io.procsys.tree.ExportedTree;
@@ -30,6 +31,12 @@ public final class RunningAgent implements AutoCloseable {
 
     /** As above, its counters exported to {@code metrics} (README "Metrics"). */
     public static RunningAgent start(Path root, InetSocketAddress address, String listen, String node, SslContext tls, Metrics metrics) {
+        return start(root, address, listen, node, tls, metrics, SignalMode.OFF);
+    }
+
+    /** As above, acting on processes as {@code signals} allows (`--allow-signals`). */
+    public static RunningAgent start(Path root, InetSocketAddress address, String listen, String node, SslContext tls, Metrics metrics,
+                                     SignalMode signals) {
         ProcTree tree;
         try {
             tree = ProcTree.open(root);
@@ -37,7 +44,7 @@ public final class RunningAgent implements AutoCloseable {
             throw new UserError(e.getMessage());
         }
         try {
-            Agent agent = Agent.start(address, node, new ExportedTree(tree), tls);
+            Agent agent = Agent.start(address, node, new ExportedTree(tree), tls, signals);
             agent.stats().exportTo(metrics);
             return new RunningAgent(tree, agent, tls);
         } catch (Exception e) {

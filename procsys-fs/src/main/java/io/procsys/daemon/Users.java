@@ -8,6 +8,15 @@ import java.nio.file.Path;
 public final class Users {
     private Users() {}
 
+    /** The effective uid: the owner of /proc/self; -1 if it cannot be read. */
+    public static int uid() {
+        try {
+            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        } catch (IOException | UnsupportedOperationException e) {
+            return -1;
+        }
+    }
+
     /** Whether the effective user is root: /proc/self belongs to the effective uid. */
     public static boolean isRoot() {
         try {

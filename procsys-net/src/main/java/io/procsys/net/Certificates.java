@@ -81,8 +81,45 @@ public final class Certificates {
         return new JcaX509CertificateConverter().getCertificate(holder);
     }
 
+    /**
+     * The signal role (README "Acting on the cluster"): a node whose certificate carries this URI
+     * among its subject alternative names may ask agents started with --allow-signals to signal
+     * and renice their processes for its users. A SAN URI, not an extended key usage: it restricts
+     * nothing else the certificate is used for, and any X.509 tool shows it.
+     */
+    public static final String SIGNAL_ROLE_URI = "urn:procsys:role:signal";
+
+    /** Whether {@code certificate} carries the signal role. */
+    public static boolean hasSignalRole(X509Certificate certificate) {
+        try {
+            var names = certificate.getSubjectAlternativeNames();
+            if (names == null) return false;
+            for (List<?> name : names) {
+                if (name.size() >= 2 && Integer.valueOf(GeneralName.uniformResourceIdentifier).equals(name.get(0))
+                        && SIGNAL_ROLE_URI.equals(name.get(1))) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (java.security.cert.CertificateParsingException e) {
+            return false;
+        }
+    }
+
+    /** The CN of a certificate's subject (a node's name), or the whole subject if it has none. */
+    public static String commonName(X509Certificate certificate) {
+        X500Name subject = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
+        var cn = subject.getRDNs(org.bouncycastle.asn1.x500.style.BCStyle.CN);
+        return cn.length > 0 ? org.bouncycastle.asn1.x500.style.IETFUtils.valueToString(cn[0].getFirst().getValue()) : subject.toString();
+    }
+
     /** A node certificate (server and client use) for {@code node}, with DNS/IP names for host-name checks. */
     public Issued issue(String node, List<String> hostNames, Instant notBefore, Duration validity) throws GeneralSecurityException {
+        return issue(node, hostNames, false, notBefore, validity);
+    }
+
+    /** As {@link #issue(String, List, Instant, Duration)}, with the signal role ({@link #SIGNAL_ROLE_URI}) or not. */
+    public Issued issue(String node, List<String> hostNames, boolean signalRole, Instant notBefore, Duration validity) throws GeneralSecurityException {
         KeyPair keys = newKeys();
         var builder = new JcaX509v3CertificateBuilder(caCertificate, new BigInteger(64, random).add(BigInteger.ONE),
                 Date.from(notBefore), Date.from(notBefore.plus(validity)), new X500Name("CN=" + node), keys.getPublic());
@@ -92,6 +129,7 @@ public final class Certificates {
             for (String h : hostNames) {
                 names.add(new GeneralName((h.matches("\\d{1,3}(\\.\\d{1,3}){3}") || h.contains(":")) ? GeneralName.iPAddress : GeneralName.dNSName, h));
             }
+            if (signalRole) names.add(new GeneralName(GeneralName.uniformResourceIdentifier, SIGNAL_ROLE_URI));
             if (!names.isEmpty()) builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)));
         } catch (IOException e) {
             throw new GeneralSecurityException(e);

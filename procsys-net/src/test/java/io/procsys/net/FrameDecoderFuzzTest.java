@@ -32,6 +32,33 @@ class FrameDecoderFuzzTest {
         decode(input, Framing.MAX_REPLY_FRAME);
     }
 
+    /**
+     * The actions (Signal 15, SetPriority 16, IoprioGet 17) and their reply Done (25), as a
+     * hostile client or agent may send them: the first byte picks the type, the rest is the body
+     * after the id. Decoded to that message or refused, nothing else.
+     */
+    @FuzzTest(maxDuration = "20s")
+    void actionDecoding(byte[] input) {
+        if (input.length == 0) return;
+        int[] types = {15, 16, 17, 25};
+        int type = types[(input[0] & 0xff) % types.length];
+        ByteBuf body = Unpooled.buffer().writeByte(type).writeInt(7).writeBytes(input, 1, input.length - 1);
+        EmbeddedChannel channel = new EmbeddedChannel();
+        Framing.install(channel.pipeline(), Framing.MAX_REQUEST_FRAME);
+        try {
+            channel.writeInbound(Unpooled.buffer().writeInt(body.readableBytes()).writeBytes(body));
+            Message m = channel.readInbound();
+            assertTrue(m instanceof Message.Action || m instanceof Message.Done, "decodes to its type: " + m);
+            if (m instanceof Message.Signal s) assertTrue(!s.user().isEmpty() && s.user().indexOf('\0') < 0, "a usable user name");
+            if (m instanceof Message.SetPriority p) assertTrue(!p.user().isEmpty() && p.user().indexOf('\0') < 0, "a usable user name");
+        } catch (DecoderException refused) {
+            // refused: fine
+        } finally {
+            body.release();
+            channel.finishAndReleaseAll();
+        }
+    }
+
     /** A process table as a hostile agent may send it: refused whole, or read and searched; always released. */
     @FuzzTest(maxDuration = "20s")
     void processTableDecoding(byte[] input) {

@@ -47,7 +47,10 @@ class MessageCodecTest {
                 new Message.Readlink(10, "1/exe"), new Message.Attributes(11, attrs),
                 new Message.Table(16, "", false), new Message.Table(17, "hosts/a", true),
                 new Message.Listing(12, List.of(new ExportedTree.Entry("a", attrs), new ExportedTree.Entry("gone", null))),
-                new Message.LinkText(13, "/usr/bin/vim"), new Message.Error(14, 2));
+                new Message.LinkText(13, "/usr/bin/vim"), new Message.Error(14, 2),
+                new Message.Signal(18, 4242, 987654321L, 15, "alice", 1000), new Message.Signal(19, -1, -1L, 0, "root", 0),
+                new Message.SetPriority(20, 1, Long.MAX_VALUE, -20, "bob.smith", 1001),
+                new Message.IoprioGet(21, 4194303, 0L), new Message.Done(22, 0), new Message.Done(23, 16388));
         for (Message m : messages) assertEquals(m, roundTrip(m));
         ByteBuf bytes = Unpooled.directBuffer().writeBytes("MemTotal: 1 kB\n".getBytes(StandardCharsets.US_ASCII));
         Message.Data data = (Message.Data) roundTrip(new Message.Data(15, bytes));
@@ -72,6 +75,22 @@ class MessageCodecTest {
         assertInstanceOf(CorruptedFrameException.class, decodeFailure(Unpooled.buffer().writeByte(10).writeInt(1).writeShort(1).writeByte('a').writeByte('x'), 1024), "trailing bytes");
         assertInstanceOf(CorruptedFrameException.class, decodeFailure(Unpooled.buffer().writeByte(21).writeInt(1).writeInt(Integer.MAX_VALUE), 1024), "absurd entry count");
         assertInstanceOf(CorruptedFrameException.class, decodeFailure(Unpooled.buffer().writeByte(10).writeInt(1).writeShort(1).writeByte(0), 1024), "NUL in path");
+    }
+
+    @Test
+    void malformedActionsAreRejected() {
+        // Signal: pid, start time, signal, user, uid
+        assertInstanceOf(CorruptedFrameException.class, decodeFailure(Unpooled.buffer().writeByte(15).writeInt(1).writeInt(5).writeLong(1).writeInt(9)
+                .writeShort(0).writeInt(0), 1024), "empty user");
+        assertInstanceOf(CorruptedFrameException.class, decodeFailure(Unpooled.buffer().writeByte(15).writeInt(1).writeInt(5).writeLong(1).writeInt(9)
+                .writeShort(3).writeBytes("a\nb".getBytes(StandardCharsets.US_ASCII)).writeInt(0), 1024), "control character in user");
+        assertInstanceOf(CorruptedFrameException.class, decodeFailure(Unpooled.buffer().writeByte(15).writeInt(1).writeInt(5).writeLong(1).writeInt(9)
+                .writeShort(300).writeZero(300).writeInt(0), 1024), "user too long (and NUL)");
+        assertInstanceOf(CorruptedFrameException.class, decodeFailure(Unpooled.buffer().writeByte(15).writeInt(1).writeInt(5).writeLong(1).writeInt(9)
+                .writeShort(1).writeByte('a'), 1024), "uid missing");
+        assertInstanceOf(CorruptedFrameException.class, decodeFailure(Unpooled.buffer().writeByte(17).writeInt(1).writeInt(5).writeInt(1), 1024), "short start time");
+        assertInstanceOf(CorruptedFrameException.class, decodeFailure(Unpooled.buffer().writeByte(17).writeInt(1).writeInt(5).writeLong(1).writeByte(0), 1024), "trailing byte");
+        assertInstanceOf(CorruptedFrameException.class, decodeFailure(Unpooled.buffer().writeByte(25).writeInt(1).writeShort(1), 1024), "short done");
     }
 
     @Test

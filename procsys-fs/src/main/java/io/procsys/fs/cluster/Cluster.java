@@ -158,7 +158,15 @@ public final class Cluster implements AutoCloseable {
             dnsThread.scheduleWithFixedDelay(dns::refresh, 0, dns.refreshInterval().toMillis(), TimeUnit.MILLISECONDS);
         }
         filesystem = new ClusterFs(localTree, hosts, reuse);
+        actions = new ClusterActions(hosts);
         return filesystem;
+    }
+
+    private volatile ClusterActions actions;
+
+    /** Acting on the hosts' processes (signals, setpriority, ioprio_get, which); null before {@link #filesystem}. */
+    public ClusterActions actions() {
+        return actions;
     }
 
     /**

@@ -29,6 +29,9 @@ import java.util.function.Function;
 public final class Peer implements Backend, AutoCloseable {
     public enum State { CONNECTING, UP, DOWN }
 
+    private static final System.Logger LOG = System.getLogger("io.procsys.fs.cluster");
+    private final java.util.concurrent.atomic.AtomicBoolean olderAgentLogged = new java.util.concurrent.atomic.AtomicBoolean();
+
     static final Duration MIN_BACKOFF = Duration.ofMillis(100);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
@@ -236,6 +239,43 @@ public final class Peer implements Backend, AutoCloseable {
             tableBytes.add(table.readableBytes());
             return table;
         });
+    }
+
+    /** kill(2) of {@code pid} on this host through its agent (README "Acting on the cluster"): 0, or fails with the errno. */
+    public CompletableFuture<Integer> signal(int pid, long startTime, int signal, String user, int uid) {
+        return action(c -> c.signal(pid, startTime, signal, user, uid));
+    }
+
+    /** setpriority(PRIO_PROCESS) of {@code pid} through the agent: 0, or fails with the errno. */
+    public CompletableFuture<Integer> setPriority(int pid, long startTime, int nice, String user, int uid) {
+        return action(c -> c.setPriority(pid, startTime, nice, user, uid));
+    }
+
+    /** ioprio_get of {@code pid} through the agent: the value, or fails with the errno. */
+    public CompletableFuture<Integer> ioprioGet(int pid, long startTime) {
+        return action(c -> c.ioprioGet(pid, startTime));
+    }
+
+    /**
+     * An action, unless the agent speaks an older protocol: then EPERM here, without a word to
+     * the agent (which would refuse the message and close the connection), logged once.
+     */
+    private CompletableFuture<Integer> action(Function<AgentClient, CompletableFuture<Integer>> request) {
+        AgentClient c = client;
+        if (c != null && c.isActive() && !c.speaksActions()) {
+            if (olderAgentLogged.compareAndSet(false, true)) {
+                LOG.log(System.Logger.Level.WARNING, "the agent of " + name + " speaks protocol " + c.version()
+                        + ", without signals: they are refused here (EPERM) until it is upgraded");
+            }
+            return CompletableFuture.failedFuture(new ErrnoException(Errno.EPERM, "the agent of " + name + " is too old for signals"));
+        }
+        return call(request);
+    }
+
+    /** The protocol version of the connection to the agent, or 0 while there is none. */
+    public int protocolVersion() {
+        AgentClient c = client;
+        return c != null && c.isActive() ? c.version() : 0;
     }
 
     @Override

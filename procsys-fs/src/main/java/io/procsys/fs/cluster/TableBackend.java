@@ -70,6 +70,11 @@ final class TableBackend implements Backend {
         return peer.name();
     }
 
+    /** The host behind the tables (its Peer). */
+    Backend remote() {
+        return peer;
+    }
+
     // ---- the table's life: fetch on listing, serve within the window, refresh while in use
 
     /** A new table (or the one being fetched); fails if the agent or the budget refuses one. */

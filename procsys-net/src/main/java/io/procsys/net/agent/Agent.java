@@ -54,7 +54,7 @@ public final class Agent implements AutoCloseable {
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final SentBytes sentBytes = new SentBytes(stats);
 
-    private Agent(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls, Threads shared) throws InterruptedException {
+    private Agent(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls, Threads shared, SignalMode signals) throws InterruptedException {
         this.ownsThreads = shared == null;
         this.threads = ownsThreads ? Threads.create(1, 1) : shared;
         // procfs answers at once, from memory: its files are read on the I/O thread, saving two
@@ -66,7 +66,8 @@ public final class Agent implements AutoCloseable {
                 .channel(Transport.serverChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new Pipeline(node, tree, tls, inline ? null : threads.fileWork()));
+                .childHandler(new Pipeline(node, tree, tls, inline ? null : threads.fileWork(),
+                        new Actions(signals, inline ? new LiveProcesses(tree.tree().root()) : null)));
         try {
             server = b.bind(listen).sync().channel();
         } catch (RuntimeException | InterruptedException e) {
@@ -81,9 +82,11 @@ public final class Agent implements AutoCloseable {
         private final ExportedTree tree;
         private final SslContext tls;
         private final EventExecutorGroup fileWork;
+        private final Actions actions;
 
         /** {@code fileWork}: where single files are read (null: on the I/O thread). */
-        Pipeline(String node, ExportedTree tree, SslContext tls, EventExecutorGroup fileWork) {
+        Pipeline(String node, ExportedTree tree, SslContext tls, EventExecutorGroup fileWork, Actions actions) {
+            this.actions = actions;
             this.node = node;
             this.tree = tree;
             this.tls = tls;
@@ -100,17 +103,23 @@ public final class Agent implements AutoCloseable {
             Framing.install(ch.pipeline(), Framing.MAX_REQUEST_FRAME);
             ch.pipeline().addLast("hello", new AgentHello(node, stats));
             ch.pipeline().addLast("requests", new RequestHandler(tree, stats, fileWork, threads.fileWork()));
+            ch.pipeline().addLast("actions", new ActionHandler(actions, threads.fileWork(), stats));
         }
     }
 
     /** Binds and starts serving; throws with the OS's reason when the address cannot be bound. */
     public static Agent start(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls) throws InterruptedException {
-        return new Agent(listen, node, tree, tls, null);
+        return new Agent(listen, node, tree, tls, null, SignalMode.OFF);
+    }
+
+    /** As {@link #start(InetSocketAddress, String, ExportedTree, SslContext)}, acting on processes as {@code signals} allows. */
+    public static Agent start(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls, SignalMode signals) throws InterruptedException {
+        return new Agent(listen, node, tree, tls, null, signals);
     }
 
     /** As {@link #start(InetSocketAddress, String, ExportedTree, SslContext)}, on threads shared with other agents (not closed with this one). */
     public static Agent start(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls, Threads shared) throws InterruptedException {
-        return new Agent(listen, node, tree, tls, java.util.Objects.requireNonNull(shared));
+        return new Agent(listen, node, tree, tls, java.util.Objects.requireNonNull(shared), SignalMode.OFF);
     }
 
     public InetSocketAddress address() {

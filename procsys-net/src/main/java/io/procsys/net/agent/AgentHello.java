@@ -11,9 +11,11 @@ import io.procsys.posix.Errno;
  * The agent's side of the hello: the first frame must be a Hello of a protocol version this agent
  * speaks ({@link Message#OLDEST_PROTOCOL_VERSION} to {@link Message#PROTOCOL_VERSION}); the
  * Welcome answers in the client's version. A client of an older version sends no request it
- * does not know (version 1 has no Table).
+ * does not know (version 1 has no Table, 2 no actions).
  */
 final class AgentHello extends SimpleChannelInboundHandler<Message> {
+    /** The protocol version the connection speaks, once its hello is done. */
+    static final io.netty.util.AttributeKey<Integer> VERSION = io.netty.util.AttributeKey.valueOf("procsys.version");
     private static final System.Logger LOG = System.getLogger("io.procsys.net.agent");
     private final String node;
     private final AgentStats stats;
@@ -26,6 +28,7 @@ final class AgentHello extends SimpleChannelInboundHandler<Message> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, Message msg) {
         if (msg instanceof Message.Hello hello && spoken(hello.version())) {
+            ctx.channel().attr(VERSION).set(hello.version());
             ctx.writeAndFlush(new Message.Welcome(hello.version(), node));
             ctx.pipeline().remove(HelloDeadline.NAME);
             ctx.pipeline().remove(this);

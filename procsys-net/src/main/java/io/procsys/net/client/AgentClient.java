@@ -38,8 +38,18 @@ public final class AgentClient implements AutoCloseable {
     private final Map<Integer, CompletableFuture<Message.Reply>> pending = new ConcurrentHashMap<>();
     private final AtomicInteger nextId = new AtomicInteger(1);
     private final CompletableFuture<String> welcome = new CompletableFuture<>();
+    /** The version this client asks for in its hello (and needs in the welcome). */
+    private final int version;
 
-    private AgentClient() {}
+    /**
+     * The oldest agent version a client still reads (it needs Table): a refused hello is tried
+     * again one version lower, down to this, so an agent not yet upgraded still serves the mount.
+     */
+    public static final int OLDEST_AGENT_VERSION = 2;
+
+    private AgentClient(int version) {
+        this.version = version;
+    }
 
     /** A client connection's pipeline: [TLS] → framing (replies ≤ {@link Framing#MAX_REPLY_FRAME}) → codec → replies. */
     private static final class Pipeline extends ChannelInitializer<SocketChannel> {
@@ -68,8 +78,25 @@ public final class AgentClient implements AutoCloseable {
      */
     public static CompletableFuture<AgentClient> connect(EventLoopGroup group, InetSocketAddress address, SslContext tls,
                                                          String localNode, Duration timeout) {
+        long start = System.nanoTime();
+        return connect(group, address, tls, localNode, timeout, Message.PROTOCOL_VERSION).exceptionallyCompose(error -> {
+            // an older agent refuses the hello of a newer version with EPROTO: ask in its version
+            Duration left = timeout.minusNanos(System.nanoTime() - start);
+            if (!refusedVersion(error) || left.isNegative() || left.isZero()) return CompletableFuture.failedFuture(error);
+            return connect(group, address, tls, localNode, left, Message.PROTOCOL_VERSION - 1);
+        });
+    }
+
+    private static boolean refusedVersion(Throwable error) {
+        Throwable e = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+        return e instanceof ErrnoException r && r.errno() == Errno.EPROTO && Message.PROTOCOL_VERSION - 1 >= OLDEST_AGENT_VERSION;
+    }
+
+    /** Connects asking for protocol {@code version}. */
+    static CompletableFuture<AgentClient> connect(EventLoopGroup group, InetSocketAddress address, SslContext tls,
+                                                  String localNode, Duration timeout, int version) {
         CompletableFuture<AgentClient> ready = new CompletableFuture<>();
-        AgentClient client = new AgentClient();
+        AgentClient client = new AgentClient(version);
         Bootstrap b = new Bootstrap().group(group).channel(Transport.channel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeout.toMillis())
@@ -79,7 +106,7 @@ public final class AgentClient implements AutoCloseable {
                 ready.completeExceptionally(f.cause());
                 return;
             }
-            client.channel.writeAndFlush(new Message.Hello(Message.PROTOCOL_VERSION, localNode));
+            client.channel.writeAndFlush(new Message.Hello(version, localNode));
             client.welcome.whenComplete((node, error) -> {
                 if (error != null) {
                     client.close();
@@ -105,7 +132,7 @@ public final class AgentClient implements AutoCloseable {
     }
 
     /** Sends a request built with a fresh id; the future holds the reply (Error replies fail it with ErrnoException). */
-    public CompletableFuture<Message.Reply> request(IntFunction<Message.Request> build) {
+    public CompletableFuture<Message.Reply> request(IntFunction<? extends Message> build) {
         int id = nextId.getAndIncrement();
         CompletableFuture<Message.Reply> reply = new CompletableFuture<>();
         pending.put(id, reply);
@@ -157,6 +184,38 @@ public final class AgentClient implements AutoCloseable {
         return request(id -> new Message.Readlink(id, path)).thenApply(r -> ((Message.LinkText) r).text());
     }
 
+    /** The protocol version this connection speaks (older than {@link Message#PROTOCOL_VERSION} with an older agent). */
+    public int version() {
+        return version;
+    }
+
+    /** Whether the agent understands actions (signal, setpriority, ioprio_get). */
+    public boolean speaksActions() {
+        return version >= Message.ACTIONS_VERSION;
+    }
+
+    /** kill(2) through the agent: completes with 0, or fails with the agent's errno (ErrnoException). */
+    public CompletableFuture<Integer> signal(int pid, long startTime, int signal, String user, int uid) {
+        return done(request(id -> new Message.Signal(id, pid, startTime, signal, user, uid)));
+    }
+
+    /** setpriority(PRIO_PROCESS) through the agent: 0, or fails with its errno. */
+    public CompletableFuture<Integer> setPriority(int pid, long startTime, int nice, String user, int uid) {
+        return done(request(id -> new Message.SetPriority(id, pid, startTime, nice, user, uid)));
+    }
+
+    /** ioprio_get(IOPRIO_WHO_PROCESS) through the agent: the value, or fails with its errno. */
+    public CompletableFuture<Integer> ioprioGet(int pid, long startTime) {
+        return done(request(id -> new Message.IoprioGet(id, pid, startTime)));
+    }
+
+    private static CompletableFuture<Integer> done(CompletableFuture<Message.Reply> reply) {
+        return reply.thenApply(r -> {
+            if (r instanceof Message.Done d) return d.value();
+            throw new ErrnoException(Errno.EPROTO, "agent answered an action with " + r.getClass().getSimpleName());
+        });
+    }
+
     /** A future that completes when the connection closes. */
     public CompletableFuture<Void> closed() {
         CompletableFuture<Void> done = new CompletableFuture<>();
@@ -181,7 +240,7 @@ public final class AgentClient implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, Message msg) {
             if (msg instanceof Message.Welcome w) {
-                if (w.version() != Message.PROTOCOL_VERSION) {
+                if (w.version() != version) {
                     welcome.completeExceptionally(new ErrnoException(Errno.EPROTO, "agent speaks protocol " + w.version()));
                 } else {
                     welcome.complete(w.node());

@@ -12,12 +12,14 @@ import java.util.List;
  * many requests can be in flight on one connection. The hello exchange has id 0.
  */
 public sealed interface Message {
-    /** 2: adds Table. */
-    int PROTOCOL_VERSION = 2;
+    /** 2: adds Table. 3: adds the actions (Signal, SetPriority, IoprioGet) and Done. */
+    int PROTOCOL_VERSION = 3;
+    /** The first version with actions: a client that negotiated an older one sends none (and answers EPERM itself). */
+    int ACTIONS_VERSION = 3;
     /**
      * The oldest version an agent still answers, in that version: so agents can be upgraded
      * before the mounts that read them (a client asks for its own version, and needs it).
-     * Version 1 is version 2 without Table.
+     * Version 1 is version 2 without Table; version 2 is version 3 without the actions.
      */
     int OLDEST_PROTOCOL_VERSION = 1;
 
@@ -59,7 +61,34 @@ public sealed interface Message {
      */
     record Table(int id, String path, boolean threads) implements Request {}
 
+    /**
+     * A request to act on one process of the agent's host, named by its local {@code pid} and its
+     * start time ({@code startTime}: field 22 of its stat, in clock ticks since boot) as the
+     * client last saw it: a process whose start time differs (the pid was reused) is not touched
+     * (ESRCH). Answered with {@link Done} or {@link Error}.
+     */
+    sealed interface Action extends Message {
+        int pid();
+
+        long startTime();
+    }
+
+    /**
+     * kill(2) of one process with {@code signal} (0: a check), for {@code user} (uid {@code uid})
+     * of the client's host: the agent maps the user by name (README "Acting on the cluster").
+     */
+    record Signal(int id, int pid, long startTime, int signal, String user, int uid) implements Action {}
+
+    /** setpriority(PRIO_PROCESS, pid, nice) of one process, for {@code user}, authorised as {@link Signal}. */
+    record SetPriority(int id, int pid, long startTime, int nice, String user, int uid) implements Action {}
+
+    /** ioprio_get(IOPRIO_WHO_PROCESS, pid): a read, answered to any client the agent serves. */
+    record IoprioGet(int id, int pid, long startTime) implements Action {}
+
     sealed interface Reply extends Message {}
+
+    /** An action done: {@code value} is 0, or what it reads (the I/O priority). */
+    record Done(int id, int value) implements Reply {}
 
     record Attributes(int id, FileAttributes attributes) implements Reply {}
 

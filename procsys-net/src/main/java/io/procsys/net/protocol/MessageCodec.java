@@ -18,7 +18,10 @@ import java.util.List;
  */
 public final class MessageCodec extends MessageToMessageCodec<ByteBuf, Message> {
     static final int HELLO = 1, WELCOME = 2, STAT = 10, LIST = 11, READ = 12, READLINK = 13, TABLE = 14,
-            ATTRIBUTES = 20, LISTING = 21, DATA = 22, LINK_TEXT = 23, ERROR = 24;
+            SIGNAL = 15, SET_PRIORITY = 16, IOPRIO_GET = 17,
+            ATTRIBUTES = 20, LISTING = 21, DATA = 22, LINK_TEXT = 23, ERROR = 24, DONE = 25;
+    /** A user name in an action: what useradd accepts is far shorter (32); anything longer is refused. */
+    static final int MAX_USER = 256;
     static final int MAX_STRING = 4096;
     static final int MAX_ENTRIES = 1 << 20;
     private static final int ABSENT = -1;
@@ -44,6 +47,12 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, Message> 
                 writeString(buf.writeByte(TABLE).writeInt(r.id()), r.path());
                 buf.writeBoolean(r.threads());
             }
+            case Message.Signal a -> writeString(buf.writeByte(SIGNAL).writeInt(a.id()).writeInt(a.pid()).writeLong(a.startTime())
+                    .writeInt(a.signal()), a.user()).writeInt(a.uid());
+            case Message.SetPriority a -> writeString(buf.writeByte(SET_PRIORITY).writeInt(a.id()).writeInt(a.pid()).writeLong(a.startTime())
+                    .writeInt(a.nice()), a.user()).writeInt(a.uid());
+            case Message.IoprioGet a -> buf.writeByte(IOPRIO_GET).writeInt(a.id()).writeInt(a.pid()).writeLong(a.startTime());
+            case Message.Done d -> buf.writeByte(DONE).writeInt(d.id()).writeInt(d.value());
             case Message.Attributes a -> writeAttributes(buf.writeByte(ATTRIBUTES).writeInt(a.id()), a.attributes());
             case Message.Listing l -> writeEntries(buf.writeByte(LISTING).writeInt(l.id()), l.entries());
             case Message.LinkText t -> writeString(buf.writeByte(LINK_TEXT).writeInt(t.id()), t.text());
@@ -66,6 +75,10 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, Message> 
             case READ -> new Message.Read(id, readString(in));
             case READLINK -> new Message.Readlink(id, readString(in));
             case TABLE -> new Message.Table(id, readString(in), readBoolean(in));
+            case SIGNAL -> new Message.Signal(id, readInt(in), readLong(in), readInt(in), readUser(in), readInt(in));
+            case SET_PRIORITY -> new Message.SetPriority(id, readInt(in), readLong(in), readInt(in), readUser(in), readInt(in));
+            case IOPRIO_GET -> new Message.IoprioGet(id, readInt(in), readLong(in));
+            case DONE -> new Message.Done(id, readInt(in));
             case ATTRIBUTES -> new Message.Attributes(id, readAttributes(in));
             case LISTING -> new Message.Listing(id, readEntries(in));
             case DATA -> new Message.Data(id, in.readRetainedSlice(in.readableBytes()));
@@ -101,10 +114,26 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, Message> 
         return in.readInt();
     }
 
-    static void writeString(ByteBuf buf, String s) {
+    static long readLong(ByteBuf in) {
+        need(in, 8);
+        return in.readLong();
+    }
+
+    /** A user name: at most {@link #MAX_USER} bytes, not empty, no NUL, no control character, no '/' or ':'. */
+    static String readUser(ByteBuf in) {
+        String user = readString(in);
+        if (user.isEmpty() || user.getBytes(StandardCharsets.UTF_8).length > MAX_USER) throw new CorruptedFrameException("user name of " + user.length() + " characters");
+        for (int i = 0; i < user.length(); i++) {
+            char c = user.charAt(i);
+            if (c < 0x20 || c == 0x7f || c == '/' || c == ':') throw new CorruptedFrameException("user name with character " + (int) c);
+        }
+        return user;
+    }
+
+    static ByteBuf writeString(ByteBuf buf, String s) {
         byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
         if (bytes.length > MAX_STRING) throw new IllegalArgumentException("string longer than " + MAX_STRING + " bytes");
-        buf.writeShort(bytes.length).writeBytes(bytes);
+        return buf.writeShort(bytes.length).writeBytes(bytes);
     }
 
     static String readString(ByteBuf in) {

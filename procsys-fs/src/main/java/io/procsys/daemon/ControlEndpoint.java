@@ -1,0 +1,209 @@
+package io.procsys.daemon;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.handler.codec.LineBasedFrameDecoder;
+import io.netty.handler.codec.string.StringDecoder;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.util.CharsetUtil;
+import io.procsys.fs.cluster.Cluster;
+import io.procsys.fs.cluster.ClusterActions;
+import io.procsys.net.Transport;
+import io.procsys.posix.Errno;
+import io.procsys.posix.ErrnoException;
+import io.procsys.posix.ProcessCalls;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * A mount's control socket (README "Acting on the cluster"): `procsys kill`, `procsys which` and
+ * `procsys exec`'s supervisor ask here to act on remote processes. One JSON request per
+ * connection, one line of at most {@link #MAX_REQUEST} bytes; one JSON line answers it
+ * ({@link Reply}), and the connection closes.
+ *
+ * <p>Who asks is the kernel's word: the peer's uid from SO_PEERCRED, its name from this host's
+ * user database (getpwuid_r), never from the request. One exception: a peer of uid 0 (the
+ * `procsys exec` supervisor, root) may name the uid it acts for ({@code asUid}, the trapped
+ * process's uid); root could become that user and ask itself, so this grants nothing. A
+ * request of another peer naming a uid not its own is refused (EPERM).
+ *
+ * <p>The socket is {@code rw-------} (its owner, the mounting user, and root), or
+ * {@code rw-rw-rw-} when the mount has {@code allow_other}: every user who reads the mount may
+ * ask for their own processes, as their own uid; the agents apply UNIX rules to that user.
+ */
+public final class ControlEndpoint implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("io.procsys.daemon.control");
+    static final int MAX_REQUEST = 4096;
+    static final ObjectMapper JSON = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /**
+     * A request: {@code op} is "signal" ({@code signal}), "setpriority" ({@code nice}), "ioprio"
+     * or "which", on cluster pid {@code pid}; {@code asUid} only from root (see the class comment).
+     */
+    public record Request(String op, long pid, Integer signal, Integer nice, Integer asUid) {}
+
+    /** The answer: {@code errno} 0 or the errno; {@code value} what ioprio read; {@code host} and {@code localPid} for which. */
+    public record Reply(int errno, Integer value, String host, Integer localPid, String message) {}
+
+    private final Path socket;
+    private final EventLoopGroup loops;
+    private final Channel server;
+
+    private ControlEndpoint(Path socket, EventLoopGroup loops, Channel server) {
+        this.socket = socket;
+        this.loops = loops;
+        this.server = server;
+    }
+
+    public static Path socketFor(Path mountpoint) {
+        return Path.of("/run/procsys", "control" + mountpoint.toAbsolutePath().normalize().toString().replace('/', '_') + ".sock");
+    }
+
+    /** Listens beside the mount at {@code mountpoint}; {@code cluster} null for a mirror of this host. */
+    public static ControlEndpoint start(Path mountpoint, Cluster cluster, boolean allowOther) throws IOException {
+        if (!Epoll.isAvailable()) throw new IOException("the control socket needs Netty's epoll transport: " + Epoll.unavailabilityCause());
+        Path socket = socketFor(mountpoint);
+        Files.createDirectories(socket.getParent());
+        Files.deleteIfExists(socket);
+        EventLoopGroup loops = Transport.eventLoops(1);
+        try {
+            Channel server = new ServerBootstrap().group(loops).channel(EpollServerDomainSocketChannel.class)
+                    .childHandler(new ChannelInitializer<EpollDomainSocketChannel>() {
+                        @Override
+                        protected void initChannel(EpollDomainSocketChannel ch) {
+                            ch.pipeline().addLast(new ReadTimeoutHandler(10), new LineBasedFrameDecoder(MAX_REQUEST),
+                                    new StringDecoder(CharsetUtil.UTF_8), new Handler(cluster));
+                        }
+                    }).bind(new DomainSocketAddress(socket.toString())).sync().channel();
+            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString(allowOther ? "rw-rw-rw-" : "rw-------"));
+            return new ControlEndpoint(socket, loops, server);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            loops.shutdownGracefully();
+            throw new IOException("interrupted");
+        } catch (RuntimeException e) {
+            loops.shutdownGracefully();
+            throw new IOException("cannot listen on " + socket + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** One connection: one request, one reply. */
+    private static final class Handler extends SimpleChannelInboundHandler<String> {
+        private final Cluster cluster;
+        private boolean answered;
+
+        Handler(Cluster cluster) {
+            this.cluster = cluster;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, String line) {
+            if (answered) return;
+            answered = true;
+            int peerUid;
+            try {
+                peerUid = ((EpollDomainSocketChannel) ctx.channel()).peerCredentials().uid();
+            } catch (IOException e) {
+                ctx.close(); // no credentials, no answer
+                return;
+            }
+            // name lookups may ask a directory service: not on the event loop
+            Thread.ofVirtual().name("control-request").start(() -> {
+                CompletableFuture<Reply> reply;
+                try {
+                    reply = answer(JSON.readValue(line, Request.class), peerUid);
+                } catch (IOException e) {
+                    reply = CompletableFuture.completedFuture(new Reply(Errno.EINVAL, null, null, null, "not a request: " + e.getMessage().lines().findFirst().orElse("")));
+                } catch (RuntimeException e) {
+                    reply = CompletableFuture.completedFuture(failure(e));
+                }
+                reply.exceptionally(ControlEndpoint::failure).thenAccept(r -> {
+                    try {
+                        ctx.writeAndFlush(ctx.alloc().buffer().writeBytes(JSON.writeValueAsBytes(r)).writeByte('\n'))
+                                .addListener(ChannelFutureListener.CLOSE);
+                    } catch (IOException e) {
+                        ctx.close();
+                    }
+                });
+            });
+        }
+
+        private CompletableFuture<Reply> answer(Request request, int peerUid) {
+            if (request.op() == null) return done(Errno.EINVAL, "no op");
+            ClusterActions actions = cluster == null ? null : cluster.actions();
+            if (request.op().equals("which")) {
+                if (actions == null) return done(Errno.ESRCH, "this mount combines no hosts");
+                ClusterActions.Location where = actions.which(request.pid());
+                return CompletableFuture.completedFuture(new Reply(0, null, where.host(), where.localPid(), null));
+            }
+            int uid = peerUid;
+            if (request.asUid() != null && request.asUid() != peerUid) {
+                if (peerUid != 0) return done(Errno.EPERM, "only root may act for another uid");
+                uid = request.asUid();
+            }
+            String user = ProcessCalls.nameOf(uid);
+            if (user == null) return done(Errno.EPERM, "uid " + uid + " has no name on this host to map");
+            if (actions == null) {
+                return done(request.pid() > 0 && request.pid() < (1 << 22) ? Errno.EINVAL : Errno.ESRCH, "this mount combines no hosts");
+            }
+            CompletableFuture<Integer> result = switch (request.op()) {
+                case "signal" -> request.signal() == null ? null : actions.signal(request.pid(), request.signal(), user, uid);
+                case "setpriority" -> request.nice() == null ? null : actions.setPriority(request.pid(), request.nice(), user, uid);
+                case "ioprio" -> actions.ioprioGet(request.pid());
+                default -> null;
+            };
+            if (result == null) return done(Errno.EINVAL, "unknown op or missing argument: " + request.op());
+            int asUid = uid;
+            return result.thenApply(value -> {
+                if (!request.op().equals("ioprio")) {
+                    LOG.log(System.Logger.Level.INFO, request.op() + " " + (request.signal() != null ? request.signal() : request.nice())
+                            + " of " + request.pid() + " for " + user + " (uid " + asUid + "): done");
+                }
+                return new Reply(0, value, null, null, null);
+            });
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close(); // a line too long, a silent client: nothing to answer
+        }
+    }
+
+    private static CompletableFuture<Reply> done(int errno, String message) {
+        return CompletableFuture.completedFuture(new Reply(errno, null, null, null, message));
+    }
+
+    static Reply failure(Throwable error) {
+        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (e instanceof ErrnoException r) return new Reply(r.errno(), null, null, null, e.getMessage());
+        return new Reply(Errno.EIO, null, null, null, String.valueOf(e));
+    }
+
+    @Override
+    public void close() {
+        server.close().awaitUninterruptibly();
+        loops.shutdownGracefully();
+        try {
+            Files.deleteIfExists(socket);
+        } catch (IOException ignored) {
+            // gone with /run at the latest
+        }
+    }
+}

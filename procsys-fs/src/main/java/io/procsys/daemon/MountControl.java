@@ -1,0 +1,88 @@
+package io.procsys.daemon;
+
+import io.procsys.posix.Errno;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * {@link RemoteActions} through a mount's control socket ({@link ControlEndpoint}): one
+ * connection per call. The mount takes the caller's uid from the kernel (SO_PEERCRED); a
+ * {@code callerUid} other than this process's own uid is sent as the uid to act for, which the
+ * mount accepts from root only (the `procsys exec` supervisor) and refuses (EPERM) otherwise.
+ */
+public final class MountControl implements RemoteActions {
+    private final Path socket;
+    private final int ownUid;
+
+    private MountControl(Path socket, int ownUid) {
+        this.socket = socket;
+        this.ownUid = ownUid;
+    }
+
+    /** The control of the procsys mount at {@code mountpoint}; UserError if it is none (or runs no control socket). */
+    public static MountControl connect(Path mountpoint) {
+        Path target = mountpoint.toAbsolutePath().normalize();
+        if (!Mounts.isProcsysMount(target)) throw new UserError(target + " is not a procsys mount");
+        Path socket = ControlEndpoint.socketFor(target);
+        if (!Files.exists(socket)) throw new UserError("the procsys mount at " + target + " has no control socket (" + socket + "): restart it with this release");
+        return new MountControl(socket, Users.uid());
+    }
+
+    /** A client of the socket at {@code socket} (tests). */
+    static MountControl at(Path socket) {
+        return new MountControl(socket, Users.uid());
+    }
+
+    @Override
+    public int signal(int callerUid, long clusterPid, int signal) {
+        return errnoOf(ask(new ControlEndpoint.Request("signal", clusterPid, signal, null, as(callerUid))));
+    }
+
+    @Override
+    public int setPriority(int callerUid, long clusterPid, int nice) {
+        return errnoOf(ask(new ControlEndpoint.Request("setpriority", clusterPid, null, nice, as(callerUid))));
+    }
+
+    @Override
+    public int ioprioGet(int callerUid, long clusterPid) {
+        ControlEndpoint.Reply r = ask(new ControlEndpoint.Request("ioprio", clusterPid, null, null, as(callerUid)));
+        return r.errno() != 0 ? -r.errno() : r.value() == null ? -Errno.EPROTO : r.value();
+    }
+
+    /** 0 or the errno (positive), as RemoteActions answers signal and setPriority. */
+    private static int errnoOf(ControlEndpoint.Reply r) {
+        return r.errno();
+    }
+
+    /** Where {@code clusterPid} lives: its host's name and its pid there; fails with ErrnoException (ESRCH for no such host). */
+    public ControlEndpoint.Reply which(long clusterPid) {
+        return ask(new ControlEndpoint.Request("which", clusterPid, null, null, null));
+    }
+
+    private Integer as(int callerUid) {
+        return callerUid == ownUid ? null : callerUid;
+    }
+
+    /** One request, its reply; a socket that cannot be reached or answers nonsense is EIO (reply's errno). */
+    ControlEndpoint.Reply ask(ControlEndpoint.Request request) {
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.connect(UnixDomainSocketAddress.of(socket));
+            ByteBuffer out = ByteBuffer.wrap((ControlEndpoint.JSON.writeValueAsString(request) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            while (out.hasRemaining()) channel.write(out);
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            ByteBuffer in = ByteBuffer.allocate(4096);
+            while (channel.read(in.clear()) > 0 && bytes.size() < 65536) bytes.write(in.array(), 0, in.position());
+            return ControlEndpoint.JSON.readValue(bytes.toByteArray(), ControlEndpoint.Reply.class);
+        } catch (IOException e) {
+            return new ControlEndpoint.Reply(e instanceof java.net.SocketException && e.getMessage() != null && e.getMessage().contains("ermission")
+                    ? Errno.EACCES : Errno.EIO, null, null, null, "control socket " + socket + ": " + e.getMessage());
+        }
+    }
+}

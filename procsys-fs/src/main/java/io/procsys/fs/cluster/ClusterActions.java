@@ -1,0 +1,106 @@
+package io.procsys.fs.cluster;
+
+import io.procsys.fs.identity.PidCodec;
+import io.procsys.posix.Errno;
+import io.procsys.posix.ErrnoException;
+import io.procsys.posix.ProcessCalls;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
+
+/**
+ * Acting on remote processes for users of this machine (README "Acting on the cluster"): a cluster
+ * pid names its host ({@link PidCodec}); its start time is read from the host's {@code stat} as
+ * its agent reads it when asked (one request); the
+ * request goes to that host's agent with the start time, which refuses a process that is not
+ * the one this mount saw (ESRCH). Errnos come back as the agent or the deadline gives them.
+ *
+ * <p>This host's own pids (below 2^22) are not acted on here (EINVAL): the caller acts on them
+ * itself, with the kernel's own checks. Nothing but one remote process is ever named: a pid of
+ * 0, -1 or below (process groups, every process) or past the last host is ESRCH.
+ */
+public final class ClusterActions {
+    /** Where a cluster pid lives: its host's index and name and its pid there. */
+    public record Location(int hostIndex, String host, int localPid) {}
+
+    private final HostSet hosts;
+
+    ClusterActions(HostSet hosts) {
+        this.hosts = hosts;
+    }
+
+    /** The host and local pid of {@code clusterPid}; ESRCH if it names no host of the view. */
+    public Location which(long clusterPid) {
+        if (clusterPid <= 0 || clusterPid >= PidCodec.GLOBAL_PID_LIMIT) throw new ErrnoException(Errno.ESRCH, "no cluster pid " + clusterPid);
+        int index = PidCodec.hostIndex((int) clusterPid);
+        Backend host = hosts.get(index);
+        if (host == null) throw new ErrnoException(Errno.ESRCH, "no host of index " + index);
+        return new Location(index, host.name(), PidCodec.localPid((int) clusterPid));
+    }
+
+    /** kill(2) of a remote process for {@code user} (uid {@code uid} here): 0, or fails with the errno. */
+    public CompletableFuture<Integer> signal(long clusterPid, int signal, String user, int uid) {
+        if (signal < 0 || signal > ProcessCalls.SIGNAL_MAX) return failed(Errno.EINVAL, "no signal " + signal);
+        return onRemote(clusterPid, (peer, process) -> peer.signal(process.pid, process.startTime, signal, user, uid));
+    }
+
+    /** setpriority(PRIO_PROCESS) of a remote process for {@code user}: 0, or fails with the errno. */
+    public CompletableFuture<Integer> setPriority(long clusterPid, int nice, String user, int uid) {
+        return onRemote(clusterPid, (peer, process) -> peer.setPriority(process.pid, process.startTime, nice, user, uid));
+    }
+
+    /** ioprio_get of a remote process: the value, or fails with the errno. */
+    public CompletableFuture<Integer> ioprioGet(long clusterPid) {
+        return onRemote(clusterPid, (peer, process) -> peer.ioprioGet(process.pid, process.startTime));
+    }
+
+    private record Seen(int pid, long startTime) {}
+
+    private CompletableFuture<Integer> onRemote(long clusterPid, BiFunction<Peer, Seen, CompletableFuture<Integer>> action) {
+        if (clusterPid > 0 && clusterPid < PidCodec.PID_LIMIT) {
+            return failed(Errno.EINVAL, "pid " + clusterPid + " is this host's: act on it here");
+        }
+        Location where;
+        try {
+            where = which(clusterPid);
+        } catch (ErrnoException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        Backend host = hosts.get(where.hostIndex());
+        Backend remote = host instanceof TableBackend t ? t.remote() : host;
+        if (!(remote instanceof Peer peer)) return failed(Errno.ESRCH, "host " + where.host() + " is not a remote agent");
+        // one read of the process's stat from its agent (a table fetch would cost a pass over every process)
+        return peer.read(where.localPid() + "/stat").thenCompose(content -> {
+            long startTime;
+            try {
+                startTime = startTime(Contents.text(content.bytes()));
+            } finally {
+                content.release();
+            }
+            if (startTime < 0) return failed(Errno.ESRCH, "unreadable stat of " + clusterPid);
+            return action.apply(peer, new Seen(where.localPid(), startTime));
+        }).exceptionallyCompose(error -> {
+            Throwable e = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+            // a process gone from the host's tree is no process to signal
+            if (e instanceof ErrnoException r && r.errno() == Errno.ENOENT) return failed(Errno.ESRCH, "no process " + clusterPid);
+            return CompletableFuture.failedFuture(e);
+        });
+    }
+
+    /** Field 22 of a stat line (after the comm, which may hold spaces and parentheses); -1 if it does not parse. */
+    static long startTime(String stat) {
+        int close = stat.lastIndexOf(')');
+        if (close < 0) return -1;
+        String[] f = stat.substring(close + 1).strip().split(" ");
+        if (f.length < 20) return -1;
+        try {
+            return Long.parseLong(f[22 - 3]);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static <T> CompletableFuture<T> failed(int errno, String why) {
+        return CompletableFuture.failedFuture(new ErrnoException(errno, why));
+    }
+}
