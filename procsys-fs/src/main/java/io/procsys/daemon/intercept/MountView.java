@@ -13,7 +13,7 @@ import java.util.stream.Stream;
  * What the supervisor reads from a cluster mount to answer a call: a process's nice and CPU
  * affinity, a thread's process, and sysinfo. A missing process is {@link java.nio.file.NoSuchFileException}.
  */
-public final class MountView {
+public class MountView {
     static final int PID_SHIFT = 22;
     private final Path mount;
 
