@@ -51,7 +51,9 @@ public final class Seccomp {
     private static final MethodHandle IOCTL = call("ioctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
     private static final MethodHandle POLL = call("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final long SYS_GETTID = 186;
+    private static final long SYS_GETTID = 186, SYS_TGKILL = 234;
+    private static final MethodHandle SYSCALL_3INT = call("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(1));
 
     private Seccomp() {}
 
@@ -124,6 +126,16 @@ public final class Seccomp {
             int r = (int) POLL.invokeExact(capture, pollfd, 1L, timeoutMillis);
             if (r <= 0) return (int) result(r, capture);
             return Short.toUnsignedInt(pollfd.get(JAVA_SHORT, 6));
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** tgkill(2): 0 or -errno; with signal 0 it only checks that {@code tid} is a thread of {@code tgid}. */
+    public static int tgkill(int tgid, int tid, int signal) {
+        MemorySegment capture = CAPTURE.get();
+        try {
+            return (int) result((long) SYSCALL_3INT.invokeExact(capture, SYS_TGKILL, tgid, tid, signal), capture);
         } catch (Throwable t) {
             throw unexpected(t);
         }

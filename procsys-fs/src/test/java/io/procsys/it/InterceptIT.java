@@ -190,9 +190,9 @@ class InterceptIT {
     }
 
     @Test
-    void psutilAndPkillUnderTheFilter() throws Exception {
+    void psutilIoniceAndPidExistsUnderTheFilter() throws Exception {
         forwarded.clear();
-        String out = underFilter("import psutil; p = psutil.Process(" + gpid + "); print(p.ionice().ioclass, p.ionice().value, psutil.pid_exists(" + gpid + "))");
+        String out = underFilter("import psutil; psutil.PROCFS_PATH = '" + mount + "'; p = psutil.Process(" + gpid + "); print(p.ionice().ioclass, p.ionice().value, psutil.pid_exists(" + gpid + "))");
         assertEquals("2 4 True", out.strip());
     }
 

@@ -9,12 +9,12 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -27,11 +27,17 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  */
 final class Supervisor implements Runnable {
     private static final int POLL_MILLIS = 200;
+    /** /proc/PID/status has Uid on its 9th line, well within this. */
+    private static final int STATUS_BYTES = 1024;
     private final int listener;
     private final CallAnswerer answerer;
     private final int notifSize, respSize;
     private final Set<Integer> reported = ConcurrentHashMap.newKeySet();
     private volatile boolean stopped;
+    private final int ownPid = (int) ProcessHandle.current().pid();
+    /** Reused for /proc/PID/status: read natively, no file object per call. */
+    private MemorySegment statusBuffer;
+    private MemorySegment pathBuffer;
 
     Supervisor(int listener, CallAnswerer answerer, int[] sizes) {
         this.listener = listener;
@@ -50,6 +56,8 @@ final class Supervisor implements Runnable {
             MemorySegment notif = arena.allocate(notifSize, 8);
             MemorySegment resp = arena.allocate(respSize, 8);
             MemorySegment id = arena.allocate(8, 8);
+            statusBuffer = arena.allocate(STATUS_BYTES);
+            pathBuffer = arena.allocate(64);
             while (!stopped) {
                 int events = Seccomp.poll(listener, Seccomp.POLLIN, POLL_MILLIS);
                 if (events == -Errno.EINTR || events == 0) continue;
@@ -97,12 +105,29 @@ final class Supervisor implements Runnable {
     }
 
     /** A thread of this JVM (the spawning thread, a thread it started): the kernel runs the call itself. */
-    private static boolean ownThread(int tid) {
-        return Files.exists(Path.of("/proc/self/task/" + tid));
+    private boolean ownThread(int tid) {
+        return Seccomp.tgkill(ownPid, tid, 0) == 0; // signal 0: only asks whether tid is one of our threads
     }
 
     private boolean stillWaiting(MemorySegment id) {
         return Seccomp.ioctl(listener, Seccomp.IOCTL_NOTIF_ID_VALID, id) == 0;
+    }
+
+    /** The first number of the "Uid:" line of a status text, or -1. */
+    static int realUid(MemorySegment text, int length) {
+        for (int i = 0; i + 5 < length; i++) {
+            if ((i == 0 || text.get(JAVA_BYTE, i - 1) == '\n') && text.get(JAVA_BYTE, i) == 'U' && text.get(JAVA_BYTE, i + 1) == 'i'
+                    && text.get(JAVA_BYTE, i + 2) == 'd' && text.get(JAVA_BYTE, i + 3) == ':') {
+                int at = i + 4;
+                while (at < length && (text.get(JAVA_BYTE, at) == '\t' || text.get(JAVA_BYTE, at) == ' ')) at++;
+                long uid = -1;
+                while (at < length && Character.isDigit(text.get(JAVA_BYTE, at))) {
+                    uid = Math.max(uid, 0) * 10 + (text.get(JAVA_BYTE, at++) - '0');
+                }
+                return uid > Integer.MAX_VALUE ? -1 : (int) uid;
+            }
+        }
+        return -1;
     }
 
     /** The trapped process, checked against its notification id after each read and before each write. */
@@ -117,15 +142,19 @@ final class Supervisor implements Runnable {
 
         @Override
         public int uid() throws IOException, Gone {
-            String uid;
+            pathBuffer.setString(0, "/proc/" + call.pid() + "/status");
+            int fd = Libc.openat(Libc.AT_FDCWD, pathBuffer, Libc.O_RDONLY | Libc.O_CLOEXEC);
+            if (fd < 0) throw new Gone();
+            long n;
             try {
-                uid = MountView.field(Files.readString(Path.of("/proc/" + call.pid() + "/status")), "Uid");
-            } catch (IOException e) {
-                throw new Gone();
+                n = Libc.read(fd, statusBuffer, STATUS_BYTES);
+            } finally {
+                Libc.close(fd);
             }
             if (!stillWaiting(id)) throw new Gone();
-            if (uid == null) throw new IOException("no Uid line in /proc/" + call.pid() + "/status");
-            return Integer.parseInt(uid);
+            int uid = n <= 0 ? -1 : realUid(statusBuffer, (int) n);
+            if (uid < 0) throw new IOException("no Uid line in /proc/" + call.pid() + "/status");
+            return uid;
         }
 
         @Override
