@@ -23,12 +23,10 @@ import java.nio.file.Path;
 public final class Interception implements AutoCloseable {
     private final Process process;
     private final Supervisor supervisor;
-    private final Thread thread;
 
-    private Interception(Process process, Supervisor supervisor, Thread thread) {
+    private Interception(Process process, Supervisor supervisor) {
         this.process = process;
         this.supervisor = supervisor;
-        this.thread = thread;
     }
 
     /**
@@ -69,22 +67,21 @@ public final class Interception implements AutoCloseable {
             throw new IOException("interrupted while starting the command");
         }
         Supervisor supervisor = new Supervisor(listener[0], new CallAnswerer(new MountView(mount), actions), sizes);
-        Thread thread = Thread.ofPlatform().daemon().name("procsys-intercept").start(supervisor);
-        return new Interception(process, supervisor, thread);
+        Thread.ofPlatform().daemon().name("procsys-intercept").start(supervisor);
+        return new Interception(process, supervisor);
     }
 
     public Process process() {
         return process;
     }
 
-    /** Stops the supervisor and closes the listener (a call still trapped then fails with ENOSYS). */
+    /**
+     * Stops the supervisor: within one poll period it closes the listener (a call still trapped
+     * then fails with ENOSYS). Not waited for: a JVM thread that inherited the filter (the process
+     * reaper) keeps the filter alive, so no POLLHUP ends the poll sooner, and exec need not wait.
+     */
     @Override
     public void close() {
         supervisor.stop();
-        try {
-            thread.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }
