@@ -1,6 +1,9 @@
 package io.procsys.cli;
 
 import io.procsys.daemon.MountService;
+import io.procsys.daemon.RemoteActions;
+import io.procsys.daemon.intercept.Interception;
+import io.procsys.daemon.intercept.NotForwarded;
 import io.procsys.daemon.Mounts;
 import io.procsys.daemon.UserError;
 import io.procsys.daemon.Users;
@@ -32,7 +35,13 @@ import java.util.concurrent.Callable;
                 "",
                 "On a cluster view (also with --files-only) /sys/devices/system/cpu and /sys/block are replaced "
                         + "too, from the combined cpuinfo, stat and diskstats when CMD starts: sysconf, lscpu, htop, "
-                        + "psutil, mpstat and iostat then count the cluster's CPUs and disks. The rest of /sys is this host's."},
+                        + "psutil, mpstat and iostat then count the cluster's CPUs and disks. The rest of /sys is this host's.",
+                "",
+                "On a cluster view the system calls that name a remote cluster pid (kill, tgkill, getpriority, "
+                        + "setpriority, sched_getaffinity, ioprio_get, ...) and sysinfo are intercepted (seccomp user "
+                        + "notification) and answered for the cluster: kill -0, psutil's nice() and cpu_affinity(), busybox "
+                        + "free and uptime and sysconf(_SC_PHYS_PAGES) then work as on one host. Other calls never leave "
+                        + "the kernel. --no-intercept turns this off."},
         footer = {"", "Examples:",
                 "  procsys exec -- ps aux                    through a private mirror made for the call",
                 "  procsys exec --mount /mnt/proc -- free -h through a mirror already mounted",
@@ -87,6 +96,10 @@ final class ExecCommand implements Callable<Integer> {
             done || exit 125
             """;
 
+    @Option(names = "--no-intercept",
+            description = "On a cluster view, do not intercept the system calls that name a remote pid, nor sysinfo.")
+    boolean noIntercept;
+
     @Parameters(paramLabel = "CMD", arity = "1..*", description = "Command and arguments (put them after --).")
     List<String> command;
 
@@ -109,6 +122,14 @@ final class ExecCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * How the calls intercepted on a cluster view reach the remote hosts: the one wiring point of
+     * the mount's forwarding client (until then, remote actions are refused as before).
+     */
+    static RemoteActions remoteActions(Path mount) {
+        return NotForwarded.INSTANCE;
+    }
+
     private int run(Path mirror) throws IOException, InterruptedException {
         boolean cluster = Files.isDirectory(mirror.resolve("hosts"));
         boolean standInLinks = cluster && !filesOnly && !hostNetwork;
@@ -122,16 +143,26 @@ final class ExecCommand implements Callable<Integer> {
             ProcessBuilder builder = new ProcessBuilder(argv).inheritIO();
             if (sysViews != null) builder.environment().put("PROCSYS_SYS_VIEWS", sysViews.toString());
             else builder.environment().remove("PROCSYS_SYS_VIEWS"); // never one inherited from the caller
+            Interception interception = null;
             Process child;
             try {
-                child = builder.start();
+                if (cluster && !noIntercept) {
+                    interception = Interception.start(builder, mirror, remoteActions(mirror));
+                    child = interception.process();
+                } else {
+                    child = builder.start();
+                }
             } catch (IOException e) {
-                throw new UserError("cannot run unshare (util-linux): " + e.getMessage());
+                throw new UserError("cannot start the command (unshare, util-linux): " + e.getMessage());
             }
-            // The terminal sends Ctrl-C to CMD as well: let CMD decide, and clean up once it ends.
-            Signal.handle(new Signal("INT"), sig -> {});
-            Signal.handle(new Signal("TERM"), sig -> child.destroy());
-            return child.waitFor();
+            try {
+                // The terminal sends Ctrl-C to CMD as well: let CMD decide, and clean up once it ends.
+                Signal.handle(new Signal("INT"), sig -> {});
+                Signal.handle(new Signal("TERM"), sig -> child.destroy());
+                return child.waitFor();
+            } finally {
+                if (interception != null) interception.close();
+            }
         } finally {
             if (sysViews != null) SysViews.delete(sysViews);
         }

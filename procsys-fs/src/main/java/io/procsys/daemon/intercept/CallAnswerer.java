@@ -1,0 +1,89 @@
+package io.procsys.daemon.intercept;
+
+import io.procsys.daemon.RemoteActions;
+import io.procsys.posix.Errno;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.NoSuchFileException;
+import java.util.BitSet;
+
+import static io.procsys.daemon.intercept.InterceptFilter.*;
+
+/**
+ * The answer to each trapped call, as the raw system call would give it (docs/architecture.md,
+ * "Calls procsys exec intercepts"). Signals go to {@link RemoteActions} with the caller's uid;
+ * nice, affinity and sysinfo are read from the mount.
+ */
+final class CallAnswerer {
+    static final int EFAULT = 14;
+    private final MountView view;
+    private final RemoteActions actions;
+
+    CallAnswerer(MountView view, RemoteActions actions) {
+        this.view = view;
+        this.actions = actions;
+    }
+
+    Answer answer(TrappedCall call, Caller caller) throws IOException, Caller.Gone {
+        return switch (call.nr()) {
+            case SYS_SYSINFO -> {
+                byte[] info = view.sysinfo();
+                yield caller.write(call.args()[0], info) ? Answer.value(0) : Answer.error(EFAULT);
+            }
+            // kill(pid, sig), rt_sigqueueinfo(pid, sig, info): the siginfo payload is not forwarded
+            case SYS_KILL, SYS_RT_SIGQUEUEINFO -> signal(caller, call.intArg(0), call.intArg(1));
+            // tgkill(tgid, tid, sig), rt_tgsigqueueinfo(tgid, tid, sig, info): to the thread's process
+            case SYS_TGKILL, SYS_RT_TGSIGQUEUEINFO -> signal(caller, call.intArg(0), call.intArg(2));
+            case SYS_TKILL -> signal(caller, view.processOf(call.intArg(0)), call.intArg(1));
+            // procps pkill falls back to kill(2) on ENOSYS; a pidfd of a remote process cannot exist
+            case SYS_PIDFD_OPEN -> Answer.error(Errno.ENOSYS);
+            case SYS_GETPRIORITY -> getPriority(call.intArg(1));
+            case SYS_SETPRIORITY -> Answer.status(actions.setPriority(caller.uid(), call.intArg(1), call.intArg(2)));
+            case SYS_IOPRIO_GET -> {
+                int r = actions.ioprioGet(caller.uid(), call.intArg(1));
+                yield r >= 0 ? Answer.value(r) : Answer.error(-r);
+            }
+            case SYS_SCHED_GETAFFINITY -> getAffinity(call, caller);
+            case SYS_SCHED_SETAFFINITY, SYS_IOPRIO_SET -> Answer.error(Errno.EPERM);
+            default -> Answer.error(Errno.ENOSYS);
+        };
+    }
+
+    private Answer signal(Caller caller, long pid, int signal) throws IOException, Caller.Gone {
+        return Answer.status(actions.signal(caller.uid(), pid, signal));
+    }
+
+    /** The raw getpriority(2) returns 20 - nice (1..40), so that no success is negative; glibc converts back. */
+    private Answer getPriority(long pid) throws IOException {
+        try {
+            return Answer.value(20 - view.nice(pid));
+        } catch (NoSuchFileException e) {
+            return Answer.error(Errno.ESRCH);
+        }
+    }
+
+    /**
+     * The raw sched_getaffinity(2): EINVAL when {@code len} is not a multiple of 8 or too short
+     * for the cluster's CPUs, else it writes min(len, the mask's size in longs) bytes and returns
+     * that count.
+     */
+    private Answer getAffinity(TrappedCall call, Caller caller) throws IOException, Caller.Gone {
+        long len = call.args()[1];
+        BitSet cpus;
+        int clusterCpus;
+        try {
+            cpus = view.affinity(call.intArg(0));
+            clusterCpus = view.clusterCpus();
+        } catch (NoSuchFileException e) {
+            return Answer.error(Errno.ESRCH);
+        }
+        if (len * 8 < clusterCpus || (len & 7) != 0) return Answer.error(Errno.EINVAL);
+        int size = Math.toIntExact(Math.min(len, (clusterCpus + 63) / 64 * 8L));
+        ByteBuffer mask = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+        long[] words = cpus.toLongArray();
+        for (int i = 0; i < size / 8 && i < words.length; i++) mask.putLong(i * 8, words[i]);
+        return caller.write(call.args()[2], mask.array()) ? Answer.value(size) : Answer.error(EFAULT);
+    }
+}

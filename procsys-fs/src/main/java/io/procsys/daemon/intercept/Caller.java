@@ -1,0 +1,26 @@
+package io.procsys.daemon.intercept;
+
+import java.io.IOException;
+
+/**
+ * The process whose call is trapped, as seen while its notification is pending. Both methods
+ * check with SECCOMP_IOCTL_NOTIF_ID_VALID that the call is still waiting (so the pid was not
+ * reused) and throw {@link Gone} if it is not.
+ */
+interface Caller {
+    /** Real uid, from /proc/PID/status, checked after reading. */
+    int uid() throws IOException, Gone;
+
+    /**
+     * Writes {@code bytes} at {@code address} of the caller (its own buffer argument) through
+     * /proc/PID/mem: false when the address is not writable there (the call answers EFAULT).
+     */
+    boolean write(long address, byte[] bytes) throws IOException, Gone;
+
+    /** The call is no longer waiting (the caller died or a signal interrupted it): nothing to answer. */
+    final class Gone extends Exception {
+        Gone() {
+            super(null, null, false, false);
+        }
+    }
+}

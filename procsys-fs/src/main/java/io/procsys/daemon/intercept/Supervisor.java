@@ -1,0 +1,174 @@
+package io.procsys.daemon.intercept;
+
+import io.procsys.posix.Errno;
+import io.procsys.posix.Libc;
+import io.procsys.posix.Seccomp;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The loop over a seccomp listener: poll, receive (buffer zeroed, sizes from the kernel), answer,
+ * send. It ends when every filtered task is gone (POLLHUP) or on {@link #stop}, and then closes
+ * the listener, so a call still waiting gets ENOSYS from the kernel, never a hang. A call it
+ * cannot answer gets ENOSYS (reported once per call number); a call of this JVM's own threads
+ * is let through (CONTINUE) without reading anything.
+ */
+final class Supervisor implements Runnable {
+    private static final int POLL_MILLIS = 200;
+    /** /proc/PID/status has Uid on its 9th line, well within this. */
+    private static final int STATUS_BYTES = 1024;
+    private final int listener;
+    private final CallAnswerer answerer;
+    private final int notifSize, respSize;
+    private final Set<Integer> reported = ConcurrentHashMap.newKeySet();
+    private volatile boolean stopped;
+    private final int ownPid = (int) ProcessHandle.current().pid();
+    /** Reused for /proc/PID/status: read natively, no file object per call. */
+    private MemorySegment statusBuffer;
+    private MemorySegment pathBuffer;
+
+    Supervisor(int listener, CallAnswerer answerer, int[] sizes) {
+        this.listener = listener;
+        this.answerer = answerer;
+        this.notifSize = Math.max(sizes[0], 80);
+        this.respSize = Math.max(sizes[1], 24);
+    }
+
+    void stop() {
+        stopped = true;
+    }
+
+    @Override
+    public void run() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment notif = arena.allocate(notifSize, 8);
+            MemorySegment resp = arena.allocate(respSize, 8);
+            MemorySegment id = arena.allocate(8, 8);
+            statusBuffer = arena.allocate(STATUS_BYTES);
+            pathBuffer = arena.allocate(64);
+            while (!stopped) {
+                int events = Seccomp.poll(listener, Seccomp.POLLIN, POLL_MILLIS);
+                if (events == -Errno.EINTR || events == 0) continue;
+                if (events < 0) throw new IOException("poll of the seccomp listener: errno " + -events);
+                if ((events & Seccomp.POLLIN) != 0) handleOne(notif, resp, id);
+                else if ((events & (Seccomp.POLLHUP | Seccomp.POLLERR)) != 0) return; // every filtered task is gone
+            }
+        } catch (Throwable t) {
+            System.err.println("procsys exec: the call interceptor stopped (" + t + "); intercepted calls now fail with ENOSYS");
+        } finally {
+            Libc.close(listener);
+        }
+    }
+
+    private void handleOne(MemorySegment notif, MemorySegment resp, MemorySegment idBuffer) {
+        notif.fill((byte) 0);
+        int r = Seccomp.ioctl(listener, Seccomp.IOCTL_NOTIF_RECV, notif);
+        if (r < 0) return; // ENOENT: the caller died or was interrupted before we read it; EINTR: poll again
+        long[] args = new long[6];
+        for (int i = 0; i < 6; i++) args[i] = notif.get(JAVA_LONG, Seccomp.NOTIF_DATA + Seccomp.DATA_ARGS + 8L * i);
+        TrappedCall call = new TrappedCall(notif.get(JAVA_LONG, Seccomp.NOTIF_ID), notif.get(JAVA_INT, Seccomp.NOTIF_PID),
+                notif.get(JAVA_INT, Seccomp.NOTIF_DATA + Seccomp.DATA_NR), args);
+        idBuffer.set(JAVA_LONG, 0, call.id());
+        Answer answer;
+        if (ownThread(call.pid())) {
+            answer = Answer.CONTINUE;
+        } else {
+            try {
+                answer = answerer.answer(call, new LiveCaller(call, idBuffer));
+            } catch (Caller.Gone gone) {
+                return;
+            } catch (Exception | Error e) {
+                if (reported.add(call.nr())) {
+                    System.err.println("procsys exec: cannot answer system call " + call.nr() + " (" + e.getMessage() + "); answered ENOSYS");
+                }
+                answer = Answer.error(Errno.ENOSYS);
+            }
+        }
+        resp.fill((byte) 0);
+        resp.set(JAVA_LONG, Seccomp.RESP_ID, call.id());
+        resp.set(JAVA_LONG, Seccomp.RESP_VAL, answer.value());
+        resp.set(JAVA_INT, Seccomp.RESP_ERROR, -answer.error());
+        resp.set(JAVA_INT, Seccomp.RESP_FLAGS, answer.proceed() ? Seccomp.USER_NOTIF_FLAG_CONTINUE : 0);
+        Seccomp.ioctl(listener, Seccomp.IOCTL_NOTIF_SEND, resp); // ENOENT: the caller died or was interrupted meanwhile
+    }
+
+    /** A thread of this JVM (the spawning thread, a thread it started): the kernel runs the call itself. */
+    private boolean ownThread(int tid) {
+        return Seccomp.tgkill(ownPid, tid, 0) == 0; // signal 0: only asks whether tid is one of our threads
+    }
+
+    private boolean stillWaiting(MemorySegment id) {
+        return Seccomp.ioctl(listener, Seccomp.IOCTL_NOTIF_ID_VALID, id) == 0;
+    }
+
+    /** The first number of the "Uid:" line of a status text, or -1. */
+    static int realUid(MemorySegment text, int length) {
+        for (int i = 0; i + 5 < length; i++) {
+            if ((i == 0 || text.get(JAVA_BYTE, i - 1) == '\n') && text.get(JAVA_BYTE, i) == 'U' && text.get(JAVA_BYTE, i + 1) == 'i'
+                    && text.get(JAVA_BYTE, i + 2) == 'd' && text.get(JAVA_BYTE, i + 3) == ':') {
+                int at = i + 4;
+                while (at < length && (text.get(JAVA_BYTE, at) == '\t' || text.get(JAVA_BYTE, at) == ' ')) at++;
+                long uid = -1;
+                while (at < length && Character.isDigit(text.get(JAVA_BYTE, at))) {
+                    uid = Math.max(uid, 0) * 10 + (text.get(JAVA_BYTE, at++) - '0');
+                }
+                return uid > Integer.MAX_VALUE ? -1 : (int) uid;
+            }
+        }
+        return -1;
+    }
+
+    /** The trapped process, checked against its notification id after each read and before each write. */
+    private final class LiveCaller implements Caller {
+        private final TrappedCall call;
+        private final MemorySegment id;
+
+        LiveCaller(TrappedCall call, MemorySegment id) {
+            this.call = call;
+            this.id = id;
+        }
+
+        @Override
+        public int uid() throws IOException, Gone {
+            pathBuffer.setString(0, "/proc/" + call.pid() + "/status");
+            int fd = Libc.openat(Libc.AT_FDCWD, pathBuffer, Libc.O_RDONLY | Libc.O_CLOEXEC);
+            if (fd < 0) throw new Gone();
+            long n;
+            try {
+                n = Libc.read(fd, statusBuffer, STATUS_BYTES);
+            } finally {
+                Libc.close(fd);
+            }
+            if (!stillWaiting(id)) throw new Gone();
+            int uid = n <= 0 ? -1 : realUid(statusBuffer, (int) n);
+            if (uid < 0) throw new IOException("no Uid line in /proc/" + call.pid() + "/status");
+            return uid;
+        }
+
+        @Override
+        public boolean write(long address, byte[] bytes) throws Gone {
+            try (FileChannel mem = FileChannel.open(Path.of("/proc/" + call.pid() + "/mem"), StandardOpenOption.WRITE)) {
+                if (!stillWaiting(id)) throw new Gone(); // the open mem is this caller's memory, not a reuser's
+                ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                long at = address;
+                while (buffer.hasRemaining()) at += mem.write(buffer, at);
+                return true;
+            } catch (IOException e) {
+                if (!stillWaiting(id)) throw new Gone();
+                return false;
+            }
+        }
+    }
+}

@@ -1,0 +1,209 @@
+package io.procsys.it;
+
+import io.procsys.daemon.MountService;
+import io.procsys.daemon.RemoteActions;
+import io.procsys.daemon.intercept.Interception;
+import io.procsys.fs.cluster.Cluster;
+import io.procsys.fs.cluster.Peer;
+import io.procsys.net.agent.Agent;
+import io.procsys.posix.Errno;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The calls `procsys exec` intercepts on a cluster view of this host (index 0), the local-a
+ * fixture (h1, 2 CPUs) and this host's /proc again through an agent (h2, whose processes are
+ * remote cluster pids 2 * 2^22 + pid): through the real command, and through
+ * {@link Interception} in this JVM with a fake {@link RemoteActions}.
+ */
+class InterceptIT {
+    static final Path FIXTURES = Path.of("src/test/data/hosts").toAbsolutePath();
+    static final String PYTHON = "/usr/bin/python3";
+    static final List<Agent> agents = new ArrayList<>();
+    static MountService service;
+    static Path mount;
+    static Process sleeper;
+    static int gpid;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Agent h1 = ClusterMountIT.agent("h1", FIXTURES.resolve("local-a"), 0), h2 = ClusterMountIT.agent("h2", Path.of("/proc"), 0);
+        agents.addAll(List.of(h1, h2));
+        Cluster cluster = new Cluster("here", List.of(new Cluster.PeerAddress("h1", h1.address()),
+                new Cluster.PeerAddress("h2", h2.address())), null, Duration.ofMillis(2000));
+        mount = Files.createTempDirectory("procsys-intercept-");
+        service = MountService.mount(Path.of("/proc"), mount, List.of(), cluster);
+        service.serveInBackground(4);
+        for (Peer p : cluster.peers()) ClusterMountIT.waitFor(() -> p.status().state() == Peer.State.UP, 5_000, p.name() + " up");
+        sleeper = new ProcessBuilder("taskset", "-c", "0", "nice", "-n", "7", "sleep", "600").start();
+        ClusterMountIT.waitFor(() -> read("/proc/" + sleeper.pid() + "/comm").equals("sleep\n"), 5_000, "the sleeper");
+        gpid = 2 * (1 << 22) + (int) sleeper.pid();
+        ClusterMountIT.waitFor(() -> Files.exists(mount.resolve(gpid + "/stat")), 5_000, "the sleeper in the view");
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        if (sleeper != null) sleeper.destroyForcibly();
+        if (service != null) service.close();
+        agents.forEach(Agent::close);
+        Files.deleteIfExists(mount);
+    }
+
+    static String read(String path) {
+        try {
+            return Files.readString(Path.of(path), StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    static long combinedKb(String key) {
+        return read(mount + "/meminfo").lines().filter(l -> l.startsWith(key + ":"))
+                .mapToLong(l -> Long.parseLong(l.split("\\s+")[1])).findFirst().orElseThrow();
+    }
+
+    static Commands.Result exec(String... tool) {
+        Commands.Result r = Commands.throughMirror(mount, tool);
+        assertEquals(0, r.exit(), String.join(" ", tool) + ": " + r.all());
+        return r;
+    }
+
+    @Test
+    void busyboxFreeShowsTheCombinedMemory() {
+        String[] mem = exec("busybox", "free").out().lines().filter(l -> l.startsWith("Mem:")).findFirst().orElseThrow().split("\\s+");
+        assertEquals(combinedKb("MemTotal"), Long.parseLong(mem[1]));
+        String[] local = Commands.run("busybox", "free").out().lines().filter(l -> l.startsWith("Mem:")).findFirst().orElseThrow().split("\\s+");
+        assertTrue(Long.parseLong(mem[1]) > Long.parseLong(local[1]), "more than this host");
+    }
+
+    @Test
+    void sysconfPhysPagesIsTheCombinedMemTotal() {
+        String out = exec(PYTHON, "-c", "import os; print(os.sysconf('SC_PHYS_PAGES') * os.sysconf('SC_PAGE_SIZE'))").out().strip();
+        long pageSize = 4096;
+        assertEquals(combinedKb("MemTotal") * 1024 / pageSize * pageSize, Long.parseLong(out));
+    }
+
+    @Test
+    void busyboxUptimeShowsTheCombinedUptimeAndLoads() {
+        long before = (long) Math.ceil(Double.parseDouble(read(mount + "/uptime").split(" ")[0]));
+        String out = exec("busybox", "uptime").out();
+        long after = (long) Math.ceil(Double.parseDouble(read(mount + "/uptime").split(" ")[0]));
+        assertTrue(out.contains(upText(before)) || out.contains(upText(after)), out + " vs " + upText(before));
+        double load = Double.parseDouble(out.substring(out.indexOf("load average: ") + 14).split(",")[0]);
+        double combined = Double.parseDouble(read(mount + "/loadavg").split(" ")[0]);
+        assertEquals(combined, load, 1.0, out);
+    }
+
+    /** busybox's "up ..." text for an uptime in seconds. */
+    static String upText(long seconds) {
+        long days = seconds / 86400, minutes = seconds / 60, hours = (minutes / 60) % 24;
+        minutes %= 60;
+        return "up " + (days > 0 ? days + " day" + (days != 1 ? "s" : "") + ", " : "")
+                + (hours > 0 ? String.format("%2d:%02d", hours, minutes) : minutes + " min");
+    }
+
+    @Test
+    void psutilAnswersNiceAndAffinityOfARemoteProcess() {
+        int localCpus = Runtime.getRuntime().availableProcessors();
+        String out = exec(PYTHON, "-c", "import psutil; p = psutil.Process(" + gpid + "); print(p.nice(), p.cpu_affinity())").out().strip();
+        assertEquals("7 [" + (localCpus + 2) + "]", out, "nice 7; CPU 0 of h2 follows this host's and h1's 2");
+    }
+
+    @Test
+    void aLocalKillIsUntouched() throws Exception {
+        Process local = new ProcessBuilder("sleep", "600").start();
+        try {
+            exec("kill", "-TERM", Long.toString(local.pid()));
+            assertTrue(local.waitFor(5, TimeUnit.SECONDS), "the local sleeper got SIGTERM");
+        } finally {
+            local.destroyForcibly();
+        }
+    }
+
+    @Test
+    void withoutAFakeARemoteKillIsRefusedAsBefore() {
+        Commands.Result r = Commands.throughMirror(mount, "kill", "-0", Integer.toString(gpid));
+        assertTrue(r.exit() != 0, r.all());
+    }
+
+    /** Forwarded requests, recorded by the fake. */
+    static final ConcurrentLinkedQueue<String> forwarded = new ConcurrentLinkedQueue<>();
+    static final RemoteActions FAKE = new RemoteActions() {
+        @Override
+        public int signal(int uid, long pid, int signal) {
+            forwarded.add("signal " + uid + " " + pid + " " + signal);
+            return pid == gpid ? 0 : Errno.ESRCH;
+        }
+
+        @Override
+        public int setPriority(int uid, long pid, int nice) {
+            forwarded.add("setpriority " + uid + " " + pid + " " + nice);
+            return 0;
+        }
+
+        @Override
+        public int ioprioGet(int uid, long pid) {
+            return (2 << 13) | 4;
+        }
+    };
+
+    /** Runs a python program under the filter in this JVM, with the fake: its output. */
+    static String underFilter(String program) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(PYTHON, "-c", program).redirectErrorStream(true);
+        try (Interception interception = Interception.start(builder, mount, FAKE)) {
+            Process p = interception.process();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), out);
+            return out;
+        }
+    }
+
+    static final String LIBC = "import ctypes, os, time\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+            + "def call(f, *a):\n    r = f(*a)\n    return r if r >= 0 else -ctypes.get_errno()\n"
+            + "SYS_tgkill, SYS_pidfd_open = 234, 434\n";
+
+    @Test
+    void killOfARemotePidReachesTheFakeWithTheCallersUid() throws Exception {
+        forwarded.clear();
+        String out = underFilter(LIBC + "print(call(libc.kill, " + gpid + ", 0), call(libc.kill, " + (gpid + 1) + ", 15), "
+                + "call(libc.syscall, SYS_tgkill, " + gpid + ", " + gpid + ", 10), call(libc.kill, -" + gpid + ", 9), "
+                + "call(libc.syscall, SYS_pidfd_open, " + gpid + ", 0), call(libc.setpriority, 0, " + gpid + ", 3), "
+                + "call(libc.kill, os.getpid(), 0))");
+        assertEquals("0 -3 0 -3 -38 0 0", out.strip(), "kill, ESRCH from the fake, tgkill, a group (not forwarded), pidfd_open ENOSYS, setpriority, a local kill");
+        assertEquals(List.of("signal 0 " + gpid + " 0", "signal 0 " + (gpid + 1) + " 15", "signal 0 " + gpid + " 10",
+                "setpriority 0 " + gpid + " 3"), List.copyOf(forwarded));
+    }
+
+    @Test
+    void psutilIoniceAndPidExistsUnderTheFilter() throws Exception {
+        forwarded.clear();
+        String out = underFilter("import psutil; psutil.PROCFS_PATH = '" + mount + "'; p = psutil.Process(" + gpid + "); print(p.ionice().ioclass, p.ionice().value, psutil.pid_exists(" + gpid + "))");
+        assertEquals("2 4 True", out.strip());
+    }
+
+    /** 10 000 kill(gpid, 0) under the filter against the fake, and kill(local, 0) for comparison: microseconds per call. */
+    @Test
+    void aTrappedCallCostsLittle() throws Exception {
+        String out = underFilter(LIBC + "def loop(pid):\n    t = time.perf_counter()\n    for _ in range(10000):\n"
+                + "        assert libc.kill(pid, 0) == 0\n    return (time.perf_counter() - t) / 10000 * 1e6\n"
+                + "loop(" + gpid + ")\nprint('%.1f %.1f' % (loop(" + gpid + "), loop(os.getpid())))");
+        String[] us = out.strip().split(" ");
+        System.out.println("InterceptIT: kill(gpid, 0) under the filter with a fake: " + us[0] + " us/call; a local kill(pid, 0): " + us[1] + " us/call");
+        assertTrue(Double.parseDouble(us[0]) - Double.parseDouble(us[1]) <= 100, "a trapped call adds at most 100 us: " + out);
+    }
+}
