@@ -1,12 +1,14 @@
 package io.procsys.cli;
 
+import io.procsys.daemon.ControlEndpoint;
+import io.procsys.daemon.MountControl;
 import io.procsys.daemon.MountService;
-import io.procsys.daemon.RemoteActions;
-import io.procsys.daemon.intercept.Interception;
-import io.procsys.daemon.intercept.NotForwarded;
 import io.procsys.daemon.Mounts;
+import io.procsys.daemon.RemoteActions;
 import io.procsys.daemon.UserError;
 import io.procsys.daemon.Users;
+import io.procsys.daemon.intercept.Interception;
+import io.procsys.daemon.intercept.NotForwarded;
 import io.procsys.fs.combine.Aggregators;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -116,18 +118,27 @@ final class ExecCommand implements Callable<Integer> {
         Path privateMount = Files.createTempDirectory("procsys-exec-");
         try (MountService service = MountService.mount(procRoot, privateMount, options, clusterOptions.cluster())) {
             service.serveInBackground(MountService.DEFAULT_THREADS);
-            return run(privateMount);
+            // a cluster made for this command forwards its intercepted calls as a mount's control socket does
+            try (ControlEndpoint control = service.cluster() == null ? null : ControlEndpoint.start(service.mountpoint(), service.cluster(), false)) {
+                return run(privateMount);
+            }
         } finally {
             Files.deleteIfExists(privateMount);
         }
     }
 
     /**
-     * How the calls intercepted on a cluster view reach the remote hosts: the one wiring point of
-     * the mount's forwarding client (until then, remote actions are refused as before).
+     * How the calls intercepted on a cluster view reach the remote hosts: the mount's control
+     * socket (README "Acting on the cluster"). A mount without one (an older release) refuses
+     * them as the kernel did before, and says so.
      */
     static RemoteActions remoteActions(Path mount) {
-        return NotForwarded.INSTANCE;
+        try {
+            return MountControl.connect(mount);
+        } catch (UserError e) {
+            System.err.println("procsys: " + e.getMessage() + "; kill, renice and ioprio_get of remote pids are refused");
+            return NotForwarded.INSTANCE;
+        }
     }
 
     private int run(Path mirror) throws IOException, InterruptedException {

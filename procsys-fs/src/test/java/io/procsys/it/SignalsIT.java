@@ -47,6 +47,10 @@ class SignalsIT {
             int port = ClusterMountIT.freePortBelowEphemeralRange() + 40 + i * 3;
             String script = "sleep " + (i * 1000 + 1) + " & sleep " + (i * 1000 + 2) + " & sleep " + (i * 1000 + 3) + " & "
                     + "setpriv --reuid=" + NOBODY + " --regid=" + NOBODY + " --clear-groups sleep " + (i * 1000 + 4) + " & "
+                    // for the tools run through procsys exec (below)
+                    + "for n in 11 12 13 14 15 16 17; do sleep $((" + i * 1000 + " + n)) & done; "
+                    + (i != 2 ? "setpriv --reuid=" + NOBODY + " --regid=" + NOBODY + " --clear-groups sleep 4242 & " : "")
+                    + "setpriv --reuid=" + NOBODY + " --regid=" + NOBODY + " --clear-groups sleep 4243 & "
                     + "exec '" + Commands.launcher() + "' agent --listen 127.0.0.1:" + port + " --name h" + i
                     + " --certs-dir '" + certs + "' --warmup 0 " + modes[i - 1];
             agents.add(new ProcessBuilder("unshare", "--pid", "--fork", "--mount-proc", "sh", "-c", script)
@@ -217,6 +221,145 @@ class SignalsIT {
         assertEquals(pid - (2L << 22), Long.parseLong(f[2]));
     }
 
+    // ---- the same, through the tools themselves under `procsys exec` (their calls intercepted) ----
+
+    /** {@code tool...} through `procsys exec --mount` the mount whose certificate has the role. */
+    static Commands.Result exec(String... tool) {
+        List<String> command = new ArrayList<>(List.of(Commands.launcher().toString(), "exec", "--mount", mount.toString(), "--"));
+        command.addAll(List.of(tool));
+        return Commands.run(command, 120);
+    }
+
+    static List<String> asNobody(String... tool) {
+        List<String> command = new ArrayList<>(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups"));
+        command.addAll(List.of(tool));
+        return command;
+    }
+
+    @Test
+    void execKillEndsTheRemoteProcess() throws Exception {
+        long pid = clusterPid(mount, "sleep 1011");
+        Commands.Result r = exec("kill", pid + "");
+        assertEquals(0, r.exit(), r.all());
+        ClusterMountIT.waitFor(() -> !alive("sleep 1011"), 5_000, "sleep 1011 ended by kill(1)");
+        r = exec("kill", "-9", clusterPid(mount, "sleep 2011") + "");
+        assertTrue(r.exit() != 0 && r.err().contains("Operation not permitted"), "h2 refuses: " + r.all());
+        assertTrue(alive("sleep 2011"));
+    }
+
+    @Test
+    void execStopThenContShowsInTheRemoteStat() throws Exception {
+        long pid = clusterPid(mount, "sleep 1012");
+        assertEquals(0, exec("kill", "-STOP", pid + "").exit());
+        ClusterMountIT.waitFor(() -> stateOf(pid) == 'T', 5_000, "stopped");
+        assertEquals(0, exec("kill", "-CONT", pid + "").exit());
+        ClusterMountIT.waitFor(() -> stateOf(pid) == 'S', 5_000, "running again");
+    }
+
+    /** pkill finds matches on every host through /proc and ends them: remote ones forwarded, local ones by the kernel. */
+    @Test
+    void execPkillEndsTheMatchesOnEveryHostAndNoOthers() throws Exception {
+        Process local = new ProcessBuilder(asNobody("sleep", "4242")).start();
+        Process other = new ProcessBuilder(asNobody("sleep", "4244")).start();
+        try {
+            ClusterMountIT.waitFor(() -> Commands.run("pgrep", "-c", "-x", "-f", "sleep 4242").out().strip().equals("3"), 5_000, "3 matches");
+            List<String> pkill = asNobody("pkill", "-f", "sleep 424[2]"); // the pattern does not match its own command line
+            Commands.Result r = exec(pkill.toArray(String[]::new));
+            assertEquals(0, r.exit(), r.all());
+            ClusterMountIT.waitFor(() -> !alive("sleep 4242"), 5_000, "every sleep 4242 ended (h1, h3 and this host)");
+            assertTrue(local.waitFor(5, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(3, Integer.parseInt(Commands.run("pgrep", "-c", "-x", "-f", "sleep 4243").out().strip()), "every host's sleep 4243 untouched");
+            assertTrue(other.isAlive() && alive("sleep 2012"), "no others");
+        } finally {
+            local.destroyForcibly();
+            other.destroyForcibly();
+        }
+    }
+
+    /** A terminal tool under tmux: keys sent, the screen read until {@code done} holds. */
+    static void underTmux(String name, String tool, List<List<String>> keys, java.util.function.BooleanSupplier done) throws Exception {
+        String session = "procsys-" + name + "-" + ProcessHandle.current().pid();
+        Commands.Result started = Commands.run(List.of("tmux", "new-session", "-d", "-s", session, "-x", "200", "-y", "50",
+                Commands.launcher() + " exec --mount " + mount + " -- " + tool), 30);
+        assertEquals(0, started.exit(), started.all());
+        try {
+            String screen = "";
+            for (List<String> step : keys) {
+                for (int i = 0; i < 50 && !screen.contains(step.getFirst()); i++) {
+                    Thread.sleep(200);
+                    screen = Commands.run("tmux", "capture-pane", "-p", "-t", session).out();
+                }
+                assertTrue(screen.contains(step.getFirst()), "waiting for '" + step.getFirst() + "':\n" + screen);
+                List<String> send = new ArrayList<>(List.of("tmux", "send-keys", "-t", session));
+                send.addAll(step.subList(1, step.size()));
+                Commands.run(send.toArray(String[]::new));
+                screen = "";
+                Thread.sleep(300);
+            }
+            ClusterMountIT.waitFor(done, 10_000, name + " ended the process");
+        } finally {
+            Commands.run("tmux", "kill-session", "-t", session);
+        }
+    }
+
+    @Test
+    void topsKEndsARemoteProcess() throws Exception {
+        long pid = clusterPid(mount, "sleep 1013");
+        underTmux("top", "top -p " + pid, List.of(
+                List.of(Long.toString(pid), "k"),
+                List.of("PID to signal", Long.toString(pid), "Enter"),
+                List.of("signal", "Enter")), () -> !alive("sleep 1013"));
+    }
+
+    @Test
+    void htopsF9EndsARemoteProcess() throws Exception {
+        long pid = clusterPid(mount, "sleep 1014");
+        underTmux("htop", "htop -p " + pid, List.of(
+                List.of("sleep 1014", "F9"),
+                List.of("Send signal", "Enter")), () -> !alive("sleep 1014"));
+    }
+
+    @Test
+    void psutilSeesAndEndsARemoteProcess() throws Exception {
+        long pid = clusterPid(mount, "sleep 1015");
+        Commands.Result r = exec("/usr/bin/python3", "-c", "import psutil; g = " + pid + "; p = psutil.Process(g); "
+                + "print(psutil.pid_exists(g), p.nice(), len(p.cpu_affinity()) > 0, p.ionice().ioclass is not None); p.terminate()");
+        assertEquals(0, r.exit(), r.all());
+        assertEquals("True 0 True True", r.out().strip(), r.all());
+        ClusterMountIT.waitFor(() -> !alive("sleep 1015"), 5_000, "terminated");
+    }
+
+    @Test
+    void reniceChangesTheRemoteNiceWhereTheAgentAllowsIt() throws Exception {
+        long allowed = clusterPid(mount, "sleep 1016");
+        Commands.Result r = exec("renice", "+5", "-p", allowed + "");
+        assertEquals(0, r.exit(), r.all());
+        assertEquals("5", stat(allowed)[19 - 3], "nice of h1's process");
+        long refused = clusterPid(mount, "sleep 2016");
+        r = exec("renice", "+5", "-p", refused + "");
+        assertTrue(r.exit() != 0 && r.err().contains("Operation not permitted"), "h2 refuses: " + r.all());
+        assertEquals("0", stat(refused)[19 - 3], "nice of h2's process unchanged");
+    }
+
+    /** glances counts processes with psutil, which drops any whose pid-naming calls fail: every pid directory must count. */
+    @Test
+    void glancesCountsEveryProcessOfTheView() throws Exception {
+        Commands.Result r = exec("glances", "--stdout", "processcount.total", "--stop-after", "1");
+        assertEquals(0, r.exit(), r.all());
+        long shown = Long.parseLong(r.out().strip().lines().reduce((a, b) -> b).orElseThrow().replaceAll(".*[: ]", ""));
+        long listed;
+        try (var pids = Files.list(mount)) {
+            listed = pids.filter(p -> p.getFileName().toString().matches("\\d+")).count();
+        }
+        assertTrue(Math.abs(shown - listed) <= 3, "glances counted " + shown + " of " + listed + " pid directories: " + r.all());
+    }
+
+    /** The fields of a process's stat after the command name (field 3 on: state is index 0). */
+    static String[] stat(long pid) throws IOException {
+        String stat = Files.readString(mount.resolve(pid + "/stat"));
+        return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    }
+
     /** Not a timed test: prints a forwarded signal 0's latency beside one plain round trip to the same agent. */
     @Test
     void latencyFigures() throws Exception {
@@ -234,7 +377,14 @@ class SignalsIT {
         t0 = System.nanoTime();
         for (int i = 0; i < n; i++) h1.stat("uptime").join();
         long plain = (System.nanoTime() - t0) / n;
-        System.out.printf("signals: forwarded kill(0) through the control socket %d us, one plain round trip (stat) %d us%n",
-                forwarded / 1000, plain / 1000);
+        t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) control.which(pid);
+        long socket = (System.nanoTime() - t0) / n;
+        var actions = services.getFirst().cluster().actions();
+        t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) assertEquals(0, actions.signal(pid, 0, "root", 0).join());
+        long inMount = (System.nanoTime() - t0) / n;
+        System.out.printf("signals: forwarded kill(0) through the control socket %d us (of which: the socket alone, `which`, %d us;"
+                + " the mount's forwarding alone %d us), one plain round trip (stat) %d us%n", forwarded / 1000, socket / 1000, inMount / 1000, plain / 1000);
     }
 }
