@@ -133,12 +133,14 @@ final class ExecCommand implements Callable<Integer> {
      * them as the kernel did before, and says so.
      */
     static RemoteActions remoteActions(Path mount) {
-        try {
-            return MountControl.connect(mount);
-        } catch (UserError e) {
-            System.err.println("procsys: " + e.getMessage() + "; kill, renice and ioprio_get of remote pids are refused");
-            return NotForwarded.INSTANCE;
-        }
+        return RemoteActions.onFirstUse(() -> {
+            try {
+                return MountControl.connect(mount);
+            } catch (UserError e) {
+                System.err.println("procsys: " + e.getMessage() + "; kill, renice and ioprio_get of remote pids are refused");
+                return NotForwarded.INSTANCE;
+            }
+        });
     }
 
     private int run(Path mirror) throws IOException, InterruptedException {

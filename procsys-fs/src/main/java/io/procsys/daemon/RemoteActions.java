@@ -21,4 +21,34 @@ public interface RemoteActions {
 
     /** ioprio_get(IOPRIO_WHO_PROCESS, clusterPid): the value (at least 0) or -errno. */
     int ioprioGet(int callerUid, long clusterPid);
+
+    /**
+     * The actions {@code connect} makes, made at the first call: a command that never acts on a
+     * remote process pays nothing for them (`procsys exec -- ps` loads no client, no JSON).
+     */
+    static RemoteActions onFirstUse(java.util.function.Supplier<RemoteActions> connect) {
+        return new RemoteActions() {
+            private RemoteActions made;
+
+            private synchronized RemoteActions actions() {
+                if (made == null) made = connect.get();
+                return made;
+            }
+
+            @Override
+            public int signal(int callerUid, long clusterPid, int signal) {
+                return actions().signal(callerUid, clusterPid, signal);
+            }
+
+            @Override
+            public int setPriority(int callerUid, long clusterPid, int nice) {
+                return actions().setPriority(callerUid, clusterPid, nice);
+            }
+
+            @Override
+            public int ioprioGet(int callerUid, long clusterPid) {
+                return actions().ioprioGet(callerUid, clusterPid);
+            }
+        };
+    }
 }
