@@ -196,14 +196,18 @@ class InterceptIT {
         assertEquals("2 4 True", out.strip());
     }
 
-    /** 10 000 kill(gpid, 0) under the filter against the fake, and kill(local, 0) for comparison: microseconds per call. */
+    /**
+     * 10 000 kill(gpid, 0) under the filter against the fake, and kill(local, 0) for comparison:
+     * microseconds per call, printed (a figure for BENCHMARKS.md, not a timed test: it asserts
+     * only that every trapped call was answered).
+     */
     @Test
-    void aTrappedCallCostsLittle() throws Exception {
+    void trappedCallFigures() throws Exception {
         String out = underFilter(LIBC + "def loop(pid):\n    t = time.perf_counter()\n    for _ in range(10000):\n"
                 + "        assert libc.kill(pid, 0) == 0\n    return (time.perf_counter() - t) / 10000 * 1e6\n"
                 + "loop(" + gpid + ")\nprint('%.1f %.1f' % (loop(" + gpid + "), loop(os.getpid())))");
         String[] us = out.strip().split(" ");
         System.out.println("InterceptIT: kill(gpid, 0) under the filter with a fake: " + us[0] + " us/call; a local kill(pid, 0): " + us[1] + " us/call");
-        assertTrue(Double.parseDouble(us[0]) - Double.parseDouble(us[1]) <= 100, "a trapped call adds at most 100 us: " + out);
+        assertEquals(2, us.length, out);
     }
 }

@@ -223,6 +223,53 @@ class SignalsIT {
 
     // ---- the same, through the tools themselves under `procsys exec` (their calls intercepted) ----
 
+    /** The pid in its own namespace (the last NSpid) of the one host process running {@code command}. */
+    static int namespacePid(String command) throws IOException {
+        String hostPid = Commands.run("pgrep", "-x", "-f", command).out().strip();
+        String nspid = Files.readString(Path.of("/proc", hostPid, "status")).lines().filter(l -> l.startsWith("NSpid:")).findFirst().orElseThrow();
+        String[] f = nspid.split("\\s+");
+        return Integer.parseInt(f[f.length - 1]);
+    }
+
+    /**
+     * Starts {@code sleep SECONDS} in h1's pid namespace as pid {@code pid} there (ns_last_pid);
+     * whether it got that pid (a thread of the agent may take it first).
+     */
+    static boolean sleepInH1As(int pid, int seconds) throws Exception {
+        long h1 = agents.getFirst().children().findFirst().orElseThrow().pid(); // unshare's child: pid 1 of h1's namespace
+        // the shell waits for its sleep, so the pid is freed (reaped) when the sleep is killed
+        new ProcessBuilder("nsenter", "--target", Long.toString(h1), "--pid", "--mount", "--", "sh", "-c",
+                "echo " + (pid - 1) + " > /proc/sys/kernel/ns_last_pid; sleep " + seconds + " & wait")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        ClusterMountIT.waitFor(() -> alive("sleep " + seconds), 5_000, "sleep " + seconds + " started");
+        if (namespacePid("sleep " + seconds) == pid) return true;
+        Commands.run("pkill", "-x", "-f", "sleep " + seconds);
+        return false;
+    }
+
+    /**
+     * A pid reused since the listing: the process `ps` showed ended, and a new one took its pid on
+     * that host. The signal must answer ESRCH and never reach the new process.
+     */
+    @Test
+    void aPidReusedSinceTheListingIsNotSignalled() throws Exception {
+        int local = 30_000;
+        while (!sleepInH1As(local, 1018)) local += 100; // far above the pids the agent's threads take
+        long pid = clusterPid(mount, "sleep 1018"); // the listing: what the user saw
+        assertEquals((1L << 22) + local, pid);
+        assertEquals(0, Commands.run("pkill", "-x", "-f", "sleep 1018").exit());
+        ClusterMountIT.waitFor(() -> !alive("sleep 1018"), 5_000, "sleep 1018 ended");
+        assertTrue(sleepInH1As(local, 5018), "a new process took pid " + local + " in h1's namespace");
+        try {
+            Commands.Result r = kill("--mount", mount.toString(), pid + "");
+            assertEquals(1, r.exit(), r.all());
+            assertTrue(r.err().contains("No such process"), r.all());
+            assertTrue(alive("sleep 5018"), "the new process with the old pid was not touched");
+        } finally {
+            Commands.run("pkill", "-x", "-f", "sleep 5018");
+        }
+    }
+
     /** {@code tool...} through `procsys exec --mount` the mount whose certificate has the role. */
     static Commands.Result exec(String... tool) {
         List<String> command = new ArrayList<>(List.of(Commands.launcher().toString(), "exec", "--mount", mount.toString(), "--"));

@@ -5,15 +5,18 @@ import io.procsys.posix.Errno;
 import io.procsys.posix.ErrnoException;
 import io.procsys.posix.ProcessCalls;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
 
 /**
  * Acting on remote processes for users of this machine (README "Acting on the cluster"): a cluster
- * pid names its host ({@link PidCodec}); its start time is read from the host's {@code stat} as
- * its agent reads it when asked (one request); the
+ * pid names its host ({@link PidCodec}); its start time is the one the host's last process table
+ * showed (what `ps`, `top`, `pgrep` saw: {@link StartTimes}), or, for a process no listing of this
+ * mount has shown, its {@code stat} as the agent reads it when asked (one more request); the
  * request goes to that host's agent with the start time, which refuses a process that is not
- * the one this mount saw (ESRCH). Errnos come back as the agent or the deadline gives them.
+ * the one this mount saw (ESRCH): a pid reused since the listing is never acted on. Errnos come back as the agent or the deadline gives them.
  *
  * <p>This host's own pids (below 2^22) are not acted on here (EINVAL): the caller acts on them
  * itself, with the kernel's own checks. Nothing but one remote process is ever named: a pid of
@@ -69,35 +72,26 @@ public final class ClusterActions {
         Backend host = hosts.get(where.hostIndex());
         Backend remote = host instanceof TableBackend t ? t.remote() : host;
         if (!(remote instanceof Peer peer)) return failed(Errno.ESRCH, "host " + where.host() + " is not a remote agent");
-        // one read of the process's stat from its agent (a table fetch would cost a pass over every process)
-        return peer.read(where.localPid() + "/stat").thenCompose(content -> {
-            long startTime;
-            try {
-                startTime = startTime(Contents.text(content.bytes()));
-            } finally {
-                content.release();
-            }
-            if (startTime < 0) return failed(Errno.ESRCH, "unreadable stat of " + clusterPid);
-            return action.apply(peer, new Seen(where.localPid(), startTime));
-        }).exceptionallyCompose(error -> {
+        long listed = host instanceof TableBackend t ? t.startTimeSeen(where.localPid()) : -1;
+        CompletableFuture<Integer> done = listed >= 0 ? action.apply(peer, new Seen(where.localPid(), listed))
+                // never listed here: one read of the process's stat from its agent (a table would cost a pass over every process)
+                : peer.read(where.localPid() + "/stat").thenCompose(content -> {
+                    long startTime;
+                    try {
+                        MemorySegment stat = content.bytes();
+                        startTime = StartTimes.startTime(at -> stat.get(ValueLayout.JAVA_BYTE, at), (int) stat.byteSize());
+                    } finally {
+                        content.release();
+                    }
+                    if (startTime < 0) return failed(Errno.ESRCH, "unreadable stat of " + clusterPid);
+                    return action.apply(peer, new Seen(where.localPid(), startTime));
+                });
+        return done.exceptionallyCompose(error -> {
             Throwable e = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
             // a process gone from the host's tree is no process to signal
             if (e instanceof ErrnoException r && r.errno() == Errno.ENOENT) return failed(Errno.ESRCH, "no process " + clusterPid);
             return CompletableFuture.failedFuture(e);
         });
-    }
-
-    /** Field 22 of a stat line (after the comm, which may hold spaces and parentheses); -1 if it does not parse. */
-    static long startTime(String stat) {
-        int close = stat.lastIndexOf(')');
-        if (close < 0) return -1;
-        String[] f = stat.substring(close + 1).strip().split(" ");
-        if (f.length < 20) return -1;
-        try {
-            return Long.parseLong(f[22 - 3]);
-        } catch (NumberFormatException e) {
-            return -1;
-        }
     }
 
     private static <T> CompletableFuture<T> failed(int errno, String why) {

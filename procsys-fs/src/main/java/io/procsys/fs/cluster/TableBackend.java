@@ -48,6 +48,8 @@ final class TableBackend implements Backend {
     /** When the host's root was last listed here, and when a table fetch last failed. */
     private long listedNanos, failedNanos;
     private boolean closed;
+    /** The start times of the last table's processes, kept past its window (for actions: ClusterActions). */
+    private volatile StartTimes seen = StartTimes.NONE;
     /** Whether the host's root was ever listed through this backend (tables are then refreshed on demand). */
     private boolean everFetched;
 
@@ -68,6 +70,11 @@ final class TableBackend implements Backend {
     @Override
     public String name() {
         return peer.name();
+    }
+
+    /** The start time of {@code pid} in the last table of this host, or -1 (never listed here, or not in it). */
+    long startTimeSeen(int pid) {
+        return seen.of(pid);
     }
 
     /** The host behind the tables (its Peer). */
@@ -113,6 +120,7 @@ final class TableBackend implements Backend {
             }
             table = next;
             arrivedNanos = clock.getAsLong();
+            seen = StartTimes.of(next);
             return table;
         }
     }
