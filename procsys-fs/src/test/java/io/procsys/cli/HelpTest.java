@@ -38,4 +38,14 @@ class HelpTest {
             }
         }
     }
+
+    /** A run names one command and builds only that one (Main.commandNamed): it must know them all. */
+    @Test
+    void theLeanPathKnowsEveryCommand() {
+        for (var command : new CommandLine(new Main()).getSubcommands().entrySet()) {
+            if (command.getKey().equals("help")) continue;
+            Class<?> type = command.getValue().getCommandSpec().userObject().getClass();
+            org.junit.jupiter.api.Assertions.assertEquals(type, Main.commandNamed(command.getKey()), command.getKey());
+        }
+    }
 }
