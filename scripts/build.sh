@@ -17,13 +17,10 @@ if (( major >= 24 )); then
         "$PROCSYS_JAVA_HOME/bin/java" scripts/UpgradeOldClasses.java "$jar" 2>/dev/null
     done
 fi
-# The AOT cache: a training run of the short commands (io.procsys.cli.Training) with the JVM and
-# class path the launcher uses; PROCSYS_TRAIN_MOUNTS (mountpoints of procsys mounts) adds `status`
-# against them. Made again on every build: a cache only matches the jars it was made from.
-rm -f procsys-fs/target/procsys.aot
+# The AOT caches (scripts/train-aot.sh), made again on every build: a cache only matches the jars
+# it was made from. PROCSYS_TRAIN_MOUNT: a live procsys mount for `status` to be trained on.
+rm -rf procsys-fs/target/aot
 if (( major >= 25 )); then
-    # shellcheck disable=SC2086
-    JAVA_HOME=$PROCSYS_JAVA_HOME PROCSYS_AOT_TRAIN="$here/procsys-fs/target/procsys.aot" \
-        ./procsys ${PROCSYS_TRAIN_MOUNTS:-} >/dev/null 2>&1 \
-        || echo "build: the AOT cache could not be made (procsys starts without it)" >&2
+    JAVA_HOME=$PROCSYS_JAVA_HOME scripts/train-aot.sh ./procsys procsys-fs/target/aot "${PROCSYS_TRAIN_MOUNT:-}" \
+        || echo "build: an AOT cache could not be made (procsys starts without it)" >&2
 fi
