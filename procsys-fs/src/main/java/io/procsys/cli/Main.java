@@ -32,19 +32,23 @@ public final class Main implements Runnable {
 
     /** Runs the command line; returns the exit status. */
     public static int execute(String... args) {
+        if (onlyVersion(args)) {
+            // what picocli would print (plain lines), without building a model: annotations are
+            // read through proxy classes the JVM generates at run time, the slowest part left
+            for (String line : new Version().getVersion()) System.out.println(line);
+            return 0;
+        }
         Logging.configure();
         Class<?> command = commandNamed(args);
         // --peers-dns looks its name up again on every refresh: DNS decides, not a JVM cache.
         // Set before anything resolves a name; the commands that never do skip it.
-        if (command == null ? !onlyVersion(args) : !NO_NAME_LOOKUPS.contains(command.getSimpleName())) {
+        if (command == null || !NO_NAME_LOOKUPS.contains(command.getSimpleName())) {
             io.procsys.fs.cluster.DnsPeers.askDnsEveryTime();
         }
         CommandLine cli;
         if (command != null) {
             cli = new CommandLine(new Lean());
-            cli.addSubcommand(command.getAnnotation(Command.class).name(), command);
-        } else if (onlyVersion(args)) {
-            cli = new CommandLine(new Lean());
+            cli.addSubcommand(args[0], command); // commandNamed matched the name
         } else {
             cli = new CommandLine(new Main()); // help, no command, a mistake: the whole model
         }
@@ -81,8 +85,8 @@ public final class Main implements Runnable {
     }
 
     /**
-     * The root alone: what `procsys --version` and `procsys COMMAND ...` need of it (not a subclass:
-     * picocli would inherit Main's subcommands).
+     * The root alone: what `procsys COMMAND ...` needs of it (not a subclass: picocli would
+     * inherit Main's subcommands).
      */
     @Command(name = "procsys", mixinStandardHelpOptions = true, versionProvider = Main.Version.class)
     static final class Lean implements Runnable {
