@@ -3,7 +3,8 @@
 # it runs that first if procsys is not built):
 #   dist/procsys-<version>-linux-x86_64.tar.gz  a jlink runtime with only the modules procsys
 #       needs, the jars, bin/procsys (this repository's launcher, which runs the runtime beside it),
-#       the man pages and the bash completion: unpack anywhere, no JDK needed on the host.
+#       the man pages and the bash completion: unpack anywhere, no JDK needed on the host; with a
+#       JDK 25+, lib/aot/, the AOT caches its runtime starts from (BENCHMARKS.md "CLI start-up").
 #   dist/procsys_<version>_amd64.deb             the same under /opt/procsys, /usr/bin/procsys,
 #       systemd units (deploy/debian/), sample configuration, man pages, bash completion.
 # The man pages and the completion are generated from the picocli model (picocli-codegen's
@@ -125,6 +126,31 @@ smoke_agent() {  # $1 = extra JVM options
 smoke_agent ""
 smoke_agent "-Dio.netty.handler.ssl.noOpenSsl=true"
 rm -rf "$work/certs" "$work/agent.log"
+
+# --- the AOT caches (JDK 25+): made by the release's own runtime and class path, so that its
+# bin/procsys starts from them (lib/aot/; scripts/train-aot.sh). The training runs `status`
+# against a live mount of this host's /proc when FUSE is usable here.
+if (( jdk_major >= 25 )); then
+    log "training the AOT caches (lib/aot/) on the release's runtime"
+    train_mount=$work/train-mount
+    mkdir -p "$train_mount"
+    mounted=()
+    if [[ -e /dev/fuse ]] && PROCSYS_AOT=off "$rel/bin/procsys" mount "$train_mount" >/dev/null 2>&1; then
+        mounted=("$train_mount")
+    else
+        log "no mount for the training (status is trained on its checks only)"
+    fi
+    scripts/train-aot.sh "$rel/bin/procsys" "$rel/lib/aot" "${mounted[@]}" \
+        || log "a training failed: the release starts without that AOT cache"
+    (( ${#mounted[@]} )) && { "$rel/bin/procsys" umount "$train_mount" >/dev/null 2>&1 || umount -l "$train_mount"; }
+    rmdir "$train_mount" 2>/dev/null || true
+    [[ -f "$rel/lib/aot/procsys.aot" && -f "$rel/lib/aot/version.aot" ]] || fail "no AOT cache was made"
+    # it must be the one the runtime uses: mapped, not refused
+    env -u JAVA_HOME PROCSYS_JAVA_OPTS="-XX:AOTMode=on -Xlog:aot=info" "$rel/bin/procsys" --version 2>&1 \
+        | grep -q 'Using AOT-linked classes' || fail "the release's runtime does not use lib/aot/version.aot"
+else
+    log "JDK $jdk_major: no AOT cache (JDK 25 or newer makes one)"
+fi
 
 tarball=dist/$name-linux-$arch.tar.gz
 tar --owner=0 --group=0 --numeric-owner -C "$work" -czf "$tarball" "$name"

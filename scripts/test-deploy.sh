@@ -44,6 +44,12 @@ if [[ "${1:-}" == --no-jdk ]]; then
         grep -q 'libfuse 3' <<< "$out"
     out=$("$rel/bin/procsys" agent --help 2>&1)
     check "tarball: procsys agent --help" grep -q -- '--listen=HOST:PORT' <<< "$out"
+    # the AOT caches (lib/aot/, made by package.sh) are used where the tarball was unpacked:
+    # -XX:AOTMode=on makes a cache the JVM cannot use a fatal error
+    for run in "--version" "--help" "status /"; do
+        out=$(PROCSYS_JAVA_OPTS="-XX:AOTMode=on -Xlog:aot=info" "$rel/bin/procsys" $run 2>&1)
+        check "tarball: procsys $run starts from its AOT cache (lib/aot/)" grep -q 'Using AOT-linked classes: true' <<< "$out"
+    done
 
     "$rel/bin/procsys" agent --insecure --listen "127.0.0.1:$port" --name a >"$work/agent.log" 2>&1 &
     agent=$!
@@ -115,6 +121,24 @@ passed=$((passed + inner_ok)); failed=$((failed + inner_bad))
 if (( inner_ok + inner_bad == 0 )); then bad "tarball: the no-JDK run printed no result:"; echo "$out" | tail -20; fi
 if (( inner_bad )); then echo "# agent log:"; tail -5 "$tmp/a/agent.log" 2>/dev/null; fi
 
+# a cache the JVM cannot use (missing, cut short, made by another JVM) is passed over in silence
+noaot=$tmp/noaot/procsys-$version
+mkdir -p "$tmp/noaot"
+cp -a "$rel" "$tmp/noaot/"
+expected=$(env -u JAVA_HOME "$rel/bin/procsys" --version 2>&1)
+rm -rf "$noaot/lib/aot"
+check "tarball without lib/aot: procsys --version prints only the version" \
+    test "$(env -u JAVA_HOME "$noaot/bin/procsys" --version 2>&1)" = "$expected"
+mkdir -p "$noaot/lib/aot"
+head -c 1000000 "$rel/lib/aot/version.aot" > "$noaot/lib/aot/version.aot"
+check "tarball with a cut-short cache: procsys --version prints only the version" \
+    test "$(env -u JAVA_HOME "$noaot/bin/procsys" --version 2>&1)" = "$expected"
+if [[ -f procsys-fs/target/aot/version.aot ]]; then  # made by scripts/build.sh's JDK, not the release's runtime
+    cp procsys-fs/target/aot/version.aot "$noaot/lib/aot/version.aot"
+    check "tarball with a cache made by another JVM: procsys --version prints only the version" \
+        test "$(env -u JAVA_HOME "$noaot/bin/procsys" --version 2>&1)" = "$expected"
+fi
+
 # ------------------------------------------------------------------------------- (b) .deb
 echo "# (b) $deb"
 if dpkg-query -W -f='${Status}' procsys 2>/dev/null | grep -q 'ok installed\|config-files'; then
@@ -130,6 +154,8 @@ for f in /opt/procsys/bin/procsys /opt/procsys/runtime/bin/java /opt/procsys/lib
          /usr/share/bash-completion/completions/procsys; do
     check "deb: $f installed" test -e "$f"
 done
+out=$(PROCSYS_JAVA_OPTS="-XX:AOTMode=on -Xlog:aot=info" procsys --version 2>&1)
+check "deb: procsys --version starts from /opt/procsys/lib/aot/version.aot" grep -q 'Using AOT-linked classes: true' <<< "$out"
 check "deb: /usr/bin/procsys links to /opt/procsys/bin/procsys" test "$(readlink /usr/bin/procsys)" = /opt/procsys/bin/procsys
 check "deb: every file dpkg -L lists exists" bash -c 'dpkg -L procsys | while read -r f; do [[ -e "$f" || -L "$f" ]] || { echo "missing $f"; exit 1; }; done'
 check "deb: conffiles are the two sample configurations" \

@@ -38,4 +38,31 @@ class HelpTest {
             }
         }
     }
+
+    /** A run names one command and builds only that one (Main.commandNamed): it must know them all. */
+    @Test
+    void theLeanPathKnowsEveryCommand() {
+        for (var command : new CommandLine(new Main()).getSubcommands().entrySet()) {
+            if (command.getKey().equals("help")) continue;
+            Class<?> type = command.getValue().getCommandSpec().userObject().getClass();
+            org.junit.jupiter.api.Assertions.assertEquals(type, Main.commandNamed(command.getKey()), command.getKey());
+        }
+    }
+
+    /** --version is answered without picocli (Main.execute): it must print what picocli would. */
+    @Test
+    void versionPrintsWhatPicocliWould() {
+        var picocli = new java.io.StringWriter();
+        new CommandLine(new Main()).printVersionHelp(new java.io.PrintWriter(picocli, true));
+        java.io.PrintStream out = System.out;
+        var printed = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(printed, true));
+        try {
+            org.junit.jupiter.api.Assertions.assertEquals(0, Main.execute("--version"));
+            org.junit.jupiter.api.Assertions.assertEquals(0, Main.execute("-V"));
+        } finally {
+            System.setOut(out);
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(picocli.toString().repeat(2), printed.toString());
+    }
 }

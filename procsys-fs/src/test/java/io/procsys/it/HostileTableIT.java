@@ -17,6 +17,8 @@ import io.procsys.net.agent.Agent;
 import io.procsys.net.protocol.Framing;
 import io.procsys.net.protocol.Message;
 import io.procsys.net.protocol.ProcessTable;
+import io.procsys.net.protocol.ProcessTableFormat;
+import io.procsys.net.protocol.ProcessTableWriter;
 import io.procsys.posix.Errno;
 import io.procsys.tree.ExportedTree;
 import io.procsys.tree.FileAttributes;
@@ -56,14 +58,14 @@ class HostileTableIT {
     /** The hostile tables, sent in turn. */
     static final List<Supplier<ByteBuf>> TABLES = List.of(
             () -> Unpooled.wrappedBuffer(new byte[]{1, 0, (byte) 0xff, (byte) 0xff, 0, 0}),              // 65535 names, none there
-            () -> Unpooled.buffer(ProcessTable.MAX_BYTES + 16).writeZero(ProcessTable.MAX_BYTES + 16),   // past the bound
+            () -> Unpooled.buffer(ProcessTableFormat.MAX_BYTES + 16).writeZero(ProcessTableFormat.MAX_BYTES + 16),   // past the bound
             () -> table(List.of(new ExportedTree.Entry("../../etc", DIR))),                                  // a name escaping
             () -> table(List.of(new ExportedTree.Entry("a/b", DIR))),                                        // a name with /
             () -> table(List.of(new ExportedTree.Entry("7", DIR), new ExportedTree.Entry("7", DIR))),        // duplicate pids: kept once
             () -> Unpooled.wrappedBuffer("HTTP/1.1 200 OK\r\n\r\n".getBytes()));                             // junk
 
     static ByteBuf table(List<ExportedTree.Entry> root) {
-        ProcessTable.Writer w = new ProcessTable.Writer(Unpooled.directBuffer(), ProcessTable.MAX_BYTES, Set.of("stat"), Set.of(), root);
+        ProcessTableWriter w = new ProcessTableWriter(Unpooled.directBuffer(), ProcessTableFormat.MAX_BYTES, Set.of("stat"), Set.of(), root);
         for (int copy = 0; copy < 2; copy++) {
             w.beginProcess(7);
             w.link("exe", DIR, "/bin/evil" + copy);

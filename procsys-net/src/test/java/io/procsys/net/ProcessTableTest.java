@@ -6,6 +6,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.procsys.net.agent.ProcessTableBuilder;
 import io.procsys.net.protocol.ProcessTable;
+import io.procsys.net.protocol.ProcessTableFormat;
+import io.procsys.net.protocol.ProcessTableWriter;
 import io.procsys.posix.Errno;
 import io.procsys.tree.ExportedTree;
 import io.procsys.tree.FileAttributes;
@@ -104,7 +106,7 @@ class ProcessTableTest {
 
         // the indexes: every thread the listing holds maps to this process, the root names are the root's
         for (ExportedTree.Entry thread : task.listing()) assertEquals(SELF, table.processOf(Integer.parseInt(thread.name())), thread.name());
-        assertEquals(-1, table.processOf(ProcessTable.PID_LIMIT - 1), "no such thread");
+        assertEquals(-1, table.processOf(ProcessTableFormat.PID_LIMIT - 1), "no such thread");
         assertTrue(table.lists(Integer.toString(SELF)) && table.lists("meminfo"));
         assertFalse(table.lists("no-such-name"));
     }
@@ -114,7 +116,7 @@ class ProcessTableTest {
     /** A well-formed table with one process, written by hand. */
     static ByteBuf written(int pid, String path, List<ExportedTree.Entry> root) {
         ByteBuf out = Unpooled.directBuffer();
-        ProcessTable.Writer w = new ProcessTable.Writer(out, ProcessTable.MAX_BYTES, Set.of("stat"), Set.of("stat"), root);
+        ProcessTableWriter w = new ProcessTableWriter(out, ProcessTableFormat.MAX_BYTES, Set.of("stat"), Set.of("stat"), root);
         w.beginProcess(pid);
         FileAttributes a = new FileAttributes(0100444, 0, 0, 1, 0, 1, 0, 0, 0);
         try (Arena arena = Arena.ofConfined()) {
@@ -159,14 +161,14 @@ class ProcessTableTest {
         ByteBuf junk = Unpooled.buffer().writeBytes(whole).writeByte(1);
         whole.release();
         assertRefused(junk);
-        assertRefused(Unpooled.buffer().writeByte(ProcessTable.VERSION).writeByte(0).writeShort(60000));
+        assertRefused(Unpooled.buffer().writeByte(ProcessTableFormat.VERSION).writeByte(0).writeShort(60000));
         assertRefused(Unpooled.buffer().writeByte(99));
     }
 
     @Test
     void duplicatePidsAndNamesKeepTheFirst() {
         ByteBuf out = Unpooled.directBuffer();
-        ProcessTable.Writer w = new ProcessTable.Writer(out, ProcessTable.MAX_BYTES, Set.of(), Set.of(),
+        ProcessTableWriter w = new ProcessTableWriter(out, ProcessTableFormat.MAX_BYTES, Set.of(), Set.of(),
                 List.of(new ExportedTree.Entry("7", DIR), new ExportedTree.Entry("7", DIR)));
         for (String link : List.of("first", "second")) {
             w.beginProcess(7);
@@ -185,7 +187,7 @@ class ProcessTableTest {
     @Test
     void aTablePastItsLimitIsTruncatedNotOverrun() {
         ByteBuf out = Unpooled.directBuffer();
-        ProcessTable.Writer w = new ProcessTable.Writer(out, 200, Set.of(), Set.of(), List.of());
+        ProcessTableWriter w = new ProcessTableWriter(out, 200, Set.of(), Set.of(), List.of());
         int written = 0;
         for (int pid = 1; pid < 100; pid++) {
             w.beginProcess(pid);

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.procsys.fs.NodeKind;
 import io.procsys.net.protocol.ProcessTable;
+import io.procsys.net.protocol.ProcessTableFormat;
 import io.procsys.posix.Errno;
 import io.procsys.posix.ErrnoException;
 import io.procsys.tree.ExportedTree;
@@ -194,7 +195,7 @@ final class TableBackend implements Backend {
             String first = slash < 0 ? path : path.substring(0, slash);
             if (first.length() > 7 || !NodeKind.isPid(first)) return null; // "03" or non-ASCII digits are no pid, as in /proc
             int pid = Integer.parseInt(first);
-            return pid <= 0 || pid >= ProcessTable.PID_LIMIT ? null : new InProcess(pid, slash < 0 ? "" : path.substring(slash + 1));
+            return pid <= 0 || pid >= ProcessTableFormat.PID_LIMIT ? null : new InProcess(pid, slash < 0 ? "" : path.substring(slash + 1));
         }
 
         /** A file of one thread (task/TID/NAME): what top -H and htop read. */

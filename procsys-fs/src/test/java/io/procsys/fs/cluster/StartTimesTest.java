@@ -3,6 +3,8 @@ package io.procsys.fs.cluster;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.procsys.net.protocol.ProcessTable;
+import io.procsys.net.protocol.ProcessTableFormat;
+import io.procsys.net.protocol.ProcessTableWriter;
 import io.procsys.tree.ExportedTree;
 import io.procsys.tree.FileAttributes;
 import org.junit.jupiter.api.Test;
@@ -33,7 +35,7 @@ class StartTimesTest {
         for (int pid : stats.keySet()) root.add(new ExportedTree.Entry(Integer.toString(pid), DIR));
         root.add(new ExportedTree.Entry("meminfo", FILE));
         ByteBuf out = Unpooled.directBuffer();
-        ProcessTable.Writer w = new ProcessTable.Writer(out, ProcessTable.MAX_BYTES, Set.of("stat"), Set.of("stat"), root);
+        ProcessTableWriter w = new ProcessTableWriter(out, ProcessTableFormat.MAX_BYTES, Set.of("stat"), Set.of("stat"), root);
         try (Arena arena = Arena.ofConfined()) {
             for (var e : stats.entrySet()) {
                 w.beginProcess(e.getKey());

@@ -3,6 +3,8 @@ package io.procsys.fs.cluster;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.procsys.net.protocol.ProcessTable;
+import io.procsys.net.protocol.ProcessTableFormat;
+import io.procsys.net.protocol.ProcessTableWriter;
 import io.procsys.posix.Errno;
 import io.procsys.posix.ErrnoException;
 import io.procsys.tree.ExportedTree;
@@ -77,7 +79,7 @@ class TableBackendTest {
         tablesSent.incrementAndGet();
         List<ExportedTree.Entry> root = new ArrayList<>(List.of(new ExportedTree.Entry("meminfo", FILE)));
         for (int pid : pids) root.add(new ExportedTree.Entry(Integer.toString(pid), DIR));
-        ProcessTable.Writer w = new ProcessTable.Writer(Unpooled.directBuffer(), ProcessTable.MAX_BYTES,
+        ProcessTableWriter w = new ProcessTableWriter(Unpooled.directBuffer(), ProcessTableFormat.MAX_BYTES,
                 Set.of("stat", "status", "maps", "task"), Set.of("stat"), root);
         for (int pid : pids) {
             w.beginProcess(pid);

@@ -3,6 +3,8 @@ package io.procsys.net.agent;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.procsys.net.protocol.ProcessTable;
+import io.procsys.net.protocol.ProcessTableFormat;
+import io.procsys.net.protocol.ProcessTableWriter;
 import io.procsys.posix.Errno;
 import io.procsys.posix.Stat;
 import io.procsys.tree.ExportedTree;
@@ -56,7 +58,7 @@ public final class ProcessTableBuilder {
         String prefix = path.isEmpty() ? "" : path + "/";
         List<Integer> pids = root.entries().stream().map(ExportedTree.Entry::name)
                 .filter(ProcessTableBuilder::isPid).map(Integer::parseInt)
-                .filter(pid -> pid < ProcessTable.PID_LIMIT).toList();
+                .filter(pid -> pid < ProcessTableFormat.PID_LIMIT).toList();
         Set<String> processNames = new LinkedHashSet<>();
         Set<String> threadNames = new LinkedHashSet<>();
         // A live /proc gives every process (and every thread) directory the same entries, so one
@@ -67,9 +69,9 @@ public final class ProcessTableBuilder {
             processNames.clear();
             threadNames.clear();
         }
-        ByteBuf out = alloc.directBuffer(64 * 1024, ProcessTable.MAX_BYTES + SLACK);
+        ByteBuf out = alloc.directBuffer(64 * 1024, ProcessTableFormat.MAX_BYTES + SLACK);
         try (Arena arena = Arena.ofConfined()) {
-            ProcessTable.Writer table = new ProcessTable.Writer(out, ProcessTable.MAX_BYTES, processNames, threadNames, root.entries());
+            ProcessTableWriter table = new ProcessTableWriter(out, ProcessTableFormat.MAX_BYTES, processNames, threadNames, root.entries());
             if (table.full()) { // the root listing alone is past the bound
                 out.release();
                 errno[0] = Errno.EFBIG;
@@ -107,7 +109,7 @@ public final class ProcessTableBuilder {
         return name.charAt(0) != '0';
     }
 
-    private void writeProcess(ProcessTable.Writer table, String dir, MemorySegment st) {
+    private void writeProcess(ProcessTableWriter table, String dir, MemorySegment st) {
         int[] errno = new int[1];
         FileAttributes attrs = attributes(dir, st);
         if (attrs == null) {
@@ -160,7 +162,7 @@ public final class ProcessTableBuilder {
     }
 
     /** File {@code name} of {@code dir} as item {@code prefix + name}: its bytes, or its errno; left out when too big. */
-    private static void file(ProcessTable.Writer table, ExportedTree.Directory dir, String prefix, String name) {
+    private static void file(ProcessTableWriter table, ExportedTree.Directory dir, String prefix, String name) {
         ExportedTree.Directory.Read read = dir.read(name, MAX_ITEM);
         if (read.errno() == WholeFile.TOO_BIG) return; // left to its own request
         if (read.errno() != 0) {
@@ -174,7 +176,7 @@ public final class ProcessTableBuilder {
         }
     }
 
-    private ExportedTree.Listing listing(ProcessTable.Writer table, String dir, String name, MemorySegment st) {
+    private ExportedTree.Listing listing(ProcessTableWriter table, String dir, String name, MemorySegment st) {
         FileAttributes attrs = attributes(dir + "/" + name, st);
         if (attrs == null) {
             table.error(name, -lastStat);

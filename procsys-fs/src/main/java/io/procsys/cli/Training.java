@@ -1,0 +1,63 @@
+package io.procsys.cli;
+
+import io.procsys.daemon.StatusEndpoint;
+import io.procsys.fs.cluster.DnsPeers;
+import io.procsys.fs.cluster.Peer;
+import io.procsys.net.ReloadingTls;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The training run of the AOT cache (scripts/build.sh, scripts/package.sh): one JVM that goes
+ * through the short commands' paths, so that the cache holds the classes they load, linked.
+ * Arguments: procsys mounts to run `status` against (none: status only reaches its checks).
+ * What it prints is thrown away; it fails only if the JVM does.
+ */
+public final class Training {
+    private Training() {}
+
+    public static void main(String[] mounts) throws IOException {
+        PrintStream out = System.out, err = System.err;
+        PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream());
+        System.setOut(nowhere);
+        System.setErr(nowhere);
+        Path certs = Files.createTempDirectory("procsys-training");
+        try {
+            Main.execute("--version");
+            Main.execute("--help");
+            Main.execute("no-such-command");
+            for (String command : List.of("mount", "umount", "exec", "agent", "certs", "status", "node", "demo")) {
+                Main.execute("help", command);
+                Main.execute(command, "--help");
+            }
+            Main.execute("status");
+            Main.execute("status", "/");
+            Main.execute("umount", "/");
+            for (String mount : mounts) {
+                Main.execute("status", mount);
+                Main.execute("status", "--json", mount);
+            }
+            // what status decodes and prints, with every part present
+            var status = new StatusEndpoint.Status("/mnt/cluster", "/proc",
+                    List.of(new Peer.Status("a", "10.0.0.2:7070", Peer.State.UP, 120, "", Instant.now(), 1, 1)),
+                    new DnsPeers.Status("agents.example", 7070, 30, 1, "", List.of("joined a")),
+                    new ReloadingTls.Status("/etc/procsys/certs/a.pem", "CN=a", "01", Instant.now(), 3600, null, 0, null, ""));
+            StatusEndpoint.JSON.readValue(StatusEndpoint.JSON.writeValueAsBytes(status), StatusEndpoint.Status.class);
+            Main.execute("certs", "--out", certs.toString(), "--days", "1", "training");
+        } finally {
+            try (Stream<Path> files = Files.walk(certs)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Makes the AOT caches (JDK 25+, JEP 483/514) a procsys launcher starts from:
+#   scripts/train-aot.sh LAUNCHER DIR [MOUNTPOINT]
+# LAUNCHER is ./procsys or a release's bin/procsys: each cache is made by the JVM, options and
+# class path that launcher uses, which is what a cache must match. MOUNTPOINT: a live procsys
+# mount for `status` to read (without one, status gets no cache of its own).
+#   DIR/version.aot   trained on `procsys --version`
+#   DIR/status.aot    trained on `procsys status MOUNTPOINT`
+#   DIR/procsys.aot   everything else: io.procsys.cli.Training (help pages, status, certs, ...)
+# One cache per path, not one for all: a cache's classes are all loaded and linked at start
+# (AOT class linking), so --version with the 3500 classes of every path started 0.1-0.2 s later
+# than with its own 1800 (BENCHMARKS.md "CLI start-up").
+set -uo pipefail
+launcher=$1 dir=$2 mount=${3:-}
+rm -rf "$dir"
+mkdir -p "$dir"
+train() {  # $1 = cache file, the rest = the launcher's arguments
+    local out=$1; shift
+    env -u PROCSYS_JAVA_OPTS PROCSYS_AOT_TRAIN="$out" "$launcher" "$@" >/dev/null 2>&1
+    [[ -f "$out" ]]
+}
+status=0
+train "$dir/version.aot" --version || status=1
+if [[ -n "$mount" ]]; then
+    train "$dir/status.aot" status "$mount" || status=1
+    train "$dir/procsys.aot" "$mount" || status=1
+else
+    train "$dir/procsys.aot" || status=1
+fi
+exit $status
