@@ -3,13 +3,14 @@ package io.procsys.posix;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.util.OptionalInt;
 
+import static io.procsys.posix.NativeCalls.CAPTURE;
+import static io.procsys.posix.NativeCalls.errno;
+import static io.procsys.posix.NativeCalls.errnoCall;
+import static io.procsys.posix.NativeCalls.unexpected;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -20,11 +21,6 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * is honoured). Each returns its result or {@code -errno}, as {@link Libc} does.
  */
 public final class ProcessCalls {
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIBC = LINKER.defaultLookup();
-    private static final MemoryLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final ThreadLocal<MemorySegment> CAPTURE = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
 
     /** Same number on every architecture (the unified table from 403 on). */
     static final long SYS_PIDFD_SEND_SIGNAL = 424, SYS_PIDFD_OPEN = 434;
@@ -35,37 +31,19 @@ public final class ProcessCalls {
     /** The highest signal number (SIGRTMAX, _NSIG on x86_64 and aarch64). */
     public static final int SIGNAL_MAX = 64;
 
-    private static final MethodHandle SYSCALL3 = call("syscall", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), 1);
-    private static final MethodHandle SYSCALL5 = call("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG), 1);
-    private static final MethodHandle SETPRIORITY = call("setpriority", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), -1);
-    private static final MethodHandle GETPWNAM_R = call("getpwnam_r",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS), -1);
-    private static final MethodHandle GETPWUID_R = call("getpwuid_r",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS), -1);
-    private static final MethodHandle KILL = call("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), -1);
+    private static final MethodHandle SYSCALL3 = errnoCall("syscall", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle SYSCALL5 = errnoCall("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG), Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle SETPRIORITY = errnoCall("setpriority", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle GETPWNAM_R = errnoCall("getpwnam_r",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
+    private static final MethodHandle GETPWUID_R = errnoCall("getpwuid_r",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
+    private static final MethodHandle KILL = errnoCall("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     /** struct passwd on 64-bit Linux: pw_name@0, pw_passwd@8, pw_uid@16, pw_gid@20, pw_gecos@24, pw_dir@32, pw_shell@40. */
     private static final long PASSWD_SIZE = 48, PW_UID = 16;
 
     private ProcessCalls() {}
-
-    /** {@code variadicFrom}: the index of the first variadic argument (syscall's), or -1. */
-    private static MethodHandle call(String name, FunctionDescriptor descriptor, int variadicFrom) {
-        MemorySegment symbol = LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
-        return variadicFrom < 0
-                ? LINKER.downcallHandle(symbol, descriptor, Linker.Option.captureCallState("errno"))
-                : LINKER.downcallHandle(symbol, descriptor, Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(variadicFrom));
-    }
-
-    private static int errno(MemorySegment capture) {
-        return (int) ERRNO.get(capture, 0L);
-    }
-
-    private static RuntimeException unexpected(Throwable t) {
-        if (t instanceof RuntimeException r) return r;
-        if (t instanceof Error e) throw e;
-        return new IllegalStateException(t);
-    }
 
     /** pidfd_open(2) (kernel 5.3): a descriptor of the process {@code pid}, or -errno (ENOSYS before 5.3, ESRCH if none). */
     public static int pidfdOpen(int pid) {

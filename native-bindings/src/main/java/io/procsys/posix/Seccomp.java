@@ -3,11 +3,13 @@ package io.procsys.posix;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 
+import static io.procsys.posix.NativeCalls.CAPTURE;
+import static io.procsys.posix.NativeCalls.errno;
+import static io.procsys.posix.NativeCalls.errnoCall;
+import static io.procsys.posix.NativeCalls.unexpected;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -38,41 +40,22 @@ public final class Seccomp {
     public static final int RESP_ID = 0, RESP_VAL = 8, RESP_ERROR = 16, RESP_FLAGS = 20;
     public static final short POLLIN = 1, POLLERR = 8, POLLHUP = 0x10;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final MemoryLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final ThreadLocal<MemorySegment> CAPTURE =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
     /** syscall(SYS_seccomp, operation, flags, args). */
-    private static final MethodHandle SYSCALL3 = call("syscall",
+    private static final MethodHandle SYSCALL3 = errnoCall("syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(1));
-    private static final MethodHandle SYSCALL0 = call("syscall",
+    private static final MethodHandle SYSCALL0 = errnoCall("syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1));
-    private static final MethodHandle IOCTL = call("ioctl",
+    private static final MethodHandle IOCTL = errnoCall("ioctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle POLL = call("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle POLL = errnoCall("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final long SYS_GETTID = 186, SYS_TGKILL = 234;
-    private static final MethodHandle SYSCALL_3INT = call("syscall",
+    private static final MethodHandle SYSCALL_3INT = errnoCall("syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(1));
 
     private Seccomp() {}
 
-    private static MethodHandle call(String name, FunctionDescriptor descriptor, Linker.Option... extra) {
-        Linker.Option[] options = new Linker.Option[extra.length + 1];
-        options[0] = Linker.Option.captureCallState("errno");
-        System.arraycopy(extra, 0, options, 1, extra.length);
-        return LINKER.downcallHandle(LINKER.defaultLookup().find(name)
-                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name)), descriptor, options);
-    }
-
     private static long result(long r, MemorySegment capture) {
-        return r < 0 ? -(int) ERRNO.get(capture, 0L) : r;
-    }
-
-    private static RuntimeException unexpected(Throwable t) {
-        if (t instanceof RuntimeException r) return r;
-        if (t instanceof Error e) throw e;
-        return new IllegalStateException(t);
+        return r < 0 ? -errno(capture) : r;
     }
 
     /**
