@@ -24,12 +24,10 @@ public final class RunningAgent implements AutoCloseable {
         this.tls = tls;
     }
 
-    /** Starts exporting {@code root} on {@code address} ({@code listen} as the user wrote it, for messages). */
-    public static RunningAgent start(Path root, InetSocketAddress address, String listen, String node, SslContext tls) {
-        return start(root, address, listen, node, tls, Metrics.OFF);
-    }
-
-    /** As above, its counters exported to {@code metrics} (README "Metrics"). */
+    /**
+     * Starts exporting {@code root} on {@code address} ({@code listen} as the user wrote it, for
+     * messages), its counters exported to {@code metrics} (README "Metrics").
+     */
     public static RunningAgent start(Path root, InetSocketAddress address, String listen, String node, SslContext tls, Metrics metrics) {
         return start(root, address, listen, node, tls, metrics, SignalMode.OFF);
     }
