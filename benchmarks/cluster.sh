@@ -54,8 +54,7 @@ start_agents() {  # $1 = agents; sets agents_base; waits until each has warmed u
         pids+=($!); agent_pids+=($!)
     done
     for ((i = 0; i < $1; i++)); do
-        for _ in $(seq 600); do grep -q exporting "$work/a$i.log" && break; sleep 0.1; done
-        grep -q exporting "$work/a$i.log" || { echo "agent a$i did not start:" >&2; cat "$work/a$i.log" >&2; return 1; }
+        wait_agent "$work/a$i.log" || return 1
     done
 }
 
@@ -65,14 +64,6 @@ start_farm() {  # $1 = agents; sets agents_base (plaintext, one JVM)
     $java -cp "$jar" io.procsys.bench.AgentFarm "$1" "$agents_base" /proc > "$fifo" 2>/dev/null &
     pids+=($!); agent_pids+=($!)
     read -r _ < "$fifo"; rm -f "$fifo"
-}
-
-wait_up() {  # $1 = mount, $2 = peers expected UP
-    for _ in $(seq 600); do
-        [[ $("$here/procsys" status --json "$1" 2>/dev/null | grep -o '"UP"' | wc -l) -ge $2 ]] && return 0
-        sleep 0.1
-    done
-    echo "peers of $1 not up" >&2; return 1
 }
 
 daemon_of() { sed -n 's/.*daemon pid \([0-9]*\).*/\1/p' <<< "$1"; }
@@ -209,7 +200,7 @@ done
 cost_port=$port; port=$((port + 1))
 "$here/procsys" agent --listen "127.0.0.1:$cost_port" --name a0 "${tls[@]}" > "$work/cost.log" 2>&1 &
 cost_pid=$!; pids+=($cost_pid)
-for _ in $(seq 600); do grep -q exporting "$work/cost.log" && break; sleep 0.1; done
+wait_agent "$work/cost.log"
 startup_ms=$(awk '{print ($14 + $15) * 10}' "/proc/$cost_pid/stat")
 r=$($java -cp "$jar" io.procsys.bench.AgentCost "127.0.0.1:$cost_port" "$cost_pid" loadavg "${COST_REQUESTS:-100000}" \
     "$work/certs/hub.pem" "$work/certs/hub-key.pem" "$work/certs/ca.pem" 2>/dev/null)
