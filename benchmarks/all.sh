@@ -2,7 +2,8 @@
 # The one benchmark command: the single-host suite (benchmarks/run.sh: JMH through the kernel on
 # native /proc, procsys, C passthrough_ll and LXCFS; ps aux; RSS; mount-ready; in-process JMH with
 # -prof gc), then the cluster suite (benchmarks/cluster.sh: hub and tree to 128 hosts, 1 and 8
-# readers, node_exporter baseline), then procsys against pdsh (benchmarks/pdsh.sh), then charts (JFreeChart) and bench-results/BENCHMARKS.md.
+# readers, node_exporter baseline), then procsys against pdsh (benchmarks/pdsh.sh), then charts
+# (JFreeChart) and bench-results/BENCHMARKS.md.
 # With PUBLISH=1 the report and charts are copied to BENCHMARKS.md and docs/benchmarks/.
 # Needs root; about 30-40 minutes on 2 cores. Knobs of both scripts pass through.
 set -euo pipefail

@@ -10,7 +10,8 @@
 #   pdsh -R ssh -w h[1-N] ps -ef     against   procsys exec --mount M -- ps -ef
 #                                    and       ps -ef in a shell already inside the view (timed inside)
 #   the same three for pgrep -f sleep;  procsys exec --mount M -- true  against a bare true.
-# Prints one line per measurement (median, min-max over PDSH_RUNS rounds, default 9), writes
+# Prints one line per measurement (median, min-max over PDSH_RUNS rounds, default 9, after one
+# round not counted), writes
 # bench-results/pdsh.json and pdsh.md. Needs root. Knobs: PDSH_HOSTS (8), PDSH_SLEEPERS, PDSH_RUNS.
 set -euo pipefail
 export LC_ALL=C  # EPOCHREALTIME with a '.'
@@ -122,18 +123,19 @@ echo "  ps -ef lines: pdsh $(lines "${pdsh_cmd[@]}" ps -ef), procsys exec $(line
 echo "  pgrep -f sleep matches: pdsh $(lines "${pdsh_cmd[@]}" pgrep -f sleep), procsys exec $(lines "${exec_cmd[@]}" pgrep -f sleep) (its own launcher, here, says sleep too)"
 
 declare -A samples
+record() { (( r >= 0 )) && samples[$1]+=" $2" || true; }
 measures=("pdsh ps -ef" "procsys exec ps -ef" "ps -ef inside the view"
           "pdsh pgrep -f sleep" "procsys exec pgrep -f sleep" "pgrep -f sleep inside the view"
           "procsys exec true" "true")
-for ((r = 0; r < runs; r++)); do
-    samples["pdsh ps -ef"]+=" $(timed_us "${pdsh_cmd[@]}" ps -ef)"
-    samples["procsys exec ps -ef"]+=" $(timed_us "${exec_cmd[@]}" ps -ef)"
-    samples["ps -ef inside the view"]+=" $(inside_view_us ps -ef)"
-    samples["pdsh pgrep -f sleep"]+=" $(timed_us "${pdsh_cmd[@]}" pgrep -f sleep)"
-    samples["procsys exec pgrep -f sleep"]+=" $(timed_us "${exec_cmd[@]}" pgrep -f sleep)"
-    samples["pgrep -f sleep inside the view"]+=" $(inside_view_us pgrep -f sleep)"
-    samples["procsys exec true"]+=" $(timed_us "${exec_cmd[@]}" true)"
-    samples["true"]+=" $(timed_us true)"
+for ((r = -1; r < runs; r++)); do  # round -1 warms up (not counted)
+    record "pdsh ps -ef" "$(timed_us "${pdsh_cmd[@]}" ps -ef)"
+    record "procsys exec ps -ef" "$(timed_us "${exec_cmd[@]}" ps -ef)"
+    record "ps -ef inside the view" "$(inside_view_us ps -ef)"
+    record "pdsh pgrep -f sleep" "$(timed_us "${pdsh_cmd[@]}" pgrep -f sleep)"
+    record "procsys exec pgrep -f sleep" "$(timed_us "${exec_cmd[@]}" pgrep -f sleep)"
+    record "pgrep -f sleep inside the view" "$(inside_view_us pgrep -f sleep)"
+    record "procsys exec true" "$(timed_us "${exec_cmd[@]}" true)"
+    record "true" "$(timed_us true)"
 done
 
 # median, min and max in ms of a list of µs
