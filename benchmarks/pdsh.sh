@@ -106,52 +106,55 @@ as_operator "$here/procsys" mount --certs-dir "$work/certs" --name operator --lo
 wait_up "$mount_point" "$hosts" as_operator
 
 # CMD run once in the operator's namespaces (after --over-proc M: with M bound over /proc in a
-# private mount namespace); prints the wall time of CMD alone in µs
+# private mount namespace); prints the wall time of CMD alone in µs and the lines it printed (a
+# host left out of a listing shows there, not as a fast run)
 cat > "$work/timed.sh" <<'EOF'
 [ "$1" = --over-proc ] && { mount --bind "$2" /proc; shift 2; }
-t0=${EPOCHREALTIME/./}; "$@" >/dev/null 2>&1; echo $(( ${EPOCHREALTIME/./} - t0 ))
+t0=${EPOCHREALTIME/./}; lines=$("$@" 2>/dev/null | wc -l); echo $(( ${EPOCHREALTIME/./} - t0 )) "$lines"
 EOF
-timed_us() { as_operator bash "$work/timed.sh" "$@"; }
-inside_view_us() { as_operator unshare --mount --propagation private bash "$work/timed.sh" --over-proc "$mount_point" "$@"; }
+timed_run() { as_operator bash "$work/timed.sh" "$@"; }
+timed_inside_view() { as_operator unshare --mount --propagation private bash "$work/timed.sh" --over-proc "$mount_point" "$@"; }
 pdsh_cmd=(pdsh -R ssh -w "h[1-$hosts]")
 exec_cmd=("$here/procsys" exec --mount "$mount_point" --)
 
-# the same processes on both sides, checked before anything is timed
-lines() { as_operator "$@" 2>/dev/null | wc -l; }
 echo "pdsh bench: $hosts hosts, $sleepers sleepers each"
-echo "  ps -ef lines: pdsh $(lines "${pdsh_cmd[@]}" ps -ef), procsys exec $(lines "${exec_cmd[@]}" ps -ef)"
-echo "  pgrep -f sleep matches: pdsh $(lines "${pdsh_cmd[@]}" pgrep -f sleep), procsys exec $(lines "${exec_cmd[@]}" pgrep -f sleep) (its own launcher, here, says sleep too)"
-
-declare -A samples
-record() { (( r >= 0 )) && samples[$1]+=" $2" || true; }
+declare -A samples printed
+record() {  # MEASURE "µs lines"
+    (( r >= 0 )) || return 0
+    samples[$1]+=" ${2% *}"; printed[$1]+=" ${2#* }"
+}
 measures=("pdsh ps -ef" "procsys exec ps -ef" "ps -ef inside the view"
           "pdsh pgrep -f sleep" "procsys exec pgrep -f sleep" "pgrep -f sleep inside the view"
           "procsys exec true" "true")
 for ((r = -1; r < runs; r++)); do  # round -1 warms up (not counted)
-    record "pdsh ps -ef" "$(timed_us "${pdsh_cmd[@]}" ps -ef)"
-    record "procsys exec ps -ef" "$(timed_us "${exec_cmd[@]}" ps -ef)"
-    record "ps -ef inside the view" "$(inside_view_us ps -ef)"
-    record "pdsh pgrep -f sleep" "$(timed_us "${pdsh_cmd[@]}" pgrep -f sleep)"
-    record "procsys exec pgrep -f sleep" "$(timed_us "${exec_cmd[@]}" pgrep -f sleep)"
-    record "pgrep -f sleep inside the view" "$(inside_view_us pgrep -f sleep)"
-    record "procsys exec true" "$(timed_us "${exec_cmd[@]}" true)"
-    record "true" "$(timed_us true)"
+    record "pdsh ps -ef" "$(timed_run "${pdsh_cmd[@]}" ps -ef)"
+    record "procsys exec ps -ef" "$(timed_run "${exec_cmd[@]}" ps -ef)"
+    record "ps -ef inside the view" "$(timed_inside_view ps -ef)"
+    record "pdsh pgrep -f sleep" "$(timed_run "${pdsh_cmd[@]}" pgrep -f sleep)"
+    record "procsys exec pgrep -f sleep" "$(timed_run "${exec_cmd[@]}" pgrep -f sleep)"
+    record "pgrep -f sleep inside the view" "$(timed_inside_view pgrep -f sleep)"
+    record "procsys exec true" "$(timed_run "${exec_cmd[@]}" true)"
+    record "true" "$(timed_run true)"
 done
 
 # median, min and max in ms of a list of µs
 stats_ms() { tr ' ' '\n' <<< "$1" | grep . | sort -n | awk '{a[NR]=$1} END {printf "%.2f %.2f %.2f", a[int((NR+1)/2)]/1000, a[1]/1000, a[NR]/1000}'; }
+# the fewest and most lines a command printed (ps -ef: one per process and a header; pgrep: one
+# per match, procsys exec's own launcher included)
+lines_range() { tr ' ' '\n' <<< "$1" | grep . | sort -n | sed -n '1p;$p' | paste -sd- -; }
 results="$work/results.jsonl"; : > "$results"
 for m in "${measures[@]}"; do
     read -r median min max <<< "$(stats_ms "${samples[$m]}")"
-    echo "{\"measure\": \"$m\", \"hosts\": $hosts, \"sleepers_per_host\": $sleepers, \"runs\": $runs, \"median_ms\": $median, \"min_ms\": $min, \"max_ms\": $max}" >> "$results"
-    printf '%-32s median %8s ms  (min %s, max %s, %d runs)\n' "$m" "$median" "$min" "$max" "$runs"
+    lines=$(lines_range "${printed[$m]}")
+    echo "{\"measure\": \"$m\", \"hosts\": $hosts, \"sleepers_per_host\": $sleepers, \"runs\": $runs, \"median_ms\": $median, \"min_ms\": $min, \"max_ms\": $max, \"lines\": \"$lines\"}" >> "$results"
+    printf '%-32s median %8s ms  (min %s, max %s, %d runs; lines printed %s)\n' "$m" "$median" "$min" "$max" "$runs" "$lines"
 done
 { echo "["; sed '$!s/$/,/' "$results"; echo "]"; } > "$out/pdsh.json"
 {
     echo "$hosts hosts (pid namespaces, $sleepers sleepers, sshd and a procsys agent each), median of $runs rounds, ms (min–max)"
     echo
-    echo "| command | median | min–max |"
-    echo "|---|---:|---:|"
-    awk -F'"' '{m=$4; sub(/.*"median_ms": /,""); split($0, v, /[,}]/); med=v[1]; sub(/.*"min_ms": /,""); split($0, w, /[,}]/); sub(/.*"max_ms": /,""); split($0, x, /[,}]/); printf "| `%s` | %s | %s–%s |\n", m, med, w[1], x[1]}' "$results"
+    echo "| command | median | min–max | lines printed |"
+    echo "|---|---:|---:|---:|"
+    awk -F'"' '{m=$4; l=$(NF-1); sub(/.*"median_ms": /,""); split($0, v, /[,}]/); med=v[1]; sub(/.*"min_ms": /,""); split($0, w, /[,}]/); sub(/.*"max_ms": /,""); split($0, x, /[,}]/); printf "| `%s` | %s | %s–%s | %s |\n", m, med, w[1], x[1], l}' "$results"
 } > "$out/pdsh.md"
 cat "$out/pdsh.md"
