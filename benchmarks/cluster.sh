@@ -192,14 +192,16 @@ for n in ${NE_COUNTS-$hub_counts}; do
     for ((i = 0; i < n; i++)); do
         prometheus-node-exporter --web.listen-address="127.0.0.1:$((base + i))" --path.procfs=/proc \
             --collector.disable-defaults --collector.meminfo > /dev/null 2>&1 &
-        pids+=($!)
+        pids+=($!); agent_pids+=($!)  # one process per host, as the agents: their CPU is counted alike
     done
     for ((i = 0; i < n; i++)); do
         for _ in $(seq 100); do (echo > "/dev/tcp/127.0.0.1/$((base + i))") 2>/dev/null && break; sleep 0.05; done
     done
-    r=$($java -cp "$jar" io.procsys.bench.ScrapeSum "$n" "$base" "$reads" "$(warm_rounds "$n")")
-    echo "{\"topology\": \"node_exporter\", \"hosts\": $n, \"measure\": \"meminfo\", \"readers\": 1, ${r#\{}" >> "$results"
-    echo "node_exporter $n $r"
+    warm=$(warm_rounds "$n"); before=$(agents_ticks)
+    r=$($java -cp "$jar" io.procsys.bench.ScrapeSum "$n" "$base" "$reads" "$warm")
+    exporter_us=$(( ($(agents_ticks) - before) * 10000 / ((reads + warm) * n) ))  # warm-up rounds included
+    echo "{\"topology\": \"node_exporter\", \"hosts\": $n, \"measure\": \"meminfo\", \"readers\": 1, \"exporter_cpu_us_per_scrape\": $exporter_us, ${r#\{}" >> "$results"
+    echo "node_exporter $n $r exporter cpu/scrape=${exporter_us}us"
     stop_all
 done
 

@@ -26,6 +26,7 @@ public final class ClusterReport {
                 md.append(" |\n");
             }
         }
+        nodeExporterCpu(points, md);
         tools(points, md);
         processes(points, md);
         farm(points, md);
@@ -46,6 +47,17 @@ public final class ClusterReport {
                 md.append(" | ").append(number(cluster)).append(" | ").append(number(mirror)).append(" | ").append(number(cluster / mirror)).append("×");
             }
             md.append(" |\n");
+        }
+    }
+
+    /** The node_exporter side's CPU, to set beside the daemon's and the agents' below. */
+    private static void nodeExporterCpu(ClusterPoints points, StringBuilder md) {
+        for (int n : points.hostCounts()) {
+            if (points.find("node_exporter", n, "meminfo", 1).isEmpty()) continue;
+            md.append("\nnode_exporter, ").append(n).append(" hosts: CPU per scrape of each exporter ")
+                    .append(number(points.value("node_exporter", n, "meminfo", 1, "exporter_cpu_us_per_scrape")))
+                    .append(" µs, the scraping client's CPU per round (all hosts, summed) ")
+                    .append(number(points.value("node_exporter", n, "meminfo", 1, "client_cpu_us_per_round"))).append(" µs.\n");
         }
     }
 

@@ -4,6 +4,7 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +13,8 @@ import java.util.Arrays;
 /**
  * The baseline a user would pick instead of procsys: scrape /metrics from one node_exporter per
  * host (ports BASE..BASE+N-1, all at once) and sum node_memory_MemTotal_bytes. COUNT rounds after
- * WARMUP; prints p50/p99/max µs per round and the sum, as JSON.
+ * WARMUP; prints p50/p99/max µs per round, this process's CPU per counted round (the hub's side
+ * of the work, as the daemon's CPU per read on the procsys side) and the sum, as JSON.
  *
  * <p>Timed the way ReadLatency times a combined read: the client is as thin as the one on the
  * procsys side (a few system calls and small objects per host and round): one kept-alive HTTP/1.1
@@ -35,8 +37,9 @@ public final class ScrapeSum {
         Exporter[] exporters = new Exporter[hosts];
         for (int i = 0; i < hosts; i++) exporters[i] = new Exporter(base + i);
         long[] micros = new long[count];
-        long sum = 0, errors = 0;
+        long sum = 0, errors = 0, cpuStart = 0;
         for (int round = -warmup; round < count; round++) {
+            if (round == 0) cpuStart = processCpuNanos();
             long t0 = System.nanoTime();
             for (Exporter e : exporters) e.ask();
             sum = 0;
@@ -47,9 +50,14 @@ public final class ScrapeSum {
             }
             if (round >= 0) micros[round] = (System.nanoTime() - t0) / 1000;
         }
+        long cpuMicrosPerRound = (processCpuNanos() - cpuStart) / 1000 / count;
         Arrays.sort(micros);
-        System.out.printf("{\"rounds\": %d, \"errors\": %d, \"p50_us\": %d, \"p99_us\": %d, \"max_us\": %d, \"memtotal_bytes\": %d}%n",
-                count, errors, micros[count / 2], micros[(int) (count * 0.99)], micros[count - 1], sum);
+        System.out.printf("{\"rounds\": %d, \"errors\": %d, \"p50_us\": %d, \"p99_us\": %d, \"max_us\": %d, \"client_cpu_us_per_round\": %d, \"memtotal_bytes\": %d}%n",
+                count, errors, micros[count / 2], micros[(int) (count * 0.99)], micros[count - 1], cpuMicrosPerRound, sum);
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** One exporter over one kept-alive connection: a request, then its reply's MemTotal. */
