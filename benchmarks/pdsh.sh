@@ -11,8 +11,9 @@
 #                                    and       ps -ef in a shell already inside the view (timed inside)
 #   the same three for pgrep -f sleep;  procsys exec --mount M -- true  against a bare true.
 # Prints one line per measurement (median, min-max over PDSH_RUNS rounds, default 9, after one
-# round not counted), writes
-# bench-results/pdsh.json and pdsh.md. Needs root. Knobs: PDSH_HOSTS (8), PDSH_SLEEPERS, PDSH_RUNS.
+# round not counted, and the lines each command printed), writes bench-results/pdsh.json and
+# pdsh.md. Needs root; installs pdsh and openssh-server if missing. Ctrl-C cleans up.
+# Knobs: PDSH_HOSTS (8), PDSH_SLEEPERS (64), PDSH_RUNS (9).
 set -euo pipefail
 export LC_ALL=C  # EPOCHREALTIME with a '.'
 command -v pdsh >/dev/null && [[ -x /usr/sbin/sshd ]] || {
