@@ -5,7 +5,7 @@
 # readers, node_exporter baseline), then procsys against pdsh (benchmarks/pdsh.sh), then charts
 # (JFreeChart) and bench-results/BENCHMARKS.md.
 # With PUBLISH=1 the report and charts are copied to BENCHMARKS.md and docs/benchmarks/.
-# Needs root; about 30-40 minutes on 2 cores. Knobs of both scripts pass through.
+# Needs root; about 35-45 minutes on 2 cores. Knobs of the three scripts pass through.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$here/benchmarks/run.sh"
