@@ -45,8 +45,8 @@ public final class Cluster implements AutoCloseable {
     private final Map<Peer, Backend> joined = new ConcurrentHashMap<>();
     private final Duration reuse;
     private final Duration tableWindow;
-    private final TableBudget tableBudget = new TableBudget(TableBudget.DEFAULT_BYTES);
     private final List<TableBackend> tabled = new CopyOnWriteArrayList<>();
+    private final TableBudget tableBudget = TableBudget.forHosts(tabled::size);
     /** The filesystem made by {@link #filesystem}, once made. */
     private volatile ClusterFs filesystem;
 
@@ -199,6 +199,9 @@ public final class Cluster implements AutoCloseable {
                 s -> eachPeer((p, st) -> s.sample(st.tables(), st.name())));
         metrics.counters("procsys_peer_process_table_bytes_total", "Bytes of the process tables received from the peer.", peer,
                 s -> eachPeer((p, st) -> s.sample(p.tableBytes(), st.name())));
+        metrics.counters("procsys_peer_process_table_errors_total", "Listings that left the peer (or some of its processes) out, "
+                        + "and process tables of it refused (over the budget, malformed, cut short); procsys status shows the last one.", peer,
+                s -> eachPeer((p, st) -> s.sample(st.tableErrors(), st.name())));
         metrics.counters("procsys_combined_file_cache_hits_total",
                 "Reads of a combined file served by a fan-out of another read: how=in_flight (joined it while it ran), how=reused (within --cache-ms).",
                 List.of("how"), s -> {
