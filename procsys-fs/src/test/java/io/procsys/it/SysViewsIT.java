@@ -16,7 +16,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
@@ -61,7 +60,7 @@ class SysViewsIT {
         diskHost.close();
         if (joining != null) joining.close();
         Files.deleteIfExists(mount);
-        delete(diskHostTree);
+        ClusterCpuIT.deleteTree(diskHostTree);
     }
 
     static Path copyOf(Path fixture) throws IOException {
@@ -74,12 +73,6 @@ class SysViewsIT {
             }
         }
         return copy;
-    }
-
-    static void delete(Path tree) throws IOException {
-        try (Stream<Path> s = Files.walk(tree)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
-        }
     }
 
     static Commands.Result exec(String... tool) {

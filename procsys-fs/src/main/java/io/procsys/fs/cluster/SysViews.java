@@ -75,8 +75,7 @@ public final class SysViews implements Backend {
     @Override
     public CompletableFuture<List<ExportedTree.Entry>> list(String path) {
         return recent().thenApply(tree -> {
-            var names = tree.children(path);
-            if (names == null) throw new ErrnoException(tree.kind(path) == null ? Errno.ENOENT : Errno.ENOTDIR, path);
+            var names = found(tree.children(path), tree, path, Errno.ENOTDIR);
             List<ExportedTree.Entry> entries = new ArrayList<>(names.size());
             for (String name : names) entries.add(new ExportedTree.Entry(name, attributes(tree, childPath(path, name))));
             return entries;
@@ -85,20 +84,18 @@ public final class SysViews implements Backend {
 
     @Override
     public CompletableFuture<String> readlink(String path) {
-        return recent().thenApply(tree -> {
-            String target = tree.link(path);
-            if (target == null) throw new ErrnoException(tree.kind(path) == null ? Errno.ENOENT : Errno.EINVAL, path);
-            return target;
-        });
+        return recent().thenApply(tree -> found(tree.link(path), tree, path, Errno.EINVAL));
     }
 
     @Override
     public CompletableFuture<Content> read(String path) {
-        return fresh().thenApply(tree -> {
-            String text = tree.file(path);
-            if (text == null) throw new ErrnoException(tree.kind(path) == null ? Errno.ENOENT : Errno.EISDIR, path);
-            return Contents.of(text);
-        });
+        return fresh().thenApply(tree -> Contents.of(found(tree.file(path), tree, path, Errno.EISDIR)));
+    }
+
+    /** {@code value} of {@code path}; if null, the errno that says why: ENOENT, or {@code otherKind} for a path of another kind. */
+    private static <T> T found(T value, SysViewTree tree, String path, int otherKind) {
+        if (value == null) throw new ErrnoException(tree.kind(path) == null ? Errno.ENOENT : otherKind, path);
+        return value;
     }
 
     private static String childPath(String dir, String name) {
