@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -38,7 +39,7 @@ public final class Cluster implements AutoCloseable {
     private final List<Peer> peers = new CopyOnWriteArrayList<>();
     private final SslContext tls;
     private final Duration deadline;
-    private HostSet hosts;
+    private volatile HostSet hosts;
     private DnsPeers dns;
     private ScheduledExecutorService dnsThread;
     /** Peers found through DNS that are in the view, and their backends there. */
@@ -167,6 +168,25 @@ public final class Cluster implements AutoCloseable {
     /** Acting on the hosts' processes (signals, setpriority, ioprio_get, which); null before {@link #filesystem}. */
     public ClusterActions actions() {
         return actions;
+    }
+
+    /** The combined {@code path} (a file of {@code Aggregators}) as the mount serves it now; fails before {@link #filesystem}. */
+    public CompletableFuture<String> combinedText(String path) {
+        ClusterFs fs = filesystem;
+        if (fs == null) return CompletableFuture.failedFuture(new IllegalStateException("not mounted"));
+        return fs.combined().text(path);
+    }
+
+    /**
+     * What changes when a host joins, leaves, goes down or comes back (the hosts in the view and
+     * each peer's state), for those who keep something in step with the view; cheap, no request.
+     */
+    public List<String> membership() {
+        List<String> state = new ArrayList<>();
+        HostSet view = hosts;
+        if (view != null) for (HostSet.Member m : view.members()) state.add(m.index() + " " + m.backend().name());
+        for (Peer p : peers) state.add(p.status().name() + " " + p.status().state());
+        return state;
     }
 
     /**

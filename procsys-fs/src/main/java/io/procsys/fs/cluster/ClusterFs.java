@@ -33,7 +33,8 @@ import java.util.function.Consumer;
 
 /**
  * The cluster mount: the local mirror at the top level, and {@code hosts/<name>/} for every host
- * (this one included), each answered by its {@link Backend}. A layer over the mirror: each
+ * (this one included), each answered by its {@link Backend}; {@code .sys/}, not listed, holds the
+ * /sys views exec puts in place ({@link SysViews}). A layer over the mirror: each
  * operation it answers differently (lookup, getattr, readlink, opendir, open) works out the
  * node's {@link Place} once and switches on it, and the rest is the mirror's. Files and
  * directories opened here go into the mirror's handle tables, so read, readdir and release are
@@ -75,8 +76,8 @@ public final class ClusterFs extends DelegatingFilesystem {
         this.local = local;
         this.inodes = local.inodes();
         this.hosts = hosts;
-        this.places = new Places(hosts);
         this.combined = new CombinedFiles(hosts, reuse);
+        this.places = new Places(hosts, new SysViews(combined));
         this.localHost = hosts.local();
         this.bootTimes = new BootTimes(hosts);
         long now = System.currentTimeMillis() / 1000;
