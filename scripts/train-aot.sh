@@ -6,6 +6,8 @@
 # mount for `status` to read (without one, status gets no cache of its own).
 #   DIR/version.aot   trained on `procsys --version`
 #   DIR/status.aot    trained on `procsys status MOUNTPOINT`
+#   DIR/exec.aot      trained on `procsys exec --mount MOUNTPOINT -- true` (as root; without a
+#                     mount or root, on the same command refused: its options and checks only)
 #   DIR/procsys.aot   everything else: io.procsys.cli.Training (help pages, status, certs, ...)
 # One cache per path, not one for all: a cache's classes are all loaded and linked at start
 # (AOT class linking), so --version with the 3500 classes of every path started 0.1-0.2 s later
@@ -21,6 +23,8 @@ train() {  # $1 = cache file, the rest = the launcher's arguments
 }
 status=0
 train "$dir/version.aot" --version || status=1
+# exec refused (no mount, not root) still trains its command line; the cache is made all the same
+train "$dir/exec.aot" exec --mount "${mount:-/nonexistent}" -- true || status=1
 if [[ -n "$mount" ]]; then
     train "$dir/status.aot" status "$mount" || status=1
     train "$dir/procsys.aot" "$mount" || status=1
