@@ -24,6 +24,11 @@ public interface Backend {
     /** The whole file, in native memory the caller releases with {@link Content#release()}. */
     CompletableFuture<Content> read(String path);
 
+    /** The start time (field 22 of stat) of {@code pid} in the host's last process table, or -1 (no table). */
+    default long startTimeSeen(int pid) {
+        return -1;
+    }
+
     /** File bytes in native memory and how to free them. */
     interface Content extends NativeBytes {}
 }
