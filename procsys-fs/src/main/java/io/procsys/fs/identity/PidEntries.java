@@ -6,9 +6,9 @@ import java.util.Arrays;
  * The storage of {@link PidMap}: one entry per mapped process or thread, in parallel primitive
  * arrays (no object per entry), found by its host key through one open-addressing index and by
  * its cluster pid through another. Per entry: a long key, a long start time, an int cluster pid,
- * an int last use (24 bytes), plus one int slot in each index, kept at most half full (8 to 16
- * bytes). Entries are kept dense: a removed entry's place takes the last one. Not thread-safe:
- * {@link PidMap} guards it.
+ * an int last use (24 bytes), plus the two int indexes, kept at most half full (16 to 32 bytes).
+ * Arrays double and never shrink: 40 to 80 bytes per entry. Entries are kept dense: a removed
+ * entry's place takes the last one. Not thread-safe: {@link PidMap} guards it.
  */
 final class PidEntries {
     /** Marks the key of an entry whose host pid now belongs to another entry (pid reuse): found by cluster pid only. */

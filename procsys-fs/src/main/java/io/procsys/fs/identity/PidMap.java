@@ -24,7 +24,7 @@ import java.util.logging.Logger;
  *
  * <p>Bounds: an entry nobody has listed, read or named for {@link #IDLE} is dropped; at most
  * {@link #MAX_ENTRIES} entries, past which new processes get no cluster pid (left out of
- * listings, one log line) until idle ones are dropped. Memory: {@link PidEntries}, about 40
+ * listings, one log line) until idle ones are dropped. Memory: {@link PidEntries}, 40 to 80
  * bytes per entry. Thread-safe.
  */
 public final class PidMap {
@@ -36,7 +36,7 @@ public final class PidMap {
     public static final long UNKNOWN = -1;
     /** How long an entry stays after its last use. */
     public static final Duration IDLE = Duration.ofMinutes(5);
-    /** The most entries the map holds (about 80 MiB at ~40 bytes each). */
+    /** The most entries the map holds (80 MiB at 40 bytes each). */
     public static final int MAX_ENTRIES = 1 << 21;
 
     private static final Logger LOG = Logger.getLogger(PidMap.class.getName());
