@@ -1,5 +1,6 @@
 package io.procsys.it;
 
+import io.procsys.daemon.ControlEndpoint;
 import io.procsys.daemon.MountService;
 import io.procsys.daemon.RemoteActions;
 import io.procsys.daemon.intercept.Interception;
@@ -35,6 +36,8 @@ class InterceptIT {
     static final String PYTHON = "/usr/bin/python3";
     static final List<Agent> agents = new ArrayList<>();
     static MountService service;
+    /** The mount's control socket, as `procsys mount` starts one: it says whose a cluster pid is. */
+    static ControlEndpoint control;
     static Path mount;
     static Process sleeper;
     static int gpid;
@@ -49,6 +52,7 @@ class InterceptIT {
         mount = Files.createTempDirectory("procsys-intercept-");
         service = MountService.mount(Path.of("/proc"), mount, List.of(), cluster);
         service.serveInBackground(4);
+        control = ControlEndpoint.start(service.mountpoint(), cluster, false);
         for (Peer p : cluster.peers()) ClusterMountIT.waitFor(() -> p.status().state() == Peer.State.UP, 5_000, p.name() + " up");
         sleeper = new ProcessBuilder("taskset", "-c", "0", "nice", "-n", "7", "sleep", "600").start();
         ClusterMountIT.waitFor(() -> read("/proc/" + sleeper.pid() + "/comm").equals("sleep\n"), 5_000, "the sleeper");
@@ -59,6 +63,7 @@ class InterceptIT {
     @AfterAll
     static void stop() throws IOException {
         if (sleeper != null) sleeper.destroyForcibly();
+        if (control != null) control.close();
         if (service != null) service.close();
         agents.forEach(Agent::close);
         Files.deleteIfExists(mount);
