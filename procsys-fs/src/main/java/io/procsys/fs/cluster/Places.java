@@ -8,7 +8,8 @@ import io.procsys.fs.identity.PidMap;
  * Where a node of the cluster mount lives. hosts/NAME/rest is NAME's "rest"; a top-level cluster
  * pid directory CPID/rest is "pid/rest" of the host {@link PidMap} maps CPID to (thread ids under
  * task/ decoded the same way; a value in [2^22, 2^30) the map does not hold is ENOENT); a few
- * top-level names are the cluster's own; the rest is the local mirror's.
+ * top-level names are the cluster's own ({@code .sys/rest} is the {@link SysViews}' "rest",
+ * answered as a host's tree); the rest is the local mirror's.
  */
 final class Places {
     static final String HOSTS = "hosts";
@@ -17,10 +18,12 @@ final class Places {
 
     private final HostSet hosts;
     private final PidMap pids;
+    private final SysViews sysViews;
 
-    Places(HostSet hosts, PidMap pids) {
+    Places(HostSet hosts, PidMap pids, SysViews sysViews) {
         this.hosts = hosts;
         this.pids = pids;
+        this.sysViews = sysViews;
     }
 
     /** The place of an existing node (null: the mirror answers, ESTALE). */
@@ -40,6 +43,7 @@ final class Places {
         if (parent.id() == Node.ROOT_ID) {
             if (name.equals(HOSTS)) return new Place.HostsDirectory();
             if (name.equals(NET)) return new Place.NetDirectory();
+            if (name.equals(SysViews.DIRECTORY)) return new Place.OnHost(sysViews, 0, "", false);
             return isRemotePid(name) ? onHost(name) : new Place.Mirror();
         }
         return switch (parent.kind()) {
@@ -86,6 +90,10 @@ final class Places {
 
     /** A node under hosts/NAME/ or under a cluster pid directory. */
     private Place onHost(String nodePath) {
+        if (nodePath.startsWith(SysViews.DIRECTORY + "/")) {
+            return new Place.OnHost(sysViews, 0, nodePath.substring(SysViews.DIRECTORY.length() + 1), false);
+        }
+        if (nodePath.equals(SysViews.DIRECTORY)) return new Place.OnHost(sysViews, 0, "", false);
         if (nodePath.startsWith(HOSTS + "/")) {
             String rest = nodePath.substring(HOSTS.length() + 1);
             int slash = rest.indexOf('/');
