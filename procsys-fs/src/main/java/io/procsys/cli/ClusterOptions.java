@@ -2,6 +2,7 @@ package io.procsys.cli;
 
 import io.procsys.daemon.UserError;
 import io.procsys.fs.cluster.Cluster;
+import io.procsys.fs.identity.HostIndex;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -85,6 +86,7 @@ final class ClusterOptions {
         if (deadline < 10 || deadline > 60_000) throw new UserError("the deadline must be between 10 and 60000 ms", 2);
         if (cache < 0 || cache > 60_000) throw new UserError("the cache time must be between 0 and 60000 ms", 2);
         if (table < 0 || table > 60_000) throw new UserError("the table time must be between 0 and 60000 ms", 2);
+        if (allPeers.size() > HostIndex.MAX) throw new UserError(allPeers.size() + " peers: a mount combines at most " + HostIndex.MAX + " other hosts", 2);
         String node = configuredName != null ? configuredName : Hosts.localName();
         List<Cluster.PeerAddress> addresses = new ArrayList<>();
         for (String peer : allPeers) {

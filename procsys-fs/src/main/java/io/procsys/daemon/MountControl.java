@@ -66,6 +66,12 @@ public final class MountControl implements RemoteActions {
         return ask(new ControlEndpoint.Request("which", clusterPid, null, null, null));
     }
 
+    @Override
+    public String hostOf(long clusterPid) {
+        ControlEndpoint.Reply r = which(clusterPid);
+        return r.errno() == 0 ? r.host() : null;
+    }
+
     private Integer as(int callerUid) {
         return callerUid == ownUid ? null : callerUid;
     }

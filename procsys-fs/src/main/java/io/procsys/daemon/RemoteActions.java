@@ -22,6 +22,11 @@ public interface RemoteActions {
     /** ioprio_get(IOPRIO_WHO_PROCESS, clusterPid): the value (at least 0) or -errno. */
     int ioprioGet(int callerUid, long clusterPid);
 
+    /** The name under hosts/ of the host {@code clusterPid} lives on, or null (none, or this cannot tell). */
+    default String hostOf(long clusterPid) {
+        return null;
+    }
+
     /**
      * The actions {@code connect} makes, made at the first call: a command that never acts on a
      * remote process pays nothing for them (`procsys exec -- ps` loads no client, no JSON).
@@ -48,6 +53,11 @@ public interface RemoteActions {
             @Override
             public int ioprioGet(int callerUid, long clusterPid) {
                 return actions().ioprioGet(callerUid, clusterPid);
+            }
+
+            @Override
+            public String hostOf(long clusterPid) {
+                return actions().hostOf(clusterPid);
             }
         };
     }

@@ -23,6 +23,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -36,6 +37,7 @@ class ClusterMountIT {
     static Agent old, live;
     static Path mount;
     static MountService service;
+    static Cluster cluster;
 
     static Agent agent(String name, Path root, int port) throws InterruptedException {
         return Agent.start(new InetSocketAddress("127.0.0.1", port), name, new ExportedTree(ProcTree.open(root)), null);
@@ -46,7 +48,7 @@ class ClusterMountIT {
         old = agent("old", FIXTURE, 0);
         live = agent("live", Path.of("/proc"), freePortBelowEphemeralRange());
         mount = Files.createTempDirectory("procsys-cluster-");
-        Cluster cluster = new Cluster("here", List.of(
+        cluster = new Cluster("here", List.of(
                 new Cluster.PeerAddress("old", old.address()), new Cluster.PeerAddress("live", live.address())), null, DEADLINE);
         service = MountService.mount(Path.of("/proc"), mount, List.of(), cluster);
         service.serveInBackground(8);
@@ -190,22 +192,26 @@ class ClusterMountIT {
 
     @Test
     void remoteProcessesHaveClusterWidePids() throws IOException {
-        // host "old" is index 1: pid p becomes 2^22 + p, and so do the pids inside its files
-        int vim = (1 << 22) + 26231, parent = (1 << 22) + 5392;
-        assertTrue(names(mount).contains(Integer.toString(vim)), "listed at the top level");
+        // host "old"'s pid 26231 gets a cluster pid ≥ 2^22 when listed, and so do the pids inside its files
+        long vim = ClusterPids.listed(cluster, mount, "old", 26231);
+        assertTrue(vim >= 1 << 22 && vim < 1 << 30, "in the remote range: " + vim);
         String stat = Files.readString(mount.resolve(vim + "/stat"));
-        assertTrue(stat.startsWith(vim + " (vim) R " + parent + " "), stat);
+        assertTrue(stat.startsWith(vim + " (vim) R "), stat);
+        long parent = Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
+        assertEquals(new io.procsys.fs.cluster.ClusterActions.Location(1, "old", 5392), ClusterPids.where(cluster, parent), "its stat's ppid is old's 5392");
         String status = Files.readString(mount.resolve(vim + "/status"));
-        assertTrue(status.contains("\nPid:\t" + vim + "\n") && status.contains("\nTgid:\t" + vim + "\n")
-                && status.contains("\nPPid:\t" + ((1 << 22) + 1) + "\n"), status);
+        long statusParent = Long.parseLong(status.lines().filter(l -> l.startsWith("PPid:")).findFirst().orElseThrow().substring(5).strip());
+        assertTrue(status.contains("\nPid:\t" + vim + "\n") && status.contains("\nTgid:\t" + vim + "\n"), status);
+        assertEquals(new io.procsys.fs.cluster.ClusterActions.Location(1, "old", 1), ClusterPids.where(cluster, statusParent),
+                "its status's PPid is old's 1 (not in the capture's listing: mapped when first named)");
         assertArrayEquals(Files.readAllBytes(FIXTURE.resolve("26231/cmdline")), Files.readAllBytes(mount.resolve(vim + "/cmdline")));
-        // the live host (index 2) shows its init as 2·2^22 + 1
-        int liveInit = (2 << 22) + 1;
+        // the live host's init has a cluster pid of its own, not old's
+        long liveInit = ClusterPids.listed(cluster, mount, "live", 1);
+        assertNotEquals(statusParent, liveInit);
         assertTrue(Files.readString(mount.resolve(liveInit + "/status")).contains("\nPid:\t" + liveInit + "\n"));
         Commands.Result ps = Commands.throughMirror(mount, "ps", "-eo", "pid,ppid,comm");
         assertEquals(0, ps.exit(), ps.err());
         // ps takes the parent from status (PPid 1 in this capture; its stat says 5392)
-        int statusParent = (1 << 22) + 1;
         assertTrue(ps.out().lines().anyMatch(l -> l.trim().matches(vim + "\\s+" + statusParent + "\\s+vim")), ps.out());
         assertTrue(ps.out().lines().anyMatch(l -> l.trim().startsWith(liveInit + " ")), "the live host's processes too");
         assertTrue(ps.out().lines().anyMatch(l -> l.trim().startsWith("1 ")), "and this host's");

@@ -118,7 +118,7 @@ class HostileTableIT {
 
     @Test
     void everyHostileTableLeavesTheMountServingTheGoodHost() throws Exception {
-        long goodPid = (2L << 22) + 26231; // the captured host's process, as the second peer's
+        long goodPid = ClusterPids.listed(cluster, mount, "good", 26231); // the captured host's process
         for (int round = 0; round < TABLES.size(); round++) {
             List<String> root;
             try (var s = Files.list(mount)) {

@@ -1,5 +1,6 @@
 package io.procsys.it;
 
+import io.procsys.daemon.ControlEndpoint;
 import io.procsys.daemon.MountService;
 import io.procsys.daemon.RemoteActions;
 import io.procsys.daemon.intercept.Interception;
@@ -27,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The calls `procsys exec` intercepts on a cluster view of this host (index 0), the local-a
  * fixture (h1, 2 CPUs) and this host's /proc again through an agent (h2, whose processes are
- * remote cluster pids 2 * 2^22 + pid): through the real command, and through
+ * remote cluster pids, ≥ 2^22): through the real command, and through
  * {@link Interception} in this JVM with a fake {@link RemoteActions}.
  */
 class InterceptIT {
@@ -35,29 +36,34 @@ class InterceptIT {
     static final String PYTHON = "/usr/bin/python3";
     static final List<Agent> agents = new ArrayList<>();
     static MountService service;
+    /** The mount's control socket, as `procsys mount` starts one: it says whose a cluster pid is. */
+    static ControlEndpoint control;
     static Path mount;
     static Process sleeper;
     static int gpid;
+    static Cluster cluster;
 
     @BeforeAll
     static void start() throws Exception {
         Agent h1 = ClusterMountIT.agent("h1", FIXTURES.resolve("local-a"), 0), h2 = ClusterMountIT.agent("h2", Path.of("/proc"), 0);
         agents.addAll(List.of(h1, h2));
-        Cluster cluster = new Cluster("here", List.of(new Cluster.PeerAddress("h1", h1.address()),
+        cluster = new Cluster("here", List.of(new Cluster.PeerAddress("h1", h1.address()),
                 new Cluster.PeerAddress("h2", h2.address())), null, Duration.ofMillis(2000));
         mount = Files.createTempDirectory("procsys-intercept-");
         service = MountService.mount(Path.of("/proc"), mount, List.of(), cluster);
         service.serveInBackground(4);
+        control = ControlEndpoint.start(service.mountpoint(), cluster, false);
         for (Peer p : cluster.peers()) ClusterMountIT.waitFor(() -> p.status().state() == Peer.State.UP, 5_000, p.name() + " up");
         sleeper = new ProcessBuilder("taskset", "-c", "0", "nice", "-n", "7", "sleep", "600").start();
         ClusterMountIT.waitFor(() -> read("/proc/" + sleeper.pid() + "/comm").equals("sleep\n"), 5_000, "the sleeper");
-        gpid = 2 * (1 << 22) + (int) sleeper.pid();
+        gpid = (int) ClusterPids.listed(cluster, mount, "h2", sleeper.pid()); // h2 exports this host's /proc
         ClusterMountIT.waitFor(() -> Files.exists(mount.resolve(gpid + "/stat")), 5_000, "the sleeper in the view");
     }
 
     @AfterAll
     static void stop() throws IOException {
         if (sleeper != null) sleeper.destroyForcibly();
+        if (control != null) control.close();
         if (service != null) service.close();
         agents.forEach(Agent::close);
         Files.deleteIfExists(mount);

@@ -2,6 +2,7 @@ package io.procsys.it;
 
 import io.procsys.daemon.MountService;
 import io.procsys.fs.cluster.Cluster;
+import io.procsys.fs.cluster.ClusterActions;
 import io.procsys.fs.cluster.Peer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -95,11 +96,13 @@ class ProcessTableIT {
         return r.out().lines().skip(1).filter(l -> !l.contains("ps -eo")).toList();
     }
 
-    /** A ps line with its pid and ppid decoded from cluster pids to host {@code host}'s own. */
-    static String decoded(String line, int host) {
+    /** A ps line of a process at {@code at}, its pid and ppid decoded from cluster pids to that host's own (through the mount's map). */
+    static String decoded(String line, ClusterActions.Location at) {
         String[] f = line.strip().split("\\s+", 4);
-        long pid = Long.parseLong(f[1]), ppid = Long.parseLong(f[2]);
-        return f[0] + " " + (pid - ((long) host << 22)) + " " + (ppid >= 1 << 22 ? ppid - ((long) host << 22) : ppid) + " " + f[3];
+        long ppid = Long.parseLong(f[2]);
+        ClusterActions.Location parent = ClusterPids.where(cluster, ppid);
+        assertTrue(parent == null ? ppid == 0 : parent.hostIndex() == at.hostIndex(), "a parent on the same host, or none: " + line);
+        return f[0] + " " + at.localPid() + " " + (parent == null ? ppid : parent.localPid()) + " " + f[3];
     }
 
     static String normal(String line) {
@@ -114,9 +117,8 @@ class ProcessTableIT {
         Map<String, Long> after = requests();
         Map<Integer, Set<String>> byHost = new TreeMap<>();
         for (String line : lines) {
-            long pid = Long.parseLong(line.strip().split("\\s+")[1]);
-            int host = (int) (pid >> 22);
-            if (host > 0) byHost.computeIfAbsent(host, h -> new TreeSet<>()).add(decoded(line, host));
+            ClusterActions.Location at = ClusterPids.where(cluster, Long.parseLong(line.strip().split("\\s+")[1]));
+            if (at != null) byHost.computeIfAbsent(at.hostIndex(), h -> new TreeSet<>()).add(decoded(line, at));
         }
         assertTrue(lines.size() >= HOSTS * SLEEPERS, lines.size() + " lines");
         for (int host = 1; host <= HOSTS; host++) {

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -204,7 +205,7 @@ class SignalsIT {
         assertTrue(r.err().contains("not a pid"), r.all());
         r = kill("--mount", "/tmp", pid + "");
         assertTrue(r.err().contains("not a procsys mount"), r.all());
-        r = kill("--mount", mount.toString(), Long.toString((200L << 22) + 5));
+        r = kill("--mount", mount.toString(), Long.toString((1L << 30) - 1)); // a cluster pid the mount never handed out
         assertEquals(1, r.exit(), r.all());
         assertTrue(r.err().contains("No such process"), r.all());
         assertTrue(alive("sleep 1003"));
@@ -213,12 +214,14 @@ class SignalsIT {
     @Test
     void whichNamesTheHostAndItsPid() throws Exception {
         long pid = clusterPid(mount, "sleep 2002");
+        assertEquals(List.of(pid + "", "h2", namespacePid("sleep 2002") + ""), which(pid));
+    }
+
+    /** `procsys which` of {@code pid} on the mount: its words (cluster pid, host, local pid). */
+    static List<String> which(long pid) {
         Commands.Result r = Commands.procsys("which", "--mount", mount.toString(), pid + "");
         assertEquals(0, r.exit(), r.all());
-        String[] f = r.out().strip().split(" ");
-        assertEquals(pid + "", f[0]);
-        assertEquals("h2", f[1]);
-        assertEquals(pid - (2L << 22), Long.parseLong(f[2]));
+        return List.of(r.out().strip().split(" "));
     }
 
     // ---- the same, through the tools themselves under `procsys exec` (their calls intercepted) ----
@@ -256,7 +259,7 @@ class SignalsIT {
         int local = 30_000;
         while (!sleepInH1As(local, 1018)) local += 100; // far above the pids the agent's threads take
         long pid = clusterPid(mount, "sleep 1018"); // the listing: what the user saw
-        assertEquals((1L << 22) + local, pid);
+        assertEquals(List.of(pid + "", "h1", local + ""), which(pid));
         assertEquals(0, Commands.run("pkill", "-x", "-f", "sleep 1018").exit());
         ClusterMountIT.waitFor(() -> !alive("sleep 1018"), 5_000, "sleep 1018 ended");
         assertTrue(sleepInH1As(local, 5018), "a new process took pid " + local + " in h1's namespace");
@@ -265,6 +268,12 @@ class SignalsIT {
             assertEquals(1, r.exit(), r.all());
             assertTrue(r.err().contains("No such process"), r.all());
             assertTrue(alive("sleep 5018"), "the new process with the old pid was not touched");
+            long reused = clusterPid(mount, "sleep 5018");
+            assertNotEquals(pid, reused, "a new listing shows the new process under a new cluster pid");
+            assertEquals(List.of(reused + "", "h1", local + ""), which(reused));
+            r = kill("--mount", mount.toString(), pid + "");
+            assertTrue(r.exit() == 1 && r.err().contains("No such process"), "the old cluster pid still names the old process: " + r.all());
+            assertTrue(alive("sleep 5018"));
         } finally {
             Commands.run("pkill", "-x", "-f", "sleep 5018");
         }

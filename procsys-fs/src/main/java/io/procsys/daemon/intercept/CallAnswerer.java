@@ -73,8 +73,10 @@ final class CallAnswerer {
         long len = call.args()[1];
         BitSet cpus;
         int clusterCpus;
+        String host = actions.hostOf(call.intArg(0)); // cluster pids are allocated by the mount: it says whose
+        if (host == null) return Answer.error(Errno.ESRCH);
         try {
-            cpus = view.affinity(call.intArg(0));
+            cpus = view.affinity(call.intArg(0), host);
             clusterCpus = view.clusterCpus();
         } catch (NoSuchFileException e) {
             return Answer.error(Errno.ESRCH);

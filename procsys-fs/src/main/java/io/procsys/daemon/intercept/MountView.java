@@ -14,7 +14,6 @@ import java.util.stream.Stream;
  * affinity, a thread's process, and sysinfo. A missing process is {@link java.nio.file.NoSuchFileException}.
  */
 public class MountView {
-    static final int PID_SHIFT = 22;
     private final Path mount;
 
     public MountView(Path mount) {
@@ -52,16 +51,17 @@ public class MountView {
     }
 
     /**
-     * The CPUs {@code pid} may run on, in the cluster's numbering (docs/aggregation.md, stat):
-     * host i's CPUs follow those of the hosts listed before it under hosts/, in the order of its
-     * own stat's cpuN lines. The mount shows Cpus_allowed_list in the host's own numbering.
+     * The CPUs {@code pid} of host {@code host} may run on, in the cluster's numbering
+     * (docs/aggregation.md, stat): a host's CPUs follow those of the hosts listed before it under
+     * hosts/, in the order of its own stat's cpuN lines. The mount shows Cpus_allowed_list in the
+     * host's own numbering.
      */
-    BitSet affinity(long pid) throws IOException {
+    BitSet affinity(long pid, String host) throws IOException {
         String allowed = field(read(pid + "/status"), "Cpus_allowed_list");
         if (allowed == null) throw new IOException("no Cpus_allowed_list for " + pid);
         List<String> hosts = hostNames();
-        int index = (int) (pid >> PID_SHIFT);
-        if (index >= hosts.size()) throw new IOException("no host of index " + index + " under hosts/");
+        int index = hosts.indexOf(host);
+        if (index < 0) throw new IOException("no host " + host + " under hosts/");
         int offset = 0;
         for (int i = 0; i < index; i++) offset += cpuIds(read("hosts/" + hosts.get(i) + "/stat")).size();
         List<Integer> own = cpuIds(read("hosts/" + hosts.get(index) + "/stat"));

@@ -24,6 +24,11 @@ public interface Backend {
     /** The whole file, in native memory the caller releases with {@link Content#release()}. */
     CompletableFuture<Content> read(String path);
 
+    /** The start time (field 22 of stat) of {@code pid} in the host's last process table, or -1 (no table). */
+    default long startTimeSeen(int pid) {
+        return -1;
+    }
+
     /**
      * Notes that a listing of the cluster left this host, or some of its processes, out, or that its
      * process table could not be used ({@code why}, one line for `procsys status`). A host left out

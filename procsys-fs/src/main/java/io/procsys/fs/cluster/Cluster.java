@@ -159,7 +159,7 @@ public final class Cluster implements AutoCloseable {
             dnsThread.scheduleWithFixedDelay(dns::refresh, 0, dns.refreshInterval().toMillis(), TimeUnit.MILLISECONDS);
         }
         filesystem = new ClusterFs(localTree, hosts, reuse);
-        actions = new ClusterActions(hosts);
+        actions = new ClusterActions(hosts, filesystem.pids());
         return filesystem;
     }
 

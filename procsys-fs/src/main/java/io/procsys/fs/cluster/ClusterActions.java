@@ -1,6 +1,6 @@
 package io.procsys.fs.cluster;
 
-import io.procsys.fs.identity.PidCodec;
+import io.procsys.fs.identity.PidMap;
 import io.procsys.posix.Errno;
 import io.procsys.posix.ErrnoException;
 import io.procsys.posix.ProcessCalls;
@@ -12,33 +12,44 @@ import java.util.function.BiFunction;
 
 /**
  * Acting on remote processes for users of this machine (README "Acting on the cluster"): a cluster
- * pid names its host ({@link PidCodec}); its start time is the one the host's last process table
- * showed (what `ps`, `top`, `pgrep` saw: {@link StartTimes}), or, for a process no listing of this
- * mount has shown, its {@code stat} as the agent reads it when asked (one more request); the
+ * pid names its host, local pid and start time ({@link PidMap}: the start time the host's process
+ * table showed when a listing mapped it, what `ps`, `top`, `pgrep` saw), or, for a process no
+ * listing of this mount has shown, its {@code stat} as the agent reads it when asked (one more request); the
  * request goes to that host's agent with the start time, which refuses a process that is not
  * the one this mount saw (ESRCH): a pid reused since the listing is never acted on. Errnos come back as the agent or the deadline gives them.
  *
  * <p>This host's own pids (below 2^22) are not acted on here (EINVAL): the caller acts on them
  * itself, with the kernel's own checks. Nothing but one remote process is ever named: a pid of
- * 0, -1 or below (process groups, every process) or past the last host is ESRCH.
+ * 0, -1 or below (process groups, every process) or that the map does not hold is ESRCH.
  */
 public final class ClusterActions {
     /** Where a cluster pid lives: its host's index and name and its pid there. */
     public record Location(int hostIndex, String host, int localPid) {}
 
     private final HostSet hosts;
+    private final PidMap pids;
 
-    ClusterActions(HostSet hosts) {
+    ClusterActions(HostSet hosts, PidMap pids) {
         this.hosts = hosts;
+        this.pids = pids;
     }
 
     /** The host and local pid of {@code clusterPid}; ESRCH if it names no host of the view. */
     public Location which(long clusterPid) {
-        if (clusterPid <= 0 || clusterPid >= PidCodec.GLOBAL_PID_LIMIT) throw new ErrnoException(Errno.ESRCH, "no cluster pid " + clusterPid);
-        int index = PidCodec.hostIndex((int) clusterPid);
-        Backend host = hosts.get(index);
-        if (host == null) throw new ErrnoException(Errno.ESRCH, "no host of index " + index);
-        return new Location(index, host.name(), PidCodec.localPid((int) clusterPid));
+        Target target = target(clusterPid);
+        return new Location(target.process.hostIndex(), target.host.name(), target.process.pid());
+    }
+
+    /** A mapped process and its host. */
+    private record Target(PidMap.Local process, Backend host) {}
+
+    /** What the map holds of {@code clusterPid}, on a host of the view; ESRCH otherwise. */
+    private Target target(long clusterPid) {
+        PidMap.Local local = pids.local(clusterPid);
+        if (local == null) throw new ErrnoException(Errno.ESRCH, "no cluster pid " + clusterPid);
+        Backend host = hosts.get(local.hostIndex());
+        if (host == null) throw new ErrnoException(Errno.ESRCH, "no host of index " + local.hostIndex());
+        return new Target(local, host);
     }
 
     /** kill(2) of a remote process for {@code user} (uid {@code uid} here): 0, or fails with the errno. */
@@ -60,22 +71,22 @@ public final class ClusterActions {
     private record Seen(int pid, long startTime) {}
 
     private CompletableFuture<Integer> onRemote(long clusterPid, BiFunction<Peer, Seen, CompletableFuture<Integer>> action) {
-        if (clusterPid > 0 && clusterPid < PidCodec.PID_LIMIT) {
+        if (clusterPid > 0 && clusterPid < PidMap.HOST_PID_LIMIT) {
             return failed(Errno.EINVAL, "pid " + clusterPid + " is this host's: act on it here");
         }
-        Location where;
+        Target target;
         try {
-            where = which(clusterPid);
+            target = target(clusterPid);
         } catch (ErrnoException e) {
             return CompletableFuture.failedFuture(e);
         }
-        Backend host = hosts.get(where.hostIndex());
+        PidMap.Local where = target.process;
+        Backend host = target.host;
         Backend remote = host instanceof TableBackend t ? t.remote() : host;
-        if (!(remote instanceof Peer peer)) return failed(Errno.ESRCH, "host " + where.host() + " is not a remote agent");
-        long listed = host instanceof TableBackend t ? t.startTimeSeen(where.localPid()) : -1;
-        CompletableFuture<Integer> done = listed >= 0 ? action.apply(peer, new Seen(where.localPid(), listed))
+        if (!(remote instanceof Peer peer)) return failed(Errno.ESRCH, "host " + host.name() + " is not a remote agent");
+        CompletableFuture<Integer> done = where.startTime() >= 0 ? action.apply(peer, new Seen(where.pid(), where.startTime()))
                 // never listed here: one read of the process's stat from its agent (a table would cost a pass over every process)
-                : peer.read(where.localPid() + "/stat").thenCompose(content -> {
+                : peer.read(where.pid() + "/stat").thenCompose(content -> {
                     long startTime;
                     try {
                         MemorySegment stat = content.bytes();
@@ -84,7 +95,7 @@ public final class ClusterActions {
                         content.release();
                     }
                     if (startTime < 0) return failed(Errno.ESRCH, "unreadable stat of " + clusterPid);
-                    return action.apply(peer, new Seen(where.localPid(), startTime));
+                    return action.apply(peer, new Seen(where.pid(), startTime));
                 });
         return done.exceptionallyCompose(error -> {
             Throwable e = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;

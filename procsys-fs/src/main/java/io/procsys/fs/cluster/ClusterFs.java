@@ -7,7 +7,7 @@ import io.procsys.fs.NodeKind;
 import io.procsys.fs.OpenDirectory;
 import io.procsys.fs.OpenFile;
 import io.procsys.fs.ProcMirror;
-import io.procsys.fs.identity.PidCodec;
+import io.procsys.fs.identity.PidMap;
 import io.procsys.fs.identity.SocketInodes;
 import io.procsys.fuse.Capability;
 import io.procsys.fuse.ConnectionInfo;
@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
+import java.util.function.IntToLongFunction;
 
 /**
  * The cluster mount: the local mirror at the top level, and {@code hosts/<name>/} for every host
@@ -56,6 +57,8 @@ public final class ClusterFs extends DelegatingFilesystem {
     private final CombinedFiles combined;
     private final Backend localHost;
     private final BootTimes bootTimes;
+    private final PidMap pids = new PidMap();
+    private final PidRewriter rewriter = new PidRewriter(pids);
 
     /** {@code hosts} in the order they are listed; the local backend first by convention. */
     public ClusterFs(ProcTree localTree, List<Backend> hosts) {
@@ -77,7 +80,7 @@ public final class ClusterFs extends DelegatingFilesystem {
         this.inodes = local.inodes();
         this.hosts = hosts;
         this.combined = new CombinedFiles(hosts, reuse);
-        this.places = new Places(hosts, new SysViews(combined));
+        this.places = new Places(hosts, pids, new SysViews(combined));
         this.localHost = hosts.local();
         this.bootTimes = new BootTimes(hosts);
         long now = System.currentTimeMillis() / 1000;
@@ -86,6 +89,11 @@ public final class ClusterFs extends DelegatingFilesystem {
 
     public ProcMirror local() {
         return local;
+    }
+
+    /** The cluster pids of the hosts' processes and threads. */
+    public PidMap pids() {
+        return pids;
     }
 
     /** The combined files' fan-outs (their counts, for metrics). */
@@ -195,7 +203,7 @@ public final class ClusterFs extends DelegatingFilesystem {
             }
             case Place.OnHost at -> {
                 Consumer<List<ExportedTree.Entry>> reply = listingReply(req, onStack);
-                answer(req, at.backend().list(at.path()), entries -> reply.accept(at.listsThreads() ? clusterPids(at.hostIndex(), entries) : entries));
+                answer(req, at.backend().list(at.path()), entries -> reply.accept(at.listsThreads() ? threadIds(at, entries) : entries));
             }
             case Place.Gone _ -> req.replyError(Errno.ENOENT);
             case Place.Mirror _, Place.PidMax _, Place.Combined _ -> local.opendir(req, id, onStack);
@@ -208,12 +216,28 @@ public final class ClusterFs extends DelegatingFilesystem {
         return entries -> local.replyOpendir(req, fileInfo, new OpenDirectory(entries));
     }
 
-    /** Entries named by pid, renamed to cluster-wide pids of host {@code index}. */
-    private static List<ExportedTree.Entry> clusterPids(int index, List<ExportedTree.Entry> entries) {
+    /** The root entries of host {@code index} named by pid, renamed to their cluster pids (start times from the host's table, if any). */
+    private List<ExportedTree.Entry> processes(int index, Backend host, List<ExportedTree.Entry> entries) {
+        return clusterPids(index, entries, host::startTimeSeen);
+    }
+
+    /** A remote process's task/ entries renamed to cluster thread ids, keyed with the process's start time. */
+    private List<ExportedTree.Entry> threadIds(Place.OnHost at, List<ExportedTree.Entry> entries) {
+        long startTime = pids.startTime(at.hostIndex(), Integer.parseInt(at.path().substring(0, at.path().indexOf('/'))));
+        return clusterPids(at.hostIndex(), entries, tid -> startTime);
+    }
+
+    /**
+     * Entries named by pid, renamed to the cluster pids of host {@code index} ({@code startTimes}
+     * gives each one's); other names, pids no host hands out, and pids the full map refuses are left out.
+     */
+    private List<ExportedTree.Entry> clusterPids(int index, List<ExportedTree.Entry> entries, IntToLongFunction startTimes) {
         List<ExportedTree.Entry> out = new ArrayList<>(entries.size());
         for (ExportedTree.Entry e : entries) {
-            if (!NodeKind.isPid(e.name()) || Long.parseLong(e.name()) >= PidCodec.PID_LIMIT) continue;
-            out.add(new ExportedTree.Entry(Integer.toString(PidCodec.encode(index, Integer.parseInt(e.name()))), e.attributes()));
+            if (!NodeKind.isPid(e.name()) || Long.parseLong(e.name()) >= PidMap.HOST_PID_LIMIT) continue;
+            int pid = Integer.parseInt(e.name());
+            int clusterPid = pids.clusterPid(index, pid, startTimes.applyAsLong(pid));
+            if (clusterPid > 0) out.add(new ExportedTree.Entry(Integer.toString(clusterPid), e.attributes()));
         }
         return out;
     }
@@ -238,7 +262,7 @@ public final class ClusterFs extends DelegatingFilesystem {
         for (HostSet.Member m : hosts.members()) {
             if (m.index() == 0) continue;
             remote.add(m.backend().list("").handle((list, error) -> {
-                if (error == null) return clusterPids(m.index(), list);
+                if (error == null) return processes(m.index(), m.backend(), list);
                 m.backend().tableError("left out of a listing: " + unwrapped(error).getMessage());
                 return List.of();
             }));
@@ -255,7 +279,7 @@ public final class ClusterFs extends DelegatingFilesystem {
         Place place = places.of(node);
         switch (place) {
             // cluster pids reach 2^30: tools size their pid columns from this
-            case Place.PidMax _ -> replyOpen(req, onStack, Contents.of(PidCodec.GLOBAL_PID_LIMIT + "\n"));
+            case Place.PidMax _ -> replyOpen(req, onStack, Contents.of(PidMap.CLUSTER_PID_LIMIT + "\n"));
             case Place.Mirror _, Place.NetDirectory _ -> local.open(req, id, onStack);
             default -> {
                 if ((onStack.flags() & Libc.O_ACCMODE) != Libc.O_RDONLY) {
@@ -284,8 +308,8 @@ public final class ClusterFs extends DelegatingFilesystem {
         CompletableFuture<Backend.Content> read = at.backend().read(at.path());
         return switch (name) {
             case "stat" -> read.thenCombine(bootTimes.deltaSeconds(at.hostIndex()),
-                    (content, delta) -> Contents.transformed(content, text -> PidRewriter.stat(text, at.hostIndex(), delta)));
-            case "status" -> read.thenApply(content -> Contents.transformed(content, text -> PidRewriter.status(text, at.hostIndex())));
+                    (content, delta) -> Contents.transformed(content, text -> rewriter.stat(text, at.hostIndex(), delta)));
+            case "status" -> read.thenApply(content -> Contents.transformed(content, text -> rewriter.status(text, at.hostIndex())));
             default -> read;
         };
     }

@@ -28,7 +28,7 @@ public final class HostSet {
     /** Adds a host under the next index; fails if its name is taken or every index was used. */
     public synchronized int add(Backend host) {
         if (byName(host.name()) != null) throw new IllegalArgumentException("host " + host.name() + " is already in the cluster");
-        if (slots.size() > HostIndex.MAX) throw new IllegalStateException("all " + (HostIndex.MAX + 1) + " host indices are used");
+        if (slots.size() > HostIndex.MAX) throw new IllegalStateException("all " + HostIndex.MAX + " remote host indices are used (host indices are never reused while mounted)");
         slots.add(host);
         return slots.size() - 1;
     }

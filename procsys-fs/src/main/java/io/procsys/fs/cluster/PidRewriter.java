@@ -1,33 +1,42 @@
 package io.procsys.fs.cluster;
 
-import io.procsys.fs.identity.PidCodec;
+import io.procsys.fs.identity.PidMap;
 
 /**
- * Rewrites the pids inside a remote process's files so that they match its cluster-wide pid
- * directory ({@link PidCodec}): {@code ps -ef} then shows the right parents. Pid 0 (no parent)
- * and -1 (no terminal group) stay as they are. Start times are rebased onto the local boot time,
- * so START and elapsed times read against this host's clock are right.
+ * Rewrites the pids inside a remote process's files so that they match the cluster-wide pid
+ * directories ({@link PidMap}): {@code ps -ef} then shows the right parents. A pid is the
+ * current cluster pid of (host, pid), allocated here if no listing showed it yet (a parent seen
+ * first as a ppid; its start time is adopted when a listing shows it). Pid 0 (no parent) and -1
+ * (no terminal group) stay as they are; so does a pid no host hands out (≥ 2^22). Start times
+ * are rebased onto the local boot time, so START and elapsed times read against this host's
+ * clock are right.
  */
 final class PidRewriter {
     /** USER_HZ: /proc counts start times in these ticks on every Linux host. */
     static final long TICKS_PER_SECOND = 100;
 
-    private PidRewriter() {}
+    private final PidMap pids;
 
-    static String pid(int hostIndex, String value) {
+    PidRewriter(PidMap pids) {
+        this.pids = pids;
+    }
+
+    String pid(int hostIndex, String value) {
         try {
             int p = Integer.parseInt(value);
-            return p <= 0 || p >= PidCodec.PID_LIMIT ? value : Integer.toString(PidCodec.encode(hostIndex, p));
+            if (p <= 0 || p >= PidMap.HOST_PID_LIMIT) return value;
+            int clusterPid = pids.clusterPid(hostIndex, p, PidMap.UNKNOWN);
+            return clusterPid < 0 ? "0" : Integer.toString(clusterPid); // map full (logged): no pid rather than a local one
         } catch (NumberFormatException e) {
             return value;
         }
     }
 
     /**
-     * [pid]/stat: pid, ppid, pgrp, session and tpgid encoded; starttime moved by
+     * [pid]/stat: pid, ppid, pgrp, session and tpgid cluster-wide; starttime moved by
      * {@code bootDeltaSeconds} (remote btime − local btime). Text it cannot parse is returned unchanged.
      */
-    static String stat(String text, int hostIndex, long bootDeltaSeconds) {
+    String stat(String text, int hostIndex, long bootDeltaSeconds) {
         int open = text.indexOf(" (");
         int close = text.lastIndexOf(')');
         if (open < 0 || close < open) return text;
@@ -44,8 +53,8 @@ final class PidRewriter {
         return pid(hostIndex, text.substring(0, open)) + text.substring(open, close + 1) + " " + String.join(" ", after) + "\n";
     }
 
-    /** [pid]/status: Pid, PPid, Tgid, TracerPid and the first value of NSpid/NStgid/NSpgid/NSsid encoded. */
-    static String status(String text, int hostIndex) {
+    /** [pid]/status: Pid, PPid, Tgid, TracerPid and the first value of NSpid/NStgid/NSpgid/NSsid cluster-wide. */
+    String status(String text, int hostIndex) {
         StringBuilder out = new StringBuilder(text.length() + 64);
         for (String line : text.split("\n", -1)) {
             int colon = line.indexOf(':');

@@ -1,8 +1,5 @@
 package io.procsys.fs.cluster;
 
-import io.procsys.fs.NodeKind;
-import io.procsys.fs.identity.PidCodec;
-
 /**
  * What a node of the cluster mount is, worked out once per request ({@link Places}), so that
  * each operation of {@link ClusterFs} is one switch over it.
@@ -31,9 +28,8 @@ sealed interface Place {
      * cluster pid ({@code clusterPid}: ids in it are that host's, thread ids under task/ included).
      */
     record OnHost(Backend backend, int hostIndex, String path, boolean clusterPid) implements Place {
-        /** The place of entry {@code name} of this directory (a cluster thread id decoded to the host's own). */
-        OnHost child(String name) {
-            String own = clusterPid && path.endsWith("/task") ? hostsOwnPid(name) : name;
+        /** The place of entry {@code own} of this directory ({@code own} as the host names it). */
+        OnHost child(String own) {
             return new OnHost(backend, hostIndex, path.isEmpty() ? own : path + "/" + own, clusterPid);
         }
 
@@ -45,10 +41,4 @@ sealed interface Place {
 
     /** Under a host that has left the cluster (or was never in it): ENOENT. */
     record Gone() implements Place {}
-
-    /** A cluster pid as its host knows it; any other name as it is. */
-    static String hostsOwnPid(String name) {
-        return NodeKind.isPid(name) && Long.parseLong(name) < PidCodec.GLOBAL_PID_LIMIT
-                ? Integer.toString(PidCodec.localPid(Integer.parseInt(name))) : name;
-    }
 }

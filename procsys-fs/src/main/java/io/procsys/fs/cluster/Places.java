@@ -2,13 +2,14 @@ package io.procsys.fs.cluster;
 
 import io.procsys.fs.Node;
 import io.procsys.fs.NodeKind;
-import io.procsys.fs.identity.PidCodec;
+import io.procsys.fs.identity.PidMap;
 
 /**
  * Where a node of the cluster mount lives. hosts/NAME/rest is NAME's "rest"; a top-level cluster
- * pid directory ENC/rest is host {@code hostIndex(ENC)}'s "localPid(ENC)/rest" (thread ids under
- * task/ decoded the same way); a few top-level names are the cluster's own ({@code .sys/rest} is
- * the {@link SysViews}' "rest", answered as a host's tree); the rest is the local mirror's.
+ * pid directory CPID/rest is "pid/rest" of the host {@link PidMap} maps CPID to (thread ids under
+ * task/ decoded the same way; a value in [2^22, 2^30) the map does not hold is ENOENT); a few
+ * top-level names are the cluster's own ({@code .sys/rest} is the {@link SysViews}' "rest",
+ * answered as a host's tree); the rest is the local mirror's.
  */
 final class Places {
     static final String HOSTS = "hosts";
@@ -16,10 +17,12 @@ final class Places {
     static final String PID_MAX = "sys/kernel/pid_max";
 
     private final HostSet hosts;
+    private final PidMap pids;
     private final SysViews sysViews;
 
-    Places(HostSet hosts, SysViews sysViews) {
+    Places(HostSet hosts, PidMap pids, SysViews sysViews) {
         this.hosts = hosts;
+        this.pids = pids;
         this.sysViews = sysViews;
     }
 
@@ -45,7 +48,7 @@ final class Places {
         }
         return switch (parent.kind()) {
             case HOSTS -> host(name);
-            case HOST -> of(parent) instanceof Place.OnHost at ? at.child(name) : new Place.Gone();
+            case HOST -> of(parent) instanceof Place.OnHost at ? child(at, name) : new Place.Gone();
             default -> new Place.Mirror();
         };
     }
@@ -62,13 +65,27 @@ final class Places {
         return b == null ? new Place.Gone() : new Place.OnHost(b, hosts.indexOf(b), "", false);
     }
 
+    /** Entry {@code name} of a directory of a host: under a remote process's task/, a cluster thread id becomes the host's own. */
+    private Place child(Place.OnHost at, String name) {
+        if (!at.listsThreads()) return at.child(name);
+        String own = hostsOwnPid(name, at.hostIndex());
+        return own == null ? new Place.Gone() : at.child(own);
+    }
+
+    /** The cluster pid {@code name} as host {@code hostIndex} knows it (null: mapped to no process of that host); any other name as it is. */
+    private String hostsOwnPid(String name, int hostIndex) {
+        if (!NodeKind.isPid(name)) return name;
+        long value = Long.parseLong(name);
+        if (value < PidMap.HOST_PID_LIMIT || value >= PidMap.CLUSTER_PID_LIMIT) return name;
+        PidMap.Local local = pids.local(value);
+        return local == null || local.hostIndex() != hostIndex ? null : Integer.toString(local.pid());
+    }
+
     /** A top-level name that is the pid of a remote host's process. */
     private boolean isRemotePid(String name) {
         if (!NodeKind.isPid(name)) return false;
-        long value = Long.parseLong(name);
-        if (value >= PidCodec.GLOBAL_PID_LIMIT) return false;
-        int index = PidCodec.hostIndex((int) value);
-        return index > 0 && hosts.get(index) != null;
+        PidMap.Local local = pids.local(Long.parseLong(name));
+        return local != null && hosts.get(local.hostIndex()) != null;
     }
 
     /** A node under hosts/NAME/ or under a cluster pid directory. */
@@ -85,14 +102,16 @@ final class Places {
                     ? new Place.OnHost(at.backend(), at.hostIndex(), rest.substring(slash + 1), false) : host;
         }
         int slash = nodePath.indexOf('/');
-        int global = Integer.parseInt(slash < 0 ? nodePath : nodePath.substring(0, slash));
-        String path = PidCodec.localPid(global) + (slash < 0 ? "" : nodePath.substring(slash));
+        PidMap.Local local = pids.local(Long.parseLong(slash < 0 ? nodePath : nodePath.substring(0, slash)));
+        Backend b = local == null ? null : hosts.get(local.hostIndex());
+        if (b == null) return new Place.Gone();
+        String path = local.pid() + (slash < 0 ? "" : nodePath.substring(slash));
         if (path.contains("/task/")) {
             String[] parts = path.split("/", 4);
-            parts[2] = Place.hostsOwnPid(parts[2]);
+            parts[2] = hostsOwnPid(parts[2], local.hostIndex());
+            if (parts[2] == null) return new Place.Gone();
             path = String.join("/", parts);
         }
-        Backend b = hosts.get(PidCodec.hostIndex(global));
-        return b == null ? new Place.Gone() : new Place.OnHost(b, PidCodec.hostIndex(global), path, true);
+        return new Place.OnHost(b, local.hostIndex(), path, true);
     }
 }

@@ -44,7 +44,7 @@ final class TableBackend implements Backend {
     /** When the host's root was last listed here, and when a table fetch last failed. */
     private long listedNanos, failedNanos;
     private boolean closed;
-    /** The start times of the last table's processes, kept past its window (for actions: ClusterActions). */
+    /** The start times of the last table's processes, kept past its window (what the cluster root's listing gives the pid map). */
     private volatile StartTimes seen = StartTimes.NONE;
     /** Whether the host's root was ever listed through this backend (tables are then refreshed on demand). */
     private boolean everFetched;
@@ -69,7 +69,8 @@ final class TableBackend implements Backend {
     }
 
     /** The start time of {@code pid} in the last table of this host, or -1 (never listed here, or not in it). */
-    long startTimeSeen(int pid) {
+    @Override
+    public long startTimeSeen(int pid) {
         return seen.of(pid);
     }
 

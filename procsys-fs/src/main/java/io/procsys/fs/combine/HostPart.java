@@ -2,7 +2,6 @@ package io.procsys.fs.combine;
 
 import io.procsys.fs.identity.HostIndex;
 import io.procsys.fs.identity.InterfaceNames;
-import io.procsys.fs.identity.PidCodec;
 import io.procsys.fs.identity.SocketInodes;
 
 import java.util.Objects;
@@ -12,7 +11,7 @@ import java.util.Objects;
  *
  * @param host  the host's name, for reports only
  * @param index the host's {@link HostIndex}; it
- *              is what {@link PidCodec}, {@link SocketInodes} and {@link InterfaceNames} encode
+ *              is what {@link SocketInodes} and {@link InterfaceNames} encode
  * @param text  the file's bytes decoded as ISO-8859-1, so that every byte is one char and
  *              encoding the result back the same way gives the bytes 1:1
  */

@@ -1,6 +1,6 @@
 package io.procsys.fs.combine;
 
-import io.procsys.fs.identity.PidCodec;
+import io.procsys.fs.identity.PidMap;
 
 import java.util.List;
 
@@ -11,9 +11,9 @@ import java.util.List;
  * queue is the hosts' queues together (divide by the CPUs of the combined cpuinfo for a fraction,
  * as Ganglia does).
  * <li>{@code running} and {@code threads} are summed.
- * <li>The last pid is the largest last pid after {@link PidCodec} encoding with its host's index.
- * It is only a hint that pids are being allocated (no tool in procps uses it); encoded, it is at
- * least a pid that exists in the cluster's pid space. With remote hosts it is a remote host's.
+ * <li>The last pid is this host's (index 0; 0 without its part). A remote host's last pid has no
+ * cluster pid of its own ({@link PidMap} maps a process when a listing shows it), so it is checked
+ * but not shown. It is only a hint that pids are being allocated (no tool in procps uses it).
  * </ul>
  */
 final class LoadavgAggregator extends FoldingAggregator<LoadavgAggregator.Loadavg, LoadavgAggregator.Loadavg> {
@@ -39,7 +39,7 @@ final class LoadavgAggregator extends FoldingAggregator<LoadavgAggregator.Loadav
             throw Numbers.malformed(fields.field(3), "running/threads");
         }
         long lastPid = Numbers.parseUnsigned(fields.field(4), "last pid");
-        if (lastPid >= PidCodec.PID_LIMIT) {
+        if (lastPid >= PidMap.HOST_PID_LIMIT) {
             throw Numbers.malformed(fields.field(4), "last pid");
         }
         return new Loadavg(
@@ -48,7 +48,7 @@ final class LoadavgAggregator extends FoldingAggregator<LoadavgAggregator.Loadav
                 Numbers.parseHundredths(fields.field(2), "load"),
                 Numbers.parseUnsigned(tasks[0], "running"),
                 Numbers.parseUnsigned(tasks[1], "threads"),
-                PidCodec.encode(part.index(), (int) lastPid));
+                part.isLocal() ? lastPid : 0);
     }
 
     @Override

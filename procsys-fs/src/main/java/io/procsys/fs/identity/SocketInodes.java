@@ -5,9 +5,9 @@ package io.procsys.fs.identity;
  * {@code socket:[inode]} links of {@code /proc/<pid>/fd}, which {@code netstat -p} matches.
  *
  * <p>Encoding: an inode of the local host (index 0) is unchanged; inode {@code n} of remote host
- * {@code i} (1..255) is {@code i << 32 | n}. Socket inodes come from the kernel's
+ * {@code i} (1..{@link HostIndex#MAX}) is {@code i << 32 | n}. Socket inodes come from the kernel's
  * {@code get_next_ino()}, an {@code unsigned int}, so {@code n < 2^32}: an encoded remote inode is
- * ≥ 2^32 and never equals a local one. It is printed as unsigned decimal (below 2^40, 13 digits at
+ * ≥ 2^32 and never equals a local one. It is printed as unsigned decimal (below 2^48, 15 digits at
  * most), which {@code netstat} reads with {@code %lu} and node_exporter as a uint64. Decoding:
  * {@code hostIndex = v >>> 32}, {@code localInode = v & 0xffffffff}. A part with an inode ≥ 2^32
  * breaks the assumption and is dropped as malformed.

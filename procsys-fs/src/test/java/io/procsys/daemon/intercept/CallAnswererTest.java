@@ -43,6 +43,11 @@ class CallAnswererTest {
             forwarded.add("ioprio " + uid + " " + pid);
             return (2 << 13) | 4;
         }
+
+        @Override
+        public String hostOf(long pid) {
+            return pid == HOST2_PID ? "h2" : null; // what the mount's map answers
+        }
     };
 
     /** A caller of uid 1000 whose memory is a map of written buffers. */

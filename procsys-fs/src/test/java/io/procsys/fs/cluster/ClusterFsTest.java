@@ -1,6 +1,6 @@
 package io.procsys.fs.cluster;
 
-import io.procsys.fs.identity.PidCodec;
+import io.procsys.fs.identity.PidMap;
 import io.procsys.fs.identity.SocketInodes;
 import io.procsys.fuse.EntryParam;
 import io.procsys.fuse.FileInfo;
@@ -220,6 +220,11 @@ class ClusterFsTest {
         return sink.last().node();
     }
 
+    /** The cluster pid of {@code pid} of host {@code index}, as a listing would map it (without a start time). */
+    int mapped(int index, int pid) {
+        return fs.pids().clusterPid(index, pid, PidMap.UNKNOWN);
+    }
+
     long hostsNode() {
         return lookup(ROOT, "hosts");
     }
@@ -281,7 +286,7 @@ class ClusterFsTest {
 
     @Test
     void aRemotePidAtTheTopIsThatHostsOwnPid() {
-        int clusterPid = PidCodec.encode(1, 4242);
+        int clusterPid = mapped(1, 4242);
         fs.lookup(req(), ROOT, Integer.toString(clusterPid));
         assertEquals(List.of("stat 4242"), far.requests);
         far.answer("stat 4242", DIR);
@@ -295,8 +300,9 @@ class ClusterFsTest {
     }
 
     @Test
-    void aPidOfNoHostIsTheMirrorsAndTheMirrorSaysEnoent() {
-        fs.lookup(req(), ROOT, Integer.toString(PidCodec.encode(7, 1)));
+    void anUnmappedClusterPidIsTheMirrorsAndTheMirrorSaysEnoent() {
+        mapped(1, 1);
+        fs.lookup(req(), ROOT, Integer.toString(PidMap.HOST_PID_LIMIT + 7));
         assertEquals(new Reply("err", Errno.ENOENT, 0, null, 0, null), sink.last());
         assertTrue(far.requests.isEmpty());
     }
@@ -338,7 +344,7 @@ class ClusterFsTest {
     void theRootListsRemoteProcessesUnderClusterPids() {
         fs.opendir(req(), ROOT, FileInfo.withFlags(0));
         far.answer("list ", List.of(new ExportedTree.Entry("1", DIR), new ExportedTree.Entry("meminfo", FILE)));
-        assertEquals(List.of(".", "..", "1", Integer.toString(PidCodec.encode(1, 1)), "hosts", "meminfo", "sys"),
+        assertEquals(List.of(".", "..", "1", Integer.toString(mapped(1, 1)), "hosts", "meminfo", "sys"),
                 sorted(readdir(ROOT, sink.last().handle())), "the local 1 stays, the remote 1 is renamed, remote files are not listed");
     }
 
@@ -391,7 +397,7 @@ class ClusterFsTest {
         FileInfo fi = FileInfo.withFlags(0);
         fi.setHandle(opened.handle());
         fs.read(req(), pidMax, 100, 0, fi);
-        assertEquals(PidCodec.GLOBAL_PID_LIMIT + "\n", new String(sink.last().data(), StandardCharsets.US_ASCII));
+        assertEquals(PidMap.CLUSTER_PID_LIMIT + "\n", new String(sink.last().data(), StandardCharsets.US_ASCII));
     }
 
     @Test
@@ -436,25 +442,27 @@ class ClusterFsTest {
 
     @Test
     void threadsOfARemoteProcessGetClusterIdsBothWays() {
-        long pid = found(far, ROOT, Integer.toString(PidCodec.encode(1, 50)), "stat 50", DIR);
+        long pid = found(far, ROOT, Integer.toString(mapped(1, 50)), "stat 50", DIR);
         long task = found(far, pid, "task", "stat 50/task", DIR);
 
         fs.opendir(req(), task, FileInfo.withFlags(0));
         far.answer("list 50/task", List.of(new ExportedTree.Entry("50", DIR), new ExportedTree.Entry("51", DIR)));
-        assertEquals(List.of(Integer.toString(PidCodec.encode(1, 50)), Integer.toString(PidCodec.encode(1, 51))),
-                readdir(task, sink.last().handle()));
+        assertEquals(List.of(Integer.toString(mapped(1, 50)), Integer.toString(mapped(1, 51))),
+                readdir(task, sink.last().handle()), "the main thread is its process; the other thread got a cluster id of its own");
 
-        fs.lookup(req(), task, Integer.toString(PidCodec.encode(1, 51)));
+        fs.lookup(req(), task, Integer.toString(mapped(1, 51)));
         assertEquals("stat 50/task/51", far.requests.getLast(), "asked under the host's own thread id");
         int before = sink.replies.size();
         fs.lookup(req(), task, "9999999999");
         assertEquals("stat 50/task/9999999999", far.requests.getLast(), "a name past every cluster pid is passed as it is");
         assertEquals(before, sink.replies.size(), "and answered by the host, not failed here");
+        fs.lookup(req(), task, Integer.toString(PidMap.HOST_PID_LIMIT + 12345));
+        assertEquals(Errno.ENOENT, sink.last().errno(), "an unmapped cluster id is no thread");
     }
 
     @Test
     void aRemoteProcessSocketLinkCarriesTheClusterInode() {
-        long pid = found(far, ROOT, Integer.toString(PidCodec.encode(1, 9)), "stat 9", DIR);
+        long pid = found(far, ROOT, Integer.toString(mapped(1, 9)), "stat 9", DIR);
         long fd = found(far, pid, "fd", "stat 9/fd", DIR);
         fs.readlink(req(), found(far, fd, "3", "stat 9/fd/3", LINK));
         far.answer("readlink 9/fd/3", "socket:[777]");
@@ -480,5 +488,139 @@ class ClusterFsTest {
         fs.open(Request.to(refusing, reqPointer), node, FileInfo.withFlags(Libc.O_RDONLY));
         far.answer("read meminfo", far.content("x"));
         assertEquals(1, far.released, "released at once: no release will come");
+    }
+
+    /** A host that answers at once from the processes it holds, with their start times as a process table gives them. */
+    static final class ListedHost implements Backend {
+        record Process(int ppid, long startTime) {}
+
+        final String name;
+        final Map<Integer, Process> processes = new java.util.TreeMap<>();
+
+        ListedHost(String name) {
+            this.name = name;
+        }
+
+        ListedHost with(int pid, int ppid, long startTime) {
+            processes.put(pid, new Process(ppid, startTime));
+            return this;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public CompletableFuture<FileAttributes> stat(String path) {
+            return CompletableFuture.completedFuture(path.endsWith("stat") ? FILE : DIR);
+        }
+
+        @Override
+        public CompletableFuture<List<ExportedTree.Entry>> list(String path) {
+            if (!path.isEmpty()) return CompletableFuture.failedFuture(new ErrnoException(Errno.ENOENT, path));
+            List<ExportedTree.Entry> entries = new ArrayList<>();
+            for (int pid : processes.keySet()) entries.add(new ExportedTree.Entry(Integer.toString(pid), DIR));
+            entries.add(new ExportedTree.Entry("meminfo", FILE));
+            return CompletableFuture.completedFuture(entries);
+        }
+
+        @Override
+        public CompletableFuture<String> readlink(String path) {
+            return CompletableFuture.failedFuture(new ErrnoException(Errno.ENOENT, path));
+        }
+
+        @Override
+        public CompletableFuture<Content> read(String path) {
+            if (path.equals("stat")) return CompletableFuture.completedFuture(Contents.of("cpu 1 2 3 4\nbtime 1000\n"));
+            int pid = Integer.parseInt(path.substring(0, path.indexOf('/')));
+            Process p = processes.get(pid);
+            if (p == null) return CompletableFuture.failedFuture(new ErrnoException(Errno.ENOENT, path));
+            return CompletableFuture.completedFuture(Contents.of(pid + " (p" + pid + ") S " + p.ppid + " " + pid + " " + pid
+                    + " 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 " + p.startTime + " 1000 10\n"));
+        }
+
+        @Override
+        public long startTimeSeen(int pid) {
+            Process p = processes.get(pid);
+            return p == null ? -1 : p.startTime;
+        }
+    }
+
+    /** A mount over {@code remote} (this host a ListedHost too). */
+    void mountOver(List<ListedHost> remote) {
+        List<Backend> all = new ArrayList<>();
+        all.add(new ListedHost("here"));
+        all.addAll(remote);
+        hosts = new HostSet(all);
+        fs = new ClusterFs(localTree, hosts, java.time.Duration.ZERO);
+    }
+
+    /** The cluster pid directories the root lists, by "host/localPid" (decoded with which, as procsys which does). */
+    Map<String, String> listedProcesses() {
+        fs.opendir(req(), ROOT, FileInfo.withFlags(0));
+        List<String> names = readdir(ROOT, sink.last().handle()).stream()
+                .filter(n -> n.matches("[0-9]+") && Long.parseLong(n) >= PidMap.HOST_PID_LIMIT).toList();
+        assertEquals(names.size(), new java.util.HashSet<>(names).size(), "every cluster pid listed once");
+        ClusterActions actions = new ClusterActions(hosts, fs.pids());
+        Map<String, String> byHostPid = new HashMap<>();
+        for (String n : names) {
+            ClusterActions.Location at = actions.which(Long.parseLong(n));
+            assertEquals(null, byHostPid.put(at.host() + "/" + at.localPid(), n), "one cluster pid per process");
+        }
+        return byHostPid;
+    }
+
+    /** The whole text of file {@code name} of top-level directory {@code dir}, as a reader gets it. */
+    String readWhole(String dir, String name) {
+        long node = lookup(lookup(ROOT, dir), name);
+        Reply opened = open(node, Libc.O_RDONLY);
+        assertEquals("open", opened.kind(), dir + "/" + name);
+        FileInfo fi = FileInfo.withFlags(Libc.O_RDONLY);
+        fi.setHandle(opened.handle());
+        fs.read(req(), node, 64 * 1024, 0, fi);
+        String text = new String(sink.last().data(), StandardCharsets.ISO_8859_1);
+        fs.release(req(), node, fi);
+        return text;
+    }
+
+    @Test
+    void threeHundredHostsAreListedWithUniquePidsAndTheirParents() {
+        List<ListedHost> remote = new ArrayList<>();
+        for (int i = 1; i <= 300; i++) {
+            // the same local pids on every host: only the map tells them apart
+            remote.add(new ListedHost("node" + i).with(1, 0, 5).with(100, 1, 50).with(101, 100, 60 + i).with(2000 + i, 101, 70));
+        }
+        mountOver(remote);
+        Map<String, String> listed = listedProcesses();
+        assertEquals(300 * 4, listed.size(), "every process of every host, past the old limit of 255 hosts");
+        for (ListedHost h : remote) {
+            for (var p : h.processes.entrySet()) {
+                String clusterPid = listed.get(h.name + "/" + p.getKey());
+                assertTrue(clusterPid != null, h.name + "/" + p.getKey() + " listed");
+                String[] stat = readWhole(clusterPid, "stat").split(" ");
+                assertEquals(clusterPid, stat[0], "the pid in stat is its directory's");
+                int ppid = p.getValue().ppid();
+                assertEquals(ppid == 0 ? "0" : listed.get(h.name + "/" + ppid), stat[3], "ppid of " + h.name + "/" + p.getKey() + ": its parent's directory");
+            }
+        }
+        System.out.printf("300 hosts: %d cluster pids mapped, %d bytes of map%n", fs.pids().size(), fs.pids().bytes());
+    }
+
+    @Test
+    void aReusedPidGetsANewClusterPidAndTheOldOneKeepsTheOldStartTime() {
+        ListedHost host = new ListedHost("node1").with(1, 0, 5).with(300, 1, 1000);
+        mountOver(List.of(host));
+        String old = listedProcesses().get("node1/300");
+        assertEquals(old, listedProcesses().get("node1/300"), "stable from one listing to the next");
+
+        host.with(300, 1, 2000); // pid 300 exited and a new process has it
+        Map<String, String> after = listedProcesses();
+        String reused = after.get("node1/300");
+        assertNotEquals(old, reused, "a new process, a new cluster pid");
+        assertFalse(after.containsValue(old), "the old cluster pid is no longer listed");
+        assertEquals(new PidMap.Local(1, 300, 1000), fs.pids().local(Long.parseLong(old)),
+                "the old cluster pid still names the old process: an action on it carries start time 1000 and the agent answers ESRCH");
+        assertEquals(new PidMap.Local(1, 300, 2000), fs.pids().local(Long.parseLong(reused)));
     }
 }

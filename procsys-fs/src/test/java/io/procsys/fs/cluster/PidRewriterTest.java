@@ -1,32 +1,41 @@
 package io.procsys.fs.cluster;
 
+import io.procsys.fs.identity.PidMap;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class PidRewriterTest {
-    static final int H = 1 << 22;
+    final PidMap pids = new PidMap();
+    final PidRewriter rewriter = new PidRewriter(pids);
 
-    @Test
-    void statPidsAreEncodedAndStartTimeRebased() {
-        String stat = "42 (my (odd) name) S 1 42 42 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 500 1000 10 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n";
-        String out = PidRewriter.stat(stat, 2, 3);
-        String[] f = out.substring(out.lastIndexOf(')') + 2).split(" ");
-        assertEquals((2 * H + 42) + " (my (odd) name) S", out.substring(0, out.lastIndexOf(')') + 3).trim());
-        assertEquals(Integer.toString(2 * H + 1), f[1], "ppid");
-        assertEquals(Integer.toString(2 * H + 42), f[2], "pgrp");
-        assertEquals("0", f[4], "tty unchanged");
-        assertEquals("-1", f[5], "no terminal group stays -1");
-        assertEquals("800", f[19], "starttime + 3 s × 100");
-        assertEquals("0", PidRewriter.stat(stat, 2, -100).substring(out.lastIndexOf(')') + 2).split(" ")[19], "clamped at 0");
-        assertEquals("garbage", PidRewriter.stat("garbage", 2, 0));
+    /** The cluster pid the map holds for (host, pid): what a listing shows. */
+    int mapped(int host, int pid) {
+        return pids.clusterPid(host, pid, PidMap.UNKNOWN);
     }
 
     @Test
-    void statusPidLinesAreEncoded() {
+    void statPidsAreMappedAndStartTimeRebased() {
+        String stat = "42 (my (odd) name) S 1 42 42 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 500 1000 10 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n";
+        int listed = pids.clusterPid(2, 42, 500); // the listing saw it first
+        String out = rewriter.stat(stat, 2, 3);
+        String[] f = out.substring(out.lastIndexOf(')') + 2).split(" ");
+        assertEquals(listed + " (my (odd) name) S", out.substring(0, out.lastIndexOf(')') + 3).trim());
+        assertEquals(Integer.toString(mapped(2, 1)), f[1], "ppid: allocated here, the same the listing will show");
+        assertEquals(Integer.toString(listed), f[2], "pgrp");
+        assertEquals("0", f[4], "tty unchanged");
+        assertEquals("-1", f[5], "no terminal group stays -1");
+        assertEquals("800", f[19], "starttime + 3 s × 100");
+        assertEquals("0", rewriter.stat(stat, 2, -100).substring(out.lastIndexOf(')') + 2).split(" ")[19], "clamped at 0");
+        assertEquals("garbage", rewriter.stat("garbage", 2, 0));
+        assertEquals(listed, mapped(2, 42), "reading its stat gave the process no new cluster pid");
+    }
+
+    @Test
+    void statusPidLinesAreMapped() {
         String status = "Name:\tx\nTgid:\t42\nPid:\t43\nPPid:\t0\nTracerPid:\t0\nNSpid:\t43\t1\nUid:\t0\t0\t0\t0\n";
-        String out = PidRewriter.status(status, 1);
-        assertEquals("Name:\tx\nTgid:\t" + (H + 42) + "\nPid:\t" + (H + 43) + "\nPPid:\t0\nTracerPid:\t0\nNSpid:\t" + (H + 43) + "\t1\nUid:\t0\t0\t0\t0\n", out);
+        String out = rewriter.status(status, 1);
+        assertEquals("Name:\tx\nTgid:\t" + mapped(1, 42) + "\nPid:\t" + mapped(1, 43) + "\nPPid:\t0\nTracerPid:\t0\nNSpid:\t" + mapped(1, 43) + "\t1\nUid:\t0\t0\t0\t0\n", out);
     }
 
     @Test

@@ -1,6 +1,5 @@
 package io.procsys.fs.combine;
 
-import io.procsys.fs.identity.PidCodec;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -22,18 +21,19 @@ class LoadavgAggregatorTest {
         }
         long running = parts.stream().mapToLong(p -> Long.parseLong(fields(p.text()).get(3).split("/")[0])).sum();
         long threads = parts.stream().mapToLong(p -> Long.parseLong(fields(p.text()).get(3).split("/")[1])).sum();
-        int lastPid = parts.stream().mapToInt(p -> PidCodec.encode(p.index(), Integer.parseInt(fields(p.text()).get(4)))).max().orElseThrow();
+        int lastPid = parts.stream().filter(HostPart::isLocal).mapToInt(p -> Integer.parseInt(fields(p.text()).get(4))).findFirst().orElse(0);
         return text + "" + running + "/" + threads + " " + lastPid + "\n";
     }
 
     @Test
-    void loadsAndTasksAreSummedLastPidIsTheLargestEncoded() {
+    void loadsAndTasksAreSummedLastPidIsThisHosts() {
         List<HostPart> parts = cluster("loadavg");
         CombineResult result = combine("loadavg", parts);
         assertDropped(result);
         assertEquals(expected(parts), result.text());
-        assertEquals("1.50 0.10 2.00 3/30 4194305\n", combine("loadavg", List.of(
-                new HostPart("a", 0, "1.25 0.05 1.00 1/10 4000000\n"), new HostPart("b", 1, "0.25 0.05 1.00 2/20 1\n"))).text());
+        assertEquals("1.50 0.10 2.00 3/30 300\n", combine("loadavg", List.of(
+                new HostPart("a", 0, "1.25 0.05 1.00 1/10 300\n"), new HostPart("b", 1, "0.25 0.05 1.00 2/20 4000000\n"))).text(),
+                "a remote host's larger last pid is no cluster pid: this host's is shown");
     }
 
     @Test

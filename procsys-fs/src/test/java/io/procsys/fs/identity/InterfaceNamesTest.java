@@ -23,7 +23,10 @@ class InterfaceNamesTest {
         assertEquals(15, shortened.length());
         assertTrue(shortened.matches("h255-vet~[0-9a-zA-Z]{6}"), shortened);
         assertEquals(shortened, InterfaceNames.forHost(255, "vethf345468"), "deterministic");
-        assertThrows(IllegalArgumentException.class, () -> InterfaceNames.forHost(256, "eth0"));
+        assertEquals("h65535-eth0", InterfaceNames.forHost(HostIndex.MAX, "eth0"));
+        String longest = InterfaceNames.forHost(HostIndex.MAX, "vethf345468");
+        assertTrue(longest.matches("h65535-v~[0-9a-zA-Z]{6}"), "the last host index still leaves a head: " + longest);
+        assertThrows(IllegalArgumentException.class, () -> InterfaceNames.forHost(HostIndex.MAX + 1, "eth0"));
     }
 
     @Test
@@ -32,7 +35,7 @@ class InterfaceNamesTest {
         String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789-_.~:/ \t\u00e9\u00a0\u0085\u00ff\u0001!@";
         Map<String, String> inputOf = new HashMap<>();
         for (int n = 0; n < 200_000; n++) {
-            int index = 1 + random.nextInt(255);
+            int index = random.nextInt(4) == 0 ? HostIndex.MAX - random.nextInt(10) : 1 + random.nextInt(300);
             StringBuilder name = new StringBuilder();
             int length = random.nextInt(3) == 0 ? 12 + random.nextInt(20) : 1 + random.nextInt(12);
             String chars = random.nextBoolean() ? alphabet.substring(0, 36) : alphabet; // mostly plausible names
