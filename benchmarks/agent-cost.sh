@@ -8,7 +8,7 @@
 #   MALLOC_ARENA_MAX=1 benchmarks/agent-cost.sh
 # Knobs: COST_REQUESTS (default 30000), COST_FILE (loadavg), NMT=1 (adds the JVM's native memory
 # summary; NMT itself costs some memory, so its runs' RSS is not comparable), NO_BUILD=1 (use
-# the built jars as they are). Needs the build (scripts/build.sh) unless NO_BUILD is unset.
+# the built jars as they are), LAUNCHER (another checkout's ./procsys, for an A/B; default this one).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$here/scripts/find-jdk.sh"
@@ -29,7 +29,7 @@ port=$((22000 + RANDOM % 1000))
 [[ -n "${NMT:-}" ]] && export PROCSYS_JAVA_OPTS="${PROCSYS_JAVA_OPTS:-} -XX:NativeMemoryTracking=summary"
 for ((run = 1; run <= runs; run++)); do
     port=$((port + 1))
-    "$here/procsys" agent --listen "127.0.0.1:$port" --name a0 --certs-dir "$work/certs" > "$work/agent.log" 2>&1 &
+    "${LAUNCHER:-$here/procsys}" agent --listen "127.0.0.1:$port" --name a0 --certs-dir "$work/certs" > "$work/agent.log" 2>&1 &
     agent=$!
     for _ in $(seq 600); do grep -q exporting "$work/agent.log" && break; sleep 0.1; done
     grep -q exporting "$work/agent.log" || { cat "$work/agent.log" >&2; exit 1; }
