@@ -144,7 +144,7 @@ if (( jdk_major >= 25 )); then
         || log "a training failed: the release starts without that AOT cache"
     (( ${#mounted[@]} )) && { "$rel/bin/procsys" umount "$train_mount" >/dev/null 2>&1 || umount -l "$train_mount"; }
     rmdir "$train_mount" 2>/dev/null || true
-    [[ -f "$rel/lib/aot/procsys.aot" && -f "$rel/lib/aot/version.aot" ]] || fail "no AOT cache was made"
+    for cache in procsys version exec agent; do [[ -f "$rel/lib/aot/$cache.aot" ]] || fail "no AOT cache $cache.aot was made"; done
     # it must be the one the runtime uses: mapped, not refused
     env -u JAVA_HOME PROCSYS_JAVA_OPTS="-XX:AOTMode=on -Xlog:aot=info" "$rel/bin/procsys" --version 2>&1 \
         | grep -q 'Using AOT-linked classes' || fail "the release's runtime does not use lib/aot/version.aot"

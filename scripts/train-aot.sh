@@ -8,6 +8,8 @@
 #   DIR/status.aot    trained on `procsys status MOUNTPOINT`
 #   DIR/exec.aot      trained on `procsys exec --mount MOUNTPOINT -- true` (as root; without a
 #                     mount or root, on the same command refused: its options and checks only)
+#   DIR/agent.aot     trained on an agent's start and warm-up (mutual TLS): an agent loads only its
+#                     own classes, so its RSS carries no CLI classes (BENCHMARKS.md "Lean agent")
 #   DIR/procsys.aot   everything else: io.procsys.cli.Training (help pages, status, certs, ...)
 # One cache per path, not one for all: a cache's classes are all loaded and linked at start
 # (AOT class linking), so --version with the 3500 classes of every path started 0.1-0.2 s later
@@ -25,6 +27,18 @@ status=0
 train "$dir/version.aot" --version || status=1
 # exec refused (no mount, not root) still trains its command line; the cache is made all the same
 train "$dir/exec.aot" exec --mount "${mount:-/nonexistent}" -- true || status=1
+train_agent() {  # an agent on a free port with throw-away certificates, stopped once it is warm
+    local out=$1 certs log pid
+    certs=$(mktemp -d) log=$(mktemp)
+    "$launcher" certs --out "$certs" aot >/dev/null 2>&1 || { rm -rf "$certs" "$log"; return 1; }
+    env -u PROCSYS_JAVA_OPTS PROCSYS_AOT_TRAIN="$out" "$launcher" agent --listen 127.0.0.1:0 --name aot --certs-dir "$certs" >"$log" 2>&1 &
+    pid=$!
+    for _ in $(seq 600); do grep -q exporting "$log" && break; sleep 0.1; done
+    kill -TERM "$pid"; wait "$pid"
+    rm -rf "$certs" "$log"
+    [[ -f "$out" ]]
+}
+train_agent "$dir/agent.aot" || status=1
 if [[ -n "$mount" ]]; then
     train "$dir/status.aot" status "$mount" || status=1
     train "$dir/procsys.aot" "$mount" || status=1

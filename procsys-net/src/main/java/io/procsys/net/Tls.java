@@ -87,6 +87,8 @@ public final class Tls {
     }
 
     private static PrivateKey privateKey(byte[] pem, Path file) throws GeneralSecurityException {
+        PrivateKey pkcs8 = Pkcs8Pem.read(pem);
+        if (pkcs8 != null) return pkcs8;
         Object parsed;
         try (PEMParser parser = new PEMParser(new InputStreamReader(new ByteArrayInputStream(pem), StandardCharsets.US_ASCII))) {
             parsed = parser.readObject();

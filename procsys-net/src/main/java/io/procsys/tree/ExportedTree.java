@@ -100,6 +100,19 @@ public final class ExportedTree {
         return Beneath.chosen(tree.rootFd()).openDirectory(tree.rootFd(), path, flags);
     }
 
+    /**
+     * The directory holding {@code t}: for a top-level name the root's own descriptor (most of what
+     * mounts ask for, such as loadavg or meminfo: an open and a close of "." fewer per request),
+     * else one opened beneath the root. Give it back with {@link #closeParent}.
+     */
+    private int openParent(Target t) {
+        return t.parent.isEmpty() ? tree.rootFd() : openDirectory(t.parent, Libc.O_PATH);
+    }
+
+    private void closeParent(int dir) {
+        if (dir != tree.rootFd()) Libc.close(dir);
+    }
+
     /** lstat of {@code path} into {@code stat}: 0 or -errno. */
     public int stat(String path, MemorySegment stat) {
         if (path.isEmpty()) {
@@ -109,12 +122,12 @@ public final class ExportedTree {
         }
         Target t = target(path);
         if (t.errno != 0) return -t.errno;
-        int dir = openDirectory(t.parent, Libc.O_PATH);
+        int dir = openParent(t);
         if (dir < 0) return dir;
         try (Arena arena = Arena.ofConfined()) {
             return Libc.fstatat(dir, arena.allocateFrom(t.name), stat, Libc.AT_SYMLINK_NOFOLLOW);
         } finally {
-            Libc.close(dir);
+            closeParent(dir);
         }
     }
 
@@ -163,7 +176,7 @@ public final class ExportedTree {
     private LinkText readlink(String path) {
         Target t = target(path);
         if (t.errno != 0) return new LinkText(null, t.errno);
-        int dir = openDirectory(t.parent, Libc.O_PATH);
+        int dir = openParent(t);
         if (dir < 0) return new LinkText(null, -dir);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(Libc.PATH_MAX);
@@ -172,7 +185,7 @@ public final class ExportedTree {
             return new LinkText(new String(buf.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
                     java.nio.charset.StandardCharsets.UTF_8), 0);
         } finally {
-            Libc.close(dir);
+            closeParent(dir);
         }
     }
 
@@ -282,7 +295,7 @@ public final class ExportedTree {
     public int openForRead(String path) {
         Target t = target(path);
         if (t.errno != 0) return -t.errno;
-        int dir = openDirectory(t.parent, Libc.O_PATH);
+        int dir = openParent(t);
         if (dir < 0) return dir;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment name = arena.allocateFrom(t.name);
@@ -294,7 +307,7 @@ public final class ExportedTree {
             if (ExportPolicy.ownerOnly(Stat.mode(st))) return -Errno.EACCES;
             return Libc.openat(dir, name, Libc.O_RDONLY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC | Libc.O_NONBLOCK);
         } finally {
-            Libc.close(dir);
+            closeParent(dir);
         }
     }
 }

@@ -30,19 +30,19 @@ public final class Agent implements AutoCloseable {
     public static final Duration HELLO_DEADLINE = Duration.ofSeconds(10);
 
     /**
-     * The threads agents run on. An agent started without one owns its own set: one thread
-     * accepting, one for I/O and one for slow work (an agent answers a few clients with small
-     * files). A process hosting many agents, as the benchmark farm does, shares one set.
+     * The threads agents run on. An agent started without one owns its own set: one thread that
+     * accepts and does the I/O (an agent answers a few clients with small files: a thread of its
+     * own to accept them was one more stack and wake-up for nothing), and one for slow work. A
+     * process hosting many agents, as the benchmark farm does, shares one set.
      */
-    public record Threads(EventLoopGroup boss, EventLoopGroup workers, EventExecutorGroup fileWork) implements AutoCloseable {
+    public record Threads(EventLoopGroup io, EventExecutorGroup fileWork) implements AutoCloseable {
         public static Threads create(int ioThreads, int fileThreads) {
-            return new Threads(Transport.eventLoops(1), Transport.eventLoops(ioThreads), new DefaultEventExecutorGroup(fileThreads));
+            return new Threads(Transport.eventLoops(ioThreads), new DefaultEventExecutorGroup(fileThreads));
         }
 
         @Override
         public void close() {
-            boss.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
-            workers.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+            io.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
             fileWork.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
         }
     }
@@ -62,7 +62,7 @@ public final class Agent implements AutoCloseable {
         // waits on its own peers) is read on the file thread, as process tables always are.
         boolean inline = tree.tree().isLive();
         ServerBootstrap b = new ServerBootstrap()
-                .group(threads.boss(), threads.workers())
+                .group(threads.io())
                 .channel(Transport.serverChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
