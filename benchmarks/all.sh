@@ -2,13 +2,15 @@
 # The one benchmark command: the single-host suite (benchmarks/run.sh: JMH through the kernel on
 # native /proc, procsys, C passthrough_ll and LXCFS; ps aux; RSS; mount-ready; in-process JMH with
 # -prof gc), then the cluster suite (benchmarks/cluster.sh: hub and tree to 128 hosts, 1 and 8
-# readers, node_exporter baseline), then charts (JFreeChart) and bench-results/BENCHMARKS.md.
+# readers, node_exporter baseline), then procsys against pdsh (benchmarks/pdsh.sh), then charts
+# (JFreeChart) and bench-results/BENCHMARKS.md.
 # With PUBLISH=1 the report and charts are copied to BENCHMARKS.md and docs/benchmarks/.
-# Needs root; about 30-40 minutes on 2 cores. Knobs of both scripts pass through.
+# Needs root; about 35-45 minutes on 2 cores. Knobs of the three scripts pass through.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$here/benchmarks/run.sh"
 READS=${READS:-500} TOOL_RUNS=${TOOL_RUNS:-3} "$here/benchmarks/cluster.sh"
+"$here/benchmarks/pdsh.sh"
 source "$here/scripts/find-jdk.sh"
 procsys_find_jdk
 out="$here/bench-results"
@@ -30,6 +32,10 @@ out="$here/bench-results"
     echo
     echo "![cluster latency](docs/benchmarks/cluster-latency.png) ![daemon memory](docs/benchmarks/cluster-memory.png)"
     cat "$out/cluster.md"
+    echo
+    echo "## procsys vs pdsh (issue 19)"
+    echo
+    cat "$out/pdsh.md"
 } > "$out/BENCHMARKS.md"
 if [[ "${PUBLISH:-0}" == 1 ]]; then
     mkdir -p "$here/docs/benchmarks"

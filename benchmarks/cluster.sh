@@ -19,8 +19,12 @@
 # and their mean RSS; ps -ef, top -bn1 and pgrep through the mount (median ms). Then one fresh
 # agent's CPU per request over its first 200, 1000, 5000 and 100 000 requests (AgentCost).
 # Writes bench-results/cluster.json and cluster.md. Needs root.
-# Knobs: READS (default 1000), WARMUP (3000 JIT warm-up reads of the daemon), TOOL_RUNS (5),
-# HUB_COUNTS, TREE_COUNTS, NE_COUNTS (default = HUB_COUNTS), FARM_COUNTS, COST_REQUESTS (100000).
+# The node_exporter side is timed as the procsys side (both sides' figures are one reader's
+# rounds, the same count after the same number of warm-up rounds, with a client of a few system
+# calls per host: see ScrapeSum).
+# Knobs: READS (default 1000), WARMUP (3000 JIT warm-up reads of the daemon), TOOL_RUNS (5; 0: no
+# tools), HUB_COUNTS, TREE_COUNTS, NE_COUNTS (default = HUB_COUNTS), FARM_COUNTS, COST_REQUESTS
+# (100000; 0: no fresh-agent cost).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/prepare.sh"
 command -v prometheus-node-exporter >/dev/null || apt-get install -y -qq prometheus-node-exporter >/dev/null
@@ -54,8 +58,7 @@ start_agents() {  # $1 = agents; sets agents_base; waits until each has warmed u
         pids+=($!); agent_pids+=($!)
     done
     for ((i = 0; i < $1; i++)); do
-        for _ in $(seq 600); do grep -q exporting "$work/a$i.log" && break; sleep 0.1; done
-        grep -q exporting "$work/a$i.log" || { echo "agent a$i did not start:" >&2; cat "$work/a$i.log" >&2; return 1; }
+        wait_agent "$work/a$i.log" || return 1
     done
 }
 
@@ -67,13 +70,9 @@ start_farm() {  # $1 = agents; sets agents_base (plaintext, one JVM)
     read -r _ < "$fifo"; rm -f "$fifo"
 }
 
-wait_up() {  # $1 = mount, $2 = peers expected UP
-    for _ in $(seq 600); do
-        [[ $("$here/procsys" status --json "$1" 2>/dev/null | grep -o '"UP"' | wc -l) -ge $2 ]] && return 0
-        sleep 0.1
-    done
-    echo "peers of $1 not up" >&2; return 1
-}
+# warm-up before a latency measure (not counted): a fixed number of rounds, fewer for big clusters
+# (it warms the daemon's JIT and the agents; for node_exporter, the client and the exporters)
+warm_rounds() { echo $(( warmup * 16 / ($1 < 16 ? 16 : $1) + 100 )); }
 
 daemon_of() { sed -n 's/.*daemon pid \([0-9]*\).*/\1/p' <<< "$1"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
@@ -84,8 +83,7 @@ java_pid() { echo "$1"; }
 
 measure() {  # $1 = topology, $2 = hosts, $3 = mount, $4 = daemon pid
     local t=$1 n=$2 m=$3 d=$4 before after abefore aafter r
-    # warm the daemon's JIT first (not counted): a fixed number of reads, fewer for big clusters
-    local warm=$(( warmup * 16 / (n < 16 ? 16 : n) + 100 ))
+    local warm; warm=$(warm_rounds "$n")
     for file in meminfo stat; do $java -cp "$jar" io.procsys.bench.ReadLatency "$m/$file" "$warm" 0 2 >/dev/null 2>&1; done
     for file in meminfo stat; do
         for readers in 1 8; do
@@ -151,7 +149,7 @@ hub_point() {  # $1 = topology (hub|farm), $2 = hosts
     fi
     wait_up "$work/hub" "$n"
     measure "$t" "$n" "$work/hub" "$(daemon_of "$msg")"
-    if [[ $t != farm ]]; then
+    if [[ $t != farm ]] && (( tool_runs > 0 )); then
         # the tools on a mount as a user gets it (default --cache-ms and --table-ms)
         mkdir -p "$work/tools"; mounts+=("$work/tools")
         "$here/procsys" mount "${tls[@]}" --name hub "${peers[@]}" "$work/tools" >/dev/null 2>&1
@@ -196,28 +194,32 @@ for n in ${NE_COUNTS-$hub_counts}; do
     for ((i = 0; i < n; i++)); do
         prometheus-node-exporter --web.listen-address="127.0.0.1:$((base + i))" --path.procfs=/proc \
             --collector.disable-defaults --collector.meminfo > /dev/null 2>&1 &
-        pids+=($!)
+        pids+=($!); agent_pids+=($!)  # one process per host, as the agents: their CPU is counted alike
     done
     for ((i = 0; i < n; i++)); do
         for _ in $(seq 100); do (echo > "/dev/tcp/127.0.0.1/$((base + i))") 2>/dev/null && break; sleep 0.05; done
     done
-    r=$($java -cp "$jar" io.procsys.bench.ScrapeSum "$n" "$base" "${NE_ROUNDS:-300}" 50)
-    echo "{\"topology\": \"node_exporter\", \"hosts\": $n, \"measure\": \"meminfo\", \"readers\": 1, ${r#\{}" >> "$results"
-    echo "node_exporter $n $r"
+    warm=$(warm_rounds "$n"); before=$(agents_ticks)
+    r=$($java -cp "$jar" io.procsys.bench.ScrapeSum "$n" "$base" "$reads" "$warm")
+    exporter_us=$(( ($(agents_ticks) - before) * 10000 / ((reads + warm) * n) ))  # warm-up rounds included
+    echo "{\"topology\": \"node_exporter\", \"hosts\": $n, \"measure\": \"meminfo\", \"readers\": 1, \"exporter_cpu_us_per_scrape\": $exporter_us, ${r#\{}" >> "$results"
+    echo "node_exporter $n $r exporter cpu/scrape=${exporter_us}us"
     stop_all
 done
 
 # One fresh agent process, TLS on, as a mount talks to it: CPU per request from its first request on.
-cost_port=$port; port=$((port + 1))
-"$here/procsys" agent --listen "127.0.0.1:$cost_port" --name a0 "${tls[@]}" > "$work/cost.log" 2>&1 &
-cost_pid=$!; pids+=($cost_pid)
-for _ in $(seq 600); do grep -q exporting "$work/cost.log" && break; sleep 0.1; done
-startup_ms=$(awk '{print ($14 + $15) * 10}' "/proc/$cost_pid/stat")
-r=$($java -cp "$jar" io.procsys.bench.AgentCost "127.0.0.1:$cost_port" "$cost_pid" loadavg "${COST_REQUESTS:-100000}" \
-    "$work/certs/hub.pem" "$work/certs/hub-key.pem" "$work/certs/ca.pem" 2>/dev/null)
-echo "{\"topology\": \"agent\", \"hosts\": 1, \"measure\": \"agent cost\", \"startup_cpu_ms\": $startup_ms, ${r#\{}" >> "$results"
-echo "agent cost: startup ${startup_ms} ms CPU, $r"
-stop_all
+if (( ${COST_REQUESTS:-100000} > 0 )); then
+    cost_port=$port; port=$((port + 1))
+    "$here/procsys" agent --listen "127.0.0.1:$cost_port" --name a0 "${tls[@]}" > "$work/cost.log" 2>&1 &
+    cost_pid=$!; pids+=($cost_pid)
+    wait_agent "$work/cost.log"
+    startup_ms=$(awk '{print ($14 + $15) * 10}' "/proc/$cost_pid/stat")
+    r=$($java -cp "$jar" io.procsys.bench.AgentCost "127.0.0.1:$cost_port" "$cost_pid" loadavg "${COST_REQUESTS:-100000}" \
+        "$work/certs/hub.pem" "$work/certs/hub-key.pem" "$work/certs/ca.pem" 2>/dev/null)
+    echo "{\"topology\": \"agent\", \"hosts\": 1, \"measure\": \"agent cost\", \"startup_cpu_ms\": $startup_ms, ${r#\{}" >> "$results"
+    echo "agent cost: startup ${startup_ms} ms CPU, $r"
+    stop_all
+fi
 
 { echo "["; sed '$!s/$/,/' "$results"; echo "]"; } > "$out/cluster.json"
 $java -cp "$jar" io.procsys.bench.ClusterReport "$out/cluster.json" > "$out/cluster.md"

@@ -11,18 +11,22 @@ public final class ClusterReport {
         StringBuilder md = new StringBuilder();
         for (String file : List.of("meminfo", "stat")) {
             md.append("\nCombined `cat ").append(file).append("`, p50 / p99 in ms (1 reader; 8 readers)\n\n");
-            md.append("| hosts | hub, 1 | hub, 8 | tree, 1 | tree, 8 |").append(file.equals("meminfo") ? " node_exporter scrape+sum |" : "").append('\n');
-            md.append("|---:|---:|---:|---:|---:|").append(file.equals("meminfo") ? "---:|" : "").append('\n');
+            md.append("| hosts | hub, 1 | hub, 8 | tree, 1 | tree, 8 |").append(file.equals("meminfo") ? " node_exporter scrape+sum | hub, 1 ÷ node_exporter |" : "").append('\n');
+            md.append("|---:|---:|---:|---:|---:|").append(file.equals("meminfo") ? "---:|---:|" : "").append('\n');
             for (int n : points.hostCounts()) {
                 if (points.find("hub", n, file, 1).isEmpty() && points.find("tree", n, file, 1).isEmpty()) continue;
                 md.append("| ").append(n);
                 for (String topology : List.of("hub", "tree")) {
                     for (int readers : List.of(1, 8)) md.append(" | ").append(latency(points, topology, n, file, readers));
                 }
-                if (file.equals("meminfo")) md.append(" | ").append(latency(points, "node_exporter", n, "meminfo", 1));
+                if (file.equals("meminfo")) {
+                    md.append(" | ").append(latency(points, "node_exporter", n, "meminfo", 1))
+                            .append(" | ").append(ratio(points, "p50_us", n)).append("× / ").append(ratio(points, "p99_us", n)).append("×");
+                }
                 md.append(" |\n");
             }
         }
+        nodeExporterCpu(points, md);
         tools(points, md);
         processes(points, md);
         farm(points, md);
@@ -43,6 +47,17 @@ public final class ClusterReport {
                 md.append(" | ").append(number(cluster)).append(" | ").append(number(mirror)).append(" | ").append(number(cluster / mirror)).append("×");
             }
             md.append(" |\n");
+        }
+    }
+
+    /** The node_exporter side's CPU, to set beside the daemon's and the agents' below. */
+    private static void nodeExporterCpu(ClusterPoints points, StringBuilder md) {
+        for (int n : points.hostCounts()) {
+            if (points.find("node_exporter", n, "meminfo", 1).isEmpty()) continue;
+            md.append("\nnode_exporter, ").append(n).append(" hosts: CPU per scrape of each exporter ")
+                    .append(number(points.value("node_exporter", n, "meminfo", 1, "exporter_cpu_us_per_scrape")))
+                    .append(" µs, the scraping client's CPU per round (all hosts, summed) ")
+                    .append(number(points.value("node_exporter", n, "meminfo", 1, "client_cpu_us_per_round"))).append(" µs.\n");
         }
     }
 
@@ -83,6 +98,11 @@ public final class ClusterReport {
             });
             md.append(String.join(", ", parts)).append("; RSS after them ").append(number(p.path("rss_kb").asDouble() / 1024)).append(" MB.\n");
         });
+    }
+
+    /** hub (1 reader) over node_exporter, both timed the same way (cluster.sh). */
+    private static String ratio(ClusterPoints points, String field, int n) {
+        return number(points.value("hub", n, "meminfo", 1, field) / points.value("node_exporter", n, "meminfo", 1, field));
     }
 
     private static String latency(ClusterPoints points, String topology, int n, String measure, int readers) {

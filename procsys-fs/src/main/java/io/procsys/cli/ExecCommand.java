@@ -5,10 +5,12 @@ import io.procsys.daemon.MountControl;
 import io.procsys.daemon.MountService;
 import io.procsys.daemon.Mounts;
 import io.procsys.daemon.RemoteActions;
+import io.procsys.daemon.StandInNetwork;
 import io.procsys.daemon.UserError;
 import io.procsys.daemon.Users;
 import io.procsys.daemon.intercept.Interception;
 import io.procsys.daemon.intercept.NotForwarded;
+import io.procsys.fs.cluster.SysViews;
 import io.procsys.fs.combine.Aggregators;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 
 @Command(mixinStandardHelpOptions = true, name = "exec", sortOptions = false,
         description = {
@@ -30,14 +33,16 @@ import java.util.concurrent.Callable;
                         + "top, free, netstat and the rest read procsys without knowing it. Exits with CMD's status. "
                         + "Needs root.",
                 "",
-                "On a cluster view CMD also gets a private network namespace holding one stand-in link per "
-                        + "interface of the combined net/dev: ifconfig asks the kernel (ioctl) for each name it reads "
-                        + "there, and would otherwise fail on every remote interface. Counters come from net/dev; flags, "
-                        + "MTU and addresses of a stand-in are not the remote host's. --host-network keeps this host's.",
+                "On a cluster view CMD also runs in the mount's network namespace, which holds one stand-in link per "
+                        + "interface of the combined net/dev (kept in step as hosts join and leave): ifconfig asks the kernel "
+                        + "(ioctl) for each name it reads there, and would otherwise fail on every remote interface. Counters "
+                        + "come from net/dev; flags, MTU and addresses of a stand-in are not the remote host's. --host-network "
+                        + "keeps this host's.",
                 "",
                 "On a cluster view (also with --files-only) /sys/devices/system/cpu and /sys/block are replaced "
-                        + "too, from the combined cpuinfo, stat and diskstats when CMD starts: sysconf, lscpu, htop, "
-                        + "psutil, mpstat and iostat then count the cluster's CPUs and disks. The rest of /sys is this host's.",
+                        + "too, by the mount's live views of them, made at each read from the combined cpuinfo, stat and "
+                        + "diskstats: sysconf, lscpu, htop, psutil, mpstat and iostat then count the cluster's CPUs and disks, "
+                        + "and see remote disk counters move. The rest of /sys is this host's.",
                 "",
                 "On a cluster view the system calls that name a remote cluster pid (kill, tgkill, getpriority, "
                         + "setpriority, sched_getaffinity, ioprio_get, ...) and sysinfo are intercepted (seccomp user "
@@ -82,21 +87,14 @@ final class ExecCommand implements Callable<Integer> {
     boolean hostNetwork;
 
     /**
-     * Runs first in the new network namespace, $1 being the mirror: one link per net/dev row so
-     * that ifconfig's per-name ioctls succeed. Kernels without the dummy driver get a bridge, and
-     * failing that a tap; this host's interfaces keep their MTU (sysfs still shows this host's).
+     * Runs first on a cluster view, $1 being the mount: this host's real directories that the
+     * views replace are bound on a tmpfs of this private namespace where the views' links lead
+     * (never on the FUSE mount, whose dentries the kernel may drop), then each view of the mount's
+     * {@code .sys} over its directory.
      */
-    static final String STAND_IN_LINKS = """
-            ip link set lo up || exit 125
-            tail -n +3 "$1/net/dev" | while IFS=: read -r name counters; do
-              name=${name##* }
-              [ "$name" = lo ] && continue
-              ip link add "$name" type dummy 2>/dev/null || ip link add "$name" type bridge 2>/dev/null \
-                || ip tuntap add dev "$name" mode tap || exit 125
-              mtu=$(cat "/sys/class/net/$name/mtu" 2>/dev/null) && ip link set "$name" mtu "$mtu" 2>/dev/null
-              ip link set "$name" up || exit 125
-            done || exit 125
-            """;
+    static final String BIND_SYS_VIEWS = "h=" + SysViews.HOST_DIRECTORIES + "; mkdir -p \"$h\" && mount -t tmpfs -o mode=0755,size=16k procsys \"$h\" || exit 125; "
+            + SysViews.REPLACED.entrySet().stream().map(v -> "mkdir \"$h/" + v.getKey() + "\" && mount --bind " + v.getValue() + " \"$h/" + v.getKey()
+                    + "\" && mount --bind \"$1/" + SysViews.DIRECTORY + "/" + v.getKey() + "\" " + v.getValue() + " || exit 125; ").collect(Collectors.joining());
 
     @Option(names = "--no-intercept",
             description = "On a cluster view, do not intercept the system calls that name a remote pid, nor sysinfo.")
@@ -145,39 +143,41 @@ final class ExecCommand implements Callable<Integer> {
 
     private int run(Path mirror) throws IOException, InterruptedException {
         boolean cluster = Files.isDirectory(mirror.resolve("hosts"));
-        boolean standInLinks = cluster && !filesOnly && !hostNetwork;
-        List<String> argv = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private"));
-        if (standInLinks) argv.add("--net");
-        String script = SysViews.MOUNT_SCRIPT + (standInLinks ? STAND_IN_LINKS : "") + (filesOnly ? BIND_FILES_AND_EXEC : BIND_AND_EXEC);
-        argv.addAll(List.of("--", "/bin/sh", "-c", script, "procsys-exec", mirror.toString()));
+        boolean sysViews = cluster && Files.isDirectory(mirror.resolve(SysViews.DIRECTORY));
+        List<String> argv = new ArrayList<>();
+        if (cluster && !filesOnly && !hostNetwork) argv.addAll(enterStandInNetwork(mirror));
+        String script = (sysViews ? BIND_SYS_VIEWS : "") + (filesOnly ? BIND_FILES_AND_EXEC : BIND_AND_EXEC);
+        argv.addAll(List.of("unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", script, "procsys-exec", mirror.toString()));
         argv.addAll(command);
-        Path sysViews = cluster ? SysViews.create(mirror) : null;
+        ProcessBuilder builder = new ProcessBuilder(argv).inheritIO();
+        Interception interception = null;
+        Process child;
         try {
-            ProcessBuilder builder = new ProcessBuilder(argv).inheritIO();
-            if (sysViews != null) builder.environment().put("PROCSYS_SYS_VIEWS", sysViews.toString());
-            else builder.environment().remove("PROCSYS_SYS_VIEWS"); // never one inherited from the caller
-            Interception interception = null;
-            Process child;
-            try {
-                if (cluster && !noIntercept) {
-                    interception = Interception.start(builder, mirror, remoteActions(mirror));
-                    child = interception.process();
-                } else {
-                    child = builder.start();
-                }
-            } catch (IOException e) {
-                throw new UserError("cannot start the command (unshare, util-linux): " + e.getMessage());
+            if (cluster && !noIntercept) {
+                interception = Interception.start(builder, mirror, remoteActions(mirror));
+                child = interception.process();
+            } else {
+                child = builder.start();
             }
-            try {
-                // The terminal sends Ctrl-C to CMD as well: let CMD decide, and clean up once it ends.
-                Signal.handle(new Signal("INT"), sig -> {});
-                Signal.handle(new Signal("TERM"), sig -> child.destroy());
-                return child.waitFor();
-            } finally {
-                if (interception != null) interception.close();
-            }
-        } finally {
-            if (sysViews != null) SysViews.delete(sysViews);
+        } catch (IOException e) {
+            throw new UserError("cannot start the command (unshare, util-linux): " + e.getMessage());
         }
+        try {
+            // The terminal sends Ctrl-C to CMD as well: let CMD decide, and clean up once it ends.
+            Signal.handle(new Signal("INT"), sig -> {});
+            Signal.handle(new Signal("TERM"), sig -> child.destroy());
+            return child.waitFor();
+        } finally {
+            if (interception != null) interception.close();
+        }
+    }
+
+    /** The prefix that runs the command in the mount's stand-in network, or none (said once) where the mount has none. */
+    private static List<String> enterStandInNetwork(Path mount) {
+        Path pin = StandInNetwork.pinOf(mount);
+        if (Mounts.isMountPoint(pin)) return List.of("nsenter", "--net=" + pin);
+        System.err.println("procsys: " + mount + " has no stand-in network (a daemon not run as root, or an older one): "
+                + "CMD runs in this host's network, where ifconfig fails on remote interfaces");
+        return List.of();
     }
 }

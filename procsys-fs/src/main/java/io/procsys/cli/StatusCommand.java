@@ -57,8 +57,17 @@ final class StatusCommand implements Callable<Integer> {
         for (Peer.Status p : status.peers()) {
             System.out.printf("%-16s %-22s %-10s %9s  %-20s %s%n", p.name(), p.address(), p.state(),
                     p.roundTripMicros() < 0 ? "-" : Long.toString(p.roundTripMicros()),
-                    p.lastSeen() == null ? "never" : p.lastSeen().toString().replaceAll("\\.\\d+Z$", "Z"), p.lastError());
+                    time(p.lastSeen()), p.lastError());
+        }
+        // a host left out of listings is never silent (TableErrors)
+        for (Peer.Status p : status.peers()) {
+            if (p.tableErrors() == 0) continue;
+            System.out.printf("%s: %d process table error(s), the last at %s: %s%n", p.name(), p.tableErrors(), time(p.lastTableErrorAt()), p.lastTableError());
         }
         return 0;
+    }
+
+    private static String time(java.time.Instant at) {
+        return at == null ? "never" : at.toString().replaceAll("\\.\\d+Z$", "Z");
     }
 }

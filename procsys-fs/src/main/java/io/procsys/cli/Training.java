@@ -47,7 +47,7 @@ public final class Training {
             }
             // what status decodes and prints, with every part present
             var status = new StatusEndpoint.Status("/mnt/cluster", "/proc",
-                    List.of(new Peer.Status("a", "10.0.0.2:7070", Peer.State.UP, 120, "", Instant.now(), 1, 1)),
+                    List.of(new Peer.Status("a", "10.0.0.2:7070", Peer.State.UP, 120, "", Instant.now(), 1, 1, 1, "left out of a listing: host a did not answer in time (ETIMEDOUT)", Instant.now())),
                     new DnsPeers.Status("agents.example", 7070, 30, 1, "", List.of("joined a")),
                     new ReloadingTls.Status("/etc/procsys/certs/a.pem", "CN=a", "01", Instant.now(), 3600, null, 0, null, ""));
             StatusEndpoint.JSON.readValue(StatusEndpoint.JSON.writeValueAsBytes(status), StatusEndpoint.Status.class);

@@ -10,6 +10,7 @@ import io.procsys.fuse.FuseSession;
 import io.procsys.metrics.Metrics;
 import io.procsys.tree.ProcTree;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,13 +29,16 @@ public final class MountService implements AutoCloseable {
     private final ProcMirror mirror;
     private final FuseSession session;
     private final Cluster cluster;
+    /** The namespace exec runs commands in on this cluster view (null: a mirror, or it could not be made). */
+    private final StandInNetwork network;
     private boolean closed;
 
-    private MountService(ProcTree tree, ProcMirror mirror, FuseSession session, Cluster cluster) {
+    private MountService(ProcTree tree, ProcMirror mirror, FuseSession session, Cluster cluster, StandInNetwork network) {
         this.tree = tree;
         this.mirror = mirror;
         this.session = session;
         this.cluster = cluster;
+        this.network = network;
     }
 
     /** Checks everything a user can get wrong, then mounts. Throws UserError with a one-line reason. */
@@ -77,13 +81,31 @@ public final class MountService implements AutoCloseable {
         ProcMirror mirror = clusterFs == null ? new ProcMirror(tree) : clusterFs.local();
         FuseFilesystem fs = clusterFs == null ? mirror : clusterFs;
         try {
-            MountService service = new MountService(tree, mirror, FuseSession.mount(fs, target, options, metrics.fuseOperations()), cluster);
+            FuseSession session = FuseSession.mount(fs, target, options, metrics.fuseOperations());
+            MountService service = new MountService(tree, mirror, session, cluster, cluster == null ? null : standInNetwork(target, cluster));
             if (cluster != null) cluster.exportTo(metrics);
             return service;
         } catch (FuseException e) {
             tree.close();
             if (cluster != null) cluster.close();
             throw new UserError(e.getMessage());
+        }
+    }
+
+    /**
+     * The stand-in network of a cluster view, for exec (README "Several hosts"); without root, or
+     * where it cannot be made, exec keeps commands in this host's network, and this says why.
+     */
+    private static StandInNetwork standInNetwork(Path mountpoint, Cluster cluster) {
+        if (!Users.isRoot()) return null;
+        try {
+            return StandInNetwork.start(mountpoint, () -> cluster.combinedText("net/dev"), cluster::membership);
+        } catch (IOException e) {
+            System.err.println("procsys: no stand-in network for procsys exec (commands will use this host's): " + e.getMessage());
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
         }
     }
 
@@ -129,6 +151,7 @@ public final class MountService implements AutoCloseable {
     public synchronized void close() {
         if (closed) return;
         closed = true;
+        if (network != null) network.close();
         if (session.stop(2_000)) tree.close();
         if (cluster != null) cluster.close();
     }

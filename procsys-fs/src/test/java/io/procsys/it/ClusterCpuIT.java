@@ -89,10 +89,13 @@ class ClusterCpuIT {
         service.close();
         agents.forEach(Agent::close);
         Files.deleteIfExists(mount);
-        for (Path t : trees) {
-            try (Stream<Path> s = Files.walk(t)) {
-                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
-            }
+        for (Path t : trees) deleteTree(t);
+    }
+
+    /** Deletes a directory and everything in it. */
+    static void deleteTree(Path tree) throws IOException {
+        try (Stream<Path> s = Files.walk(tree)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
         }
     }
 

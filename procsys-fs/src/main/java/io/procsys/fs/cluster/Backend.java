@@ -24,6 +24,13 @@ public interface Backend {
     /** The whole file, in native memory the caller releases with {@link Content#release()}. */
     CompletableFuture<Content> read(String path);
 
+    /**
+     * Notes that a listing of the cluster left this host, or some of its processes, out, or that its
+     * process table could not be used ({@code why}, one line for `procsys status`). A host left out
+     * is never silent: the peer shows it, counts it and logs it (Peer). Nothing by default.
+     */
+    default void tableError(String why) {}
+
     /** File bytes in native memory and how to free them. */
     interface Content extends NativeBytes {}
 }

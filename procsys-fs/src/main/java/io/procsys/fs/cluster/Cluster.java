@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -38,15 +39,15 @@ public final class Cluster implements AutoCloseable {
     private final List<Peer> peers = new CopyOnWriteArrayList<>();
     private final SslContext tls;
     private final Duration deadline;
-    private HostSet hosts;
+    private volatile HostSet hosts;
     private DnsPeers dns;
     private ScheduledExecutorService dnsThread;
     /** Peers found through DNS that are in the view, and their backends there. */
     private final Map<Peer, Backend> joined = new ConcurrentHashMap<>();
     private final Duration reuse;
     private final Duration tableWindow;
-    private final TableBudget tableBudget = new TableBudget(TableBudget.DEFAULT_BYTES);
     private final List<TableBackend> tabled = new CopyOnWriteArrayList<>();
+    private final TableBudget tableBudget = TableBudget.forHosts(tabled::size);
     /** The filesystem made by {@link #filesystem}, once made. */
     private volatile ClusterFs filesystem;
 
@@ -169,6 +170,25 @@ public final class Cluster implements AutoCloseable {
         return actions;
     }
 
+    /** The combined {@code path} (a file of {@code Aggregators}) as the mount serves it now; fails before {@link #filesystem}. */
+    public CompletableFuture<String> combinedText(String path) {
+        ClusterFs fs = filesystem;
+        if (fs == null) return CompletableFuture.failedFuture(new IllegalStateException("not mounted"));
+        return fs.combined().text(path);
+    }
+
+    /**
+     * What changes when a host joins, leaves, goes down or comes back (the hosts in the view and
+     * each peer's state), for those who keep something in step with the view; cheap, no request.
+     */
+    public List<String> membership() {
+        List<String> state = new ArrayList<>();
+        HostSet view = hosts;
+        if (view != null) for (HostSet.Member m : view.members()) state.add(m.index() + " " + m.backend().name());
+        for (Peer p : peers) state.add(p.status().name() + " " + p.status().state());
+        return state;
+    }
+
     /**
      * Registers the peers' and the combined files' metrics with {@code metrics}, read from their
      * counters at each scrape (README "Metrics"). A peer found through DNS appears once named;
@@ -199,6 +219,9 @@ public final class Cluster implements AutoCloseable {
                 s -> eachPeer((p, st) -> s.sample(st.tables(), st.name())));
         metrics.counters("procsys_peer_process_table_bytes_total", "Bytes of the process tables received from the peer.", peer,
                 s -> eachPeer((p, st) -> s.sample(p.tableBytes(), st.name())));
+        metrics.counters("procsys_peer_process_table_errors_total", "Listings that left the peer (or some of its processes) out, "
+                        + "and process tables of it refused (over the budget, malformed, cut short); procsys status shows the last one.", peer,
+                s -> eachPeer((p, st) -> s.sample(st.tableErrors(), st.name())));
         metrics.counters("procsys_combined_file_cache_hits_total",
                 "Reads of a combined file served by a fan-out of another read: how=in_flight (joined it while it ran), how=reused (within --cache-ms).",
                 List.of("how"), s -> {

@@ -33,7 +33,8 @@ import java.util.function.Consumer;
 
 /**
  * The cluster mount: the local mirror at the top level, and {@code hosts/<name>/} for every host
- * (this one included), each answered by its {@link Backend}. A layer over the mirror: each
+ * (this one included), each answered by its {@link Backend}; {@code .sys/}, not listed, holds the
+ * /sys views exec puts in place ({@link SysViews}). A layer over the mirror: each
  * operation it answers differently (lookup, getattr, readlink, opendir, open) works out the
  * node's {@link Place} once and switches on it, and the rest is the mirror's. Files and
  * directories opened here go into the mirror's handle tables, so read, readdir and release are
@@ -75,8 +76,8 @@ public final class ClusterFs extends DelegatingFilesystem {
         this.local = local;
         this.inodes = local.inodes();
         this.hosts = hosts;
-        this.places = new Places(hosts);
         this.combined = new CombinedFiles(hosts, reuse);
+        this.places = new Places(hosts, new SysViews(combined));
         this.localHost = hosts.local();
         this.bootTimes = new BootTimes(hosts);
         long now = System.currentTimeMillis() / 1000;
@@ -107,13 +108,17 @@ public final class ClusterFs extends DelegatingFilesystem {
                 if (error == null) {
                     onValue.accept(value);
                 } else {
-                    Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                    Throwable e = unwrapped(error);
                     req.replyError(e instanceof ErrnoException r ? r.errno() : Errno.EIO);
                 }
             } catch (Throwable t) {
                 if (!req.replied()) req.replyError(Errno.EIO);
             }
         });
+    }
+
+    private static Throwable unwrapped(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
     private void replyEntry(Request req, Node parent, String name, NodeKind kind, FileAttributes attributes) {
@@ -215,7 +220,8 @@ public final class ClusterFs extends DelegatingFilesystem {
 
     /**
      * The root of a cluster mount: this host's /proc (with hosts/), then the processes of every
-     * remote host that answers by the deadline, under their cluster-wide pids.
+     * remote host that answers by the deadline, under their cluster-wide pids. A host left out is
+     * noted on it (Backend.tableError: status, metric, log).
      */
     private void openRoot(Request req, FileInfo fileInfo) {
         ProcTree.Dirents here = localTree.list(ProcTree.cPath("."));
@@ -231,7 +237,11 @@ public final class ClusterFs extends DelegatingFilesystem {
         List<CompletableFuture<List<ExportedTree.Entry>>> remote = new ArrayList<>();
         for (HostSet.Member m : hosts.members()) {
             if (m.index() == 0) continue;
-            remote.add(m.backend().list("").handle((list, error) -> error != null ? List.of() : clusterPids(m.index(), list)));
+            remote.add(m.backend().list("").handle((list, error) -> {
+                if (error == null) return clusterPids(m.index(), list);
+                m.backend().tableError("left out of a listing: " + unwrapped(error).getMessage());
+                return List.of();
+            }));
         }
         answer(req, CompletableFuture.allOf(remote.toArray(CompletableFuture[]::new)), done -> {
             for (var f : remote) entries.addAll(f.join());

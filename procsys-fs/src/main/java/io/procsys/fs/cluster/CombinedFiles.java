@@ -48,6 +48,11 @@ final class CombinedFiles {
 
     /** The combined {@code path}: joins a fan-out under way (or still fresh) or starts one. */
     CompletableFuture<Backend.Content> read(String path) {
+        return text(path).thenApply(Contents::of);
+    }
+
+    /** As {@link #read}, as text (for views made from combined files). */
+    CompletableFuture<String> text(String path) {
         Optional<Aggregator> aggregator = Aggregators.forPath(path);
         if (aggregator.isEmpty()) return CompletableFuture.failedFuture(new ErrnoException(Errno.ENOENT, path + " is not combined"));
         long now = System.nanoTime();
@@ -59,7 +64,7 @@ final class CombinedFiles {
             started.increment();
             return new Flight(fanOut(p, aggregator.get()), now);
         });
-        return flight.text().thenApply(Contents::of);
+        return flight.text().copy(); // shared by every reader: none may complete it for the others
     }
 
     private boolean usable(Flight flight, long now) {

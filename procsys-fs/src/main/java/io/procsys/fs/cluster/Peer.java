@@ -55,6 +55,8 @@ public final class Peer implements Backend, AutoCloseable {
     private final LongAdder tables = new LongAdder();
     private final LongAdder tableBytes = new LongAdder();
     private final LongAdder[] errors = new LongAdder[ErrorKind.values().length];
+    /** Made with the name; a peer named by its agent's hello starts anew under that name (before it joins the view). */
+    private volatile TableErrors tableErrors;
 
     /** Why a request failed, or a connection attempt: what {@code procsys_peer_errors_total} counts, by kind. */
     public enum ErrorKind {
@@ -91,6 +93,7 @@ public final class Peer implements Backend, AutoCloseable {
         this.localNode = localNode;
         this.loops = loops;
         this.deadline = deadline;
+        this.tableErrors = new TableErrors(this.name, System::nanoTime);
     }
 
     private volatile boolean nameAdopted;
@@ -126,6 +129,7 @@ public final class Peer implements Backend, AutoCloseable {
             client = c;
             if (namedByAgent && !nameAdopted) {
                 name = c.peerNode();
+                tableErrors = new TableErrors(name, System::nanoTime);
                 nameAdopted = true;
             }
             state = State.UP;
@@ -205,6 +209,11 @@ public final class Peer implements Backend, AutoCloseable {
     /** Failures of requests and connection attempts of one kind so far. */
     public long errors(ErrorKind kind) {
         return errors[kind.ordinal()].sum();
+    }
+
+    @Override
+    public void tableError(String why) {
+        tableErrors.record(why);
     }
 
     /** Bytes of the process tables received so far. */
@@ -309,15 +318,21 @@ public final class Peer implements Backend, AutoCloseable {
         return copy;
     }
 
-    /** What `procsys status` shows for this host; {@code requests} counts every request sent, {@code tables} the process tables among them. */
+    /**
+     * What `procsys status` shows for this host; {@code requests} counts every request sent,
+     * {@code tables} the process tables among them; {@code tableErrors} the listings that left the
+     * host (or some of its processes) out and the tables refused, the last one {@code lastTableError}
+     * at {@code lastTableErrorAt} (TableErrors).
+     */
     public record Status(String name, String address, State state, long roundTripMicros, String lastError, Instant lastSeen,
-                         long requests, long tables) {}
+                         long requests, long tables, long tableErrors, String lastTableError, Instant lastTableErrorAt) {}
 
     public Status status() {
         // a peer found through DNS was dialled by the DNS name: its record's address tells it apart
         String host = namedByAgent && address.getAddress() != null ? address.getAddress().getHostAddress() : address.getHostString();
+        TableErrors t = tableErrors;
         return new Status(name, host + ":" + address.getPort(), state, roundTripMicros, lastError, lastSeen,
-                requests.sum(), tables.sum());
+                requests.sum(), tables.sum(), t.count(), t.last(), t.lastAt());
     }
 
     @Override

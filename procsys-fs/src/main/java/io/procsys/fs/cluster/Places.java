@@ -7,8 +7,8 @@ import io.procsys.fs.identity.PidCodec;
 /**
  * Where a node of the cluster mount lives. hosts/NAME/rest is NAME's "rest"; a top-level cluster
  * pid directory ENC/rest is host {@code hostIndex(ENC)}'s "localPid(ENC)/rest" (thread ids under
- * task/ decoded the same way); a few top-level names are the cluster's own; the rest is the
- * local mirror's.
+ * task/ decoded the same way); a few top-level names are the cluster's own ({@code .sys/rest} is
+ * the {@link SysViews}' "rest", answered as a host's tree); the rest is the local mirror's.
  */
 final class Places {
     static final String HOSTS = "hosts";
@@ -16,9 +16,11 @@ final class Places {
     static final String PID_MAX = "sys/kernel/pid_max";
 
     private final HostSet hosts;
+    private final SysViews sysViews;
 
-    Places(HostSet hosts) {
+    Places(HostSet hosts, SysViews sysViews) {
         this.hosts = hosts;
+        this.sysViews = sysViews;
     }
 
     /** The place of an existing node (null: the mirror answers, ESTALE). */
@@ -38,6 +40,7 @@ final class Places {
         if (parent.id() == Node.ROOT_ID) {
             if (name.equals(HOSTS)) return new Place.HostsDirectory();
             if (name.equals(NET)) return new Place.NetDirectory();
+            if (name.equals(SysViews.DIRECTORY)) return new Place.OnHost(sysViews, 0, "", false);
             return isRemotePid(name) ? onHost(name) : new Place.Mirror();
         }
         return switch (parent.kind()) {
@@ -70,6 +73,10 @@ final class Places {
 
     /** A node under hosts/NAME/ or under a cluster pid directory. */
     private Place onHost(String nodePath) {
+        if (nodePath.startsWith(SysViews.DIRECTORY + "/")) {
+            return new Place.OnHost(sysViews, 0, nodePath.substring(SysViews.DIRECTORY.length() + 1), false);
+        }
+        if (nodePath.equals(SysViews.DIRECTORY)) return new Place.OnHost(sysViews, 0, "", false);
         if (nodePath.startsWith(HOSTS + "/")) {
             String rest = nodePath.substring(HOSTS.length() + 1);
             int slash = rest.indexOf('/');

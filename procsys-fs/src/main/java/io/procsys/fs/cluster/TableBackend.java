@@ -14,12 +14,10 @@ import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-import java.util.logging.Logger;
 
 /**
  * A remote host whose process files are answered from its latest {@link ProcessTable}
@@ -31,8 +29,6 @@ import java.util.logging.Logger;
  * open takes its bytes from one table, so a reader never mixes two.
  */
 final class TableBackend implements Backend {
-    private static final Logger LOG = Logger.getLogger(TableBackend.class.getName());
-
     private final Backend peer;
     /** Fetches a table of the host, with every thread's files or not, holding some parts of every process. */
     interface Tables {
@@ -47,7 +43,6 @@ final class TableBackend implements Backend {
     private final Duration window;
     private final TableBudget budget;
     private final LongSupplier clock;
-    private final AtomicBoolean refusalLogged = new AtomicBoolean();
     /** The current table and when it arrived (guarded by this). */
     private ProcessTable table;
     private long arrivedNanos;
@@ -84,6 +79,11 @@ final class TableBackend implements Backend {
         return seen.of(pid);
     }
 
+    @Override
+    public void tableError(String why) {
+        peer.tableError(why);
+    }
+
     /** The host behind the tables (its Peer). */
     Backend remote() {
         return peer;
@@ -112,7 +112,7 @@ final class TableBackend implements Backend {
         try {
             next = ProcessTable.read(bytes);
         } catch (CorruptedFrameException e) {
-            if (refusalLogged.compareAndSet(false, true)) LOG.warning("host " + name() + " sent a bad process table (" + e.getMessage() + "): its files are read one by one");
+            peer.tableError("bad process table (" + e.getMessage() + "): its processes are read one by one");
             throw new ErrnoException(Errno.EPROTO, "bad process table from " + name());
         }
         synchronized (this) {
@@ -123,8 +123,11 @@ final class TableBackend implements Backend {
             }
             if (!budget.reserve(next.size())) {
                 next.release();
+                peer.tableError("process table of " + next.size() + " bytes refused: all hosts' tables would pass their "
+                        + (budget.limit() >> 20) + " MiB budget; its processes are read one by one");
                 throw new ErrnoException(Errno.ENOMEM, "process tables over their memory budget");
             }
+            if (next.truncated()) peer.tableError("process table cut short by the agent (its size limit): some processes are left out of listings");
             table = next;
             arrivedNanos = clock.getAsLong();
             seen = StartTimes.of(next);

@@ -1,27 +1,46 @@
 package io.procsys.fs.cluster;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * The memory all hosts' process tables may hold together. Each host keeps at most one table
  * (at most {@link io.procsys.net.protocol.ProcessTable#MAX_BYTES}); a table that would pass the
- * total is not kept, and that host's files are read one by one until there is room again.
+ * total is not kept, and that host's files are read one by one until there is room again (and
+ * the host's `procsys status` says so). The total grows with the hosts in the view: a fixed one
+ * refused most tables past about 150 hosts.
  */
 final class TableBudget {
-    /** Default total: 64 MiB, about 150 hosts of a few hundred processes each. */
-    static final long DEFAULT_BYTES = 64L << 20;
+    /** The total for a few hosts: 64 MiB. */
+    static final long BASE_BYTES = 64L << 20;
+    /** Added per host in the view: 256 KiB, a table of about 200 processes (1 000 hosts: 314 MiB in all). */
+    static final long PER_HOST_BYTES = 256L << 10;
 
-    private final long limit;
+    private final LongSupplier limit;
     private final AtomicLong used = new AtomicLong();
 
     TableBudget(long limit) {
+        this(() -> limit);
+    }
+
+    /** A total read at each reservation (it follows the hosts as they join and leave). */
+    TableBudget(LongSupplier limit) {
         this.limit = limit;
+    }
+
+    /** {@link #BASE_BYTES} + {@link #PER_HOST_BYTES} for each of {@code hosts}. */
+    static TableBudget forHosts(java.util.function.IntSupplier hosts) {
+        return new TableBudget(() -> BASE_BYTES + PER_HOST_BYTES * hosts.getAsInt());
+    }
+
+    long limit() {
+        return limit.getAsLong();
     }
 
     boolean reserve(long bytes) {
         while (true) {
             long now = used.get();
-            if (now + bytes > limit) return false;
+            if (now + bytes > limit.getAsLong()) return false;
             if (used.compareAndSet(now, now + bytes)) return true;
         }
     }

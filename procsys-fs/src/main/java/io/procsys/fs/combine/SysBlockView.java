@@ -21,8 +21,7 @@ import java.util.regex.Pattern;
  *   <li>At most {@link #MAX_DEVICES}, in diskstats order.</li>
  *   <li>{@code stat} holds the row's counters (diskstats fields 4 on: the same 11, 15 or 17
  *       numbers in the same order), which iostat reads there rather than in /proc/diskstats.
- *       It is taken once, when the view is made: iostat's first report (since boot) is right,
- *       its later interval reports show remote disks idle.</li>
+ *       The mount makes it at each open ({@code SysViews}), so iostat's interval reports move.</li>
  * </ul>
  */
 public final class SysBlockView {

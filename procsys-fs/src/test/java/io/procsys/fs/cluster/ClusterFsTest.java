@@ -51,6 +51,7 @@ class ClusterFsTest {
         final String name;
         final Map<String, CompletableFuture<Object>> asked = new HashMap<>();
         final List<String> requests = new ArrayList<>();
+        final List<String> tableErrors = new ArrayList<>();
         int released;
 
         FakeHost(String name) {
@@ -68,6 +69,11 @@ class ClusterFsTest {
             CompletableFuture<Object> answer = new CompletableFuture<>();
             asked.put(kind + " " + path, answer); // the test answers the latest request of each kind and path
             return (CompletableFuture<T>) answer;
+        }
+
+        @Override
+        public void tableError(String why) {
+            tableErrors.add(why);
         }
 
         void answer(String request, Object value) {
@@ -320,6 +326,8 @@ class ClusterFsTest {
         assertEquals("open", opened.kind());
         assertEquals(List.of(".", "..", "1", "hosts", "meminfo", "sys"), sorted(readdir(ROOT, opened.handle())),
                 "this host's entries and hosts/, nothing of the late host");
+        assertEquals(1, far.tableErrors.size(), "left out, and said so");
+        assertTrue(far.tableErrors.getFirst().startsWith("left out of a listing: far"), far.tableErrors.toString());
     }
 
     static List<String> sorted(List<String> names) {

@@ -40,6 +40,12 @@ class TableBackendTest {
     /** An agent that answers every single request with EREMOTEIO and counts them. */
     static final class CountingAgent implements Backend {
         final List<String> asked = new ArrayList<>();
+        final List<String> tableErrors = new ArrayList<>();
+
+        @Override
+        public void tableError(String why) {
+            tableErrors.add(why);
+        }
 
         public String name() {
             return "far";
@@ -116,7 +122,7 @@ class TableBackendTest {
     }
 
     TableBackend backend() {
-        return backend(new TableBudget(TableBudget.DEFAULT_BYTES));
+        return backend(new TableBudget(TableBudget.BASE_BYTES));
     }
 
     static int errno(CompletableFuture<?> f) {
@@ -144,6 +150,26 @@ class TableBackendTest {
         assertEquals(DIR, b.stat("7/task/900").join(), "a listed thread's attributes come from the listing");
         assertEquals(List.of(), agent.asked);
         assertEquals(1, tablesSent.get());
+    }
+
+    @Test
+    void aTableCutShortIsSaidAtEachListing() {
+        TableBackend b = new TableBackend(agent, (threads, parts) -> {
+            ProcessTableWriter w = new ProcessTableWriter(Unpooled.directBuffer(), 200, Set.of("stat"), Set.of(),
+                    List.of(new ExportedTree.Entry("7", DIR), new ExportedTree.Entry("8", DIR)));
+            for (int pid : new int[]{7, 8}) {
+                w.beginProcess(pid);
+                w.attributes("", DIR);
+                try (Arena arena = Arena.ofConfined()) {
+                    w.file("stat", FILE, arena.allocateFrom(ValueLayout.JAVA_BYTE, new byte[150]));
+                }
+                if (!w.endProcess()) break; // the second passes the 200-byte limit
+            }
+            return CompletableFuture.completedFuture(w.finish());
+        }, WINDOW, new TableBudget(TableBudget.BASE_BYTES), now::get);
+        b.list("").join();
+        assertEquals(1, agent.tableErrors.size(), agent.tableErrors.toString());
+        assertTrue(agent.tableErrors.getFirst().contains("cut short"), agent.tableErrors.toString());
     }
 
     @Test
@@ -265,19 +291,21 @@ class TableBackendTest {
         assertEquals(0, budget.used());
         assertEquals(AGENT_ERRNO, errno(b.read("7/stat")), "files one by one after a failed fetch");
         assertEquals(1, tablesSent.get());
+        assertEquals(1, agent.tableErrors.size(), "the refusal is the host's table error");
+        assertTrue(agent.tableErrors.getFirst().contains("refused"), agent.tableErrors.toString());
     }
 
     @Test
     void aHostThatTimesOutIsLeftOutOfTheListing() {
         TableBackend b = new TableBackend(agent, (threads, parts) -> CompletableFuture.failedFuture(new ErrnoException(Errno.ETIMEDOUT, "late")),
-                WINDOW, new TableBudget(TableBudget.DEFAULT_BYTES), now::get);
+                WINDOW, new TableBudget(TableBudget.BASE_BYTES), now::get);
         assertEquals(Errno.ETIMEDOUT, errno(b.list("")));
         assertEquals(List.of(), agent.asked, "no second request after the deadline");
     }
 
     @Test
     void aHostThatLeavesReleasesItsTable() {
-        TableBudget budget = new TableBudget(TableBudget.DEFAULT_BYTES);
+        TableBudget budget = new TableBudget(TableBudget.BASE_BYTES);
         TableBackend b = backend(budget);
         b.list("").join();
         assertTrue(budget.used() > 0);

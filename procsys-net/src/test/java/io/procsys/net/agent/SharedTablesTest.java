@@ -2,13 +2,13 @@ package io.procsys.net.agent;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.util.concurrent.DefaultEventExecutorGroup;
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.procsys.posix.Errno;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,13 +24,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 class SharedTablesTest {
     final AtomicLong now = new AtomicLong(1_000_000_000L);
     final AtomicInteger builds = new AtomicInteger(), shared = new AtomicInteger();
-    final DefaultEventExecutorGroup expiry = new DefaultEventExecutorGroup(1);
-    final SharedTables tables = new SharedTables(now::get, expiry, shared::incrementAndGet);
+    /** Runs the expiry only when told (runScheduledPendingTasks), so the fake clock alone says what is shared. */
+    final EmbeddedChannel expiry = new EmbeddedChannel();
+    final SharedTables tables = new SharedTables(now::get, expiry.eventLoop(), shared::incrementAndGet);
     static final SharedTables.Key KEY = new SharedTables.Key("", false, 3);
 
     @AfterEach
     void stop() {
-        expiry.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        expiry.finishAndReleaseAll();
     }
 
     SharedTables.Built build() {
@@ -109,16 +110,16 @@ class SharedTablesTest {
     }
 
     @Test
+    @Timeout(60) // a guard against a hang if the reference were never dropped, not a measure
     void theSharedReferenceIsDroppedWhenTheWindowEnds() throws Exception {
         SharedTables.Built built = tables.take(KEY, now.get(), this::build);
         ByteBuf kept = built.table().unwrap();
         text(built);
         assertEquals(1, kept.refCnt(), "held for sharing");
-        expiry.submit(() -> { }).get(); // nothing dropped early
-        CompletableFuture<Void> dropped = CompletableFuture.runAsync(() -> {
-            while (tables.held() > 0) Thread.onSpinWait();
-        });
-        dropped.get(10, TimeUnit.SECONDS);
+        while (tables.held() > 0) { // its expiry is due a few ms of real time after the build
+            expiry.runScheduledPendingTasks();
+            Thread.onSpinWait();
+        }
         assertEquals(0, kept.refCnt(), "released once no request can take it");
     }
 
