@@ -101,9 +101,11 @@ measure() {  # $1 = topology, $2 = hosts, $3 = mount, $4 = daemon pid
     echo "$t $n daemon RSS ${rss} kB, agents $(agents_rss_kb) kB each"
 }
 
+# the process tools measured against the mirror bar (pgrep -f reads every cmdline, -c only stat/status)
+tools=("ps -ef" "top -bn1" "pgrep -c java" "pgrep -f java")
 measure_tools() {  # $1 = topology, $2 = hosts, $3 = mount
     local t=$1 n=$2 m=$3 ms tool
-    for tool in "ps -ef" "top -bn1" "pgrep -c java"; do
+    for tool in "${tools[@]}"; do
         ms=$(median_ms_over_proc "$tool_runs" "$m" $tool)
         echo "{\"topology\": \"$t\", \"hosts\": $n, \"measure\": \"$tool\", \"median_ms\": $ms}" >> "$results"
         echo "$t $n $tool median ${ms} ms"
@@ -115,7 +117,7 @@ measure_tools() {  # $1 = topology, $2 = hosts, $3 = mount
     for ((k = have; k < processes; k++)); do sleep 3600 & sleepers+=($!); done
     mkdir -p "$work/mirror"; mounts+=("$work/mirror")
     "$here/procsys" mount "$work/mirror" >/dev/null 2>&1
-    for tool in "ps -ef" "top -bn1" "pgrep -c java"; do
+    for tool in "${tools[@]}"; do
         ms=$(median_ms_over_proc "$tool_runs" "$work/mirror" $tool)
         echo "{\"topology\": \"mirror\", \"hosts\": $n, \"measure\": \"$tool\", \"processes\": $processes, \"median_ms\": $ms}" >> "$results"
         echo "mirror of $processes processes $tool median ${ms} ms"

@@ -37,12 +37,12 @@ public final class ClusterReport {
     /** ps -ef, top -bn1 and pgrep through the cluster mount against a one-host mirror with as many processes. */
     private static void tools(ClusterPoints points, StringBuilder md) {
         md.append("\nProcess tools through the hub mount against a single-host procsys mirror with as many processes (spawned sleepers); median ms\n\n");
-        md.append("| hosts | processes | `ps -ef` | mirror | ratio | `top -bn1` | mirror | ratio | `pgrep -c java` | mirror | ratio |\n");
-        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append("| hosts | processes | `ps -ef` | mirror | ratio | `top -bn1` | mirror | ratio | `pgrep -c java` | mirror | ratio | `pgrep -f java` | mirror | ratio |\n");
+        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (int n : points.hostCounts()) {
             if (points.find("mirror", n, "ps -ef", 1).isEmpty()) continue;
             md.append("| ").append(n).append(" | ").append(number(points.value("mirror", n, "ps -ef", 1, "processes")));
-            for (String tool : List.of("ps -ef", "top -bn1", "pgrep -c java")) {
+            for (String tool : List.of("ps -ef", "top -bn1", "pgrep -c java", "pgrep -f java")) {
                 double cluster = points.value("hub", n, tool, 1, "median_ms"), mirror = points.value("mirror", n, tool, 1, "median_ms");
                 md.append(" | ").append(number(cluster)).append(" | ").append(number(mirror)).append(" | ").append(number(cluster / mirror)).append("×");
             }

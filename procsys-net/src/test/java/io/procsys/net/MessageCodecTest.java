@@ -8,6 +8,7 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.procsys.net.protocol.Framing;
 import io.procsys.net.protocol.Message;
+import io.procsys.net.protocol.ProcessTableFormat;
 import io.procsys.tree.ExportedTree;
 import io.procsys.tree.FileAttributes;
 import org.junit.jupiter.api.Test;
@@ -46,6 +47,8 @@ class MessageCodecTest {
                 new Message.Stat(7, "1/status"), new Message.ListDirectory(8, ""), new Message.Read(9, "meminfo"),
                 new Message.Readlink(10, "1/exe"), new Message.Attributes(11, attrs),
                 new Message.Table(16, "", false), new Message.Table(17, "hosts/a", true),
+                new Message.Table(24, "", false, ProcessTableFormat.partOf("stat") | ProcessTableFormat.partOf("statm")),
+                new Message.Table(25, "", true, 0),
                 new Message.Listing(12, List.of(new ExportedTree.Entry("a", attrs), new ExportedTree.Entry("gone", null))),
                 new Message.LinkText(13, "/usr/bin/vim"), new Message.Error(14, 2),
                 new Message.Signal(18, 4242, 987654321L, 15, "alice", 1000), new Message.Signal(19, -1, -1L, 0, "root", 0),
@@ -91,6 +94,26 @@ class MessageCodecTest {
         assertInstanceOf(CorruptedFrameException.class, decodeFailure(Unpooled.buffer().writeByte(17).writeInt(1).writeInt(5).writeInt(1), 1024), "short start time");
         assertInstanceOf(CorruptedFrameException.class, decodeFailure(Unpooled.buffer().writeByte(17).writeInt(1).writeInt(5).writeLong(1).writeByte(0), 1024), "trailing byte");
         assertInstanceOf(CorruptedFrameException.class, decodeFailure(Unpooled.buffer().writeByte(25).writeInt(1).writeShort(1), 1024), "short done");
+    }
+
+    @Test
+    void aTableOfAllPartsIsTheFormOlderAgentsRead() {
+        // version 3: path, then one byte of threads, nothing after it (an older agent refuses trailing bytes)
+        ByteBuf v3 = Unpooled.buffer().writeByte(14).writeInt(30).writeShort(0).writeByte(1);
+        EmbeddedChannel in = channel(1024);
+        in.writeInbound(Unpooled.buffer().writeInt(v3.readableBytes()).writeBytes(v3));
+        assertEquals(new Message.Table(30, "", true, ProcessTableFormat.ALL_PARTS), in.readInbound(), "an older client's request asks for all");
+        EmbeddedChannel out = channel(1024);
+        out.writeOutbound(new Message.Table(30, "", true));
+        ByteBuf sent = Unpooled.buffer();
+        ByteBuf chunk;
+        while ((chunk = out.readOutbound()) != null) {
+            sent.writeBytes(chunk);
+            chunk.release();
+        }
+        assertEquals(4 + 5 + 2 + 1, sent.readableBytes(), "length, header, path, threads: no parts");
+        assertInstanceOf(CorruptedFrameException.class, decodeFailure(Unpooled.buffer().writeByte(14).writeInt(1).writeShort(0).writeByte(0)
+                .writeShort(ProcessTableFormat.ALL_PARTS + 1), 1024), "a part no version knows");
     }
 
     @Test

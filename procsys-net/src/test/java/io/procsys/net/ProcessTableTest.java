@@ -52,8 +52,12 @@ class ProcessTableTest {
     }
 
     static String text(ProcessTable.Item item) {
+        return text(table, item);
+    }
+
+    static String text(ProcessTable from, ProcessTable.Item item) {
         byte[] b = new byte[item.fileLength()];
-        table.bytes().getBytes(item.fileOffset(), b);
+        from.bytes().getBytes(item.fileOffset(), b);
         return new String(b, StandardCharsets.ISO_8859_1);
     }
 
@@ -65,6 +69,29 @@ class ProcessTableTest {
         assertTrue(table.hasProcess(SELF));
         assertTrue(table.hasProcess(1));
         assertFalse(table.truncated());
+    }
+
+    @Test
+    void aPartialTableHoldsOnlyTheAskedParts() {
+        ExportedTree tree = new ExportedTree(ProcTree.open(Path.of("/proc")));
+        int stat = ProcessTableFormat.partOf("stat"), statm = ProcessTableFormat.partOf("statm");
+        ByteBuf bytes = new ProcessTableBuilder(tree, false, stat | statm).build(ByteBufAllocator.DEFAULT, "", new int[1]);
+        ProcessTable partial = ProcessTable.read(bytes);
+        try {
+            assertTrue(partial.holds(stat | statm));
+            assertFalse(partial.holds(ProcessTableFormat.partOf("ns")));
+            assertTrue(text(partial, partial.find(SELF, "stat")).startsWith(SELF + " (java) "));
+            assertNotNull(partial.find(SELF, "statm"));
+            assertNotNull(partial.find(SELF, "task"), "task/ is always in");
+            for (String left : List.of("status", "cmdline", "comm", "cgroup", "environ", "exe", "ns", "ns/net")) {
+                assertNull(partial.find(SELF, left), left + " was not asked for");
+            }
+            assertTrue(partial.size() < table.size() / 2, partial.size() + " bytes against " + table.size());
+        } finally {
+            partial.release();
+        }
+        assertTrue(table.holds(ProcessTableFormat.ALL_PARTS), "a table of every part says so");
+        assertTrue(table.find(SELF, "ns/net").link().startsWith("net:["));
     }
 
     @Test

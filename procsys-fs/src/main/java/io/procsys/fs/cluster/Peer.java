@@ -241,10 +241,10 @@ public final class Peer implements Backend, AutoCloseable {
         return call(c -> c.readlink(path));
     }
 
-    /** The process table of this host's tree, with threads or not (the caller owns the buffer). */
-    public CompletableFuture<ByteBuf> table(boolean threads) {
+    /** The process table of this host's tree, with threads or not, holding {@code parts} (ProcessTableFormat.PARTS; the caller owns the buffer). */
+    public CompletableFuture<ByteBuf> table(boolean threads, int parts) {
         tables.increment();
-        return call(c -> c.table("", threads)).thenApply(table -> {
+        return call(c -> c.table("", threads, parts)).thenApply(table -> {
             tableBytes.add(table.readableBytes());
             return table;
         });

@@ -15,7 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
-import java.util.function.Function;
+import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -30,8 +30,14 @@ import java.util.function.Supplier;
  */
 final class TableBackend implements Backend {
     private final Backend peer;
-    /** Fetches a table of the host, with every thread's files or not. */
-    private final Function<Boolean, CompletableFuture<ByteBuf>> tables;
+    /** Fetches a table of the host, with every thread's files or not, holding some parts of every process. */
+    interface Tables {
+        CompletableFuture<ByteBuf> fetch(boolean threads, int parts);
+    }
+
+    private final Tables tables;
+    /** Which parts the next table asks for: what tools read lately. */
+    private final TableParts parts = new TableParts();
     /** Until when tables carry threads: while some tool reads thread files (top -H, htop). */
     private volatile long threadsUntilNanos;
     private final Duration window;
@@ -54,7 +60,7 @@ final class TableBackend implements Backend {
     }
 
     /** {@code remote} answers what the table does not; {@code tables} fetches a table of it. */
-    TableBackend(Backend remote, Function<Boolean, CompletableFuture<ByteBuf>> tables, Duration window, TableBudget budget, LongSupplier clock) {
+    TableBackend(Backend remote, Tables tables, Duration window, TableBudget budget, LongSupplier clock) {
         this.peer = remote;
         this.tables = tables;
         this.window = window;
@@ -87,9 +93,9 @@ final class TableBackend implements Backend {
     // ---- the table's life: fetch on listing, serve within the window, refresh while in use
 
     /** A new table (or the one being fetched); fails if the agent or the budget refuses one. */
-    private synchronized CompletableFuture<ProcessTable> fetch() {
+    private synchronized CompletableFuture<ProcessTable> fetch(IntSupplier parts) {
         if (inFlight != null) return inFlight;
-        CompletableFuture<ProcessTable> next = tables.apply(clock.getAsLong() - threadsUntilNanos < 0).thenApply(this::accept);
+        CompletableFuture<ProcessTable> next = tables.fetch(clock.getAsLong() - threadsUntilNanos < 0, parts.getAsInt()).thenApply(this::accept);
         inFlight = next;
         next.whenComplete((t, e) -> {
             synchronized (this) {
@@ -157,19 +163,25 @@ final class TableBackend implements Backend {
      * trip per file. Otherwise (nobody listed the host lately, or a fetch failed within the last
      * window): none.
      */
-    private CompletableFuture<ProcessTable> usable() {
+    private CompletableFuture<ProcessTable> usable(int part) {
         synchronized (this) {
             long now = clock.getAsLong();
             if (table != null && fresh(now)) {
+                if (!table.holds(part) && !failedLately(now)) { // asked without it: one table with it, for every reader waiting
+                    return fetch(() -> parts.withMissing(part)).handle((t, error) -> error != null ? null : retained(t));
+                }
                 table.bytes().retain();
                 return CompletableFuture.completedFuture(table);
             }
             boolean scanning = everFetched && now - listedNanos <= window.toNanos() * SCAN_WINDOWS;
-            boolean failedLately = failedNanos != 0 && now - failedNanos <= window.toNanos();
-            if (inFlight == null && (!scanning || failedLately || closed)) return NONE;
+            if (inFlight == null && (!scanning || failedLately(now) || closed)) return NONE;
             drop();
         }
-        return fetch().handle((t, error) -> error != null ? null : retained(t));
+        return fetch(parts::forRefresh).handle((t, error) -> error != null ? null : retained(t));
+    }
+
+    private boolean failedLately(long now) {
+        return failedNanos != 0 && now - failedNanos <= window.toNanos();
     }
 
     /** How many windows after the last read of a thread file tables still carry threads. */
@@ -267,7 +279,9 @@ final class TableBackend implements Backend {
         InProcess at = InProcess.of(path);
         if (at == null) return fromAgent.get();
         if (at.isThreadFile()) threadsUntilNanos = clock.getAsLong() + window.toNanos() * THREAD_WINDOWS;
-        return usable().thenCompose(t -> {
+        int part = ProcessTableFormat.partOf(at.rest);
+        parts.read(part);
+        return usable(part).thenCompose(t -> {
             if (t == null) return fromAgent.get();
             try {
                 ProcessTable.Item item = lookup(t, path);
@@ -294,7 +308,7 @@ final class TableBackend implements Backend {
             }
             // a host that is down or late is left out as for any request; one whose table was refused
             // (bad, over the budget) is listed the old way
-            return fetch().handle((t, error) -> {
+            return fetch(parts::forListing).handle((t, error) -> {
                 if (error == null) return CompletableFuture.completedFuture(t.root());
                 Throwable e = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
                 boolean unreachable = e instanceof ErrnoException r && (r.errno() == Errno.ETIMEDOUT || r.errno() == Errno.EHOSTUNREACH || r.errno() == Errno.ENOTCONN);

@@ -78,23 +78,35 @@ class TableBackendTest {
     final AtomicInteger tablesSent = new AtomicInteger();
     /** Whether each table asked for threads. */
     final List<Boolean> threadsAsked = new ArrayList<>();
+    /** The parts each table asked for. */
+    final List<Integer> partsAsked = new ArrayList<>();
     /** The processes the next table holds. */
     volatile List<Integer> pids = List.of(7);
 
-    ByteBuf table() {
+    static final int STAT = ProcessTableFormat.partOf("stat"), STATUS = ProcessTableFormat.partOf("status"),
+            NS = ProcessTableFormat.partOf("ns");
+
+    /** A table of {@link #pids} holding {@code parts} of each: stat, status (EACCES), ns/ with one link. */
+    ByteBuf table(int parts) {
         tablesSent.incrementAndGet();
         List<ExportedTree.Entry> root = new ArrayList<>(List.of(new ExportedTree.Entry("meminfo", FILE)));
         for (int pid : pids) root.add(new ExportedTree.Entry(Integer.toString(pid), DIR));
-        ProcessTableWriter w = new ProcessTableWriter(Unpooled.directBuffer(), ProcessTableFormat.MAX_BYTES,
-                Set.of("stat", "status", "maps", "task"), Set.of("stat"), root);
+        ProcessTableWriter w = new ProcessTableWriter(Unpooled.directBuffer(), ProcessTableFormat.MAX_BYTES, parts,
+                Set.of("stat", "status", "maps", "task", "ns"), Set.of("stat"), root);
         for (int pid : pids) {
             w.beginProcess(pid);
             w.attributes("", DIR);
-            try (Arena arena = Arena.ofConfined()) {
-                byte[] text = (pid + " (sleep) S 1").getBytes(StandardCharsets.US_ASCII);
-                w.file("stat", FILE, arena.allocateFrom(ValueLayout.JAVA_BYTE, text));
+            if ((parts & STAT) != 0) {
+                try (Arena arena = Arena.ofConfined()) {
+                    byte[] text = (pid + " (sleep) S 1").getBytes(StandardCharsets.US_ASCII);
+                    w.file("stat", FILE, arena.allocateFrom(ValueLayout.JAVA_BYTE, text));
+                }
             }
-            w.error("status", Errno.EACCES);
+            if ((parts & STATUS) != 0) w.error("status", Errno.EACCES);
+            if ((parts & NS) != 0) {
+                w.listing("ns", DIR, List.of(new ExportedTree.Entry("net", FILE)));
+                w.link("ns/net", FILE, "net:[4026531840]");
+            }
             w.listing("task", DIR, List.of(new ExportedTree.Entry(Integer.toString(pid), DIR), new ExportedTree.Entry("900", DIR)));
             w.endProcess();
         }
@@ -102,9 +114,10 @@ class TableBackendTest {
     }
 
     TableBackend backend(TableBudget budget) {
-        return new TableBackend(agent, threads -> {
+        return new TableBackend(agent, (threads, parts) -> {
             threadsAsked.add(threads);
-            return CompletableFuture.completedFuture(table());
+            partsAsked.add(parts);
+            return CompletableFuture.completedFuture(table(parts));
         }, WINDOW, budget, now::get);
     }
 
@@ -141,7 +154,7 @@ class TableBackendTest {
 
     @Test
     void aTableCutShortIsSaidAtEachListing() {
-        TableBackend b = new TableBackend(agent, threads -> {
+        TableBackend b = new TableBackend(agent, (threads, parts) -> {
             ProcessTableWriter w = new ProcessTableWriter(Unpooled.directBuffer(), 200, Set.of("stat"), Set.of(),
                     List.of(new ExportedTree.Entry("7", DIR), new ExportedTree.Entry("8", DIR)));
             for (int pid : new int[]{7, 8}) {
@@ -214,6 +227,46 @@ class TableBackendTest {
     }
 
     @Test
+    void aListingAsksForWhatThePassBeforeItRead() {
+        TableBackend b = backend();
+        b.list("").join();
+        assertEquals("7 (sleep) S 1", text(b.read("7/stat").join()));
+        assertEquals(DIR, b.stat("7").join());
+        b.list("").join(); // top's second pass: stat only
+        assertEquals("7 (sleep) S 1", text(b.read("7/stat").join()));
+        b.list("").join();
+        b.list("").join(); // a pass that read nothing asks as the one before
+        assertEquals(List.of(TableParts.FIRST, STAT, STAT, STAT), partsAsked);
+        assertEquals(List.of(), agent.asked);
+    }
+
+    @Test
+    void aPartTheTableWasAskedWithoutGetsOneTableWithIt() {
+        TableBackend b = backend();
+        b.list("").join();
+        b.read("7/stat").join().release();
+        b.list("").join(); // stat only
+        assertEquals(Errno.EACCES, errno(b.read("7/status")), "from a new table, not the agent");
+        assertEquals(Errno.EACCES, errno(b.read("7/status")));
+        assertEquals(List.of(TableParts.FIRST, STAT, TableParts.FIRST), partsAsked);
+        assertEquals(List.of(), agent.asked);
+    }
+
+    @Test
+    void namespacesComeOnDemandAndStayWhileRead() {
+        TableBackend b = backend();
+        b.list("").join();
+        assertEquals(0, TableParts.FIRST & NS, "no ns in a first table");
+        assertEquals(FILE, b.stat("7/ns/net").join(), "pstree's stat of ns/* gets a table with them");
+        assertEquals("net:[4026531840]", b.readlink("7/ns/net").join());
+        assertEquals(Errno.ENOENT, errno(b.stat("7/ns/pid")), "absent from the listed ns/");
+        b.list("").join();
+        assertEquals(FILE, b.stat("7/ns/net").join());
+        assertEquals(List.of(TableParts.FIRST, TableParts.FIRST | NS, NS), partsAsked);
+        assertEquals(List.of(), agent.asked);
+    }
+
+    @Test
     void withoutAListingThereIsNoTable() {
         TableBackend b = backend();
         assertEquals(AGENT_ERRNO, errno(b.stat("7")));
@@ -244,7 +297,7 @@ class TableBackendTest {
 
     @Test
     void aHostThatTimesOutIsLeftOutOfTheListing() {
-        TableBackend b = new TableBackend(agent, threads -> CompletableFuture.failedFuture(new ErrnoException(Errno.ETIMEDOUT, "late")),
+        TableBackend b = new TableBackend(agent, (threads, parts) -> CompletableFuture.failedFuture(new ErrnoException(Errno.ETIMEDOUT, "late")),
                 WINDOW, new TableBudget(TableBudget.BASE_BYTES), now::get);
         assertEquals(Errno.ETIMEDOUT, errno(b.list("")));
         assertEquals(List.of(), agent.asked, "no second request after the deadline");

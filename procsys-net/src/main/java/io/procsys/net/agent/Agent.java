@@ -53,10 +53,12 @@ public final class Agent implements AutoCloseable {
     private final AgentStats stats = new AgentStats();
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final SentBytes sentBytes = new SentBytes(stats);
+    private final SharedTables tables;
 
     private Agent(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls, Threads shared, SignalMode signals) throws InterruptedException {
         this.ownsThreads = shared == null;
         this.threads = ownsThreads ? Threads.create(1, 1) : shared;
+        this.tables = new SharedTables(System::nanoTime, threads.fileWork(), stats.tablesShared::increment);
         // procfs answers at once, from memory: its files are read on the I/O thread, saving two
         // thread hand-offs per request. Any other tree (a capture on disk, a procsys mount that
         // waits on its own peers) is read on the file thread, as process tables always are.
@@ -102,7 +104,7 @@ public final class Agent implements AutoCloseable {
             if (tls != null) ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
             Framing.install(ch.pipeline(), Framing.MAX_REQUEST_FRAME);
             ch.pipeline().addLast("hello", new AgentHello(node, stats));
-            ch.pipeline().addLast("requests", new RequestHandler(tree, stats, fileWork, threads.fileWork()));
+            ch.pipeline().addLast("requests", new RequestHandler(tree, stats, fileWork, threads.fileWork(), tables));
             ch.pipeline().addLast("actions", new ActionHandler(actions, threads.fileWork(), stats));
         }
     }

@@ -22,6 +22,8 @@ public final class AgentStats {
     final LongAdder tlsHandshakeFailures = new LongAdder();
     /** Bytes written to clients' sockets (TLS records included). */
     final LongAdder sentBytes = new LongAdder();
+    /** Table requests answered with a table built for another request of the same moment (SharedTables). */
+    final LongAdder tablesShared = new LongAdder();
 
     private static LongAdder[] adders(int n) {
         LongAdder[] a = new LongAdder[n];
@@ -75,6 +77,10 @@ public final class AgentStats {
         return sentBytes.sum();
     }
 
+    public long tablesShared() {
+        return tablesShared.sum();
+    }
+
     /** Registers these counters with {@code metrics} (read at each scrape; nothing more per request). */
     public void exportTo(Metrics metrics) {
         metrics.counters("procsys_agent_requests_total", "Requests this agent received, by kind.", List.of("kind"), s -> {
@@ -97,6 +103,8 @@ public final class AgentStats {
                     s.sample(tlsHandshakes.sum(), "success");
                     s.sample(tlsHandshakeFailures.sum(), "failure");
                 });
+        metrics.counter("procsys_agent_tables_shared_total",
+                "Process table requests this agent answered with a table built for another request of the same few ms.", tablesShared::sum);
         metrics.counter("procsys_agent_sent_bytes_total", "Bytes this agent wrote to its clients' sockets (TLS records included).", sentBytes::sum);
     }
 }

@@ -24,7 +24,7 @@ import java.util.Set;
  * requests: a refused file is recorded with its errno.
  */
 public final class ProcessTableBuilder {
-    /** Files read for every process. */
+    /** Files read for every process (the parts of {@link ProcessTableFormat#PARTS} that are files). */
     static final List<String> PROCESS_FILES = List.of("stat", "statm", "status", "cmdline", "comm", "cgroup", "environ");
     /**
      * Files read for every thread (task/TID/): what top -H and htop read on every refresh. ps -L
@@ -41,11 +41,22 @@ public final class ProcessTableBuilder {
 
     private final ExportedTree tree;
     private final boolean threads;
+    private final int parts;
 
     /** {@code threads}: also every thread's {@link #THREAD_FILES} (the task/ listings are always in). */
     public ProcessTableBuilder(ExportedTree tree, boolean threads) {
+        this(tree, threads, ProcessTableFormat.ALL_PARTS);
+    }
+
+    /** As {@link #ProcessTableBuilder(ExportedTree, boolean)}, with only {@code parts} of every process. */
+    public ProcessTableBuilder(ExportedTree tree, boolean threads, int parts) {
         this.tree = tree;
         this.threads = threads;
+        this.parts = parts;
+    }
+
+    private boolean wanted(String part) {
+        return (parts & ProcessTableFormat.partOf(part)) != 0;
     }
 
     /** The table of the tree below {@code path} ("" = the root); null with the listing's errno in {@code errno[0]}. */
@@ -71,7 +82,7 @@ public final class ProcessTableBuilder {
         }
         ByteBuf out = alloc.directBuffer(64 * 1024, ProcessTableFormat.MAX_BYTES + SLACK);
         try (Arena arena = Arena.ofConfined()) {
-            ProcessTableWriter table = new ProcessTableWriter(out, ProcessTableFormat.MAX_BYTES, processNames, threadNames, root.entries());
+            ProcessTableWriter table = new ProcessTableWriter(out, ProcessTableFormat.MAX_BYTES, parts, processNames, threadNames, root.entries());
             if (table.full()) { // the root listing alone is past the bound
                 out.release();
                 errno[0] = Errno.EFBIG;
@@ -123,12 +134,34 @@ public final class ProcessTableBuilder {
         }
         try (process) {
             table.attributes("", attrs);
-            for (String name : PROCESS_FILES) file(table, process, "", name);
-            String exe = process.readlink(EXE, errno);
-            FileAttributes exeAttrs = exe == null ? null : process.stat(EXE, errno);
-            if (exeAttrs == null) table.error(EXE, errno[0]);
-            else table.link(EXE, exeAttrs, exe);
+            for (String name : PROCESS_FILES) {
+                if (wanted(name)) file(table, process, "", name);
+            }
+            if (wanted(EXE)) exe(table, process, errno);
         }
+        if (wanted(NS)) namespaces(table, dir, st, errno);
+        ExportedTree.Listing task = listing(table, dir, TASK, st);
+        if (task == null || !threads) return;
+        for (ExportedTree.Entry thread : task.entries()) {
+            if (dir.endsWith("/" + thread.name()) || dir.equals(thread.name()) || !isPid(thread.name())) continue; // the leader is read as the process
+            ExportedTree.Directory threadDir = tree.directory(dir + "/" + TASK + "/" + thread.name(), errno);
+            if (threadDir == null) continue; // ended meanwhile: its listing entry stays
+            try (threadDir) {
+                for (String name : THREAD_FILES) file(table, threadDir, TASK + "/" + thread.name() + "/", name);
+            }
+            if (table.full()) return;
+        }
+    }
+
+    private static void exe(ProcessTableWriter table, ExportedTree.Directory process, int[] errno) {
+        String exe = process.readlink(EXE, errno);
+        FileAttributes exeAttrs = exe == null ? null : process.stat(EXE, errno);
+        if (exeAttrs == null) table.error(EXE, errno[0]);
+        else table.link(EXE, exeAttrs, exe);
+    }
+
+    /** ns/ as a listing, and every ns/* link text (pstree stats them). */
+    private void namespaces(ProcessTableWriter table, String dir, MemorySegment st, int[] errno) {
         ExportedTree.Listing ns = listing(table, dir, NS, st);
         if (ns != null) {
             ExportedTree.Directory namespaces = tree.directory(dir + "/" + NS, errno);
@@ -140,17 +173,6 @@ public final class ProcessTableBuilder {
                     }
                 }
             }
-        }
-        ExportedTree.Listing task = listing(table, dir, TASK, st);
-        if (task == null || !threads) return;
-        for (ExportedTree.Entry thread : task.entries()) {
-            if (dir.endsWith("/" + thread.name()) || dir.equals(thread.name()) || !isPid(thread.name())) continue; // the leader is read as the process
-            ExportedTree.Directory threadDir = tree.directory(dir + "/" + TASK + "/" + thread.name(), errno);
-            if (threadDir == null) continue; // ended meanwhile: its listing entry stays
-            try (threadDir) {
-                for (String name : THREAD_FILES) file(table, threadDir, TASK + "/" + thread.name() + "/", name);
-            }
-            if (table.full()) return;
         }
     }
 

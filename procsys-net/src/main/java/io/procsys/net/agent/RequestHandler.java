@@ -23,12 +23,14 @@ final class RequestHandler extends SimpleChannelInboundHandler<Message.Request> 
 
     private final EventExecutorGroup fileWork;
     private final EventExecutorGroup tableWork;
+    private final SharedTables tables;
 
-    RequestHandler(ExportedTree tree, AgentStats stats, EventExecutorGroup fileWork, EventExecutorGroup tableWork) {
+    RequestHandler(ExportedTree tree, AgentStats stats, EventExecutorGroup fileWork, EventExecutorGroup tableWork, SharedTables tables) {
         this.tree = tree;
         this.stats = stats;
         this.fileWork = fileWork;
         this.tableWork = tableWork;
+        this.tables = tables;
     }
 
     @Override
@@ -36,15 +38,16 @@ final class RequestHandler extends SimpleChannelInboundHandler<Message.Request> 
         stats.requests.increment();
         int kind = AgentStats.kind(request);
         stats.requestsByKind[kind].increment();
+        long arrivedNanos = System.nanoTime(); // a table built before this (by more than a few ms) is not shared with it
         EventExecutorGroup work = request instanceof Message.Table ? tableWork : fileWork;
         if (work == null) {
-            ctx.writeAndFlush(counted(kind, answer(ctx, request)));
+            ctx.writeAndFlush(counted(kind, answer(ctx, request, arrivedNanos)));
             return;
         }
         work.execute(() -> {
             Message reply;
             try {
-                reply = answer(ctx, request);
+                reply = answer(ctx, request, arrivedNanos);
             } catch (Throwable e) { // out of direct memory included: the connection is closed, the client told at once
                 stats.failuresByKind[kind].increment();
                 exceptionCaught(ctx, e);
@@ -60,13 +63,13 @@ final class RequestHandler extends SimpleChannelInboundHandler<Message.Request> 
         return reply;
     }
 
-    private Message answer(ChannelHandlerContext ctx, Message.Request request) {
+    private Message answer(ChannelHandlerContext ctx, Message.Request request, long arrivedNanos) {
         return switch (request) {
             case Message.Stat s -> reply(s, tree.attributes(s.path()), Message.Attributes::new);
             case Message.ListDirectory l -> reply(l, tree.entries(l.path()), Message.Listing::new);
             case Message.Readlink r -> reply(r, tree.linkText(r.path()), Message.LinkText::new);
             case Message.Read r -> read(ctx, r);
-            case Message.Table t -> table(ctx, t);
+            case Message.Table t -> table(ctx, t, arrivedNanos);
         };
     }
 
@@ -74,11 +77,14 @@ final class RequestHandler extends SimpleChannelInboundHandler<Message.Request> 
         return answer.ok() ? message.apply(request.id(), answer.value()) : new Message.Error(request.id(), answer.errno());
     }
 
-    /** The process table of the tree at the path, built in one pass (see {@link ProcessTableBuilder}). */
-    private Message table(ChannelHandlerContext ctx, Message.Table t) {
-        int[] errno = new int[1];
-        ByteBuf table = new ProcessTableBuilder(tree, t.threads()).build(ctx.alloc(), t.path(), errno);
-        return table == null ? new Message.Error(t.id(), errno[0]) : new Message.Data(t.id(), table);
+    /** The process table of the tree at the path, built in one pass (see {@link ProcessTableBuilder}), or shared with a request of the same moment. */
+    private Message table(ChannelHandlerContext ctx, Message.Table t, long arrivedNanos) {
+        SharedTables.Built built = tables.take(new SharedTables.Key(t.path(), t.threads(), t.parts()), arrivedNanos, () -> {
+            int[] errno = new int[1];
+            ByteBuf table = new ProcessTableBuilder(tree, t.threads(), t.parts()).build(ctx.alloc(), t.path(), errno);
+            return new SharedTables.Built(table, errno[0]);
+        });
+        return built.table() == null ? new Message.Error(t.id(), built.errno()) : new Message.Data(t.id(), built.table());
     }
 
     /** Reads the whole file with read(2) straight into a direct buffer that goes to the socket as it is. */

@@ -13,6 +13,7 @@ import io.netty.handler.ssl.SslContext;
 import io.procsys.net.Transport;
 import io.procsys.net.protocol.Framing;
 import io.procsys.net.protocol.Message;
+import io.procsys.net.protocol.ProcessTableFormat;
 import io.procsys.posix.Errno;
 import io.procsys.posix.ErrnoException;
 import io.procsys.tree.ExportedTree;
@@ -177,7 +178,13 @@ public final class AgentClient implements AutoCloseable {
 
     /** The process table of the tree at {@code path} (see ProcessTable), with threads or not; the caller owns the buffer. */
     public CompletableFuture<ByteBuf> table(String path, boolean threads) {
-        return data(request(id -> new Message.Table(id, path, threads)));
+        return table(path, threads, ProcessTableFormat.ALL_PARTS);
+    }
+
+    /** As {@link #table(String, boolean)}, holding {@code parts} of every process (all of them from an agent older than version 4). */
+    public CompletableFuture<ByteBuf> table(String path, boolean threads, int parts) {
+        int asked = version >= Message.TABLE_PARTS_VERSION ? parts : ProcessTableFormat.ALL_PARTS;
+        return data(request(id -> new Message.Table(id, path, threads, asked)));
     }
 
     public CompletableFuture<String> readlink(String path) {

@@ -12,14 +12,17 @@ import java.util.List;
  * many requests can be in flight on one connection. The hello exchange has id 0.
  */
 public sealed interface Message {
-    /** 2: adds Table. 3: adds the actions (Signal, SetPriority, IoprioGet) and Done. */
-    int PROTOCOL_VERSION = 3;
+    /** 2: adds Table. 3: adds the actions (Signal, SetPriority, IoprioGet) and Done. 4: Table names the parts it wants. */
+    int PROTOCOL_VERSION = 4;
     /** The first version with actions: a client that negotiated an older one sends none (and answers EPERM itself). */
     int ACTIONS_VERSION = 3;
+    /** The first version whose Table may leave parts out: a client that negotiated an older one asks for all. */
+    int TABLE_PARTS_VERSION = 4;
     /**
      * The oldest version an agent still answers, in that version: so agents can be upgraded
      * before the mounts that read them (a client asks for its own version, and needs it).
-     * Version 1 is version 2 without Table; version 2 is version 3 without the actions.
+     * Version 1 is version 2 without Table; version 2 is version 3 without the actions; version 3
+     * is version 4 with every Table asking for all parts.
      */
     int OLDEST_PROTOCOL_VERSION = 1;
 
@@ -57,9 +60,18 @@ public sealed interface Message {
      * The process table of the tree at {@code path} ("" for the root): its listing and, for every
      * process, the files process tools read, in one {@link ProcessTable} (answered with Data);
      * with {@code threads}, every thread's files too (costly on hosts of many threads: asked for
-     * only while a tool reads threads).
+     * only while a tool reads threads). {@code parts}: which of {@link ProcessTableFormat#PARTS}
+     * each process record holds (a client reads the others one by one or asks again).
      */
-    record Table(int id, String path, boolean threads) implements Request {}
+    record Table(int id, String path, boolean threads, int parts) implements Request {
+        public Table {
+            if ((parts & ~ProcessTableFormat.ALL_PARTS) != 0) throw new IllegalArgumentException("parts " + parts);
+        }
+
+        public Table(int id, String path, boolean threads) {
+            this(id, path, threads, ProcessTableFormat.ALL_PARTS);
+        }
+    }
 
     /**
      * A request to act on one process of the agent's host, named by its local {@code pid} and its

@@ -46,6 +46,8 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, Message> 
             case Message.Table r -> {
                 writeString(buf.writeByte(TABLE).writeInt(r.id()), r.path());
                 buf.writeBoolean(r.threads());
+                // all parts: the form of versions 2 and 3, which an older agent still reads
+                if (r.parts() != ProcessTableFormat.ALL_PARTS) buf.writeShort(r.parts());
             }
             case Message.Signal a -> writeString(buf.writeByte(SIGNAL).writeInt(a.id()).writeInt(a.pid()).writeLong(a.startTime())
                     .writeInt(a.signal()), a.user()).writeInt(a.uid());
@@ -74,7 +76,7 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, Message> 
             case LIST -> new Message.ListDirectory(id, readString(in));
             case READ -> new Message.Read(id, readString(in));
             case READLINK -> new Message.Readlink(id, readString(in));
-            case TABLE -> new Message.Table(id, readString(in), readBoolean(in));
+            case TABLE -> new Message.Table(id, readString(in), readBoolean(in), readParts(in));
             case SIGNAL -> new Message.Signal(id, readInt(in), readLong(in), readInt(in), readUser(in), readInt(in));
             case SET_PRIORITY -> new Message.SetPriority(id, readInt(in), readLong(in), readInt(in), readUser(in), readInt(in));
             case IOPRIO_GET -> new Message.IoprioGet(id, readInt(in), readLong(in));
@@ -102,6 +104,14 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, Message> 
         int b = in.readUnsignedByte();
         if (b > 1) throw new CorruptedFrameException("flag " + b);
         return b == 1;
+    }
+
+    /** A Table's parts: absent (an older client) is all of them. */
+    private static int readParts(ByteBuf in) {
+        if (!in.isReadable()) return ProcessTableFormat.ALL_PARTS;
+        int parts = readShort(in);
+        if ((parts & ~ProcessTableFormat.ALL_PARTS) != 0) throw new CorruptedFrameException("table parts " + parts);
+        return parts;
     }
 
     static int readShort(ByteBuf in) {

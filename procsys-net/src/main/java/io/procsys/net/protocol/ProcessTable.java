@@ -40,6 +40,7 @@ public final class ProcessTable {
 
     private final ByteBuf bytes;
     private final boolean truncated;
+    private final int parts;
     private final Set<String> processNames;
     private final Set<String> threadNames;
     private final List<ExportedTree.Entry> root;
@@ -48,10 +49,11 @@ public final class ProcessTable {
     private volatile Set<String> rootNames;
     private volatile Map<Integer, Integer> processOfThread;
 
-    private ProcessTable(ByteBuf bytes, boolean truncated, Set<String> processNames, Set<String> threadNames,
+    private ProcessTable(ByteBuf bytes, boolean truncated, int parts, Set<String> processNames, Set<String> threadNames,
                          List<ExportedTree.Entry> root, Map<Integer, Span> records) {
         this.bytes = bytes;
         this.truncated = truncated;
+        this.parts = parts;
         this.processNames = processNames;
         this.threadNames = threadNames;
         this.root = root;
@@ -69,7 +71,9 @@ public final class ProcessTable {
             MessageCodec.need(in, 2);
             int version = in.readUnsignedByte();
             if (version != VERSION) throw new CorruptedFrameException("table version " + version);
-            boolean truncated = (in.readUnsignedByte() & TRUNCATED) != 0;
+            int flags = in.readUnsignedByte();
+            boolean truncated = (flags & TRUNCATED) != 0;
+            int parts = (flags & PARTIAL) == 0 ? ALL_PARTS : MessageCodec.readShort(in) & ALL_PARTS;
             Set<String> processNames = readNames(in);
             Set<String> threadNames = readNames(in);
             List<ExportedTree.Entry> root = uniqueValidEntries(MessageCodec.readEntries(in));
@@ -85,7 +89,7 @@ public final class ProcessTable {
                 // a pid twice: the first record stands
                 records.putIfAbsent(pid, new Span(offset, length));
             }
-            return new ProcessTable(bytes, truncated, processNames, threadNames, root, records);
+            return new ProcessTable(bytes, truncated, parts, processNames, threadNames, root, records);
         } catch (RuntimeException e) {
             bytes.release();
             throw e instanceof CorruptedFrameException ? e : new CorruptedFrameException("bad table: " + e, e);
@@ -117,6 +121,11 @@ public final class ProcessTable {
 
     public boolean truncated() {
         return truncated;
+    }
+
+    /** Whether the agent was asked for every {@code part} (bits of {@link ProcessTableFormat#PARTS}): a missing item of one is then too big or gone, not left out. */
+    public boolean holds(int part) {
+        return (parts & part) == part;
     }
 
     /** The tree's root listing as the agent saw it. */

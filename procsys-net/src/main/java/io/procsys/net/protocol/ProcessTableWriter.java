@@ -19,11 +19,20 @@ public final class ProcessTableWriter {
     private int recordStart = -1;
 
     public ProcessTableWriter(ByteBuf out, int limit, Set<String> processNames, Set<String> threadNames, List<ExportedTree.Entry> root) {
+        this(out, limit, ALL_PARTS, processNames, threadNames, root);
+    }
+
+    /** A table whose records hold {@code parts} of {@link ProcessTableFormat#PARTS}; all of them: the form every version reads. */
+    public ProcessTableWriter(ByteBuf out, int limit, int parts, Set<String> processNames, Set<String> threadNames, List<ExportedTree.Entry> root) {
         this.out = out;
         this.limit = limit;
         out.writeByte(VERSION);
         flagsAt = out.writerIndex();
-        out.writeByte(0);
+        if (parts == ALL_PARTS) {
+            out.writeByte(0);
+        } else {
+            out.writeByte(PARTIAL).writeShort(parts);
+        }
         writeNames(new LinkedHashSet<>(processNames));
         writeNames(new LinkedHashSet<>(threadNames));
         MessageCodec.writeEntries(out, root);
@@ -47,7 +56,7 @@ public final class ProcessTableWriter {
     public boolean endProcess() {
         if (out.writerIndex() > limit) {
             out.writerIndex(recordStart);
-            out.setByte(flagsAt, TRUNCATED);
+            out.setByte(flagsAt, out.getByte(flagsAt) | TRUNCATED);
             return false;
         }
         out.setInt(recordStart + 4, out.writerIndex() - recordStart - 8);

@@ -1,0 +1,43 @@
+package io.procsys.fs.cluster;
+
+import io.procsys.net.protocol.ProcessTableFormat;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Which parts of every process ({@link ProcessTableFormat#PARTS}) a host's next table asks for.
+ * A tool reads the same files at every pass (top: stat and statm; ps: stat, status, cmdline), so
+ * a listing asks for what was read since the one before, and the agent reads no more than that.
+ * Before anything was read: all but ns/ (only pstree reads it). A read of a part the current
+ * table was asked without gets a table with it ({@link #withMissing}), so a tool that reads more
+ * than the one before it costs one table more, not a request per file.
+ */
+final class TableParts {
+    static final int FIRST = ProcessTableFormat.ALL_PARTS & ~ProcessTableFormat.partOf("ns");
+
+    /** Parts read since the host's root was last listed. */
+    private final AtomicInteger read = new AtomicInteger();
+    /** What the last table was asked for. */
+    private volatile int asked = FIRST;
+
+    /** Notes a read of {@code part} (0: a path in no part). */
+    void read(int part) {
+        if ((read.get() & part) != part) read.getAndAccumulate(part, (a, b) -> a | b);
+    }
+
+    /** For a listing, which starts a pass: what the last pass read (the same as before if it read nothing). */
+    int forListing() {
+        int last = read.getAndSet(0);
+        return asked = last == 0 ? asked : last;
+    }
+
+    /** For a table fetched during a pass (past the window): what the pass read so far and the last table held. */
+    int forRefresh() {
+        return asked = asked | read.get();
+    }
+
+    /** For a read of {@code part}, which the current table was asked without. */
+    int withMissing(int part) {
+        return asked = FIRST | part | read.get();
+    }
+}
