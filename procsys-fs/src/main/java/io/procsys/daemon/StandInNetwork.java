@@ -108,7 +108,9 @@ public final class StandInNetwork implements AutoCloseable {
             lastFullNanos = System.nanoTime();
         } catch (Exception e) {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-            LOG.log(System.Logger.Level.WARNING, "stand-in links of " + pin + " not synced: " + e.getMessage());
+            Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+            LOG.log(System.Logger.Level.WARNING, "stand-in links of " + pin + " not synced (tried again at the next look): "
+                    + (cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName()));
         }
     }
 

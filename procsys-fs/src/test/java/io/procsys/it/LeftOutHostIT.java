@@ -4,12 +4,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,24 +22,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class LeftOutHostIT {
     static final Path FIXTURE = Path.of("src/test/data/hosts/prometheus-procfs").toAbsolutePath();
-    static Process agent;
+    static LauncherAgent agent;
     static DelayingProxy proxy;
     static Path mount, certs, log;
     static String metricsUrl;
 
     @BeforeAll
     static void start() throws Exception {
-        int agentPort;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            agentPort = probe.getLocalPort();
-        }
-        certs = Files.createTempDirectory("procsys-leftout-certs-");
-        Commands.Result issued = Commands.procsys("certs", "--out", certs.toString(), "late", "here");
-        assertEquals(0, issued.exit(), issued.all());
-        agent = new ProcessBuilder(Commands.launcher().toString(), "agent", "--listen", "127.0.0.1:" + agentPort, "--name", "late",
-                "--certs-dir", certs.toString(), "--warmup", "0", "--proc-root", FIXTURE.toString(), "--metrics-listen", "127.0.0.1:0")
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        MetricsIT.readyUrl(agent);
+        agent = LauncherAgent.start("late", "here", FIXTURE);
+        certs = agent.certs();
+        int agentPort = agent.port();
         proxy = new DelayingProxy(new InetSocketAddress("127.0.0.1", agentPort));
         mount = Files.createTempDirectory("procsys-leftout-");
         log = Files.createTempFile("procsys-leftout-", ".log");
@@ -63,16 +52,7 @@ class LeftOutHostIT {
             Files.deleteIfExists(mount);
         }
         if (proxy != null) proxy.close();
-        if (agent != null) {
-            agent.destroy();
-            if (!agent.waitFor(10, TimeUnit.SECONDS)) agent.destroyForcibly();
-        }
-        if (certs != null) {
-            try (var files = Files.list(certs)) {
-                for (Path f : files.toList()) Files.delete(f);
-            }
-            Files.delete(certs);
-        }
+        if (agent != null) agent.close();
         if (log != null) Files.deleteIfExists(log);
     }
 

@@ -36,23 +36,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MetricsIT {
     static final Path FIXTURE = Path.of("src/test/data/hosts/prometheus-procfs").toAbsolutePath();
     static final Pattern METRICS_URL = Pattern.compile("metrics on (http://[0-9.]+:[0-9]+/metrics)");
-    static Process agent;
+    static LauncherAgent agent;
     static String agentMetrics, mountMetrics;
     static Path mount, certs;
 
     @BeforeAll
     static void startAgentAndMount() throws Exception {
-        int agentPort;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            agentPort = probe.getLocalPort();
-        }
-        certs = Files.createTempDirectory("procsys-metrics-certs-");
-        Commands.Result issued = Commands.procsys("certs", "--out", certs.toString(), "far", "here");
-        assertEquals(0, issued.exit(), issued.all());
-        agent = new ProcessBuilder(Commands.launcher().toString(), "agent", "--listen", "127.0.0.1:" + agentPort, "--name", "far",
-                "--certs-dir", certs.toString(), "--warmup", "0", "--proc-root", FIXTURE.toString(), "--metrics-listen", "127.0.0.1:0")
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        agentMetrics = readyUrl(agent);
+        agent = LauncherAgent.start("far", "here", FIXTURE);
+        agentMetrics = agent.metricsUrl();
+        int agentPort = agent.port();
+        certs = agent.certs();
         mount = Files.createTempDirectory("procsys-metrics-");
         Commands.Result r = Commands.procsys("mount", "--name", "here", "--peer", "far=127.0.0.1:" + agentPort, "--certs-dir", certs.toString(),
                 "--cache-ms", "5000", "--metrics-listen", "127.0.0.1:0", mount.toString());
@@ -95,16 +88,7 @@ class MetricsIT {
             Commands.procsys("umount", mount.toString());
             Files.deleteIfExists(mount);
         }
-        if (agent != null) {
-            agent.destroy();
-            if (!agent.waitFor(10, TimeUnit.SECONDS)) agent.destroyForcibly();
-        }
-        if (certs != null) {
-            try (var files = Files.list(certs)) {
-                for (Path f : files.toList()) Files.delete(f);
-            }
-            Files.delete(certs);
-        }
+        if (agent != null) agent.close();
     }
 
     static String scrape(String url) throws Exception {

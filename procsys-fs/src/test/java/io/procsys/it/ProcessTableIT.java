@@ -153,8 +153,8 @@ class ProcessTableIT {
         Map<Integer, Long> sleepersByHost = new TreeMap<>();
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("sleep,(\\d+) (\\d+)").matcher(r.out());
         while (m.find()) {
-            long pid = Long.parseLong(m.group(1));
-            int host = (int) (pid >> 22);
+            ClusterActions.Location at = ClusterPids.where(cluster, Long.parseLong(m.group(1))); // cluster pids are allocated, not computed
+            int host = at == null ? 0 : Integer.parseInt(at.host().substring(1));
             if (host > 0 && m.group(2).startsWith(Integer.toString(host))) sleepersByHost.merge(host, 1L, Long::sum);
         }
         for (int host = 1; host <= HOSTS; host++) {
@@ -166,7 +166,7 @@ class ProcessTableIT {
     @Test
     void namespacesLeftOutOfATableComeInOneMoreTable() throws Exception {
         psOver(mount); // reads no ns/: the next table is asked without them
-        Path init = mount.resolve(Long.toString((1L << 22) + 1));
+        Path init = mount.resolve(Long.toString(ClusterPids.listed(cluster, mount, "h1", 1)));
         Map<String, Long> before = requests();
         assertTrue(Files.readSymbolicLink(init.resolve("ns/pid")).toString().matches("pid:\\[\\d+]"));
         assertTrue(Files.readSymbolicLink(init.resolve("ns/net")).toString().matches("net:\\[\\d+]"));

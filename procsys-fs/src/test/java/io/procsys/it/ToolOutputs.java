@@ -49,6 +49,8 @@ final class ToolOutputs {
             throw new AssertionError("processes missing through procsys: real " + a.keySet() + " mirrored " + b.keySet());
         }
         for (String pid : common) {
+            // a process of another test that ended between the two runs (its cmdline is gone)
+            if (a.get(pid)[commandColumn].endsWith("<defunct>") || b.get(pid)[commandColumn].endsWith("<defunct>")) continue;
             for (int c : stable) {
                 String x = kernelWorker(a.get(pid)[c]), y = kernelWorker(b.get(pid)[c]);
                 if (!x.equals(y)) {
@@ -59,9 +61,12 @@ final class ToolOutputs {
         }
     }
 
-    /** A kernel worker's name carries the work queue it serves at the moment: "[kworker/0:1-events]" → "[kworker/0:1]". */
+    /**
+     * A kernel worker's name carries the work queue it serves at the moment, '-' when it last did,
+     * '+' while it does: "[kworker/0:1-events]", "[kworker/u8:1+netns]" → "[kworker/0:1]", "[kworker/u8:1]".
+     */
     static String kernelWorker(String command) {
-        return command.replaceAll("^\\[kworker/([^\\]-]+)-[^\\]]*\\]$", "[kworker/$1]");
+        return command.replaceAll("^\\[kworker/([^\\]+-]+)[+-][^\\]]*\\]$", "[kworker/$1]");
     }
 
     /** The line of {@code output} starting with {@code prefix}, split on blanks. */

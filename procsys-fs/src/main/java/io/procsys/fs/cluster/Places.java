@@ -81,6 +81,16 @@ final class Places {
         return local == null || local.hostIndex() != hostIndex ? null : Integer.toString(local.pid());
     }
 
+    /**
+     * Whether the host's last table shows another process under {@code local}'s pid (the pid was
+     * reused): the old cluster pid's files are then gone, as the process is, rather than the new
+     * process's. Unknown on either side (no table, a thread): not reused.
+     */
+    private static boolean reusedSince(Backend host, PidMap.Local local) {
+        long now = host.startTimeSeen(local.pid());
+        return local.startTime() != PidMap.UNKNOWN && now != PidMap.UNKNOWN && now != local.startTime();
+    }
+
     /** A top-level name that is the pid of a remote host's process. */
     private boolean isRemotePid(String name) {
         if (!NodeKind.isPid(name)) return false;
@@ -104,7 +114,7 @@ final class Places {
         int slash = nodePath.indexOf('/');
         PidMap.Local local = pids.local(Long.parseLong(slash < 0 ? nodePath : nodePath.substring(0, slash)));
         Backend b = local == null ? null : hosts.get(local.hostIndex());
-        if (b == null) return new Place.Gone();
+        if (b == null || reusedSince(b, local)) return new Place.Gone();
         String path = local.pid() + (slash < 0 ? "" : nodePath.substring(slash));
         if (path.contains("/task/")) {
             String[] parts = path.split("/", 4);

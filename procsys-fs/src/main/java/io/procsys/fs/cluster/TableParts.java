@@ -10,10 +10,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * a listing asks for what was read since the one before, and the agent reads no more than that.
  * Before anything was read: all but ns/ (only pstree reads it). A read of a part the current
  * table was asked without gets a table with it ({@link #withMissing}), so a tool that reads more
- * than the one before it costs one table more, not a request per file.
+ * than the one before it costs one table more, not a request per file. Every table carries stat:
+ * its start times are what gives each process its cluster pid and what an action is checked
+ * against on the host (without them a pid reused since the listing would be signalled).
  */
 final class TableParts {
     static final int FIRST = ProcessTableFormat.ALL_PARTS & ~ProcessTableFormat.partOf("ns");
+    /** In every table: the start times (field 22 of stat). */
+    static final int ALWAYS = ProcessTableFormat.partOf("stat");
 
     /** Parts read since the host's root was last listed. */
     private final AtomicInteger read = new AtomicInteger();
@@ -28,7 +32,7 @@ final class TableParts {
     /** For a listing, which starts a pass: what the last pass read (the same as before if it read nothing). */
     int forListing() {
         int last = read.getAndSet(0);
-        return asked = last == 0 ? asked : last;
+        return asked = (last == 0 ? asked : last) | ALWAYS;
     }
 
     /** For a table fetched during a pass (past the window): what the pass read so far and the last table held. */

@@ -622,5 +622,8 @@ class ClusterFsTest {
         assertEquals(new PidMap.Local(1, 300, 1000), fs.pids().local(Long.parseLong(old)),
                 "the old cluster pid still names the old process: an action on it carries start time 1000 and the agent answers ESRCH");
         assertEquals(new PidMap.Local(1, 300, 2000), fs.pids().local(Long.parseLong(reused)));
+        assertTrue(readWhole(reused, "stat").endsWith(" 2000 1000 10\n"), "the new cluster pid reads the new process");
+        fs.lookup(req(), ROOT, old);
+        assertEquals(Errno.ENOENT, sink.last().errno(), "the old cluster pid is gone with its process, not the new process's files");
     }
 }

@@ -262,8 +262,17 @@ class TableBackendTest {
         assertEquals(Errno.ENOENT, errno(b.stat("7/ns/pid")), "absent from the listed ns/");
         b.list("").join();
         assertEquals(FILE, b.stat("7/ns/net").join());
-        assertEquals(List.of(TableParts.FIRST, TableParts.FIRST | NS, NS), partsAsked);
+        assertEquals(List.of(TableParts.FIRST, TableParts.FIRST | NS, NS | STAT), partsAsked);
         assertEquals(List.of(), agent.asked);
+    }
+
+    @Test
+    void everyTableCarriesTheStartTimes() {
+        TableBackend b = backend();
+        b.list("").join();
+        b.stat("7/ns/net").join(); // a pass that read ns/ only (pstree's links), no stat
+        b.list("").join();
+        assertEquals(STAT, partsAsked.getLast() & STAT, "stat in every table: start times name processes and guard actions");
     }
 
     @Test
