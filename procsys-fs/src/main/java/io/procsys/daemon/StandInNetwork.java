@@ -79,7 +79,12 @@ public final class StandInNetwork implements AutoCloseable {
         Files.createDirectories(PIN_DIRECTORY);
         unpin(pin);
         Files.writeString(pin, "");
-        run(List.of("unshare", "--net=" + pin, "true"));
+        try {
+            run(List.of("unshare", "--net=" + pin, "true"));
+        } catch (IOException | InterruptedException e) {
+            unpinEvenIfInterrupted(pin); // a stop signal during the start must not leave the namespace pinned
+            throw e;
+        }
         StandInNetwork network = new StandInNetwork(pin, netDev, membership);
         network.syncIfChanged();
         network.thread.scheduleWithFixedDelay(network::syncIfChanged, CHECK_MILLIS, CHECK_MILLIS, TimeUnit.MILLISECONDS);
@@ -144,11 +149,30 @@ public final class StandInNetwork implements AutoCloseable {
     @Override
     public void close() {
         thread.shutdownNow();
+        boolean interrupted = Thread.interrupted(); // a stop signal's interrupt must not leave the namespace behind
         try {
             thread.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            interrupted = true;
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+        unpinEvenIfInterrupted(pin);
+    }
+
+    /**
+     * Removes the pin even when this thread is interrupted (the interrupt is kept for the caller):
+     * a pin left behind keeps its namespace, and its links, until the next mount on that mountpoint,
+     * which for a temporary mountpoint never comes.
+     */
+    private static void unpinEvenIfInterrupted(Path pin) {
+        boolean interrupted = Thread.interrupted();
+        try {
             unpin(pin);
         } catch (IOException | InterruptedException e) {
+            if (e instanceof InterruptedException) interrupted = true;
             LOG.log(System.Logger.Level.WARNING, "could not remove the stand-in network " + pin + ": " + e.getMessage());
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
         }
     }
 }

@@ -81,6 +81,7 @@ class DemoIT {
         assertFalse(Commands.run("ip", "netns", "list").out().contains("procsys-demo"), "namespaces removed");
         assertFalse(Commands.run("ip", "link").out().contains("psdemo"), "links removed");
         assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains(" " + mount + " "), "unmounted");
+        assertFalse(Files.exists(io.procsys.daemon.StandInNetwork.pinOf(mount)), "the mount's stand-in network removed");
         assertEquals("", Commands.run("pgrep", "-f", "agent --listen 10\\.231\\.[0-9]+\\.2:7070 --name demo").out().strip(), "agents stopped");
         Matcher certs = Pattern.compile("certificates in (\\S+)").matcher(out);
         assertTrue(certs.find(), out);
