@@ -97,8 +97,6 @@ final class MountCommand implements Callable<Integer> {
             DaemonOutput.detach(logFile, READY + " mounted " + procRoot + " on " + service.mountpoint()
                     + " (daemon pid " + ProcessHandle.current().pid() + ", log " + logFile
                     + MetricsEndpoint.describe(metrics) + "); stop it with: procsys umount " + service.mountpoint());
-            String fallback = io.procsys.tree.Beneath.fallbackNote(); // said before the log was open
-            if (fallback != null) System.getLogger("io.procsys.tree").log(System.Logger.Level.INFO, fallback);
         } else {
             System.err.println("procsys: serving " + procRoot + " on " + service.mountpoint() + " (Ctrl-C to stop"
                     + MetricsEndpoint.describe(metrics) + ")");

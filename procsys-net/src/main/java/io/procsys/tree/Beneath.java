@@ -31,17 +31,6 @@ public enum Beneath {
     private static final long SAFE = Libc.RESOLVE_BENEATH | Libc.RESOLVE_NO_SYMLINKS;
     private static final int NO_FOLLOW_DIRECTORY = Libc.O_NOFOLLOW | Libc.O_DIRECTORY | Libc.O_CLOEXEC;
     private static volatile Beneath chosen;
-    /** What the probe logged when it chose the walk, or null (openat2 works, or no probe yet). */
-    private static volatile String fallbackNote;
-
-    /**
-     * The line the probe logged when openat2 cannot be used, or null: a daemon repeats it once its
-     * log file is open, as the probe may have run before (a mount reads its combined files while
-     * it starts, when stderr is still the launcher's).
-     */
-    public static String fallbackNote() {
-        return fallbackNote;
-    }
 
     /** The way this process opens paths, probed on {@code dirFd} the first time. */
     public static Beneath chosen(int dirFd) {
@@ -65,9 +54,8 @@ public enum Beneath {
             return OPENAT2;
         }
         if (fd == -Errno.ENOSYS || fd == -Errno.EPERM) {
-            fallbackNote = "openat2 answers " + Errno.name(-fd)
-                    + " (a kernel before 5.6, or a seccomp sandbox): paths beneath the proc root resolve one component at a time, no symlink followed";
-            LOG.log(System.Logger.Level.INFO, fallbackNote);
+            LOG.log(System.Logger.Level.INFO, "openat2 answers " + Errno.name(-fd)
+                    + " (a kernel before 5.6, or a seccomp sandbox): paths beneath the proc root resolve one component at a time, no symlink followed");
             return COMPONENT_WALK;
         }
         return OPENAT2; // the call exists and refused this descriptor for another reason: it will answer each path itself
