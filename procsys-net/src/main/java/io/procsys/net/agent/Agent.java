@@ -55,7 +55,11 @@ public final class Agent implements AutoCloseable {
     private final SentBytes sentBytes = new SentBytes(stats);
     private final SharedTables tables;
 
-    private Agent(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls, Threads shared, SignalMode signals) throws InterruptedException {
+    private final TableSource tableSource;
+
+    private Agent(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls, Threads shared, SignalMode signals,
+                  TableSource tableSource) throws InterruptedException {
+        this.tableSource = tableSource;
         this.ownsThreads = shared == null;
         this.threads = ownsThreads ? Threads.create(1, 1) : shared;
         this.tables = new SharedTables(System::nanoTime, threads.fileWork(), stats.tablesShared::increment);
@@ -104,24 +108,34 @@ public final class Agent implements AutoCloseable {
             if (tls != null) ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
             Framing.install(ch.pipeline(), Framing.MAX_REQUEST_FRAME);
             ch.pipeline().addLast("hello", new AgentHello(node, stats));
-            ch.pipeline().addLast("requests", new RequestHandler(tree, stats, fileWork, threads.fileWork(), tables));
+            ch.pipeline().addLast("requests", new RequestHandler(tree, stats, fileWork, threads.fileWork(), tables, tableSource));
             ch.pipeline().addLast("actions", new ActionHandler(actions, threads.fileWork(), stats));
         }
     }
 
     /** Binds and starts serving; throws with the OS's reason when the address cannot be bound. */
     public static Agent start(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls) throws InterruptedException {
-        return new Agent(listen, node, tree, tls, null, SignalMode.OFF);
+        return new Agent(listen, node, tree, tls, null, SignalMode.OFF, null);
     }
 
     /** As {@link #start(InetSocketAddress, String, ExportedTree, SslContext)}, acting on processes as {@code signals} allows. */
     public static Agent start(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls, SignalMode signals) throws InterruptedException {
-        return new Agent(listen, node, tree, tls, null, signals);
+        return new Agent(listen, node, tree, tls, null, signals, null);
     }
 
     /** As {@link #start(InetSocketAddress, String, ExportedTree, SslContext)}, on threads shared with other agents (not closed with this one). */
     public static Agent start(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls, Threads shared) throws InterruptedException {
-        return new Agent(listen, node, tree, tls, java.util.Objects.requireNonNull(shared), SignalMode.OFF);
+        return new Agent(listen, node, tree, tls, java.util.Objects.requireNonNull(shared), SignalMode.OFF, null);
+    }
+
+    /**
+     * As {@link #start(InetSocketAddress, String, ExportedTree, SslContext, SignalMode)}, on
+     * {@code shared} threads (null: its own), answering process tables from {@code tables} (null:
+     * built from the tree).
+     */
+    public static Agent start(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls, Threads shared, SignalMode signals,
+                              TableSource tables) throws InterruptedException {
+        return new Agent(listen, node, tree, tls, shared, signals, tables);
     }
 
     public InetSocketAddress address() {

@@ -5,11 +5,15 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.procsys.net.protocol.Message;
+import io.procsys.posix.Errno;
+import io.procsys.posix.ErrnoException;
 import io.procsys.tree.ExportPolicy;
 import io.procsys.tree.ExportedTree;
 import io.procsys.tree.FileBuffer;
 
 import java.lang.foreign.MemorySegment;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.BiFunction;
 
 /**
@@ -24,8 +28,12 @@ final class RequestHandler extends SimpleChannelInboundHandler<Message.Request> 
     private final EventExecutorGroup fileWork;
     private final EventExecutorGroup tableWork;
     private final SharedTables tables;
+    /** Answers tables instead of the tree when it has them (null: none). */
+    private final TableSource source;
 
-    RequestHandler(ExportedTree tree, AgentStats stats, EventExecutorGroup fileWork, EventExecutorGroup tableWork, SharedTables tables) {
+    RequestHandler(ExportedTree tree, AgentStats stats, EventExecutorGroup fileWork, EventExecutorGroup tableWork, SharedTables tables,
+                   TableSource source) {
+        this.source = source;
         this.tree = tree;
         this.stats = stats;
         this.fileWork = fileWork;
@@ -40,6 +48,10 @@ final class RequestHandler extends SimpleChannelInboundHandler<Message.Request> 
         stats.requestsByKind[kind].increment();
         long arrivedNanos = System.nanoTime(); // a table built before this (by more than a few ms) is not shared with it
         EventExecutorGroup work = request instanceof Message.Table ? tableWork : fileWork;
+        if (request instanceof Message.Table t && source != null) {
+            work.execute(() -> fromSource(ctx, t, kind, arrivedNanos));
+            return;
+        }
         if (work == null) {
             ctx.writeAndFlush(counted(kind, answer(ctx, request, arrivedNanos)));
             return;
@@ -54,6 +66,30 @@ final class RequestHandler extends SimpleChannelInboundHandler<Message.Request> 
                 return;
             }
             ctx.writeAndFlush(counted(kind, reply));
+        });
+    }
+
+    /** A table from the source, or (when it has none) built from the tree; its failure is the client's errno. */
+    private void fromSource(ChannelHandlerContext ctx, Message.Table t, int kind, long arrivedNanos) {
+        CompletableFuture<ByteBuf> sourced;
+        try {
+            sourced = source.table(t, ctx.alloc());
+            if (sourced == null) {
+                ctx.writeAndFlush(counted(kind, table(ctx, t, arrivedNanos)));
+                return;
+            }
+        } catch (Throwable e) {
+            stats.failuresByKind[kind].increment();
+            exceptionCaught(ctx, e);
+            return;
+        }
+        sourced.whenComplete((bytes, error) -> {
+            if (error == null) {
+                ctx.writeAndFlush(new Message.Data(t.id(), bytes));
+                return;
+            }
+            Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            ctx.writeAndFlush(counted(kind, new Message.Error(t.id(), e instanceof ErrnoException r ? r.errno() : Errno.EIO)));
         });
     }
 
