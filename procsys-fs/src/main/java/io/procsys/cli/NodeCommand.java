@@ -7,6 +7,10 @@ import io.procsys.daemon.StopSignals;
 import io.procsys.daemon.UserError;
 import io.procsys.fs.cluster.Cluster;
 import io.procsys.metrics.Metrics;
+import io.procsys.net.agent.SignalMode;
+import io.procsys.net.agent.TableSource;
+import io.procsys.tree.ExportedTree;
+import io.procsys.tree.ProcTree;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -21,8 +25,9 @@ import java.util.concurrent.Callable;
         description = {"Agent and mount in one process, serving until SIGINT/SIGTERM.",
                 "Mesh (--export local, the default): every node exports its own /proc and mounts the others. "
                         + "Tree (--export combined): the node exports its combined view, so a node above sees this "
-                        + "whole subtree as one host (hosts/NAME/hosts/... shows the path); that is how procsys "
-                        + "scales past one hub. Processes of hosts below the first level are not shown above it."},
+                        + "whole subtree as one host for the combined files (hosts/NAME/hosts/... shows the path), and "
+                        + "every process of every host below it in one reply per node (procsys which gives a pid's path, "
+                        + "node/host); that is how procsys scales past one hub."},
         footer = {"", "Examples:",
                 "  procsys node --listen 0.0.0.0:7070 --peer b=10.0.0.2:7070 --peer c=10.0.0.3:7070 /mnt/cluster",
                 "  procsys node --export combined --listen 0.0.0.0:7070 --peer leaf1=10.0.1.1:7070 /mnt/rack1"})
@@ -62,9 +67,11 @@ final class NodeCommand implements Callable<Integer> {
         MountService service = mounting.service();
         service.serveInBackground(MountService.DEFAULT_THREADS);
         Path exported = export == Export.combined ? service.mountpoint() : procRoot;
+        // a tree node answers the level above with its own processes' table and every host's below it (docs/scale.md)
+        TableSource subtree = export == Export.combined && cluster != null ? cluster.subtreeTables(new ExportedTree(ProcTree.open(procRoot))) : null;
         RunningAgent agent;
         try {
-            agent = RunningAgent.start(exported, Hosts.parseAddress(listen), listen, node, serverTls, metrics);
+            agent = RunningAgent.start(exported, Hosts.parseAddress(listen), listen, node, serverTls, metrics, SignalMode.OFF, subtree);
         } catch (UserError e) {
             service.close();
             metrics.close();

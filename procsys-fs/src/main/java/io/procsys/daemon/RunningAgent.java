@@ -4,6 +4,7 @@ import io.netty.handler.ssl.SslContext;
 import io.procsys.net.ReloadingTls;
 import io.procsys.net.agent.Agent;
 import io.procsys.net.agent.SignalMode;
+import io.procsys.net.agent.TableSource;
 import io.procsys.metrics.Metrics;
 import io.procsys.net.agent.Warmup;
 import io.procsys.tree.ExportedTree;
@@ -35,6 +36,12 @@ public final class RunningAgent implements AutoCloseable {
     /** As above, acting on processes as {@code signals} allows (`--allow-signals`). */
     public static RunningAgent start(Path root, InetSocketAddress address, String listen, String node, SslContext tls, Metrics metrics,
                                      SignalMode signals) {
+        return start(root, address, listen, node, tls, metrics, signals, null);
+    }
+
+    /** As above, answering process tables from {@code tables} when it has them (a tree node's subtree; null: none). */
+    public static RunningAgent start(Path root, InetSocketAddress address, String listen, String node, SslContext tls, Metrics metrics,
+                                     SignalMode signals, TableSource tables) {
         ProcTree tree;
         try {
             tree = ProcTree.open(root);
@@ -42,7 +49,7 @@ public final class RunningAgent implements AutoCloseable {
             throw new UserError(e.getMessage());
         }
         try {
-            Agent agent = Agent.start(address, node, new ExportedTree(tree), tls, signals);
+            Agent agent = Agent.start(address, node, new ExportedTree(tree), tls, null, signals, tables);
             agent.stats().exportTo(metrics);
             return new RunningAgent(tree, agent, tls);
         } catch (Exception e) {

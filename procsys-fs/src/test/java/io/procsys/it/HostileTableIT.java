@@ -2,6 +2,7 @@ package io.procsys.it;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -19,6 +20,7 @@ import io.procsys.net.protocol.Message;
 import io.procsys.net.protocol.ProcessTable;
 import io.procsys.net.protocol.ProcessTableFormat;
 import io.procsys.net.protocol.ProcessTableWriter;
+import io.procsys.net.protocol.TableBundle;
 import io.procsys.posix.Errno;
 import io.procsys.tree.ExportedTree;
 import io.procsys.tree.FileAttributes;
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,8 +45,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A peer that answers every process-table request with a hostile table (malformed, oversized,
- * duplicate pids, names with "/" or ".."): each is refused or bounded, the daemon stays up with
- * no failed upcall, and the good host beside it is served as usual.
+ * duplicate pids, names with "/" or "..") or a hostile tree node's reply (a cycle of parents,
+ * duplicate pids, a host claiming 10^7 processes, an escaping path, 65535 hosts): each is refused
+ * or bounded, the daemon stays up with no failed upcall, and the good host beside it is served as usual.
  */
 class HostileTableIT {
     static final FileAttributes DIR = new FileAttributes(040555, 0, 0, 1, 0, 2, 0, 0, 0);
@@ -62,7 +66,36 @@ class HostileTableIT {
             () -> table(List.of(new ExportedTree.Entry("../../etc", DIR))),                                  // a name escaping
             () -> table(List.of(new ExportedTree.Entry("a/b", DIR))),                                        // a name with /
             () -> table(List.of(new ExportedTree.Entry("7", DIR), new ExportedTree.Entry("7", DIR))),        // duplicate pids: kept once
-            () -> Unpooled.wrappedBuffer("HTTP/1.1 200 OK\r\n\r\n".getBytes()));                             // junk
+            () -> Unpooled.wrappedBuffer("HTTP/1.1 200 OK\r\n\r\n".getBytes()),                              // junk
+            // a hostile rack node: a host whose processes are each other's parents, one with duplicate pids, one claiming 10^7 processes
+            () -> bundle(TableBundle.Part.of("", table(List.of(new ExportedTree.Entry("7", DIR)))),
+                    TableBundle.Part.of("hosts/cycle", parentsInACycle()),
+                    TableBundle.Part.of("hosts/twice", table(List.of(new ExportedTree.Entry("7", DIR), new ExportedTree.Entry("7", DIR)))),
+                    TableBundle.Part.of("hosts/huge", Unpooled.directBuffer().writeByte(1).writeByte(0).writeShort(0).writeShort(0).writeInt(10_000_000))),
+            () -> bundle(TableBundle.Part.of("hosts/..", table(List.of(new ExportedTree.Entry("7", DIR))))),         // a path escaping
+            () -> Unpooled.directBuffer().writeByte('B').writeByte(1).writeShort(65535));                     // 65535 hosts, none there
+
+    /** A node's reply of {@code parts}, as one buffer. */
+    static ByteBuf bundle(TableBundle.Part... parts) {
+        ByteBuf composite = TableBundle.write(ByteBufAllocator.DEFAULT, List.of(parts));
+        ByteBuf flat = Unpooled.directBuffer(composite.readableBytes()).writeBytes(composite);
+        composite.release();
+        return flat;
+    }
+
+    /** Processes 8 and 9, each the other's parent. */
+    static ByteBuf parentsInACycle() {
+        ProcessTableWriter w = new ProcessTableWriter(Unpooled.directBuffer(), ProcessTableFormat.MAX_BYTES, Set.of(), Set.of(),
+                List.of(new ExportedTree.Entry("8", DIR), new ExportedTree.Entry("9", DIR)));
+        for (int pid : new int[]{8, 9}) {
+            w.beginProcess(pid);
+            w.attributes("", DIR);
+            byte[] stat = (pid + " (loop) S " + (17 - pid) + " 1 1 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 100 0 0\n").getBytes();
+            w.file("stat", new FileAttributes(0100444, 0, 0, 1, 0, 3, 0, 0, 0), MemorySegment.ofArray(stat));
+            w.endProcess();
+        }
+        return w.finish();
+    }
 
     static ByteBuf table(List<ExportedTree.Entry> root) {
         ProcessTableWriter w = new ProcessTableWriter(Unpooled.directBuffer(), ProcessTableFormat.MAX_BYTES, Set.of("stat"), Set.of(), root);
@@ -137,5 +170,18 @@ class HostileTableIT {
         }
         assertTrue(tablesSent.get() >= TABLES.size(), "every hostile table was sent: " + tablesSent.get());
         assertEquals(Peer.State.UP, cluster.peers().get(1).status().state());
+    }
+
+    /** ps and pstree over the mount, in a private mount namespace: both finish, whatever the hostile node sent. */
+    @Test
+    void toolsFinishOverACycleOfParentsFromAHostileNode() {
+        boolean sawCycle = false;
+        for (int round = 0; round < 2 * TABLES.size() && !sawCycle; round++) {
+            Commands.Result ps = Commands.run(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c",
+                    "mount --bind '" + mount + "' /proc && ps -eo pid=,ppid=,comm= && pstree -p > /dev/null"), 60);
+            assertEquals(0, ps.exit(), ps.all());
+            sawCycle = ps.out().lines().filter(l -> l.endsWith(" loop")).count() == 2;
+        }
+        assertTrue(sawCycle, "the node's host whose processes are each other's parents was listed: both of them");
     }
 }

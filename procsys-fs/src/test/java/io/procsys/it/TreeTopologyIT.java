@@ -3,6 +3,7 @@ package io.procsys.it;
 import io.procsys.fs.cluster.Cluster;
 import io.procsys.fs.cluster.Peer;
 import io.procsys.net.agent.Agent;
+import io.procsys.net.agent.SignalMode;
 import io.procsys.tree.ExportedTree;
 import io.procsys.tree.ProcTree;
 import org.junit.jupiter.api.AfterAll;
@@ -38,6 +39,7 @@ class TreeTopologyIT {
     static Peer leafAtMid, midAtTop;
     static ProcTree midTree;
     static TestMount mid, top;
+    static Cluster topCluster;
 
     @BeforeAll
     static void build() throws Exception {
@@ -47,8 +49,10 @@ class TreeTopologyIT {
         Cluster midCluster = new Cluster("mid", List.of(new Cluster.PeerAddress("leaf", toLeaf.address())), null, MID_DEADLINE);
         mid = new TestMount(Path.of("/proc"), midCluster);
         midTree = ProcTree.open(mid.path);
-        midAgent = Agent.start(new InetSocketAddress("127.0.0.1", 0), "mid", new ExportedTree(midTree), null);
-        Cluster topCluster = new Cluster("top", List.of(new Cluster.PeerAddress("mid", midAgent.address())), null, TOP_DEADLINE);
+        // as `node --export combined` starts it: the view exported, process tables of the whole subtree in one reply
+        midAgent = Agent.start(new InetSocketAddress("127.0.0.1", 0), "mid", new ExportedTree(midTree), null, null, SignalMode.OFF,
+                midCluster.subtreeTables(new ExportedTree(ProcTree.open(Path.of("/proc")))));
+        topCluster = new Cluster("top", List.of(new Cluster.PeerAddress("mid", midAgent.address())), null, TOP_DEADLINE);
         top = new TestMount(Path.of("/proc"), topCluster);
         leafAtMid = midCluster.peers().getFirst();
         midAtTop = topCluster.peers().getFirst();
@@ -128,5 +132,38 @@ class TreeTopologyIT {
         long leafTotal = ClusterMountIT.memTotalKb(Files.readString(FIXTURE.resolve("meminfo")));
         assertEquals(local + leafTotal, ClusterMountIT.memTotalKb(Files.readString(t.resolve("hosts/mid/meminfo"))), "mid combines its subtree");
         assertEquals(local + local + leafTotal, ClusterMountIT.memTotalKb(Files.readString(t.resolve("meminfo"))), "top: itself + the subtree");
+    }
+
+    /** The cluster pids the top's root lists now. */
+    static List<Long> topPids() throws IOException {
+        try (var s = Files.list(top.path)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.matches("[1-9][0-9]{6,9}")).map(Long::parseLong).filter(p -> p >= 1L << 22).toList();
+        }
+    }
+
+    @Test
+    void theTopListsTheLeafsProcessesAndASlowLeafLeavesOnlyThoseOut() throws Exception {
+        long leafProcess = ClusterPids.listed(topCluster, top.path, "mid/leaf", 26231); // the captured host's process, two levels down
+        assertTrue(Files.readString(top.path.resolve(leafProcess + "/stat")).startsWith(leafProcess + " ("), "its stat, under its cluster pid");
+        long midProcesses = topPids().stream().filter(p -> ClusterPids.where(topCluster, p).host().equals("mid")).count();
+        assertTrue(midProcesses > 0, "mid's own processes are listed");
+
+        toLeaf.delayMillis = 3 * MID_DEADLINE.toMillis(); // late at mid: mid names it in its reply, without a table
+        try {
+            List<Long> listed = topPids();
+            assertTrue(!listed.contains(leafProcess), "the late leaf's processes are left out");
+            assertTrue(listed.stream().anyMatch(p -> ClusterPids.where(topCluster, p).host().equals("mid")), "mid's are not");
+            Peer.Status status = midAtTop.status();
+            assertTrue(status.lastTableError().contains("mid/leaf"), "the top says which host it left out: " + status);
+        } finally {
+            toLeaf.delayMillis = 0;
+        }
+        ClusterMountIT.waitFor(() -> {
+            try {
+                return topPids().contains(leafProcess);
+            } catch (IOException e) {
+                return false;
+            }
+        }, 10_000, "the leaf's process back under the same cluster pid");
     }
 }

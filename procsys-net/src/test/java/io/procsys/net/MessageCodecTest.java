@@ -49,6 +49,7 @@ class MessageCodecTest {
                 new Message.Table(16, "", false), new Message.Table(17, "hosts/a", true),
                 new Message.Table(24, "", false, ProcessTableFormat.partOf("stat") | ProcessTableFormat.partOf("statm")),
                 new Message.Table(25, "", true, 0),
+                new Message.Table(26, "", false, ProcessTableFormat.ALL_PARTS, true), new Message.Table(27, "", true, 0, true),
                 new Message.Listing(12, List.of(new ExportedTree.Entry("a", attrs), new ExportedTree.Entry("gone", null))),
                 new Message.LinkText(13, "/usr/bin/vim"), new Message.Error(14, 2),
                 new Message.Signal(18, 4242, 987654321L, 15, "alice", 1000), new Message.Signal(19, -1, -1L, 0, "root", 0),

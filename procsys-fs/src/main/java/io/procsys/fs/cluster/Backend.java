@@ -19,6 +19,14 @@ public interface Backend {
 
     CompletableFuture<List<ExportedTree.Entry>> list(String path);
 
+    /**
+     * The root listing for a listing of the cluster that began at {@code sinceNanos}: hosts that
+     * share one reply (those below a tree node) take one sent since then. By default list("").
+     */
+    default CompletableFuture<List<ExportedTree.Entry>> listRoot(long sinceNanos) {
+        return list("");
+    }
+
     CompletableFuture<String> readlink(String path);
 
     /** The whole file, in native memory the caller releases with {@link Content#release()}. */

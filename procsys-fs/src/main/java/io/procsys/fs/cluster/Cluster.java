@@ -5,6 +5,7 @@ import io.netty.handler.ssl.SslContext;
 import io.procsys.metrics.Metrics;
 import io.procsys.net.ReloadingTls;
 import io.procsys.net.Transport;
+import io.procsys.net.agent.TableSource;
 import io.procsys.tree.ExportedTree;
 import io.procsys.tree.ProcTree;
 
@@ -96,12 +97,35 @@ public final class Cluster implements AutoCloseable {
         return dns == null ? null : dns.status();
     }
 
-    /** A backend for a peer in the view: its process tables in front of it (unless tables are off). */
+    /**
+     * A backend for a peer in the view: its process tables in front of it (unless tables are off),
+     * fetched with those of the hosts below it when it is a tree node (HostsBelow).
+     */
     private Backend inView(Peer p) {
+        HostsBelow below = new HostsBelow(p, (threads, parts) -> p.table(threads, parts, true), () -> hosts, tableWindow, tableBudget, tabled);
+        treeNodes.put(p, below);
         if (tableWindow.isZero()) return p;
-        TableBackend t = new TableBackend(p, tableWindow, tableBudget);
+        PeerTables replies = below.tables();
+        TableBackend t = new TableBackend(p, (threads, parts, since) -> replies.table("", threads, parts, since), tableWindow, tableBudget);
+        below.nodeIs(t);
         tabled.add(t);
         return t;
+    }
+
+    /** Each peer's replies and the hosts below it (none but a tree node has any). */
+    private final Map<Peer, HostsBelow> treeNodes = new ConcurrentHashMap<>();
+
+    /**
+     * What a tree node (`node --export combined`) answers the level above when asked for its
+     * subtree: its own table, built from {@code own} (its own /proc), and each peer's reply under
+     * hosts/NAME, in one bundle (docs/scale.md). Call after {@link #filesystem}.
+     */
+    public TableSource subtreeTables(ExportedTree own) {
+        return new SubtreeExport(own, () -> hosts, peer -> {
+            HostsBelow b = peer instanceof TableBackend t && t.remote() instanceof Peer p ? treeNodes.get(p)
+                    : peer instanceof Peer p ? treeNodes.get(p) : null;
+            return b == null ? null : b.tables();
+        });
     }
 
     private Peer connectFound(InetSocketAddress address) {
@@ -138,6 +162,8 @@ public final class Cluster implements AutoCloseable {
         Backend b = joined.remove(p);
         if (b == null) return;
         hosts.remove(b);
+        HostsBelow below = treeNodes.remove(p);
+        if (below != null) below.clear();
         if (b instanceof TableBackend t) {
             tabled.remove(t);
             t.close();
@@ -152,7 +178,10 @@ public final class Cluster implements AutoCloseable {
         for (Peer p : peers) initial.add(inView(p));
         hosts = new HostSet(initial);
         // an idle mount keeps no table past its window
-        loops.scheduleAtFixedRate(() -> tabled.forEach(TableBackend::releaseIfStale), 1, 1, TimeUnit.SECONDS);
+        loops.scheduleAtFixedRate(() -> {
+            tabled.forEach(TableBackend::releaseIfStale);
+            treeNodes.values().forEach(b -> b.tables().releaseIfStale());
+        }, 1, 1, TimeUnit.SECONDS);
         if (dns != null) {
             // lookups block (the system resolver): a thread of their own, not a Netty event loop
             dnsThread = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("dns-peers").factory());

@@ -83,6 +83,10 @@ public final class ClusterActions {
         PidMap.Local where = target.process;
         Backend host = target.host;
         Backend remote = host instanceof TableBackend t ? t.remote() : host;
+        if (remote instanceof HostBelow below) { // acting goes to the host's own agent, checked there: not relayed by tree nodes
+            return failed(Errno.EPERM, "host " + host.name() + " is below tree node " + below.node().name()
+                    + ": signals are not relayed through tree nodes; act from a mount that has it as a peer");
+        }
         if (!(remote instanceof Peer peer)) return failed(Errno.ESRCH, "host " + host.name() + " is not a remote agent");
         CompletableFuture<Integer> done = where.startTime() >= 0 ? action.apply(peer, new Seen(where.pid(), where.startTime()))
                 // never listed here: one read of the process's stat from its agent (a table would cost a pass over every process)

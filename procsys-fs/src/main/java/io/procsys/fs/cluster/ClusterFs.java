@@ -247,6 +247,15 @@ public final class ClusterFs extends DelegatingFilesystem {
      * remote host that answers by the deadline, under their cluster-wide pids. A host left out is
      * noted on it (Backend.tableError: status, metric, log).
      */
+    /** The processes of host {@code m} under their cluster pids, for a listing that began at {@code since}; none (noted on the host) if it is left out. */
+    private CompletableFuture<List<ExportedTree.Entry>> processesOf(HostSet.Member m, long since) {
+        return m.backend().listRoot(since).handle((list, error) -> {
+            if (error == null) return processes(m.index(), m.backend(), list);
+            m.backend().tableError("left out of a listing: " + unwrapped(error).getMessage());
+            return List.of();
+        });
+    }
+
     private void openRoot(Request req, FileInfo fileInfo) {
         ProcTree.Dirents here = localTree.list(ProcTree.cPath("."));
         if (here.failed()) {
@@ -259,12 +268,16 @@ public final class ClusterFs extends DelegatingFilesystem {
         }
         entries.add(new ExportedTree.Entry(HOSTS, hostsDirectory));
         List<CompletableFuture<List<ExportedTree.Entry>>> remote = new ArrayList<>();
+        long since = System.nanoTime();
         for (HostSet.Member m : hosts.members()) {
             if (m.index() == 0) continue;
-            remote.add(m.backend().list("").handle((list, error) -> {
-                if (error == null) return processes(m.index(), m.backend(), list);
-                m.backend().tableError("left out of a listing: " + unwrapped(error).getMessage());
-                return List.of();
+            // a tree node's reply names the hosts below it: they are listed from it once it came (one reply per node)
+            remote.add(processesOf(m, since).thenCompose(own -> {
+                List<CompletableFuture<List<ExportedTree.Entry>>> below = new ArrayList<>();
+                below.add(CompletableFuture.completedFuture(own));
+                for (HostSet.Member b : hosts.below(m.index())) below.add(processesOf(b, since));
+                return CompletableFuture.allOf(below.toArray(CompletableFuture[]::new))
+                        .thenApply(done -> below.stream().flatMap(f -> f.join().stream()).toList());
             }));
         }
         answer(req, CompletableFuture.allOf(remote.toArray(CompletableFuture[]::new)), done -> {

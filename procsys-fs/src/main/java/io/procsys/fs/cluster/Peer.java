@@ -216,6 +216,11 @@ public final class Peer implements Backend, AutoCloseable {
         tableErrors.record(why);
     }
 
+    /** A table error of a host below this tree node: counted and shown here, logged by that host (HostBelow). */
+    void tableErrorBelow(String why) {
+        tableErrors.count(why);
+    }
+
     /** Bytes of the process tables received so far. */
     public long tableBytes() {
         return tableBytes.sum();
@@ -243,8 +248,13 @@ public final class Peer implements Backend, AutoCloseable {
 
     /** The process table of this host's tree, with threads or not, holding {@code parts} (ProcessTableFormat.PARTS; the caller owns the buffer). */
     public CompletableFuture<ByteBuf> table(boolean threads, int parts) {
+        return table(threads, parts, false);
+    }
+
+    /** As {@link #table(boolean, int)}; with {@code subtree}, a tree node's whole subtree (a TableBundle), any other agent's own table. */
+    public CompletableFuture<ByteBuf> table(boolean threads, int parts, boolean subtree) {
         tables.increment();
-        return call(c -> c.table("", threads, parts)).thenApply(table -> {
+        return call(c -> c.table("", threads, parts, subtree)).thenApply(table -> {
             tableBytes.add(table.readableBytes());
             return table;
         });

@@ -30,9 +30,13 @@ import java.util.function.Supplier;
  */
 final class TableBackend implements Backend {
     private final Backend peer;
-    /** Fetches a table of the host, with every thread's files or not, holding some parts of every process. */
+    /**
+     * Fetches a table of the host, with every thread's files or not, holding some parts of every
+     * process; one sent at or after {@code sinceNanos} (when the listing that wants it began) may
+     * serve several hosts (the hosts below a tree node share the node's reply: PeerTables).
+     */
     interface Tables {
-        CompletableFuture<ByteBuf> fetch(boolean threads, int parts);
+        CompletableFuture<ByteBuf> fetch(boolean threads, int parts, long sinceNanos);
     }
 
     private final Tables tables;
@@ -55,8 +59,8 @@ final class TableBackend implements Backend {
     /** Whether the host's root was ever listed through this backend (tables are then refreshed on demand). */
     private boolean everFetched;
 
-    TableBackend(Peer peer, Duration window, TableBudget budget) {
-        this(peer, peer::table, window, budget, System::nanoTime);
+    TableBackend(Backend remote, Tables tables, Duration window, TableBudget budget) {
+        this(remote, tables, window, budget, System::nanoTime);
     }
 
     /** {@code remote} answers what the table does not; {@code tables} fetches a table of it. */
@@ -93,9 +97,9 @@ final class TableBackend implements Backend {
     // ---- the table's life: fetch on listing, serve within the window, refresh while in use
 
     /** A new table (or the one being fetched); fails if the agent or the budget refuses one. */
-    private synchronized CompletableFuture<ProcessTable> fetch(IntSupplier parts) {
+    private synchronized CompletableFuture<ProcessTable> fetch(IntSupplier parts, long sinceNanos) {
         if (inFlight != null) return inFlight;
-        CompletableFuture<ProcessTable> next = tables.fetch(clock.getAsLong() - threadsUntilNanos < 0, parts.getAsInt()).thenApply(this::accept);
+        CompletableFuture<ProcessTable> next = tables.fetch(clock.getAsLong() - threadsUntilNanos < 0, parts.getAsInt(), sinceNanos).thenApply(this::accept);
         inFlight = next;
         next.whenComplete((t, e) -> {
             synchronized (this) {
@@ -168,7 +172,7 @@ final class TableBackend implements Backend {
             long now = clock.getAsLong();
             if (table != null && fresh(now)) {
                 if (!table.holds(part) && !failedLately(now)) { // asked without it: one table with it, for every reader waiting
-                    return fetch(() -> parts.withMissing(part)).handle((t, error) -> error != null ? null : retained(t));
+                    return fetch(() -> parts.withMissing(part), now).handle((t, error) -> error != null ? null : retained(t));
                 }
                 table.bytes().retain();
                 return CompletableFuture.completedFuture(table);
@@ -177,7 +181,7 @@ final class TableBackend implements Backend {
             if (inFlight == null && (!scanning || failedLately(now) || closed)) return NONE;
             drop();
         }
-        return fetch(parts::forRefresh).handle((t, error) -> error != null ? null : retained(t));
+        return fetch(parts::forRefresh, clock.getAsLong()).handle((t, error) -> error != null ? null : retained(t));
     }
 
     private boolean failedLately(long now) {
@@ -299,22 +303,25 @@ final class TableBackend implements Backend {
     }
 
     @Override
-    public CompletableFuture<List<ExportedTree.Entry>> list(String path) {
-        if (path.isEmpty()) {
-            // listing the root starts a new generation: ps, top, htop and pstree all begin here
-            synchronized (this) {
-                everFetched = true;
-                listedNanos = clock.getAsLong();
-            }
-            // a host that is down or late is left out as for any request; one whose table was refused
-            // (bad, over the budget) is listed the old way
-            return fetch(parts::forListing).handle((t, error) -> {
-                if (error == null) return CompletableFuture.completedFuture(t.root());
-                Throwable e = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
-                boolean unreachable = e instanceof ErrnoException r && (r.errno() == Errno.ETIMEDOUT || r.errno() == Errno.EHOSTUNREACH || r.errno() == Errno.ENOTCONN);
-                return unreachable ? CompletableFuture.<List<ExportedTree.Entry>>failedFuture(e) : peer.list(path);
-            }).thenCompose(f -> f);
+    public CompletableFuture<List<ExportedTree.Entry>> listRoot(long sinceNanos) {
+        // listing the root starts a new generation: ps, top, htop and pstree all begin here
+        synchronized (this) {
+            everFetched = true;
+            listedNanos = clock.getAsLong();
         }
+        // a host that is down or late is left out as for any request; one whose table was refused
+        // (bad, over the budget) is listed the old way
+        return fetch(parts::forListing, sinceNanos).handle((t, error) -> {
+            if (error == null) return CompletableFuture.completedFuture(t.root());
+            Throwable e = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+            boolean unreachable = e instanceof ErrnoException r && (r.errno() == Errno.ETIMEDOUT || r.errno() == Errno.EHOSTUNREACH || r.errno() == Errno.ENOTCONN);
+            return unreachable ? CompletableFuture.<List<ExportedTree.Entry>>failedFuture(e) : peer.list("");
+        }).thenCompose(f -> f);
+    }
+
+    @Override
+    public CompletableFuture<List<ExportedTree.Entry>> list(String path) {
+        if (path.isEmpty()) return listRoot(clock.getAsLong());
         return answer(path, (t, item) -> item.listing() == null ? null : CompletableFuture.completedFuture(item.listing()), () -> peer.list(path));
     }
 

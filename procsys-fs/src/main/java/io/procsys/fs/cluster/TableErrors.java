@@ -30,10 +30,15 @@ final class TableErrors {
         this.clock = clock;
     }
 
-    void record(String why) {
+    /** Counts and shows {@code why} without a log line (the host below a tree node that said it logs it). */
+    void count(String why) {
         count.increment();
         last = why;
         lastAt = Instant.now();
+    }
+
+    void record(String why) {
+        count(why);
         String line;
         synchronized (this) {
             long now = clock.getAsLong();

@@ -114,7 +114,7 @@ class TableBackendTest {
     }
 
     TableBackend backend(TableBudget budget) {
-        return new TableBackend(agent, (threads, parts) -> {
+        return new TableBackend(agent, (threads, parts, since) -> {
             threadsAsked.add(threads);
             partsAsked.add(parts);
             return CompletableFuture.completedFuture(table(parts));
@@ -154,7 +154,7 @@ class TableBackendTest {
 
     @Test
     void aTableCutShortIsSaidAtEachListing() {
-        TableBackend b = new TableBackend(agent, (threads, parts) -> {
+        TableBackend b = new TableBackend(agent, (threads, parts, since) -> {
             ProcessTableWriter w = new ProcessTableWriter(Unpooled.directBuffer(), 200, Set.of("stat"), Set.of(),
                     List.of(new ExportedTree.Entry("7", DIR), new ExportedTree.Entry("8", DIR)));
             for (int pid : new int[]{7, 8}) {
@@ -306,7 +306,7 @@ class TableBackendTest {
 
     @Test
     void aHostThatTimesOutIsLeftOutOfTheListing() {
-        TableBackend b = new TableBackend(agent, (threads, parts) -> CompletableFuture.failedFuture(new ErrnoException(Errno.ETIMEDOUT, "late")),
+        TableBackend b = new TableBackend(agent, (threads, parts, since) -> CompletableFuture.failedFuture(new ErrnoException(Errno.ETIMEDOUT, "late")),
                 WINDOW, new TableBudget(TableBudget.BASE_BYTES), now::get);
         assertEquals(Errno.ETIMEDOUT, errno(b.list("")));
         assertEquals(List.of(), agent.asked, "no second request after the deadline");

@@ -79,18 +79,25 @@ public final class AgentClient implements AutoCloseable {
      */
     public static CompletableFuture<AgentClient> connect(EventLoopGroup group, InetSocketAddress address, SslContext tls,
                                                          String localNode, Duration timeout) {
-        long start = System.nanoTime();
-        return connect(group, address, tls, localNode, timeout, Message.PROTOCOL_VERSION).exceptionallyCompose(error -> {
-            // an older agent refuses the hello of a newer version with EPROTO: ask in its version
-            Duration left = timeout.minusNanos(System.nanoTime() - start);
-            if (!refusedVersion(error) || left.isNegative() || left.isZero()) return CompletableFuture.failedFuture(error);
-            return connect(group, address, tls, localNode, left, Message.PROTOCOL_VERSION - 1);
+        return connectFrom(group, address, tls, localNode, timeout, System.nanoTime(), Message.PROTOCOL_VERSION);
+    }
+
+    /** Asks in {@code version}; an older agent refuses a newer version with EPROTO: then one version lower, down to the oldest agent spoken to. */
+    private static CompletableFuture<AgentClient> connectFrom(EventLoopGroup group, InetSocketAddress address, SslContext tls,
+                                                              String localNode, Duration timeout, long start, int version) {
+        Duration left = timeout.minusNanos(System.nanoTime() - start);
+        return connect(group, address, tls, localNode, left, version).exceptionallyCompose(error -> {
+            Duration still = timeout.minusNanos(System.nanoTime() - start);
+            if (!refusedVersion(error) || version - 1 < OLDEST_AGENT_VERSION || still.isNegative() || still.isZero()) {
+                return CompletableFuture.failedFuture(error);
+            }
+            return connectFrom(group, address, tls, localNode, timeout, start, version - 1);
         });
     }
 
     private static boolean refusedVersion(Throwable error) {
         Throwable e = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
-        return e instanceof ErrnoException r && r.errno() == Errno.EPROTO && Message.PROTOCOL_VERSION - 1 >= OLDEST_AGENT_VERSION;
+        return e instanceof ErrnoException r && r.errno() == Errno.EPROTO;
     }
 
     /** Connects asking for protocol {@code version}. */
@@ -183,8 +190,17 @@ public final class AgentClient implements AutoCloseable {
 
     /** As {@link #table(String, boolean)}, holding {@code parts} of every process (all of them from an agent older than version 4). */
     public CompletableFuture<ByteBuf> table(String path, boolean threads, int parts) {
+        return table(path, threads, parts, false);
+    }
+
+    /**
+     * As {@link #table(String, boolean, int)}; with {@code subtree}, a tree node answers with a
+     * {@link io.procsys.net.protocol.TableBundle} (an agent older than version 5 is not asked for one).
+     */
+    public CompletableFuture<ByteBuf> table(String path, boolean threads, int parts, boolean subtree) {
         int asked = version >= Message.TABLE_PARTS_VERSION ? parts : ProcessTableFormat.ALL_PARTS;
-        return data(request(id -> new Message.Table(id, path, threads, asked)));
+        boolean below = subtree && version >= Message.SUBTREE_VERSION;
+        return data(request(id -> new Message.Table(id, path, threads, asked, below)));
     }
 
     public CompletableFuture<String> readlink(String path) {

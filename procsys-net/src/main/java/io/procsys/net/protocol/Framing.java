@@ -8,8 +8,8 @@ import io.netty.handler.codec.LengthFieldPrepender;
 public final class Framing {
     /** An agent receives only small requests. */
     public static final int MAX_REQUEST_FRAME = 16 * 1024;
-    /** A client receives whole files (at most 16 MiB each) and listings. */
-    public static final int MAX_REPLY_FRAME = 17 * 1024 * 1024;
+    /** A client receives whole files (at most 16 MiB each), listings and a tree node's tables (at most {@link TableBundle#MAX_BYTES}). */
+    public static final int MAX_REPLY_FRAME = TableBundle.MAX_BYTES + 1024 * 1024;
 
     private Framing() {}
 

@@ -12,12 +12,17 @@ import java.util.List;
  * many requests can be in flight on one connection. The hello exchange has id 0.
  */
 public sealed interface Message {
-    /** 2: adds Table. 3: adds the actions (Signal, SetPriority, IoprioGet) and Done. 4: Table names the parts it wants. */
-    int PROTOCOL_VERSION = 4;
+    /**
+     * 2: adds Table. 3: adds the actions (Signal, SetPriority, IoprioGet) and Done. 4: Table names
+     * the parts it wants. 5: Table may ask for the subtree (a {@link TableBundle} from a tree node).
+     */
+    int PROTOCOL_VERSION = 5;
     /** The first version with actions: a client that negotiated an older one sends none (and answers EPERM itself). */
     int ACTIONS_VERSION = 3;
     /** The first version whose Table may leave parts out: a client that negotiated an older one asks for all. */
     int TABLE_PARTS_VERSION = 4;
+    /** The first version whose Table may ask for a node's subtree: a client that negotiated an older one asks for the table alone. */
+    int SUBTREE_VERSION = 5;
     /**
      * The oldest version an agent still answers, in that version: so agents can be upgraded
      * before the mounts that read them (a client asks for its own version, and needs it).
@@ -62,10 +67,16 @@ public sealed interface Message {
      * with {@code threads}, every thread's files too (costly on hosts of many threads: asked for
      * only while a tool reads threads). {@code parts}: which of {@link ProcessTableFormat#PARTS}
      * each process record holds (a client reads the others one by one or asks again).
+     * {@code subtree}: a tree node (`node --export combined`) answers with a {@link TableBundle},
+     * its own table and every host's below it; any other agent with its own table as usual.
      */
-    record Table(int id, String path, boolean threads, int parts) implements Request {
+    record Table(int id, String path, boolean threads, int parts, boolean subtree) implements Request {
         public Table {
             if ((parts & ~ProcessTableFormat.ALL_PARTS) != 0) throw new IllegalArgumentException("parts " + parts);
+        }
+
+        public Table(int id, String path, boolean threads, int parts) {
+            this(id, path, threads, parts, false);
         }
 
         public Table(int id, String path, boolean threads) {

@@ -47,7 +47,8 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, Message> 
                 writeString(buf.writeByte(TABLE).writeInt(r.id()), r.path());
                 buf.writeBoolean(r.threads());
                 // all parts: the form of versions 2 and 3, which an older agent still reads
-                if (r.parts() != ProcessTableFormat.ALL_PARTS) buf.writeShort(r.parts());
+                if (r.parts() != ProcessTableFormat.ALL_PARTS || r.subtree()) buf.writeShort(r.parts());
+                if (r.subtree()) buf.writeBoolean(true); // version 5 only
             }
             case Message.Signal a -> writeString(buf.writeByte(SIGNAL).writeInt(a.id()).writeInt(a.pid()).writeLong(a.startTime())
                     .writeInt(a.signal()), a.user()).writeInt(a.uid());
@@ -76,7 +77,7 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, Message> 
             case LIST -> new Message.ListDirectory(id, readString(in));
             case READ -> new Message.Read(id, readString(in));
             case READLINK -> new Message.Readlink(id, readString(in));
-            case TABLE -> new Message.Table(id, readString(in), readBoolean(in), readParts(in));
+            case TABLE -> new Message.Table(id, readString(in), readBoolean(in), readParts(in), in.isReadable() && readBoolean(in));
             case SIGNAL -> new Message.Signal(id, readInt(in), readLong(in), readInt(in), readUser(in), readInt(in));
             case SET_PRIORITY -> new Message.SetPriority(id, readInt(in), readLong(in), readInt(in), readUser(in), readInt(in));
             case IOPRIO_GET -> new Message.IoprioGet(id, readInt(in), readLong(in));
