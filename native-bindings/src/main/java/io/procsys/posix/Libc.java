@@ -42,6 +42,8 @@ public final class Libc {
 
     /** statfs f_type of procfs. */
     public static final long PROC_SUPER_MAGIC = 0x9fa0L;
+    /** statfs f_type of FUSE (a procsys mount, say), NFS, and SMB: reads there may wait on another process or host. */
+    public static final long FUSE_SUPER_MAGIC = 0x65735546L, NFS_SUPER_MAGIC = 0x6969L, CIFS_SUPER_MAGIC = 0xff534d42L, SMB2_SUPER_MAGIC = 0xfe534d42L;
 
 
     private static final MethodHandle OPENAT = errnoCall("openat",

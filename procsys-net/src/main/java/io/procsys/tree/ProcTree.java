@@ -23,11 +23,13 @@ public final class ProcTree implements AutoCloseable {
     private final Path root;
     private final int rootFd;
     private final boolean live;
+    private final boolean mayWait;
 
-    private ProcTree(Path root, int rootFd, boolean live) {
+    private ProcTree(Path root, int rootFd, boolean live, boolean mayWait) {
         this.root = root;
         this.rootFd = rootFd;
         this.live = live;
+        this.mayWait = mayWait;
     }
 
     /** Opens {@code root}; throws IllegalArgumentException with a user-facing message when it cannot. */
@@ -42,8 +44,9 @@ public final class ProcTree implements AutoCloseable {
             throw new IllegalArgumentException("cannot open proc root " + absolute + ": " + Errno.name(-fd)
                     + (fd == -Errno.ENOTDIR ? " (not a directory)" : ""));
         }
-        boolean live = Libc.filesystemType(fd) == Libc.PROC_SUPER_MAGIC;
-        return new ProcTree(absolute, fd, live);
+        long type = Libc.filesystemType(fd);
+        boolean mayWait = type == Libc.FUSE_SUPER_MAGIC || type == Libc.NFS_SUPER_MAGIC || type == Libc.CIFS_SUPER_MAGIC || type == Libc.SMB2_SUPER_MAGIC;
+        return new ProcTree(absolute, fd, type == Libc.PROC_SUPER_MAGIC, mayWait);
     }
 
     int rootFd() {
@@ -52,6 +55,15 @@ public final class ProcTree implements AutoCloseable {
 
     public Path root() {
         return root;
+    }
+
+    /**
+     * Whether a read here may wait on another process or host: a FUSE mount (a tree node's own
+     * procsys view) or a network filesystem. A procfs or a capture on a local disk answers from
+     * memory (the page cache, once warm).
+     */
+    public boolean mayWait() {
+        return mayWait;
     }
 
     /** Whether this is a mounted procfs (then self/thread-self are answered per caller). */
