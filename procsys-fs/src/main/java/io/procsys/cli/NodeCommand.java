@@ -9,6 +9,7 @@ import io.procsys.fs.cluster.Cluster;
 import io.procsys.metrics.Metrics;
 import io.procsys.net.agent.SignalMode;
 import io.procsys.net.agent.TableSource;
+import io.procsys.net.agent.FileSource;
 import io.procsys.tree.ExportedTree;
 import io.procsys.tree.ProcTree;
 import picocli.CommandLine.Command;
@@ -67,11 +68,14 @@ final class NodeCommand implements Callable<Integer> {
         MountService service = mounting.service();
         service.serveInBackground(MountService.DEFAULT_THREADS);
         Path exported = export == Export.combined ? service.mountpoint() : procRoot;
-        // a tree node answers the level above with its own processes' table and every host's below it (docs/scale.md)
-        TableSource subtree = export == Export.combined && cluster != null ? cluster.subtreeTables(new ExportedTree(ProcTree.open(procRoot))) : null;
+        // a tree node answers the level above with its own processes' table and every host's below it
+        // (docs/scale.md), and its combined files straight from its view
+        boolean tree = export == Export.combined && cluster != null;
+        TableSource subtree = tree ? cluster.subtreeTables(new ExportedTree(ProcTree.open(procRoot))) : null;
+        FileSource combined = tree ? cluster.combinedFiles() : null;
         RunningAgent agent;
         try {
-            agent = RunningAgent.start(exported, Hosts.parseAddress(listen), listen, node, serverTls, metrics, SignalMode.OFF, subtree);
+            agent = RunningAgent.start(exported, Hosts.parseAddress(listen), listen, node, serverTls, metrics, SignalMode.OFF, subtree, combined);
         } catch (UserError e) {
             service.close();
             metrics.close();

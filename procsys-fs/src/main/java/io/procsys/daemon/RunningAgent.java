@@ -5,6 +5,7 @@ import io.procsys.net.ReloadingTls;
 import io.procsys.net.agent.Agent;
 import io.procsys.net.agent.SignalMode;
 import io.procsys.net.agent.TableSource;
+import io.procsys.net.agent.FileSource;
 import io.procsys.metrics.Metrics;
 import io.procsys.net.agent.Warmup;
 import io.procsys.tree.ExportedTree;
@@ -36,12 +37,15 @@ public final class RunningAgent implements AutoCloseable {
     /** As above, acting on processes as {@code signals} allows (`--allow-signals`). */
     public static RunningAgent start(Path root, InetSocketAddress address, String listen, String node, SslContext tls, Metrics metrics,
                                      SignalMode signals) {
-        return start(root, address, listen, node, tls, metrics, signals, null);
+        return start(root, address, listen, node, tls, metrics, signals, null, null);
     }
 
-    /** As above, answering process tables from {@code tables} when it has them (a tree node's subtree; null: none). */
+    /**
+     * As above, answering process tables from {@code tables} and reads of some files from
+     * {@code files} when they have them (a tree node's subtree and combined files; null: none).
+     */
     public static RunningAgent start(Path root, InetSocketAddress address, String listen, String node, SslContext tls, Metrics metrics,
-                                     SignalMode signals, TableSource tables) {
+                                     SignalMode signals, TableSource tables, FileSource files) {
         ProcTree tree;
         try {
             tree = ProcTree.open(root);
@@ -49,7 +53,7 @@ public final class RunningAgent implements AutoCloseable {
             throw new UserError(e.getMessage());
         }
         try {
-            Agent agent = Agent.start(address, node, new ExportedTree(tree), tls, null, signals, tables);
+            Agent agent = Agent.start(address, node, new ExportedTree(tree), tls, null, signals, tables, files);
             agent.stats().exportTo(metrics);
             return new RunningAgent(tree, agent, tls);
         } catch (Exception e) {

@@ -49,9 +49,10 @@ class TreeTopologyIT {
         Cluster midCluster = new Cluster("mid", List.of(new Cluster.PeerAddress("leaf", toLeaf.address())), null, MID_DEADLINE);
         mid = new TestMount(Path.of("/proc"), midCluster);
         midTree = ProcTree.open(mid.path);
-        // as `node --export combined` starts it: the view exported, process tables of the whole subtree in one reply
+        // as `node --export combined` starts it: the view exported, process tables of the whole subtree in
+        // one reply, combined files straight from the view
         midAgent = Agent.start(new InetSocketAddress("127.0.0.1", 0), "mid", new ExportedTree(midTree), null, null, SignalMode.OFF,
-                midCluster.subtreeTables(new ExportedTree(ProcTree.open(Path.of("/proc")))));
+                midCluster.subtreeTables(new ExportedTree(ProcTree.open(Path.of("/proc")))), midCluster.combinedFiles());
         topCluster = new Cluster("top", List.of(new Cluster.PeerAddress("mid", midAgent.address())), null, TOP_DEADLINE);
         top = new TestMount(Path.of("/proc"), topCluster);
         leafAtMid = midCluster.peers().getFirst();

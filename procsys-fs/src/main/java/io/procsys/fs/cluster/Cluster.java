@@ -5,7 +5,10 @@ import io.netty.handler.ssl.SslContext;
 import io.procsys.metrics.Metrics;
 import io.procsys.net.ReloadingTls;
 import io.procsys.net.Transport;
+import io.procsys.net.agent.FileSource;
 import io.procsys.net.agent.TableSource;
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
 import io.procsys.tree.ExportedTree;
 import io.procsys.tree.ProcTree;
 
@@ -110,6 +113,17 @@ public final class Cluster implements AutoCloseable {
         below.nodeIs(t);
         tabled.add(t);
         return t;
+    }
+
+    /**
+     * The combined files as a tree node's agent answers them to the level above: straight from the
+     * view (the same fan-out and cache as a read of the mount), without a round trip through the
+     * node's own FUSE mount or a file thread. Other files are read from the mount. Call after
+     * {@link #filesystem}.
+     */
+    public FileSource combinedFiles() {
+        return (path, alloc) -> !CombinedFiles.isCombined(path) ? null : combinedText(path)
+                .thenApply(text -> (ByteBuf) alloc.directBuffer(text.length()).writeBytes(text.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** Each peer's replies and the hosts below it (none but a tree node has any). */

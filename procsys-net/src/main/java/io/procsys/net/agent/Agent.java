@@ -57,10 +57,12 @@ public final class Agent implements AutoCloseable {
     private final SharedTables tables;
 
     private final TableSource tableSource;
+    private final FileSource fileSource;
 
     private Agent(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls, Threads shared, SignalMode signals,
-                  TableSource tableSource) throws InterruptedException {
+                  TableSource tableSource, FileSource fileSource) throws InterruptedException {
         this.tableSource = tableSource;
+        this.fileSource = fileSource;
         this.ownsThreads = shared == null;
         this.threads = ownsThreads ? Threads.create(1, 1) : shared;
         this.tables = new SharedTables(System::nanoTime, threads.fileWork(), stats.tablesShared::increment);
@@ -111,24 +113,24 @@ public final class Agent implements AutoCloseable {
             if (tls != null) ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
             Framing.install(ch.pipeline(), Framing.MAX_REQUEST_FRAME);
             ch.pipeline().addLast("hello", new AgentHello(node, stats));
-            ch.pipeline().addLast("requests", new RequestHandler(tree, stats, fileWork, threads.fileWork(), tables, tableSource));
+            ch.pipeline().addLast("requests", new RequestHandler(tree, stats, fileWork, threads.fileWork(), tables, tableSource, fileSource));
             ch.pipeline().addLast("actions", new ActionHandler(actions, threads.fileWork(), stats));
         }
     }
 
     /** Binds and starts serving; throws with the OS's reason when the address cannot be bound. */
     public static Agent start(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls) throws InterruptedException {
-        return new Agent(listen, node, tree, tls, null, SignalMode.OFF, null);
+        return new Agent(listen, node, tree, tls, null, SignalMode.OFF, null, null);
     }
 
     /** As {@link #start(InetSocketAddress, String, ExportedTree, SslContext)}, acting on processes as {@code signals} allows. */
     public static Agent start(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls, SignalMode signals) throws InterruptedException {
-        return new Agent(listen, node, tree, tls, null, signals, null);
+        return new Agent(listen, node, tree, tls, null, signals, null, null);
     }
 
     /** As {@link #start(InetSocketAddress, String, ExportedTree, SslContext)}, on threads shared with other agents (not closed with this one). */
     public static Agent start(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls, Threads shared) throws InterruptedException {
-        return new Agent(listen, node, tree, tls, java.util.Objects.requireNonNull(shared), SignalMode.OFF, null);
+        return new Agent(listen, node, tree, tls, java.util.Objects.requireNonNull(shared), SignalMode.OFF, null, null);
     }
 
     /**
@@ -138,7 +140,13 @@ public final class Agent implements AutoCloseable {
      */
     public static Agent start(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls, Threads shared, SignalMode signals,
                               TableSource tables) throws InterruptedException {
-        return new Agent(listen, node, tree, tls, shared, signals, tables);
+        return new Agent(listen, node, tree, tls, shared, signals, tables, null);
+    }
+
+    /** As above, answering reads of the files {@code files} has from it (a tree node's combined files; null: none). */
+    public static Agent start(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls, Threads shared, SignalMode signals,
+                              TableSource tables, FileSource files) throws InterruptedException {
+        return new Agent(listen, node, tree, tls, shared, signals, tables, files);
     }
 
     public InetSocketAddress address() {

@@ -28,12 +28,14 @@ final class RequestHandler extends SimpleChannelInboundHandler<Message.Request> 
     private final EventExecutorGroup fileWork;
     private final EventExecutorGroup tableWork;
     private final SharedTables tables;
-    /** Answers tables instead of the tree when it has them (null: none). */
+    /** Answer tables, and reads of some files, instead of the tree when they have them (null: none). */
     private final TableSource source;
+    private final FileSource files;
 
     RequestHandler(ExportedTree tree, AgentStats stats, EventExecutorGroup fileWork, EventExecutorGroup tableWork, SharedTables tables,
-                   TableSource source) {
+                   TableSource source, FileSource files) {
         this.source = source;
+        this.files = files;
         this.tree = tree;
         this.stats = stats;
         this.fileWork = fileWork;
@@ -51,6 +53,20 @@ final class RequestHandler extends SimpleChannelInboundHandler<Message.Request> 
         if (request instanceof Message.Table t && source != null) {
             work.execute(() -> fromSource(ctx, t, kind, arrivedNanos));
             return;
+        }
+        if (request instanceof Message.Read r && files != null) {
+            CompletableFuture<ByteBuf> sourced;
+            try {
+                sourced = files.read(r.path(), ctx.alloc());
+            } catch (Throwable e) {
+                stats.failuresByKind[kind].increment();
+                exceptionCaught(ctx, e);
+                return;
+            }
+            if (sourced != null) {
+                replyLater(ctx, r.id(), kind, sourced);
+                return;
+            }
         }
         if (work == null) {
             ctx.writeAndFlush(counted(kind, answer(ctx, request, arrivedNanos)));
@@ -83,13 +99,18 @@ final class RequestHandler extends SimpleChannelInboundHandler<Message.Request> 
             exceptionCaught(ctx, e);
             return;
         }
+        replyLater(ctx, t.id(), kind, sourced);
+    }
+
+    /** Answers request {@code id} with the bytes once they come, or with the errno they fail with. */
+    private void replyLater(ChannelHandlerContext ctx, int id, int kind, CompletableFuture<ByteBuf> sourced) {
         sourced.whenComplete((bytes, error) -> {
             if (error == null) {
-                ctx.writeAndFlush(new Message.Data(t.id(), bytes));
+                ctx.writeAndFlush(new Message.Data(id, bytes));
                 return;
             }
             Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-            ctx.writeAndFlush(counted(kind, new Message.Error(t.id(), e instanceof ErrnoException r ? r.errno() : Errno.EIO)));
+            ctx.writeAndFlush(counted(kind, new Message.Error(id, e instanceof ErrnoException r ? r.errno() : Errno.EIO)));
         });
     }
 
