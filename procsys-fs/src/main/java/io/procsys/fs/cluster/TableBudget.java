@@ -28,9 +28,14 @@ final class TableBudget {
         this.limit = limit;
     }
 
-    /** {@link #BASE_BYTES} + {@link #PER_HOST_BYTES} for each of {@code hosts}. */
+    /**
+     * {@link #BASE_BYTES} + {@link #PER_HOST_BYTES} for each of {@code hosts}, at most three
+     * quarters of the JVM's direct memory: past it a table is refused (and said so) rather than
+     * the receive buffers of every other request running out.
+     */
     static TableBudget forHosts(java.util.function.IntSupplier hosts) {
-        return new TableBudget(() -> BASE_BYTES + PER_HOST_BYTES * hosts.getAsInt());
+        long ceiling = io.netty.util.internal.PlatformDependent.maxDirectMemory() / 4 * 3;
+        return new TableBudget(() -> Math.min(ceiling, BASE_BYTES + PER_HOST_BYTES * hosts.getAsInt()));
     }
 
     long limit() {
