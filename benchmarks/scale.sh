@@ -13,12 +13,15 @@
 # (ps needs a live self), and "listed" counts the remote pids it lists (cluster pids >= 2^22).
 # Measured at the top (mount with --cache-ms 0: every combined read is a fan-out): combined meminfo
 # read latency p50/p99 (ReadLatency, READS reads after a warm-up), `ps -e -o pid=` through the mount
-# (processes listed, whether every pid is unique, its time; twice, the second is reported), and
-# the top daemon's VmRSS after all that. Ends with one line per topology:
+# (processes listed, whether every pid is unique, its time; twice, the second is reported) against
+# the same on a procsys mirror of this machine with as many processes (sleepers; at most
+# MIRROR_MAX, 10000), per process, and the top daemon's VmRSS after all that. Ends with one line
+# per topology:
 #   scale: TOPOLOGY hosts=N processes=P listed=L unique=yes|no meminfo_p50_ms=… meminfo_p99_ms=… top_rss_mb=…
 # (P: the processes of the captures times their use), and writes bench-results/scale.json and
 # scale.md. Knobs: HOSTS (1000), TOPOLOGY (hub|tree; default both), READS (500), CAPTURES (50),
 # RACK (32). Needs root. Everything it starts is stopped on exit, Ctrl-C included.
+{ # the whole script is read before it runs: editing it during a run does not change that run
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/prepare.sh"
 hosts=${HOSTS:-1000}; topologies=${TOPOLOGY:-hub tree}; reads=${READS:-500}; captures=${CAPTURES:-50}; rack=${RACK:-32}
@@ -85,8 +88,26 @@ ps_through() {  # $1 = mount, $2 = output file
     echo $(( (t1 - t0) / 1000000 ))
 }
 
+# The bar for ps -e: a procsys mirror of this machine's /proc with as many processes as the top
+# listed (at most MIRROR_MAX; sleepers in a pid namespace of their own, gone with it). Writes
+# "PROCESSES MS" of the second of two runs to $work/bar.
+mirror_bar() {  # $1 = processes wanted
+    local want=$(( $1 < ${MIRROR_MAX:-10000} ? $1 : ${MIRROR_MAX:-10000} )) have ms sleepers
+    have=$(ps -e --no-headers | wc -l)
+    unshare --pid --fork --kill-child sh -c 'i=0; while [ $i -lt "$1" ]; do sleep 86400 & i=$((i + 1)); done; wait' sh $((want - have)) &
+    sleepers=$!; pids+=("$sleepers")
+    for _ in $(seq 600); do (( $(ps -e --no-headers | wc -l) >= want )) && break; sleep 0.1; done
+    mkdir -p "$work/mirror"; mounts+=("$work/mirror")
+    "$here/procsys" mount "$work/mirror" >/dev/null 2>&1
+    ps_through "$work/mirror" "$work/ps-mirror" >/dev/null
+    ms=$(ps_through "$work/mirror" "$work/ps-mirror")
+    "$here/procsys" umount "$work/mirror" 2>/dev/null || true
+    kill "$sleepers" 2>/dev/null || true; wait "$sleepers" 2>/dev/null || true
+    echo "$(wc -l < "$work/ps-mirror") $ms" > "$work/bar"
+}
+
 measure() {  # $1 = topology, $2 = top mount, $3 = top daemon pid, $4 = extra JSON fields
-    local t=$1 m=$2 d=$3 r p50 p99 ms listed unique rss
+    local t=$1 m=$2 d=$3 r p50 p99 ms listed unique rss bar_ms
     $java -cp "$jar" io.procsys.bench.ReadLatency "$m/meminfo" 100 0 1 >/dev/null 2>&1  # warm-up, not counted
     r=$($java -cp "$jar" io.procsys.bench.ReadLatency "$m/meminfo" "$reads" 50 1 2>/dev/null)
     p50=$(sed -n 's/.*"p50_us": \([0-9]*\).*/\1/p' <<< "$r"); p99=$(sed -n 's/.*"p99_us": \([0-9]*\).*/\1/p' <<< "$r")
@@ -97,9 +118,15 @@ measure() {  # $1 = topology, $2 = top mount, $3 = top daemon pid, $4 = extra JS
     [[ -z $(sort "$work/ps2" | uniq -d) ]] && unique=yes || unique=no
     say "$t ps -e second run: $(wc -l < "$work/ps2") listed ($listed remote) in $ms ms"
     rss=$(awk '/^VmRSS/{printf "%.1f", $2 / 1024}' "/proc/$d/status")
+    local all bar top_us mirror_us
+    all=$(wc -l < "$work/ps2")
+    mirror_bar "$all"
+    read -r bar bar_ms < "$work/bar"
+    top_us=$(( ms * 1000 / (all > 0 ? all : 1) )); mirror_us=$(( bar_ms * 1000 / (bar > 0 ? bar : 1) ))
+    say "$t ps -e per process: ${top_us} us at the top ($all processes), ${mirror_us} us on a mirror of $bar processes"
     local p50_ms p99_ms
     p50_ms=$(awk -v u="$p50" 'BEGIN{printf "%.2f", u / 1000}'); p99_ms=$(awk -v u="$p99" 'BEGIN{printf "%.2f", u / 1000}')
-    echo "{\"simulation\": true, \"topology\": \"$t\", \"hosts\": $hosts, \"processes\": $processes, \"listed\": $listed, \"unique\": \"$unique\", \"meminfo_p50_ms\": $p50_ms, \"meminfo_p99_ms\": $p99_ms, \"meminfo_reads\": $reads, \"ps_e_ms\": $ms, \"top_rss_mb\": $rss$4}" >> "$results"
+    echo "{\"simulation\": true, \"topology\": \"$t\", \"hosts\": $hosts, \"processes\": $processes, \"listed\": $listed, \"unique\": \"$unique\", \"meminfo_p50_ms\": $p50_ms, \"meminfo_p99_ms\": $p99_ms, \"meminfo_reads\": $reads, \"ps_e_ms\": $ms, \"ps_e_us_per_process\": $top_us, \"mirror_processes\": $bar, \"mirror_ps_e_us_per_process\": $mirror_us, \"top_rss_mb\": $rss$4}" >> "$results"
     echo "scale: $t hosts=$hosts processes=$processes listed=$listed unique=$unique meminfo_p50_ms=$p50_ms meminfo_p99_ms=$p99_ms top_rss_mb=$rss" >> "$work/lines"
 }
 
@@ -167,8 +194,16 @@ done
 {
     echo "# Scale (SIMULATION: $hosts simulated hosts in one JVM, tables built once; $(date -u +%F))"
     echo
-    echo "| topology | hosts | processes | listed | unique | meminfo p50 ms | meminfo p99 ms | ps -e ms | top RSS MB |"
-    echo "|---|---|---|---|---|---|---|---|---|"
-    sed 's/.*"topology": "\([a-z]*\)", "hosts": \([0-9]*\), "processes": \([0-9]*\), "listed": \([0-9]*\), "unique": "\([a-z]*\)", "meminfo_p50_ms": \([0-9.]*\), "meminfo_p99_ms": \([0-9.]*\), "meminfo_reads": [0-9]*, "ps_e_ms": \([0-9]*\), "top_rss_mb": \([0-9.]*\).*/| \1 | \2 | \3 | \4 | \5 | \6 | \7 | \8 | \9 |/' "$results"
+    echo "| topology | hosts | processes | listed | unique | meminfo p50 ms | meminfo p99 ms | ps -e us/process | mirror ps -e us/process | top RSS MB |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
+    while read -r row; do
+        cells="|"
+        for f in topology hosts processes listed unique meminfo_p50_ms meminfo_p99_ms ps_e_us_per_process mirror_ps_e_us_per_process top_rss_mb; do
+            cells+=" $(sed -n "s/.*\"$f\": \"\{0,1\}\([^,\"}]*\).*/\1/p" <<< "$row") |"
+        done
+        echo "$cells"
+    done < "$results"
 } > "$out/scale.md"
 cat "$work/lines"
+exit
+}
