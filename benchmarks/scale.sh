@@ -30,8 +30,16 @@ work=$(mktemp -d /tmp/procsys-scale.XXXXXX)
 farm_base=30000 rack_base=29000
 pids=()
 mounts=()
+sleepers=""
+# unshare --fork ignores SIGTERM while its child runs: SIGKILL, and --kill-child takes the namespace down
+stop_sleepers() {
+    [[ -n $sleepers ]] || return 0
+    kill -KILL "$sleepers" 2>/dev/null || true; wait "$sleepers" 2>/dev/null || true
+    sleepers=""
+}
 cleanup() {
     local m p
+    stop_sleepers
     for m in "${mounts[@]}"; do
         grep -q " $m " /proc/self/mounts && { "$here/procsys" umount "$m" 2>/dev/null || fusermount3 -u -z "$m" 2>/dev/null || true; }
     done
@@ -92,17 +100,18 @@ ps_through() {  # $1 = mount, $2 = output file
 # listed (at most MIRROR_MAX; sleepers in a pid namespace of their own, gone with it). Writes
 # "PROCESSES MS" of the second of two runs to $work/bar.
 mirror_bar() {  # $1 = processes wanted
-    local want=$(( $1 < ${MIRROR_MAX:-10000} ? $1 : ${MIRROR_MAX:-10000} )) have ms sleepers
+    local want=$(( $1 < ${MIRROR_MAX:-10000} ? $1 : ${MIRROR_MAX:-10000} )) have ms
     have=$(ps -e --no-headers | wc -l)
     unshare --pid --fork --kill-child sh -c 'i=0; while [ $i -lt "$1" ]; do sleep 86400 & i=$((i + 1)); done; wait' sh $((want - have)) &
-    sleepers=$!; pids+=("$sleepers")
-    for _ in $(seq 600); do (( $(ps -e --no-headers | wc -l) >= want )) && break; sleep 0.1; done
+    sleepers=$!
+    # (other processes come and go meanwhile: within 1% is as many)
+    for _ in $(seq 600); do (( $(ps -e --no-headers | wc -l) >= want - want / 100 )) && break; sleep 0.1; done
     mkdir -p "$work/mirror"; mounts+=("$work/mirror")
     "$here/procsys" mount "$work/mirror" >/dev/null 2>&1
     ps_through "$work/mirror" "$work/ps-mirror" >/dev/null
     ms=$(ps_through "$work/mirror" "$work/ps-mirror")
     "$here/procsys" umount "$work/mirror" 2>/dev/null || true
-    kill "$sleepers" 2>/dev/null || true; wait "$sleepers" 2>/dev/null || true
+    stop_sleepers
     echo "$(wc -l < "$work/ps-mirror") $ms" > "$work/bar"
 }
 
