@@ -135,7 +135,12 @@ measure() {  # $1 = topology, $2 = top mount, $3 = top daemon pid, $4 = extra JS
     "$here/procsys" status "$m" > "$work/status" 2>&1 || true
     left_out=$(grep -c ' process table error(s), ' "$work/status" || true)
     say "$t procsys status: $left_out hosts with table errors$(grep -m1 ' process table error(s), ' "$work/status" | sed 's/^/, e.g. /')"
-    rss=$(awk '/^VmRSS/{printf "%.1f", $2 / 1024}' "/proc/$d/status")
+    if kill -0 "$d" 2>/dev/null; then
+        rss=$(awk '/^VmRSS/{printf "%.1f", $2 / 1024}' "/proc/$d/status")
+    else  # said as it is, not as a number: the daemon's log has why
+        rss=exited; unique=no
+        say "$t: the top daemon exited; its log: $(tail -1 "/tmp/procsys-logs/mount${m//\//_}.log" 2>/dev/null)"
+    fi
     local all bar top_us mirror_us
     all=$(wc -l < "$work/ps2")
     mirror_bar "$all"
@@ -144,7 +149,7 @@ measure() {  # $1 = topology, $2 = top mount, $3 = top daemon pid, $4 = extra JS
     say "$t ps -e per process: ${top_us} us at the top ($all processes), ${mirror_us} us on a mirror of $bar processes"
     local p50_ms p99_ms
     p50_ms=$(awk -v u="$p50" 'BEGIN{printf "%.2f", u / 1000}'); p99_ms=$(awk -v u="$p99" 'BEGIN{printf "%.2f", u / 1000}')
-    echo "{\"simulation\": true, \"topology\": \"$t\", \"hosts\": $hosts, \"processes\": $processes, \"listed\": $listed, \"unique\": \"$unique\", \"hosts_with_table_errors\": $left_out, \"meminfo_p50_ms\": $p50_ms, \"meminfo_p99_ms\": $p99_ms, \"meminfo_reads\": $reads, \"ps_e_ms\": $ms, \"ps_e_us_per_process\": $top_us, \"mirror_processes\": $bar, \"mirror_ps_e_us_per_process\": $mirror_us, \"top_rss_mb\": $rss$4}" >> "$results"
+    echo "{\"simulation\": true, \"topology\": \"$t\", \"hosts\": $hosts, \"processes\": $processes, \"listed\": $listed, \"unique\": \"$unique\", \"hosts_with_table_errors\": $left_out, \"meminfo_p50_ms\": $p50_ms, \"meminfo_p99_ms\": $p99_ms, \"meminfo_reads\": $reads, \"ps_e_ms\": $ms, \"ps_e_us_per_process\": $top_us, \"mirror_processes\": $bar, \"mirror_ps_e_us_per_process\": $mirror_us, \"top_rss_mb\": \"$rss\"$4}" >> "$results"
     echo "scale: $t hosts=$hosts processes=$processes listed=$listed unique=$unique meminfo_p50_ms=$p50_ms meminfo_p99_ms=$p99_ms top_rss_mb=$rss" >> "$work/lines"
 }
 
