@@ -40,12 +40,20 @@ stop_sleepers() {
     kill -KILL "$sleepers" 2>/dev/null || true; wait "$sleepers" 2>/dev/null || true
     sleepers=""
 }
-cleanup() {
-    local m p
-    stop_sleepers
+unmount_all() {
+    local m pin
     for m in "${mounts[@]}"; do
         grep -q " $m " /proc/self/mounts && { "$here/procsys" umount "$m" 2>/dev/null || fusermount3 -u -z "$m" 2>/dev/null || true; }
+        # a mount daemon that died (out of heap at 1000 hosts) leaves its stand-in network pinned
+        pin=/run/procsys/netns/${m//\//_}
+        if [[ -e $pin ]]; then umount "$pin" 2>/dev/null || true; rm -f "$pin"; fi
     done
+    mounts=()
+}
+cleanup() {
+    local p
+    stop_sleepers
+    unmount_all
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
     for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
     umount "$work" 2>/dev/null || umount -l "$work" 2>/dev/null || true
@@ -154,10 +162,10 @@ measure() {  # $1 = topology, $2 = top mount, $3 = top daemon pid, $4 = extra JS
 }
 
 stop_mounts() {  # unmounts and stops everything but the farm
-    local m p
-    for m in "${mounts[@]}"; do "$here/procsys" umount "$m" 2>/dev/null || true; done
+    local p
+    unmount_all
     for p in "${pids[@]}"; do [[ $p == "$farm" ]] || { kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; }; done
-    mounts=(); pids=("$farm")
+    pids=("$farm")
 }
 
 hub() {
