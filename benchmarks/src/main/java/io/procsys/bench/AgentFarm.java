@@ -1,6 +1,7 @@
 package io.procsys.bench;
 
 import io.procsys.net.agent.Agent;
+import io.procsys.net.agent.SignalMode;
 import io.procsys.tree.ExportedTree;
 import io.procsys.tree.ProcTree;
 
@@ -15,26 +16,38 @@ import java.util.List;
  * The agents share one set of threads (2 for I/O, 2 for files): on a real cluster each has its
  * own machine, and 32 agents with 3 threads each on this machine's 2 cores would mostly measure
  * their own context switches.
+ * With --tables-once (the scale simulation), each agent builds its process table once at start
+ * and answers every table request with it ({@link TablesBuiltOnce}); READY then says how many
+ * processes and table bytes the agents hold.
  */
 public final class AgentFarm {
     public static void main(String[] args) throws Exception {
-        if (args.length < 3) {
-            System.err.println("usage: AgentFarm COUNT BASE_PORT PROC_ROOT...");
+        boolean tablesOnce = args.length > 0 && args[0].equals("--tables-once");
+        int first = tablesOnce ? 1 : 0;
+        if (args.length - first < 3) {
+            System.err.println("usage: AgentFarm [--tables-once] COUNT BASE_PORT PROC_ROOT...");
             System.exit(2);
         }
-        int count = Integer.parseInt(args[0]);
-        int base = Integer.parseInt(args[1]);
+        int count = Integer.parseInt(args[first]);
+        int base = Integer.parseInt(args[first + 1]);
+        int roots = args.length - first - 2;
         List<Agent> agents = new ArrayList<>();
         Agent.Threads threads = Agent.Threads.create(2, 2);
+        long processes = 0, tableBytes = 0;
         for (int i = 0; i < count; i++) {
-            Path root = Path.of(args[2 + i % (args.length - 2)]);
-            agents.add(Agent.start(new InetSocketAddress("127.0.0.1", base + i), "agent" + i, new ExportedTree(ProcTree.open(root)), null, threads));
+            ExportedTree tree = new ExportedTree(ProcTree.open(Path.of(args[first + 2 + i % roots])));
+            TablesBuiltOnce tables = tablesOnce ? new TablesBuiltOnce(tree) : null;
+            if (tables != null) {
+                processes += tables.processes();
+                tableBytes += tables.bytes();
+            }
+            agents.add(Agent.start(new InetSocketAddress("127.0.0.1", base + i), "agent" + i, tree, null, threads, SignalMode.OFF, tables));
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             agents.forEach(Agent::close);
             threads.close();
         }));
-        System.out.println("READY");
+        System.out.println(tablesOnce ? "READY processes=" + processes + " table_bytes=" + tableBytes : "READY");
         System.out.flush();
         Thread.currentThread().join();
     }
