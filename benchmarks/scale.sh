@@ -20,10 +20,13 @@
 #   scale: TOPOLOGY hosts=N processes=P listed=L unique=yes|no meminfo_p50_ms=… meminfo_p99_ms=… top_rss_mb=…
 # (P: the processes of the captures times their use), and writes bench-results/scale.json and
 # scale.md. Knobs: HOSTS (1000), TOPOLOGY (hub|tree; default both), READS (500), CAPTURES (50),
-# RACK (32). Needs root. Everything it starts is stopped on exit, Ctrl-C included.
+# RACK (32), DEADLINE_MS (1000: the racks'; the top's is twice it. On one 2-core machine the
+# simulated hosts, 32 rack JVMs and the top share the cores, so a listing of 1 000 hosts' tables
+# may need more than real racks on their own machines would). Needs root. Everything it starts is stopped on exit, Ctrl-C included.
 { # the whole script is read before it runs: editing it during a run does not change that run
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/prepare.sh"
+deadline=${DEADLINE_MS:-1000}  # a rack's; the top (hub or tree) waits twice as long
 hosts=${HOSTS:-1000}; topologies=${TOPOLOGY:-hub tree}; reads=${READS:-500}; captures=${CAPTURES:-50}; rack=${RACK:-32}
 (( captures <= hosts )) || captures=$hosts
 work=$(mktemp -d /tmp/procsys-scale.XXXXXX)
@@ -172,7 +175,7 @@ hub() {
     local peers=() i msg
     for ((i = 0; i < hosts; i++)); do peers+=(--peer "h$i=127.0.0.1:$((farm_base + i))"); done
     mkdir -p "$work/hub"; mounts+=("$work/hub")
-    msg=$("$here/procsys" mount "${common[@]}" --deadline-ms 2000 --name top "${peers[@]}" "$work/hub" 2>&1)
+    msg=$("$here/procsys" mount "${common[@]}" --deadline-ms "$((2 * deadline))" --name top "${peers[@]}" "$work/hub" 2>&1)
     wait_up "$work/hub" "$hosts"
     measure hub "$work/hub" "$(daemon_of "$msg")" ""
     stop_mounts
@@ -195,7 +198,7 @@ tree() {
         rack_peers=()
         for ((i = j * rack; i < hosts && i < (j + 1) * rack; i++)); do rack_peers+=(--peer "h$i=127.0.0.1:$((farm_base + i))"); done
         mkdir -p "$work/rack$j"; mounts+=("$work/rack$j")
-        "$here/procsys" node "${common[@]}" "${rack_own[@]}" --deadline-ms 1000 --name "rack$j" --export combined --listen "127.0.0.1:$((rack_base + j))" \
+        "$here/procsys" node "${common[@]}" "${rack_own[@]}" --deadline-ms "$deadline" --name "rack$j" --export combined --listen "127.0.0.1:$((rack_base + j))" \
             "${rack_peers[@]}" "$work/rack$j" > "$work/rack$j.log" 2>&1 &
         pids+=($!)
         top_peers+=(--peer "rack$j=127.0.0.1:$((rack_base + j))")
@@ -206,7 +209,7 @@ tree() {
     done
     mkdir -p "$work/top"; mounts+=("$work/top")
     # twice the racks' deadline: a slow host costs the top only that host (TreeTopologyIT)
-    msg=$("$here/procsys" mount "${common[@]}" --deadline-ms 2000 --name top "${top_peers[@]}" "$work/top" 2>&1)
+    msg=$("$here/procsys" mount "${common[@]}" --deadline-ms "$((2 * deadline))" --name top "${top_peers[@]}" "$work/top" 2>&1)
     wait_up "$work/top" "$racks"
     local rack_rss; rack_rss=$(for p in "${pids[@]}"; do [[ $p == "$farm" ]] || awk '/^VmRSS/{print $2}' "/proc/$p/status"; done | awk '{s += $1} END {printf "%.1f", s / NR / 1024}')
     say "tree: $racks rack nodes, mean RSS $rack_rss MB"

@@ -7,13 +7,20 @@ package io.procsys.posix;
  */
 public final class ErrnoException extends RuntimeException {
     private final int errno;
+    private final String reason;
 
     public ErrnoException(int errno, String message) {
         super(message + " (" + Errno.name(errno) + ")", null, false, false);
         this.errno = errno;
+        this.reason = message;
     }
 
     public int errno() {
         return errno;
+    }
+
+    /** The message without the errno's name (to pass on with the errno, which adds it again). */
+    public String reason() {
+        return reason;
     }
 }

@@ -58,11 +58,16 @@ class TreeProcessesIT {
         } else {
             StringBuilder peers = new StringBuilder();
             for (String b : BELOW.get(name)) peers.append(" --peer ").append(b).append("=127.0.0.1:").append(ports.get(b));
-            serve = "m=$(mktemp -d); " + launcher + " node --export combined --listen 127.0.0.1:" + port + " --name " + name
-                    + " --insecure --deadline-ms " + DEADLINE_MS.get(name) + peers + " $m";
+            serve = "mkdir -p " + nodeMount(name) + "; " + launcher + " node --export combined --listen 127.0.0.1:" + port + " --name " + name
+                    + " --insecure --deadline-ms " + DEADLINE_MS.get(name) + peers + " " + nodeMount(name);
         }
         hosts.put(name, new ProcessBuilder("unshare", "--pid", "--fork", "--mount-proc", "sh", "-c", sleepers(name) + serve)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+    }
+
+    /** Where node {@code name} mounts its view (in its own mount namespace). */
+    static Path nodeMount(String name) {
+        return Path.of("/tmp/procsys-tree-it-" + name + "-" + ProcessHandle.current().pid());
     }
 
     @BeforeAll
@@ -96,6 +101,15 @@ class TreeProcessesIT {
                 p.destroyForcibly();
             }
         }
+        for (String node : BELOW.keySet()) Files.deleteIfExists(nodeMount(node));
+    }
+
+    @Test
+    void statusAndWhichWorkOnANodesOwnMount() {
+        Commands.Result status = Commands.run(List.of("nsenter", "-t", Long.toString(namespaceInit("mid")), "-m", "-p",
+                Commands.launcher().toString(), "status", nodeMount("mid").toString()), 60);
+        assertEquals(0, status.exit(), status.all());
+        assertTrue(status.out().contains("l1") && status.out().contains("l2"), status.out());
     }
 
     /** The pid of host {@code name}'s namespace's first process, seen from here (unshare's child). */

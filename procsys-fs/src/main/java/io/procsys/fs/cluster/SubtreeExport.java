@@ -70,6 +70,7 @@ final class SubtreeExport implements TableSource {
     private static TableBundle.Part failed(String name, Throwable error) {
         Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         int errno = e instanceof ErrnoException r ? r.errno() : Errno.EIO;
-        return TableBundle.Part.failed("hosts/" + name, errno == 0 ? Errno.EIO : errno, "no table from " + name + " at its tree node: " + e.getMessage());
+        String why = e instanceof ErrnoException r ? r.reason() : String.valueOf(e.getMessage());
+        return TableBundle.Part.failed("hosts/" + name, errno == 0 ? Errno.EIO : errno, "no table from " + name + " at its tree node: " + why);
     }
 }

@@ -168,6 +168,7 @@ final class TableBackend implements Backend {
      * window): none.
      */
     private CompletableFuture<ProcessTable> usable(int part) {
+        long newerThan;
         synchronized (this) {
             long now = clock.getAsLong();
             if (table != null && fresh(now)) {
@@ -179,9 +180,13 @@ final class TableBackend implements Backend {
             }
             boolean scanning = everFetched && now - listedNanos <= window.toNanos() * SCAN_WINDOWS;
             if (inFlight == null && (!scanning || failedLately(now) || closed)) return NONE;
+            newerThan = arrivedNanos;
             drop();
         }
-        return fetch(parts::forRefresh, clock.getAsLong()).handle((t, error) -> error != null ? null : retained(t));
+        // any reply sent after this host's last table arrived is newer: a host below a tree node
+        // takes the one a sibling's refresh brought, so a long scan costs a reply per node per
+        // window, not one per host (a `ps` over 1 000 hosts in 32 racks took 4.7 ms per process)
+        return fetch(parts::forRefresh, newerThan).handle((t, error) -> error != null ? null : retained(t));
     }
 
     private boolean failedLately(long now) {
