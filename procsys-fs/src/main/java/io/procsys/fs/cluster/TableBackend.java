@@ -53,6 +53,8 @@ final class TableBackend implements Backend {
     private CompletableFuture<ProcessTable> inFlight;
     /** When the host's root was last listed here, and when a table fetch last failed. */
     private long listedNanos, failedNanos;
+    /** When a process file of this host was last asked for past its table's window (guarded by this). */
+    private long lastReadNanos;
     private boolean closed;
     /** The start times of the last table's processes, kept past its window (what the cluster root's listing gives the pid map). */
     private volatile StartTimes seen = StartTimes.NONE;
@@ -178,7 +180,11 @@ final class TableBackend implements Backend {
                 table.bytes().retain();
                 return CompletableFuture.completedFuture(table);
             }
-            boolean scanning = everFetched && now - listedNanos <= window.toNanos() * SCAN_WINDOWS;
+            // a scan: the root was listed lately, or this host's process files are being read right
+            // now (a ps over 100 000 processes reaches a host minutes after listing it)
+            boolean scanning = everFetched && (now - listedNanos <= window.toNanos() * SCAN_WINDOWS
+                    || lastReadNanos != 0 && now - lastReadNanos <= window.toNanos());
+            lastReadNanos = now;
             if (inFlight == null && (!scanning || failedLately(now) || closed)) return NONE;
             newerThan = arrivedNanos;
             drop();

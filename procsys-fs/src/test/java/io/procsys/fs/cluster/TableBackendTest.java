@@ -213,6 +213,20 @@ class TableBackendTest {
         assertEquals(AGENT_ERRNO, errno(b.read("7/stat")));
         assertEquals(1, tablesSent.get());
         assertEquals(List.of("read 7/stat"), agent.asked);
+        now.addAndGet(WINDOW.toNanos() + 1);
+        assertEquals(AGENT_ERRNO, errno(b.read("7/status")), "a read now and then: still one by one");
+        assertEquals(1, tablesSent.get());
+    }
+
+    @Test
+    void aLongScanReachingTheHostLateGetsANewTable() {
+        TableBackend b = backend();
+        b.list("").join();
+        now.addAndGet(WINDOW.toNanos() * (TableBackend.SCAN_WINDOWS + 1)); // ps over many hosts reaches this one late
+        assertEquals(AGENT_ERRNO, errno(b.read("7/stat")), "its first read goes to the agent");
+        assertEquals("7 (sleep) S 1", text(b.read("7/stat").join()), "the next, from a new table");
+        assertEquals(2, tablesSent.get(), "one table, while the host's files are being read");
+        assertEquals(List.of("read 7/stat"), agent.asked);
     }
 
     @Test
