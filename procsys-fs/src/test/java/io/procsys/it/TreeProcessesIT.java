@@ -190,5 +190,15 @@ class TreeProcessesIT {
             assertEquals(own, atTop, host + " (" + PATH.get(host) + ") at the top against its own ps");
             assertTrue(own.stream().filter(s -> s.contains("sleep ")).count() >= SLEEPERS, host + " has its sleepers");
         }
+        // pstree from each host's first process (its namespace's pid 1, a root of the cluster like kthreadd): its tree
+        for (String host : PATH.keySet()) {
+            long init = where.entrySet().stream().filter(e -> e.getValue().equals(PATH.get(host) + " 1"))
+                    .map(Map.Entry::getKey).findFirst().orElseThrow(() -> new AssertionError("pid 1 of " + host + " at the top"));
+            Commands.Result tree = Commands.run(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c",
+                    "mount --bind '" + mount + "' /proc && exec pstree -p " + init), 120);
+            assertEquals(0, tree.exit(), tree.all());
+            long sleepers = tree.out().split("sleep\\(", -1).length - 1;
+            assertTrue(sleepers >= SLEEPERS, host + ": pstree -p " + init + " shows its " + SLEEPERS + " sleepers under its pid 1:\n" + tree.out());
+        }
     }
 }
