@@ -5,14 +5,19 @@ import io.procsys.net.agent.SignalMode;
 import io.procsys.tree.ExportedTree;
 import io.procsys.tree.ProcTree;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * N agents on loopback in one JVM, on ports BASE..BASE+N-1, exporting the given proc roots in
- * turn (plaintext: this measures the combining, not TLS). Prints READY, then serves until killed.
+ * N agents on loopback in one JVM, on ports BASE..BASE+N-1 of 127.0.0.1, or, given ADDRESS:PORT,
+ * on PORT of N consecutive IPv4 addresses from ADDRESS (one address per host, as DNS discovery
+ * needs: every record of a name is an agent on one port), exporting the given proc roots in turn
+ * (plaintext: this measures the combining, not TLS). Prints READY, then serves until killed.
  * The agents share one set of threads (2 for I/O, 2 for files): on a real cluster each has its
  * own machine, and 32 agents with 3 threads each on this machine's 2 cores would mostly measure
  * their own context switches.
@@ -25,11 +30,14 @@ public final class AgentFarm {
         boolean tablesOnce = args.length > 0 && args[0].equals("--tables-once");
         int first = tablesOnce ? 1 : 0;
         if (args.length - first < 3) {
-            System.err.println("usage: AgentFarm [--tables-once] COUNT BASE_PORT PROC_ROOT...");
+            System.err.println("usage: AgentFarm [--tables-once] COUNT BASE_PORT|FIRST_ADDRESS:PORT PROC_ROOT...");
             System.exit(2);
         }
         int count = Integer.parseInt(args[first]);
-        int base = Integer.parseInt(args[first + 1]);
+        String where = args[first + 1];
+        int colon = where.lastIndexOf(':');
+        int firstAddress = colon < 0 ? 0 : ipv4(where.substring(0, colon));
+        int port = Integer.parseInt(where.substring(colon + 1));
         int roots = args.length - first - 2;
         List<Agent> agents = new ArrayList<>();
         Agent.Threads threads = Agent.Threads.create(2, 2);
@@ -41,7 +49,7 @@ public final class AgentFarm {
                 processes += tables.processes();
                 tableBytes += tables.bytes();
             }
-            agents.add(Agent.start(new InetSocketAddress("127.0.0.1", base + i), "agent" + i, tree, null, threads, SignalMode.OFF, tables));
+            agents.add(Agent.start(colon < 0 ? new InetSocketAddress("127.0.0.1", port + i) : new InetSocketAddress(address(firstAddress + i), port), "agent" + i, tree, null, threads, SignalMode.OFF, tables));
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             agents.forEach(Agent::close);
@@ -50,5 +58,13 @@ public final class AgentFarm {
         System.out.println(tablesOnce ? "READY processes=" + processes + " table_bytes=" + tableBytes : "READY");
         System.out.flush();
         Thread.currentThread().join();
+    }
+
+    private static int ipv4(String dotted) throws UnknownHostException {
+        return ByteBuffer.wrap(InetAddress.getByName(dotted).getAddress()).getInt();
+    }
+
+    private static InetAddress address(int ipv4) throws UnknownHostException {
+        return InetAddress.getByAddress(ByteBuffer.allocate(4).putInt(ipv4).array());
     }
 }

@@ -88,7 +88,9 @@ final class NodeCommand implements Callable<Integer> {
         // a tree node answers the level above with its own processes' table and every host's below it
         // (docs/scale.md), and its combined files straight from its view
         boolean tree = export == Export.combined && cluster != null;
-        TableSource subtree = tree ? cluster.subtreeTables(new ExportedTree(ProcTree.open(procRoot))) : null;
+        ProcTree ownTree = tree ? ProcTree.open(procRoot) : null; // its own processes' table: closed after the agent
+        AutoCloseable closeOwnTree = () -> { if (ownTree != null) ownTree.close(); };
+        TableSource subtree = tree ? cluster.subtreeTables(new ExportedTree(ownTree)) : null;
         FileSource combined = tree ? cluster.combinedFiles() : null;
         RunningAgent agent;
         try {
@@ -96,6 +98,7 @@ final class NodeCommand implements Callable<Integer> {
         } catch (UserError e) {
             service.close();
             metrics.close();
+            if (ownTree != null) ownTree.close();
             throw e;
         }
         // agent and mount share one set of TLS files (and one reloader) unless the config says otherwise: one gauge
@@ -106,7 +109,7 @@ final class NodeCommand implements Callable<Integer> {
         AutoCloseable status = endpoint("status (procsys status)", () -> StatusEndpoint.start(service.mountpoint(), procRoot, service.cluster()));
         AutoCloseable control = endpoint("control socket (procsys kill, which)",
                 () -> ControlEndpoint.start(service.mountpoint(), service.cluster(), options.contains("allow_other")));
-        RunningAgent.serveUntilSignal(stop, "node", agent, service, metrics, status, control);
+        RunningAgent.serveUntilSignal(stop, "node", agent, closeOwnTree, service, metrics, status, control);
         return 0;
     }
 }

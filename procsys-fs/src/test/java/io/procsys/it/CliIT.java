@@ -139,6 +139,8 @@ class CliIT {
                 }
             }));
         }
+        // under load before the kill (exec on a mirror starts in milliseconds: it no longer gives the readers time)
+        assertTrue(waitUntil(() -> reads.get() > 10, 10_000), "readers are reading: " + reads.get());
         Process child = new ProcessBuilder(Commands.launcher().toString(), "exec", "--mount", mountpoint.toString(), "--",
                 "sh", "-c", "echo inside; sleep 1.5; cat /proc/meminfo > /dev/null").redirectErrorStream(true).start();
         var childOutput = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream()));
@@ -157,7 +159,6 @@ class CliIT {
             t.join(2_000);
             assertFalse(t.isAlive(), "a reader hung");
         }
-        assertTrue(reads.get() > 10, "readers were reading: " + reads.get());
         assertTrue(child.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "exec child ended");
         String output = childOutput.lines().collect(java.util.stream.Collectors.joining("\n"));
         assertTrue(child.exitValue() != 0 && output.contains("Transport endpoint is not connected"), "a clean error: " + output);
@@ -166,6 +167,31 @@ class CliIT {
         assertTrue(Files.readString(mountpoint.resolve("meminfo")).startsWith("MemTotal:"), "a new daemon mounts on the same point");
         ProcessHandle.of(again).orElseThrow().destroy();
         assertTrue(waitUntil(() -> ProcessHandle.of(again).isEmpty(), 5_000));
+    }
+
+    /**
+     * exec on a mirror is the launcher's own (no JVM): CMD then is the very process the user
+     * started, exec'd in place, so `$$` inside is the launcher's pid; it still runs on the mirror,
+     * passes its exit status on, and a relative --mount= path takes the same road.
+     */
+    @Test
+    void execOnAMirrorStartsNoJvm() throws Exception {
+        long daemon = startDaemon();
+        try {
+            Process p = new ProcessBuilder(Commands.launcher().toString(), "exec", "--mount", mountpoint.toString(), "--",
+                    "sh", "-c", "echo $$; grep ' /proc ' /proc/self/mountinfo; exit 7").redirectErrorStream(true).start();
+            List<String> lines = new String(p.getInputStream().readAllBytes()).lines().toList();
+            assertEquals(7, p.waitFor(), String.join("\n", lines));
+            assertEquals(Long.toString(p.pid()), lines.getFirst(), "CMD is the launcher's process, no JVM between: " + lines);
+            assertTrue(lines.stream().anyMatch(l -> l.contains(" - fuse.procsys ")), "/proc is the mirror: " + lines);
+            Process relative = new ProcessBuilder(Commands.launcher().toString(), "exec", "--mount=" + mountpoint.getFileName(), "--", "sh", "-c", "echo $$")
+                    .directory(mountpoint.getParent().toFile()).redirectErrorStream(true).start();
+            assertEquals(Long.toString(relative.pid()), new String(relative.getInputStream().readAllBytes()).strip());
+            assertEquals(0, relative.waitFor());
+        } finally {
+            ProcessHandle.of(daemon).ifPresent(ProcessHandle::destroy);
+            waitUntil(() -> ProcessHandle.of(daemon).isEmpty(), 5_000);
+        }
     }
 
     @Test

@@ -12,6 +12,7 @@ import io.procsys.tree.ExportedTree;
 import io.procsys.tree.FileBuffer;
 
 import java.lang.foreign.MemorySegment;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.BiFunction;
@@ -51,55 +52,45 @@ final class RequestHandler extends SimpleChannelInboundHandler<Message.Request> 
         long arrivedNanos = System.nanoTime(); // a table built before this (by more than a few ms) is not shared with it
         EventExecutorGroup work = request instanceof Message.Table ? tableWork : fileWork;
         if (request instanceof Message.Table t && source != null) {
-            work.execute(() -> fromSource(ctx, t, kind, arrivedNanos));
+            work.execute(() -> {
+                if (!fromSource(ctx, t.id(), kind, () -> source.table(t, ctx.alloc()))) answerCaught(ctx, kind, request, arrivedNanos);
+            });
             return;
         }
-        if (request instanceof Message.Read r && files != null) {
-            CompletableFuture<ByteBuf> sourced;
-            try {
-                sourced = files.read(r.path(), ctx.alloc());
-            } catch (Throwable e) {
-                stats.failuresByKind[kind].increment();
-                exceptionCaught(ctx, e);
-                return;
-            }
-            if (sourced != null) {
-                replyLater(ctx, r.id(), kind, sourced);
-                return;
-            }
-        }
-        if (work == null) {
-            ctx.writeAndFlush(counted(kind, answer(ctx, request, arrivedNanos)));
-            return;
-        }
-        work.execute(() -> {
-            Message reply;
-            try {
-                reply = answer(ctx, request, arrivedNanos);
-            } catch (Throwable e) { // out of direct memory included: the connection is closed, the client told at once
-                stats.failuresByKind[kind].increment();
-                exceptionCaught(ctx, e);
-                return;
-            }
-            ctx.writeAndFlush(counted(kind, reply));
-        });
+        if (request instanceof Message.Read r && files != null && fromSource(ctx, r.id(), kind, () -> files.read(r.path(), ctx.alloc()))) return;
+        if (work == null) answerCaught(ctx, kind, request, arrivedNanos);
+        else work.execute(() -> answerCaught(ctx, kind, request, arrivedNanos));
     }
 
-    /** A table from the source, or (when it has none) built from the tree; its failure is the client's errno. */
-    private void fromSource(ChannelHandlerContext ctx, Message.Table t, int kind, long arrivedNanos) {
+    /**
+     * Asks a source for request {@code id}'s bytes: true when it takes the request (the reply goes
+     * when its bytes come, or the client is told it failed), false when it has none for it.
+     */
+    private boolean fromSource(ChannelHandlerContext ctx, int id, int kind, Callable<CompletableFuture<ByteBuf>> ask) {
         CompletableFuture<ByteBuf> sourced;
         try {
-            sourced = source.table(t, ctx.alloc());
-            if (sourced == null) {
-                ctx.writeAndFlush(counted(kind, table(ctx, t, arrivedNanos)));
-                return;
-            }
+            sourced = ask.call();
+        } catch (Throwable e) {
+            stats.failuresByKind[kind].increment();
+            exceptionCaught(ctx, e);
+            return true;
+        }
+        if (sourced == null) return false;
+        replyLater(ctx, id, kind, sourced);
+        return true;
+    }
+
+    /** Answers from the tree now; a failure (out of direct memory included) closes the connection, the client told at once. */
+    private void answerCaught(ChannelHandlerContext ctx, int kind, Message.Request request, long arrivedNanos) {
+        Message reply;
+        try {
+            reply = answer(ctx, request, arrivedNanos);
         } catch (Throwable e) {
             stats.failuresByKind[kind].increment();
             exceptionCaught(ctx, e);
             return;
         }
-        replyLater(ctx, t.id(), kind, sourced);
+        ctx.writeAndFlush(counted(kind, reply));
     }
 
     /** Answers request {@code id} with the bytes once they come, or with the errno they fail with. */
