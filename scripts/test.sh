@@ -26,25 +26,33 @@ report_sum() {  # $1 = surefire|failsafe, $2 = attribute
 }
 rm -rf ./*/target/surefire-reports ./*/target/failsafe-reports
 
+# how long each phase took, said as it ends (CI's budget is ~20 minutes: see what to trim)
+phase_start=$SECONDS
+phase_done() { echo "test.sh: $1 took $((SECONDS - phase_start)) s" >&2; phase_start=$SECONDS; }
 status=0
 JAVA_HOME=$PROCSYS_JAVA_HOME mvn -B verify "$@" || status=$?
+phase_done "build, unit and integration tests"
 fuzz_passed=0 fuzz_failed=0 deploy_passed=0 deploy_failed=0 systemd_passed=0 systemd_failed=0
 if (( status == 0 )); then
     # then a short fuzzing campaign (20 s per target) on what a hostile peer can reach
     fuzz_out=$("$here/scripts/fuzz.sh") || { status=1; fuzz_failed=1; }
     echo "$fuzz_out"
     fuzz_passed=$(grep -c '^fuzz: .*: ' <<< "$fuzz_out" || true)
+    phase_done "fuzzing"
 fi
 if (( status == 0 )); then
     # then the release artifacts: build them, and test the tarball, the .deb and the manifests
     "$here/scripts/package.sh" || status=$?
+    phase_done "packaging"
     if (( status == 0 )); then
         deploy_out=$("$here/scripts/test-deploy.sh") || status=1
+        phase_done "deployment checks"
         echo "$deploy_out"
         read -r deploy_passed deploy_failed < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p' <<< "$deploy_out" | tail -1)
         deploy_passed=${deploy_passed:-0} deploy_failed=${deploy_failed:-1}
         # then the .deb's units under a real systemd (a booted Debian 12 container)
         systemd_out=$("$here/scripts/test-systemd.sh") || status=1
+        phase_done "systemd checks"
         echo "$systemd_out"
         read -r systemd_passed systemd_failed < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p' <<< "$systemd_out" | tail -1)
         systemd_passed=${systemd_passed:-0} systemd_failed=${systemd_failed:-1}
