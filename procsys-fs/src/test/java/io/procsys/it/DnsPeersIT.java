@@ -1,5 +1,6 @@
 package io.procsys.it;
 
+import io.procsys.fs.identity.PidMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * `procsys mount --peers-dns` against a real DNS server: dnsmasq, agents and the mount daemon in
  * a network namespace of their own (`ip netns exec` also gives them /etc/netns/NS/resolv.conf,
- * which names dnsmasq). Records added join the view, records removed leave it, two records of one
+ * which names dnsmasq). Records added join the view, records removed leave it (a node that comes
+ * back gets its index back: its cluster pids name it again), two records of one
  * node name keep one host, and a dead DNS server keeps the last set.
  */
 class DnsPeersIT {
@@ -105,6 +107,23 @@ class DnsPeersIT {
         ClusterMountIT.waitFor(() -> hosts().equals(expected), millis, "hosts " + expected + " (now " + hosts() + ", status " + status() + ")");
     }
 
+    /** `procsys which` of cluster pids, run where the mount is. */
+    static Commands.Result which(String... clusterPids) {
+        List<String> argv = new ArrayList<>(List.of("nsenter", "-t", Long.toString(daemon.pid()), "-m", Commands.launcher().toString(), "which", "--mount", mount.toString()));
+        argv.addAll(Arrays.asList(clusterPids));
+        return Commands.run(argv.toArray(String[]::new));
+    }
+
+    /** The line `procsys which` prints for the process {@code pid} of {@code host} in a listing of the mount's root. */
+    static String whichOf(String host, String pid) {
+        Commands.Result listing = Commands.run("nsenter", "-t", Long.toString(daemon.pid()), "-m", "ls", mount.toString());
+        String[] clusterPids = listing.out().lines().filter(n -> n.matches("[0-9]+") && Long.parseLong(n) >= PidMap.HOST_PID_LIMIT).toArray(String[]::new);
+        assertTrue(clusterPids.length > 0, "remote processes listed: " + listing.all());
+        Commands.Result r = which(clusterPids);
+        return r.out().lines().filter(l -> l.endsWith(" " + host + " " + pid)).findFirst()
+                .orElseThrow(() -> new AssertionError("no cluster pid of " + host + " " + pid + ": " + r.all()));
+    }
+
     @Test
     void recordsJoinAndLeaveAndADeadServerKeepsTheLastSet() throws Exception {
         waitForHosts(Set.of("top", "n2", "n3"), 60_000);
@@ -118,6 +137,18 @@ class DnsPeersIT {
         records("127.0.0.2", "127.0.0.4", "127.0.0.5");
         waitForHosts(Set.of("top", "n2", "n4"), 15_000);
         assertTrue(status().contains("left n3"), status());
+
+        long t0 = System.nanoTime();
+        String n4Process = whichOf("n4", "26231");
+        records("127.0.0.2", "127.0.0.5");
+        waitForHosts(Set.of("top", "n2"), 15_000);
+        Commands.Result gone = which(n4Process.split(" ")[0]);
+        assertEquals(1, gone.exit(), "n4 is out of the view: " + gone.all());
+        records("127.0.0.2", "127.0.0.4", "127.0.0.5");
+        waitForHosts(Set.of("top", "n2", "n4"), 15_000);
+        Commands.Result back = which(n4Process.split(" ")[0]);
+        assertEquals(n4Process, back.out().strip(), "n4 came back under its index: its cluster pid names its process again (" + back.all() + ")");
+        System.out.printf("DnsPeersIT: n4 left, came back and its cluster pid checked in %.1f s%n", (System.nanoTime() - t0) / 1e9);
 
         dnsmasq.destroyForcibly();
         dnsmasq.waitFor();

@@ -43,6 +43,11 @@ final class BootTimes {
         });
     }
 
+    /** Host index {@code index} goes to another host. */
+    void forget(int index) {
+        known.remove(index);
+    }
+
     static long parse(String stat) {
         for (String line : stat.split("\n")) {
             if (line.startsWith("btime ")) {

@@ -83,8 +83,15 @@ public final class ClusterFs extends DelegatingFilesystem {
         this.places = new Places(hosts, pids, new SysViews(combined));
         this.localHost = hosts.local();
         this.bootTimes = new BootTimes(hosts);
+        hosts.whenReused(this::indexReused);
         long now = System.currentTimeMillis() / 1000;
         this.hostsDirectory = new FileAttributes(Stat.S_IFDIR | 0555, 0, 0, 2, 0, HOSTS_INODE, now, now, now);
+    }
+
+    /** Host index {@code index} goes to another host: nothing of the host that had it may show through it. */
+    private void indexReused(int index) {
+        pids.forgetHost(index);
+        bootTimes.forget(index);
     }
 
     public ProcMirror local() {

@@ -1,40 +1,87 @@
 package io.procsys.fs.cluster;
 
 import io.procsys.fs.identity.HostIndex;
+import io.procsys.fs.identity.PidMap;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.IntConsumer;
+import java.util.function.LongSupplier;
 
 /**
- * The hosts a cluster mount combines, by index and by name. Index 0 is this host; the others
- * take the next free index when they join and keep it while the mount lives. A host that leaves
- * leaves a gap: its index is never handed to another host, so cluster pids, socket inodes and
- * device names of one index always mean one host (docs/aggregation.md). At most
- * {@link HostIndex#MAX} + 1 indices.
+ * The hosts a cluster mount combines, by index and by name (docs/aggregation.md, "Host indices").
+ * Index 0 is this host; the others keep their index while present. A host that leaves frees its
+ * index, remembered under its name: the same name joining again gets it back, so its cluster
+ * pids, socket inodes and device names go on meaning it. A new name takes a never-used index
+ * while there is one, then the index freed longest ago, once it has been free for
+ * {@link #QUARANTINE}; the {@link #whenReused} hook then drops what the mount still keys by it
+ * (cluster pids), so one index never means two hosts to a reader. Only {@link HostIndex#MAX}
+ * remote hosts present, or gone within the quarantine, at once fill it.
  */
 public final class HostSet {
+    /**
+     * How long a freed index stays unused by another host: {@link PidMap#IDLE}, after which the
+     * pid map has forgotten the host's processes unless a reader keeps naming them; a reader that
+     * saw one of its cluster pids, inodes or device names has had that long to see them gone.
+     * Longer than any cache keyed by index (boot times, combined files, tables, the kernel's).
+     */
+    public static final Duration QUARANTINE = PidMap.IDLE;
+    /** The tree node of the hosts of this mount's own. */
+    private static final int OWN = -1;
+
     /** A present host and its index. */
     public record Member(int index, Backend backend) {}
 
-    /** A host and the index of the tree node it is reached through (-1: a host of this mount's own). */
+    /** A host and the index of the tree node it is reached through ({@link #OWN}: a host of this mount's own). */
     private record Slot(Backend backend, int node) {}
 
-    /** Index → host; null where a host left. */
-    private final CopyOnWriteArrayList<Slot> slots = new CopyOnWriteArrayList<>();
+    /** A freed index: the name of the host that had it, and when it left. */
+    private record Freed(String name, long leftAtNanos) {}
+
+    /** Index → host; null where none is now. Grown by doubling (a thousand hosts do not cost 65 536 slots). */
+    private volatile AtomicReferenceArray<Slot> slots = new AtomicReferenceArray<>(16);
+    /** Indices ever handed out (the next never-used one). */
+    private int used;
     /** Name → index of the present hosts: lookups under hosts/ at a thousand hosts are not a scan. */
     private final Map<String, Integer> indexByName = new ConcurrentHashMap<>();
+    /** Node index → the indices of the hosts below it, in index order ({@link #OWN}: this mount's own). */
+    private final Map<Integer, NavigableSet<Integer>> children = new ConcurrentHashMap<>();
+    /** Freed indices, longest free first. */
+    private final LinkedHashMap<Integer, Freed> freed = new LinkedHashMap<>();
+    /** Name of a host gone → the index it had, while no other host took it (at most {@link HostIndex#MAX}). */
+    private final Map<String, Integer> lastIndexOf = new HashMap<>();
+    private final LongSupplier nanoClock;
+    private final long quarantineNanos;
+    private IntConsumer whenReused = index -> {};
 
     /** A set of the given hosts, indexed in order (this host first). */
     public HostSet(List<? extends Backend> hosts) {
+        this(hosts, System::nanoTime, QUARANTINE);
+    }
+
+    /** As above, on {@code nanoClock}, a freed index going to another host after {@code quarantine}. */
+    HostSet(List<? extends Backend> hosts, LongSupplier nanoClock, Duration quarantine) {
+        this.nanoClock = nanoClock;
+        this.quarantineNanos = quarantine.toNanos();
         for (Backend b : hosts) add(b);
     }
 
-    /** Adds a host under the next index; fails if its name is taken or every index was used. */
+    /** {@code hook} is told an index freed by one host before another host takes it (drop what is keyed by it). */
+    public synchronized void whenReused(IntConsumer hook) {
+        this.whenReused = hook;
+    }
+
+    /** Adds a host under the index its name had, or a free one; fails if its name is taken or no index is free. */
     public int add(Backend host) {
-        return add(host, -1);
+        return add(host, OWN);
     }
 
     /**
@@ -49,33 +96,65 @@ public final class HostSet {
 
     private synchronized int add(Backend host, int node) {
         if (byName(host.name()) != null) throw new IllegalArgumentException("host " + host.name() + " is already in the cluster");
-        if (slots.size() > HostIndex.MAX) throw new IllegalStateException("all " + HostIndex.MAX + " remote host indices are used (host indices are never reused while mounted)");
-        slots.add(new Slot(host, node));
-        indexByName.put(host.name(), slots.size() - 1);
-        return slots.size() - 1;
+        int index = freeIndex(host.name());
+        if (index >= slots.length()) grow(index);
+        slots.set(index, new Slot(host, node));
+        children.computeIfAbsent(node, n -> new ConcurrentSkipListSet<>()).add(index);
+        indexByName.put(host.name(), index);
+        return index;
     }
 
-    /** Takes a host out, with the hosts below it; its index stays unused. */
+    /** The index {@code name} had, else a never-used one, else the longest freed past the quarantine. */
+    private int freeIndex(String name) {
+        Integer had = lastIndexOf.remove(name);
+        if (had != null) {
+            freed.remove(had);
+            return had;
+        }
+        if (used <= HostIndex.MAX) return used++;
+        Map.Entry<Integer, Freed> oldest = freed.firstEntry();
+        if (oldest == null || nanoClock.getAsLong() - oldest.getValue().leftAtNanos() < quarantineNanos) {
+            throw new IllegalStateException("all " + HostIndex.MAX + " remote host indices are taken by hosts present or gone less than "
+                    + quarantineNanos / 1_000_000_000 + " s ago (an index is reused only after that)");
+        }
+        freed.pollFirstEntry();
+        lastIndexOf.remove(oldest.getValue().name());
+        whenReused.accept(oldest.getKey());
+        return oldest.getKey();
+    }
+
+    private void grow(int index) {
+        AtomicReferenceArray<Slot> old = slots;
+        AtomicReferenceArray<Slot> bigger = new AtomicReferenceArray<>(Math.max(index + 1, Math.min(2 * old.length(), HostIndex.MAX + 1)));
+        for (int i = 0; i < old.length(); i++) bigger.set(i, old.get(i));
+        slots = bigger;
+    }
+
+    /** Takes a host out, with the hosts below it; their indices are freed. */
     public synchronized boolean remove(Backend host) {
         int index = indexOf(host);
         if (index <= 0) return false;
         leave(index);
-        for (int i = 0; i < slots.size(); i++) {
-            Slot s = slots.get(i);
-            if (s != null && s.node() == index) leave(i);
-        }
         return true;
     }
 
     private void leave(int index) {
-        indexByName.remove(slots.get(index).backend().name(), index);
-        slots.set(index, null); // a gap, never reused
+        Slot s = slots.get(index);
+        indexByName.remove(s.backend().name(), index);
+        slots.set(index, null);
+        NavigableSet<Integer> siblings = children.get(s.node());
+        if (siblings != null) siblings.remove(index);
+        freed.put(index, new Freed(s.backend().name(), nanoClock.getAsLong()));
+        lastIndexOf.put(s.backend().name(), index);
+        NavigableSet<Integer> below = children.remove(index);
+        if (below != null) below.forEach(this::leave);
     }
 
     /** The host of {@code index}, or null when none has it (never given, or gone). */
     public Backend get(int index) {
-        if (index < 0 || index >= slots.size()) return null;
-        Slot s = slots.get(index);
+        AtomicReferenceArray<Slot> now = slots;
+        if (index < 0 || index >= now.length()) return null;
+        Slot s = now.get(index);
         return s == null ? null : s.backend();
     }
 
@@ -93,19 +172,22 @@ public final class HostSet {
 
     /** This host. */
     public Backend local() {
-        return slots.getFirst().backend();
+        return get(0);
     }
 
     /** The hosts of this mount's own present now, in index order (not those below tree nodes). */
     public List<Member> members() {
-        return below(-1);
+        return below(OWN);
     }
 
     /** The hosts present now below tree node {@code node}, at any depth, in index order. */
     public List<Member> below(int node) {
-        List<Member> out = new ArrayList<>();
-        for (int i = 0; i < slots.size(); i++) {
-            Slot s = slots.get(i);
+        NavigableSet<Integer> indices = children.get(node);
+        if (indices == null) return List.of();
+        List<Member> out = new ArrayList<>(indices.size());
+        AtomicReferenceArray<Slot> now = slots;
+        for (int i : indices) {
+            Slot s = i < now.length() ? now.get(i) : null;
             if (s != null && s.node() == node) out.add(new Member(i, s.backend()));
         }
         return out;

@@ -19,6 +19,8 @@ final class PidEntries {
     private int[] clusterPids = new int[16];
     private int[] lastUse = new int[16];
     private int size;
+    /** Entries per host index (detached ones too): a host with none needs no scan to forget. */
+    private int[] perHost = new int[16];
 
     private final Index byKey = new Index() {
         @Override
@@ -35,6 +37,16 @@ final class PidEntries {
 
     int size() {
         return size;
+    }
+
+    /** Entries of host {@code hostIndex}, detached ones included. */
+    int ofHost(int hostIndex) {
+        return hostIndex < perHost.length ? perHost[hostIndex] : 0;
+    }
+
+    /** The host index of {@code entry}. */
+    int host(int entry) {
+        return (int) (key(entry) >>> 32);
     }
 
     /** The entry holding {@code key} now, or -1. */
@@ -93,12 +105,16 @@ final class PidEntries {
         lastUse[entry] = now;
         byKey.insert(entry, key);
         byClusterPid.insert(entry, clusterPid);
+        int host = host(entry);
+        if (host >= perHost.length) perHost = Arrays.copyOf(perHost, Math.max(host + 1, 2 * perHost.length));
+        perHost[host]++;
     }
 
     /** Removes {@code entry}; the last entry moves into its place (entries above it keep theirs). */
     void remove(int entry) {
         if ((keys[entry] & DETACHED) == 0) byKey.remove(keys[entry]);
         byClusterPid.remove(clusterPids[entry]);
+        perHost[host(entry)]--;
         int last = --size;
         if (entry == last) return;
         if ((keys[last] & DETACHED) == 0) byKey.renumber(keys[last], last, entry);
@@ -111,7 +127,7 @@ final class PidEntries {
 
     /** Bytes held by the arrays now (entries and both indices). */
     long bytes() {
-        return (long) keys.length * (8 + 8 + 4 + 4) + 4L * (byKey.slots.length + byClusterPid.slots.length);
+        return (long) keys.length * (8 + 8 + 4 + 4) + 4L * (byKey.slots.length + byClusterPid.slots.length + perHost.length);
     }
 
     /**

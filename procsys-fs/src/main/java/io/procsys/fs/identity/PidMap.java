@@ -1,6 +1,7 @@
 package io.procsys.fs.identity;
 
 import java.time.Duration;
+import java.util.function.IntPredicate;
 import java.util.function.LongSupplier;
 import java.util.logging.Logger;
 
@@ -24,7 +25,8 @@ import java.util.logging.Logger;
  *
  * <p>Bounds: an entry nobody has listed, read or named for {@link #IDLE} is dropped; at most
  * {@link #MAX_ENTRIES} entries, past which new processes get no cluster pid (left out of
- * listings, one log line) until idle ones are dropped. Memory: {@link PidEntries}, 40 to 80
+ * listings, one log line) until idle ones are dropped. A host whose index goes to another host
+ * is forgotten whole first ({@link #forgetHost}). Memory: {@link PidEntries}, 40 to 80
  * bytes per entry. Thread-safe.
  */
 public final class PidMap {
@@ -118,6 +120,19 @@ public final class PidMap {
         return entry < 0 ? UNKNOWN : entries.startTime(entry);
     }
 
+    /**
+     * Drops every entry of host {@code hostIndex} (its index goes to another host: none of its
+     * cluster pids may name the new one); a scan only when the host still has entries.
+     */
+    public synchronized void forgetHost(int hostIndex) {
+        if (entries.ofHost(hostIndex) > 0) removeWhere(entry -> entries.host(entry) == hostIndex);
+    }
+
+    /** Processes and threads of host {@code hostIndex} mapped now. */
+    public synchronized int sizeOf(int hostIndex) {
+        return entries.ofHost(hostIndex);
+    }
+
     /** Processes and threads mapped now. */
     public synchronized int size() {
         return entries.size();
@@ -143,8 +158,12 @@ public final class PidMap {
 
     private void dropIdle(int now) {
         sweptAt = now;
+        removeWhere(entry -> now - entries.lastUse(entry) >= idleSeconds);
+    }
+
+    private void removeWhere(IntPredicate drop) {
         for (int entry = entries.size() - 1; entry >= 0; entry--) { // downwards: the entry moved into a hole was checked
-            if (now - entries.lastUse(entry) >= idleSeconds) entries.remove(entry);
+            if (drop.test(entry)) entries.remove(entry);
         }
     }
 

@@ -143,4 +143,29 @@ class PidMapTest {
                 n, big.bytes() / (double) n, (after - before) / (double) n, (allocated - started) / (double) n, (listed - allocated) / (double) n);
         assertTrue(big.bytes() / n <= 64, "the arrays stay compact: " + big.bytes() / n + " bytes per entry");
     }
+
+    @Test
+    void forgettingAHostDropsEveryEntryOfItAndNoOther() {
+        int kept = map.clusterPid(2, 100, 1000);
+        int first = map.clusterPid(7, 100, 1000);
+        int reused = map.clusterPid(7, 100, 2000); // pid reuse: first stays, detached
+        int thread = map.clusterPid(7, 101, 2000);
+        int alsoKept = map.clusterPid(8, 100, 1000);
+        assertEquals(3, map.sizeOf(7), "detached entries count for their host");
+
+        map.forgetHost(7);
+        assertEquals(0, map.sizeOf(7));
+        assertNull(map.local(first));
+        assertNull(map.local(reused));
+        assertNull(map.local(thread));
+        assertEquals(UNKNOWN, map.startTime(7, 100));
+        assertEquals(new PidMap.Local(2, 100, 1000), map.local(kept), "other hosts keep theirs");
+        assertEquals(new PidMap.Local(8, 100, 1000), map.local(alsoKept));
+        assertEquals(alsoKept, map.clusterPid(8, 100, 1000));
+        assertEquals(2, map.size());
+        int again = map.clusterPid(7, 100, 2000);
+        assertNotEquals(reused, again, "a process of the index seen afterwards gets a new cluster pid");
+        map.forgetHost(9); // none: nothing happens
+        assertEquals(3, map.size());
+    }
 }
