@@ -19,8 +19,10 @@
 # read latency p50/p99 (ReadLatency, READS reads after a warm-up), `ps -e -o pid=` through the mount
 # (processes listed, whether every pid is unique, its time; twice, the second is reported) against
 # the same on a procsys mirror of this machine with as many processes (sleepers; at most
-# MIRROR_MAX, 10000), per process, `pstree -p` of every tree against that listing (every remote
-# process shown, one tree per host at the root), and the top daemon's VmRSS after all that. Ends
+# MIRROR_MAX, 10000), per process, `pstree -p` of every tree on a second top mount with the
+# default cache against that mount's ps -e (every remote process shown, one tree per host at the
+# root), the CPU each level (top, racks, farm) spent per read and per process listed, and the top
+# daemon's VmRSS after all that. Ends
 # with one line per topology (churn's has its own fields: meminfo quiet/under churn, failed reads):
 #   scale: TOPOLOGY hosts=N processes=P listed=L unique=yes|no meminfo_p50_ms=… meminfo_p99_ms=… top_rss_mb=…
 # (P: the processes of the captures times their use), and writes bench-results/scale.json and
@@ -43,6 +45,7 @@ farm_port=7070 rack_base=29000 spare_processes=0
 address() { echo "127.1.$((($1 + 1) / 256)).$((($1 + 1) % 256))"; }  # host i's loopback address: 127.1.0.1 + i, as the farm counts
 pids=()
 mounts=()
+top_args=() top_peer_count=0  # the top mount's peers and deadline (hub, tree), for pstree's second mount
 sleepers=""
 # unshare --fork ignores SIGTERM while its child runs: SIGKILL, and --kill-child takes the namespace down
 stop_sleepers() {
@@ -212,7 +215,7 @@ measure() {  # $1 = topology, $2 = top mount, $3 = top daemon pid, $4 = extra JS
     [[ -z $(sort "$work/ps2" | uniq -d) ]] && unique=yes || unique=no
     say "$t ps -e second run: $(wc -l < "$work/ps2") listed ($listed remote) in $ms ms"
     local shown roots same
-    read -r shown roots same < <(pstree_check "$m" "$work/ps2")
+    read -r shown roots same < <(pstree_view "$t")
     say "$t pstree -p: $shown remote processes shown, the same as ps listed: $same; $roots trees of remote hosts at the root ($hosts hosts)"
     # a host left out of a listing shows in procsys status with its last table error
     local left_out
@@ -237,6 +240,20 @@ measure() {  # $1 = topology, $2 = top mount, $3 = top daemon pid, $4 = extra JS
     echo "scale: $t hosts=$hosts processes=$processes listed=$listed unique=$unique meminfo_p50_ms=$p50_ms meminfo_p99_ms=$p99_ms top_rss_mb=$rss" >> "$work/lines"
 }
 
+# pstree through a second top mount, over the same peers with the default cache (200 ms):
+# psmisc's pstree reads /proc/uptime once per process, and under --cache-ms 0 each of those is a
+# fan-out to every host (at 1 000 hosts: hours). Its cluster pids are its own, so its pstree is
+# checked against its own ps -e. Prints pstree_check's "SHOWN ROOTS SAME".
+pstree_view() {  # $1 = topology
+    local v="$work/$1-pstree"
+    mkdir -p "$v"; mounts+=("$v")
+    "$here/procsys" mount --insecure "${top_args[@]}" "$v" > /dev/null 2>&1
+    wait_up "$v" "$top_peer_count" >&2
+    ps_through "$v" "$work/ps-view" > /dev/null
+    pstree_check "$v" "$work/ps-view"
+    "$here/procsys" umount "$v" 2>/dev/null || true
+}
+
 stop_mounts() {  # unmounts and stops everything but the farm
     local p
     unmount_all
@@ -248,7 +265,8 @@ hub() {
     local peers=() i msg
     for ((i = 0; i < hosts; i++)); do peers+=(--peer "h$i=$(address "$i"):$farm_port"); done
     mkdir -p "$work/hub"; mounts+=("$work/hub")
-    msg=$("$here/procsys" mount "${common[@]}" --deadline-ms "$((2 * deadline))" --name top "${peers[@]}" "$work/hub" 2>&1)
+    top_args=(--deadline-ms "$((2 * deadline))" --name top "${peers[@]}"); top_peer_count=$hosts
+    msg=$("$here/procsys" mount "${common[@]}" "${top_args[@]}" "$work/hub" 2>&1)
     wait_up "$work/hub" "$hosts"
     measure hub "$work/hub" "$(daemon_of "$msg")" ""
     stop_mounts
@@ -282,7 +300,8 @@ tree() {
     done
     mkdir -p "$work/top"; mounts+=("$work/top")
     # twice the racks' deadline: a slow host costs the top only that host (TreeTopologyIT)
-    msg=$("$here/procsys" mount "${common[@]}" --deadline-ms "$((2 * deadline))" --name top "${top_peers[@]}" "$work/top" 2>&1)
+    top_args=(--deadline-ms "$((2 * deadline))" --name top "${top_peers[@]}"); top_peer_count=$racks
+    msg=$("$here/procsys" mount "${common[@]}" "${top_args[@]}" "$work/top" 2>&1)
     wait_up "$work/top" "$racks"
     local rack_rss; rack_rss=$(for p in "${pids[@]}"; do [[ $p == "$farm" ]] || awk '/^VmRSS/{print $2}' "/proc/$p/status"; done | awk '{s += $1} END {printf "%.1f", s / NR / 1024}')
     say "tree: $racks rack nodes, mean RSS $rack_rss MB"
