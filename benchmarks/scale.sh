@@ -26,7 +26,7 @@
 # with one line per topology (churn's has its own fields: meminfo quiet/under churn, failed reads):
 #   scale: TOPOLOGY hosts=N processes=P listed=L unique=yes|no meminfo_p50_ms=… meminfo_p99_ms=… top_rss_mb=…
 # (P: the processes of the captures times their use), and writes bench-results/scale.json and
-# scale.md. Knobs: HOSTS (1000), TOPOLOGY (hub|tree|churn; default all three), READS (500), CAPTURES (50),
+# scale.md. Knobs: HOSTS (1000), TOPOLOGY (hub|tree|churn; default all three), PSTREE (1|0; default 1 up to 100 hosts), READS (500), CAPTURES (50),
 # RACK (32), DEADLINE_MS (1000: the racks'; the top's is twice it. On one 2-core machine the
 # simulated hosts, 32 rack JVMs and the top share the cores, so a listing of 1 000 hosts' tables
 # may need more than real racks on their own machines would). Needs root. Everything it starts is stopped on exit, Ctrl-C included.
@@ -35,6 +35,9 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/prepare.sh"
 deadline=${DEADLINE_MS:-1000}  # a rack's; the top (hub or tree) waits twice as long
 hosts=${HOSTS:-1000}; topologies=${TOPOLOGY:-hub tree churn}; reads=${READS:-500}; captures=${CAPTURES:-50}; rack=${RACK:-32}
+# pstree on captured trees is slow (~40 processes a second: a capture cannot vouch that a process has
+# no ns/ entry, so each of pstree's 8 ns lookups per process goes to the host): by default only up to 100 hosts
+pstree=${PSTREE:-$(( hosts <= 100 ))}
 change=${CHANGE:-50}; refresh=${REFRESH_S:-1}  # churn: records leaving (and as many joining) at each DNS refresh
 (( captures <= hosts )) || captures=$hosts
 work=$(mktemp -d /tmp/procsys-scale.XXXXXX)
@@ -135,9 +138,12 @@ ps_through() {  # $1 = mount, $2 = output file
     t1=$(date +%s%N)
     echo $(( (t1 - t0) / 1000000 ))
 }
-# ReadLatency's JSON for READS reads of FILE where the mount is seen, after a warm-up not counted
-latency() {  # $1 = file
+# 100 reads of FILE where the mount is seen, not counted: every level's JIT compiles its read path
+warm_up() {  # $1 = file
     "${enter[@]}" $java -cp "$jar" io.procsys.bench.ReadLatency "$1" 100 0 1 >/dev/null 2>&1 || true
+}
+# ReadLatency's JSON for READS reads of FILE where the mount is seen (after 50 of its own not counted)
+latency() {  # $1 = file
     "${enter[@]}" $java -cp "$jar" io.procsys.bench.ReadLatency "$1" "$reads" 50 1 2>/dev/null
 }
 # CPU time (user + system, ms) the given processes have used, together (ticks of 10 ms)
@@ -199,11 +205,14 @@ mirror_bar() {  # $1 = processes wanted
 measure() {  # $1 = topology, $2 = top mount, $3 = top daemon pid, $4 = extra JSON fields
     local t=$1 m=$2 d=$3 r p50 p99 ms listed unique rss bar_ms
     local cpu0 cpu1 meminfo_cpu ps_cpu
+    cpu0=$(levels_cpu "$d"); sleep 5; cpu1=$(levels_cpu "$d")  # what the levels spend with no reader
+    say "$t idle: $(cpu_split "$cpu0" "$cpu1" 5 "second with no reader")"
+    warm_up "$m/meminfo"
     cpu0=$(levels_cpu "$d")
     r=$(latency "$m/meminfo")
     cpu1=$(levels_cpu "$d")
     p50=$(field p50_us "$r"); p99=$(field p99_us "$r")
-    meminfo_cpu=$(cpu_split "$cpu0" "$cpu1" $((reads + 150)) "meminfo read")  # 100 + 50 warm-up reads in the window
+    meminfo_cpu=$(cpu_split "$cpu0" "$cpu1" $((reads + 50)) "meminfo read")  # ReadLatency's 50 not counted are in the window
     say "$t meminfo $r; $meminfo_cpu"
     ms=$(ps_through "$m" "$work/ps1"); say "$t ps -e first run: $(wc -l < "$work/ps1") listed in $ms ms (tables fetched)"
     cpu0=$(levels_cpu "$d")
@@ -214,9 +223,11 @@ measure() {  # $1 = topology, $2 = top mount, $3 = top daemon pid, $4 = extra JS
     say "$t ps -e second run $ps_cpu"
     [[ -z $(sort "$work/ps2" | uniq -d) ]] && unique=yes || unique=no
     say "$t ps -e second run: $(wc -l < "$work/ps2") listed ($listed remote) in $ms ms"
-    local shown roots same
-    read -r shown roots same < <(pstree_view "$t")
-    say "$t pstree -p: $shown remote processes shown, the same as ps listed: $same; $roots trees of remote hosts at the root ($hosts hosts)"
+    local shown=0 roots=0 same=not-run
+    if (( pstree )); then
+        read -r shown roots same < <(pstree_view "$t")
+        say "$t pstree -p: $shown remote processes shown, the same as ps listed: $same; $roots trees of remote hosts at the root ($hosts hosts)"
+    fi
     # a host left out of a listing shows in procsys status with its last table error
     local left_out
     "$here/procsys" status "$m" > "$work/status" 2>&1 || true
@@ -353,6 +364,7 @@ churn() {
     wait_up "$m" "$hosts" "${enter[@]}" || wait_up "$m" "$hosts" "${enter[@]}" || { tail -5 "$work/churn.log" >&2; return 1; }
     say "churn: $hosts hosts up through $name"
 
+    warm_up "$m/meminfo"
     quiet=$(latency "$m/meminfo"); say "churn: quiet meminfo $quiet"
     ms=$(ps_through "$m" "$work/churn-ps0") || say "churn: the quiet ps -e failed"
     local complete of_them

@@ -106,12 +106,15 @@ public final class Cluster implements AutoCloseable {
      */
     private Backend inView(Peer p) {
         HostsBelow below = new HostsBelow(p, (threads, parts) -> p.table(threads, parts, true), () -> hosts, tableWindow, tableBudget, tabled);
-        treeNodes.put(p, below);
-        if (tableWindow.isZero()) return p;
+        if (tableWindow.isZero()) {
+            treeNodes.put(p, below);
+            return p;
+        }
         PeerTables replies = below.tables();
         TableBackend t = new TableBackend(p, (threads, parts, since) -> replies.table("", threads, parts, since), tableWindow, tableBudget);
         below.nodeIs(t);
         tabled.add(t);
+        treeNodes.put(t, below);
         return t;
     }
 
@@ -126,8 +129,8 @@ public final class Cluster implements AutoCloseable {
                 .thenApply(text -> (ByteBuf) alloc.directBuffer(text.length()).writeBytes(text.getBytes(StandardCharsets.UTF_8)));
     }
 
-    /** Each peer's replies and the hosts below it (none but a tree node has any). */
-    private final Map<Peer, HostsBelow> treeNodes = new ConcurrentHashMap<>();
+    /** Each peer's replies and the hosts below it (none but a tree node has any), by the peer's backend in the view. */
+    private final Map<Backend, HostsBelow> treeNodes = new ConcurrentHashMap<>();
 
     /**
      * What a tree node (`node --export combined`) answers the level above when asked for its
@@ -135,9 +138,8 @@ public final class Cluster implements AutoCloseable {
      * hosts/NAME, in one bundle (docs/scale.md). Call after {@link #filesystem}.
      */
     public TableSource subtreeTables(ExportedTree own) {
-        return new SubtreeExport(own, () -> hosts, peer -> {
-            HostsBelow b = peer instanceof TableBackend t && t.remote() instanceof Peer p ? treeNodes.get(p)
-                    : peer instanceof Peer p ? treeNodes.get(p) : null;
+        return new SubtreeExport(own, () -> hosts, backend -> {
+            HostsBelow b = treeNodes.get(backend);
             return b == null ? null : b.tables();
         });
     }
@@ -176,7 +178,7 @@ public final class Cluster implements AutoCloseable {
         Backend b = joined.remove(p);
         if (b == null) return;
         hosts.remove(b);
-        HostsBelow below = treeNodes.remove(p);
+        HostsBelow below = treeNodes.remove(b);
         if (below != null) below.clear();
         if (b instanceof TableBackend t) {
             tabled.remove(t);
