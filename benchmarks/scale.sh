@@ -330,6 +330,7 @@ tree() {
 churn() {
     local name=hosts.procsys.test m="$work/churn" dns d r quiet churned churner steps ms stable=$((hosts - change))
     write_records() {  # $1 = step: the staying hosts, and the block of changing ones whose turn it is
+        # (the addresses as address() makes them, in awk: a thousand $(address) subshells take a second)
         awk -v n="$farm_count" -v stable="$stable" -v c="$change" -v turn=$(( $1 % 2 )) -v name="$name" \
             'BEGIN { for (i = 0; i < n; i++) if (i < stable || int((i - stable) / c) == turn) printf "127.1.%d.%d %s\n", int((i + 1) / 256), (i + 1) % 256, name }' \
             > "$work/records.new"
