@@ -1,6 +1,8 @@
 package io.procsys.cli;
 
 import io.procsys.daemon.StatusEndpoint;
+import io.procsys.daemon.StatusJson;
+import io.procsys.daemon.StatusReport;
 import io.procsys.fs.cluster.DnsPeers;
 import io.procsys.fs.cluster.Peer;
 import io.procsys.net.ReloadingTls;
@@ -45,12 +47,12 @@ public final class Training {
                 Main.execute("status", mount);
                 Main.execute("status", "--json", mount);
             }
-            // what status decodes and prints, with every part present
+            // what the daemon renders and encodes, and status decodes from a daemon of the previous release, with every part present
             var status = new StatusEndpoint.Status("/mnt/cluster", "/proc",
                     List.of(new Peer.Status("a", "10.0.0.2:7070", Peer.State.UP, 120, "", Instant.now(), 1, 1, 1, "left out of a listing: host a did not answer in time (ETIMEDOUT)", Instant.now())),
                     new DnsPeers.Status("agents.example", 7070, 30, 1, "", List.of("joined a")),
                     new ReloadingTls.Status("/etc/procsys/certs/a.pem", "CN=a", "01", Instant.now(), 3600, null, 0, null, ""));
-            StatusEndpoint.JSON.readValue(StatusEndpoint.JSON.writeValueAsBytes(status), StatusEndpoint.Status.class);
+            StatusReport.render(StatusJson.read(StatusJson.write(status)));
             Main.execute("certs", "--out", certs.toString(), "--days", "1", "training");
         } finally {
             try (Stream<Path> files = Files.walk(certs)) {

@@ -1,8 +1,5 @@
 package io.procsys.daemon;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.procsys.fs.cluster.Cluster;
 import io.procsys.fs.cluster.DnsPeers;
 import io.procsys.fs.cluster.Peer;
@@ -12,22 +9,32 @@ import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
- * A mount's status on a unix socket beside it (readable by the mounting user only): every
- * connection receives one JSON document and is closed. `procsys status MOUNTPOINT` reads it.
+ * A mount's status on a unix socket beside it (readable by the mounting user only), one
+ * connection at a time: the client writes a request line, {@value #REQUEST_TEXT} (what `procsys status`
+ * prints, {@link StatusReport}) or {@value #REQUEST_JSON} (the {@link StatusJson} document), and reads
+ * the answer to EOF ({@link MountStatus} is the client). A client that sends no complete line
+ * within {@link #REQUEST_WAIT}, or another word, gets the JSON: a client of the previous release
+ * sent nothing and read the JSON.
  */
 public final class StatusEndpoint implements AutoCloseable {
-    /** Fields a newer daemon adds are ignored, so `procsys status` of one release reads the daemon of the next. */
-    public static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    public static final String REQUEST_TEXT = "text";
+    public static final String REQUEST_JSON = "json";
+    /** Longer than either request line; more is not read. */
+    static final int MAX_REQUEST = 16;
+    static final Duration REQUEST_WAIT = Duration.ofSeconds(1);
 
     /** What the endpoint answers; {@code tls}: the mount's certificate (null without TLS), with a warning near its end. */
     public record Status(String mountpoint, String procRoot, List<Peer.Status> peers, DnsPeers.Status discovery, ReloadingTls.Status tls) {}
@@ -59,26 +66,51 @@ public final class StatusEndpoint implements AutoCloseable {
     private void serve(Path mountpoint, Path procRoot, Cluster cluster) {
         while (server.isOpen()) {
             try (SocketChannel client = server.accept()) {
+                boolean text = REQUEST_TEXT.equals(requestOf(client));
                 List<Peer.Status> peers = cluster == null ? List.of() : cluster.peers().stream().map(Peer::status).toList();
                 ReloadingTls credentials = cluster == null ? null : cluster.credentials();
-                byte[] body = JSON.writeValueAsBytes(new Status(mountpoint.toString(), procRoot.toString(), peers,
-                        cluster == null ? null : cluster.discovery(), credentials == null ? null : credentials.status()));
+                Status status = new Status(mountpoint.toString(), procRoot.toString(), peers,
+                        cluster == null ? null : cluster.discovery(), credentials == null ? null : credentials.status());
+                byte[] body = text ? StatusReport.render(status).getBytes(StandardCharsets.UTF_8) : StatusJson.write(status);
                 ByteBuffer out = ByteBuffer.wrap(body);
                 while (out.hasRemaining()) client.write(out);
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
+                // that client is gone or could not be answered; the next one is
                 if (!server.isOpen()) return;
             }
         }
     }
 
-    /** Reads the status of the mount at {@code mountpoint}. */
-    public static Status read(Path mountpoint) throws IOException {
-        try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socketFor(mountpoint)))) {
-            var bytes = new java.io.ByteArrayOutputStream();
-            ByteBuffer buf = ByteBuffer.allocate(8192);
-            while (channel.read(buf.clear()) > 0) bytes.write(buf.array(), 0, buf.position());
-            return JSON.readValue(bytes.toByteArray(), Status.class);
+    /**
+     * The request line (without its newline; EOF ends it too), or "" if none came complete
+     * within {@link #REQUEST_WAIT} or in {@link #MAX_REQUEST} bytes. Leaves the channel blocking.
+     */
+    static String requestOf(SocketChannel client) throws IOException {
+        ByteBuffer in = ByteBuffer.allocate(MAX_REQUEST);
+        boolean complete = false;
+        long deadline = System.nanoTime() + REQUEST_WAIT.toNanos();
+        client.configureBlocking(false);
+        try (Selector selector = Selector.open()) {
+            client.register(selector, SelectionKey.OP_READ);
+            while (!complete && in.hasRemaining()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) break;
+                selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                selector.selectedKeys().clear();
+                int start = in.position();
+                int read = client.read(in);
+                complete = read < 0 || indexOfNewline(in, start) >= 0;
+            }
         }
+        client.configureBlocking(true); // the selector is closed: the channel is no longer registered
+        if (!complete) return "";
+        int end = indexOfNewline(in, 0);
+        return new String(in.array(), 0, end < 0 ? in.position() : end, StandardCharsets.US_ASCII);
+    }
+
+    private static int indexOfNewline(ByteBuffer in, int from) {
+        for (int i = from; i < in.position(); i++) if (in.get(i) == '\n') return i;
+        return -1;
     }
 
     @Override

@@ -195,6 +195,30 @@ class CliIT {
     }
 
     @Test
+    void statusPrintsTheDaemonsTextWithoutLoadingJackson() throws Exception {
+        long daemon = startDaemon();
+        Path classes = Files.createTempFile("procsys-status-classes", ".txt");
+        try {
+            Commands.Result text = Commands.run(List.of("env", "PROCSYS_JAVA_OPTS=-Xlog:class+load:file=" + classes,
+                    Commands.launcher().toString(), "status", mountpoint.toString()), 60);
+            assertEquals(0, text.exit(), text.all());
+            assertEquals("mount " + mountpoint + " serving /proc, 0 peer(s)\n", text.out());
+            List<String> loaded = Files.readAllLines(classes);
+            System.out.println("CliIT: procsys status loaded " + loaded.size() + " classes");
+            assertTrue(loaded.stream().anyMatch(l -> l.contains("io.procsys.daemon.MountStatus")), "the log lists the classes status loads");
+            assertEquals(List.of(), loaded.stream().filter(l -> l.contains("com.fasterxml.jackson.databind")).limit(5).toList(),
+                    "no Jackson databind class for the text status");
+            Commands.Result json = Commands.procsys("status", "--json", mountpoint.toString());
+            assertEquals(0, json.exit(), json.all());
+            assertTrue(json.out().startsWith("{") && json.out().endsWith("}\n") && json.out().contains("\"procRoot\" : \"/proc\""), json.out());
+        } finally {
+            Files.deleteIfExists(classes);
+            ProcessHandle.of(daemon).ifPresent(ProcessHandle::destroy);
+            waitUntil(() -> ProcessHandle.of(daemon).isEmpty(), 5_000);
+        }
+    }
+
+    @Test
     void mistakesGetOneLineErrors() throws Exception {
         assertUserError(Commands.procsys("mount", "/no/such/dir"), "does not exist");
         Path file = Files.createTempFile("procsys-cli", ".txt");

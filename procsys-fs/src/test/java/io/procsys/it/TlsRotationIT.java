@@ -8,6 +8,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.procsys.daemon.StatusEndpoint;
+import io.procsys.daemon.StatusJson;
 import io.procsys.fs.cluster.Cluster;
 import io.procsys.fs.cluster.Peer;
 import io.procsys.net.Certificates;
@@ -250,7 +251,7 @@ class TlsRotationIT {
             // procsys status shows the mount's certificate and warns that it ends within 14 days
             Commands.Result json = Commands.procsys("status", "--json", mount.toString());
             assertEquals(0, json.exit(), json.all());
-            var tree = StatusEndpoint.JSON.readTree(json.out());
+            var tree = StatusJson.JSON.readTree(json.out());
             assertEquals(mount3.serial().toString(16), tree.path("tls").path("serial").asText(), json.out());
             assertEquals(3, tree.path("tls").path("reloads").asInt(), json.out());
             assertTrue(tree.path("tls").path("warning").asText().contains("expires in"), json.out());
