@@ -39,6 +39,8 @@ public final class Main implements Runnable {
             return 0;
         }
         Logging.configure();
+        StatusCommand status = StatusCommand.ofPlainArguments(args);
+        if (status != null) return runWithoutModel(status);
         Class<?> command = commandNamed(args);
         // --peers-dns looks its name up again on every refresh: DNS decides, not a JVM cache.
         // Set before anything resolves a name; the commands that never do skip it.
@@ -110,14 +112,30 @@ public final class Main implements Runnable {
         return 2;
     }
 
+    /** A command whose arguments were taken without picocli: failures as picocli's run would report them. */
+    private static int runWithoutModel(java.util.concurrent.Callable<Integer> command) {
+        try {
+            return command.call();
+        } catch (Exception e) {
+            PrintWriter err = new PrintWriter(System.err, true);
+            int status = reportFailure(e, err);
+            err.flush();
+            return status;
+        }
+    }
+
     private static int handleFailure(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
+        return reportFailure(e, cli.getErr());
+    }
+
+    private static int reportFailure(Exception e, PrintWriter err) {
         if (e instanceof UserError user) {
-            cli.getErr().println("procsys: " + user.getMessage());
+            err.println("procsys: " + user.getMessage());
             return user.exitCode();
         }
-        cli.getErr().println("procsys: internal error: " + e);
-        if (System.getenv("PROCSYS_DEBUG") != null) e.printStackTrace(cli.getErr());
-        else cli.getErr().println("procsys: set PROCSYS_DEBUG=1 for the stack trace");
+        err.println("procsys: internal error: " + e);
+        if (System.getenv("PROCSYS_DEBUG") != null) e.printStackTrace(err);
+        else err.println("procsys: set PROCSYS_DEBUG=1 for the stack trace");
         return 70;
     }
 

@@ -21,6 +21,24 @@ final class StatusCommand implements Callable<Integer> {
     @Parameters(paramLabel = "MOUNTPOINT", description = "Where procsys is mounted.")
     Path mountpoint;
 
+    /**
+     * The command for {@code status MOUNTPOINT} and {@code status --json MOUNTPOINT} (either
+     * order), or null for anything else (help, mistakes, a path picocli would read otherwise:
+     * "-..." or "@file"), which picocli handles. {@link Main} runs it without building picocli's
+     * model: reading the annotations took most of what was left of status's start (issue 19).
+     */
+    static StatusCommand ofPlainArguments(String... args) {
+        if (args.length < 2 || args.length > 3 || !args[0].equals("status")) return null;
+        StatusCommand command = new StatusCommand();
+        for (int i = 1; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("--json") && !command.json) command.json = true;
+            else if (command.mountpoint == null && !arg.isEmpty() && arg.charAt(0) != '-' && arg.charAt(0) != '@') command.mountpoint = Path.of(arg);
+            else return null;
+        }
+        return command.mountpoint == null ? null : command;
+    }
+
     @Override
     public Integer call() throws IOException {
         Path target = mountpoint.toAbsolutePath().normalize();

@@ -211,6 +211,10 @@ class CliIT {
             Commands.Result json = Commands.procsys("status", "--json", mountpoint.toString());
             assertEquals(0, json.exit(), json.all());
             assertTrue(json.out().startsWith("{") && json.out().endsWith("}\n") && json.out().contains("\"procRoot\" : \"/proc\""), json.out());
+            assertUserError(Commands.procsys("status", mountpoint.getParent().toString()), "is not a procsys mount");
+            Commands.Result help = Commands.procsys("status", "--help");
+            assertEquals(0, help.exit(), help.all());
+            assertTrue(help.out().contains("Usage: procsys status"), help.out());
         } finally {
             Files.deleteIfExists(classes);
             ProcessHandle.of(daemon).ifPresent(ProcessHandle::destroy);
