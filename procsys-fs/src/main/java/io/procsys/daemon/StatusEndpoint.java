@@ -33,8 +33,8 @@ public final class StatusEndpoint implements AutoCloseable {
     public static final String REQUEST_TEXT = "text";
     public static final String REQUEST_JSON = "json";
     /** Longer than either request line; more is not read. */
-    static final int MAX_REQUEST = 16;
-    static final Duration REQUEST_WAIT = Duration.ofSeconds(1);
+    private static final int MAX_REQUEST = 16;
+    private static final Duration REQUEST_WAIT = Duration.ofSeconds(1);
 
     /** What the endpoint answers; {@code tls}: the mount's certificate (null without TLS), with a warning near its end. */
     public record Status(String mountpoint, String procRoot, List<Peer.Status> peers, DnsPeers.Status discovery, ReloadingTls.Status tls) {}
@@ -85,7 +85,7 @@ public final class StatusEndpoint implements AutoCloseable {
      * The request line (without its newline; EOF ends it too), or "" if none came complete
      * within {@link #REQUEST_WAIT} or in {@link #MAX_REQUEST} bytes. Leaves the channel blocking.
      */
-    static String requestOf(SocketChannel client) throws IOException {
+    private static String requestOf(SocketChannel client) throws IOException {
         ByteBuffer in = ByteBuffer.allocate(MAX_REQUEST);
         boolean complete = false;
         long deadline = System.nanoTime() + REQUEST_WAIT.toNanos();
