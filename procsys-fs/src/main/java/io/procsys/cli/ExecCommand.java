@@ -31,8 +31,9 @@ import java.util.stream.Collectors;
                 "Run CMD with a procsys mount in place of /proc.",
                 "CMD runs in a private mount namespace where the mirror is bind-mounted over /proc, so ps, "
                         + "top, free, netstat and the rest read procsys without knowing it. Exits with CMD's status. "
-                        + "Needs root. On a mirror already mounted (--mount MIRROR -- CMD) the launcher does this itself, "
-                        + "with no JVM: CMD then starts in milliseconds.",
+                        + "Needs root. On a mount that already runs (--mount), the launcher does this itself, with no JVM, "
+                        + "when nothing is intercepted (a mirror, or a cluster view with --no-intercept): CMD then starts in "
+                        + "milliseconds.",
                 "",
                 "On a cluster view CMD also runs in the mount's network namespace, which holds one stand-in link per "
                         + "interface of the combined net/dev (kept in step as hosts join and leave): ifconfig asks the kernel "
