@@ -205,11 +205,18 @@ class SysViewsIT {
         lines = launch(0, "exec", "--no-intercept", "--host-network", "--mount=" + mount, "--", "sh", "-c", "echo $$; readlink /proc/self/ns/net");
         assertEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString(), lines.get(1), "this host's network: " + lines);
 
-        Process intercepted = new ProcessBuilder(Commands.launcher().toString(), "exec", "--mount", mount.toString(), "--", "sh", "-c", "echo $$")
-                .redirectErrorStream(true).start();
-        String pid = new String(intercepted.getInputStream().readAllBytes()).strip();
-        assertEquals(0, intercepted.waitFor(), pid);
-        assertFalse(pid.equals(Long.toString(intercepted.pid())), "with interception a JVM starts CMD: " + pid);
+        // with interception the launcher starts a JVM on InterceptedExec with the argv it made (InterceptIT: the calls are answered)
+        Process intercepted = new ProcessBuilder(Commands.launcher().toString(), "exec", "--mount", mount.toString(), "--", "sh", "-c",
+                "echo $$ $PPID; tr '\\0' ' ' < /proc/$PPID/cmdline; echo; readlink /proc/self/ns/net; getconf _NPROCESSORS_ONLN").redirectErrorStream(true).start();
+        lines = new String(intercepted.getInputStream().readAllBytes()).lines().toList();
+        assertEquals(0, intercepted.waitFor(), String.join("\n", lines));
+        String[] pids = lines.getFirst().split(" ");
+        assertFalse(pids[0].equals(Long.toString(intercepted.pid())), "with interception a JVM starts CMD: " + lines);
+        assertEquals(Long.toString(intercepted.pid()), pids[1], "the launcher's process became that JVM: " + lines);
+        assertTrue(lines.get(1).contains(" io.procsys.cli.InterceptedExec " + mount + " nsenter --net=" + StandInNetwork.pinOf(mount) + " unshare "),
+                "the launcher's argv, run by InterceptedExec: " + lines);
+        assertEquals("net:[" + Files.getAttribute(StandInNetwork.pinOf(mount), "unix:ino") + "]", lines.get(2), "the stand-in network: " + lines);
+        assertEquals(Integer.toString(combinedCpus()), lines.get(3), "the CPU view: " + lines);
     }
 
     /** The launcher's lines, checked to come from its own process (the first line is CMD's `$$`) and to end with {@code exit}. */
