@@ -9,7 +9,8 @@
 # round (so a drift of the machine's speed hits every command alike), whole-command wall time:
 #   pdsh -R ssh -w h[1-N] ps -ef     against   procsys exec --mount M -- ps -ef
 #                                    and       ps -ef in a shell already inside the view (timed inside)
-#   the same three for pgrep -f sleep;  procsys exec --mount M -- true  against a bare true.
+#                                    and       procsys exec --mount M --no-intercept -- ps -ef (no JVM)
+#   the same four for pgrep -f sleep;  procsys exec --mount M [--no-intercept] -- true  against a bare true.
 # Prints one line per measurement (median, min-max over PDSH_RUNS rounds, default 9, after one
 # round not counted, and the lines each command printed), writes bench-results/pdsh.json and
 # pdsh.md. Needs root; installs pdsh and openssh-server if missing. Ctrl-C cleans up.
@@ -117,6 +118,8 @@ timed_run() { as_operator bash "$work/timed.sh" "$@"; }
 timed_inside_view() { as_operator unshare --mount --propagation private bash "$work/timed.sh" --over-proc "$mount_point" "$@"; }
 pdsh_cmd=(pdsh -R ssh -w "h[1-$hosts]")
 exec_cmd=("$here/procsys" exec --mount "$mount_point" --)
+# nothing intercepted: the launcher runs it without a JVM (kill and sysinfo of remote pids are then the kernel's)
+exec_plain_cmd=("$here/procsys" exec --mount "$mount_point" --no-intercept --)
 
 echo "pdsh bench: $hosts hosts, $sleepers sleepers each"
 declare -A samples printed
@@ -124,17 +127,20 @@ record() {  # MEASURE "µs lines"
     (( r >= 0 )) || return 0
     samples[$1]+=" ${2% *}"; printed[$1]+=" ${2#* }"
 }
-measures=("pdsh ps -ef" "procsys exec ps -ef" "ps -ef inside the view"
-          "pdsh pgrep -f sleep" "procsys exec pgrep -f sleep" "pgrep -f sleep inside the view"
-          "procsys exec true" "true")
+measures=("pdsh ps -ef" "procsys exec ps -ef" "procsys exec --no-intercept ps -ef" "ps -ef inside the view"
+          "pdsh pgrep -f sleep" "procsys exec pgrep -f sleep" "procsys exec --no-intercept pgrep -f sleep" "pgrep -f sleep inside the view"
+          "procsys exec true" "procsys exec --no-intercept true" "true")
 for ((r = -1; r < runs; r++)); do  # round -1 warms up (not counted)
     record "pdsh ps -ef" "$(timed_run "${pdsh_cmd[@]}" ps -ef)"
     record "procsys exec ps -ef" "$(timed_run "${exec_cmd[@]}" ps -ef)"
+    record "procsys exec --no-intercept ps -ef" "$(timed_run "${exec_plain_cmd[@]}" ps -ef)"
     record "ps -ef inside the view" "$(timed_inside_view ps -ef)"
     record "pdsh pgrep -f sleep" "$(timed_run "${pdsh_cmd[@]}" pgrep -f sleep)"
     record "procsys exec pgrep -f sleep" "$(timed_run "${exec_cmd[@]}" pgrep -f sleep)"
+    record "procsys exec --no-intercept pgrep -f sleep" "$(timed_run "${exec_plain_cmd[@]}" pgrep -f sleep)"
     record "pgrep -f sleep inside the view" "$(timed_inside_view pgrep -f sleep)"
     record "procsys exec true" "$(timed_run "${exec_cmd[@]}" true)"
+    record "procsys exec --no-intercept true" "$(timed_run "${exec_plain_cmd[@]}" true)"
     record "true" "$(timed_run true)"
 done
 

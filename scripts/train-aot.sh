@@ -6,9 +6,9 @@
 # mount for `status` to read (without one, status gets no cache of its own).
 #   DIR/version.aot   trained on `procsys --version`
 #   DIR/status.aot    trained on `procsys status MOUNTPOINT`
-#   DIR/exec.aot      trained on `procsys exec --mount MOUNTPOINT --no-intercept -- true` (as root;
-#                     without a mount or root, on the same command refused: its options and checks
-#                     only). The option keeps it in the JVM: on a mirror, `exec --mount M -- CMD` is
+#   DIR/exec.aot      trained on `procsys exec --mount MOUNTPOINT -- true` (as root; without a
+#                     mount or root, on the same command refused: its options and checks only).
+#                     The launcher leaves a training run to the JVM: otherwise exec on a mirror is
 #                     the launcher's own and starts no JVM to train
 #   DIR/agent.aot     trained on an agent's start and warm-up (mutual TLS): an agent loads only its
 #                     own classes, so its RSS carries no CLI classes (BENCHMARKS.md "Lean agent")
@@ -28,7 +28,7 @@ train() {  # $1 = cache file, the rest = the launcher's arguments
 status=0
 train "$dir/version.aot" --version || status=1
 # exec refused (no mount, not root) still trains its command line; the cache is made all the same
-train "$dir/exec.aot" exec --mount "${mount:-/nonexistent}" --no-intercept -- true || status=1
+train "$dir/exec.aot" exec --mount "${mount:-/nonexistent}" -- true || status=1
 train_agent() {  # an agent on a free port with throw-away certificates, stopped once it is warm
     local out=$1 certs log pid
     certs=$(mktemp -d) log=$(mktemp)

@@ -1,22 +1,17 @@
 package io.procsys.cli;
 
 import io.procsys.daemon.ControlEndpoint;
-import io.procsys.daemon.MountControl;
 import io.procsys.daemon.MountService;
 import io.procsys.daemon.Mounts;
-import io.procsys.daemon.RemoteActions;
 import io.procsys.daemon.StandInNetwork;
 import io.procsys.daemon.UserError;
 import io.procsys.daemon.Users;
-import io.procsys.daemon.intercept.Interception;
-import io.procsys.daemon.intercept.NotForwarded;
 import io.procsys.fs.cluster.SysViews;
 import io.procsys.fs.combine.Aggregators;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import sun.misc.Signal;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,8 +26,9 @@ import java.util.stream.Collectors;
                 "Run CMD with a procsys mount in place of /proc.",
                 "CMD runs in a private mount namespace where the mirror is bind-mounted over /proc, so ps, "
                         + "top, free, netstat and the rest read procsys without knowing it. Exits with CMD's status. "
-                        + "Needs root. On a mirror already mounted (--mount MIRROR -- CMD) the launcher does this itself, "
-                        + "with no JVM: CMD then starts in milliseconds.",
+                        + "Needs root. On a mount that already runs (--mount), the launcher does this itself, with no JVM, "
+                        + "when nothing is intercepted (a mirror, or a cluster view with --no-intercept): CMD then starts in "
+                        + "milliseconds.",
                 "",
                 "On a cluster view CMD also runs in the mount's network namespace, which holds one stand-in link per "
                         + "interface of the combined net/dev (kept in step as hosts join and leave): ifconfig asks the kernel "
@@ -126,22 +122,6 @@ final class ExecCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * How the calls intercepted on a cluster view reach the remote hosts: the mount's control
-     * socket (README "Acting on the cluster"). A mount without one (an older release) refuses
-     * them as the kernel did before, and says so.
-     */
-    static RemoteActions remoteActions(Path mount) {
-        return RemoteActions.onFirstUse(() -> {
-            try {
-                return MountControl.connect(mount);
-            } catch (UserError e) {
-                System.err.println("procsys: " + e.getMessage() + "; kill, renice and ioprio_get of remote pids are refused");
-                return NotForwarded.INSTANCE;
-            }
-        });
-    }
-
     private int run(Path mirror) throws IOException, InterruptedException {
         boolean cluster = Files.isDirectory(mirror.resolve("hosts"));
         boolean sysViews = cluster && Files.isDirectory(mirror.resolve(SysViews.DIRECTORY));
@@ -150,27 +130,7 @@ final class ExecCommand implements Callable<Integer> {
         String script = (sysViews ? BIND_SYS_VIEWS : "") + (filesOnly ? BIND_FILES_AND_EXEC : BIND_AND_EXEC);
         argv.addAll(List.of("unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", script, "procsys-exec", mirror.toString()));
         argv.addAll(command);
-        ProcessBuilder builder = new ProcessBuilder(argv).inheritIO();
-        Interception interception = null;
-        Process child;
-        try {
-            if (cluster && !noIntercept) {
-                interception = Interception.start(builder, mirror, remoteActions(mirror));
-                child = interception.process();
-            } else {
-                child = builder.start();
-            }
-        } catch (IOException e) {
-            throw new UserError("cannot start the command (unshare, util-linux): " + e.getMessage());
-        }
-        try {
-            // The terminal sends Ctrl-C to CMD as well: let CMD decide, and clean up once it ends.
-            Signal.handle(new Signal("INT"), sig -> {});
-            Signal.handle(new Signal("TERM"), sig -> child.destroy());
-            return child.waitFor();
-        } finally {
-            if (interception != null) interception.close();
-        }
+        return ExecProcess.startAndWait(argv, mirror, cluster && !noIntercept);
     }
 
     /** The prefix that runs the command in the mount's stand-in network, or none (said once) where the mount has none. */

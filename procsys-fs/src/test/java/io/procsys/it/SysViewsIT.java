@@ -180,6 +180,54 @@ class SysViewsIT {
         String before = leftovers();
         for (int i = 0; i < 100; i++) exec("true");
         assertEquals(before, leftovers());
+        // the launcher's own road (no JVM) as well
+        for (int i = 0; i < 100; i++) {
+            assertEquals(0, Commands.procsys("exec", "--mount", mount.toString(), "--no-intercept", "--", "true").exit());
+        }
+        assertEquals(before, leftovers());
+    }
+
+    /**
+     * With --no-intercept nothing has to run between fork and exec, so the launcher runs exec on
+     * the cluster view itself: CMD is the launcher's own process (`$$` is its pid, no JVM between)
+     * and gets the same world as through Java: the stand-in network (or this host's with
+     * --host-network), the /sys views, the view over /proc, its exit status passed on. With
+     * interception, the default, a JVM starts CMD.
+     */
+    @Test
+    void withoutInterceptionTheLauncherRunsExecItself() throws Exception {
+        List<String> lines = launch(5, "exec", "--mount", mount.toString(), "--no-intercept", "--", "sh", "-c",
+                "echo $$; readlink /proc/self/ns/net; getconf _NPROCESSORS_ONLN; grep -c ' /proc .* - fuse.procsys ' /proc/self/mountinfo; exit 5");
+        assertEquals("net:[" + Files.getAttribute(StandInNetwork.pinOf(mount), "unix:ino") + "]", lines.get(1), "the stand-in network: " + lines);
+        assertEquals(Integer.toString(combinedCpus()), lines.get(2), "the CPU view: " + lines);
+        assertEquals("1", lines.get(3), "the view is over /proc: " + lines);
+
+        lines = launch(0, "exec", "--no-intercept", "--host-network", "--mount=" + mount, "--", "sh", "-c", "echo $$; readlink /proc/self/ns/net");
+        assertEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString(), lines.get(1), "this host's network: " + lines);
+
+        // with interception the launcher starts a JVM on InterceptedExec with the argv it made (InterceptIT: the calls are answered)
+        Process intercepted = new ProcessBuilder(Commands.launcher().toString(), "exec", "--mount", mount.toString(), "--", "sh", "-c",
+                "echo $$ $PPID; tr '\\0' ' ' < /proc/$PPID/cmdline; echo; readlink /proc/self/ns/net; getconf _NPROCESSORS_ONLN").redirectErrorStream(true).start();
+        lines = new String(intercepted.getInputStream().readAllBytes()).lines().toList();
+        assertEquals(0, intercepted.waitFor(), String.join("\n", lines));
+        String[] pids = lines.getFirst().split(" ");
+        assertFalse(pids[0].equals(Long.toString(intercepted.pid())), "with interception a JVM starts CMD: " + lines);
+        assertEquals(Long.toString(intercepted.pid()), pids[1], "the launcher's process became that JVM: " + lines);
+        assertTrue(lines.get(1).contains(" io.procsys.cli.InterceptedExec " + mount + " nsenter --net=" + StandInNetwork.pinOf(mount) + " unshare "),
+                "the launcher's argv, run by InterceptedExec: " + lines);
+        assertEquals("net:[" + Files.getAttribute(StandInNetwork.pinOf(mount), "unix:ino") + "]", lines.get(2), "the stand-in network: " + lines);
+        assertEquals(Integer.toString(combinedCpus()), lines.get(3), "the CPU view: " + lines);
+    }
+
+    /** The launcher's lines, checked to come from its own process (the first line is CMD's `$$`) and to end with {@code exit}. */
+    private static List<String> launch(int exit, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Commands.launcher().toString()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        List<String> lines = new String(p.getInputStream().readAllBytes()).lines().toList();
+        assertEquals(exit, p.waitFor(), String.join("\n", lines));
+        assertEquals(Long.toString(p.pid()), lines.getFirst(), "CMD is the launcher's process, no JVM between: " + lines);
+        return lines;
     }
 
     /**

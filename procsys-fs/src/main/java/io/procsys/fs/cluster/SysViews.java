@@ -12,9 +12,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
@@ -44,8 +47,12 @@ public final class SysViews implements Backend {
      * namespace, never on the FUSE mount), as {@code cpu} and {@code block}.
      */
     public static final String HOST_DIRECTORIES = "/run/procsys/host-sys";
-    /** Each view under {@code .sys} and the real directory it replaces. */
-    public static final Map<String, Path> REPLACED = Map.of("cpu", Path.of("/sys/devices/system/cpu"), "block", Path.of("/sys/block"));
+    /**
+     * Each view under {@code .sys} and the real directory it replaces, in a fixed order: exec's
+     * script binds them in it, and the launcher's copy of that script must stay the same text.
+     */
+    public static final SortedMap<String, Path> REPLACED = Collections.unmodifiableSortedMap(
+            new TreeMap<>(Map.of("cpu", Path.of("/sys/devices/system/cpu"), "block", Path.of("/sys/block"))));
     /** How long lookups and listings may use the last tree (opens always make it again). */
     private static final long STRUCTURE_NANOS = 1_000_000_000L;
     private static final Pattern CPU_N = Pattern.compile("cpu[0-9]+");
