@@ -1,7 +1,6 @@
 package io.procsys.cli;
 
-import io.procsys.daemon.UserError;
-
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -30,14 +29,13 @@ public final class InterceptedExec {
         List<String> argv = Arrays.asList(args).subList(1, args.length);
         try {
             return ExecProcess.startAndWait(argv, Path.of(args[0]), true);
-        } catch (UserError e) {
-            System.err.println("procsys: " + e.getMessage());
-            return e.exitCode();
         } catch (InterruptedException e) {
             return 130;
         } catch (RuntimeException e) {
-            System.err.println("procsys: internal error: " + e);
-            return 70;
+            PrintWriter err = new PrintWriter(System.err, true);
+            int status = Main.reportFailure(e, err);
+            err.flush();
+            return status;
         }
     }
 }

@@ -128,7 +128,8 @@ public final class Main implements Runnable {
         return reportFailure(e, cli.getErr());
     }
 
-    private static int reportFailure(Exception e, PrintWriter err) {
+    /** What the user is told of a command's failure (one line for a mistake), and the exit status. */
+    static int reportFailure(Exception e, PrintWriter err) {
         if (e instanceof UserError user) {
             err.println("procsys: " + user.getMessage());
             return user.exitCode();
