@@ -2,10 +2,12 @@
 # Order: $JAVA_HOME, the JDKs under /usr/lib/jvm (newest first), the java on PATH.
 
 procsys_jdk_major() {  # $1 = a JDK home; prints its feature version, from its release file
-    local release="$1/release" v
+    local release="$1/release" line
     [[ -x "$1/bin/java" && -f "$release" ]] || return 1
-    v=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release")
-    [[ -n "$v" ]] && echo "$v"
+    while IFS= read -r line; do  # a built-in loop, not sed: the launcher runs this on every command
+        [[ $line =~ ^JAVA_VERSION=\"([0-9]+) ]] && { echo "${BASH_REMATCH[1]}"; return 0; }
+    done < "$release"
+    return 1
 }
 
 procsys_find_jdk() {

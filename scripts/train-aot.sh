@@ -8,8 +8,10 @@
 #   DIR/status.aot    trained on `procsys status MOUNTPOINT`
 #   DIR/exec.aot      trained on `procsys exec --mount MOUNTPOINT -- true` (as root; without a
 #                     mount or root, on the same command refused: its options and checks only).
-#                     The launcher leaves a training run to the JVM: otherwise exec on a mirror is
-#                     the launcher's own and starts no JVM to train
+#                     In a training run the launcher takes the road of an exec with interception
+#                     (a JVM on InterceptedExec) on the mirror too: otherwise exec on a mirror is
+#                     the launcher's own and starts no JVM to train. Other execs that need a JVM
+#                     (a private mount, --files-only) start from procsys.aot
 #   DIR/agent.aot     trained on an agent's start and warm-up (mutual TLS): an agent loads only its
 #                     own classes, so its RSS carries no CLI classes (BENCHMARKS.md "Lean agent")
 #   DIR/procsys.aot   everything else: io.procsys.cli.Training (help pages, status, certs, ...)

@@ -17,7 +17,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * seccomp user notification (x86_64, uapi of kernel 6.18: linux/seccomp.h, linux/filter.h) and the
- * few calls its supervisor makes: seccomp(2) through syscall(2), ioctl(2), poll(2), gettid(2). Each returns its result or {@code -errno}, as {@link Libc} does.
+ * few calls its supervisor makes: seccomp(2) and tgkill(2) through syscall(2), ioctl(2), poll(2). Each returns its result or {@code -errno}, as {@link Libc} does.
  */
 public final class Seccomp {
     public static final long SYS_SECCOMP = 317;
@@ -43,14 +43,20 @@ public final class Seccomp {
     /** syscall(SYS_seccomp, operation, flags, args). */
     private static final MethodHandle SYSCALL3 = errnoCall("syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(1));
-    private static final MethodHandle SYSCALL0 = errnoCall("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1));
-    private static final MethodHandle IOCTL = errnoCall("ioctl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
     private static final MethodHandle POLL = errnoCall("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final long SYS_GETTID = 186, SYS_TGKILL = 234;
-    private static final MethodHandle SYSCALL_3INT = errnoCall("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(1));
+    private static final long SYS_TGKILL = 234;
+
+    /**
+     * The calls a supervisor makes only once a call is trapped, linked then: each downcall's stub
+     * is generated at run time, and `procsys exec` of a command that makes no such call (most)
+     * starts sooner without them.
+     */
+    private static final class OnNotification {
+        static final MethodHandle IOCTL = errnoCall("ioctl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
+        static final MethodHandle SYSCALL_3INT = errnoCall("syscall",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(1));
+    }
 
     private Seccomp() {}
 
@@ -93,7 +99,7 @@ public final class Seccomp {
     public static int ioctl(int fd, long request, MemorySegment arg) {
         MemorySegment capture = CAPTURE.get();
         try {
-            return (int) result((int) IOCTL.invokeExact(capture, fd, request, arg), capture);
+            return (int) result((int) OnNotification.IOCTL.invokeExact(capture, fd, request, arg), capture);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -118,17 +124,7 @@ public final class Seccomp {
     public static int tgkill(int tgid, int tid, int signal) {
         MemorySegment capture = CAPTURE.get();
         try {
-            return (int) result((long) SYSCALL_3INT.invokeExact(capture, SYS_TGKILL, tgid, tid, signal), capture);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
-    }
-
-    /** gettid(2): the calling thread's id. */
-    public static int gettid() {
-        MemorySegment capture = CAPTURE.get();
-        try {
-            return (int) (long) SYSCALL0.invokeExact(capture, SYS_GETTID);
+            return (int) result((long) OnNotification.SYSCALL_3INT.invokeExact(capture, SYS_TGKILL, tgid, tid, signal), capture);
         } catch (Throwable t) {
             throw unexpected(t);
         }
