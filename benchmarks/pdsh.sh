@@ -10,6 +10,7 @@
 #   pdsh -R ssh -w h[1-N] ps -ef     against   procsys exec --mount M -- ps -ef
 #                                    and       ps -ef in a shell already inside the view (timed inside)
 #                                    and       procsys exec --mount M --no-intercept -- ps -ef (no JVM)
+#                                    and       ps -ef timed inside procsys exec --mount M (its own time there)
 #   the same four for pgrep -f sleep;  procsys exec --mount M [--no-intercept] -- true  against a bare true.
 # Prints one line per measurement (median, min-max over PDSH_RUNS rounds, default 9, after one
 # round not counted, and the lines each command printed), writes bench-results/pdsh.json and
@@ -127,12 +128,14 @@ record() {  # MEASURE "µs lines"
     (( r >= 0 )) || return 0
     samples[$1]+=" ${2% *}"; printed[$1]+=" ${2#* }"
 }
-measures=("pdsh ps -ef" "procsys exec ps -ef" "procsys exec --no-intercept ps -ef" "ps -ef inside the view"
+measures=("pdsh ps -ef" "procsys exec ps -ef" "ps -ef timed inside procsys exec" "procsys exec --no-intercept ps -ef" "ps -ef inside the view"
           "pdsh pgrep -f sleep" "procsys exec pgrep -f sleep" "procsys exec --no-intercept pgrep -f sleep" "pgrep -f sleep inside the view"
           "procsys exec true" "procsys exec --no-intercept true" "true")
 for ((r = -1; r < runs; r++)); do  # round -1 warms up (not counted)
     record "pdsh ps -ef" "$(timed_run "${pdsh_cmd[@]}" ps -ef)"
     record "procsys exec ps -ef" "$(timed_run "${exec_cmd[@]}" ps -ef)"
+    # ps alone, under the filter with the exec's JVM beside it: what the whole command adds to it is exec's own
+    record "ps -ef timed inside procsys exec" "$(as_operator "${exec_cmd[@]}" bash "$work/timed.sh" ps -ef)"
     record "procsys exec --no-intercept ps -ef" "$(timed_run "${exec_plain_cmd[@]}" ps -ef)"
     record "ps -ef inside the view" "$(timed_inside_view ps -ef)"
     record "pdsh pgrep -f sleep" "$(timed_run "${pdsh_cmd[@]}" pgrep -f sleep)"
