@@ -26,7 +26,12 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * is let through (CONTINUE) without reading anything.
  */
 final class Supervisor implements Runnable {
-    private static final int POLL_MILLIS = 200;
+    /**
+     * Short, because the JVM's exit waits for every thread in native code (this one, in poll) to
+     * come back, up to 300 ms: at 200 ms, exec gave CMD's exit status 0-200 ms after CMD ended
+     * (BENCHMARKS.md "exec on a cluster view"). 50 wake-ups a second cost microseconds.
+     */
+    private static final int POLL_MILLIS = 20;
     /** /proc/PID/status has Uid on its 9th line, well within this. */
     private static final int STATUS_BYTES = 1024;
     private final int listener;
