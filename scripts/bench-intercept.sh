@@ -16,7 +16,7 @@ for tool in "ps -ef" "top -bn1"; do
     ./procsys exec $mode --mount "$M" -- sh -c "for i in 1 2 3; do $tool >/dev/null; done; s=\$(date +%s%N); for i in \$(seq 20); do $tool >/dev/null; done; e=\$(date +%s%N); echo \"$tool ${mode:-(filter)}: \$(( (e - s) / 20000 )) us/run\""
   done
 done
-# whole exec, JVM start included
+# whole exec: with the filter a JVM starts; with --no-intercept the launcher runs it without one
 for mode in "--no-intercept" ""; do
   s=$(date +%s%N); for i in 1 2 3 4 5 6 7 8 9 10; do ./procsys exec $mode --mount "$M" -- ps -ef >/dev/null; done; e=$(date +%s%N)
   echo "procsys exec ${mode:-(filter)} -- ps -ef, whole command: $(( (e - s) / 10000000 )) ms/run"
