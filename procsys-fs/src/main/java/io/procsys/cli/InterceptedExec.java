@@ -1,6 +1,5 @@
 package io.procsys.cli;
 
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -32,10 +31,7 @@ public final class InterceptedExec {
         } catch (InterruptedException e) {
             return 130;
         } catch (RuntimeException e) {
-            PrintWriter err = new PrintWriter(System.err, true);
-            int status = Main.reportFailure(e, err);
-            err.flush();
-            return status;
+            return Main.reportFailure(e);
         }
     }
 }

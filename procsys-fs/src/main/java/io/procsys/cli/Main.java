@@ -117,11 +117,16 @@ public final class Main implements Runnable {
         try {
             return command.call();
         } catch (Exception e) {
-            PrintWriter err = new PrintWriter(System.err, true);
-            int status = reportFailure(e, err);
-            err.flush();
-            return status;
+            return reportFailure(e);
         }
+    }
+
+    /** {@link #reportFailure(Exception, PrintWriter)} on this process's stderr, for a run without picocli. */
+    static int reportFailure(Exception e) {
+        PrintWriter err = new PrintWriter(System.err, true);
+        int status = reportFailure(e, err);
+        err.flush();
+        return status;
     }
 
     private static int handleFailure(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
