@@ -17,10 +17,15 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * seccomp user notification (x86_64, uapi of kernel 6.18: linux/seccomp.h, linux/filter.h) and the
- * few calls its supervisor makes: seccomp(2) and tgkill(2) through syscall(2), ioctl(2), poll(2). Each returns its result or {@code -errno}, as {@link Libc} does.
+ * few calls its supervisor makes: seccomp, poll, ioctl, tgkill, and the open, read and close of a
+ * caller's /proc/PID/status. Each returns its result or {@code -errno}, as {@link Libc} does.
+ *
+ * <p>All of them go through one downcall, {@code syscall(nr, a, b, c)} with every argument a
+ * long (a pointer as its address): FFM generates each downcall's stub at run time (~25 ms of a
+ * cold JVM each, and no AOT cache keeps them), and the JVM of an intercepting `procsys exec` needs
+ * nothing else native, so one stub is all it makes (BENCHMARKS.md "exec on a cluster view").
  */
 public final class Seccomp {
-    public static final long SYS_SECCOMP = 317;
     public static final int SET_MODE_FILTER = 1;
     public static final int GET_NOTIF_SIZES = 3;
     public static final int FILTER_FLAG_NEW_LISTENER = 1 << 3;
@@ -39,29 +44,28 @@ public final class Seccomp {
     /** struct seccomp_notif_resp: id, val, error, flags. */
     public static final int RESP_ID = 0, RESP_VAL = 8, RESP_ERROR = 16, RESP_FLAGS = 20;
     public static final short POLLIN = 1, POLLERR = 8, POLLHUP = 0x10;
+    /** The size of a struct pollfd: int fd; short events; short revents. */
+    public static final long POLLFD_BYTES = 8;
 
-    /** syscall(SYS_seccomp, operation, flags, args). */
-    private static final MethodHandle SYSCALL3 = errnoCall("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(1));
-    private static final MethodHandle POLL = errnoCall("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final long SYS_TGKILL = 234;
+    /** x86_64 system call numbers (asm/unistd_64.h). */
+    private static final long SYS_READ = 0, SYS_WRITE = 1, SYS_CLOSE = 3, SYS_POLL = 7, SYS_IOCTL = 16, SYS_OPENAT = 257,
+            SYS_TGKILL = 234, SYS_EVENTFD2 = 290, SYS_SECCOMP = 317;
+    private static final long AT_FDCWD = -100, O_RDONLY_CLOEXEC = 0x80000, EFD_CLOEXEC = 0x80000;
 
-    /**
-     * The calls a supervisor makes only once a call is trapped, linked then: each downcall's stub
-     * is generated at run time, and `procsys exec` of a command that makes no such call (most)
-     * starts sooner without them.
-     */
-    private static final class OnNotification {
-        static final MethodHandle IOCTL = errnoCall("ioctl",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
-        static final MethodHandle SYSCALL_3INT = errnoCall("syscall",
-                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(1));
-    }
+    /** syscall(nr, a, b, c): the only downcall of this class. */
+    private static final MethodHandle SYSCALL = errnoCall("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1));
 
     private Seccomp() {}
 
-    private static long result(long r, MemorySegment capture) {
-        return r < 0 ? -errno(capture) : r;
+    private static long syscall(long nr, long a, long b, long c) {
+        MemorySegment capture = CAPTURE.get();
+        try {
+            long r = (long) SYSCALL.invokeExact(capture, nr, a, b, c);
+            return r < 0 ? -errno(capture) : r;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
     }
 
     /**
@@ -70,63 +74,73 @@ public final class Seccomp {
      * CAP_SYS_ADMIN or no_new_privs. Children the thread starts afterwards inherit the filter.
      */
     public static int installWithListener(MemorySegment filter) {
-        MemorySegment capture = CAPTURE.get();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment prog = arena.allocate(16, 8); // struct sock_fprog: unsigned short len; struct sock_filter *filter
             prog.set(JAVA_SHORT, 0, (short) (filter.byteSize() / 8));
             prog.set(ADDRESS, 8, filter);
-            long r = (long) SYSCALL3.invokeExact(capture, SYS_SECCOMP, (long) SET_MODE_FILTER, (long) FILTER_FLAG_NEW_LISTENER, prog);
-            return (int) result(r, capture);
-        } catch (Throwable t) {
-            throw unexpected(t);
+            return (int) syscall(SYS_SECCOMP, SET_MODE_FILTER, FILTER_FLAG_NEW_LISTENER, prog.address());
         }
     }
 
     /** Sizes of struct seccomp_notif, seccomp_notif_resp and seccomp_data as this kernel has them, or null. */
     public static int[] notifSizes() {
-        MemorySegment capture = CAPTURE.get();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment sizes = arena.allocate(6, 2);
-            long r = (long) SYSCALL3.invokeExact(capture, SYS_SECCOMP, (long) GET_NOTIF_SIZES, 0L, sizes);
-            if (result(r, capture) < 0) return null;
+            if (syscall(SYS_SECCOMP, GET_NOTIF_SIZES, 0, sizes.address()) < 0) return null;
             return new int[]{sizes.get(JAVA_SHORT, 0), sizes.get(JAVA_SHORT, 2), sizes.get(JAVA_SHORT, 4)};
-        } catch (Throwable t) {
-            throw unexpected(t);
         }
     }
 
     /** ioctl(2) with a pointer argument: its result or -errno (EINTR is returned, not retried). */
     public static int ioctl(int fd, long request, MemorySegment arg) {
-        MemorySegment capture = CAPTURE.get();
-        try {
-            return (int) result((int) OnNotification.IOCTL.invokeExact(capture, fd, request, arg), capture);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) syscall(SYS_IOCTL, fd, request, arg.address());
     }
 
-    /** poll(2) of one fd for {@code events}: its revents, 0 on timeout, or -errno. */
-    public static int poll(int fd, short events, int timeoutMillis) {
-        MemorySegment capture = CAPTURE.get();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment pollfd = arena.allocate(8, 4); // int fd; short events; short revents
-            pollfd.set(JAVA_INT, 0, fd);
-            pollfd.set(JAVA_SHORT, 4, events);
-            int r = (int) POLL.invokeExact(capture, pollfd, 1L, timeoutMillis);
-            if (r <= 0) return (int) result(r, capture);
-            return Short.toUnsignedInt(pollfd.get(JAVA_SHORT, 6));
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+    /** Sets entry {@code index} of an array of struct pollfd ({@link #POLLFD_BYTES} each) to {@code fd} and {@code events}. */
+    public static void setPollfd(MemorySegment pollfds, int index, int fd, short events) {
+        pollfds.set(JAVA_INT, index * POLLFD_BYTES, fd);
+        pollfds.set(JAVA_SHORT, index * POLLFD_BYTES + 4, events);
+        pollfds.set(JAVA_SHORT, index * POLLFD_BYTES + 6, (short) 0);
+    }
+
+    /** The revents poll(2) left in entry {@code index}. */
+    public static int revents(MemorySegment pollfds, int index) {
+        return Short.toUnsignedInt(pollfds.get(JAVA_SHORT, index * POLLFD_BYTES + 6));
+    }
+
+    /** poll(2) of the first {@code count} entries of {@code pollfds}: how many have events, 0 on timeout, or -errno. */
+    public static int poll(MemorySegment pollfds, int count, int timeoutMillis) {
+        for (int i = 0; i < count; i++) pollfds.set(JAVA_SHORT, i * POLLFD_BYTES + 6, (short) 0);
+        return (int) syscall(SYS_POLL, pollfds.address(), count, timeoutMillis);
+    }
+
+    /** eventfd2(0, EFD_CLOEXEC): an fd that polls readable once {@link #write} has added to it, or -errno. */
+    public static int eventfd() {
+        return (int) syscall(SYS_EVENTFD2, 0, EFD_CLOEXEC, 0);
+    }
+
+    /** write(2) of {@code bytes}: the count written or -errno. */
+    public static long write(int fd, MemorySegment bytes) {
+        return syscall(SYS_WRITE, fd, bytes.address(), bytes.byteSize());
     }
 
     /** tgkill(2): 0 or -errno; with signal 0 it only checks that {@code tid} is a thread of {@code tgid}. */
     public static int tgkill(int tgid, int tid, int signal) {
-        MemorySegment capture = CAPTURE.get();
-        try {
-            return (int) result((long) OnNotification.SYSCALL_3INT.invokeExact(capture, SYS_TGKILL, tgid, tid, signal), capture);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) syscall(SYS_TGKILL, tgid, tid, signal);
+    }
+
+    /** openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC) of the NUL-terminated {@code path}: an fd or -errno. */
+    public static int openReadOnly(MemorySegment path) {
+        return (int) syscall(SYS_OPENAT, AT_FDCWD, path.address(), O_RDONLY_CLOEXEC);
+    }
+
+    /** read(2) of at most {@code count} bytes into {@code buffer}: the count read or -errno. */
+    public static long read(int fd, MemorySegment buffer, long count) {
+        return syscall(SYS_READ, fd, buffer.address(), Math.min(count, buffer.byteSize()));
+    }
+
+    /** close(2): 0 or -errno. */
+    public static int close(int fd) {
+        return (int) syscall(SYS_CLOSE, fd, 0, 0);
     }
 }

@@ -129,6 +129,33 @@ class InterceptIT {
         assertEquals("7 [" + (localCpus + 2) + "]", out, "nice 7; CPU 0 of h2 follows this host's and h1's 2");
     }
 
+    /**
+     * The JVM of an intercepting exec links one native call, syscall(2), for the filter, the
+     * supervisor's poll, ioctl and tgkill, and the caller's uid alike, and none of Libc's: FFM makes
+     * each downcall's stub at run time, ~25 ms of that JVM's start (BENCHMARKS.md "exec on a
+     * cluster view"). The command makes trapped calls (sysinfo, kill of a remote pid), so the
+     * supervisor's own calls are all made.
+     */
+    @Test
+    void theInterceptingJvmLinksOneDowncall() throws Exception {
+        Path classes = Files.createTempFile("procsys-exec-classes", ".txt");
+        try {
+            Commands.Result r = Commands.run(List.of("env", "PROCSYS_JAVA_OPTS=-Xlog:class+load:file=" + classes,
+                    Commands.launcher().toString(), "exec", "--mount", mount.toString(), "--", "sh", "-c",
+                    "kill -0 " + gpid + " 2>/dev/null; busybox free"), 60);
+            assertEquals(0, r.exit(), r.all());
+            String[] mem = r.out().lines().filter(l -> l.startsWith("Mem:")).findFirst().orElseThrow().split("\\s+");
+            assertEquals(combinedKb("MemTotal"), Long.parseLong(mem[1]), "sysinfo was answered: " + r.all());
+            List<String> loaded = Files.readAllLines(classes);
+            assertTrue(loaded.stream().anyMatch(l -> l.contains(" io.procsys.daemon.intercept.Supervisor ")), "the supervisor ran");
+            assertEquals(1, loaded.stream().filter(l -> l.contains("jdk.internal.foreign.abi.DowncallStub")).count(),
+                    "one downcall stub: " + loaded.stream().filter(l -> l.contains("DowncallStub")).toList());
+            assertEquals(List.of(), loaded.stream().filter(l -> l.contains(" io.procsys.posix.Libc ")).toList(), "no Libc handles");
+        } finally {
+            Files.deleteIfExists(classes);
+        }
+    }
+
     @Test
     void aLocalKillIsUntouched() throws Exception {
         Process local = new ProcessBuilder("sleep", "600").start();

@@ -2,7 +2,6 @@ package io.procsys.daemon.intercept;
 
 import io.procsys.daemon.RemoteActions;
 import io.procsys.posix.Errno;
-import io.procsys.posix.Libc;
 import io.procsys.posix.Seccomp;
 
 import java.io.IOException;
@@ -61,7 +60,7 @@ public final class Interception implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (!(outcome[0] instanceof Process process)) {
-            if (listener[0] >= 0) Libc.close(listener[0]);
+            if (listener[0] >= 0) Seccomp.close(listener[0]);
             if (outcome[0] instanceof IOException e) throw e;
             if (outcome[0] instanceof RuntimeException e) throw e;
             throw new IOException("interrupted while starting the command");

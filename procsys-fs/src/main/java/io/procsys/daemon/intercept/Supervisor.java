@@ -1,7 +1,6 @@
 package io.procsys.daemon.intercept;
 
 import io.procsys.posix.Errno;
-import io.procsys.posix.Libc;
 import io.procsys.posix.Seccomp;
 
 import java.io.IOException;
@@ -27,11 +26,13 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  */
 final class Supervisor implements Runnable {
     /**
-     * Short, because the JVM's exit waits for every thread in native code (this one, in poll) to
-     * come back, up to 300 ms: at 200 ms, exec gave CMD's exit status 0-200 ms after CMD ended
-     * (BENCHMARKS.md "exec on a cluster view"). 50 wake-ups a second cost microseconds.
+     * The JVM's exit waits for every thread in native code (this one, in poll) to come back, up to
+     * 300 ms, so {@link #stop} wakes the poll at once through an eventfd (with a 200 ms timeout,
+     * exec gave CMD's exit status 0-200 ms after CMD ended; at 20 ms, 0-20: BENCHMARKS.md "exec on a
+     * cluster view"). The timeout only bounds a stop whose eventfd could not be made.
      */
-    private static final int POLL_MILLIS = 20;
+    private static final int POLL_MILLIS = 250;
+    private static final int NO_EVENTFD_POLL_MILLIS = 20;
     /** /proc/PID/status has Uid on its 9th line, well within this. */
     private static final int STATUS_BYTES = 1024;
     private final int listener;
@@ -39,6 +40,11 @@ final class Supervisor implements Runnable {
     private final int notifSize, respSize;
     private final Set<Integer> reported = ConcurrentHashMap.newKeySet();
     private volatile boolean stopped;
+    /**
+     * Written by {@link #stop}, polled beside the listener; -1 if eventfd(2) failed, or once the
+     * loop has closed it (under this object's lock, so stop never writes to a reused fd number).
+     */
+    private int wake = Seccomp.eventfd();
     private final int ownPid = (int) ProcessHandle.current().pid();
     /** Reused for /proc/PID/status: read natively, no file object per call. */
     private MemorySegment statusBuffer;
@@ -51,8 +57,13 @@ final class Supervisor implements Runnable {
         this.respSize = Math.max(sizes[1], 24);
     }
 
-    void stop() {
+    synchronized void stop() {
         stopped = true;
+        if (wake >= 0) {
+            MemorySegment one = Arena.ofAuto().allocate(8, 8);
+            one.set(JAVA_LONG, 0, 1L);
+            Seccomp.write(wake, one);
+        }
     }
 
     @Override
@@ -63,17 +74,27 @@ final class Supervisor implements Runnable {
             MemorySegment id = arena.allocate(8, 8);
             statusBuffer = arena.allocate(STATUS_BYTES);
             pathBuffer = arena.allocate(64);
+            MemorySegment pollfds = arena.allocate(2 * Seccomp.POLLFD_BYTES, 8);
+            Seccomp.setPollfd(pollfds, 0, listener, Seccomp.POLLIN);
+            Seccomp.setPollfd(pollfds, 1, wake, Seccomp.POLLIN);
+            int count = wake >= 0 ? 2 : 1; // only this thread changes wake
+            int timeout = wake >= 0 ? POLL_MILLIS : NO_EVENTFD_POLL_MILLIS;
             while (!stopped) {
-                int events = Seccomp.poll(listener, Seccomp.POLLIN, POLL_MILLIS);
-                if (events == -Errno.EINTR || events == 0) continue;
-                if (events < 0) throw new IOException("poll of the seccomp listener: errno " + -events);
+                int ready = Seccomp.poll(pollfds, count, timeout);
+                if (ready == -Errno.EINTR || ready == 0) continue;
+                if (ready < 0) throw new IOException("poll of the seccomp listener: errno " + -ready);
+                int events = Seccomp.revents(pollfds, 0);
                 if ((events & Seccomp.POLLIN) != 0) handleOne(notif, resp, id);
                 else if ((events & (Seccomp.POLLHUP | Seccomp.POLLERR)) != 0) return; // every filtered task is gone
             }
         } catch (Throwable t) {
             System.err.println("procsys exec: the call interceptor stopped (" + t + "); intercepted calls now fail with ENOSYS");
         } finally {
-            Libc.close(listener);
+            Seccomp.close(listener);
+            synchronized (this) {
+                if (wake >= 0) Seccomp.close(wake);
+                wake = -1;
+            }
         }
     }
 
@@ -148,13 +169,13 @@ final class Supervisor implements Runnable {
         @Override
         public int uid() throws IOException, Gone {
             pathBuffer.setString(0, "/proc/" + call.pid() + "/status");
-            int fd = Libc.openat(Libc.AT_FDCWD, pathBuffer, Libc.O_RDONLY | Libc.O_CLOEXEC);
+            int fd = Seccomp.openReadOnly(pathBuffer);
             if (fd < 0) throw new Gone();
             long n;
             try {
-                n = Libc.read(fd, statusBuffer, STATUS_BYTES);
+                n = Seccomp.read(fd, statusBuffer, STATUS_BYTES);
             } finally {
-                Libc.close(fd);
+                Seccomp.close(fd);
             }
             if (!stillWaiting(id)) throw new Gone();
             int uid = n <= 0 ? -1 : realUid(statusBuffer, (int) n);
