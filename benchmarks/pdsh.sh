@@ -11,7 +11,8 @@
 #                                    and       ps -ef in a shell already inside the view (timed inside)
 #                                    and       procsys exec --mount M --no-intercept -- ps -ef (no JVM)
 #                                    and       ps -ef timed inside procsys exec --mount M (its own time there)
-#   the same four for pgrep -f sleep;  procsys exec --mount M [--no-intercept] -- true  against a bare true.
+#   the same four for pgrep -f sleep;  procsys exec --mount M [--no-intercept] -- true  against a bare true;
+#   and how long each exec takes from its launch until its command runs.
 # Prints one line per measurement (median, min-max over PDSH_RUNS rounds, default 9, after one
 # round not counted, and the lines each command printed), writes bench-results/pdsh.json and
 # pdsh.md. Needs root; installs pdsh and openssh-server if missing. Ctrl-C cleans up.
@@ -116,6 +117,12 @@ cat > "$work/timed.sh" <<'EOF'
 t0=${EPOCHREALTIME/./}; lines=$("$@" 2>/dev/null | wc -l); echo $(( ${EPOCHREALTIME/./} - t0 )) "$lines"
 EOF
 timed_run() { as_operator bash "$work/timed.sh" "$@"; }
+# how long an exec takes to start its command: from the launch until CMD (date, which makes no
+# intercepted call) has run; "1" stands for the lines printed
+cat > "$work/started.sh" <<'EOF'
+t0=${EPOCHREALTIME/./}; t1=$("$@" date +%s%6N); echo $(( t1 - t0 )) 1
+EOF
+started() { as_operator bash "$work/started.sh" "$@"; }
 timed_inside_view() { as_operator unshare --mount --propagation private bash "$work/timed.sh" --over-proc "$mount_point" "$@"; }
 pdsh_cmd=(pdsh -R ssh -w "h[1-$hosts]")
 exec_cmd=("$here/procsys" exec --mount "$mount_point" --)
@@ -130,7 +137,8 @@ record() {  # MEASURE "µs lines"
 }
 measures=("pdsh ps -ef" "procsys exec ps -ef" "ps -ef timed inside procsys exec" "procsys exec --no-intercept ps -ef" "ps -ef inside the view"
           "pdsh pgrep -f sleep" "procsys exec pgrep -f sleep" "procsys exec --no-intercept pgrep -f sleep" "pgrep -f sleep inside the view"
-          "procsys exec true" "procsys exec --no-intercept true" "true")
+          "procsys exec true" "procsys exec --no-intercept true" "true"
+          "procsys exec: launch to CMD start" "procsys exec --no-intercept: launch to CMD start")
 for ((r = -1; r < runs; r++)); do  # round -1 warms up (not counted)
     record "pdsh ps -ef" "$(timed_run "${pdsh_cmd[@]}" ps -ef)"
     record "procsys exec ps -ef" "$(timed_run "${exec_cmd[@]}" ps -ef)"
@@ -145,6 +153,8 @@ for ((r = -1; r < runs; r++)); do  # round -1 warms up (not counted)
     record "procsys exec true" "$(timed_run "${exec_cmd[@]}" true)"
     record "procsys exec --no-intercept true" "$(timed_run "${exec_plain_cmd[@]}" true)"
     record "true" "$(timed_run true)"
+    record "procsys exec: launch to CMD start" "$(started "${exec_cmd[@]}")"
+    record "procsys exec --no-intercept: launch to CMD start" "$(started "${exec_plain_cmd[@]}")"
 done
 
 # median, min and max in ms of a list of µs

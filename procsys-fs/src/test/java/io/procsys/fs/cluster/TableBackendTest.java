@@ -84,15 +84,15 @@ class TableBackendTest {
     volatile List<Integer> pids = List.of(7);
 
     static final int STAT = ProcessTableFormat.partOf("stat"), STATUS = ProcessTableFormat.partOf("status"),
-            NS = ProcessTableFormat.partOf("ns");
+            CMDLINE = ProcessTableFormat.partOf("cmdline"), NS = ProcessTableFormat.partOf("ns");
 
-    /** A table of {@link #pids} holding {@code parts} of each: stat, status (EACCES), ns/ with one link. */
+    /** A table of {@link #pids} holding {@code parts} of each: stat, status and cmdline (EACCES), ns/ with one link. */
     ByteBuf table(int parts) {
         tablesSent.incrementAndGet();
         List<ExportedTree.Entry> root = new ArrayList<>(List.of(new ExportedTree.Entry("meminfo", FILE)));
         for (int pid : pids) root.add(new ExportedTree.Entry(Integer.toString(pid), DIR));
         ProcessTableWriter w = new ProcessTableWriter(Unpooled.directBuffer(), ProcessTableFormat.MAX_BYTES, parts,
-                Set.of("stat", "status", "maps", "task", "ns"), Set.of("stat"), root);
+                Set.of("stat", "status", "cmdline", "maps", "task", "ns"), Set.of("stat"), root);
         for (int pid : pids) {
             w.beginProcess(pid);
             w.attributes("", DIR);
@@ -103,6 +103,7 @@ class TableBackendTest {
                 }
             }
             if ((parts & STATUS) != 0) w.error("status", Errno.EACCES);
+            if ((parts & CMDLINE) != 0) w.error("cmdline", Errno.EACCES);
             if ((parts & NS) != 0) {
                 w.listing("ns", DIR, List.of(new ExportedTree.Entry("net", FILE)));
                 w.link("ns/net", FILE, "net:[4026531840]");
@@ -251,6 +252,27 @@ class TableBackendTest {
         b.list("").join();
         b.list("").join(); // a pass that read nothing asks as the one before
         assertEquals(List.of(TableParts.FIRST, STAT, STAT, STAT), partsAsked);
+        assertEquals(List.of(), agent.asked);
+    }
+
+    /**
+     * Tools taking turns (one reads status, the other cmdline, as ps and pgrep differ): a listing
+     * asks for what the last passes read, so a tool after another costs one table more only the
+     * first time.
+     */
+    @Test
+    void toolsTakingTurnsCostNoTableMore() {
+        TableBackend b = backend();
+        for (int turn = 0; turn < 3; turn++) {
+            b.list("").join();
+            b.read("7/stat").join().release();
+            assertEquals(Errno.EACCES, errno(b.read("7/status")));
+            b.list("").join();
+            b.read("7/stat").join().release();
+            assertEquals(Errno.EACCES, errno(b.read("7/cmdline")));
+        }
+        int both = STAT | STATUS | CMDLINE;
+        assertEquals(List.of(TableParts.FIRST, STAT | STATUS, TableParts.FIRST, both, both, both, both), partsAsked);
         assertEquals(List.of(), agent.asked);
     }
 
