@@ -316,13 +316,16 @@ final class TableBackend implements Backend {
     @Override
     public CompletableFuture<List<ExportedTree.Entry>> listRoot(long sinceNanos) {
         // listing the root starts a new generation: ps, top, htop and pstree all begin here
+        boolean nextSample;
         synchronized (this) {
+            long now = clock.getAsLong();
+            nextSample = everFetched && now - listedNanos <= window.toNanos(); // top's second sample, htop's refresh
             everFetched = true;
-            listedNanos = clock.getAsLong();
+            listedNanos = now;
         }
         // a host that is down or late is left out as for any request; one whose table was refused
         // (bad, over the budget) is listed the old way
-        return fetch(parts::forListing, sinceNanos).handle((t, error) -> {
+        return fetch(() -> parts.forListing(nextSample), sinceNanos).handle((t, error) -> {
             if (error == null) return CompletableFuture.completedFuture(t.root());
             Throwable e = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
             boolean unreachable = e instanceof ErrnoException r && (r.errno() == Errno.ETIMEDOUT || r.errno() == Errno.EHOSTUNREACH || r.errno() == Errno.ENOTCONN);

@@ -256,23 +256,29 @@ class TableBackendTest {
     }
 
     /**
-     * Tools taking turns (one reads status, the other cmdline, as ps and pgrep differ): a listing
-     * asks for what the last passes read, so a tool after another costs one table more only the
-     * first time.
+     * Tools taking turns (one reads status, the other cmdline, as ps and pgrep differ), each
+     * started more than a window after the one before: a listing asks for what the last passes
+     * read, so a tool after another costs one table more only the first time. A listing within a
+     * window of the one before is a tool's next sample (top's second): it asks for what the last
+     * pass read.
      */
     @Test
     void toolsTakingTurnsCostNoTableMore() {
         TableBackend b = backend();
         for (int turn = 0; turn < 3; turn++) {
+            now.addAndGet(WINDOW.toNanos() + 1);
             b.list("").join();
             b.read("7/stat").join().release();
             assertEquals(Errno.EACCES, errno(b.read("7/status")));
+            now.addAndGet(WINDOW.toNanos() + 1);
             b.list("").join();
             b.read("7/stat").join().release();
             assertEquals(Errno.EACCES, errno(b.read("7/cmdline")));
         }
         int both = STAT | STATUS | CMDLINE;
         assertEquals(List.of(TableParts.FIRST, STAT | STATUS, TableParts.FIRST, both, both, both, both), partsAsked);
+        b.list("").join(); // at once: the next sample of the tool that read stat and cmdline
+        assertEquals(STAT | CMDLINE, partsAsked.getLast());
         assertEquals(List.of(), agent.asked);
     }
 
