@@ -27,9 +27,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 final class Supervisor implements Runnable {
     /**
      * The JVM's exit waits for every thread in native code (this one, in poll) to come back, up to
-     * 300 ms, so {@link #stop} wakes the poll at once through an eventfd (with a 200 ms timeout,
-     * exec gave CMD's exit status 0-200 ms after CMD ended; at 20 ms, 0-20: BENCHMARKS.md "exec on a
-     * cluster view"). The timeout only bounds a stop whose eventfd could not be made.
+     * 300 ms, so {@link #stop} wakes the poll at once through an eventfd. Before, a 200 ms poll
+     * timeout gave CMD's exit status 0-200 ms after CMD ended, a 20 ms one 0-20 (BENCHMARKS.md "One
+     * downcall, a supervisor woken at stop"). With the eventfd the timeout is only a bound; without
+     * one (eventfd(2) failed) the short timeout is what ends the poll after a stop.
      */
     private static final int POLL_MILLIS = 250;
     private static final int NO_EVENTFD_POLL_MILLIS = 20;

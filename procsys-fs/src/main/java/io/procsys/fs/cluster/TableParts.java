@@ -24,13 +24,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * on the host (without them a pid reused since the listing would be signalled).
  */
 final class TableParts {
-    static final int FIRST = ProcessTableFormat.ALL_PARTS & ~ProcessTableFormat.partOf("ns");
+    private static final int NS = ProcessTableFormat.partOf("ns");
+    static final int FIRST = ProcessTableFormat.ALL_PARTS & ~NS;
     /** In every table: the start times (field 22 of stat). */
     static final int ALWAYS = ProcessTableFormat.partOf("stat");
 
     /** How many passes that read something a listing asks for. */
     static final int PASSES = 4;
-    private static final int NS = ProcessTableFormat.partOf("ns");
 
     /** Parts read since the host's root was last listed. */
     private final AtomicInteger read = new AtomicInteger();
