@@ -7,16 +7,16 @@ import io.procsys.tree.NativeBytes;
 import java.lang.foreign.MemorySegment;
 
 /** An open file of a mount: how reads of one handle are answered. */
-public sealed interface OpenFile permits OpenFile.Snapshot, OpenFile.Passthrough, OpenFile.Failed {
+public sealed interface OpenFile permits OpenFile.Snapshot, RenderedFile, OpenFile.Passthrough, OpenFile.Failed {
 
     void read(Request req, long size, long offset);
 
     void close();
 
     /**
-     * The file as it was when opened, in native memory: every read of the handle, at any
-     * offset and of any size, is a slice of it. This is what makes a file read in 1 KiB chunks
-     * equal to the file read whole, which /proc itself does not promise across read calls.
+     * A file that does not change (a captured tree's, a constant), in native memory: every read
+     * of the handle, at any offset and of any size, is a slice of it. Files of a live source are
+     * {@link RenderedFile}s instead, rendered again at offset 0 as procfs does.
      * Its bytes are malloc'ed here, or a received network buffer: released with the handle.
      */
     record Snapshot(NativeBytes content) implements OpenFile {

@@ -1,9 +1,12 @@
 package io.procsys.fs;
 
+import io.procsys.posix.Errno;
+import io.procsys.posix.ErrnoException;
 import io.procsys.posix.Libc;
 import io.procsys.tree.WholeFile;
 
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /** How a file of a proc tree is turned into an {@link OpenFile} at open. */
 final class OpenFiles {
@@ -16,14 +19,39 @@ final class OpenFiles {
 
     private OpenFiles() {}
 
-    /** The open file of node {@code node}, whose source is open as {@code fd} (which it then owns). */
-    static OpenFile of(int fd, Node node) {
+    /**
+     * The open file of node {@code node}, whose source is open as {@code fd} (which it then owns).
+     * A live source keeps {@code fd} open, to render the file again from it (a read at 0), as
+     * procfs does: a process that exits while its file is open then answers ESRCH, and a pid
+     * used again is never read for it. A captured tree's file does not change: one snapshot.
+     */
+    static OpenFile of(int fd, Node node, boolean live) {
         if (PASSTHROUGH.contains(node.name())) return new OpenFile.Passthrough(fd, STREAMS.contains(node.name()));
         WholeFile file = WholeFile.read(fd, SNAPSHOT_LIMIT);
         if (file.errno() == WholeFile.TOO_BIG) {
             return new OpenFile.Passthrough(fd, false); // pread serves any offset
         }
-        Libc.close(fd);
-        return file.errno() != 0 ? new OpenFile.Failed(file.errno()) : new OpenFile.Snapshot(file);
+        if (file.errno() != 0 || !live) {
+            Libc.close(fd);
+            return file.errno() != 0 ? new OpenFile.Failed(file.errno()) : new OpenFile.Snapshot(file);
+        }
+        return new RenderedFile(file, new FromSource(fd));
+    }
+
+    /** Renders a file again from its source's descriptor, read whole from byte 0. */
+    record FromSource(int fd) implements RenderedFile.Renderer {
+        @Override
+        public CompletableFuture<WholeFile> render() {
+            WholeFile file = WholeFile.readFromStart(fd, SNAPSHOT_LIMIT);
+            if (file.errno() == 0) return CompletableFuture.completedFuture(file);
+            // grown past the limit since open: a part of it would pass for the whole
+            int errno = file.errno() == WholeFile.TOO_BIG ? Errno.EFBIG : file.errno();
+            return CompletableFuture.failedFuture(new ErrnoException(errno, "rendering again"));
+        }
+
+        @Override
+        public void close() {
+            Libc.close(fd);
+        }
     }
 }

@@ -20,8 +20,9 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 /**
  * A read-only mirror of one proc tree, one small method per FUSE operation. It implements no
  * modifying operation: it is mounted "ro", so the kernel answers EROFS to every change itself. Attributes and
- * symlink texts come from the source as they are; files are rendered once per open into native
- * memory ({@link OpenFiles}); directories are listed once per opendir. self and thread-self of a
+ * symlink texts come from the source as they are; files are rendered into native memory at open
+ * and again at each read from offset 0, as procfs renders them ({@link OpenFiles},
+ * {@link RenderedFile}); directories are listed once per opendir. self and thread-self of a
  * live /proc answer for the calling process, not for this daemon. A layer above (the cluster
  * mount) opens its own files and directories into the same handle tables
  * ({@link #replyOpen(Request, FileInfo, OpenFile)}, {@link #replyOpendir}): read, readdir and
@@ -147,7 +148,7 @@ public final class ProcMirror implements FuseFilesystem {
             return;
         }
         fileInfo.setNonSeekable(OpenFiles.STREAMS.contains(node.name()));
-        replyOpen(req, fileInfo, OpenFiles.of(fd, node));
+        replyOpen(req, fileInfo, OpenFiles.of(fd, node, tree.isLive()));
     }
 
     /** Answers an open with {@code file} under a new handle; every read is direct (no page cache, as for /proc). */

@@ -16,21 +16,40 @@ public record WholeFile(MemorySegment data, int errno) implements NativeBytes {
 
     /** Reads {@code fd} from its current position to the end into {@code into}: 0, {@link #TOO_BIG} or an errno. Does not close it. */
     public static int readInto(int fd, FileBuffer into) {
+        return readInto(fd, into, -1);
+    }
+
+    /**
+     * As above from byte {@code start} with pread(2) (a procfs file read again from 0 is rendered
+     * anew, as seq_file does), or from the current position with read(2) when {@code start} is negative.
+     */
+    private static int readInto(int fd, FileBuffer into, long start) {
+        long done = 0;
         while (true) {
             MemorySegment room = into.room();
             if (room == null) return Errno.ENOMEM;
             if (room.byteSize() == 0) return TOO_BIG;
-            long n = Libc.read(fd, room, room.byteSize());
+            long n = start < 0 ? Libc.read(fd, room, room.byteSize()) : Libc.pread(fd, room, room.byteSize(), start + done);
             if (n < 0) return (int) -n;
             if (n == 0) return 0;
             into.advance(n);
+            done += n;
         }
     }
 
     /** Reads {@code fd} from its current position to the end into malloc'ed memory of at most {@code limit} bytes. */
     public static WholeFile read(int fd, long limit) {
+        return read(fd, limit, -1);
+    }
+
+    /** Reads {@code fd} whole again, from its first byte (pread: its position is not used), as {@link #read}. */
+    public static WholeFile readFromStart(int fd, long limit) {
+        return read(fd, limit, 0);
+    }
+
+    private static WholeFile read(int fd, long limit, long start) {
         Buffer buffer = new Buffer(limit);
-        int rc = readInto(fd, buffer);
+        int rc = readInto(fd, buffer, start);
         if (rc != 0) {
             buffer.free();
             return new WholeFile(null, rc);

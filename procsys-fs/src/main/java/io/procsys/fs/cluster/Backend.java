@@ -32,6 +32,11 @@ public interface Backend {
     /** The whole file, in native memory the caller releases with {@link Content#release()}. */
     CompletableFuture<Content> read(String path);
 
+    /** The whole file again for a handle kept open (a read at 0): as it is now, from no cache of process files. By default {@link #read}. */
+    default CompletableFuture<Content> readAgain(String path) {
+        return read(path);
+    }
+
     /** The start time (field 22 of stat) of {@code pid} in the host's last process table, or -1 (no table). */
     default long startTimeSeen(int pid) {
         return -1;

@@ -7,6 +7,7 @@ import io.procsys.fs.NodeKind;
 import io.procsys.fs.OpenDirectory;
 import io.procsys.fs.OpenFile;
 import io.procsys.fs.ProcMirror;
+import io.procsys.fs.RenderedFile;
 import io.procsys.fs.identity.PidMap;
 import io.procsys.fs.identity.SocketInodes;
 import io.procsys.fuse.Capability;
@@ -308,9 +309,10 @@ public final class ClusterFs extends DelegatingFilesystem {
                 }
                 FileInfo fileInfo = onStack.detachedCopy(); // replied to later, maybe from a Netty thread
                 switch (place) {
-                    case Place.Combined c -> answer(req, combined.read(c.path()), content -> replyOpen(req, fileInfo, content));
-                    case Place.OnHost at -> answer(req, at.clusterPid() ? readRewritten(at, node.name()) : at.backend().read(at.path()),
-                            content -> replyOpen(req, fileInfo, content));
+                    case Place.Combined c -> answer(req, combined.read(c.path()),
+                            content -> replyOpen(req, fileInfo, content, () -> combined.read(c.path())));
+                    case Place.OnHost at -> answer(req, read(at, node.name(), at.backend().read(at.path())),
+                            content -> replyOpen(req, fileInfo, content, () -> readAgain(at, node.name())));
                     case Place.Gone _ -> req.replyError(Errno.ENOENT);
                     default -> req.replyError(Errno.EISDIR); // hosts/
                 }
@@ -318,14 +320,34 @@ public final class ClusterFs extends DelegatingFilesystem {
         }
     }
 
-    /** Opens a handle on {@code content}: every read of it is a slice (direct_io, as for /proc). */
+    /** Opens a handle on {@code content}; a read at 0 renders it again with {@code again} (direct_io, as for /proc). */
+    private void replyOpen(Request req, FileInfo fileInfo, Backend.Content content, RenderedFile.Renderer again) {
+        local.replyOpen(req, fileInfo, new RenderedFile(content, again));
+    }
+
+    /** A constant file's handle: every read is a slice of {@code content}. */
     private void replyOpen(Request req, FileInfo fileInfo, Backend.Content content) {
         local.replyOpen(req, fileInfo, new OpenFile.Snapshot(content));
     }
 
-    /** A remote process's file with its pids made cluster-wide (stat and status; others as they are). */
-    private CompletableFuture<Backend.Content> readRewritten(Place.OnHost at, String name) {
-        CompletableFuture<Backend.Content> read = at.backend().read(at.path());
+    /**
+     * A host's file read again for a handle kept open (a read at 0): from the host itself, never
+     * from a process table (a monitor that re-reads a pid's stat wants it live), and a process
+     * that exited since answers ESRCH, as /proc does for a process file kept open.
+     */
+    private CompletableFuture<Backend.Content> readAgain(Place.OnHost at, String name) {
+        CompletableFuture<Backend.Content> again = read(at, name, at.backend().readAgain(at.path()));
+        if (!at.inProcess()) return again;
+        return again.exceptionallyCompose(error -> {
+            Throwable e = unwrapped(error);
+            boolean exited = e instanceof ErrnoException r && r.errno() == Errno.ENOENT;
+            return CompletableFuture.failedFuture(exited ? new ErrnoException(Errno.ESRCH, at.path() + " exited") : e);
+        });
+    }
+
+    /** {@code read}, a file of {@code at}, with its pids made cluster-wide where it is a remote process's (stat and status; others as they are). */
+    private CompletableFuture<Backend.Content> read(Place.OnHost at, String name, CompletableFuture<Backend.Content> read) {
+        if (!at.clusterPid()) return read;
         return switch (name) {
             case "stat" -> read.thenCombine(bootTimes.deltaSeconds(at.hostIndex()),
                     (content, delta) -> Contents.transformed(content, text -> rewriter.stat(text, at.hostIndex(), delta)));

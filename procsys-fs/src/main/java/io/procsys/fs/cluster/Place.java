@@ -1,5 +1,7 @@
 package io.procsys.fs.cluster;
 
+import io.procsys.fs.NodeKind;
+
 /**
  * What a node of the cluster mount is, worked out once per request ({@link Places}), so that
  * each operation of {@link ClusterFs} is one switch over it.
@@ -31,6 +33,12 @@ sealed interface Place {
         /** The place of entry {@code own} of this directory ({@code own} as the host names it). */
         OnHost child(String own) {
             return new OnHost(backend, hostIndex, path.isEmpty() ? own : path + "/" + own, clusterPid);
+        }
+
+        /** A file or directory of one of the host's processes (its path begins with a pid). */
+        boolean inProcess() {
+            int slash = path.indexOf('/');
+            return NodeKind.isPid(slash < 0 ? path : path.substring(0, slash));
         }
 
         /** A task/ directory of a remote process, whose entries are thread ids to show cluster-wide. */

@@ -12,6 +12,7 @@ import io.procsys.tree.FileAttributes;
 
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
+import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
@@ -50,6 +51,8 @@ final class TableBackend implements Backend {
     /** The current table and when it arrived (guarded by this). */
     private ProcessTable table;
     private long arrivedNanos;
+    /** The current table's files read once already, by their offset in it (guarded by this). */
+    private BitSet readOnce = new BitSet();
     private CompletableFuture<ProcessTable> inFlight;
     /** When the host's root was last listed here, and when a table fetch last failed. */
     private long listedNanos, failedNanos;
@@ -147,6 +150,7 @@ final class TableBackend implements Backend {
             budget.release(table.size());
             table.release();
             table = null;
+            readOnce = new BitSet(); // its bits go with the table (up to 1 bit per byte of it)
         }
     }
 
@@ -346,7 +350,28 @@ final class TableBackend implements Backend {
 
     @Override
     public CompletableFuture<Content> read(String path) {
-        return answer(path, (t, item) -> item.isFile() ? CompletableFuture.completedFuture(slice(t, item)) : null, () -> peer.read(path));
+        return answer(path, (t, item) -> item.isFile() && firstRead(t, item) ? CompletableFuture.completedFuture(slice(t, item)) : null,
+                () -> peer.read(path));
+    }
+
+    /**
+     * Whether this is the first read of {@code item} from table {@code t}. A table is one sample of
+     * the host: a pass reads each file once, and a file read again from the same table is a
+     * reader's next sample (pidstat -p PID 1, watch cat), which the agent answers as it is now.
+     * Empty files are not counted (kernel threads' cmdline: nothing to sample, and their offset is
+     * the next item's).
+     */
+    private synchronized boolean firstRead(ProcessTable t, ProcessTable.Item item) {
+        if (t != table || item.fileLength() == 0) return true;
+        if (readOnce.get(item.fileOffset())) return false;
+        readOnce.set(item.fileOffset());
+        return true;
+    }
+
+    /** From the agent: a table is a sample of its window, a handle read again wants the process as it is now. */
+    @Override
+    public CompletableFuture<Content> readAgain(String path) {
+        return peer.read(path);
     }
 
     /** A file of the table, holding the table's bytes until released. */

@@ -1,5 +1,7 @@
 package io.procsys.fs.cluster;
 
+import io.procsys.fs.RecordingSink;
+import io.procsys.fs.RecordingSink.Reply;
 import io.procsys.fs.identity.PidMap;
 import io.procsys.fs.identity.SocketInodes;
 import io.procsys.fuse.EntryParam;
@@ -116,63 +118,6 @@ class ClusterFsTest {
                     bytes.release();
                 }
             };
-        }
-    }
-
-    /** What the filesystem replied, one record per reply. */
-    record Reply(String kind, int errno, long node, FileAttributes attributes, long handle, byte[] data) {}
-
-    static class RecordingSink implements ReplySink {
-        final List<Reply> replies = new ArrayList<>();
-        final MemorySegment context = Arena.ofAuto().allocate(64);
-
-        Reply last() {
-            return replies.getLast();
-        }
-
-        public int err(MemorySegment req, int errno) {
-            replies.add(new Reply("err", errno, 0, null, 0, null));
-            return 0;
-        }
-
-        public void none(MemorySegment req) {
-            replies.add(new Reply("none", 0, 0, null, 0, null));
-        }
-
-        public int entry(MemorySegment req, MemorySegment entryParam) {
-            EntryParam entry = new EntryParam(entryParam);
-            replies.add(new Reply("entry", 0, entry.nodeId(), FileAttributes.of(entry.attr()), 0, null));
-            return 0;
-        }
-
-        public int attr(MemorySegment req, MemorySegment stat, double timeoutSeconds) {
-            replies.add(new Reply("attr", 0, 0, FileAttributes.of(stat), 0, null));
-            return 0;
-        }
-
-        public int readlink(MemorySegment req, MemorySegment link) {
-            byte[] text = link.reinterpret(Long.MAX_VALUE).getString(0).getBytes(StandardCharsets.UTF_8);
-            replies.add(new Reply("readlink", 0, 0, null, 0, text));
-            return 0;
-        }
-
-        public int open(MemorySegment req, MemorySegment fileInfo) {
-            replies.add(new Reply("open", 0, 0, null, new FileInfo(fileInfo).handle(), null));
-            return 0;
-        }
-
-        public int buf(MemorySegment req, MemorySegment data, long size) {
-            replies.add(new Reply("buf", 0, 0, null, 0, data.asSlice(0, size).toArray(ValueLayout.JAVA_BYTE)));
-            return 0;
-        }
-
-        public int statfs(MemorySegment req, MemorySegment statvfs) {
-            replies.add(new Reply("statfs", 0, 0, null, 0, null));
-            return 0;
-        }
-
-        public MemorySegment context(MemorySegment req) {
-            return context;
         }
     }
 
@@ -349,7 +294,7 @@ class ClusterFsTest {
     }
 
     @Test
-    void readsAreSlicesOfOneSnapshotAndReleaseFreesIt() {
+    void chunksComeFromOneRenderingAndReleaseFreesIt() {
         long farId = farNode();
         long node = found(far, farId, "meminfo", "stat meminfo", FILE);
 
@@ -359,17 +304,94 @@ class ClusterFsTest {
         opened = sink.last();
         assertEquals("open", opened.kind());
 
-        FileInfo fi = FileInfo.withFlags(Libc.O_RDONLY);
-        fi.setHandle(opened.handle());
+        FileInfo fi = handle(opened);
         fs.read(req(), node, 6, 3, fi);
-        assertEquals("Total:", new String(sink.last().data(), StandardCharsets.ISO_8859_1));
-        fs.read(req(), node, 4096, 1000, fi);
+        assertEquals("Total:", text(sink.last()), "the first read is answered from the open's rendering");
+        fs.read(req(), node, 4, 9, fi);
+        assertEquals(" 100", text(sink.last()), "where the last read ended: the same rendering");
+        fs.read(req(), node, 4096, 13, fi);
+        fs.read(req(), node, 4096, 17, fi);
         assertEquals(0, sink.last().data().length, "past the end: empty");
+        assertEquals(3, far.requests.size(), "no read went to the host again");
         assertEquals(0, far.released);
         fs.release(req(), node, fi);
         assertEquals(1, far.released, "the received bytes are released with the handle");
         fs.read(req(), node, 10, 0, fi);
         assertEquals(Errno.EBADF, sink.last().errno());
+    }
+
+    static FileInfo handle(Reply opened) {
+        FileInfo fi = FileInfo.withFlags(Libc.O_RDONLY);
+        fi.setHandle(opened.handle());
+        return fi;
+    }
+
+    static String text(Reply reply) {
+        assertEquals("buf", reply.kind(), reply.toString());
+        return new String(reply.data(), StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
+    void aReadAtZeroRendersAHostsFileAgainAndReleasesTheRenderingItReplaces() {
+        long node = found(far, farNode(), "loadavg", "stat loadavg", FILE);
+        open(node, Libc.O_RDONLY);
+        far.answer("read loadavg", far.content("0.10\n"));
+        FileInfo fi = handle(sink.last());
+        fs.read(req(), node, 4096, 0, fi);
+        assertEquals("0.10\n", text(sink.last()));
+        fs.read(req(), node, 4096, 5, fi);
+        assertEquals("", text(sink.last()), "at the end");
+
+        int before = sink.replies.size();
+        fs.read(req(), node, 4096, 0, fi); // lseek(0) and read: vmstat's and top's next sample
+        assertEquals(List.of("stat ", "stat loadavg", "read loadavg", "read loadavg"), far.requests, "asked of the host again");
+        assertEquals(before, sink.replies.size(), "answered when the host answers");
+        far.answer("read loadavg", far.content("2.50\n"));
+        assertEquals("2.50\n", text(sink.last()));
+        assertEquals(1, far.released, "the open's rendering went when the new one came");
+
+        fs.read(req(), node, 2, 2, fi); // not where the last read ended: rendered again, as seq_file does
+        far.answer("read loadavg", far.content("7.25\n"));
+        assertEquals("25", text(sink.last()));
+        assertEquals(2, far.released);
+        fs.release(req(), node, fi);
+        assertEquals(3, far.released, "one rendering held at a time, and none after release");
+    }
+
+    @Test
+    void aCombinedFileReadAgainFansOutAgain() {
+        long meminfo = lookup(ROOT, "meminfo");
+        open(meminfo, Libc.O_RDONLY);
+        here.answer("read meminfo", here.content("MemTotal:       1000 kB\n"));
+        far.answer("read meminfo", far.content("MemTotal:       2000 kB\n"));
+        FileInfo fi = handle(sink.last());
+        fs.read(req(), meminfo, 4096, 0, fi);
+        assertEquals("MemTotal:       3000 kB\n", text(sink.last()));
+
+        fs.read(req(), meminfo, 4096, 0, fi);
+        here.answer("read meminfo", here.content("MemTotal:       1000 kB\n"));
+        far.answer("read meminfo", far.content("MemTotal:       5000 kB\n"));
+        assertEquals("MemTotal:       6000 kB\n", text(sink.last()), "every host asked again (no reuse time here)");
+    }
+
+    @Test
+    void aRemoteProcessThatExitedWhileItsFileWasOpenAnswersEsrch() {
+        int clusterPid = mapped(1, 4242);
+        fs.lookup(req(), ROOT, Integer.toString(clusterPid));
+        far.answer("stat 4242", DIR);
+        long comm = found(far, sink.last().node(), "comm", "stat 4242/comm", FILE);
+        open(comm, Libc.O_RDONLY);
+        far.answer("read 4242/comm", far.content("sleep\n"));
+        FileInfo fi = handle(sink.last());
+        fs.read(req(), comm, 4096, 0, fi);
+        assertEquals("sleep\n", text(sink.last()));
+
+        fs.read(req(), comm, 4096, 0, fi);
+        far.fail("read 4242/comm", Errno.ENOENT);
+        assertEquals(Errno.ESRCH, sink.last().errno(), "as /proc answers for a process file kept open");
+        fs.read(req(), comm, 4096, 0, fi);
+        far.answer("read 4242/comm", far.content("sleep\n"));
+        assertEquals("sleep\n", text(sink.last()), "a failed rendering is tried again at the next read");
     }
 
     @Test

@@ -325,6 +325,19 @@ class TableBackendTest {
     }
 
     @Test
+    void aFileReadAgainFromOneTableIsTheAgentsToAnswer() {
+        TableBackend b = backend();
+        b.list("").join();
+        assertEquals("7 (sleep) S 1", text(b.read("7/stat").join()), "a pass reads it from the table");
+        assertEquals(AGENT_ERRNO, errno(b.read("7/stat")), "read again (pidstat's next sample): the agent answers, as it is now");
+        assertEquals(List.of("read 7/stat"), agent.asked);
+        assertEquals(FILE, b.stat("7/stat").join(), "attributes stay the table's");
+        b.list("").join(); // the next listing: a new sample
+        assertEquals("7 (sleep) S 1", text(b.read("7/stat").join()));
+        assertEquals(1, agent.asked.size());
+    }
+
+    @Test
     void aContentOutlivesItsTable() {
         TableBackend b = backend();
         b.list("").join();
