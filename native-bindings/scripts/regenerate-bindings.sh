@@ -4,6 +4,10 @@
 #
 # jextract is not on any package registry: put a jextract built for JDK 22+ on PATH or point
 # $JEXTRACT at it. Needs libfuse3-dev (headers in /usr/include/fuse3).
+# Known to give the committed output: openjdk/jextract 0b89a46 on JDK 25 with Debian's
+# libclang-14 (later commits emit a JDK 23 API). Its runtime must find clang's headers as
+# libclang's resource directory (<runtime>/lib/clang/14.0.6/include); with a copy in
+# <runtime>/conf/jextract as well, <stdint.h> finds itself and uint64_t stays undefined.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 jextract=${JEXTRACT:-$(command -v jextract || true)}
@@ -23,7 +27,8 @@ functions=(
     fuse_loop_cfg_create fuse_loop_cfg_destroy fuse_loop_cfg_set_max_threads
     fuse_loop_cfg_set_idle_threads fuse_loop_cfg_set_clone_fd
     fuse_reply_err fuse_reply_none fuse_reply_entry fuse_reply_attr fuse_reply_readlink
-    fuse_reply_open fuse_reply_buf fuse_reply_statfs
+    fuse_reply_open fuse_reply_buf fuse_reply_statfs fuse_reply_poll
+    fuse_lowlevel_notify_poll fuse_pollhandle_destroy
     fuse_add_direntry fuse_add_direntry_plus
     fuse_req_ctx fuse_req_userdata fuse_pkgversion
 )

@@ -57,6 +57,7 @@ public class DispatchBenchmark {
         public int open(MemorySegment req, MemorySegment fi) { lastFileHandle = fuse_file_info.fh(fi); return 0; }
         public int buf(MemorySegment req, MemorySegment data, long size) { bytes += size; return 0; }
         public int statfs(MemorySegment req, MemorySegment statvfs) { return 0; }
+        public int poll(MemorySegment req, int revents) { return 0; }
         public MemorySegment context(MemorySegment req) { return context; }
     }
 

@@ -82,6 +82,11 @@ public abstract class DelegatingFilesystem implements FuseFilesystem {
     }
 
     @Override
+    public void poll(Request req, long node, FileInfo fileInfo, PollHandle waiter) {
+        delegate.poll(req, node, fileInfo, waiter);
+    }
+
+    @Override
     public void modify(Request req, String operation) {
         delegate.modify(req, operation);
     }

@@ -59,6 +59,14 @@ public final class FileInfo {
         return fuse_file_info.flags(struct);
     }
 
+    /**
+     * The events a poll request waits for (POLLIN, POLLPRI, ...; POLLERR and POLLHUP always),
+     * or 0 where the kernel does not say (before 3.16's FUSE 7.21): then any event.
+     */
+    public int pollEvents() {
+        return fuse_file_info.poll_events(struct);
+    }
+
     /** The handle the filesystem chose at open/opendir. */
     public long handle() {
         return fuse_file_info.fh(struct);

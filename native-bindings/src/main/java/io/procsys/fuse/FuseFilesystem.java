@@ -67,6 +67,17 @@ public interface FuseFilesystem {
     }
 
     /**
+     * poll(2), select or epoll on an open file: answer the events ready now. {@code waiter} is
+     * there when the caller waits: {@link PollHandle#notifyReady()} once it may be ready, else
+     * {@link PollHandle#drop()}. ENOSYS (the default) makes the kernel answer every later poll of
+     * the mount itself, "always ready", with no POLLPRI ever.
+     */
+    default void poll(Request req, long node, FileInfo fileInfo, PollHandle waiter) {
+        waiter.drop();
+        req.replyError(Errno.ENOSYS);
+    }
+
+    /**
      * Every request that would change the filesystem (setattr, mknod, mkdir, unlink, rmdir,
      * symlink, rename, link, write, create, setxattr, removexattr, fallocate, copy_file_range)
      * lands here; {@code operation} names it. A read-only filesystem answers EROFS.

@@ -8,7 +8,7 @@ import java.util.Locale;
  * refuses them all alike).
  */
 public enum Operation {
-    LOOKUP, FORGET, GETATTR, READLINK, OPEN, READ, RELEASE, OPENDIR, READDIR, READDIRPLUS, RELEASEDIR, STATFS, MODIFY;
+    LOOKUP, FORGET, GETATTR, READLINK, OPEN, READ, RELEASE, OPENDIR, READDIR, READDIRPLUS, RELEASEDIR, STATFS, POLL, MODIFY;
 
     private final String label = name().toLowerCase(Locale.ROOT);
 

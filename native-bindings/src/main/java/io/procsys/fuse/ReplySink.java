@@ -25,6 +25,9 @@ public interface ReplySink {
 
     int statfs(MemorySegment req, MemorySegment statvfs);
 
+    /** Answers a poll with the events that are ready now ({@code POLLIN}, {@code POLLPRI}, ...). */
+    int poll(MemorySegment req, int revents);
+
     /** The request's {@code struct fuse_ctx *}. */
     MemorySegment context(MemorySegment req);
 
@@ -68,6 +71,11 @@ public interface ReplySink {
         @Override
         public int statfs(MemorySegment req, MemorySegment statvfs) {
             return fuse_lowlevel_h.fuse_reply_statfs(req, statvfs);
+        }
+
+        @Override
+        public int poll(MemorySegment req, int revents) {
+            return fuse_lowlevel_h.fuse_reply_poll(req, revents);
         }
 
         @Override

@@ -137,6 +137,11 @@ public sealed class Request permits Request.Timed {
         return sent(sink.buf(req, data, data.byteSize()));
     }
 
+    /** Answers a poll: the events ready now. */
+    public int replyPoll(int revents) {
+        return sent(sink.poll(req, revents));
+    }
+
     public int replyStatfs(MemorySegment statvfs) {
         return sent(sink.statfs(req, statvfs));
     }

@@ -122,6 +122,8 @@ public final class UpcallDispatcher {
                 (req, node, fi) -> guard("releasedir", Operation.RELEASEDIR, req, r -> fs.releasedir(r, node, new FileInfo(fi))), arena));
         fuse_lowlevel_ops.statfs(ops, fuse_lowlevel_ops.statfs.allocate(
                 (req, node) -> guard("statfs", Operation.STATFS, req, r -> fs.statfs(r, node)), arena));
+        fuse_lowlevel_ops.poll(ops, fuse_lowlevel_ops.poll.allocate(
+                (req, node, fi, ph) -> guard("poll", Operation.POLL, req, r -> fs.poll(r, node, new FileInfo(fi), PollHandle.of(ph))), arena));
     }
 
     /** Every operation that would change the filesystem goes to {@link FuseFilesystem#modify}, named. */

@@ -13,6 +13,14 @@ public sealed interface OpenFile permits OpenFile.Snapshot, RenderedFile, OpenFi
 
     void close();
 
+    /** The descriptor whose poll(2) answers for this file (its source), or -1: none, always ready. */
+    default int pollSource() {
+        return -1;
+    }
+
+    /** The file was polled: a reader that waited for a change reads next, and must see it. */
+    default void polled() {}
+
     /**
      * A file that does not change (a captured tree's, a constant), in native memory: every read
      * of the handle, at any offset and of any size, is a slice of it. Files of a live source are
@@ -50,6 +58,11 @@ public sealed interface OpenFile permits OpenFile.Snapshot, RenderedFile, OpenFi
         @Override
         public void close() {
             Libc.close(fd);
+        }
+
+        @Override
+        public int pollSource() {
+            return fd;
         }
     }
 

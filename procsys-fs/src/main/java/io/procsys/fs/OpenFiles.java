@@ -53,5 +53,10 @@ final class OpenFiles {
         public void close() {
             Libc.close(fd);
         }
+
+        @Override
+        public int pollSource() {
+            return fd;
+        }
     }
 }

@@ -5,6 +5,7 @@ import io.procsys.fuse.ConnectionInfo;
 import io.procsys.fuse.EntryParam;
 import io.procsys.fuse.FileInfo;
 import io.procsys.fuse.FuseFilesystem;
+import io.procsys.fuse.PollHandle;
 import io.procsys.fuse.Request;
 import io.procsys.posix.Errno;
 import io.procsys.posix.Libc;
@@ -35,6 +36,7 @@ public final class ProcMirror implements FuseFilesystem {
     private final InodeTable inodes = new InodeTable();
     private final Handles<OpenFile> files = new Handles<>();
     private final Handles<OpenDirectory> directories = new Handles<>();
+    private final SourcePolls polls = new SourcePolls();
     private final CallerProcesses callers;
 
     public ProcMirror(ProcTree tree) {
@@ -163,7 +165,10 @@ public final class ProcMirror implements FuseFilesystem {
 
     private void close(long handle) {
         OpenFile file = files.remove(handle);
-        if (file != null) file.close();
+        if (file != null) {
+            polls.forget(handle);
+            file.close();
+        }
     }
 
     /**
@@ -186,6 +191,31 @@ public final class ProcMirror implements FuseFilesystem {
         OpenFile file = files.get(fileInfo.handle());
         if (file == null) req.replyError(Errno.EBADF);
         else file.read(req, size, offset);
+    }
+
+    /** Answered by the file's source, as procfs answers (mounts: POLLPRI on a change): {@link SourcePolls}. */
+    @Override
+    public void poll(Request req, long id, FileInfo fileInfo, PollHandle waiter) {
+        OpenFile file = files.get(fileInfo.handle());
+        if (file == null) {
+            waiter.drop();
+            req.replyError(Errno.EBADF);
+            return;
+        }
+        file.polled();
+        int source = file.pollSource();
+        if (source < 0) {
+            waiter.drop();
+            req.replyPoll(SourcePolls.ALWAYS_READY);
+        } else {
+            req.replyPoll(polls.poll(fileInfo.handle(), source, fileInfo.pollEvents(), waiter));
+        }
+    }
+
+    /** The session ends: no poller may be told anything after this. */
+    @Override
+    public void destroy() {
+        polls.close();
     }
 
     @Override

@@ -18,7 +18,8 @@ import java.util.concurrent.CompletionException;
  * keep /proc/stat and /proc/meminfo open and at each sample lseek to 0 and read again.
  * <p>
  * The rendering made at open serves the first read if it comes within {@link #OPEN_RENDERING_NANOS}
- * (a one-shot reader, open, read, close, renders once). The handle holds one rendering at a time:
+ * and no poll came before it (a one-shot reader, open, read, close, renders once; one that polls
+ * for a change first reads the change). The handle holds one rendering at a time:
  * a new one releases the one it replaces, and release frees the last. A rendering that fails
  * (the process exited: ESRCH, a host that is down) answers that read with its errno, and the next
  * read renders again.
@@ -34,6 +35,11 @@ public final class RenderedFile implements OpenFile {
 
         /** The handle is released: free what the renderer holds (the source's descriptor). */
         default void close() {}
+
+        /** The source's descriptor, whose poll(2) answers for the file, or -1 (none). */
+        default int pollSource() {
+            return -1;
+        }
     }
 
     private final Renderer renderer;
@@ -117,6 +123,17 @@ public final class RenderedFile implements OpenFile {
     private static int errnoOf(Throwable error) {
         Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         return e instanceof ErrnoException r ? r.errno() : Errno.EIO;
+    }
+
+    @Override
+    public int pollSource() {
+        return renderer.pollSource();
+    }
+
+    /** After a poll the open's rendering no longer answers the first read: the poller waited for a change (findmnt --poll). */
+    @Override
+    public synchronized void polled() {
+        readYet = true;
     }
 
     @Override

@@ -74,6 +74,12 @@ public class RecordingSink implements ReplySink {
     }
 
     @Override
+    public int poll(MemorySegment req, int revents) {
+        replies.add(new Reply("poll", revents, 0, null, 0, null));
+        return 0;
+    }
+
+    @Override
     public MemorySegment context(MemorySegment req) {
         return context;
     }

@@ -91,6 +91,15 @@ class RenderedFileTest {
     }
 
     @Test
+    void aReaderThatPolledFirstReadsANewRendering() {
+        RenderedFile file = new RenderedFile(new Text("before the mount\n"), renderer);
+        file.polled(); // findmnt --poll: open, poll until the mount table changes, read
+        next.add("after the mount\n");
+        assertEquals("after the mount\n", read(file, 100, 0));
+        file.close();
+    }
+
+    @Test
     void theOpensRenderingIsNotUsedForAFirstReadLongAfterTheOpen() {
         RenderedFile file = new RenderedFile(new Text("old\n"), renderer, System.nanoTime() - 2 * RenderedFile.OPEN_RENDERING_NANOS);
         next.add("new\n");

@@ -126,6 +126,63 @@ public class fuse_lowlevel_h {
         }
     }
 
+    private static class fuse_pollhandle_destroy {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            fuse_lowlevel_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = fuse_lowlevel_h.findOrThrow("fuse_pollhandle_destroy");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * void fuse_pollhandle_destroy(struct fuse_pollhandle *ph)
+     * }
+     */
+    public static FunctionDescriptor fuse_pollhandle_destroy$descriptor() {
+        return fuse_pollhandle_destroy.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * void fuse_pollhandle_destroy(struct fuse_pollhandle *ph)
+     * }
+     */
+    public static MethodHandle fuse_pollhandle_destroy$handle() {
+        return fuse_pollhandle_destroy.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * void fuse_pollhandle_destroy(struct fuse_pollhandle *ph)
+     * }
+     */
+    public static MemorySegment fuse_pollhandle_destroy$address() {
+        return fuse_pollhandle_destroy.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void fuse_pollhandle_destroy(struct fuse_pollhandle *ph)
+     * }
+     */
+    public static void fuse_pollhandle_destroy(MemorySegment ph) {
+        var mh$ = fuse_pollhandle_destroy.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fuse_pollhandle_destroy", ph);
+            }
+            mh$.invokeExact(ph);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class fuse_loop_cfg_create {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             fuse_lowlevel_h.C_POINTER    );
@@ -1018,6 +1075,123 @@ public class fuse_lowlevel_h {
                 traceDowncall("fuse_add_direntry_plus", req, buf, bufsize, name, e, off);
             }
             return (long)mh$.invokeExact(req, buf, bufsize, name, e, off);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class fuse_reply_poll {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            fuse_lowlevel_h.C_INT,
+            fuse_lowlevel_h.C_POINTER,
+            fuse_lowlevel_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = fuse_lowlevel_h.findOrThrow("fuse_reply_poll");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int fuse_reply_poll(fuse_req_t req, unsigned int revents)
+     * }
+     */
+    public static FunctionDescriptor fuse_reply_poll$descriptor() {
+        return fuse_reply_poll.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int fuse_reply_poll(fuse_req_t req, unsigned int revents)
+     * }
+     */
+    public static MethodHandle fuse_reply_poll$handle() {
+        return fuse_reply_poll.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int fuse_reply_poll(fuse_req_t req, unsigned int revents)
+     * }
+     */
+    public static MemorySegment fuse_reply_poll$address() {
+        return fuse_reply_poll.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int fuse_reply_poll(fuse_req_t req, unsigned int revents)
+     * }
+     */
+    public static int fuse_reply_poll(MemorySegment req, int revents) {
+        var mh$ = fuse_reply_poll.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fuse_reply_poll", req, revents);
+            }
+            return (int)mh$.invokeExact(req, revents);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class fuse_lowlevel_notify_poll {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            fuse_lowlevel_h.C_INT,
+            fuse_lowlevel_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = fuse_lowlevel_h.findOrThrow("fuse_lowlevel_notify_poll");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int fuse_lowlevel_notify_poll(struct fuse_pollhandle *ph)
+     * }
+     */
+    public static FunctionDescriptor fuse_lowlevel_notify_poll$descriptor() {
+        return fuse_lowlevel_notify_poll.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int fuse_lowlevel_notify_poll(struct fuse_pollhandle *ph)
+     * }
+     */
+    public static MethodHandle fuse_lowlevel_notify_poll$handle() {
+        return fuse_lowlevel_notify_poll.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int fuse_lowlevel_notify_poll(struct fuse_pollhandle *ph)
+     * }
+     */
+    public static MemorySegment fuse_lowlevel_notify_poll$address() {
+        return fuse_lowlevel_notify_poll.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int fuse_lowlevel_notify_poll(struct fuse_pollhandle *ph)
+     * }
+     */
+    public static int fuse_lowlevel_notify_poll(MemorySegment ph) {
+        var mh$ = fuse_lowlevel_notify_poll.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fuse_lowlevel_notify_poll", ph);
+            }
+            return (int)mh$.invokeExact(ph);
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
