@@ -36,7 +36,7 @@ final class AgentCommand implements Callable<Integer> {
     Path procRoot;
 
     @Option(names = "--warmup", paramLabel = "N", defaultValue = "" + Warmup.REQUESTS,
-            description = "Requests the agent sends itself before it says it is ready, so its first clients find it compiled (default: ${DEFAULT-VALUE}; 0: none).")
+            description = "Requests the agent sends itself once it is ready, in the background at nice 19, so it soon answers compiled (default: ${DEFAULT-VALUE}; 0: none).")
     int warmup;
 
     @Option(names = "--allow-signals", paramLabel = "users|root", arity = "0..1", fallbackValue = "users", defaultValue = "off",
@@ -70,11 +70,11 @@ final class AgentCommand implements Callable<Integer> {
             throw e;
         }
         MetricsEndpoint.exportExpiry(metrics, agent.credentials());
-        if (warmup > 0) agent.warmUp(tls.client(node), node, warmup);
         System.err.println("procsys: agent " + node + " exporting " + procRoot + " on " + agent.address()
                 + (context == null ? " (INSECURE: plaintext, no authentication)" : " (mutual TLS)")
                 + (Transport.epoll() ? ", epoll" : ", nio") + MetricsEndpoint.describe(metrics)
                 + (signals == SignalMode.OFF ? "" : ", signals allowed" + (signals == SignalMode.ROOT ? " (root too)" : " (users, not root)")));
+        if (warmup > 0) agent.warmUpInBackground(tls.client(node), node, warmup); // after the line above: it answers at once
         RunningAgent.serveUntilSignal(stop, "agent", agent, metrics);
         return 0;
     }

@@ -62,12 +62,17 @@ public final class RunningAgent implements AutoCloseable {
         }
     }
 
-    /** Warms the request path up (a live /proc only: other trees may be slow to read, and are not worth it). */
-    public void warmUp(SslContext clientTls, String node, int requests) {
+    /**
+     * Warms the request path up in the background (a live /proc only: other trees may be slow to
+     * read, and are not worth it): the agent answers at once, and the warm-up runs on threads
+     * niced to 19, so on a busy host it takes only what nobody else wants (a restart under load,
+     * 32 agents started together on one machine).
+     */
+    public void warmUpInBackground(SslContext clientTls, String node, int requests) {
         if (!tree.isLive()) return;
         InetSocketAddress self = agent.address().getAddress().isAnyLocalAddress()
                 ? new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), agent.address().getPort()) : agent.address();
-        Warmup.run(self, clientTls, node, requests);
+        Thread.ofPlatform().daemon().name("procsys-warmup").start(() -> Warmup.run(self, clientTls, node, requests, Warmup.LOWEST_PRIORITY));
     }
 
     public InetSocketAddress address() {
