@@ -42,6 +42,7 @@ public final class Errno {
             case EIO -> "Input/output error";
             case ENOSYS -> "Function not implemented";
             case EPROTO -> "Protocol error";
+            case EAGAIN -> "Resource temporarily unavailable";
             case ETIMEDOUT -> "Connection timed out";
             case EHOSTUNREACH -> "No route to host";
             case ENOTCONN -> "Transport endpoint is not connected";

@@ -14,6 +14,7 @@ import java.util.List;
  * <pre>
  * name: node-a
  * deadlineMs: 500
+ * actionDeadlineMs: 5000
  * cacheMs: 0
  * tableMs: 2000
  * peersDns: procsys-agents.procsys.svc.cluster.local:7070   # optional: peers from DNS
@@ -24,7 +25,7 @@ import java.util.List;
  *   - {name: node-b, address: "10.0.0.2:7070"}
  * </pre>
  */
-record ClusterConfig(String name, Long deadlineMs, Long cacheMs, Long tableMs, String peersDns, Long dnsRefreshSeconds, TlsFiles tls, List<PeerEntry> peers,
+record ClusterConfig(String name, Long deadlineMs, Long actionDeadlineMs, Long cacheMs, Long tableMs, String peersDns, Long dnsRefreshSeconds, TlsFiles tls, List<PeerEntry> peers,
                      String metricsListen) {
     record TlsFiles(Path cert, Path key, Path ca, Boolean insecure) {}
 

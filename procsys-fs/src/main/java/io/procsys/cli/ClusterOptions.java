@@ -2,6 +2,7 @@ package io.procsys.cli;
 
 import io.procsys.daemon.UserError;
 import io.procsys.fs.cluster.Cluster;
+import io.procsys.fs.cluster.Peer;
 import io.procsys.fs.identity.HostIndex;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,6 +29,10 @@ final class ClusterOptions {
             description = "Longest wait for a peer's answer; a peer that misses it is left out (default: 500).")
     Long deadlineMillis;
 
+    @Option(names = "--action-deadline-ms", paramLabel = "MS",
+            description = "Longest wait for a host to answer an action (a signal, renice, ioprio); one that misses it gives EAGAIN (default: 5000).")
+    Long actionDeadlineMillis;
+
     @Option(names = "--cache-ms", paramLabel = "MS",
             description = "Serve a combined file again for this long (default: 200; 0: only readers that arrive during one fetch share it). pgrep and pstree read uptime once per process.")
     Long cacheMillis;
@@ -45,7 +50,7 @@ final class ClusterOptions {
             description = "Listing a host's processes fetches its process table in one request; for this long its process files are served from it (default: 2000; 0: one request per file).")
     Long tableMillis;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "YAML file with name, peers, peersDns, dnsRefreshSeconds, tls, deadlineMs, cacheMs, tableMs, metricsListen; options win over it.")
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML file with name, peers, peersDns, dnsRefreshSeconds, tls, deadlineMs, actionDeadlineMs, cacheMs, tableMs, metricsListen; options win over it.")
     Path config;
 
     /** The config file's metricsListen (mount only), or null. */
@@ -60,6 +65,7 @@ final class ClusterOptions {
     Cluster cluster() {
         List<String> allPeers = new ArrayList<>(peers);
         long deadline = deadlineMillis != null ? deadlineMillis : Cluster.DEFAULT_DEADLINE.toMillis();
+        long actionDeadline = actionDeadlineMillis != null ? actionDeadlineMillis : Peer.DEFAULT_ACTION_DEADLINE.toMillis();
         long cache = cacheMillis != null ? cacheMillis : DEFAULT_CACHE_MILLIS;
         long table = tableMillis != null ? tableMillis : Cluster.DEFAULT_TABLE_WINDOW.toMillis();
         String dns = peersDns;
@@ -74,6 +80,7 @@ final class ClusterOptions {
                 }
             }
             if (deadlineMillis == null && c.deadlineMs() != null) deadline = c.deadlineMs();
+            if (actionDeadlineMillis == null && c.actionDeadlineMs() != null) actionDeadline = c.actionDeadlineMs();
             if (cacheMillis == null && c.cacheMs() != null) cache = c.cacheMs();
             if (tableMillis == null && c.tableMs() != null) table = c.tableMs();
             if (dns == null) dns = c.peersDns();
@@ -84,6 +91,7 @@ final class ClusterOptions {
         if (allPeers.isEmpty() && dns == null) return null;
         if (refresh < 1 || refresh > 86_400) throw new UserError("the DNS refresh must be between 1 and 86400 s", 2);
         if (deadline < 10 || deadline > 60_000) throw new UserError("the deadline must be between 10 and 60000 ms", 2);
+        if (actionDeadline < 10 || actionDeadline > 60_000) throw new UserError("the action deadline must be between 10 and 60000 ms", 2);
         if (cache < 0 || cache > 60_000) throw new UserError("the cache time must be between 0 and 60000 ms", 2);
         if (table < 0 || table > 60_000) throw new UserError("the table time must be between 0 and 60000 ms", 2);
         if (allPeers.size() > HostIndex.MAX) throw new UserError(allPeers.size() + " peers: a mount combines at most " + HostIndex.MAX + " other hosts", 2);
@@ -99,7 +107,8 @@ final class ClusterOptions {
             if (addresses.stream().anyMatch(a -> a.name().equals(peerName))) throw new UserError("--peer " + peerName + " given twice", 2);
             addresses.add(new Cluster.PeerAddress(peerName, Hosts.parseAddress(peer.substring(eq + 1))));
         }
-        Cluster cluster = new Cluster(node, addresses, tls.client(node), Duration.ofMillis(deadline), Duration.ofMillis(cache), Duration.ofMillis(table));
+        Cluster cluster = new Cluster(node, addresses, tls.client(node), Duration.ofMillis(deadline), Duration.ofMillis(cache), Duration.ofMillis(table))
+                .actionDeadline(Duration.ofMillis(actionDeadline));
         if (dns != null) {
             InetSocketAddress at = Hosts.parseAddress(dns);
             cluster.discover(at.getHostString(), at.getPort(), Duration.ofSeconds(refresh));

@@ -30,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -88,7 +89,9 @@ public final class ControlEndpoint implements AutoCloseable {
                     .childHandler(new ChannelInitializer<EpollDomainSocketChannel>() {
                         @Override
                         protected void initChannel(EpollDomainSocketChannel ch) {
-                            ch.pipeline().addLast(new ReadTimeoutHandler(10), new LineBasedFrameDecoder(MAX_REQUEST),
+                            // the one request comes at once; the connection then waits for the host's answer (at most the action deadline)
+                            long idle = cluster.actionDeadline().toMillis() + 5_000;
+                            ch.pipeline().addLast(new ReadTimeoutHandler(idle, TimeUnit.MILLISECONDS), new LineBasedFrameDecoder(MAX_REQUEST),
                                     new StringDecoder(CharsetUtil.UTF_8), new Handler(cluster));
                         }
                     }).bind(new DomainSocketAddress(socket.toString())).sync().channel();

@@ -6,7 +6,7 @@ package io.procsys.daemon;
  * mount's control socket, the owning host's agent). Pids are cluster pids (remote: at least
  * 2^22). Answers are what the kernel would answer: 0 or an errno ({@code EPERM} refused,
  * {@code ESRCH} no such process or a pid reused since the listing, {@code EINVAL} a bad signal,
- * {@code ETIMEDOUT} the host did not answer within the deadline).
+ * {@code EAGAIN} the host is down or did not answer within the action deadline).
  *
  * <p>{@code callerUid} is the uid on this machine of the process that asked; an implementation
  * must take it from the kernel (SO_PEERCRED, the trapped process's credentials), never from a

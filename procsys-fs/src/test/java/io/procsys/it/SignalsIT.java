@@ -64,7 +64,8 @@ class SignalsIT {
 
     static Path mountAs(String node, List<Cluster.PeerAddress> peers) throws Exception {
         var tls = Tls.client(new Tls.Credentials(certs.resolve(node + ".pem"), certs.resolve(node + "-key.pem"), certs.resolve("ca.pem")));
-        Cluster cluster = new Cluster(node, peers, tls, Duration.ofMillis(2000), Duration.ZERO, Duration.ofMillis(300));
+        Cluster cluster = new Cluster(node, peers, tls, Duration.ofMillis(2000), Duration.ZERO, Duration.ofMillis(300))
+                .actionDeadline(ACTION_DEADLINE);
         Path at = Files.createTempDirectory("procsys-signals-");
         Files.setPosixFilePermissions(at, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         MountService service = MountService.mount(Path.of("/proc"), at, List.of("allow_other"), cluster);
@@ -280,6 +281,43 @@ class SignalsIT {
     }
 
     /** {@code tool...} through `procsys exec --mount` the mount whose certificate has the role. */
+    static final Duration ACTION_DEADLINE = Duration.ofSeconds(3);
+
+    /** The agent JVM of host {@code host} (the process the launcher became in its namespace). */
+    static ProcessHandle agentOf(int host) {
+        return agents.get(host - 1).descendants().filter(p -> p.info().commandLine().orElse("").contains(" agent "))
+                .findFirst().orElseThrow(() -> new AssertionError("no agent process for h" + host));
+    }
+
+    @Test
+    void anActionToAStoppedAgentIsEagainAtTheActionDeadlineNeverEtimedout() throws Exception {
+        long pid = clusterPid(mount, "sleep 1017"); // h1's: its agent lets root signal
+        ProcessHandle agent = agentOf(1);
+        assertEquals(0, Commands.run("kill", "-STOP", agent.pid() + "").exit());
+        try {
+            long t0 = System.nanoTime();
+            // what psutil.pid_exists does: kill(pid, 0); it raised TimeoutError on ETIMEDOUT
+            Commands.Result r = exec("/usr/bin/python3", "-c", "import os, errno\ntry:\n    os.kill(" + pid + ", 0); print('alive')\n"
+                    + "except OSError as e:\n    print(errno.errorcode[e.errno])");
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(0, r.exit(), r.all());
+            assertEquals("EAGAIN", r.out().strip(), r.all());
+            assertTrue(millis >= ACTION_DEADLINE.toMillis(), "answered after the action deadline, not the read deadline: " + millis + " ms");
+            Commands.Result k = kill("--mount", mount.toString(), "-0", pid + "");
+            assertEquals(1, k.exit(), k.all());
+            assertTrue(k.err().contains("Resource temporarily unavailable") || k.err().contains("EAGAIN"), k.all());
+        } finally {
+            Commands.run("kill", "-CONT", agent.pid() + "");
+        }
+        Commands.Result[] last = new Commands.Result[1];
+        try {
+            ClusterMountIT.waitFor(() -> (last[0] = kill("--mount", mount.toString(), "-0", pid + "")).exit() == 0, 30_000, "h2 answers actions again");
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + ": " + last[0].all(), e);
+        }
+        assertTrue(alive("sleep 1017"), "a check only");
+    }
+
     static Commands.Result exec(String... tool) {
         List<String> command = new ArrayList<>(List.of(Commands.launcher().toString(), "exec", "--mount", mount.toString(), "--"));
         command.addAll(List.of(tool));

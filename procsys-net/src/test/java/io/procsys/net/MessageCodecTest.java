@@ -43,7 +43,8 @@ class MessageCodecTest {
     void everyMessageRoundTrips() {
         FileAttributes attrs = new FileAttributes(0100444, 1, 2, 3, 4, 5, 6, 7, 8);
         List<Message> messages = List.of(
-                new Message.Hello(1, "node-a"), new Message.Welcome(1, "agent-b"),
+                new Message.Hello(1, "node-a"), new Message.Welcome(1, "agent-b"), new Message.Welcome(6, "rack-1", 2_500),
+                new Message.Welcome(6, "agent-c", 0),
                 new Message.Stat(7, "1/status"), new Message.ListDirectory(8, ""), new Message.Read(9, "meminfo"),
                 new Message.Readlink(10, "1/exe"), new Message.Attributes(11, attrs),
                 new Message.Table(16, "", false), new Message.Table(17, "hosts/a", true),
@@ -95,6 +96,28 @@ class MessageCodecTest {
         assertInstanceOf(CorruptedFrameException.class, decodeFailure(Unpooled.buffer().writeByte(17).writeInt(1).writeInt(5).writeInt(1), 1024), "short start time");
         assertInstanceOf(CorruptedFrameException.class, decodeFailure(Unpooled.buffer().writeByte(17).writeInt(1).writeInt(5).writeLong(1).writeByte(0), 1024), "trailing byte");
         assertInstanceOf(CorruptedFrameException.class, decodeFailure(Unpooled.buffer().writeByte(25).writeInt(1).writeShort(1), 1024), "short done");
+    }
+
+    /** The bytes {@code msg} takes on the wire, its frame's length included. */
+    static int encodedBytes(Message msg) {
+        EmbeddedChannel out = channel(Framing.MAX_REPLY_FRAME);
+        out.writeOutbound(msg);
+        int total = 0;
+        ByteBuf chunk;
+        while ((chunk = out.readOutbound()) != null) {
+            total += chunk.readableBytes();
+            chunk.release();
+        }
+        return total;
+    }
+
+    @Test
+    void aWelcomeTellsItsWaitFromVersion6AndAnOlderClientReadsNone() {
+        assertEquals(new Message.Welcome(5, "rack-1", 0), roundTrip(new Message.Welcome(5, "rack-1", 2_500)), "version 5 carries no wait");
+        assertEquals(encodedBytes(new Message.Welcome(5, "rack-1", 2_500)) + 4, encodedBytes(new Message.Welcome(6, "rack-1", 2_500)),
+                "a u32 after the name, only in version 6");
+        ByteBuf absurd = Unpooled.buffer().writeByte(2 /* Welcome */).writeInt(0).writeShort(6).writeShort(1).writeByte('a').writeInt(-1);
+        assertInstanceOf(CorruptedFrameException.class, decodeFailure(absurd, 1024), "a wait of 49 days");
     }
 
     @Test

@@ -80,6 +80,19 @@ public final class Cluster implements AutoCloseable {
         return peers;
     }
 
+    private volatile Duration actionDeadline = Peer.DEFAULT_ACTION_DEADLINE;
+
+    /** How long actions (signals, setpriority, ioprio_get) wait for a host: every peer, those found later too. */
+    public Cluster actionDeadline(Duration wait) {
+        actionDeadline = wait;
+        for (Peer p : peers) p.actionDeadline(wait);
+        return this;
+    }
+
+    public Duration actionDeadline() {
+        return actionDeadline;
+    }
+
     /** The TLS files peers are dialled with, re-read as they change (expiry, reloads); null if the context is fixed or none. */
     public ReloadingTls credentials() {
         return ReloadingTls.of(tls);
@@ -141,11 +154,22 @@ public final class Cluster implements AutoCloseable {
         return new SubtreeExport(own, () -> hosts, backend -> {
             HostsBelow b = treeNodes.get(backend);
             return b == null ? null : b.tables();
-        });
+        }, this::waitsForBelowMillis);
+    }
+
+    /**
+     * The longest this node may wait for its peers before it answers the level above: a first
+     * table's wait, plus the longest any peer said it waits for the hosts below it (what the
+     * agent's Welcome tells the level above, so it waits that much longer: deadlines nest).
+     */
+    long waitsForBelowMillis() {
+        long below = 0;
+        for (Peer p : peers) below = Math.max(below, p.agentWaitsMillis());
+        return deadline.toMillis() * Peer.FIRST_TABLE_DEADLINES + below;
     }
 
     private Peer connectFound(InetSocketAddress address) {
-        Peer p = new Peer(null, address, tls, localName, loops, deadline);
+        Peer p = new Peer(null, address, tls, localName, loops, deadline).actionDeadline(actionDeadline);
         p.onUp(() -> join(p));
         peers.add(p);
         return p.start();

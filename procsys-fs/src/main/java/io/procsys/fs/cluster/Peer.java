@@ -32,6 +32,14 @@ public final class Peer implements Backend, AutoCloseable {
     private static final System.Logger LOG = System.getLogger("io.procsys.fs.cluster");
     private final java.util.concurrent.atomic.AtomicBoolean olderAgentLogged = new java.util.concurrent.atomic.AtomicBoolean();
 
+    /** How long an action (a signal, setpriority, ioprio_get) waits for its host by default: longer than a read, for a loaded host. */
+    public static final Duration DEFAULT_ACTION_DEADLINE = Duration.ofSeconds(5);
+    /**
+     * A host's first process table after it joined or came back may take this many deadlines,
+     * once (a slow host builds its first table cold: QEMU guests missed a 3 s deadline); later
+     * tables have the deadline.
+     */
+    public static final int FIRST_TABLE_DEADLINES = 5;
     static final Duration MIN_BACKOFF = Duration.ofMillis(100);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
@@ -44,12 +52,15 @@ public final class Peer implements Backend, AutoCloseable {
     private final String localNode;
     private final EventLoopGroup loops;
     private final Duration deadline;
+    private volatile Duration actionDeadline = DEFAULT_ACTION_DEADLINE;
     private volatile AgentClient client;
     private volatile State state = State.CONNECTING;
     private volatile String lastError = "";
     private volatile Instant lastSeen;
     private volatile long roundTripMicros = -1;
     private volatile boolean closed;
+    /** Since the connection last came up: whether a table arrived, whether the long first wait was given (guarded by this). */
+    private boolean tableSinceUp, firstWaitGiven;
     private Duration backoff = MIN_BACKOFF;
     private final LongAdder requests = new LongAdder();
     private final LongAdder tables = new LongAdder();
@@ -104,6 +115,12 @@ public final class Peer implements Backend, AutoCloseable {
         return this;
     }
 
+    /** Actions wait this long for the host (default {@link #DEFAULT_ACTION_DEADLINE}), reads the deadline. */
+    public Peer actionDeadline(Duration wait) {
+        this.actionDeadline = wait;
+        return this;
+    }
+
     /** Starts connecting; returns at once. */
     public Peer start() {
         connect();
@@ -131,6 +148,10 @@ public final class Peer implements Backend, AutoCloseable {
                 name = c.peerNode();
                 tableErrors = new TableErrors(name, System::nanoTime);
                 nameAdopted = true;
+            }
+            synchronized (this) {
+                tableSinceUp = false;
+                firstWaitGiven = false;
             }
             state = State.UP;
             backoff = MIN_BACKOFF;
@@ -165,6 +186,14 @@ public final class Peer implements Backend, AutoCloseable {
 
     /** Runs one request against the live connection, bounded by the deadline. */
     private <T> CompletableFuture<T> call(Function<AgentClient, CompletableFuture<T>> request) {
+        return call(request, deadline);
+    }
+
+    /**
+     * Runs one request against the live connection, bounded by {@code limit} plus what the agent
+     * said it may itself wait for the hosts below it (a tree node: deadlines nest by themselves).
+     */
+    private <T> CompletableFuture<T> call(Function<AgentClient, CompletableFuture<T>> request, Duration limit) {
         requests.increment();
         AgentClient c = client;
         if (c == null || !c.isActive()) {
@@ -172,8 +201,9 @@ public final class Peer implements Backend, AutoCloseable {
             return CompletableFuture.failedFuture(new ErrnoException(Errno.EHOSTUNREACH, "host " + name + " is " + state.name().toLowerCase()));
         }
         long t0 = System.nanoTime();
+        long waitMillis = limit.toMillis() + c.peerWaitsMillis();
         return request.apply(c)
-                .orTimeout(deadline.toMillis(), TimeUnit.MILLISECONDS)
+                .orTimeout(waitMillis, TimeUnit.MILLISECONDS)
                 .handle((value, error) -> {
                     if (error == null) {
                         seen(t0);
@@ -183,7 +213,7 @@ public final class Peer implements Backend, AutoCloseable {
                     failed(kindOf(e));
                     if (e instanceof ErrnoException r) throw r;
                     if (e instanceof TimeoutException) {
-                        lastError = "request timed out after " + deadline.toMillis() + " ms";
+                        lastError = "request timed out after " + waitMillis + " ms";
                         throw new ErrnoException(Errno.ETIMEDOUT, "host " + name + " did not answer in time");
                     }
                     throw new ErrnoException(Errno.EIO, "host " + name + ": " + e);
@@ -254,10 +284,27 @@ public final class Peer implements Backend, AutoCloseable {
     /** As {@link #table(boolean, int)}; with {@code subtree}, a tree node's whole subtree (a TableBundle), any other agent's own table. */
     public CompletableFuture<ByteBuf> table(boolean threads, int parts, boolean subtree) {
         tables.increment();
-        return call(c -> c.table("", threads, parts, subtree)).thenApply(table -> {
+        Duration limit = firstTableWait() ? deadline.multipliedBy(FIRST_TABLE_DEADLINES) : deadline;
+        return call(c -> c.table("", threads, parts, subtree), limit).thenApply(table -> {
+            synchronized (this) {
+                tableSinceUp = true;
+            }
             tableBytes.add(table.readableBytes());
             return table;
         });
+    }
+
+    /** Whether the next table may take {@link #FIRST_TABLE_DEADLINES}: none came since the connection came up, and the long wait was not given yet. */
+    private synchronized boolean firstTableWait() {
+        if (tableSinceUp || firstWaitGiven) return false;
+        firstWaitGiven = true;
+        return true;
+    }
+
+    /** How long the agent said it may wait for hosts below it (a tree node), 0 for any other agent or while not connected. */
+    public long agentWaitsMillis() {
+        AgentClient c = client;
+        return c != null && c.isActive() ? c.peerWaitsMillis() : 0;
     }
 
     /** kill(2) of {@code pid} on this host through its agent (README "Acting on the cluster"): 0, or fails with the errno. */
@@ -288,7 +335,21 @@ public final class Peer implements Backend, AutoCloseable {
             }
             return CompletableFuture.failedFuture(new ErrnoException(Errno.EPERM, "the agent of " + name + " is too old for signals"));
         }
-        return call(request);
+        return call(request, actionDeadline).exceptionallyCompose(error -> CompletableFuture.failedFuture(asActionError(error)));
+    }
+
+    /**
+     * kill(2), setpriority(2) and ioprio_get(2) never answer ETIMEDOUT or EHOSTUNREACH, and tools
+     * do not expect them (psutil.pid_exists raised TimeoutError): a host that is down, or did not
+     * answer within the action deadline, is EAGAIN, "try again". A signal sent before the
+     * deadline may still arrive.
+     */
+    static Throwable asActionError(Throwable error) {
+        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (e instanceof ErrnoException r && (r.errno() == Errno.ETIMEDOUT || r.errno() == Errno.EHOSTUNREACH || r.errno() == Errno.ENOTCONN)) {
+            return new ErrnoException(Errno.EAGAIN, r.reason());
+        }
+        return e;
     }
 
     /** The protocol version of the connection to the agent, or 0 while there is none. */

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -29,11 +30,19 @@ final class SubtreeExport implements TableSource {
     private final ExportedTree own;
     private final Supplier<HostSet> view;
     private final Function<Backend, PeerTables> repliesOf;
+    private final LongSupplier waits;
 
-    SubtreeExport(ExportedTree own, Supplier<HostSet> view, Function<Backend, PeerTables> repliesOf) {
+    /** {@code waits}: how long the node may wait for its peers, told to the level above (Cluster.waitsForBelowMillis). */
+    SubtreeExport(ExportedTree own, Supplier<HostSet> view, Function<Backend, PeerTables> repliesOf, LongSupplier waits) {
         this.own = own;
         this.view = view;
         this.repliesOf = repliesOf;
+        this.waits = waits;
+    }
+
+    @Override
+    public long waitsMillis() {
+        return waits.getAsLong();
     }
 
     @Override

@@ -112,7 +112,7 @@ public final class Agent implements AutoCloseable {
             ch.pipeline().addLast(HelloDeadline.NAME, new HelloDeadline(HELLO_DEADLINE.toMillis(), stats));
             if (tls != null) ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
             Framing.install(ch.pipeline(), Framing.MAX_REQUEST_FRAME);
-            ch.pipeline().addLast("hello", new AgentHello(node, stats));
+            ch.pipeline().addLast("hello", new AgentHello(node, stats, tableSource == null ? () -> 0 : tableSource::waitsMillis));
             ch.pipeline().addLast("requests", new RequestHandler(tree, stats, fileWork, threads.fileWork(), tables, tableSource, fileSource));
             ch.pipeline().addLast("actions", new ActionHandler(actions, threads.fileWork(), stats));
         }

@@ -19,17 +19,21 @@ final class AgentHello extends SimpleChannelInboundHandler<Message> {
     private static final System.Logger LOG = System.getLogger("io.procsys.net.agent");
     private final String node;
     private final AgentStats stats;
+    /** What the Welcome tells of this agent's own waits for the hosts below it (TableSource.waitsMillis). */
+    private final java.util.function.LongSupplier waits;
 
-    AgentHello(String node, AgentStats stats) {
+    AgentHello(String node, AgentStats stats, java.util.function.LongSupplier waits) {
         this.node = node;
         this.stats = stats;
+        this.waits = waits;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, Message msg) {
         if (msg instanceof Message.Hello hello && spoken(hello.version())) {
             ctx.channel().attr(VERSION).set(hello.version());
-            ctx.writeAndFlush(new Message.Welcome(hello.version(), node));
+            long told = Math.min(Math.max(0, waits.getAsLong()), Message.MAX_WAITS_MILLIS);
+            ctx.writeAndFlush(new Message.Welcome(hello.version(), node, told));
             ctx.pipeline().remove(HelloDeadline.NAME);
             ctx.pipeline().remove(this);
             return;

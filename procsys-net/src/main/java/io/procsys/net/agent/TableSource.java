@@ -18,4 +18,12 @@ public interface TableSource {
      * as an agent without a source does.
      */
     CompletableFuture<ByteBuf> table(Message.Table request, ByteBufAllocator alloc);
+
+    /**
+     * The longest this agent may wait for hosts below it before it answers (a tree node: its own
+     * deadlines for its peers), told to each client in the Welcome; 0 by default.
+     */
+    default long waitsMillis() {
+        return 0;
+    }
 }

@@ -39,6 +39,8 @@ public final class AgentClient implements AutoCloseable {
     private final Map<Integer, CompletableFuture<Message.Reply>> pending = new ConcurrentHashMap<>();
     private final AtomicInteger nextId = new AtomicInteger(1);
     private final CompletableFuture<String> welcome = new CompletableFuture<>();
+    /** How long the agent said it may wait for the hosts below it (its Welcome; 0 before version 6). */
+    private volatile long peerWaitsMillis;
     /** The version this client asks for in its hello (and needs in the welcome). */
     private final int version;
 
@@ -127,6 +129,11 @@ public final class AgentClient implements AutoCloseable {
         return ready.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((c, e) -> {
             if (e != null) client.close();
         });
+    }
+
+    /** How long the agent may wait for hosts below it before it answers (a tree node; 0 for any other agent): its Welcome's. */
+    public long peerWaitsMillis() {
+        return peerWaitsMillis;
     }
 
     /** The agent's node name, from its Welcome. */
@@ -266,6 +273,7 @@ public final class AgentClient implements AutoCloseable {
                 if (w.version() != version) {
                     welcome.completeExceptionally(new ErrnoException(Errno.EPROTO, "agent speaks protocol " + w.version()));
                 } else {
+                    peerWaitsMillis = w.waitsMillis();
                     welcome.complete(w.node());
                 }
                 return;

@@ -15,14 +15,19 @@ public sealed interface Message {
     /**
      * 2: adds Table. 3: adds the actions (Signal, SetPriority, IoprioGet) and Done. 4: Table names
      * the parts it wants. 5: Table may ask for the subtree (a {@link TableBundle} from a tree node).
+     * 6: Welcome says how long the agent may wait for hosts below it (a tree node).
      */
-    int PROTOCOL_VERSION = 5;
+    int PROTOCOL_VERSION = 6;
     /** The first version with actions: a client that negotiated an older one sends none (and answers EPERM itself). */
     int ACTIONS_VERSION = 3;
     /** The first version whose Table may leave parts out: a client that negotiated an older one asks for all. */
     int TABLE_PARTS_VERSION = 4;
     /** The first version whose Table may ask for a node's subtree: a client that negotiated an older one asks for the table alone. */
     int SUBTREE_VERSION = 5;
+    /** The first version whose Welcome carries the agent's wait for the hosts below it: a client that negotiated an older one takes 0. */
+    int WAITS_VERSION = 6;
+    /** The longest wait an agent may announce (a larger one is refused as malformed): 10 minutes. */
+    long MAX_WAITS_MILLIS = 600_000;
     /**
      * The oldest version an agent still answers, in that version: so agents can be upgraded
      * before the mounts that read them (a client asks for its own version, and needs it).
@@ -40,8 +45,17 @@ public sealed interface Message {
         }
     }
 
-    /** Agent → client, answer to Hello: the agent's version and node name. */
-    record Welcome(int version, String node) implements Message {
+    /**
+     * Agent → client, answer to Hello: the agent's version and node name, and (version 6) the
+     * longest it may itself wait for the hosts below it before it answers (0 for an agent over its
+     * own /proc; a tree node's deadlines for its peers): the client waits that much longer for it,
+     * so deadlines nest by themselves.
+     */
+    record Welcome(int version, String node, long waitsMillis) implements Message {
+        public Welcome(int version, String node) {
+            this(version, node, 0);
+        }
+
         public int id() {
             return 0;
         }

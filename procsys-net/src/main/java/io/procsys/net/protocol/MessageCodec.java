@@ -38,7 +38,10 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, Message> 
         ByteBuf buf = ctx.alloc().buffer();
         switch (msg) {
             case Message.Hello h -> writeString(buf.writeByte(HELLO).writeInt(0).writeShort(h.version()), h.node());
-            case Message.Welcome w -> writeString(buf.writeByte(WELCOME).writeInt(0).writeShort(w.version()), w.node());
+            case Message.Welcome w -> {
+                writeString(buf.writeByte(WELCOME).writeInt(0).writeShort(w.version()), w.node());
+                if (w.version() >= Message.WAITS_VERSION) buf.writeInt((int) w.waitsMillis()); // an older client reads no more
+            }
             case Message.Stat r -> writeString(buf.writeByte(STAT).writeInt(r.id()), r.path());
             case Message.ListDirectory r -> writeString(buf.writeByte(LIST).writeInt(r.id()), r.path());
             case Message.Read r -> writeString(buf.writeByte(READ).writeInt(r.id()), r.path());
@@ -72,7 +75,7 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, Message> 
         int id = in.readInt();
         Message msg = switch (type) {
             case HELLO -> new Message.Hello(readShort(in), readString(in));
-            case WELCOME -> new Message.Welcome(readShort(in), readString(in));
+            case WELCOME -> welcome(readShort(in), readString(in), in);
             case STAT -> new Message.Stat(id, readString(in));
             case LIST -> new Message.ListDirectory(id, readString(in));
             case READ -> new Message.Read(id, readString(in));
@@ -108,6 +111,13 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, Message> 
     }
 
     /** A Table's parts: absent (an older client) is all of them. */
+    private static Message.Welcome welcome(int version, String node, ByteBuf in) {
+        if (version < Message.WAITS_VERSION) return new Message.Welcome(version, node);
+        long waits = readInt(in) & 0xffff_ffffL;
+        if (waits > Message.MAX_WAITS_MILLIS) throw new CorruptedFrameException("an agent's wait of " + waits + " ms");
+        return new Message.Welcome(version, node, waits);
+    }
+
     private static int readParts(ByteBuf in) {
         if (!in.isReadable()) return ProcessTableFormat.ALL_PARTS;
         int parts = readShort(in);
