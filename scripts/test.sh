@@ -3,10 +3,11 @@
 # integration tests that mount FUSE for real and run ps/top/free/netstat/... against the mount,
 # then 20 s of fuzzing per Jazzer target (scripts/fuzz.sh), then the release artifacts
 # (scripts/package.sh) and their tests (scripts/test-deploy.sh: no-JDK tarball, .deb, manifests;
-# scripts/test-systemd.sh: the .deb's units under a booted systemd in a Debian 12 container).
+# scripts/test-systemd.sh: the .deb's units under a booted systemd in a Debian 12 container;
+# scripts/test-guests.sh: a cluster view over two QEMU guests of another kernel).
 # Needs root (FUSE mounts, mount namespaces). Extra arguments go to Maven.
 # Ends with one line: "N passed, M failed (unit U, integration I, fuzz targets F, deployment checks D,
-# systemd checks S)".
+# systemd checks S, guest checks G)".
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$here/scripts/setup.sh" --no-build
@@ -32,7 +33,7 @@ phase_done() { echo "test.sh: $1 took $((SECONDS - phase_start)) s" >&2; phase_s
 status=0
 JAVA_HOME=$PROCSYS_JAVA_HOME mvn -B verify "$@" || status=$?
 phase_done "build, unit and integration tests"
-fuzz_passed=0 fuzz_failed=0 deploy_passed=0 deploy_failed=0 systemd_passed=0 systemd_failed=0
+fuzz_passed=0 fuzz_failed=0 deploy_passed=0 deploy_failed=0 systemd_passed=0 systemd_failed=0 guest_passed=0 guest_failed=0
 if (( status == 0 )); then
     # then a short fuzzing campaign (20 s per target) on what a hostile peer can reach
     fuzz_out=$("$here/scripts/fuzz.sh") || { status=1; fuzz_failed=1; }
@@ -56,6 +57,12 @@ if (( status == 0 )); then
         echo "$systemd_out"
         read -r systemd_passed systemd_failed < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p' <<< "$systemd_out" | tail -1)
         systemd_passed=${systemd_passed:-0} systemd_failed=${systemd_failed:-1}
+        # then hosts of another kernel: two QEMU guests booted on Debian's cloud kernel
+        guest_out=$("$here/scripts/test-guests.sh") || status=1
+        phase_done "guest checks"
+        echo "$guest_out"
+        read -r guest_passed guest_failed < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p' <<< "$guest_out" | tail -1)
+        guest_passed=${guest_passed:-0} guest_failed=${guest_failed:-1}
     fi
 fi
 
@@ -68,6 +75,6 @@ for kind in surefire failsafe; do
     [[ $kind == surefire ]] && unit=$ran || integration=$ran
 done
 # a Maven failure outside any test (compile error, crashed fork) still counts as a failure
-if (( status != 0 && failed == 0 && fuzz_failed == 0 && deploy_failed == 0 && systemd_failed == 0 )); then failed=1; fi
-echo "$((passed + fuzz_passed + deploy_passed + systemd_passed)) passed, $((failed + fuzz_failed + deploy_failed + systemd_failed)) failed (unit $unit, integration $integration, fuzz targets $fuzz_passed, deployment checks $deploy_passed, systemd checks $systemd_passed)"
+if (( status != 0 && failed == 0 && fuzz_failed == 0 && deploy_failed == 0 && systemd_failed == 0 && guest_failed == 0 )); then failed=1; fi
+echo "$((passed + fuzz_passed + deploy_passed + systemd_passed + guest_passed)) passed, $((failed + fuzz_failed + deploy_failed + systemd_failed + guest_failed)) failed (unit $unit, integration $integration, fuzz targets $fuzz_passed, deployment checks $deploy_passed, systemd checks $systemd_passed, guest checks $guest_passed)"
 exit $status

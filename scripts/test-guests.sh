@@ -1,0 +1,303 @@
+#!/usr/bin/env bash
+# Tests procsys over hosts of another kernel: two QEMU guests, each a Debian 12 minbase (the
+# systemd test's cached debootstrap) with the built .deb inside, booted on Debian's cloud kernel
+# (linux-image-cloud-amd64: 6.1, where this host may run another), KVM where /dev/kvm exists,
+# TCG otherwise. The guests' agents start from the .deb's systemd unit with mutual TLS
+# (certificates from `procsys certs`); QEMU's user-mode network forwards 127.0.0.1:PORT to each
+# guest's 7070, and nothing else. A cluster mount on this host over both, with default options,
+# is compared with the guests' own view of themselves, read through a root shell on each guest's
+# second serial port (scripts/guest-shell.py):
+#   - each guest's own files (kernel release, version, its pid 1), and this host's are not theirs;
+#   - the combined meminfo: the union of the three hosts' keys, MemTotal summed;
+#   - btime and uptime of each guest;
+#   - `ps -eo pid,ppid,lstart,args` through `procsys exec`: every guest process, under its cluster
+#     pid, with its parent and its start time (within 1 s); the first listing after the mount is
+#     timed and must hold every guest process; pstree; `procsys which`;
+#   - a guest powered off: DOWN in `procsys status`, left out of ps and meminfo; booted again:
+#     back by itself, with its new boot time, which its processes' start times follow.
+# If QEMU cannot start a guest the test says why and fails; it never skips.
+# Cache: $PROCSYS_CI_CACHE (default /var/cache/procsys-ci): the minbase (test-systemd.sh
+# --prepare), the kernel and busybox packages. Ends with "N passed, M failed".
+set -uo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$here"
+started=$SECONDS
+source "$here/scripts/ci-checks.sh"
+
+[[ $(id -u) -eq 0 ]] || { echo "test-guests: run as root (FUSE, chroot, image building)" >&2; exit 1; }
+for tool in qemu-system-x86_64 mke2fs busybox; do
+    command -v "$tool" >/dev/null || { bad "$tool is not installed (scripts/setup.sh installs qemu-system-x86, e2fsprogs, busybox)"; finish; }
+done
+version=$(sed -n '0,/<version>/s:.*<version>\([^<]*\)</version>.*:\1:p' pom.xml)
+version=${version%-SNAPSHOT}
+deb=dist/procsys_${version}_amd64.deb
+if [[ ! -f "$deb" ]]; then
+    step "no $deb: running scripts/package.sh"
+    scripts/package.sh >/dev/null || { bad "scripts/package.sh failed"; finish; }
+fi
+
+# --- what the guests are made of (cached) --------------------------------------------------------
+cache=${PROCSYS_CI_CACHE:-/var/cache/procsys-ci}
+step "the cached Debian 12 minbase (scripts/test-systemd.sh --prepare)"
+scripts/test-systemd.sh --prepare >/dev/null 2>&1 || { bad "scripts/test-systemd.sh --prepare (debootstrap)"; finish; }
+base=$cache/bookworm-minbase
+kpkg=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null | sed -n 's/.*Depends: \(linux-image-[0-9].*\)/\1/p' | head -1)
+[[ -n "$kpkg" ]] || { bad "apt knows no linux-image-cloud-amd64 (Debian's cloud kernel)"; finish; }
+kdir=$cache/guest-kernel/$kpkg
+if [[ ! -f "$kdir/.complete" ]]; then
+    step "downloading $kpkg and busybox-static into $kdir"
+    rm -rf "$kdir" && mkdir -p "$kdir/pkg"
+    if ! (cd "$kdir/pkg" && apt-get download "$kpkg" busybox-static >/dev/null 2>&1); then
+        apt-get update -qq >/dev/null 2>&1
+        (cd "$kdir/pkg" && apt-get download "$kpkg" busybox-static >/dev/null 2>&1) || { bad "apt-get download $kpkg busybox-static"; finish; }
+    fi
+    for p in "$kdir"/pkg/*.deb; do dpkg -x "$p" "$kdir/root"; done
+    rm -rf "$kdir/pkg"
+    touch "$kdir/.complete"
+fi
+vmlinuz=$(ls "$kdir"/root/boot/vmlinuz-* | head -1)
+krelease=${vmlinuz##*/vmlinuz-}
+modules=$kdir/root/lib/modules/$krelease/kernel
+
+run=$(mktemp -d /var/tmp/procsys-guests.XXXXXX)
+chmod 700 "$run"
+qemu_pids=() view=$run/view
+cleanup() {
+    set +e
+    step "teardown"
+    if mountpoint -q "$view" 2>/dev/null; then "$here/procsys" umount "$view" >/dev/null 2>&1 || umount -l "$view"; fi
+    for p in "${qemu_pids[@]}"; do kill "$p" 2>/dev/null; done
+    wait 2>/dev/null
+    if [[ -n ${PROCSYS_CI_KEEP:-} ]]; then echo "# kept $run (PROCSYS_CI_KEEP)"; else rm -rf "$run"; fi
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# --- the boot image: busybox loads virtio, mounts /dev/vda, hands over to systemd -----------------
+step "initramfs: busybox and the virtio modules of $krelease"
+mkdir -p "$run/initrd/bin" "$run/initrd/lib/modules"
+cp "$kdir/root/bin/busybox" "$run/initrd/bin/busybox"
+virtio_modules="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk failover net_failover virtio_net"
+for m in $virtio_modules; do
+    f=$(find "$modules" -name "$m.ko" | head -1)
+    [[ -n "$f" ]] || { bad "no $m.ko in $kpkg"; finish; }
+    cp "$f" "$run/initrd/lib/modules/"
+done
+cat > "$run/initrd/init" <<EOF
+#!/bin/busybox sh
+/bin/busybox mkdir -p /proc /sys /dev /newroot
+/bin/busybox mount -t proc proc /proc
+/bin/busybox mount -t sysfs sys /sys
+/bin/busybox mount -t devtmpfs dev /dev
+for m in $virtio_modules; do /bin/busybox insmod /lib/modules/\$m.ko; done
+i=0; while [ ! -b /dev/vda ] && [ \$i -lt 100 ]; do /bin/busybox sleep 0.1; i=\$((i + 1)); done
+/bin/busybox mount -t ext4 /dev/vda /newroot || { echo "procsys-ci initramfs: cannot mount /dev/vda"; /bin/busybox poweroff -f; }
+/bin/busybox umount /proc /sys
+/bin/busybox mount --move /dev /newroot/dev
+exec /bin/busybox switch_root /newroot /sbin/init
+EOF
+chmod 755 "$run/initrd/init"
+(cd "$run/initrd" && find . | busybox cpio -o -H newc 2>/dev/null) > "$run/initrd.cpio"
+
+# --- the root file system: the minbase, the .deb, the certificates, two small units -------------
+step "root file system: the minbase, dpkg -i $(basename "$deb"), TLS files for g1 and g2"
+root=$run/root
+cp -a "$base" "$root" || { bad "copy $base"; finish; }
+cp "$deb" "$root/root/procsys.deb"
+mount --bind /proc "$root/proc"; mount --bind /dev "$root/dev"
+check "chroot: dpkg -i $(basename "$deb")" logged chroot "$root" dpkg -i /root/procsys.deb
+"$here/procsys" certs --out "$run/certs" g1 g2 hub >"$run/certs.log" 2>&1 || { cat "$run/certs.log"; bad "procsys certs"; finish; }
+cp "$run/certs"/{ca,g1,g1-key,g2,g2-key}.pem "$root/etc/procsys/certs/"
+chroot "$root" sh -c 'chgrp procsys /etc/procsys/certs/*.pem && chmod 0640 /etc/procsys/certs/*.pem'
+# each guest's name comes from its kernel command line (procsys.guest=NAME): one image for both;
+# its address is QEMU's user-mode network's, always the same (a minbase has no udev, which
+# systemd-networkd would wait for)
+cat > "$root/etc/systemd/system/procsys-ci-guest.service" <<'EOF'
+[Unit]
+Description=procsys CI: this guest's name (procsys.guest= on the kernel command line) and address
+Before=procsys-agent.service network-online.target
+Wants=network-online.target
+[Service]
+Type=oneshot
+ExecStart=/bin/sh -c 'n=$(sed -n "s/.*procsys.guest=\\([a-z0-9]*\\).*/\\1/p" /proc/cmdline); hostname "$n"; echo "PROCSYS_AGENT_ARGS=\\"--listen 0.0.0.0:7070 --name $n\\"" > /etc/default/procsys-agent'
+ExecStart=/bin/sh -c 'd=$(ls /sys/class/net | grep -vx lo | head -1); ip link set "$d" up && ip addr add 10.0.2.15/24 dev "$d" && ip route add default via 10.0.2.2'
+[Install]
+WantedBy=multi-user.target
+EOF
+cat > "$root/etc/systemd/system/procsys-ci-shell.service" <<'EOF'
+[Unit]
+Description=procsys CI: a root shell on ttyS1 for the host's checks (QEMU joins it to a unix socket on the host)
+[Service]
+ExecStart=/bin/sh -c 'stty -F /dev/ttyS1 raw -echo; PS1= PS2= exec /bin/sh -s </dev/ttyS1 >/dev/ttyS1 2>&1'
+Restart=always
+# a shell on a terminal ignores SIGTERM: without this, every poweroff waited 90 s for it
+KillSignal=SIGKILL
+[Install]
+WantedBy=multi-user.target
+EOF
+chroot "$root" systemctl enable procsys-ci-guest.service procsys-ci-shell.service procsys-agent.service >/dev/null 2>&1 || { bad "chroot: systemctl enable"; finish; }
+chroot "$root" systemctl mask apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer getty@tty1.service \
+    serial-getty@ttyS0.service systemd-timesyncd.service >/dev/null 2>&1
+umount "$root/proc" "$root/dev"
+: > "$root/etc/machine-id"
+image=$run/guest.img
+mke2fs -q -t ext4 -d "$root" "$image" 2G || { bad "mke2fs -d (the guests' image)"; finish; }
+rm -rf "$root"
+ok "a guest image of $(du -m --apparent-size "$image" | cut -f1) MB (sparse: $(du -m "$image" | cut -f1) MB) with $kpkg"
+
+# --- boot ----------------------------------------------------------------------------------------
+accel=tcg
+[[ -w /dev/kvm ]] && accel=kvm
+port_of() { echo $(( 24000 + ($$ % 2000) * 2 + ${1#g} )); }
+boot() {  # $1 = guest name: starts its QEMU (the image is shared, read-only: writes go to a snapshot)
+    local g=$1
+    qemu-system-x86_64 -accel "$accel" -cpu max -smp 1 -m 1024 -display none -no-reboot \
+        -kernel "$vmlinuz" -initrd "$run/initrd.cpio" \
+        -append "console=ttyS0 quiet procsys.guest=$g systemd.show_status=0 rd.udev.log_level=3" \
+        -drive "file=$image,if=virtio,format=raw,snapshot=on" \
+        -netdev "user,id=net0,hostfwd=tcp:127.0.0.1:$(port_of "$g")-:7070" -device virtio-net-pci,netdev=net0 \
+        -serial "file:$run/$g.console" -serial "unix:$run/$g.shell,server=on,wait=off" \
+        -monitor none </dev/null >"$run/$g.qemu.log" 2>&1 &
+    qemu_pids+=($!)
+    eval "qemu_$g=$!"
+}
+gsh() { /usr/bin/python3 "$here/scripts/guest-shell.py" "$run/$1.shell" "$2" "${3:-60}"; }
+shell_up() { gsh "$1" true 5 >/dev/null 2>&1; }
+agent_up() { gsh "$1" 'systemctl is-active -q procsys-agent.service' 5 >/dev/null 2>&1; }
+step "booting g1 and g2 ($accel, 1 vCPU, 1 GiB each; $krelease)"
+boot_t0=$SECONDS
+boot g1; boot g2
+for g in g1 g2; do
+    if ! wait_for 150 shell_up "$g"; then
+        echo "# QEMU's output:"; sed 's/^/#   /' "$run/$g.qemu.log" | tail -5
+        echo "# $g's console:"; sed 's/^/#   /' "$run/$g.console" | tail -15
+        bad "$g: QEMU started no guest whose shell answers in 150 s"
+        finish
+    fi
+done
+ok "both guests booted to their shell in $((SECONDS - boot_t0)) s"
+for g in g1 g2; do
+    check "$g: procsys-agent.service is active (the .deb's unit)" wait_for 120 agent_up "$g"
+done
+agents_t=$((SECONDS - boot_t0))
+
+# --- the mount, and its first listing ------------------------------------------------------------
+mkdir -p "$view"
+step "host: procsys mount --name hub --peer g1=127.0.0.1:$(port_of g1) --peer g2=127.0.0.1:$(port_of g2) (defaults)"
+"$here/procsys" mount --name hub --certs-dir "$run/certs" --peer "g1=127.0.0.1:$(port_of g1)" --peer "g2=127.0.0.1:$(port_of g2)" "$view" \
+    >"$run/mount.log" 2>&1 || { sed 's/^/#   /' "$run/mount.log"; bad "procsys mount over the guests"; finish; }
+peers_up() { [[ $("$here/procsys" status --json "$view" 2>/dev/null | grep -o '"UP"' | wc -l) -ge $1 ]]; }
+check "host: both guests' agents UP (TLS)" wait_for 60 peers_up 2
+truth() {  # $1 = guest: its processes as it sees them, "pid ppid start-epoch args"
+    gsh "$1" 'ps -eo pid=,ppid=,lstart=,args= | while read -r pid ppid a b c d e args; do echo "$pid $ppid $(date -d "$a $b $c $d $e" +%s) $args"; done'
+}
+ps_view() { "$here/procsys" exec --mount "$view" -- ps -eo pid=,ppid=,lstart=,args=; }
+epochs() {  # ps's lines "pid ppid lstart args" with lstart as seconds since the epoch
+    while read -r pid ppid a b c d e args; do echo "$pid $ppid $(date -d "$a $b $c $d $e" +%s) $args"; done
+}
+view_ps() { ps_view | epochs; }  # every process through the view: "clusterpid clusterppid start-epoch args"
+for g in g1 g2; do truth "$g" > "$run/$g.before"; done
+t0=$(date +%s%N)
+ps_view > "$run/view.first.raw"
+first_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+epochs < "$run/view.first.raw" > "$run/view.first"
+"$here/procsys" status "$view" 2>&1 | sed 's/^/#   /'   # the peers after the first listing: left out or not
+for g in g1 g2; do truth "$g" > "$run/$g.after"; done
+awk '$1 >= 4194304 {print $1}' "$run/view.first" > "$run/cpids"
+"$here/procsys" which --mount "$view" $(cat "$run/cpids") > "$run/which" 2>/dev/null
+# compares one guest's processes (those alive before and after the listing) with the view's
+compare_ps() {  # $1 = guest, $2 = the view's listing: prints the problems, fails if any
+    awk -v g="$1" '
+        FILENAME == ARGV[1] { before[$1] = 1; next }
+        FILENAME == ARGV[2] { if ($1 in before) { stable[$1] = 1; ppid[$1] = $2; start[$1] = $3 } next }
+        FILENAME == ARGV[3] { if ($2 == g) { local[$1] = $3; cluster[$3] = $1 } next }
+        { vppid[$1] = $2; vstart[$1] = $3 }
+        END {
+            bad = 0
+            for (p in stable) {
+                if (!(p in cluster)) { print "  not listed: " g " pid " p; bad++; continue }
+                c = cluster[p]; n++
+                want = ppid[p] == 0 ? 0 : cluster[ppid[p]]
+                if (vppid[c] != want) { print "  " g " pid " p ": parent " vppid[c] ", want " want " (" g " pid " ppid[p] ")"; bad++ }
+                d = vstart[c] - start[p]; if (d < 0) d = -d
+                if (d > 1) { print "  " g " pid " p ": started " vstart[c] ", the guest says " start[p]; bad++ }
+            }
+            print "  " n " processes of " g " compared"
+            exit bad > 0 || n == 0
+        }' "$run/$1.before" "$run/$1.after" "$run/which" "$2"
+}
+for g in g1 g2; do
+    out=$(compare_ps "$g" "$run/view.first"); s=$?
+    check "host: the FIRST ps -e after the mount (${first_ms} ms) lists every process of $g, with its parent and its start time (within 1 s): $(tail -1 <<< "$out" | sed 's/^ *//')" test $s -eq 0
+    (( s == 0 )) || head -10 <<< "$out"
+done
+
+# --- each guest's own files -----------------------------------------------------------------------
+for g in g1 g2; do
+    out=$(cat "$view/hosts/$g/sys/kernel/osrelease" 2>&1)
+    check "host: hosts/$g/sys/kernel/osrelease is the guest's kernel ($out)" test "$out" = "$(gsh "$g" 'cat /proc/sys/kernel/osrelease')"
+    check "host: hosts/$g/version is the guest's" test "$(cat "$view/hosts/$g/version" 2>&1)" = "$(gsh "$g" 'cat /proc/version')"
+    check "host: hosts/$g/1/comm is the guest's systemd" test "$(cat "$view/hosts/$g/1/comm" 2>&1)" = systemd
+    btime_view=$(awk '/^btime/ {print $2}' "$view/hosts/$g/stat" 2>/dev/null)
+    btime_guest=$(gsh "$g" "awk '/^btime/ {print \$2}' /proc/stat")
+    check "host: hosts/$g/stat btime is the guest's boot ($btime_view; the host booted at $(awk '/^btime/ {print $2}' /proc/stat))" \
+        test "$btime_view" = "$btime_guest"
+    up_view=$(cut -d' ' -f1 "$view/hosts/$g/uptime" 2>/dev/null); up_guest=$(gsh "$g" 'cut -d" " -f1 /proc/uptime')
+    check "host: hosts/$g/uptime is the guest's ($up_view s, the guest says $up_guest s)" \
+        awk -v a="$up_view" -v b="$up_guest" 'BEGIN { d = a - b; exit !(d > -3 && d < 3 && a > 0) }'
+done
+check "host: this host's kernel is not the guests' ($(uname -r))" test "$(uname -r)" != "$(cat "$view/hosts/g1/sys/kernel/osrelease" 2>/dev/null)"
+
+keys() { cut -d: -f1 "$@" | sort -u; }
+gsh g1 'cat /proc/meminfo' > "$run/g1.meminfo"; gsh g2 'cat /proc/meminfo' > "$run/g2.meminfo"
+cat "$view/meminfo" > "$run/view.meminfo"
+check "host: the combined meminfo's keys are the union of the three hosts' ($(keys "$run/view.meminfo" | wc -l) keys)" \
+    test "$(keys "$run/view.meminfo")" = "$(keys /proc/meminfo "$run/g1.meminfo" "$run/g2.meminfo")"
+mt() { awk '/^MemTotal:/ {print $2}' "$1"; }
+check "host: the combined MemTotal is the sum ($(mt "$run/view.meminfo") = $(mt /proc/meminfo) + $(mt "$run/g1.meminfo") + $(mt "$run/g2.meminfo") kB)" \
+    test "$(mt "$run/view.meminfo")" = "$(( $(mt /proc/meminfo) + $(mt "$run/g1.meminfo") + $(mt "$run/g2.meminfo") ))"
+
+g1_init=$(awk '$2 == "g1" && $3 == 1 {print $1}' "$run/which")
+g2_init=$(awk '$2 == "g2" && $3 == 1 {print $1}' "$run/which")  # pid 1 has parent 0: a plain pstree draws only this host's pid 1
+check "host: procsys which names each guest's pid 1 ($(grep -E "^($g1_init|$g2_init) " "$run/which" | paste -sd,))" test -n "$g1_init" -a -n "$g2_init"
+for g in g1 g2; do
+    init=$(awk -v g="$g" '$2 == g && $3 == 1 {print $1}' "$run/which")
+    tree=$("$here/procsys" exec --mount "$view" -- pstree -p "$init" 2>&1)
+    check "host: pstree -p $init draws $g's tree: its systemd, the agent's JVM under it ($(wc -l <<< "$tree") lines)" \
+        bash -c 'grep -q "^systemd($1)" <<< "$2" && grep -q "java(" <<< "$2"' _ "$init" "$tree"
+    grep -q "^systemd($init)" <<< "$tree" || head -5 <<< "$tree" | sed 's/^/#   /'
+done
+
+# --- a guest powered off, and booted again ---------------------------------------------------------
+step "g1: systemctl poweroff"
+old_btime=$(awk '/^btime/ {print $2}' "$view/hosts/g1/stat")
+gsh g1 'systemctl poweroff' 5 >/dev/null 2>&1
+gone() { [[ ! -e /proc/$qemu_g1 || $(awk '{print $3}' "/proc/$qemu_g1/stat" 2>/dev/null) == Z ]]; }  # our child: a zombie until reaped
+check "g1: QEMU ended (the guest powered off)" wait_for 90 gone
+g1_down() { "$here/procsys" status "$view" 2>/dev/null | grep -E '^ *g1 ' | grep -q DOWN; }
+check "host: procsys status shows g1 DOWN" wait_for 30 g1_down
+"$here/procsys" status "$view" 2>&1 | grep -E '^ *g[12] ' | sed 's/^/#   /'
+listed=$(view_ps | awk '$1 >= 4194304' | wc -l)
+g2_count=$(wc -l < "$run/g2.after")
+check "host: ps -e leaves g1 out ($listed remote processes listed; g2 has about $g2_count)" \
+    awk -v a="$listed" -v b="$g2_count" 'BEGIN { exit !(a > 0 && a <= b + 5) }'
+check "host: meminfo without g1 (MemTotal = this host + g2)" \
+    test "$(mt "$view/meminfo")" = "$(( $(mt /proc/meminfo) + $(mt "$run/g2.meminfo") ))"
+
+step "g1: booted again"
+boot g1
+check "g1: its shell answers again" wait_for 150 shell_up g1
+check "g1: procsys-agent.service active again" wait_for 120 agent_up g1
+check "host: g1 is back by itself (UP)" wait_for 60 peers_up 2
+new_btime=$(awk '/^btime/ {print $2}' "$view/hosts/g1/stat" 2>/dev/null)
+check "host: hosts/g1/stat has the new boot time ($old_btime -> $new_btime)" test "${new_btime:-0}" -gt "$old_btime"
+for g in g1; do truth "$g" > "$run/$g.before"; done
+view_ps > "$run/view.again"
+truth g1 > "$run/g1.after"
+awk '$1 >= 4194304 {print $1}' "$run/view.again" > "$run/cpids"
+"$here/procsys" which --mount "$view" $(cat "$run/cpids") > "$run/which" 2>/dev/null
+out=$(compare_ps g1 "$run/view.again"); s=$?
+check "host: after the reboot, ps lists g1's processes with start times of its new boot: $(tail -1 <<< "$out" | sed 's/^ *//')" test $s -eq 0
+(( s == 0 )) || head -10 <<< "$out"
+echo "# guests: $krelease ($accel); this host: $(uname -r); boot to shell and agents: $agents_t s; first ps -e: $first_ms ms"
+finish
