@@ -62,6 +62,7 @@ rm -f "$rel/runtime/lib/server/classes_nocoops.jsa"
 
 cp "$jar" "$libs"/*.jar "$rel/lib/"
 cp procsys "$rel/bin/procsys"        # the one launcher: it finds ../runtime and ../lib by itself
+cp procsys-fs/src/main/python/intercept-exec.py "$rel/lib/"  # exec's filter installer (the launcher runs it)
 chmod 755 "$rel/bin/procsys"
 cp README.md "$rel/"
 echo "$modules" > "$rel/runtime/procsys-modules"

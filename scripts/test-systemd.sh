@@ -244,6 +244,9 @@ if check "container: $unit_mnt is a procsys mount" wait_for 30 ct grep -q " $uni
     check "container: $unit_mnt/hosts/host/loadavg, the host peer ($out)" grep -Eq "$loadavg_re" <<< "$out"
     out=$(ct cat "$unit_mnt/hosts/host/1/comm" 2>&1)
     check "container: $unit_mnt/hosts/host/1/comm is the host's pid 1 ($out)" test "$out" = "$(cat /proc/1/comm)"
+    # under the unit's sandbox (SystemCallFilter, capabilities) the daemon can still supervise execs
+    check "container: the unit's daemon supervises procsys exec (/run/procsys/intercept${unit_mnt//\//_}.sock)" \
+        ct test -S "/run/procsys/intercept${unit_mnt//\//_}.sock"
 else
     journal "$unit" 20
 fi

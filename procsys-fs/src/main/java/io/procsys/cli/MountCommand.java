@@ -4,6 +4,8 @@ import io.procsys.daemon.DaemonOutput;
 import io.procsys.daemon.MetricsEndpoint;
 import io.procsys.daemon.MountService;
 import io.procsys.daemon.ControlEndpoint;
+import io.procsys.daemon.MountControl;
+import io.procsys.daemon.intercept.InterceptEndpoint;
 import io.procsys.daemon.StatusEndpoint;
 import io.procsys.daemon.StopSignals;
 import io.procsys.daemon.UserError;
@@ -87,6 +89,13 @@ final class MountCommand implements Callable<Integer> {
             control = ControlEndpoint.start(service.mountpoint(), service.cluster(), options.contains("allow_other"));
         } catch (java.io.IOException e) {
             System.err.println("procsys: no control socket (procsys kill, which): " + e.getMessage());
+        }
+        if (service.cluster() != null) {
+            try {
+                service.closeFirst(InterceptEndpoint.start(service.mountpoint(), MountControl.inProcess(service.cluster())));
+            } catch (java.io.IOException e) {
+                System.err.println("procsys: procsys exec starts a JVM per command to intercept its calls: " + e.getMessage());
+            }
         }
         if (cluster != null) MetricsEndpoint.exportExpiry(metrics, cluster.credentials());
         service.serveInBackground(threads);

@@ -1,6 +1,8 @@
 package io.procsys.cli;
 
 import io.procsys.daemon.ControlEndpoint;
+import io.procsys.daemon.MountControl;
+import io.procsys.daemon.intercept.InterceptEndpoint;
 import io.procsys.daemon.MetricsEndpoint;
 import io.procsys.daemon.StatusEndpoint;
 import io.procsys.daemon.MountService;
@@ -109,7 +111,9 @@ final class NodeCommand implements Callable<Integer> {
         AutoCloseable status = endpoint("status (procsys status)", () -> StatusEndpoint.start(service.mountpoint(), procRoot, service.cluster()));
         AutoCloseable control = endpoint("control socket (procsys kill, which)",
                 () -> ControlEndpoint.start(service.mountpoint(), service.cluster(), options.contains("allow_other")));
-        RunningAgent.serveUntilSignal(stop, "node", agent, closeOwnTree, service, metrics, status, control);
+        AutoCloseable intercept = service.cluster() == null ? () -> {} : endpoint("exec supervisor (procsys exec starts a JVM per command)",
+                () -> InterceptEndpoint.start(service.mountpoint(), MountControl.inProcess(service.cluster())));
+        RunningAgent.serveUntilSignal(stop, "node", agent, closeOwnTree, service, metrics, status, control, intercept);
         return 0;
     }
 }

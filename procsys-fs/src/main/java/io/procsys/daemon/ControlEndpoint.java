@@ -131,7 +131,7 @@ public final class ControlEndpoint implements AutoCloseable {
             Thread.ofVirtual().name("control-request").start(() -> {
                 CompletableFuture<Reply> reply;
                 try {
-                    reply = answer(JSON.readValue(line, Request.class), peerUid);
+                    reply = answer(cluster, JSON.readValue(line, Request.class), peerUid);
                 } catch (IOException e) {
                     reply = CompletableFuture.completedFuture(new Reply(Errno.EINVAL, null, null, null, "not a request: " + e.getMessage().lines().findFirst().orElse("")));
                 } catch (RuntimeException e) {
@@ -148,45 +148,50 @@ public final class ControlEndpoint implements AutoCloseable {
             });
         }
 
-        private CompletableFuture<Reply> answer(Request request, int peerUid) {
-            if (request.op() == null) return done(Errno.EINVAL, "no op");
-            ClusterActions actions = cluster == null ? null : cluster.actions();
-            if (request.op().equals("which")) {
-                if (actions == null) return done(Errno.ESRCH, "this mount combines no hosts");
-                ClusterActions.Location where = actions.which(request.pid());
-                return CompletableFuture.completedFuture(new Reply(0, null, where.host(), where.localPid(), null));
-            }
-            int uid = peerUid;
-            if (request.asUid() != null && request.asUid() != peerUid) {
-                if (peerUid != 0) return done(Errno.EPERM, "only root may act for another uid");
-                uid = request.asUid();
-            }
-            String user = ProcessCalls.nameOf(uid);
-            if (user == null) return done(Errno.EPERM, "uid " + uid + " has no name on this host to map");
-            if (actions == null) {
-                return done(request.pid() > 0 && request.pid() < (1 << 22) ? Errno.EINVAL : Errno.ESRCH, "this mount combines no hosts");
-            }
-            CompletableFuture<Integer> result = switch (request.op()) {
-                case "signal" -> request.signal() == null ? null : actions.signal(request.pid(), request.signal(), user, uid);
-                case "setpriority" -> request.nice() == null ? null : actions.setPriority(request.pid(), request.nice(), user, uid);
-                case "ioprio" -> actions.ioprioGet(request.pid());
-                default -> null;
-            };
-            if (result == null) return done(Errno.EINVAL, "unknown op or missing argument: " + request.op());
-            int asUid = uid;
-            return result.thenApply(value -> {
-                if (!request.op().equals("ioprio")) {
-                    LOG.log(System.Logger.Level.INFO, request.op() + " " + (request.signal() != null ? request.signal() : request.nice())
-                            + " of " + request.pid() + " for " + user + " (uid " + asUid + "): done");
-                }
-                return new Reply(0, value, null, null, null);
-            });
-        }
-
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             ctx.close(); // a line too long, a silent client: nothing to answer
         }
+    }
+
+    /**
+     * What a request asks of {@code cluster} (null: a mirror) for the process of uid {@code peerUid},
+     * as the kernel said it: the socket's SO_PEERCRED, or a trapped call's process
+     * ({@link MountControl#inProcess}). Actions are logged here, on the host that forwards them.
+     */
+    static CompletableFuture<Reply> answer(Cluster cluster, Request request, int peerUid) {
+        if (request.op() == null) return done(Errno.EINVAL, "no op");
+        ClusterActions actions = cluster == null ? null : cluster.actions();
+        if (request.op().equals("which")) {
+            if (actions == null) return done(Errno.ESRCH, "this mount combines no hosts");
+            ClusterActions.Location where = actions.which(request.pid());
+            return CompletableFuture.completedFuture(new Reply(0, null, where.host(), where.localPid(), null));
+        }
+        int uid = peerUid;
+        if (request.asUid() != null && request.asUid() != peerUid) {
+            if (peerUid != 0) return done(Errno.EPERM, "only root may act for another uid");
+            uid = request.asUid();
+        }
+        String user = ProcessCalls.nameOf(uid);
+        if (user == null) return done(Errno.EPERM, "uid " + uid + " has no name on this host to map");
+        if (actions == null) {
+            return done(request.pid() > 0 && request.pid() < (1 << 22) ? Errno.EINVAL : Errno.ESRCH, "this mount combines no hosts");
+        }
+        CompletableFuture<Integer> result = switch (request.op()) {
+            case "signal" -> request.signal() == null ? null : actions.signal(request.pid(), request.signal(), user, uid);
+            case "setpriority" -> request.nice() == null ? null : actions.setPriority(request.pid(), request.nice(), user, uid);
+            case "ioprio" -> actions.ioprioGet(request.pid());
+            default -> null;
+        };
+        if (result == null) return done(Errno.EINVAL, "unknown op or missing argument: " + request.op());
+        int asUid = uid;
+        return result.thenApply(value -> {
+            if (!request.op().equals("ioprio")) {
+                LOG.log(System.Logger.Level.INFO, request.op() + " " + (request.signal() != null ? request.signal() : request.nice())
+                        + " of " + request.pid() + " for " + user + " (uid " + asUid + "): done");
+            }
+            return new Reply(0, value, null, null, null);
+        });
     }
 
     private static CompletableFuture<Reply> done(int errno, String message) {

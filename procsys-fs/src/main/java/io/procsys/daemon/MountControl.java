@@ -1,5 +1,6 @@
 package io.procsys.daemon;
 
+import io.procsys.fs.cluster.Cluster;
 import io.procsys.posix.Errno;
 
 import java.io.ByteArrayOutputStream;
@@ -10,19 +11,22 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Function;
 
 /**
  * {@link RemoteActions} through a mount's control socket ({@link ControlEndpoint}): one
  * connection per call. The mount takes the caller's uid from the kernel (SO_PEERCRED); a
  * {@code callerUid} other than this process's own uid is sent as the uid to act for, which the
  * mount accepts from root only (the `procsys exec` supervisor) and refuses (EPERM) otherwise.
+ * {@link #inProcess} asks the same questions of a cluster in this process (the mount's daemon
+ * supervising an exec's calls), with this process's uid as the asker's.
  */
 public final class MountControl implements RemoteActions {
-    private final Path socket;
+    private final Function<ControlEndpoint.Request, ControlEndpoint.Reply> asker;
     private final int ownUid;
 
-    private MountControl(Path socket, int ownUid) {
-        this.socket = socket;
+    private MountControl(Function<ControlEndpoint.Request, ControlEndpoint.Reply> asker, int ownUid) {
+        this.asker = asker;
         this.ownUid = ownUid;
     }
 
@@ -32,27 +36,33 @@ public final class MountControl implements RemoteActions {
         if (!Mounts.isProcsysMount(target)) throw new UserError(target + " is not a procsys mount");
         Path socket = ControlEndpoint.socketFor(target);
         if (!Files.exists(socket)) throw new UserError("the procsys mount at " + target + " has no control socket (" + socket + "): restart it with this release");
-        return new MountControl(socket, Users.uid());
+        return at(socket);
+    }
+
+    /** The actions of {@code cluster}, served by this process: what its control socket would answer this process. */
+    public static MountControl inProcess(Cluster cluster) {
+        int uid = Users.uid();
+        return new MountControl(request -> ControlEndpoint.answer(cluster, request, uid).exceptionally(ControlEndpoint::failure).join(), uid);
     }
 
     /** A client of the socket at {@code socket} (tests). */
     static MountControl at(Path socket) {
-        return new MountControl(socket, Users.uid());
+        return new MountControl(request -> ask(socket, request), Users.uid());
     }
 
     @Override
     public int signal(int callerUid, long clusterPid, int signal) {
-        return errnoOf(ask(new ControlEndpoint.Request("signal", clusterPid, signal, null, as(callerUid))));
+        return errnoOf(asker.apply(new ControlEndpoint.Request("signal", clusterPid, signal, null, as(callerUid))));
     }
 
     @Override
     public int setPriority(int callerUid, long clusterPid, int nice) {
-        return errnoOf(ask(new ControlEndpoint.Request("setpriority", clusterPid, null, nice, as(callerUid))));
+        return errnoOf(asker.apply(new ControlEndpoint.Request("setpriority", clusterPid, null, nice, as(callerUid))));
     }
 
     @Override
     public int ioprioGet(int callerUid, long clusterPid) {
-        ControlEndpoint.Reply r = ask(new ControlEndpoint.Request("ioprio", clusterPid, null, null, as(callerUid)));
+        ControlEndpoint.Reply r = asker.apply(new ControlEndpoint.Request("ioprio", clusterPid, null, null, as(callerUid)));
         return r.errno() != 0 ? -r.errno() : r.value() == null ? -Errno.EPROTO : r.value();
     }
 
@@ -63,7 +73,7 @@ public final class MountControl implements RemoteActions {
 
     /** Where {@code clusterPid} lives: its host's name and its pid there; fails with ErrnoException (ESRCH for no such host). */
     public ControlEndpoint.Reply which(long clusterPid) {
-        return ask(new ControlEndpoint.Request("which", clusterPid, null, null, null));
+        return asker.apply(new ControlEndpoint.Request("which", clusterPid, null, null, null));
     }
 
     @Override
@@ -77,7 +87,7 @@ public final class MountControl implements RemoteActions {
     }
 
     /** One request, its reply; a socket that cannot be reached or answers nonsense is EIO (reply's errno). */
-    ControlEndpoint.Reply ask(ControlEndpoint.Request request) {
+    static ControlEndpoint.Reply ask(Path socket, ControlEndpoint.Request request) {
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             channel.connect(UnixDomainSocketAddress.of(socket));
             ByteBuffer out = ByteBuffer.wrap((ControlEndpoint.JSON.writeValueAsString(request) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));

@@ -32,6 +32,7 @@ public final class MountService implements AutoCloseable {
     /** The namespace exec runs commands in on this cluster view (null: a mirror, or it could not be made). */
     private final StandInNetwork network;
     private boolean closed;
+    private final java.util.List<AutoCloseable> besides = new java.util.ArrayList<>();
 
     private MountService(ProcTree tree, ProcMirror mirror, FuseSession session, Cluster cluster, StandInNetwork network) {
         this.tree = tree;
@@ -146,11 +147,23 @@ public final class MountService implements AutoCloseable {
         return cluster;
     }
 
+    /** Closes {@code resource} (an endpoint beside the mount) first when this mount closes. */
+    public synchronized void closeFirst(AutoCloseable resource) {
+        besides.add(resource);
+    }
+
     /** Unmounts and releases everything; idempotent, and safe from a signal's thread and the main thread at once. */
     @Override
     public synchronized void close() {
         if (closed) return;
         closed = true;
+        for (AutoCloseable resource : besides) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                System.err.println("procsys: closing " + resource + ": " + e);
+            }
+        }
         if (network != null) network.close();
         if (session.stop(2_000)) tree.close();
         if (cluster != null) cluster.close();

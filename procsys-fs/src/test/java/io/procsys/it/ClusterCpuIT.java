@@ -76,6 +76,7 @@ class ClusterCpuIT {
         mount = Files.createTempDirectory("procsys-cpus-");
         service = MountService.mount(Path.of("/proc"), mount, List.of(), cluster);
         service.serveInBackground(8);
+        ClusterMountIT.superviseExecs(service);
         for (Peer p : cluster.peers()) ClusterMountIT.waitFor(() -> p.status().state() == Peer.State.UP, 5_000, p.name() + " up");
         cpus = (int) Files.readAllLines(mount.resolve("stat")).stream().filter(l -> l.matches("cpu\\d+ .*")).count();
         int local = (int) Files.readAllLines(Path.of("/proc/stat")).stream().filter(l -> l.matches("cpu\\d+ .*")).count();

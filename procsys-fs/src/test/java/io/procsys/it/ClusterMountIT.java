@@ -52,6 +52,7 @@ class ClusterMountIT {
                 new Cluster.PeerAddress("old", old.address()), new Cluster.PeerAddress("live", live.address())), null, DEADLINE);
         service = MountService.mount(Path.of("/proc"), mount, List.of(), cluster);
         service.serveInBackground(8);
+        superviseExecs(service);
         for (Peer p : cluster.peers()) waitFor(() -> p.status().state() == Peer.State.UP, 5_000, p.name() + " up");
     }
 
@@ -77,6 +78,15 @@ class ClusterMountIT {
             }
         }
         throw new IOException("no free port");
+    }
+
+    /**
+     * What `procsys mount` starts beside a cluster view: the daemon as the supervisor of `procsys
+     * exec` (InterceptEndpoint), so the launcher's execs take the road with no JVM. Closed with the mount.
+     */
+    static void superviseExecs(io.procsys.daemon.MountService service) throws java.io.IOException {
+        service.closeFirst(io.procsys.daemon.intercept.InterceptEndpoint.start(service.mountpoint(),
+                io.procsys.daemon.MountControl.inProcess(service.cluster())));
     }
 
     static void waitFor(java.util.function.BooleanSupplier condition, long millis, String what) throws InterruptedException {

@@ -136,6 +136,7 @@ class HostileTableIT {
         mount = Files.createTempDirectory("procsys-hostile-");
         service = MountService.mount(Path.of("/proc"), mount, List.of(), cluster);
         service.serveInBackground(4);
+        ClusterMountIT.superviseExecs(service);
         for (Peer p : cluster.peers()) ClusterMountIT.waitFor(() -> p.status().state() == Peer.State.UP, 10_000, p.name() + " up");
     }
 

@@ -3,6 +3,8 @@ package io.procsys.it;
 import io.procsys.daemon.ControlEndpoint;
 import io.procsys.daemon.MountService;
 import io.procsys.daemon.RemoteActions;
+import io.procsys.daemon.MountControl;
+import io.procsys.daemon.intercept.InterceptEndpoint;
 import io.procsys.daemon.intercept.Interception;
 import io.procsys.fs.cluster.Cluster;
 import io.procsys.fs.cluster.Peer;
@@ -42,6 +44,9 @@ class InterceptIT {
     static Process sleeper;
     static int gpid;
     static Cluster cluster;
+    /** The daemon's exec supervisor, as `procsys mount` starts it: the launcher's execs start no JVM. */
+    static InterceptEndpoint intercept;
+    static final Path INSTALLER = Path.of("src/main/python/intercept-exec.py").toAbsolutePath();
 
     @BeforeAll
     static void start() throws Exception {
@@ -53,6 +58,8 @@ class InterceptIT {
         service = MountService.mount(Path.of("/proc"), mount, List.of(), cluster);
         service.serveInBackground(4);
         control = ControlEndpoint.start(service.mountpoint(), cluster, false);
+        intercept = InterceptEndpoint.start(service.mountpoint(), MountControl.inProcess(cluster));
+        service.closeFirst(intercept);
         for (Peer p : cluster.peers()) ClusterMountIT.waitFor(() -> p.status().state() == Peer.State.UP, 5_000, p.name() + " up");
         sleeper = new ProcessBuilder("taskset", "-c", "0", "nice", "-n", "7", "sleep", "600").start();
         ClusterMountIT.waitFor(() -> read("/proc/" + sleeper.pid() + "/comm").equals("sleep\n"), 5_000, "the sleeper");
@@ -137,13 +144,15 @@ class InterceptIT {
      * supervisor's own calls are all made.
      */
     @Test
-    void theInterceptingJvmLinksOneDowncall() throws Exception {
+    void withoutPython3TheInterceptingJvmLinksOneDowncall() throws Exception {
         Path classes = Files.createTempFile("procsys-exec-classes", ".txt");
         try {
-            Commands.Result r = Commands.run(List.of("env", "PROCSYS_JAVA_OPTS=-Xlog:class+load:file=" + classes,
+            // where python3 is missing, a JVM installs the filter and supervises, as before, and says so once
+            Commands.Result r = Commands.run(List.of("env", "PROCSYS_JAVA_OPTS=-Xlog:class+load:file=" + classes, "PROCSYS_PYTHON=/nonexistent/python3",
                     Commands.launcher().toString(), "exec", "--mount", mount.toString(), "--", "sh", "-c",
                     "kill -0 " + gpid + " 2>/dev/null; busybox free"), 60);
             assertEquals(0, r.exit(), r.all());
+            assertEquals(List.of("procsys: no python3 (/nonexistent/python3): starting a JVM to intercept CMD's calls"), r.err().lines().toList());
             String[] mem = r.out().lines().filter(l -> l.startsWith("Mem:")).findFirst().orElseThrow().split("\\s+");
             assertEquals(combinedKb("MemTotal"), Long.parseLong(mem[1]), "sysinfo was answered: " + r.all());
             List<String> loaded = Files.readAllLines(classes);
@@ -242,5 +251,109 @@ class InterceptIT {
         String[] us = out.strip().split(" ");
         System.out.println("InterceptIT: kill(gpid, 0) under the filter with a fake: " + us[0] + " us/call; a local kill(pid, 0): " + us[1] + " us/call");
         assertEquals(2, us.length, out);
+    }
+
+    // --- the road with no JVM: the daemon supervises (InterceptEndpoint), intercept-exec.py sets up ---
+
+    /**
+     * The launcher execs all the way into CMD: the command is the very process the caller started
+     * (no JVM, nothing between), its trapped sysinfo is answered by the daemon, and it runs in the
+     * cluster's stand-in network with the /sys views bound.
+     */
+    @Test
+    void execStartsNoJvmTheCommandIsTheCallersOwnProcess() throws Exception {
+        Process p = new ProcessBuilder(Commands.launcher().toString(), "exec", "--mount", mount.toString(), "--", "sh", "-c",
+                "echo $$; busybox free; readlink /proc/self/ns/net; cat /sys/devices/system/cpu/online").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        List<String> lines = out.lines().toList();
+        assertEquals(Long.toString(p.pid()), lines.get(0), "CMD is the launcher's process: " + out);
+        String[] mem = lines.stream().filter(l -> l.startsWith("Mem:")).findFirst().orElseThrow().split("\\s+");
+        assertEquals(combinedKb("MemTotal"), Long.parseLong(mem[1]), "sysinfo answered by the daemon: " + out);
+        assertTrue(!out.contains(Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString()), "the stand-in network, not this one: " + out);
+        long cpus = read(mount + "/stat").lines().filter(l -> l.matches("cpu[0-9]+ .*")).count();
+        assertEquals("0-" + (cpus - 1), lines.getLast(), "the cluster's CPUs in /sys: " + out);
+    }
+
+    @Test
+    void exitStatusAndSignalsOfTheCommandPassThrough() {
+        assertEquals(7, Commands.throughMirror(mount, "sh", "-c", "exit 7").exit());
+        assertEquals(128 + 15, Commands.throughMirror(mount, "sh", "-c", "kill -TERM $$").exit());
+        Commands.Result missing = Commands.throughMirror(mount, "no-such-command-here");
+        assertEquals(127, missing.exit(), missing.all());
+        assertTrue(missing.err().contains("no-such-command-here"), missing.all());
+    }
+
+    /** A kill forwarded from the no-JVM road, by a command that became another user after its filter was installed by root. */
+    @Test
+    void theCallersUidIsTheTrappedProcesssNotTheClients() throws Exception {
+        forwarded.clear();
+        Path socket = Files.createTempDirectory("procsys-intercept-sock").resolve("s.sock");
+        try (InterceptEndpoint second = InterceptEndpoint.start(mount, FAKE, socket)) {
+            Commands.Result r = Commands.run(List.of(PYTHON, "-I", "-S", INSTALLER.toString(), socket.toString(), "-",
+                    "setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups",
+                    PYTHON, "-c", "import os; os.kill(" + gpid + ", 0); print('sent')"), 60);
+            assertEquals(0, r.exit(), r.all());
+            assertEquals(List.of("signal 65534 " + gpid + " 0"), List.copyOf(forwarded), "the uid of the process that called kill");
+            ClusterMountIT.waitFor(() -> second.running() == 0, 10_000, "the supervisor ends with its command");
+        } finally {
+            Files.deleteIfExists(socket);
+            Files.deleteIfExists(socket.getParent());
+        }
+    }
+
+    /** The supervisor gone (the daemon stopped), a trapped call fails with ENOSYS at once: the kernel answers it. */
+    @Test
+    void aTrappedCallWithNoSupervisorLeftIsEnosysAtOnce() throws Exception {
+        Path dir = Files.createTempDirectory("procsys-intercept-gone");
+        Path socket = dir.resolve("s.sock"), go = dir.resolve("go");
+        InterceptEndpoint second = InterceptEndpoint.start(mount, FAKE, socket);
+        Process p;
+        try {
+            p = new ProcessBuilder(PYTHON, "-I", "-S", INSTALLER.toString(), socket.toString(), "-", PYTHON, "-c",
+                    LIBC + "while not os.path.exists('" + go + "'): time.sleep(0.01)\n"
+                            + "t = time.monotonic(); r = call(libc.sysinfo, ctypes.create_string_buffer(128))\n"
+                            + "print(r, round((time.monotonic() - t) * 1000))").redirectErrorStream(true).start();
+            for (int i = 0; i < 1000 && second.running() == 0 && p.isAlive(); i++) Thread.sleep(10);
+            assertEquals(1, second.running(), "the supervisor of the command; it said: "
+                    + (p.isAlive() ? "(still running)" : new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)));
+        } finally {
+            second.close();
+        }
+        Files.writeString(go, "");
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS), "never hangs");
+        String[] out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip().split(" ");
+        assertEquals("-" + Errno.ENOSYS, out[0], String.join(" ", out));
+        System.out.println("InterceptIT: sysinfo with the supervisor gone: ENOSYS after " + out[1] + " ms");
+        Files.deleteIfExists(go);
+        Files.deleteIfExists(dir);
+    }
+
+    /** 100 execs on the no-JVM road: every supervisor ends with its command, no fd or thread stays in the daemon. */
+    @Test
+    void aHundredExecsLeaveNothingBehind() throws Exception {
+        Commands.throughMirror(mount, "true");
+        ClusterMountIT.waitFor(() -> intercept.running() == 0, 10_000, "the first exec's supervisor ends");
+        long fds = openFds(), threads = interceptThreads();
+        for (int i = 0; i < 100; i++) {
+            Commands.Result r = Commands.throughMirror(mount, "sh", "-c", "busybox free >/dev/null");
+            assertEquals(0, r.exit(), r.all());
+            assertEquals("", r.err(), "no JVM's fallback line");
+        }
+        ClusterMountIT.waitFor(() -> intercept.running() == 0, 10_000, "every supervisor ends with its command");
+        ClusterMountIT.waitFor(() -> interceptThreads() <= threads, 10_000, "no supervisor thread left");
+        assertTrue(openFds() <= fds + 5, "fds: " + fds + " before, " + openFds() + " after");
+        assertTrue(!Files.readString(Path.of("/proc/self/mountinfo")).contains("/run/procsys/host-sys"), "the commands' mounts stayed in their namespaces");
+    }
+
+    static long openFds() throws IOException {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
+    static long interceptThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("procsys-intercept-")).count();
     }
 }

@@ -61,6 +61,7 @@ class ProcessTableIT {
         mount = Files.createTempDirectory("procsys-tables-");
         service = MountService.mount(Path.of("/proc"), mount, List.of(), cluster);
         service.serveInBackground(8);
+        ClusterMountIT.superviseExecs(service);
         for (Peer p : cluster.peers()) ClusterMountIT.waitFor(() -> p.status().state() == Peer.State.UP, 30_000, p.name() + " up");
     }
 

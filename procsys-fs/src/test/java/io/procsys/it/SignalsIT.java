@@ -70,6 +70,7 @@ class SignalsIT {
         Files.setPosixFilePermissions(at, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         MountService service = MountService.mount(Path.of("/proc"), at, List.of("allow_other"), cluster);
         service.serveInBackground(4);
+        ClusterMountIT.superviseExecs(service);
         services.add(service);
         controls.add(ControlEndpoint.start(service.mountpoint(), cluster, true));
         for (Peer p : cluster.peers()) ClusterMountIT.waitFor(() -> p.status().state() == Peer.State.UP, 60_000, node + ": " + p.name() + " up");

@@ -49,6 +49,7 @@ class SysViewsIT {
         mount = Files.createTempDirectory("procsys-sysviews-");
         service = MountService.mount(Path.of("/proc"), mount, List.of(), cluster);
         service.serveInBackground(8);
+        ClusterMountIT.superviseExecs(service);
         ClusterMountIT.waitFor(() -> cluster.peers().getFirst().status().state() == Peer.State.UP, 5_000, "disks up");
     }
 
@@ -192,7 +193,7 @@ class SysViewsIT {
      * the cluster view itself: CMD is the launcher's own process (`$$` is its pid, no JVM between)
      * and gets the same world as through Java: the stand-in network (or this host's with
      * --host-network), the /sys views, the view over /proc, its exit status passed on. With
-     * interception, the default, a JVM starts CMD.
+     * interception, the default, too (the daemon supervises); only without python3 a JVM starts CMD.
      */
     @Test
     void withoutInterceptionTheLauncherRunsExecItself() throws Exception {
@@ -205,9 +206,18 @@ class SysViewsIT {
         lines = launch(0, "exec", "--no-intercept", "--host-network", "--mount=" + mount, "--", "sh", "-c", "echo $$; readlink /proc/self/ns/net");
         assertEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString(), lines.get(1), "this host's network: " + lines);
 
-        // with interception the launcher starts a JVM on InterceptedExec with the argv it made (InterceptIT: the calls are answered)
-        Process intercepted = new ProcessBuilder(Commands.launcher().toString(), "exec", "--mount", mount.toString(), "--", "sh", "-c",
-                "echo $$ $PPID; tr '\\0' ' ' < /proc/$PPID/cmdline; echo; readlink /proc/self/ns/net; getconf _NPROCESSORS_ONLN").redirectErrorStream(true).start();
+        // with interception, the default, the daemon supervises and intercept-exec.py sets up: still no JVM, the same world
+        lines = launch(6, "exec", "--mount", mount.toString(), "--", "sh", "-c",
+                "echo $$; readlink /proc/self/ns/net; getconf _NPROCESSORS_ONLN; grep -c ' /proc .* - fuse.procsys ' /proc/self/mountinfo; exit 6");
+        assertEquals("net:[" + Files.getAttribute(StandInNetwork.pinOf(mount), "unix:ino") + "]", lines.get(1), "the stand-in network: " + lines);
+        assertEquals(Integer.toString(combinedCpus()), lines.get(2), "the CPU view: " + lines);
+        assertEquals("1", lines.get(3), "the view is over /proc: " + lines);
+
+        // without python3 the launcher starts a JVM on InterceptedExec with the argv it made (InterceptIT: the calls are answered)
+        ProcessBuilder jvmRoad = new ProcessBuilder(Commands.launcher().toString(), "exec", "--mount", mount.toString(), "--", "sh", "-c",
+                "echo $$ $PPID; tr '\\0' ' ' < /proc/$PPID/cmdline; echo; readlink /proc/self/ns/net; getconf _NPROCESSORS_ONLN");
+        jvmRoad.environment().put("PROCSYS_PYTHON", "/nonexistent/python3");
+        Process intercepted = jvmRoad.start();
         lines = new String(intercepted.getInputStream().readAllBytes()).lines().toList();
         assertEquals(0, intercepted.waitFor(), String.join("\n", lines));
         String[] pids = lines.getFirst().split(" ");

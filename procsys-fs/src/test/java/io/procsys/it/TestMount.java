@@ -29,6 +29,7 @@ final class TestMount implements AutoCloseable {
         Files.setPosixFilePermissions(path, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         service = MountService.mount(procRoot, path, options, cluster);
         service.serveInBackground(8);
+        if (cluster != null) ClusterMountIT.superviseExecs(service);
     }
 
     /** Unmounts, checking that no upcall threw and that the mount is gone. */

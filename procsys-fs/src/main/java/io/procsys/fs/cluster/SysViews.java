@@ -59,6 +59,9 @@ public final class SysViews implements Backend {
     /** st_ino of the views' entries: far above procfs's and {@code hosts/}'s, one per path. */
     private static final long INODE_BASE = 0x7ff0_0000_0000L;
 
+    /** A tree with only its root, never changed: what .sys itself is. */
+    private static final SysViewTree ROOT_ONLY = new SysViewTree();
+
     private final CombinedFiles combined;
     private volatile Built last;
 
@@ -76,6 +79,8 @@ public final class SysViews implements Backend {
 
     @Override
     public CompletableFuture<FileAttributes> stat(String path) {
+        // .sys itself is a directory whatever the hosts say: exec's check for it makes no tree (a fan-out, ~15 ms)
+        if (path.isEmpty()) return CompletableFuture.completedFuture(attributes(ROOT_ONLY, path));
         return recent().thenApply(tree -> attributes(tree, path));
     }
 
