@@ -11,6 +11,7 @@ answers them ENOSYS. No process is started on the way (mount(8), unshare(1) and 
 ~6 ms each here); python3 -I -S with ctypes starts in ~20 ms.
 Exits 125, as the launcher's set-up steps do, when the daemon cannot be reached or a step fails.
 """
+import _signal
 import _socket
 import ctypes
 import os
@@ -111,6 +112,10 @@ def main(argv):
     except OSError as e:
         fail("the mount's intercept socket %s: %s" % (path, e.strerror or e))
     conn.close()
+    # Python ignores SIGPIPE and SIGXFSZ, and exec keeps ignored signals: CMD must get the
+    # defaults, as from a shell (`procsys exec -- ps -ef | head -1` ends ps by SIGPIPE)
+    _signal.signal(_signal.SIGPIPE, _signal.SIG_DFL)
+    _signal.signal(_signal.SIGXFSZ, _signal.SIG_DFL)
     try:
         os.execvp(command[0], command)
     except OSError as e:

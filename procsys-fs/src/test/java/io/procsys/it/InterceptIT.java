@@ -280,6 +280,9 @@ class InterceptIT {
     void exitStatusAndSignalsOfTheCommandPassThrough() {
         assertEquals(7, Commands.throughMirror(mount, "sh", "-c", "exit 7").exit());
         assertEquals(128 + 15, Commands.throughMirror(mount, "sh", "-c", "kill -TERM $$").exit());
+        // signals ignored by the set-up (python3 ignores SIGPIPE and SIGXFSZ) are not CMD's: `exec -- ps | head` ends ps
+        assertEquals(Commands.run("grep", "SigIgn", "/proc/self/status").out(), Commands.throughMirror(mount, "grep", "SigIgn", "/proc/self/status").out());
+        assertEquals("141", Commands.throughMirror(mount, "bash", "-c", "yes | head -1 >/dev/null; echo ${PIPESTATUS[0]}").out().strip(), "yes ended by SIGPIPE");
         Commands.Result missing = Commands.throughMirror(mount, "no-such-command-here");
         assertEquals(127, missing.exit(), missing.all());
         assertTrue(missing.err().contains("no-such-command-here"), missing.all());
