@@ -82,7 +82,10 @@ public final class InterceptEndpoint implements AutoCloseable {
     /** As {@link #start(Path, RemoteActions)}, on the socket at {@code socket} (tests: a second supervisor of one mount). */
     public static InterceptEndpoint start(Path mountpoint, RemoteActions actions, Path socket) throws IOException {
         int[] sizes = Seccomp.notifSizes();
-        if (sizes == null) throw new IOException("this kernel has no seccomp user notification (Linux 5.0 or newer needed)");
+        if (sizes == null) {
+            throw new IOException("seccomp(2) refused SECCOMP_GET_NOTIF_SIZES: Linux 5.0 or newer is needed, and a sandbox that allows seccomp"
+                    + " (a systemd unit's SystemCallFilter= must list it)");
+        }
         if (!Epoll.isAvailable()) throw new IOException("Netty's epoll transport is unavailable: " + Epoll.unavailabilityCause());
         Files.createDirectories(socket.getParent());
         Files.deleteIfExists(socket);
