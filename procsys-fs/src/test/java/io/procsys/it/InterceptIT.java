@@ -312,25 +312,30 @@ class InterceptIT {
         Path dir = Files.createTempDirectory("procsys-intercept-gone");
         Path socket = dir.resolve("s.sock"), go = dir.resolve("go");
         InterceptEndpoint second = InterceptEndpoint.start(mount, FAKE, socket);
-        Process p;
+        Process p = new ProcessBuilder(PYTHON, "-I", "-S", INSTALLER.toString(), socket.toString(), "-", PYTHON, "-c",
+                LIBC + "while not os.path.exists('" + go + "'): time.sleep(0.01)\n"
+                        + "t = time.monotonic(); r = call(libc.sysinfo, ctypes.create_string_buffer(128))\n"
+                        + "print(r, round((time.monotonic() - t) * 1000))").redirectErrorStream(true).start();
+        // never left waiting: its mount namespace holds a copy of every mount, and so keeps this host's FUSE mounts alive
         try {
-            p = new ProcessBuilder(PYTHON, "-I", "-S", INSTALLER.toString(), socket.toString(), "-", PYTHON, "-c",
-                    LIBC + "while not os.path.exists('" + go + "'): time.sleep(0.01)\n"
-                            + "t = time.monotonic(); r = call(libc.sysinfo, ctypes.create_string_buffer(128))\n"
-                            + "print(r, round((time.monotonic() - t) * 1000))").redirectErrorStream(true).start();
-            for (int i = 0; i < 1000 && second.running() == 0 && p.isAlive(); i++) Thread.sleep(10);
-            assertEquals(1, second.running(), "the supervisor of the command; it said: "
-                    + (p.isAlive() ? "(still running)" : new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)));
+            try {
+                for (int i = 0; i < 1000 && second.running() == 0 && p.isAlive(); i++) Thread.sleep(10);
+                assertEquals(1, second.running(), "the supervisor of the command; it said: "
+                        + (p.isAlive() ? "(still running)" : new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)));
+            } finally {
+                second.close();
+            }
+            Files.writeString(go, "");
+            assertTrue(p.waitFor(10, TimeUnit.SECONDS), "never hangs");
+            String[] out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip().split(" ");
+            assertEquals("-" + Errno.ENOSYS, out[0], String.join(" ", out));
+            System.out.println("InterceptIT: sysinfo with the supervisor gone: ENOSYS after " + out[1] + " ms");
         } finally {
-            second.close();
+            p.destroyForcibly();
+            Files.deleteIfExists(go);
+            Files.deleteIfExists(socket);
+            Files.deleteIfExists(dir);
         }
-        Files.writeString(go, "");
-        assertTrue(p.waitFor(10, TimeUnit.SECONDS), "never hangs");
-        String[] out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip().split(" ");
-        assertEquals("-" + Errno.ENOSYS, out[0], String.join(" ", out));
-        System.out.println("InterceptIT: sysinfo with the supervisor gone: ENOSYS after " + out[1] + " ms");
-        Files.deleteIfExists(go);
-        Files.deleteIfExists(dir);
     }
 
     /** 100 execs on the no-JVM road: every supervisor ends with its command, no fd or thread stays in the daemon. */
