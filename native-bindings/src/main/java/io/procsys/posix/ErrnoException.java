@@ -19,6 +19,14 @@ public final class ErrnoException extends RuntimeException {
         return errno;
     }
 
+    /**
+     * What a future stage failed with: a {@code CompletableFuture} hands later stages its failure
+     * wrapped in a {@link java.util.concurrent.CompletionException}; this is the failure itself.
+     */
+    public static Throwable unwrapped(Throwable error) {
+        return error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+
     /** The message without the errno's name (to pass on with the errno, which adds it again). */
     public String reason() {
         return reason;

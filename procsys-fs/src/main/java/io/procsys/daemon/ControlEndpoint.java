@@ -31,7 +31,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.CompletionException;
 
 /**
  * A mount's control socket (README "Acting on the cluster"): `procsys kill`, `procsys which` and
@@ -199,7 +198,7 @@ public final class ControlEndpoint implements AutoCloseable {
     }
 
     static Reply failure(Throwable error) {
-        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable e = ErrnoException.unwrapped(error);
         if (e instanceof ErrnoException r) return new Reply(r.errno(), null, null, null, e.getMessage());
         return new Reply(Errno.EIO, null, null, null, String.valueOf(e));
     }

@@ -7,7 +7,6 @@ import io.procsys.tree.NativeBytes;
 
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * An open file of a live source, read as procfs's seq_file reads: a read at offset 0, or at any
@@ -121,7 +120,7 @@ public final class RenderedFile implements OpenFile {
     }
 
     private static int errnoOf(Throwable error) {
-        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable e = ErrnoException.unwrapped(error);
         return e instanceof ErrnoException r ? r.errno() : Errno.EIO;
     }
 

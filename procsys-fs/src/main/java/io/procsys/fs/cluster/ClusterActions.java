@@ -102,7 +102,7 @@ public final class ClusterActions {
                     return action.apply(peer, new Seen(where.pid(), startTime));
                 });
         return done.exceptionallyCompose(error -> {
-            Throwable e = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+            Throwable e = ErrnoException.unwrapped(error);
             // a process gone from the host's tree is no process to signal
             if (e instanceof ErrnoException r && r.errno() == Errno.ENOENT) return failed(Errno.ESRCH, "no process " + clusterPid);
             return CompletableFuture.failedFuture(e);

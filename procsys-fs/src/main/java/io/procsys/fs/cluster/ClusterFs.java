@@ -29,7 +29,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.function.IntToLongFunction;
 
@@ -124,17 +123,13 @@ public final class ClusterFs extends DelegatingFilesystem {
                 if (error == null) {
                     onValue.accept(value);
                 } else {
-                    Throwable e = unwrapped(error);
+                    Throwable e = ErrnoException.unwrapped(error);
                     req.replyError(e instanceof ErrnoException r ? r.errno() : Errno.EIO);
                 }
             } catch (Throwable t) {
                 if (!req.replied()) req.replyError(Errno.EIO);
             }
         });
-    }
-
-    private static Throwable unwrapped(Throwable error) {
-        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
     private void replyEntry(Request req, Node parent, String name, NodeKind kind, FileAttributes attributes) {
@@ -259,7 +254,7 @@ public final class ClusterFs extends DelegatingFilesystem {
     private CompletableFuture<List<ExportedTree.Entry>> processesOf(HostSet.Member m, long since) {
         return m.backend().listRoot(since).handle((list, error) -> {
             if (error == null) return processes(m.index(), m.backend(), list);
-            m.backend().tableError("left out of a listing: " + unwrapped(error).getMessage());
+            m.backend().tableError("left out of a listing: " + ErrnoException.unwrapped(error).getMessage());
             return List.of();
         });
     }
@@ -339,7 +334,7 @@ public final class ClusterFs extends DelegatingFilesystem {
         CompletableFuture<Backend.Content> again = read(at, name, at.backend().readAgain(at.path()));
         if (!at.inProcess()) return again;
         return again.exceptionallyCompose(error -> {
-            Throwable e = unwrapped(error);
+            Throwable e = ErrnoException.unwrapped(error);
             boolean exited = e instanceof ErrnoException r && r.errno() == Errno.ENOENT;
             return CompletableFuture.failedFuture(exited ? new ErrnoException(Errno.ESRCH, at.path() + " exited") : e);
         });

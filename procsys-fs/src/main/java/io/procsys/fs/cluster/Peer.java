@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
@@ -180,7 +179,7 @@ public final class Peer implements Backend, AutoCloseable {
     }
 
     private static String describe(Throwable error) {
-        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable e = ErrnoException.unwrapped(error);
         return e instanceof TimeoutException ? "timed out" : String.valueOf(e.getMessage() != null ? e.getMessage() : e);
     }
 
@@ -209,7 +208,7 @@ public final class Peer implements Backend, AutoCloseable {
                         seen(t0);
                         return value;
                     }
-                    Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                    Throwable e = ErrnoException.unwrapped(error);
                     failed(kindOf(e));
                     if (e instanceof ErrnoException r) throw r;
                     if (e instanceof TimeoutException) {
@@ -345,7 +344,7 @@ public final class Peer implements Backend, AutoCloseable {
      * deadline may still arrive.
      */
     static Throwable asActionError(Throwable error) {
-        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable e = ErrnoException.unwrapped(error);
         if (e instanceof ErrnoException r && (r.errno() == Errno.ETIMEDOUT || r.errno() == Errno.EHOSTUNREACH || r.errno() == Errno.ENOTCONN)) {
             return new ErrnoException(Errno.EAGAIN, r.reason());
         }

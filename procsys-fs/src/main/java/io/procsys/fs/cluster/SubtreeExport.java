@@ -13,7 +13,6 @@ import io.procsys.tree.ExportedTree;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -77,7 +76,7 @@ final class SubtreeExport implements TableSource {
 
     /** A peer whose reply did not come, as the level above sees it. */
     private static TableBundle.Part failed(String name, Throwable error) {
-        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable e = ErrnoException.unwrapped(error);
         int errno = e instanceof ErrnoException r ? r.errno() : Errno.EIO;
         String why = e instanceof ErrnoException r ? r.reason() : String.valueOf(e.getMessage());
         return TableBundle.Part.failed("hosts/" + name, errno == 0 ? Errno.EIO : errno, "no table from " + name + " at its tree node: " + why);

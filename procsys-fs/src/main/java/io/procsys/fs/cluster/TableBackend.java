@@ -331,7 +331,7 @@ final class TableBackend implements Backend {
         // (bad, over the budget) is listed the old way
         return fetch(() -> parts.forListing(nextSample), sinceNanos).handle((t, error) -> {
             if (error == null) return CompletableFuture.completedFuture(t.root());
-            Throwable e = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+            Throwable e = ErrnoException.unwrapped(error);
             boolean unreachable = e instanceof ErrnoException r && (r.errno() == Errno.ETIMEDOUT || r.errno() == Errno.EHOSTUNREACH || r.errno() == Errno.ENOTCONN);
             return unreachable ? CompletableFuture.<List<ExportedTree.Entry>>failedFuture(e) : peer.list("");
         }).thenCompose(f -> f);

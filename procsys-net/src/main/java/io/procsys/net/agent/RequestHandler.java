@@ -14,7 +14,6 @@ import io.procsys.tree.FileBuffer;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.BiFunction;
 
 /**
@@ -100,7 +99,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<Message.Request> 
                 ctx.writeAndFlush(new Message.Data(id, bytes));
                 return;
             }
-            Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            Throwable e = ErrnoException.unwrapped(error);
             ctx.writeAndFlush(counted(kind, new Message.Error(id, e instanceof ErrnoException r ? r.errno() : Errno.EIO)));
         });
     }

@@ -98,7 +98,7 @@ public final class AgentClient implements AutoCloseable {
     }
 
     private static boolean refusedVersion(Throwable error) {
-        Throwable e = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable e = ErrnoException.unwrapped(error);
         return e instanceof ErrnoException r && r.errno() == Errno.EPROTO;
     }
 
