@@ -165,7 +165,7 @@ public final class Cluster implements AutoCloseable {
     long waitsForBelowMillis() {
         long below = 0;
         for (Peer p : peers) below = Math.max(below, p.agentWaitsMillis());
-        return deadline.toMillis() * Peer.FIRST_TABLE_DEADLINES + below;
+        return Peer.firstTableLimit(deadline).toMillis() + below;
     }
 
     private Peer connectFound(InetSocketAddress address) {

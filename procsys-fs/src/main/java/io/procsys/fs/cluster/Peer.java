@@ -35,10 +35,15 @@ public final class Peer implements Backend, AutoCloseable {
     public static final Duration DEFAULT_ACTION_DEADLINE = Duration.ofSeconds(5);
     /**
      * A host's first process table after it joined or came back may take this many deadlines,
-     * once (a slow host builds its first table cold: QEMU guests missed a 3 s deadline); later
-     * tables have the deadline.
+     * and at least {@link #FIRST_TABLE_FLOOR}, once (a slow host builds its first table cold:
+     * QEMU guests missed a 3 s deadline); later tables have the deadline.
      */
     public static final int FIRST_TABLE_DEADLINES = 5;
+    /**
+     * A cold host's first table does not get faster with a shorter deadline: a TCG guest whose
+     * agent had just started took over 2.5 s (5 default deadlines) in one CI run of four.
+     */
+    static final Duration FIRST_TABLE_FLOOR = Duration.ofSeconds(10);
     static final Duration MIN_BACKOFF = Duration.ofMillis(100);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
@@ -283,7 +288,7 @@ public final class Peer implements Backend, AutoCloseable {
     /** As {@link #table(boolean, int)}; with {@code subtree}, a tree node's whole subtree (a TableBundle), any other agent's own table. */
     public CompletableFuture<ByteBuf> table(boolean threads, int parts, boolean subtree) {
         tables.increment();
-        Duration limit = firstTableWait() ? deadline.multipliedBy(FIRST_TABLE_DEADLINES) : deadline;
+        Duration limit = firstTableWait() ? firstTableLimit(deadline) : deadline;
         return call(c -> c.table("", threads, parts, subtree), limit).thenApply(table -> {
             synchronized (this) {
                 tableSinceUp = true;
@@ -293,7 +298,13 @@ public final class Peer implements Backend, AutoCloseable {
         });
     }
 
-    /** Whether the next table may take {@link #FIRST_TABLE_DEADLINES}: none came since the connection came up, and the long wait was not given yet. */
+    /** How long a host's first table may take, for a peer with {@code deadline}. */
+    static Duration firstTableLimit(Duration deadline) {
+        Duration deadlines = deadline.multipliedBy(FIRST_TABLE_DEADLINES);
+        return deadlines.compareTo(FIRST_TABLE_FLOOR) > 0 ? deadlines : FIRST_TABLE_FLOOR;
+    }
+
+    /** Whether the next table may take {@link #firstTableLimit}: none came since the connection came up, and the long wait was not given yet. */
     private synchronized boolean firstTableWait() {
         if (tableSinceUp || firstWaitGiven) return false;
         firstWaitGiven = true;
