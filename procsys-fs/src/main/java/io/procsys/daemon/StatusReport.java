@@ -2,6 +2,7 @@ package io.procsys.daemon;
 
 import io.procsys.fs.cluster.DnsPeers;
 import io.procsys.fs.cluster.Peer;
+import io.procsys.fs.clock.ClockStatus;
 import io.procsys.net.ReloadingTls;
 
 import java.time.Instant;
@@ -14,6 +15,7 @@ import java.util.Locale;
  */
 public final class StatusReport {
     private static final String PEER_ROW = "%-16s %-22s %-10s %9s  %-20s %s%n";
+    private static final String CLOCK_ROW = "%-16s %-20s %10s %8s  %s%n";
 
     private StatusReport() {}
 
@@ -32,7 +34,12 @@ public final class StatusReport {
                     time(t.notAfter()), t.reloads(), t.lastProblem().isEmpty() ? "" : "; last change not used: " + t.lastProblem());
             if (t.warning() != null) line(out, "WARNING: %s%n", t.warning());
         }
-        if (status.peers().isEmpty()) return out.toString();
+        if (!status.peers().isEmpty()) peers(out, status);
+        if (status.clock() != null) clock(out, status.clock());
+        return out.toString();
+    }
+
+    private static void peers(StringBuilder out, StatusEndpoint.Status status) {
         line(out, PEER_ROW, "PEER", "ADDRESS", "STATE", "RTT(us)", "LAST SEEN", "LAST ERROR");
         for (Peer.Status p : status.peers()) {
             line(out, PEER_ROW, p.name(), p.address(), p.state(),
@@ -43,7 +50,17 @@ public final class StatusReport {
             if (p.tableErrors() == 0) continue;
             line(out, "%s: %d process table error(s), the last at %s: %s%n", p.name(), p.tableErrors(), time(p.lastTableErrorAt()), p.lastTableError());
         }
-        return out.toString();
+    }
+
+    /** The view's btime, and each host's boot measured here with the skew of its own clock (docs/aggregation.md). */
+    private static void clock(StringBuilder out, ClockStatus clock) {
+        if (clock.viewBoot() == null) return;
+        line(out, "view btime %d (%s): the earliest boot of its hosts, measured here%n", clock.btime(), time(clock.viewBoot()));
+        line(out, CLOCK_ROW, "HOST", "BOOTED (HERE)", "SKEW(s)", "+-(ms)", "MEASURED");
+        for (ClockStatus.Host h : clock.hosts()) {
+            line(out, CLOCK_ROW, h.name(), time(h.boot()), h.skewSeconds() == null ? "-" : String.format(Locale.ROOT, "%+.1f", h.skewSeconds()),
+                    h.uncertaintyMillis() < 0 ? "btime" : Long.toString(h.uncertaintyMillis()), time(h.measuredAt()));
+        }
     }
 
     /** Locale.ROOT: the daemon's locale must not change the digits the user's command prints. */

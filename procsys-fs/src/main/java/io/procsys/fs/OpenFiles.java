@@ -6,6 +6,7 @@ import io.procsys.posix.Libc;
 import io.procsys.tree.WholeFile;
 
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.CompletableFuture;
 
 /** How a file of a proc tree is turned into an {@link OpenFile} at open. */
@@ -26,6 +27,11 @@ final class OpenFiles {
      * used again is never read for it. A captured tree's file does not change: one snapshot.
      */
     static OpenFile of(int fd, Node node, boolean live) {
+        return of(fd, node, live, null);
+    }
+
+    /** As above, each rendering's text rewritten by {@code rewrite} (null: as the source has it). */
+    static OpenFile of(int fd, Node node, boolean live, UnaryOperator<String> rewrite) {
         if (PASSTHROUGH.contains(node.name())) return new OpenFile.Passthrough(fd, STREAMS.contains(node.name()));
         WholeFile file = WholeFile.read(fd, SNAPSHOT_LIMIT);
         if (file.errno() == WholeFile.TOO_BIG) {
@@ -33,9 +39,10 @@ final class OpenFiles {
         }
         if (file.errno() != 0 || !live) {
             Libc.close(fd);
-            return file.errno() != 0 ? new OpenFile.Failed(file.errno()) : new OpenFile.Snapshot(file);
+            return file.errno() != 0 ? new OpenFile.Failed(file.errno()) : new OpenFile.Snapshot(Rewritten.of(file, rewrite));
         }
-        return new RenderedFile(file, new FromSource(fd));
+        RenderedFile.Renderer fromSource = new FromSource(fd);
+        return new RenderedFile(Rewritten.of(file, rewrite), rewrite == null ? fromSource : new Rewritten(fromSource, rewrite));
     }
 
     /** Renders a file again from its source's descriptor, read whole from byte 0. */

@@ -15,6 +15,7 @@ import io.procsys.tree.ProcTree;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
@@ -134,6 +135,14 @@ public final class ProcMirror implements FuseFilesystem {
 
     @Override
     public void open(Request req, long id, FileInfo fileInfo) {
+        open(req, id, fileInfo, null);
+    }
+
+    /**
+     * As {@link #open(Request, long, FileInfo)}, every rendering of the file rewritten by
+     * {@code rewrite} (null: none): a layer above changes a file's text, the handle is the mirror's.
+     */
+    public void open(Request req, long id, FileInfo fileInfo, UnaryOperator<String> rewrite) {
         if ((fileInfo.flags() & Libc.O_ACCMODE) != Libc.O_RDONLY || (fileInfo.flags() & Libc.O_TRUNC) != 0) {
             req.replyError(Errno.EROFS);
             return;
@@ -150,7 +159,7 @@ public final class ProcMirror implements FuseFilesystem {
             return;
         }
         fileInfo.setNonSeekable(OpenFiles.STREAMS.contains(node.name()));
-        replyOpen(req, fileInfo, OpenFiles.of(fd, node, tree.isLive()));
+        replyOpen(req, fileInfo, OpenFiles.of(fd, node, tree.isLive(), rewrite));
     }
 
     /** Answers an open with {@code file} under a new handle; every read is direct (no page cache, as for /proc). */

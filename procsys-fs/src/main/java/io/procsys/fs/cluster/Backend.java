@@ -49,6 +49,14 @@ public interface Backend {
      */
     default void tableError(String why) {}
 
+    /**
+     * How many times the connection to the host came up so far: a host that rebooted comes back on
+     * a new one, so its boot is measured again (BootTimes). Constant for a host with no connection.
+     */
+    default long connections() {
+        return 0;
+    }
+
     /** File bytes in native memory and how to free them. */
     interface Content extends NativeBytes {}
 }

@@ -2,6 +2,7 @@ package io.procsys.fs.cluster;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
+import io.procsys.fs.clock.ClockStatus;
 import io.procsys.metrics.Metrics;
 import io.procsys.net.ReloadingTls;
 import io.procsys.net.Transport;
@@ -154,7 +155,10 @@ public final class Cluster implements AutoCloseable {
         return new SubtreeExport(own, () -> hosts, backend -> {
             HostsBelow b = treeNodes.get(backend);
             return b == null ? null : b.tables();
-        }, this::waitsForBelowMillis);
+        }, this::waitsForBelowMillis, () -> {
+            ClusterFs fs = filesystem;
+            return fs == null ? null : fs.localStartTimes();
+        });
     }
 
     /**
@@ -298,10 +302,25 @@ public final class Cluster implements AutoCloseable {
                     s.sample(fs == null ? 0 : fs.combined().joined.sum(), "in_flight");
                     s.sample(fs == null ? 0 : fs.combined().reused.sum(), "reused");
                 });
+        metrics.gauges("procsys_host_clock_skew_seconds", "The host's wall clock minus this host's: its btime minus its boot "
+                        + "measured here from its uptime (start times through the view are in this host's clock).", List.of("host"), s -> {
+                    ClockStatus clock = clock();
+                    if (clock != null) for (ClockStatus.Host h : clock.hosts()) if (h.skewSeconds() != null) s.sample(h.skewSeconds(), h.name());
+                });
+        metrics.gauge("procsys_view_boot_timestamp_seconds", "The view's boot (its btime; the earliest boot of its hosts, measured here), Unix time.", () -> {
+            ClockStatus clock = clock();
+            return clock == null || clock.viewBoot() == null ? Double.NaN : clock.viewBoot().toEpochMilli() / 1e3;
+        });
         metrics.counter("procsys_combined_file_cache_misses_total", "Reads of a combined file that started a fan-out to every host.", () -> {
             ClusterFs fs = filesystem;
             return fs == null ? 0 : fs.combined().started.sum();
         });
+    }
+
+    /** The view's boot and each host's measured here (procsys status); null before {@link #filesystem}. */
+    public ClockStatus clock() {
+        ClusterFs fs = filesystem;
+        return fs == null ? null : fs.clock();
     }
 
     /** Each peer with its status, one per name (the first), as metrics report them. */

@@ -8,6 +8,8 @@ import io.procsys.fs.OpenDirectory;
 import io.procsys.fs.OpenFile;
 import io.procsys.fs.ProcMirror;
 import io.procsys.fs.RenderedFile;
+import io.procsys.fs.clock.ClockStatus;
+import io.procsys.fs.clock.Rebase;
 import io.procsys.fs.identity.PidMap;
 import io.procsys.fs.identity.SocketInodes;
 import io.procsys.fuse.Capability;
@@ -31,6 +33,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.IntToLongFunction;
+import java.util.function.UnaryOperator;
 
 /**
  * The cluster mount: the local mirror at the top level, and {@code hosts/<name>/} for every host
@@ -79,10 +82,10 @@ public final class ClusterFs extends DelegatingFilesystem {
         this.local = local;
         this.inodes = local.inodes();
         this.hosts = hosts;
-        this.combined = new CombinedFiles(hosts, reuse);
+        this.bootTimes = new BootTimes(hosts);
+        this.combined = new CombinedFiles(hosts, reuse, bootTimes);
         this.places = new Places(hosts, pids, new SysViews(combined));
         this.localHost = hosts.local();
-        this.bootTimes = new BootTimes(hosts);
         hosts.whenReused(this::indexReused);
         long now = System.currentTimeMillis() / 1000;
         this.hostsDirectory = new FileAttributes(Stat.S_IFDIR | 0555, 0, 0, 2, 0, HOSTS_INODE, now, now, now);
@@ -101,6 +104,21 @@ public final class ClusterFs extends DelegatingFilesystem {
     /** The cluster pids of the hosts' processes and threads. */
     public PidMap pids() {
         return pids;
+    }
+
+    /** The view's boot and each host's measured here, with their skews (procsys status, metrics). */
+    public ClockStatus clock() {
+        return bootTimes.status();
+    }
+
+    /**
+     * What this host's start times need to be on the view's clock, as a rewrite of a [pid]/stat
+     * (null: nothing, this host booted first): a tree node's own process table goes up rebased
+     * as its files through the mount do.
+     */
+    public UnaryOperator<String> localStartTimes() {
+        long shift = bootTimes.localShiftSeconds();
+        return shift == 0 ? null : text -> Rebase.stat(text, shift);
     }
 
     /** The combined files' fan-outs (their counts, for metrics). */
@@ -296,7 +314,8 @@ public final class ClusterFs extends DelegatingFilesystem {
         switch (place) {
             // cluster pids reach 2^30: tools size their pid columns from this
             case Place.PidMax _ -> replyOpen(req, onStack, Contents.of(PidMap.CLUSTER_PID_LIMIT + "\n"));
-            case Place.Mirror _, Place.NetDirectory _ -> local.open(req, id, onStack);
+            case Place.Mirror _ -> local.open(req, id, onStack, isProcessStat(node) ? localStartTimes() : null);
+            case Place.NetDirectory _ -> local.open(req, id, onStack);
             default -> {
                 if ((onStack.flags() & Libc.O_ACCMODE) != Libc.O_RDONLY) {
                     req.replyError(Errno.EROFS);
@@ -313,6 +332,13 @@ public final class ClusterFs extends DelegatingFilesystem {
                 }
             }
         }
+    }
+
+    /** This host's [pid]/stat or [pid]/task/[tid]/stat: its start time is on the view's clock. */
+    static boolean isProcessStat(Node node) {
+        if (node == null || node.kind() != NodeKind.PROCESS || !node.name().equals("stat")) return false;
+        String[] parts = node.path().split("/");
+        return parts.length == 2 || (parts.length == 4 && parts[1].equals("task"));
     }
 
     /** Opens a handle on {@code content}; a read at 0 renders it again with {@code again} (direct_io, as for /proc). */
@@ -344,8 +370,8 @@ public final class ClusterFs extends DelegatingFilesystem {
     private CompletableFuture<Backend.Content> read(Place.OnHost at, String name, CompletableFuture<Backend.Content> read) {
         if (!at.clusterPid()) return read;
         return switch (name) {
-            case "stat" -> read.thenCombine(bootTimes.deltaSeconds(at.hostIndex()),
-                    (content, delta) -> Contents.transformed(content, text -> rewriter.stat(text, at.hostIndex(), delta)));
+            case "stat" -> read.thenCombine(bootTimes.shiftSeconds(at.hostIndex()),
+                    (content, shift) -> Contents.transformed(content, text -> Rebase.stat(rewriter.stat(text, at.hostIndex()), shift)));
             case "status" -> read.thenApply(content -> Contents.transformed(content, text -> rewriter.status(text, at.hostIndex())));
             default -> read;
         };

@@ -25,6 +25,8 @@ final class CombinedFiles {
     private static final System.Logger LOG = System.getLogger("io.procsys.fs.cluster");
     private final HostSet hosts;
     private final long reuseNanos;
+    /** Puts stat's btime and uptime on the view's clock (null: as combined, for tests of the fan-out alone). */
+    private final BootTimes clock;
     private final ConcurrentHashMap<String, Flight> flights = new ConcurrentHashMap<>();
     /** Reads that joined a fan-out in flight, reused a finished one within the reuse time, started one. */
     final LongAdder joined = new LongAdder(), reused = new LongAdder(), started = new LongAdder();
@@ -38,8 +40,14 @@ final class CombinedFiles {
      * fetched share it).
      */
     CombinedFiles(HostSet hosts, Duration reuse) {
+        this(hosts, reuse, null);
+    }
+
+    /** As above, stat's btime and uptime on the view's clock of {@code clock}. */
+    CombinedFiles(HostSet hosts, Duration reuse, BootTimes clock) {
         this.hosts = hosts;
         this.reuseNanos = reuse.toNanos();
+        this.clock = clock;
     }
 
     static boolean isCombined(String path) {
@@ -64,7 +72,8 @@ final class CombinedFiles {
             started.increment();
             return new Flight(fanOut(p, aggregator.get()), now);
         });
-        return flight.text().copy(); // shared by every reader: none may complete it for the others
+        CompletableFuture<String> text = flight.text().copy(); // shared by every reader: none may complete it for the others
+        return clock == null ? text : clock.onViewClock(path, text); // uptime counted at each read, from the view's boot
     }
 
     private boolean usable(Flight flight, long now) {

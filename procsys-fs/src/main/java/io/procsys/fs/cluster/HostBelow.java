@@ -61,6 +61,12 @@ final class HostBelow implements Backend {
         return node.read(at(path));
     }
 
+    /** The node's: a host below it is reached on the node's connection. */
+    @Override
+    public long connections() {
+        return node.connections();
+    }
+
     /** Logged under this host's name (once a minute), counted and shown on the node's line of `procsys status`. */
     @Override
     public void tableError(String why) {

@@ -67,6 +67,7 @@ public final class Peer implements Backend, AutoCloseable {
     private boolean tableSinceUp, firstWaitGiven;
     private Duration backoff = MIN_BACKOFF;
     private final LongAdder requests = new LongAdder();
+    private final LongAdder connections = new LongAdder();
     private final LongAdder tables = new LongAdder();
     private final LongAdder tableBytes = new LongAdder();
     private final LongAdder[] errors = new LongAdder[ErrorKind.values().length];
@@ -157,6 +158,7 @@ public final class Peer implements Backend, AutoCloseable {
                 tableSinceUp = false;
                 firstWaitGiven = false;
             }
+            connections.increment();
             state = State.UP;
             backoff = MIN_BACKOFF;
             seen(t0);
@@ -253,6 +255,11 @@ public final class Peer implements Backend, AutoCloseable {
     /** A table error of a host below this tree node: counted and shown here, logged by that host (HostBelow). */
     void tableErrorBelow(String why) {
         tableErrors.count(why);
+    }
+
+    @Override
+    public long connections() {
+        return connections.sum();
     }
 
     /** Bytes of the process tables received so far. */

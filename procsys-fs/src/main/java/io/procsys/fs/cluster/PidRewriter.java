@@ -8,13 +8,9 @@ import io.procsys.fs.identity.PidMap;
  * current cluster pid of (host, pid), allocated here if no listing showed it yet (a parent seen
  * first as a ppid; its start time is adopted when a listing shows it). Pid 0 (no parent) and -1
  * (no terminal group) stay as they are; so does a pid no host hands out (≥ 2^22). Start times
- * are rebased onto the local boot time, so START and elapsed times read against this host's
- * clock are right.
+ * are the view clock's ({@link BootTimes}, {@link io.procsys.fs.clock.Rebase}).
  */
 final class PidRewriter {
-    /** USER_HZ: /proc counts start times in these ticks on every Linux host. */
-    static final long TICKS_PER_SECOND = 100;
-
     private final PidMap pids;
 
     PidRewriter(PidMap pids) {
@@ -32,24 +28,15 @@ final class PidRewriter {
         }
     }
 
-    /**
-     * [pid]/stat: pid, ppid, pgrp, session and tpgid cluster-wide; starttime moved by
-     * {@code bootDeltaSeconds} (remote btime − local btime). Text it cannot parse is returned unchanged.
-     */
-    String stat(String text, int hostIndex, long bootDeltaSeconds) {
+    /** [pid]/stat: pid, ppid, pgrp, session and tpgid cluster-wide. Text it cannot parse is returned unchanged. */
+    String stat(String text, int hostIndex) {
         int open = text.indexOf(" (");
         int close = text.lastIndexOf(')');
         if (open < 0 || close < open) return text;
         String[] after = text.substring(close + 1).strip().split(" ");
         if (after.length < 20) return text;
-        // after[0] is field 3 (state): ppid 4, pgrp 5, session 6, tpgid 8, starttime 22
+        // after[0] is field 3 (state): ppid 4, pgrp 5, session 6, tpgid 8
         for (int field : new int[]{4, 5, 6, 8}) after[field - 3] = pid(hostIndex, after[field - 3]);
-        try {
-            long start = Long.parseLong(after[22 - 3]) + bootDeltaSeconds * TICKS_PER_SECOND;
-            after[22 - 3] = Long.toString(Math.max(0, start));
-        } catch (NumberFormatException e) {
-            // leave it
-        }
         return pid(hostIndex, text.substring(0, open)) + text.substring(open, close + 1) + " " + String.join(" ", after) + "\n";
     }
 

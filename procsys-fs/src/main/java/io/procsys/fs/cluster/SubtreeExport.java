@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * A tree node's answer to the level above asking for its subtree (docs/scale.md): its own table,
@@ -23,20 +24,30 @@ import java.util.function.Supplier;
  * that peer) under hosts/NAME, in one bundle. The peers are asked together and their bytes passed
  * on as they came, so the node does no per-host work but framing; a peer late or down is a part
  * with its errno and why (nested deadlines: it costs the level above only that peer). A request
- * for the table alone (an older client) is built from the exported view as before.
+ * for the table alone (an older client) is built from the exported view as before. The node's own
+ * start times go up on its view's clock, as its files through the mount and its combined uptime
+ * do (docs/aggregation.md, "btime and start times"): the level above measures the node's boot
+ * from that uptime.
  */
 final class SubtreeExport implements TableSource {
     private final ExportedTree own;
     private final Supplier<HostSet> view;
     private final Function<Backend, PeerTables> repliesOf;
     private final LongSupplier waits;
+    private final Supplier<UnaryOperator<String>> ownStartTimes;
 
-    /** {@code waits}: how long the node may wait for its peers, told to the level above (Cluster.waitsForBelowMillis). */
-    SubtreeExport(ExportedTree own, Supplier<HostSet> view, Function<Backend, PeerTables> repliesOf, LongSupplier waits) {
+    /**
+     * {@code waits}: how long the node may wait for its peers, told to the level above
+     * (Cluster.waitsForBelowMillis); {@code ownStartTimes}: the rewrite of its own stats onto its
+     * view's clock, null when none is needed (ClusterFs.localStartTimes).
+     */
+    SubtreeExport(ExportedTree own, Supplier<HostSet> view, Function<Backend, PeerTables> repliesOf, LongSupplier waits,
+                  Supplier<UnaryOperator<String>> ownStartTimes) {
         this.own = own;
         this.view = view;
         this.repliesOf = repliesOf;
         this.waits = waits;
+        this.ownStartTimes = ownStartTimes;
     }
 
     @Override
@@ -59,7 +70,7 @@ final class SubtreeExport implements TableSource {
                     : List.of(failed(name, error))));
         }
         int[] errno = new int[1];
-        ByteBuf mine = new ProcessTableBuilder(own, request.threads(), request.parts()).build(alloc, "", errno);
+        ByteBuf mine = new ProcessTableBuilder(own, request.threads(), request.parts(), ownStartTimes.get()).build(alloc, "", errno);
         TableBundle.Part self = mine != null ? TableBundle.Part.of("", mine) : TableBundle.Part.failed("", errno[0], "no table of the node's own /proc");
         return CompletableFuture.allOf(below.toArray(CompletableFuture[]::new)).thenApply(done -> {
             List<TableBundle.Part> parts = new ArrayList<>();

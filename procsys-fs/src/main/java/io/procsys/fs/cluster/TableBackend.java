@@ -368,6 +368,11 @@ final class TableBackend implements Backend {
         return true;
     }
 
+    @Override
+    public long connections() {
+        return peer.connections();
+    }
+
     /** From the agent: a table is a sample of its window, a handle read again wants the process as it is now. */
     @Override
     public CompletableFuture<Content> readAgain(String path) {

@@ -129,8 +129,11 @@ class ClusterFsTest {
     RecordingSink sink = new RecordingSink();
     final MemorySegment reqPointer = Arena.ofAuto().allocate(8);
 
+    Path localDir;
+
     @BeforeEach
     void mount(@TempDir Path local) throws Exception {
+        localDir = local;
         Files.writeString(local.resolve("meminfo"), "MemTotal:        500 kB\n");
         Files.createDirectories(local.resolve("sys/kernel"));
         Files.writeString(local.resolve("sys/kernel/pid_max"), "4194304\n");
@@ -512,12 +515,45 @@ class ClusterFsTest {
         assertEquals(1, far.released, "released at once: no release will come");
     }
 
+    @Test
+    void thisHostsStartTimesAreOnTheViewsClockAtTheTopAsEveryHostsAre() throws Exception {
+        Files.writeString(localDir.resolve("uptime"), "100.00 50.00\n");
+        Files.writeString(localDir.resolve("stat"), "cpu 1 2 3 4\nbtime 1000\n");
+        Files.writeString(localDir.resolve("1/stat"), "1 (init) S 0 1 1 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 250 1000 10\n");
+        ListedHost self = new ListedHost("here");
+        self.uptime = "100.00 50.00\n";
+        ListedHost early = new ListedHost("early").with(7, 1, 500);
+        early.uptime = "172900.00 10.00\n"; // booted two days before this host
+        mountOver(self, List.of(early));
+        double uptime = Double.parseDouble(readTop("uptime").split(" ")[0]);
+        assertEquals(172_900, uptime, 1, "the view is up since its earliest boot");
+        long btime = readTop("stat").lines().filter(l -> l.startsWith("btime ")).mapToLong(l -> Long.parseLong(l.substring(6))).sum();
+        assertEquals(System.currentTimeMillis() / 1000.0, btime + uptime, 1.5, "btime + uptime = now");
+        assertTrue(readWhole("1", "stat").endsWith(" 0 " + (250 + 172_800 * 100) + " 1000 10\n"), "this host's init, moved by the two days: " + readWhole("1", "stat"));
+        String clusterPid = listedProcesses().get("early/7");
+        assertTrue(readWhole(clusterPid, "stat").endsWith(" 0 500 1000 10\n"), "the earliest host's own start times stay");
+    }
+
+    /** A top-level file of the mount, whole. */
+    String readTop(String name) {
+        long node = lookup(ROOT, name);
+        Reply opened = open(node, Libc.O_RDONLY);
+        FileInfo fi = FileInfo.withFlags(Libc.O_RDONLY);
+        fi.setHandle(opened.handle());
+        fs.read(req(), node, 64 * 1024, 0, fi);
+        String text = new String(sink.last().data(), StandardCharsets.ISO_8859_1);
+        fs.release(req(), node, fi);
+        return text;
+    }
+
     /** A host that answers at once from the processes it holds, with their start times as a process table gives them. */
     static final class ListedHost implements Backend {
         record Process(int ppid, long startTime) {}
 
         final String name;
         final Map<Integer, Process> processes = new java.util.TreeMap<>();
+        /** Its /proc/uptime (null: none, as a captured tree without one). */
+        String uptime;
 
         ListedHost(String name) {
             this.name = name;
@@ -555,6 +591,9 @@ class ClusterFsTest {
         @Override
         public CompletableFuture<Content> read(String path) {
             if (path.equals("stat")) return CompletableFuture.completedFuture(Contents.of("cpu 1 2 3 4\nbtime 1000\n"));
+            if (path.equals("uptime")) {
+                return uptime == null ? CompletableFuture.failedFuture(new ErrnoException(Errno.ENOENT, path)) : CompletableFuture.completedFuture(Contents.of(uptime));
+            }
             int pid = Integer.parseInt(path.substring(0, path.indexOf('/')));
             Process p = processes.get(pid);
             if (p == null) return CompletableFuture.failedFuture(new ErrnoException(Errno.ENOENT, path));
@@ -571,8 +610,12 @@ class ClusterFsTest {
 
     /** A mount over {@code remote} (this host a ListedHost too). */
     void mountOver(List<ListedHost> remote) {
+        mountOver(new ListedHost("here"), remote);
+    }
+
+    void mountOver(ListedHost self, List<ListedHost> remote) {
         List<Backend> all = new ArrayList<>();
-        all.add(new ListedHost("here"));
+        all.add(self);
         all.addAll(remote);
         hosts = new HostSet(all);
         fs = new ClusterFs(localTree, hosts, java.time.Duration.ZERO);
