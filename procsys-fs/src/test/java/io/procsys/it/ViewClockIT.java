@@ -42,8 +42,11 @@ class ViewClockIT {
     static final List<Agent> agents = new ArrayList<>();
     static final List<ProcTree> trees = new ArrayList<>();
     static Path dir, mount;
-    static MountService service;
-    static Cluster cluster;
+    static MountService service, topService;
+    static Cluster cluster, top;
+    /** A tree node (procsys node --export combined, this host's /proc its own) over h1, and a mount over that node. */
+    static Process node;
+    static Path nodeMount, topMount;
     static Process sleep;
     static long madeAt, madeAtMillis, h2Btime;
     /** Each host's uptime when the trees were made, s; a ticker moves them on as a live host's. */
@@ -75,6 +78,21 @@ class ViewClockIT {
         service = MountService.mount(Path.of("/proc"), mount, List.of(), cluster);
         service.serveInBackground(8);
         for (Peer p : cluster.peers()) ClusterMountIT.waitFor(() -> p.status().state() == Peer.State.UP, 30_000, p.name() + " up");
+        startTree(agents.getFirst().address().getPort());
+    }
+
+    /** rack: a tree node over h1 whose own processes are this host's; top: a mount over rack. */
+    static void startTree(int h1Port) throws Exception {
+        int port = ClusterMountIT.freePortBelowEphemeralRange();
+        nodeMount = Files.createTempDirectory("procsys-clock-node-");
+        node = new ProcessBuilder(Commands.launcher().toString(), "node", "--export", "combined", "--insecure", "--name", "rack",
+                "--listen", "127.0.0.1:" + port, "--deadline-ms", "2000", "--peer", "h1=127.0.0.1:" + h1Port, nodeMount.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        top = new Cluster("top", List.of(new Cluster.PeerAddress("rack", new InetSocketAddress("127.0.0.1", port))), null, Duration.ofMillis(6000));
+        topMount = Files.createTempDirectory("procsys-clock-top-");
+        topService = MountService.mount(Path.of("/proc"), topMount, List.of(), top);
+        topService.serveInBackground(8);
+        ClusterMountIT.waitFor(() -> top.peers().getFirst().status().state() == Peer.State.UP, 60_000, "rack up");
     }
 
     @AfterAll
@@ -85,6 +103,12 @@ class ViewClockIT {
             assertEquals(0, service.session().failures().total(), service.session().failures().byKind().toString());
             service.close();
         }
+        if (topService != null) topService.close();
+        if (node != null) {
+            node.destroy(); // it unmounts on SIGTERM
+            if (!node.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) node.destroyForcibly();
+        }
+        for (Path p : new Path[]{topMount, nodeMount}) if (p != null) Files.deleteIfExists(p);
         for (Agent a : agents) a.close();
         trees.forEach(ProcTree::close);
         if (mount != null) Files.deleteIfExists(mount);
@@ -219,6 +243,24 @@ class ViewClockIT {
         }
         assertEquals(3 * HOUR, ownPs("h2", "h2-started-10min").lstart() - byArgs(view, "h2-started-10min").lstart(), 2,
                 "h2's own ps puts its START 3 h ahead: its clock is");
+    }
+
+    @Test
+    void aTreeNodePassesItsStartTimesUpOnItsOwnClock() {
+        // rack's view booted with h1, two days before this host: its own processes (this host's)
+        // go up rebased onto that boot, in its table as in its files, and its uptime counts from it
+        List<Ps> view = ps(topMount, "-e");
+        Ps real = ps(null, "-p", Long.toString(sleep.pid())).getFirst();
+        Ps viaRack = view.stream().filter(p -> {
+            var at = ClusterPids.where(top, p.pid());
+            return at != null && at.host().equals("rack") && at.localPid() == sleep.pid();
+        }).findFirst().orElseThrow(() -> new AssertionError("rack's copy of this host's sleep: " + view));
+        assertEquals(real.lstart(), viaRack.lstart(), 2, "this host's sleep as rack's own process: START");
+        assertEquals(real.etimes(), viaRack.etimes(), 2, "ELAPSED");
+        long now = System.currentTimeMillis() / 1000;
+        Ps h1 = byArgs(view, "h1-started-40h");
+        assertEquals(40 * HOUR + (now - madeAt), h1.etimes(), 2, "h1 below rack: ELAPSED");
+        assertEquals(madeAt - 40 * HOUR, h1.lstart(), 2, "START");
     }
 
     static String utc(long epochSecond) {
