@@ -536,14 +536,7 @@ class ClusterFsTest {
 
     /** A top-level file of the mount, whole. */
     String readTop(String name) {
-        long node = lookup(ROOT, name);
-        Reply opened = open(node, Libc.O_RDONLY);
-        FileInfo fi = FileInfo.withFlags(Libc.O_RDONLY);
-        fi.setHandle(opened.handle());
-        fs.read(req(), node, 64 * 1024, 0, fi);
-        String text = new String(sink.last().data(), StandardCharsets.ISO_8859_1);
-        fs.release(req(), node, fi);
-        return text;
+        return readWhole(lookup(ROOT, name), name);
     }
 
     /** A host that answers at once from the processes it holds, with their start times as a process table gives them. */
@@ -638,9 +631,13 @@ class ClusterFsTest {
 
     /** The whole text of file {@code name} of top-level directory {@code dir}, as a reader gets it. */
     String readWhole(String dir, String name) {
-        long node = lookup(lookup(ROOT, dir), name);
+        return readWhole(lookup(lookup(ROOT, dir), name), dir + "/" + name);
+    }
+
+    /** The whole text of node {@code node} ({@code what}, to say), as a reader gets it. */
+    String readWhole(long node, String what) {
         Reply opened = open(node, Libc.O_RDONLY);
-        assertEquals("open", opened.kind(), dir + "/" + name);
+        assertEquals("open", opened.kind(), what);
         FileInfo fi = FileInfo.withFlags(Libc.O_RDONLY);
         fi.setHandle(opened.handle());
         fs.read(req(), node, 64 * 1024, 0, fi);
