@@ -53,4 +53,25 @@ class StatusReportTest {
                 TLS certificate /c.pem (serial 01) valid until 2030-01-01T00:00:00Z, 0 reload(s)
                 """, StatusReport.render(new StatusEndpoint.Status("/m", "/proc", List.of(), dns, tls)));
     }
+
+    @Test
+    void eachHostsBootAndTheSkewOfItsClock() {
+        var clock = new io.procsys.fs.clock.ClockStatus(Instant.parse("2024-04-29T08:00:00.700Z"), 1714377600, List.of(
+                new io.procsys.fs.clock.ClockStatus.Host("hub", Instant.parse("2024-05-01T09:00:00.300Z"), 1714554000, -0.3, 0,
+                        Instant.parse("2024-05-01T10:06:07.500Z")),
+                new io.procsys.fs.clock.ClockStatus.Host("g2", Instant.parse("2024-04-29T08:00:00.700Z"), 1714388400, 10799.3, 12,
+                        Instant.parse("2024-05-01T10:06:07.520Z")),
+                new io.procsys.fs.clock.ClockStatus.Host("old", Instant.parse("2014-12-10T03:47:56Z"), 1418183276, null, -1,
+                        Instant.parse("2024-05-01T10:06:07.530Z"))));
+        assertEquals("""
+                mount /m serving /proc, 0 peer(s)
+                view btime 1714377600 (2024-04-29T08:00:00Z): the earliest boot of its hosts, measured here
+                HOST             BOOTED (HERE)           SKEW(s)   +-(ms)  MEASURED
+                hub              2024-05-01T09:00:00Z       -0.3        0  2024-05-01T10:06:07Z
+                g2               2024-04-29T08:00:00Z   +10799.3       12  2024-05-01T10:06:07Z
+                old              2014-12-10T03:47:56Z          -    btime  2024-05-01T10:06:07Z
+                """, StatusReport.render(new StatusEndpoint.Status("/m", "/proc", List.of(), null, null, clock)));
+        assertEquals("mount /m serving /proc, 0 peer(s)\n", StatusReport.render(new StatusEndpoint.Status("/m", "/proc", List.of(), null, null,
+                new io.procsys.fs.clock.ClockStatus(null, 0, List.of()))), "nothing measured yet: nothing said");
+    }
 }
