@@ -40,6 +40,11 @@ public record BootInstant(long bootMillis, long uncertaintyMillis, long btime, l
         return new BootInstant(bootMillis, uncertaintyMillis, newer.btime, newer.atMillis, newer.atNanos);
     }
 
+    /** The same with btime {@code btime} (the host stated it again). */
+    BootInstant withBtime(long btime) {
+        return new BootInstant(bootMillis, uncertaintyMillis, btime, atMillis, atNanos);
+    }
+
     /** The first number of /proc/uptime in hundredths of a second, or -1 if it is not "N.NN ...". */
     public static long uptimeHundredths(String uptime) {
         int end = 0;

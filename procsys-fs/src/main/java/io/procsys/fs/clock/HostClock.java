@@ -48,6 +48,16 @@ public final class HostClock {
         return Change.KEPT;
     }
 
+    /**
+     * The host states btime {@code btime} (its stat, read for another reason): the skew shown is
+     * that one, the boot stays. False before any measurement.
+     */
+    public synchronized boolean restated(long btime) {
+        if (current == null) return false;
+        current = current.withBtime(btime);
+        return true;
+    }
+
     /** The boot in use, or null before any measurement. */
     public synchronized BootInstant current() {
         return current;

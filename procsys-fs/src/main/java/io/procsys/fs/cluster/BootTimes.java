@@ -22,15 +22,18 @@ import java.util.function.LongSupplier;
  * ({@link ViewBoot}): what every process's start time is rebased onto, and what the combined
  * btime and uptime count from (docs/aggregation.md, "btime and start times").
  * <p>
- * A host is measured when its start times are first needed; again every {@link #REFRESH} while
- * they are, in the background (the boot in use answers meanwhile, so a host that stopped answering
- * costs no reader a wait); and before its next use when its connection came up again (a host that
- * rebooted comes back on a new one). A host whose measurement timed out is not asked again
- * before {@link #REFRESH}.
+ * A host's boot is measured from every uptime it sends for the combined uptime (what ps, top,
+ * vmstat, free and sysinfo read at each sample), and its skew from every stat it sends for the
+ * combined stat: no request of its own. It is asked for them itself only when its start times are
+ * needed and it has no boot yet, or none newer than {@link #REFRESH} (a host below a tree node,
+ * whose uptime no fan-out reads), in the background then (the boot in use answers meanwhile, so a
+ * host that stopped answering costs no reader a wait); and before its next use when its
+ * connection came up again (a host that rebooted comes back on a new one). A host whose
+ * measurement timed out is not asked again before {@link #REFRESH}.
  */
 final class BootTimes {
     private static final System.Logger LOG = System.getLogger("io.procsys.fs.cluster");
-    static final Duration REFRESH = Duration.ofSeconds(10);
+    static final Duration REFRESH = Duration.ofSeconds(30);
     /** A host whose wall clock is this far from this host's is logged (once): its btime is wrong by that much here. */
     static final double SKEW_LOGGED_SECONDS = 5;
     /** A host whose boot moves again within this is not logged again (a captured tree's boot moves with every measurement). */
@@ -86,12 +89,15 @@ final class BootTimes {
     CompletableFuture<String> onViewClock(String path, CompletableFuture<String> combined) {
         boolean stat = path.equals("stat");
         if (!stat && !path.equals("uptime")) return combined;
-        List<CompletableFuture<BootInstant>> boots = new ArrayList<>();
-        for (HostSet.Member m : hosts.members()) boots.add(boot(m.index()));
-        return combined.thenCombine(CompletableFuture.allOf(boots.toArray(CompletableFuture[]::new)), (text, done) -> {
-            long viewBoot = recompute();
-            if (viewBoot == ViewBoot.NONE) return text;
-            return stat ? Rebase.btime(text, viewBoot) : Rebase.uptime(text, wallMillis.getAsLong(), viewBoot);
+        // after the fan-out, whose uptimes measured the hosts that sent one: only a host with no boot yet is asked
+        return combined.thenCompose(text -> {
+            List<CompletableFuture<BootInstant>> boots = new ArrayList<>();
+            for (HostSet.Member m : hosts.members()) boots.add(boot(m.index()));
+            return CompletableFuture.allOf(boots.toArray(CompletableFuture[]::new)).thenApply(done -> {
+                long viewBoot = recompute();
+                if (viewBoot == ViewBoot.NONE) return text;
+                return stat ? Rebase.btime(text, viewBoot) : Rebase.uptime(text, wallMillis.getAsLong(), viewBoot);
+            });
         });
     }
 
@@ -121,6 +127,34 @@ final class BootTimes {
             if (h.measuring != null && (current == null || reconnected)) return h.measuring;
         }
         return CompletableFuture.completedFuture(h.clock.current());
+    }
+
+    /**
+     * Host {@code index}'s copy of {@code path} for a combined file, asked at {@code sentMillis}
+     * ({@code sentNanos}) and answered {@code roundTripNanos} later: its uptime measures its boot,
+     * its stat's btime its skew.
+     */
+    void observed(String path, int index, Backend backend, long sentMillis, long sentNanos, long roundTripNanos, String text) {
+        if (path.equals("stat")) {
+            long btime = BootInstant.btime(text);
+            Host h = byIndex.get(index);
+            if (btime > 0 && h != null && h.clock.restated(btime)) skewSeen(h, backend.name(), h.clock.current());
+            return;
+        }
+        if (!path.equals("uptime")) return;
+        long uptime = BootInstant.uptimeHundredths(text);
+        if (uptime < 0) return;
+        Host h = byIndex.computeIfAbsent(index, i -> new Host());
+        BootInstant before = h.clock.current();
+        BootInstant m = BootInstant.fromUptime(sentMillis, sentNanos, roundTripNanos, uptime, 0);
+        // the btime stated last still holds unless the boot moved (a reboot, a stepped clock): the next stat tells
+        if (before != null && Math.abs(m.bootMillis() - before.bootMillis()) <= HostClock.MOVE_MILLIS + m.uncertaintyMillis()) {
+            m = BootInstant.fromUptime(sentMillis, sentNanos, roundTripNanos, uptime, before.btime());
+        }
+        synchronized (h) {
+            h.connection = backend.connections();
+        }
+        taken(index, h, backend.name(), m);
     }
 
     /** Reads the host's uptime (and its btime, for the skew), and takes the measurement. */
@@ -179,7 +213,12 @@ final class BootTimes {
             LOG.log(System.Logger.Level.INFO, String.format(java.util.Locale.ROOT, "%s: its boot moved by %+.1f s (it rebooted, or a clock was stepped)",
                     name, (m.bootMillis() - before.bootMillis()) / 1000.0));
         }
-        double skew = m.skewSeconds();
+        skewSeen(h, name, h.clock.current());
+    }
+
+    /** Logs once a host whose wall clock is more than {@link #SKEW_LOGGED_SECONDS} off this host's. */
+    private static void skewSeen(Host h, String name, BootInstant b) {
+        double skew = b.skewSeconds();
         if (!Double.isNaN(skew) && Math.abs(skew) > SKEW_LOGGED_SECONDS && !h.skewLogged) {
             h.skewLogged = true;
             LOG.log(System.Logger.Level.WARNING, String.format(java.util.Locale.ROOT,

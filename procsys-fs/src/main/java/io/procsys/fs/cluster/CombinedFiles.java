@@ -87,10 +87,14 @@ final class CombinedFiles {
         for (HostSet.Member m : hosts.members()) {
             Backend host = m.backend();
             int index = m.index();
+            long sentMillis = System.currentTimeMillis(), sent = System.nanoTime();
             parts.add(host.read(path).handle((content, error) -> {
                 if (error != null) return null; // down, late or refused: left out
                 try {
-                    return new HostPart(host.name(), index, Contents.text(content.bytes()));
+                    String text = Contents.text(content.bytes());
+                    // a host's uptime and btime, as they come, measure its boot with no request of their own
+                    if (clock != null) clock.observed(path, index, host, sentMillis, sent, System.nanoTime() - sent, text);
+                    return new HostPart(host.name(), index, text);
                 } finally {
                     content.release();
                 }

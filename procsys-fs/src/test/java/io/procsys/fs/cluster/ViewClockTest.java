@@ -169,14 +169,41 @@ class ViewClockTest {
     @Test
     void anUptimeThatGoesBackIsAReboot() throws IOException {
         assertPs(1, 100, HOUR);
-        advance(20);
+        advance(40); // past a refresh: the host is measured again at its next use
         // h1 rebooted 5 s ago: its uptime went back; the view's earliest boot is now this host's
         write(dir.resolve("h1"), 5, wall / 1000 - 5, 102, 2);
         trueUptime[1] = 500;
         assertPs(1, 102, 2);
-        assertPs(0, 500, 28);
-        assertEquals(wall / 1000 - DAY - 20, clock.status().btime(), "the earliest host rebooted: the view's boot is this host's");
+        assertPs(0, 500, 48);
+        assertEquals(wall / 1000 - DAY - 40, clock.status().btime(), "the earliest host rebooted: the view's boot is this host's");
         assertEquals(0, clock.shiftSeconds(0).join());
+    }
+
+    @Test
+    void aCombinedUptimeMeasuresItsHostsWithNoRequestOfTheirOwn() throws IOException {
+        List<String> asked = new ArrayList<>();
+        Backend counted = new Backend() {
+            final Backend b = hosts.get(1);
+            public String name() { return b.name(); }
+            public CompletableFuture<FileAttributes> stat(String path) { return b.stat(path); }
+            public CompletableFuture<List<ExportedTree.Entry>> list(String path) { return b.list(path); }
+            public CompletableFuture<String> readlink(String path) { return b.readlink(path); }
+            public CompletableFuture<Content> read(String path) { asked.add(path); return b.read(path); }
+        };
+        hosts = new HostSet(List.of(hosts.get(0), counted, hosts.get(2)));
+        clock = new BootTimes(hosts, () -> wall, () -> nanos);
+        // h1's copies of the combined uptime and stat, asked 40 ms before they came
+        clock.observed("uptime", 1, counted, wall - 40, nanos - 40_000_000L, 40_000_000L, (3 * DAY) + ".00 1.00\n");
+        clock.observed("stat", 1, counted, wall, nanos, 0, "cpu 1\nbtime " + (NOW / 1000 - 3 * DAY + 7) + "\n");
+        assertEquals(2 * DAY, clock.shiftSeconds(0).join() - clock.shiftSeconds(1).join());
+        assertEquals(List.of(), asked, "no request of its own to h1");
+        var h1 = clock.status().hosts().stream().filter(h -> h.name().equals("h1")).findFirst().orElseThrow();
+        assertEquals(7.02, h1.skewSeconds(), 0.001, "its btime against the boot measured at the middle of the round trip");
+        assertEquals(20, h1.uncertaintyMillis());
+        advance(40);
+        asked.clear(); // (advancing read each host's uptime, to move it on)
+        clock.shiftSeconds(1).join();
+        assertEquals(List.of("uptime", "stat"), asked, "unobserved for longer than a refresh: asked itself");
     }
 
     @Test
