@@ -69,7 +69,7 @@ final class BootTimes {
 
     /** Seconds to add to the start times of host {@code index}: its boot minus the view's (0 while either is unknown). */
     CompletableFuture<Long> shiftSeconds(int index) {
-        return boot(index).thenApply(this::shiftOf);
+        return boot(index, true).thenApply(this::shiftOf);
     }
 
     /** This host's shift, now: its boot is read in the calling thread. */
@@ -92,7 +92,9 @@ final class BootTimes {
         // after the fan-out, whose uptimes measured the hosts that sent one: only a host with no boot yet is asked
         return combined.thenCompose(text -> {
             List<CompletableFuture<BootInstant>> boots = new ArrayList<>();
-            for (HostSet.Member m : hosts.members()) boots.add(boot(m.index()));
+            // (no refresh from here: a tool reads stat and uptime just before it lists, and a TCG
+            // guest's table missed the deadline behind two requests more)
+            for (HostSet.Member m : hosts.members()) boots.add(boot(m.index(), false));
             return CompletableFuture.allOf(boots.toArray(CompletableFuture[]::new)).thenApply(done -> {
                 long viewBoot = recompute();
                 if (viewBoot == ViewBoot.NONE) return text;
@@ -101,8 +103,11 @@ final class BootTimes {
         });
     }
 
-    /** The boot in use for host {@code index} (null: unknown), measured first when it has none that can be used. */
-    private CompletableFuture<BootInstant> boot(int index) {
+    /**
+     * The boot in use for host {@code index} (null: unknown), measured first when it has none that
+     * can be used; with {@code refresh}, measured again in the background when it is older than {@link #REFRESH}.
+     */
+    private CompletableFuture<BootInstant> boot(int index, boolean refresh) {
         Backend backend = hosts.get(index);
         if (backend == null) return CompletableFuture.completedFuture(null);
         Host h = byIndex.computeIfAbsent(index, i -> new Host());
@@ -110,7 +115,7 @@ final class BootTimes {
         long connection = backend.connections();
         synchronized (h) {
             boolean reconnected = current != null && connection != h.connection;
-            boolean due = current == null || reconnected || nanos.getAsLong() - current.atNanos() > REFRESH.toNanos();
+            boolean due = current == null || reconnected || refresh && nanos.getAsLong() - current.atNanos() > REFRESH.toNanos();
             boolean mayAsk = !h.timedOut || nanos.getAsLong() - h.triedNanos > REFRESH.toNanos();
             if (due && mayAsk && h.measuring == null) {
                 CompletableFuture<BootInstant> measuring = measure(index, h, backend, connection);

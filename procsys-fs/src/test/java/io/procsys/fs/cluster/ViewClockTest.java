@@ -121,7 +121,16 @@ class ViewClockTest {
     /** What ps shows for process {@code pid} of host {@code index}: ELAPSED and START, in seconds. */
     record Ps(long etimes, long lstart) {}
 
+    /** ps as it runs: it reads uptime and stat (each host's copy, for the combined files, measures it), then its processes. */
     Ps ps(int index, long pid) {
+        return ps(index, pid, true);
+    }
+
+    /** As above; without {@code fanOut}, the combined files were served without a copy from the hosts (reused). */
+    Ps ps(int index, long pid, boolean fanOut) {
+        for (int i = 0; fanOut && i < 3; i++) {
+            for (String file : List.of("uptime", "stat")) clock.observed(file, i, hosts.get(i), wall, nanos, 0, read(hosts.get(i), file));
+        }
         String uptime = clock.onViewClock("uptime", CompletableFuture.completedFuture("1.00 2.00\n")).join();
         long btime = BootInstant.btime(clock.onViewClock("stat", CompletableFuture.completedFuture("cpu 1\nbtime 1\n")).join());
         String stat = read(hosts.get(index), pid + "/stat");
@@ -169,13 +178,14 @@ class ViewClockTest {
     @Test
     void anUptimeThatGoesBackIsAReboot() throws IOException {
         assertPs(1, 100, HOUR);
-        advance(40); // past a refresh: the host is measured again at its next use
-        // h1 rebooted 5 s ago: its uptime went back; the view's earliest boot is now this host's
+        advance(5); // well within a refresh: seen at once
+        // h1 rebooted 5 s ago: its uptime went back (seen in its copy for the combined uptime); the
+        // view's earliest boot is now this host's
         write(dir.resolve("h1"), 5, wall / 1000 - 5, 102, 2);
         trueUptime[1] = 500;
         assertPs(1, 102, 2);
-        assertPs(0, 500, 48);
-        assertEquals(wall / 1000 - DAY - 40, clock.status().btime(), "the earliest host rebooted: the view's boot is this host's");
+        assertPs(0, 500, 13);
+        assertEquals(wall / 1000 - DAY - 5, clock.status().btime(), "the earliest host rebooted: the view's boot is this host's");
         assertEquals(0, clock.shiftSeconds(0).join());
     }
 
@@ -212,8 +222,10 @@ class ViewClockTest {
         advance(1); // well within a refresh
         write(dir.resolve("h2"), 3, wall / 1000 - 3 + 3 * HOUR, 201, 1);
         trueUptime[2] = 300;
-        assertEquals(7199, ps(2, 201).etimes(), "the same connection: the boot in use (a reboot is seen at the next refresh)");
+        assertEquals(7199, ps(2, 201, false).etimes(), "no copy of its uptime, the same connection: the boot in use");
         reconnects++;
-        assertPs(2, 201, 1);
+        Ps again = ps(2, 201, false);
+        assertEquals(1, again.etimes(), 1, "back on a new connection: measured before its start times are used");
+        assertEquals(wall / 1000 - 1, again.lstart(), 1);
     }
 }
