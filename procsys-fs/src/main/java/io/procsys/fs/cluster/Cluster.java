@@ -278,11 +278,11 @@ public final class Cluster implements AutoCloseable {
         metrics.counters("procsys_peer_requests_total", "Requests sent to the peer's agent (or refused at once while it was down).", peer,
                 s -> eachPeer((p, st) -> s.sample(st.requests(), st.name())));
         List<String> kinds = new ArrayList<>();
-        for (Peer.ErrorKind k : Peer.ErrorKind.values()) kinds.add(k.label());
+        for (PeerErrors.Kind k : PeerErrors.Kind.values()) kinds.add(k.label());
         metrics.counters("procsys_peer_errors_total", "Failed requests and connection attempts to the peer, by kind: "
                         + "timeout, down (asked while down), refused (connection attempt failed), disconnected, remote_errno, protocol.",
                 List.of("peer", "kind"), s -> eachPeer((p, st) -> {
-                    for (Peer.ErrorKind k : Peer.ErrorKind.values()) s.sample(p.errors(k), st.name(), k.label());
+                    for (PeerErrors.Kind k : PeerErrors.Kind.values()) s.sample(p.errors(k), st.name(), k.label());
                 }));
         metrics.counters("procsys_peer_process_table_fetches_total", "Process tables requested from the peer (listing the root or hosts/NAME/).", peer,
                 s -> eachPeer((p, st) -> s.sample(st.tables(), st.name())));

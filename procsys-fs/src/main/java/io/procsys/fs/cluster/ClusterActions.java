@@ -55,17 +55,17 @@ public final class ClusterActions {
     /** kill(2) of a remote process for {@code user} (uid {@code uid} here): 0, or fails with the errno. */
     public CompletableFuture<Integer> signal(long clusterPid, int signal, String user, int uid) {
         if (signal < 0 || signal > ProcessCalls.SIGNAL_MAX) return failed(Errno.EINVAL, "no signal " + signal);
-        return onRemote(clusterPid, (peer, process) -> peer.signal(process.pid, process.startTime, signal, user, uid));
+        return onRemote(clusterPid, (peer, process) -> peer.actions().signal(process.pid, process.startTime, signal, user, uid));
     }
 
     /** setpriority(PRIO_PROCESS) of a remote process for {@code user}: 0, or fails with the errno. */
     public CompletableFuture<Integer> setPriority(long clusterPid, int nice, String user, int uid) {
-        return onRemote(clusterPid, (peer, process) -> peer.setPriority(process.pid, process.startTime, nice, user, uid));
+        return onRemote(clusterPid, (peer, process) -> peer.actions().setPriority(process.pid, process.startTime, nice, user, uid));
     }
 
     /** ioprio_get of a remote process: the value, or fails with the errno. */
     public CompletableFuture<Integer> ioprioGet(long clusterPid) {
-        return onRemote(clusterPid, (peer, process) -> peer.ioprioGet(process.pid, process.startTime));
+        return onRemote(clusterPid, (peer, process) -> peer.actions().ioprioGet(process.pid, process.startTime));
     }
 
     private record Seen(int pid, long startTime) {}

@@ -1,5 +1,6 @@
 package io.procsys.fs.cluster;
 
+import io.netty.buffer.ByteBuf;
 import io.procsys.posix.Errno;
 import io.procsys.posix.ErrnoException;
 import io.procsys.posix.Libc;
@@ -9,7 +10,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.function.UnaryOperator;
 
-/** File contents as text and back: ISO-8859-1, so every byte survives as one char. */
+/** File contents: as text and back (ISO-8859-1, so every byte survives as one char), and as received from a peer. */
 final class Contents {
     private Contents() {}
 
@@ -42,5 +43,31 @@ final class Contents {
         } finally {
             content.release();
         }
+    }
+
+    /** A remote file: the received bytes as one direct region, released with the content. */
+    static Backend.Content received(ByteBuf received) {
+        ByteBuf owned = oneDirectRegion(received);
+        MemorySegment bytes = MemorySegment.ofBuffer(owned.nioBuffer());
+        return new Backend.Content() {
+            public MemorySegment bytes() {
+                return bytes;
+            }
+
+            public void release() {
+                owned.release();
+            }
+        };
+    }
+
+    /**
+     * {@code received} itself when it is one direct region (the usual case), else a copy that is
+     * (and {@code received} released): what fuse_reply_buf can take as native memory.
+     */
+    static ByteBuf oneDirectRegion(ByteBuf received) {
+        if (received.isDirect() && received.nioBufferCount() == 1) return received;
+        ByteBuf copy = received.alloc().directBuffer(received.readableBytes()).writeBytes(received);
+        received.release();
+        return copy;
     }
 }

@@ -9,7 +9,6 @@ import io.procsys.posix.ErrnoException;
 import io.procsys.tree.ExportedTree;
 import io.procsys.tree.FileAttributes;
 
-import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,9 +26,6 @@ import java.util.function.Function;
  */
 public final class Peer implements Backend, AutoCloseable {
     public enum State { CONNECTING, UP, DOWN }
-
-    private static final System.Logger LOG = System.getLogger("io.procsys.fs.cluster");
-    private final java.util.concurrent.atomic.AtomicBoolean olderAgentLogged = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** How long an action (a signal, setpriority, ioprio_get) waits for its host by default: longer than a read, for a loaded host. */
     public static final Duration DEFAULT_ACTION_DEADLINE = Duration.ofSeconds(5);
@@ -56,7 +52,6 @@ public final class Peer implements Backend, AutoCloseable {
     private final String localNode;
     private final EventLoopGroup loops;
     private final Duration deadline;
-    private volatile Duration actionDeadline = DEFAULT_ACTION_DEADLINE;
     private volatile AgentClient client;
     private volatile State state = State.CONNECTING;
     private volatile String lastError = "";
@@ -69,35 +64,10 @@ public final class Peer implements Backend, AutoCloseable {
     private final LongAdder requests = new LongAdder();
     private final LongAdder tables = new LongAdder();
     private final LongAdder tableBytes = new LongAdder();
-    private final LongAdder[] errors = new LongAdder[ErrorKind.values().length];
+    private final PeerErrors errors = new PeerErrors();
+    private final PeerActions actions = new PeerActions(this);
     /** Made with the name; a peer named by its agent's hello starts anew under that name (before it joins the view). */
     private volatile TableErrors tableErrors;
-
-    /** Why a request failed, or a connection attempt: what {@code procsys_peer_errors_total} counts, by kind. */
-    public enum ErrorKind {
-        /** The deadline passed without an answer. */
-        TIMEOUT,
-        /** Asked while the host was down or connecting: answered EHOSTUNREACH at once. */
-        DOWN,
-        /** A connection attempt failed (refused, unreachable, TLS, hello refused or late). */
-        REFUSED,
-        /** The connection was lost with the request in flight, or the request could not be sent. */
-        DISCONNECTED,
-        /** The agent answered with an errno (ENOENT for a process that exited, EACCES, ...). */
-        REMOTE_ERRNO,
-        /** Anything else: an answer of the wrong kind, a bad table, a failure of this side. */
-        PROTOCOL;
-
-        private final String label = name().toLowerCase(java.util.Locale.ROOT);
-
-        public String label() {
-            return label;
-        }
-    }
-
-    {
-        for (int i = 0; i < errors.length; i++) errors[i] = new LongAdder();
-    }
 
     /** {@code name} null: the peer takes the node name its agent sends in the hello (DNS discovery). */
     public Peer(String name, InetSocketAddress address, SslContext tls, String localNode, EventLoopGroup loops, Duration deadline) {
@@ -121,8 +91,18 @@ public final class Peer implements Backend, AutoCloseable {
 
     /** Actions wait this long for the host (default {@link #DEFAULT_ACTION_DEADLINE}), reads the deadline. */
     public Peer actionDeadline(Duration wait) {
-        this.actionDeadline = wait;
+        actions.deadline(wait);
         return this;
+    }
+
+    /** Signals, setpriority and ioprio_get on this host's processes. */
+    public PeerActions actions() {
+        return actions;
+    }
+
+    /** The live connection to the agent, or null before the first. */
+    AgentClient client() {
+        return client;
     }
 
     /** Starts connecting; returns at once. */
@@ -137,7 +117,7 @@ public final class Peer implements Backend, AutoCloseable {
         long t0 = System.nanoTime();
         AgentClient.connect(loops, address, tls, localNode, deadline.multipliedBy(4)).whenComplete((c, error) -> {
             if (error != null) {
-                failed(ErrorKind.REFUSED);
+                failed(PeerErrors.Kind.REFUSED);
                 lastError = describe(error);
                 state = State.DOWN;
                 retryLater();
@@ -197,11 +177,11 @@ public final class Peer implements Backend, AutoCloseable {
      * Runs one request against the live connection, bounded by {@code limit} plus what the agent
      * said it may itself wait for the hosts below it (a tree node: deadlines nest by themselves).
      */
-    private <T> CompletableFuture<T> call(Function<AgentClient, CompletableFuture<T>> request, Duration limit) {
+    <T> CompletableFuture<T> call(Function<AgentClient, CompletableFuture<T>> request, Duration limit) {
         requests.increment();
         AgentClient c = client;
         if (c == null || !c.isActive()) {
-            failed(ErrorKind.DOWN);
+            failed(PeerErrors.Kind.DOWN);
             return CompletableFuture.failedFuture(new ErrnoException(Errno.EHOSTUNREACH, "host " + name + " is " + state.name().toLowerCase()));
         }
         long t0 = System.nanoTime();
@@ -214,7 +194,7 @@ public final class Peer implements Backend, AutoCloseable {
                         return value;
                     }
                     Throwable e = ErrnoException.unwrapped(error);
-                    failed(kindOf(e));
+                    failed(PeerErrors.kindOf(e));
                     if (e instanceof ErrnoException r) throw r;
                     if (e instanceof TimeoutException) {
                         lastError = "request timed out after " + waitMillis + " ms";
@@ -224,25 +204,13 @@ public final class Peer implements Backend, AutoCloseable {
                 });
     }
 
-    /** The kind of a request's failure, as the client or the deadline reported it. */
-    static ErrorKind kindOf(Throwable e) {
-        if (e instanceof TimeoutException) return ErrorKind.TIMEOUT;
-        if (e instanceof ErrnoException r) {
-            // the client's own: the connection went away (AgentClient), or this side gave up
-            if (r.errno() == Errno.ENOTCONN) return ErrorKind.DISCONNECTED;
-            if (r.errno() == Errno.EHOSTUNREACH) return ErrorKind.DOWN;
-            return ErrorKind.REMOTE_ERRNO;
-        }
-        return ErrorKind.PROTOCOL;
-    }
-
-    private void failed(ErrorKind kind) {
-        errors[kind.ordinal()].increment();
+    private void failed(PeerErrors.Kind kind) {
+        errors.count(kind);
     }
 
     /** Failures of requests and connection attempts of one kind so far. */
-    public long errors(ErrorKind kind) {
-        return errors[kind.ordinal()].sum();
+    public long errors(PeerErrors.Kind kind) {
+        return errors.of(kind);
     }
 
     @Override
@@ -317,51 +285,6 @@ public final class Peer implements Backend, AutoCloseable {
         return c != null && c.isActive() ? c.peerWaitsMillis() : 0;
     }
 
-    /** kill(2) of {@code pid} on this host through its agent (README "Acting on the cluster"): 0, or fails with the errno. */
-    public CompletableFuture<Integer> signal(int pid, long startTime, int signal, String user, int uid) {
-        return action(c -> c.signal(pid, startTime, signal, user, uid));
-    }
-
-    /** setpriority(PRIO_PROCESS) of {@code pid} through the agent: 0, or fails with the errno. */
-    public CompletableFuture<Integer> setPriority(int pid, long startTime, int nice, String user, int uid) {
-        return action(c -> c.setPriority(pid, startTime, nice, user, uid));
-    }
-
-    /** ioprio_get of {@code pid} through the agent: the value, or fails with the errno. */
-    public CompletableFuture<Integer> ioprioGet(int pid, long startTime) {
-        return action(c -> c.ioprioGet(pid, startTime));
-    }
-
-    /**
-     * An action, unless the agent speaks an older protocol: then EPERM here, without a word to
-     * the agent (which would refuse the message and close the connection), logged once.
-     */
-    private CompletableFuture<Integer> action(Function<AgentClient, CompletableFuture<Integer>> request) {
-        AgentClient c = client;
-        if (c != null && c.isActive() && !c.speaksActions()) {
-            if (olderAgentLogged.compareAndSet(false, true)) {
-                LOG.log(System.Logger.Level.WARNING, "the agent of " + name + " speaks protocol " + c.version()
-                        + ", without signals: they are refused here (EPERM) until it is upgraded");
-            }
-            return CompletableFuture.failedFuture(new ErrnoException(Errno.EPERM, "the agent of " + name + " is too old for signals"));
-        }
-        return call(request, actionDeadline).exceptionallyCompose(error -> CompletableFuture.failedFuture(asActionError(error)));
-    }
-
-    /**
-     * kill(2), setpriority(2) and ioprio_get(2) never answer ETIMEDOUT or EHOSTUNREACH, and tools
-     * do not expect them (psutil.pid_exists raised TimeoutError): a host that is down, or did not
-     * answer within the action deadline, is EAGAIN, "try again". A signal sent before the
-     * deadline may still arrive.
-     */
-    static Throwable asActionError(Throwable error) {
-        Throwable e = ErrnoException.unwrapped(error);
-        if (e instanceof ErrnoException r && (r.errno() == Errno.ETIMEDOUT || r.errno() == Errno.EHOSTUNREACH || r.errno() == Errno.ENOTCONN)) {
-            return new ErrnoException(Errno.EAGAIN, r.reason());
-        }
-        return e;
-    }
-
     /** The protocol version of the connection to the agent, or 0 while there is none. */
     public int protocolVersion() {
         AgentClient c = client;
@@ -370,33 +293,7 @@ public final class Peer implements Backend, AutoCloseable {
 
     @Override
     public CompletableFuture<Content> read(String path) {
-        return call(c -> c.read(path)).thenApply(Peer::content);
-    }
-
-    /** A remote file: the received bytes as one direct region, released with the content. */
-    private static Content content(ByteBuf received) {
-        ByteBuf owned = oneDirectRegion(received);
-        MemorySegment bytes = MemorySegment.ofBuffer(owned.nioBuffer());
-        return new Content() {
-            public MemorySegment bytes() {
-                return bytes;
-            }
-
-            public void release() {
-                owned.release();
-            }
-        };
-    }
-
-    /**
-     * {@code received} itself when it is one direct region (the usual case), else a copy that is
-     * (and {@code received} released): what fuse_reply_buf can take as native memory.
-     */
-    static ByteBuf oneDirectRegion(ByteBuf received) {
-        if (received.isDirect() && received.nioBufferCount() == 1) return received;
-        ByteBuf copy = received.alloc().directBuffer(received.readableBytes()).writeBytes(received);
-        received.release();
-        return copy;
+        return call(c -> c.read(path)).thenApply(Contents::received);
     }
 
     /**

@@ -114,7 +114,7 @@ final class PeerTables {
 
     /** The parts of a reply by path: a bundle's, or one table as the peer's own. */
     private Map<String, TableBundle.Part> split(ByteBuf reply) {
-        ByteBuf bytes = Peer.oneDirectRegion(reply); // tables go to fuse_reply_buf as native memory
+        ByteBuf bytes = Contents.oneDirectRegion(reply); // tables go to fuse_reply_buf as native memory
         try {
             Map<String, TableBundle.Part> parts = new LinkedHashMap<>();
             if (!TableBundle.isBundle(bytes)) {

@@ -117,7 +117,7 @@ final class TableBackend implements Backend {
 
     /** Checks a received table and makes it the current one (releasing the one it replaces). */
     private ProcessTable accept(ByteBuf received) {
-        ByteBuf bytes = Peer.oneDirectRegion(received); // file items go to fuse_reply_buf as native memory
+        ByteBuf bytes = Contents.oneDirectRegion(received); // file items go to fuse_reply_buf as native memory
         ProcessTable next;
         try {
             next = ProcessTable.read(bytes);
