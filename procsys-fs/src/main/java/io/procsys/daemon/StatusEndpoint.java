@@ -3,6 +3,7 @@ package io.procsys.daemon;
 import io.procsys.fs.cluster.Cluster;
 import io.procsys.fs.cluster.DnsPeers;
 import io.procsys.fs.cluster.Peer;
+import io.procsys.fs.cluster.Staleness;
 import io.procsys.net.ReloadingTls;
 
 import java.io.IOException;
@@ -36,8 +37,17 @@ public final class StatusEndpoint implements AutoCloseable {
     private static final int MAX_REQUEST = 16;
     private static final Duration REQUEST_WAIT = Duration.ofSeconds(1);
 
-    /** What the endpoint answers; {@code tls}: the mount's certificate (null without TLS), with a warning near its end. */
-    public record Status(String mountpoint, String procRoot, List<Peer.Status> peers, DnsPeers.Status discovery, ReloadingTls.Status tls) {}
+    /**
+     * What the endpoint answers; {@code tls}: the mount's certificate (null without TLS), with a
+     * warning near its end; {@code stale}: the hosts served from an earlier answer lately, or left
+     * out (null from a daemon of an older release).
+     */
+    public record Status(String mountpoint, String procRoot, List<Peer.Status> peers, DnsPeers.Status discovery, ReloadingTls.Status tls,
+                         List<Staleness.Host> stale) {
+        public Status(String mountpoint, String procRoot, List<Peer.Status> peers, DnsPeers.Status discovery, ReloadingTls.Status tls) {
+            this(mountpoint, procRoot, peers, discovery, tls, List.of());
+        }
+    }
 
     private final Path socket;
     private final ServerSocketChannel server;
@@ -70,7 +80,8 @@ public final class StatusEndpoint implements AutoCloseable {
                 List<Peer.Status> peers = cluster == null ? List.of() : cluster.peers().stream().map(Peer::status).toList();
                 ReloadingTls credentials = cluster == null ? null : cluster.credentials();
                 Status status = new Status(mountpoint.toString(), procRoot.toString(), peers,
-                        cluster == null ? null : cluster.discovery(), credentials == null ? null : credentials.status());
+                        cluster == null ? null : cluster.discovery(), credentials == null ? null : credentials.status(),
+                        cluster == null ? List.of() : cluster.staleHosts());
                 byte[] body = text ? StatusReport.render(status).getBytes(StandardCharsets.UTF_8) : StatusJson.write(status);
                 ByteBuffer out = ByteBuffer.wrap(body);
                 while (out.hasRemaining()) client.write(out);

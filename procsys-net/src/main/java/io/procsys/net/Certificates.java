@@ -89,14 +89,26 @@ public final class Certificates {
      */
     public static final String SIGNAL_ROLE_URI = "urn:procsys:role:signal";
 
+    /**
+     * The tree-node role (docs/scale.md): a node whose certificate carries this URI is a tree node
+     * for the mounts above it, which then honour the wait its Welcome announces for the hosts
+     * below it (up to their --max-below-wait). Any other agent's announced wait is ignored.
+     */
+    public static final String NODE_ROLE_URI = "urn:procsys:role:node";
+
     /** Whether {@code certificate} carries the signal role. */
     public static boolean hasSignalRole(X509Certificate certificate) {
+        return hasRole(certificate, SIGNAL_ROLE_URI);
+    }
+
+    /** Whether {@code certificate} carries the role {@code uri} among its subject alternative names. */
+    public static boolean hasRole(X509Certificate certificate, String uri) {
         try {
             var names = certificate.getSubjectAlternativeNames();
             if (names == null) return false;
             for (List<?> name : names) {
                 if (name.size() >= 2 && Integer.valueOf(GeneralName.uniformResourceIdentifier).equals(name.get(0))
-                        && SIGNAL_ROLE_URI.equals(name.get(1))) {
+                        && uri.equals(name.get(1))) {
                     return true;
                 }
             }
@@ -120,6 +132,11 @@ public final class Certificates {
 
     /** As {@link #issue(String, List, Instant, Duration)}, with the signal role ({@link #SIGNAL_ROLE_URI}) or not. */
     public Issued issue(String node, List<String> hostNames, boolean signalRole, Instant notBefore, Duration validity) throws GeneralSecurityException {
+        return issue(node, hostNames, signalRole ? List.of(SIGNAL_ROLE_URI) : List.of(), notBefore, validity);
+    }
+
+    /** As {@link #issue(String, List, Instant, Duration)}, carrying the role URIs {@code roles} ({@link #SIGNAL_ROLE_URI}, {@link #NODE_ROLE_URI}). */
+    public Issued issue(String node, List<String> hostNames, List<String> roles, Instant notBefore, Duration validity) throws GeneralSecurityException {
         KeyPair keys = newKeys();
         var builder = new JcaX509v3CertificateBuilder(caCertificate, new BigInteger(64, random).add(BigInteger.ONE),
                 Date.from(notBefore), Date.from(notBefore.plus(validity)), new X500Name("CN=" + node), keys.getPublic());
@@ -129,7 +146,7 @@ public final class Certificates {
             for (String h : hostNames) {
                 names.add(new GeneralName((h.matches("\\d{1,3}(\\.\\d{1,3}){3}") || h.contains(":")) ? GeneralName.iPAddress : GeneralName.dNSName, h));
             }
-            if (signalRole) names.add(new GeneralName(GeneralName.uniformResourceIdentifier, SIGNAL_ROLE_URI));
+            for (String role : roles) names.add(new GeneralName(GeneralName.uniformResourceIdentifier, role));
             if (!names.isEmpty()) builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)));
         } catch (IOException e) {
             throw new GeneralSecurityException(e);

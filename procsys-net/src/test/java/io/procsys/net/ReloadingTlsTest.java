@@ -337,9 +337,9 @@ class ReloadingTlsTest {
 
             // the connection opened before the change still answers, and new ones are welcome
             assertTrue(open.isActive());
-            assertTrue(open.stat("uptime").join().mode() != 0);
+            assertTrue(open.stat("uptime", 5_000).join().mode() != 0);
             try (AgentClient fresh = AgentClient.connect(loops, agent.address(), clientTls.client(), "client", Duration.ofSeconds(5)).join()) {
-                assertTrue(fresh.stat("uptime").join().mode() != 0);
+                assertTrue(fresh.stat("uptime", 5_000).join().mode() != 0);
             }
             assertNotNull(agentTls.status().lastReload());
         }

@@ -37,6 +37,33 @@ public interface Backend {
         return read(path);
     }
 
+    /**
+     * Whether the host missed a deadline lately and has not answered in time since (Lateness):
+     * a combined file, a listing or a subtree reply does not wait for it. Never, by default.
+     */
+    default boolean late() {
+        return false;
+    }
+
+    /** How long a listing that starts now may wait for the host's processes (Peer: TableWaits); nothing by default (it answers at once). */
+    default java.time.Duration listingWait() {
+        return java.time.Duration.ZERO;
+    }
+
+    /** How old the host's last listing of its processes is (its process table), in ns; -1 when there is none. */
+    default long lastListingAgeNanos() {
+        return -1;
+    }
+
+    /**
+     * The host's last listing of its processes if it is at most {@code maxAgeNanos} old, else
+     * null; its process files are then answered from the same table until it is that old (a
+     * listing served stale is not mixed with files read now). None by default.
+     */
+    default List<ExportedTree.Entry> staleRoot(long maxAgeNanos) {
+        return null;
+    }
+
     /** The start time (field 22 of stat) of {@code pid} in the host's last process table, or -1 (no table). */
     default long startTimeSeen(int pid) {
         return -1;

@@ -28,8 +28,19 @@ import java.util.concurrent.TimeUnit;
 
 /** The other hosts a mount combines, and the connections to them. */
 public final class Cluster implements AutoCloseable {
-    /** A peer as configured: its name in hosts/ and its agent's address. */
-    public record PeerAddress(String name, InetSocketAddress address) {}
+    /**
+     * A peer as configured: its name in hosts/, its agent's address, and whether the
+     * configuration makes it a tree node (the wait its Welcome announces is honoured, TableWaits;
+     * a certificate with the node role does the same).
+     */
+    public record PeerAddress(String name, InetSocketAddress address, boolean node) {
+        public PeerAddress(String name, InetSocketAddress address) {
+            this(name, address, false);
+        }
+    }
+
+    /** How many deadlines old a missed host's last contribution may be and still be served, by default (--stale-ms). */
+    public static final int DEFAULT_STALE_DEADLINES = 4;
 
     public static final Duration DEFAULT_DEADLINE = Duration.ofMillis(500);
     /** What a host may be called under hosts/ (a node name an agent sends is checked against it). */
@@ -71,9 +82,36 @@ public final class Cluster implements AutoCloseable {
         this.tableWindow = tableWindow;
         this.tls = tls;
         this.deadline = deadline;
+        this.staleness = new Staleness(deadline.multipliedBy(DEFAULT_STALE_DEADLINES));
         for (PeerAddress p : addresses) {
-            peers.add(new Peer(p.name(), p.address(), tls, localName, loops, deadline).start());
+            peers.add(new Peer(p.name(), p.address(), tls, localName, loops, deadline, p.node()).start());
         }
+    }
+
+    private volatile Staleness staleness;
+    private volatile Duration maxBelowWait = TableWaits.DEFAULT_MAX_BELOW_WAIT;
+
+    /** A host that misses a round is served from its last contribution while it is at most {@code bound} old (0: never). Call before {@link #filesystem}. */
+    public Cluster staleness(Duration bound) {
+        staleness = new Staleness(bound);
+        return this;
+    }
+
+    /** What combined files, listings and subtree replies wait, and serve of a host that missed one. */
+    private Rounds rounds() {
+        return new Rounds(deadline, staleness);
+    }
+
+    /** The hosts served from an earlier answer lately, or left out (`procsys status`). */
+    public List<Staleness.Host> staleHosts() {
+        return staleness.hosts();
+    }
+
+    /** The most a tree node's announced wait for the hosts below it is honoured (--max-below-wait): every peer, those found later too. */
+    public Cluster maxBelowWait(Duration wait) {
+        maxBelowWait = wait;
+        for (Peer p : peers) p.maxBelowWait(wait);
+        return this;
     }
 
     public List<Peer> peers() {
@@ -154,7 +192,7 @@ public final class Cluster implements AutoCloseable {
         return new SubtreeExport(own, () -> hosts, backend -> {
             HostsBelow b = treeNodes.get(backend);
             return b == null ? null : b.tables();
-        }, this::waitsForBelowMillis);
+        }, this::waitsForBelowMillis, rounds());
     }
 
     /**
@@ -165,11 +203,11 @@ public final class Cluster implements AutoCloseable {
     long waitsForBelowMillis() {
         long below = 0;
         for (Peer p : peers) below = Math.max(below, p.agentWaitsMillis());
-        return Peer.firstTableLimit(deadline).toMillis() + below;
+        return TableWaits.firstTableLimit(deadline).toMillis() + below;
     }
 
     private Peer connectFound(InetSocketAddress address) {
-        Peer p = new Peer(null, address, tls, localName, loops, deadline).actionDeadline(actionDeadline);
+        Peer p = new Peer(null, address, tls, localName, loops, deadline).actionDeadline(actionDeadline).maxBelowWait(maxBelowWait);
         p.onUp(() -> join(p));
         peers.add(p);
         return p.start();
@@ -218,16 +256,17 @@ public final class Cluster implements AutoCloseable {
         for (Peer p : peers) initial.add(inView(p));
         hosts = new HostSet(initial);
         // an idle mount keeps no table past its window
+        long keep = staleness.bound().toNanos(); // a table may be served stale this long
         loops.scheduleAtFixedRate(() -> {
-            tabled.forEach(TableBackend::releaseIfStale);
-            treeNodes.values().forEach(b -> b.tables().releaseIfStale());
+            tabled.forEach(t -> t.releaseIfStale(keep));
+            treeNodes.values().forEach(b -> b.tables().releaseIfStale(keep));
         }, 1, 1, TimeUnit.SECONDS);
         if (dns != null) {
             // lookups block (the system resolver): a thread of their own, not a Netty event loop
             dnsThread = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("dns-peers").factory());
             dnsThread.scheduleWithFixedDelay(dns::refresh, 0, dns.refreshInterval().toMillis(), TimeUnit.MILLISECONDS);
         }
-        filesystem = new ClusterFs(localTree, hosts, reuse);
+        filesystem = new ClusterFs(localTree, hosts, reuse, rounds());
         actions = new ClusterActions(hosts, filesystem.pids());
         return filesystem;
     }

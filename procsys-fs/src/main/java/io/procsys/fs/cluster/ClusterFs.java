@@ -30,7 +30,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
-import java.util.function.IntToLongFunction;
 
 /**
  * The cluster mount: the local mirror at the top level, and {@code hosts/<name>/} for every host
@@ -59,6 +58,7 @@ public final class ClusterFs extends DelegatingFilesystem {
     private final BootTimes bootTimes;
     private final PidMap pids = new PidMap();
     private final PidRewriter rewriter = new PidRewriter(pids);
+    private final RootListing listing;
 
     /** {@code hosts} in the order they are listed; the local backend first by convention. */
     public ClusterFs(ProcTree localTree, List<Backend> hosts) {
@@ -70,16 +70,22 @@ public final class ClusterFs extends DelegatingFilesystem {
      * {@code reuse} is how long a combined file may be served again (0: coalescing only).
      */
     public ClusterFs(ProcTree localTree, HostSet hosts, Duration reuse) {
-        this(localTree, new ProcMirror(localTree), hosts, reuse);
+        this(localTree, hosts, reuse, Rounds.DEFAULT);
     }
 
-    private ClusterFs(ProcTree localTree, ProcMirror local, HostSet hosts, Duration reuse) {
+    /** As above; {@code rounds}: how long combined files and listings wait, and what a host that misses one is served. */
+    ClusterFs(ProcTree localTree, HostSet hosts, Duration reuse, Rounds rounds) {
+        this(localTree, new ProcMirror(localTree), hosts, reuse, rounds);
+    }
+
+    private ClusterFs(ProcTree localTree, ProcMirror local, HostSet hosts, Duration reuse, Rounds rounds) {
         super(local);
         this.localTree = localTree;
         this.local = local;
         this.inodes = local.inodes();
         this.hosts = hosts;
-        this.combined = new CombinedFiles(hosts, reuse);
+        this.combined = new CombinedFiles(hosts, reuse, rounds);
+        this.listing = new RootListing(hosts, pids, rounds);
         this.places = new Places(hosts, pids, new SysViews(combined));
         this.localHost = hosts.local();
         this.bootTimes = new BootTimes(hosts);
@@ -219,46 +225,17 @@ public final class ClusterFs extends DelegatingFilesystem {
         return entries -> local.replyOpendir(req, fileInfo, new OpenDirectory(entries));
     }
 
-    /** The root entries of host {@code index} named by pid, renamed to their cluster pids (start times from the host's table, if any). */
-    private List<ExportedTree.Entry> processes(int index, Backend host, List<ExportedTree.Entry> entries) {
-        return clusterPids(index, entries, host::startTimeSeen);
-    }
-
     /** A remote process's task/ entries renamed to cluster thread ids, keyed with the process's start time. */
     private List<ExportedTree.Entry> threadIds(Place.OnHost at, List<ExportedTree.Entry> entries) {
         long startTime = pids.startTime(at.hostIndex(), Integer.parseInt(at.path().substring(0, at.path().indexOf('/'))));
-        return clusterPids(at.hostIndex(), entries, tid -> startTime);
-    }
-
-    /**
-     * Entries named by pid, renamed to the cluster pids of host {@code index} ({@code startTimes}
-     * gives each one's); other names, pids no host hands out, and pids the full map refuses are left out.
-     */
-    private List<ExportedTree.Entry> clusterPids(int index, List<ExportedTree.Entry> entries, IntToLongFunction startTimes) {
-        List<ExportedTree.Entry> out = new ArrayList<>(entries.size());
-        for (ExportedTree.Entry e : entries) {
-            if (!NodeKind.isPid(e.name()) || Long.parseLong(e.name()) >= PidMap.HOST_PID_LIMIT) continue;
-            int pid = Integer.parseInt(e.name());
-            int clusterPid = pids.clusterPid(index, pid, startTimes.applyAsLong(pid));
-            if (clusterPid > 0) out.add(new ExportedTree.Entry(Integer.toString(clusterPid), e.attributes()));
-        }
-        return out;
+        return listing.clusterPids(at.hostIndex(), entries, tid -> startTime);
     }
 
     /**
      * The root of a cluster mount: this host's /proc (with hosts/), then the processes of every
-     * remote host that answers by the deadline, under their cluster-wide pids. A host left out is
-     * noted on it (Backend.tableError: status, metric, log).
+     * remote host, within one round (RootListing: late hosts served from their last table within
+     * --stale-ms, or left out and said so).
      */
-    /** The processes of host {@code m} under their cluster pids, for a listing that began at {@code since}; none (noted on the host) if it is left out. */
-    private CompletableFuture<List<ExportedTree.Entry>> processesOf(HostSet.Member m, long since) {
-        return m.backend().listRoot(since).handle((list, error) -> {
-            if (error == null) return processes(m.index(), m.backend(), list);
-            m.backend().tableError("left out of a listing: " + ErrnoException.unwrapped(error).getMessage());
-            return List.of();
-        });
-    }
-
     private void openRoot(Request req, FileInfo fileInfo) {
         ProcTree.Dirents here = localTree.list(ProcTree.cPath("."));
         if (here.failed()) {
@@ -270,21 +247,8 @@ public final class ClusterFs extends DelegatingFilesystem {
             entries.add(new ExportedTree.Entry(e.name(), new FileAttributes(Stat.modeOfDirentType(e.type()), 0, 0, 0, 0, e.inode(), 0, 0, 0)));
         }
         entries.add(new ExportedTree.Entry(HOSTS, hostsDirectory));
-        List<CompletableFuture<List<ExportedTree.Entry>>> remote = new ArrayList<>();
-        long since = System.nanoTime();
-        for (HostSet.Member m : hosts.members()) {
-            if (m.index() == 0) continue;
-            // a tree node's reply names the hosts below it: they are listed from it once it came (one reply per node)
-            remote.add(processesOf(m, since).thenCompose(own -> {
-                List<CompletableFuture<List<ExportedTree.Entry>>> below = new ArrayList<>();
-                below.add(CompletableFuture.completedFuture(own));
-                for (HostSet.Member b : hosts.below(m.index())) below.add(processesOf(b, since));
-                return CompletableFuture.allOf(below.toArray(CompletableFuture[]::new))
-                        .thenApply(done -> below.stream().flatMap(f -> f.join().stream()).toList());
-            }));
-        }
-        answer(req, CompletableFuture.allOf(remote.toArray(CompletableFuture[]::new)), done -> {
-            for (var f : remote) entries.addAll(f.join());
+        answer(req, listing.remoteProcesses(), remote -> {
+            entries.addAll(remote);
             local.replyOpendir(req, fileInfo, new OpenDirectory(entries));
         });
     }

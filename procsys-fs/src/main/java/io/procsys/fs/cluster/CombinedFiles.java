@@ -18,13 +18,17 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Top-level files whose cluster view combines every host's copy (see docs/aggregation.md): one
  * read of the file is sent to every host at once, and the copies that arrive by the deadline are
- * combined; a host that is down or late is left out. Concurrent readers of one file share one
- * fan-out (coalescing), and with a reuse time, later readers share it too (a short TTL cache).
+ * combined (one {@link Round}; a host that is late is asked but not waited for). A host whose copy
+ * did not come is served from its last copy while that is within --stale-ms ({@link Contributions},
+ * {@link Staleness}), else left out. Concurrent readers of one file share one fan-out
+ * (coalescing), and with a reuse time, later readers share it too (a short TTL cache).
  */
 final class CombinedFiles {
     private static final System.Logger LOG = System.getLogger("io.procsys.fs.cluster");
     private final HostSet hosts;
     private final long reuseNanos;
+    private final Rounds rounds;
+    private final Contributions copies;
     private final ConcurrentHashMap<String, Flight> flights = new ConcurrentHashMap<>();
     /** Reads that joined a fan-out in flight, reused a finished one within the reuse time, started one. */
     final LongAdder joined = new LongAdder(), reused = new LongAdder(), started = new LongAdder();
@@ -38,8 +42,15 @@ final class CombinedFiles {
      * fetched share it).
      */
     CombinedFiles(HostSet hosts, Duration reuse) {
+        this(hosts, reuse, Rounds.DEFAULT);
+    }
+
+    /** As above; {@code rounds}: how long a fan-out waits, and how old a missed host's copy may be served. */
+    CombinedFiles(HostSet hosts, Duration reuse, Rounds rounds) {
         this.hosts = hosts;
         this.reuseNanos = reuse.toNanos();
+        this.rounds = rounds;
+        this.copies = new Contributions(rounds.staleness().bound().toNanos(), Contributions.MAX_BYTES, System::nanoTime);
     }
 
     static boolean isCombined(String path) {
@@ -72,23 +83,24 @@ final class CombinedFiles {
         return !flight.text().isCompletedExceptionally() && now - flight.startedNanos() < reuseNanos;
     }
 
-    /** Reads {@code path} on every host at once and combines the copies that arrive. */
+    /** One host's copy as asked in a fan-out: null when it did not come (down, refused). */
+    private record Asked(HostSet.Member member, CompletableFuture<HostPart> copy) {}
+
+    /** Reads {@code path} on every host at once and combines the copies that arrive by the deadline (and the stale ones still servable). */
     private CompletableFuture<String> fanOut(String path, Aggregator aggregator) {
-        List<CompletableFuture<HostPart>> parts = new ArrayList<>();
+        List<Asked> asked = new ArrayList<>();
+        List<CompletableFuture<HostPart>> waited = new ArrayList<>();
         for (HostSet.Member m : hosts.members()) {
-            Backend host = m.backend();
-            int index = m.index();
-            parts.add(host.read(path).handle((content, error) -> {
-                if (error != null) return null; // down, late or refused: left out
-                try {
-                    return new HostPart(host.name(), index, Contents.text(content.bytes()));
-                } finally {
-                    content.release();
-                }
-            }));
+            Asked a = new Asked(m, copyOf(path, m));
+            asked.add(a);
+            if (!m.backend().late()) waited.add(a.copy);
         }
-        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(done -> {
-            List<HostPart> arrived = parts.stream().map(CompletableFuture::join).filter(p -> p != null).toList();
+        return Round.settle(waited, rounds.deadline()).thenApply(settled -> {
+            List<HostPart> arrived = new ArrayList<>();
+            for (Asked a : asked) {
+                HostPart part = servedCopy(path, a);
+                if (part != null) arrived.add(part);
+            }
             if (arrived.isEmpty()) throw new ErrnoException(Errno.EHOSTUNREACH, "no host answered for " + path);
             CombineResult result = aggregator.combineWithReport(arrived);
             for (CombineResult.Dropped d : result.dropped()) {
@@ -99,5 +111,39 @@ final class CombinedFiles {
             }
             return result.text();
         });
+    }
+
+    /** Host {@code m}'s copy of {@code path}, kept as its last one when it comes (even after the round); null if it fails. */
+    private CompletableFuture<HostPart> copyOf(String path, HostSet.Member m) {
+        Backend host = m.backend();
+        return host.read(path).handle((content, error) -> {
+            if (error != null) return null; // down, late or refused
+            HostPart part;
+            try {
+                part = new HostPart(host.name(), m.index(), Contents.text(content.bytes()));
+            } finally {
+                content.release();
+            }
+            if (m.index() != 0) copies.arrived(path, m.index(), host, part);
+            return part;
+        });
+    }
+
+    /** What the round serves of a host: its copy if it came, else its last one within the staleness bound, else nothing (said). */
+    private HostPart servedCopy(String path, Asked a) {
+        Backend host = a.member().backend();
+        HostPart fresh = Round.came(a.copy) ? a.copy.join() : null;
+        if (fresh != null || a.member().index() == 0) {
+            if (fresh != null) rounds.staleness().fresh(host.name());
+            return fresh;
+        }
+        Contributions.Copy last = copies.last(path, a.member().index(), host);
+        long age = last == null ? -1 : System.nanoTime() - last.arrivedNanos();
+        if (last != null && rounds.staleness().servable(age)) {
+            rounds.staleness().stale(host.name(), age, path);
+            return last.part();
+        }
+        rounds.staleness().leftOut(host.name(), age, path);
+        return null;
     }
 }

@@ -17,12 +17,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * A remote host: one connection to its agent, kept up in the background (reconnect with
- * exponential backoff, 100 ms to 5 s). Every request carries the deadline: a host that is down
- * answers EHOSTUNREACH at once, one that is slow ETIMEDOUT at the deadline; nothing waits longer.
+ * exponential backoff, 100 ms to 5 s, back to 100 ms once the host answered a request). Every
+ * request carries the deadline: a host that is down answers EHOSTUNREACH at once, one that is
+ * slow ETIMEDOUT at the deadline, and one that missed it lately ETIMEDOUT at once but for one
+ * request a deadline period ({@link Lateness}); nothing waits longer. Tables may take longer
+ * ({@link TableWaits}). What the connection may cost is bounded ({@link AgentClient.Limits}).
  */
 public final class Peer implements Backend, AutoCloseable {
     public enum State { CONNECTING, UP, DOWN }
@@ -30,9 +33,10 @@ public final class Peer implements Backend, AutoCloseable {
     /** How long an action (a signal, setpriority, ioprio_get) waits for its host by default: longer than a read, for a loaded host. */
     public static final Duration DEFAULT_ACTION_DEADLINE = Duration.ofSeconds(5);
     /**
-     * A host's first process table after it joined or came back may take this many deadlines,
-     * and at least {@link #FIRST_TABLE_FLOOR}, once (a slow host builds its first table cold:
-     * QEMU guests missed a 3 s deadline); later tables have the deadline.
+     * A host's first process table may take this many deadlines, and at least
+     * {@link #FIRST_TABLE_FLOOR}, once per host until it has answered a table, not once per
+     * connection (a slow host builds its first table cold: QEMU guests missed a 3 s deadline);
+     * later tables have the deadline (TableWaits).
      */
     public static final int FIRST_TABLE_DEADLINES = 5;
     /**
@@ -58,8 +62,8 @@ public final class Peer implements Backend, AutoCloseable {
     private volatile Instant lastSeen;
     private volatile long roundTripMicros = -1;
     private volatile boolean closed;
-    /** Since the connection last came up: whether a table arrived, whether the long first wait was given (guarded by this). */
-    private boolean tableSinceUp, firstWaitGiven;
+    private final TableWaits tableWaits;
+    private final Lateness lateness;
     private Duration backoff = MIN_BACKOFF;
     private final LongAdder requests = new LongAdder();
     private final LongAdder tables = new LongAdder();
@@ -71,6 +75,11 @@ public final class Peer implements Backend, AutoCloseable {
 
     /** {@code name} null: the peer takes the node name its agent sends in the hello (DNS discovery). */
     public Peer(String name, InetSocketAddress address, SslContext tls, String localNode, EventLoopGroup loops, Duration deadline) {
+        this(name, address, tls, localNode, loops, deadline, false);
+    }
+
+    /** As above; {@code node}: the configuration says this peer is a tree node (its Welcome's wait is honoured, TableWaits). */
+    public Peer(String name, InetSocketAddress address, SslContext tls, String localNode, EventLoopGroup loops, Duration deadline, boolean node) {
         this.namedByAgent = name == null;
         this.name = name != null ? name : address.getAddress().getHostAddress() + ":" + address.getPort();
         this.address = address;
@@ -79,6 +88,8 @@ public final class Peer implements Backend, AutoCloseable {
         this.loops = loops;
         this.deadline = deadline;
         this.tableErrors = new TableErrors(this.name, System::nanoTime);
+        this.tableWaits = new TableWaits(this::name, deadline, node);
+        this.lateness = new Lateness(this::name, deadline.toNanos(), System::nanoTime);
     }
 
     private volatile boolean nameAdopted;
@@ -92,6 +103,12 @@ public final class Peer implements Backend, AutoCloseable {
     /** Actions wait this long for the host (default {@link #DEFAULT_ACTION_DEADLINE}), reads the deadline. */
     public Peer actionDeadline(Duration wait) {
         actions.deadline(wait);
+        return this;
+    }
+
+    /** A tree node's announced wait for the hosts below it is honoured up to this (--max-below-wait). */
+    public Peer maxBelowWait(Duration wait) {
+        tableWaits.maxBelowWait(wait);
         return this;
     }
 
@@ -115,7 +132,7 @@ public final class Peer implements Backend, AutoCloseable {
         if (closed) return;
         state = client == null ? State.CONNECTING : State.DOWN;
         long t0 = System.nanoTime();
-        AgentClient.connect(loops, address, tls, localNode, deadline.multipliedBy(4)).whenComplete((c, error) -> {
+        AgentClient.connect(loops, address, tls, localNode, deadline.multipliedBy(4), limits()).whenComplete((c, error) -> {
             if (error != null) {
                 failed(PeerErrors.Kind.REFUSED);
                 lastError = describe(error);
@@ -133,22 +150,29 @@ public final class Peer implements Backend, AutoCloseable {
                 tableErrors = new TableErrors(name, System::nanoTime);
                 nameAdopted = true;
             }
-            synchronized (this) {
-                tableSinceUp = false;
-                firstWaitGiven = false;
-            }
             state = State.UP;
-            backoff = MIN_BACKOFF;
             seen(t0);
             onUp.run();
             c.closed().thenRun(() -> {
                 if (client == c) {
-                    lastError = "connection lost";
+                    lastError = c.closedBecause() != null ? "connection closed: " + c.closedBecause() : "connection lost";
                     state = State.DOWN;
                     retryLater();
                 }
             });
         });
+    }
+
+    /** The bounds of a connection: its frames may take as long as its longest request waits. */
+    private AgentClient.Limits limits() {
+        Duration tables = TableWaits.firstTableLimit(deadline).plus(tableWaits.maxBelowWait());
+        Duration actions = this.actions.deadline();
+        return AgentClient.Limits.DEFAULT.frameTime(tables.compareTo(actions) > 0 ? tables : actions);
+    }
+
+    /** Back to the shortest reconnect delay: the host answered a request (a hello alone does not count). */
+    private synchronized void answeredOnce() {
+        backoff = MIN_BACKOFF;
     }
 
     private synchronized void retryLater() {
@@ -168,40 +192,63 @@ public final class Peer implements Backend, AutoCloseable {
         return e instanceof TimeoutException ? "timed out" : String.valueOf(e.getMessage() != null ? e.getMessage() : e);
     }
 
-    /** Runs one request against the live connection, bounded by the deadline. */
-    private <T> CompletableFuture<T> call(Function<AgentClient, CompletableFuture<T>> request) {
-        return call(request, deadline);
+    /** Runs one read-like request against the live connection, bounded by the deadline; at once ETIMEDOUT while the host is late. */
+    private <T> CompletableFuture<T> call(BiFunction<AgentClient, Long, CompletableFuture<T>> request) {
+        return call(request, deadline, true);
     }
 
     /**
-     * Runs one request against the live connection, bounded by {@code limit} plus what the agent
-     * said it may itself wait for the hosts below it (a tree node: deadlines nest by themselves).
+     * Runs one request against the live connection, bounded by {@code limit}. {@code gated}: while
+     * the host is late, fails at once (ETIMEDOUT) unless it is the one request of the deadline
+     * period that waits (Lateness); actions are not gated, they have their own deadline.
      */
-    <T> CompletableFuture<T> call(Function<AgentClient, CompletableFuture<T>> request, Duration limit) {
+    <T> CompletableFuture<T> call(BiFunction<AgentClient, Long, CompletableFuture<T>> request, Duration limit, boolean gated) {
         requests.increment();
         AgentClient c = client;
         if (c == null || !c.isActive()) {
             failed(PeerErrors.Kind.DOWN);
             return CompletableFuture.failedFuture(new ErrnoException(Errno.EHOSTUNREACH, "host " + name + " is " + state.name().toLowerCase()));
         }
+        if (gated && !lateness.mayWait()) {
+            failed(PeerErrors.Kind.LATE);
+            return CompletableFuture.failedFuture(new ErrnoException(Errno.ETIMEDOUT, "host " + name + " is late (" + lateness.lateMillis()
+                    + " ms): not waited for until it answers in time"));
+        }
         long t0 = System.nanoTime();
-        long waitMillis = limit.toMillis() + c.peerWaitsMillis();
-        return request.apply(c)
-                .orTimeout(waitMillis, TimeUnit.MILLISECONDS)
-                .handle((value, error) -> {
-                    if (error == null) {
-                        seen(t0);
-                        return value;
-                    }
-                    Throwable e = ErrnoException.unwrapped(error);
-                    failed(PeerErrors.kindOf(e));
-                    if (e instanceof ErrnoException r) throw r;
-                    if (e instanceof TimeoutException) {
-                        lastError = "request timed out after " + waitMillis + " ms";
-                        throw new ErrnoException(Errno.ETIMEDOUT, "host " + name + " did not answer in time");
-                    }
-                    throw new ErrnoException(Errno.EIO, "host " + name + ": " + e);
-                });
+        long waitMillis = limit.toMillis();
+        return request.apply(c, waitMillis).handle((value, error) -> {
+            if (error == null) {
+                answered(t0);
+                return value;
+            }
+            Throwable e = ErrnoException.unwrapped(error);
+            PeerErrors.Kind kind = PeerErrors.kindOf(e);
+            failed(kind);
+            if (kind == PeerErrors.Kind.REMOTE_ERRNO) answered(t0); // an answer, in time
+            if (e instanceof ErrnoException r) throw r;
+            if (e instanceof TimeoutException) {
+                lateness.missed();
+                lastError = "request timed out after " + waitMillis + " ms";
+                throw new ErrnoException(Errno.ETIMEDOUT, "host " + name + " did not answer in time");
+            }
+            throw new ErrnoException(Errno.EIO, "host " + name + ": " + e);
+        });
+    }
+
+    private void answered(long startNanos) {
+        seen(startNanos);
+        lateness.answered();
+        answeredOnce();
+    }
+
+    /** Whether the host answers in time, and since when it does not. */
+    Lateness lateness() {
+        return lateness;
+    }
+
+    @Override
+    public boolean late() {
+        return lateness.late();
     }
 
     private void failed(PeerErrors.Kind kind) {
@@ -235,17 +282,17 @@ public final class Peer implements Backend, AutoCloseable {
 
     @Override
     public CompletableFuture<FileAttributes> stat(String path) {
-        return call(c -> c.stat(path));
+        return call((c, wait) -> c.stat(path, wait));
     }
 
     @Override
     public CompletableFuture<List<ExportedTree.Entry>> list(String path) {
-        return call(c -> c.list(path));
+        return call((c, wait) -> c.list(path, wait));
     }
 
     @Override
     public CompletableFuture<String> readlink(String path) {
-        return call(c -> c.readlink(path));
+        return call((c, wait) -> c.readlink(path, wait));
     }
 
     /** The process table of this host's tree, with threads or not, holding {@code parts} (ProcessTableFormat.PARTS; the caller owns the buffer). */
@@ -256,33 +303,25 @@ public final class Peer implements Backend, AutoCloseable {
     /** As {@link #table(boolean, int)}; with {@code subtree}, a tree node's whole subtree (a TableBundle), any other agent's own table. */
     public CompletableFuture<ByteBuf> table(boolean threads, int parts, boolean subtree) {
         tables.increment();
-        Duration limit = firstTableWait() ? firstTableLimit(deadline) : deadline;
-        return call(c -> c.table("", threads, parts, subtree), limit).thenApply(table -> {
-            synchronized (this) {
-                tableSinceUp = true;
-            }
+        AgentClient now = client;
+        Duration limit = tableWaits.nextTable(now);
+        return call((c, wait) -> c.table("", threads, parts, subtree, wait), limit, true).thenApply(table -> {
+            tableWaits.answered();
             tableBytes.add(table.readableBytes());
             return table;
         });
     }
 
-    /** How long a host's first table may take, for a peer with {@code deadline}. */
-    static Duration firstTableLimit(Duration deadline) {
-        Duration deadlines = deadline.multipliedBy(FIRST_TABLE_DEADLINES);
-        return deadlines.compareTo(FIRST_TABLE_FLOOR) > 0 ? deadlines : FIRST_TABLE_FLOOR;
+    /** How long a listing that starts now may wait for this host's table (the deadline, a first table's wait, a node's honoured wait). */
+    @Override
+    public Duration listingWait() {
+        return tableWaits.listingWait(client);
     }
 
-    /** Whether the next table may take {@link #firstTableLimit}: none came since the connection came up, and the long wait was not given yet. */
-    private synchronized boolean firstTableWait() {
-        if (tableSinceUp || firstWaitGiven) return false;
-        firstWaitGiven = true;
-        return true;
-    }
-
-    /** How long the agent said it may wait for hosts below it (a tree node), 0 for any other agent or while not connected. */
+    /** The wait for the hosts below it that the agent announced and this mount honours (a tree node's, clamped; else 0). */
     public long agentWaitsMillis() {
         AgentClient c = client;
-        return c != null && c.isActive() ? c.peerWaitsMillis() : 0;
+        return c != null && c.isActive() ? tableWaits.honouredMillis(c) : 0;
     }
 
     /** The protocol version of the connection to the agent, or 0 while there is none. */
@@ -293,7 +332,7 @@ public final class Peer implements Backend, AutoCloseable {
 
     @Override
     public CompletableFuture<Content> read(String path) {
-        return call(c -> c.read(path)).thenApply(Contents::received);
+        return call((c, wait) -> c.read(path, wait)).thenApply(Contents::received);
     }
 
     /**

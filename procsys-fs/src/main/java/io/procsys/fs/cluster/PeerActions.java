@@ -7,7 +7,7 @@ import io.procsys.posix.ErrnoException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * The actions on one peer's processes (README "Acting on the cluster"): kill(2), setpriority(2)
@@ -28,26 +28,30 @@ public final class PeerActions {
         this.deadline = wait;
     }
 
+    Duration deadline() {
+        return deadline;
+    }
+
     /** kill(2) of {@code pid} on this host through its agent: 0, or fails with the errno. */
     public CompletableFuture<Integer> signal(int pid, long startTime, int signal, String user, int uid) {
-        return action(c -> c.signal(pid, startTime, signal, user, uid));
+        return action((c, wait) -> c.signal(pid, startTime, signal, user, uid, wait));
     }
 
     /** setpriority(PRIO_PROCESS) of {@code pid} through the agent: 0, or fails with the errno. */
     public CompletableFuture<Integer> setPriority(int pid, long startTime, int nice, String user, int uid) {
-        return action(c -> c.setPriority(pid, startTime, nice, user, uid));
+        return action((c, wait) -> c.setPriority(pid, startTime, nice, user, uid, wait));
     }
 
     /** ioprio_get of {@code pid} through the agent: the value, or fails with the errno. */
     public CompletableFuture<Integer> ioprioGet(int pid, long startTime) {
-        return action(c -> c.ioprioGet(pid, startTime));
+        return action((c, wait) -> c.ioprioGet(pid, startTime, wait));
     }
 
     /**
      * An action, unless the agent speaks an older protocol: then EPERM here, without a word to
      * the agent (which would refuse the message and close the connection), logged once.
      */
-    private CompletableFuture<Integer> action(Function<AgentClient, CompletableFuture<Integer>> request) {
+    private CompletableFuture<Integer> action(BiFunction<AgentClient, Long, CompletableFuture<Integer>> request) {
         AgentClient c = peer.client();
         if (c != null && c.isActive() && !c.speaksActions()) {
             if (olderAgentLogged.compareAndSet(false, true)) {
@@ -56,7 +60,7 @@ public final class PeerActions {
             }
             return CompletableFuture.failedFuture(new ErrnoException(Errno.EPERM, "the agent of " + peer.name() + " is too old for signals"));
         }
-        return peer.call(request, deadline).exceptionallyCompose(error -> CompletableFuture.failedFuture(asActionError(error)));
+        return peer.call(request, deadline, false).exceptionallyCompose(error -> CompletableFuture.failedFuture(asActionError(error)));
     }
 
     /**

@@ -15,6 +15,8 @@ public final class PeerErrors {
         TIMEOUT,
         /** Asked while the host was down or connecting: answered EHOSTUNREACH at once. */
         DOWN,
+        /** Asked while the host was late (missed a deadline lately): answered ETIMEDOUT at once (Lateness). */
+        LATE,
         /** A connection attempt failed (refused, unreachable, TLS, hello refused or late). */
         REFUSED,
         /** The connection was lost with the request in flight, or the request could not be sent. */

@@ -2,7 +2,6 @@ package io.procsys.fs.cluster;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.CorruptedFrameException;
-import io.procsys.fs.NodeKind;
 import io.procsys.net.protocol.ProcessTable;
 import io.procsys.net.protocol.ProcessTableFormat;
 import io.procsys.posix.Errno;
@@ -63,6 +62,9 @@ final class TableBackend implements Backend {
     private volatile StartTimes seen = StartTimes.NONE;
     /** Whether the host's root was ever listed through this backend (tables are then refreshed on demand). */
     private boolean everFetched;
+    /** Whether a listing served the current table stale (the host missed it), and until when its files are served from it (guarded by this). */
+    private boolean servingStale;
+    private long staleUntilNanos;
 
     TableBackend(Backend remote, Tables tables, Duration window, TableBudget budget) {
         this(remote, tables, window, budget, System::nanoTime);
@@ -97,6 +99,30 @@ final class TableBackend implements Backend {
     /** The host behind the tables (its Peer). */
     Backend remote() {
         return peer;
+    }
+
+    @Override
+    public boolean late() {
+        return peer.late();
+    }
+
+    @Override
+    public Duration listingWait() {
+        return peer.listingWait();
+    }
+
+    @Override
+    public synchronized long lastListingAgeNanos() {
+        return table == null ? -1 : clock.getAsLong() - arrivedNanos;
+    }
+
+    /** The current table's listing while it is at most {@code maxAgeNanos} old; its files are served from it until then. */
+    @Override
+    public synchronized List<ExportedTree.Entry> staleRoot(long maxAgeNanos) {
+        if (table == null || clock.getAsLong() - arrivedNanos > maxAgeNanos) return null;
+        staleUntilNanos = arrivedNanos + maxAgeNanos;
+        servingStale = true;
+        return table.root();
     }
 
     // ---- the table's life: fetch on listing, serve within the window, refresh while in use
@@ -139,6 +165,7 @@ final class TableBackend implements Backend {
             }
             if (next.truncated()) peer.tableError("process table cut short by the agent (its size limit): some processes are left out of listings");
             table = next;
+            servingStale = false;
             arrivedNanos = clock.getAsLong();
             seen = StartTimes.of(next);
             return table;
@@ -154,8 +181,9 @@ final class TableBackend implements Backend {
         }
     }
 
+    /** Whether the current table still answers: within its window, or while a listing served it stale. */
     private boolean fresh(long now) {
-        return now - arrivedNanos <= window.toNanos();
+        return now - arrivedNanos <= window.toNanos() || servingStale && now - staleUntilNanos <= 0;
     }
 
     /** {@code t} retained for the caller if it is still the current table, else null. */
@@ -216,73 +244,13 @@ final class TableBackend implements Backend {
         drop();
     }
 
-    /** Releases the table when it is past its window, so an idle mount holds none. */
-    synchronized void releaseIfStale() {
-        if (table != null && !fresh(clock.getAsLong())) drop();
+    /** Releases the table when it is past its window and {@code keepNanos} (how long a stale one may be served), so an idle mount holds none. */
+    synchronized void releaseIfStale(long keepNanos) {
+        long now = clock.getAsLong();
+        if (table != null && !fresh(now) && now - arrivedNanos > keepNanos) drop();
     }
 
-    // ---- what a table can answer
-
-    /** Where a path of the host's tree falls in a table: its pid, and the path inside the pid directory. */
-    private record InProcess(int pid, String rest) {
-        static InProcess of(String path) {
-            int slash = path.indexOf('/');
-            String first = slash < 0 ? path : path.substring(0, slash);
-            if (first.length() > 7 || !NodeKind.isPid(first)) return null; // "03" or non-ASCII digits are no pid, as in /proc
-            int pid = Integer.parseInt(first);
-            return pid <= 0 || pid >= ProcessTableFormat.PID_LIMIT ? null : new InProcess(pid, slash < 0 ? "" : path.substring(slash + 1));
-        }
-
-        /** A file of one thread (task/TID/NAME): what top -H and htop read. */
-        boolean isThreadFile() {
-            return rest.startsWith("task/") && rest.indexOf('/', 5) > 0;
-        }
-
-        String parent() {
-            int slash = rest.lastIndexOf('/');
-            return slash < 0 ? "" : rest.substring(0, slash);
-        }
-
-        String name() {
-            return rest.substring(rest.lastIndexOf('/') + 1);
-        }
-    }
-
-    /**
-     * What the table says of {@code path}: its item, or ABSENT when the table proves the name does
-     * not exist, or null when the table does not know (ask the agent).
-     */
-    private static final ProcessTable.Item ABSENT = new ProcessTable.Item(Errno.ENOENT, null, -1, 0, null, null);
-
-    private static ProcessTable.Item lookup(ProcessTable t, String path) {
-        InProcess at = InProcess.of(path);
-        if (at == null) return null;
-        if (!t.hasProcess(at.pid)) {
-            // not listed at the root: exited, or a thread id (hidden from the listing, yet reachable)
-            int owner = t.processOf(at.pid);
-            boolean threadId = owner >= 0 && owner != at.pid; // its /proc/TID is not listed but exists
-            return !t.lists(Integer.toString(at.pid)) && !t.truncated() && !threadId ? ABSENT : null;
-        }
-        ProcessTable.Item item = t.find(at.pid, at.rest);
-        if (item != null || at.rest.isEmpty()) return item;
-        String parent = at.parent();
-        // no names: the agent could not vouch for them (a captured tree)
-        if (parent.isEmpty()) return t.processNames().isEmpty() || t.processNames().contains(at.name()) ? null : ABSENT;
-        ProcessTable.Item dir = t.find(at.pid, parent);
-        if (dir != null && dir.listing() != null) {
-            for (ExportedTree.Entry e : dir.listing()) {
-                if (e.name().equals(at.name())) return e.attributes() == null ? null : new ProcessTable.Item(0, e.attributes(), -1, 0, null, null);
-            }
-            return ABSENT;
-        }
-        // task/TID/NAME: a thread the table lists, a name thread directories lack
-        String[] parts = at.rest.split("/");
-        if (parts.length == 3 && parts[0].equals("task") && NodeKind.isPid(parts[1]) && parts[1].length() <= 7
-                && t.processOf(Integer.parseInt(parts[1])) == at.pid) {
-            return t.threadNames().isEmpty() || t.threadNames().contains(parts[2]) ? null : ABSENT;
-        }
-        return null;
-    }
+    // ---- answering from the table (TableLookup says what it holds)
 
     private static <T> CompletableFuture<T> failed(int errno) {
         return CompletableFuture.failedFuture(new ErrnoException(errno, "process table"));
@@ -295,15 +263,15 @@ final class TableBackend implements Backend {
      */
     private <T> CompletableFuture<T> answer(String path, BiFunction<ProcessTable, ProcessTable.Item, CompletableFuture<T>> fromTable,
                                             Supplier<CompletableFuture<T>> fromAgent) {
-        InProcess at = InProcess.of(path);
+        TableLookup.InProcess at = TableLookup.InProcess.of(path);
         if (at == null) return fromAgent.get();
         if (at.isThreadFile()) threadsUntilNanos = clock.getAsLong() + window.toNanos() * THREAD_WINDOWS;
-        int part = ProcessTableFormat.partOf(at.rest);
+        int part = ProcessTableFormat.partOf(at.rest());
         parts.read(part);
         return usable(part).thenCompose(t -> {
             if (t == null) return fromAgent.get();
             try {
-                ProcessTable.Item item = lookup(t, path);
+                ProcessTable.Item item = TableLookup.lookup(t, path);
                 CompletableFuture<T> answered = item == null ? null : item.errno() != 0 ? failed(item.errno()) : fromTable.apply(t, item);
                 return answered != null ? answered : fromAgent.get();
             } finally {

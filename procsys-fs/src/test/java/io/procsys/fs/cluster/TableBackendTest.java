@@ -343,7 +343,7 @@ class TableBackendTest {
         b.list("").join();
         Backend.Content content = b.read("7/stat").join();
         b.list("").join(); // replaces the table
-        b.releaseIfStale();
+        b.releaseIfStale(0);
         assertEquals("7 (sleep) S 1", text(content), "the handle keeps its bytes");
     }
 

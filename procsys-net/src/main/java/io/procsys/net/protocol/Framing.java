@@ -4,6 +4,8 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
 
+import java.time.Duration;
+
 /** The framing both ends share: a u32 length before every frame, bounded on receipt. */
 public final class Framing {
     /** An agent receives only small requests. */
@@ -14,7 +16,19 @@ public final class Framing {
     private Framing() {}
 
     public static void install(ChannelPipeline pipeline, int maxInboundFrame) {
-        pipeline.addLast("frame-decoder", new LengthFieldBasedFrameDecoder(maxInboundFrame, 0, 4, 0, 4));
+        install(pipeline, new LengthFieldBasedFrameDecoder(maxInboundFrame, 0, 4, 0, 4));
+    }
+
+    /**
+     * As {@link #install(ChannelPipeline, int)}, closing the connection when a frame is still
+     * incomplete {@code frameTime} after its first byte ({@link TimedFrameDecoder}).
+     */
+    public static void install(ChannelPipeline pipeline, int maxInboundFrame, Duration frameTime) {
+        install(pipeline, new TimedFrameDecoder(maxInboundFrame, frameTime.toNanos(), System::nanoTime));
+    }
+
+    private static void install(ChannelPipeline pipeline, LengthFieldBasedFrameDecoder frames) {
+        pipeline.addLast("frame-decoder", frames);
         pipeline.addLast("frame-prepender", new LengthFieldPrepender(4));
         pipeline.addLast("codec", new MessageCodec());
     }
