@@ -45,6 +45,11 @@ public interface Backend {
         return false;
     }
 
+    /** Whether the host's first process table is still to come, with its long wait: a listing waits for it even while it is late. */
+    default boolean firstTableDue() {
+        return false;
+    }
+
     /** How long a listing that starts now may wait for the host's processes (Peer: TableWaits); nothing by default (it answers at once). */
     default java.time.Duration listingWait() {
         return java.time.Duration.ZERO;

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -83,13 +84,16 @@ final class CombinedFiles {
         return !flight.text().isCompletedExceptionally() && now - flight.startedNanos() < reuseNanos;
     }
 
-    /** One host's copy as asked in a fan-out: null when it did not come (down, refused). */
-    private record Asked(HostSet.Member member, CompletableFuture<HostPart> copy) {}
+    /** One host's answer in a fan-out: its copy, or none when it answered that it has no such file (an errno). */
+    private record Copy(HostPart part) {}
+
+    /** One host's copy as asked in a fan-out: fails when the host did not answer (down, late). */
+    private record Asked(HostSet.Member member, CompletableFuture<Copy> copy) {}
 
     /** Reads {@code path} on every host at once and combines the copies that arrive by the deadline (and the stale ones still servable). */
     private CompletableFuture<String> fanOut(String path, Aggregator aggregator) {
         List<Asked> asked = new ArrayList<>();
-        List<CompletableFuture<HostPart>> waited = new ArrayList<>();
+        List<CompletableFuture<Copy>> waited = new ArrayList<>();
         for (HostSet.Member m : hosts.members()) {
             Asked a = new Asked(m, copyOf(path, m));
             asked.add(a);
@@ -113,11 +117,14 @@ final class CombinedFiles {
         });
     }
 
-    /** Host {@code m}'s copy of {@code path}, kept as its last one when it comes (even after the round); null if it fails. */
-    private CompletableFuture<HostPart> copyOf(String path, HostSet.Member m) {
+    /** Host {@code m}'s copy of {@code path}, kept as its last one when it comes (even after the round); fails if it did not answer. */
+    private CompletableFuture<Copy> copyOf(String path, HostSet.Member m) {
         Backend host = m.backend();
         return host.read(path).handle((content, error) -> {
-            if (error != null) return null; // down, late or refused
+            if (error != null) {
+                if (Round.unanswered(error)) throw new CompletionException(error); // down or late: maybe served stale
+                return new Copy(null); // it answered: no such file there (a captured tree without uptime)
+            }
             HostPart part;
             try {
                 part = new HostPart(host.name(), m.index(), Contents.text(content.bytes()));
@@ -125,17 +132,16 @@ final class CombinedFiles {
                 content.release();
             }
             if (m.index() != 0) copies.arrived(path, m.index(), host, part);
-            return part;
+            return new Copy(part);
         });
     }
 
     /** What the round serves of a host: its copy if it came, else its last one within the staleness bound, else nothing (said). */
     private HostPart servedCopy(String path, Asked a) {
         Backend host = a.member().backend();
-        HostPart fresh = Round.came(a.copy) ? a.copy.join() : null;
-        if (fresh != null || a.member().index() == 0) {
-            if (fresh != null) rounds.staleness().fresh(host.name());
-            return fresh;
+        if (Round.came(a.copy) || a.member().index() == 0) {
+            if (Round.came(a.copy)) rounds.staleness().fresh(host.name());
+            return Round.came(a.copy) ? a.copy.join().part() : null;
         }
         Contributions.Copy last = copies.last(path, a.member().index(), host);
         long age = last == null ? -1 : System.nanoTime() - last.arrivedNanos();

@@ -211,8 +211,8 @@ public final class Peer implements Backend, AutoCloseable {
         }
         if (gated && !lateness.mayWait()) {
             failed(PeerErrors.Kind.LATE);
-            return CompletableFuture.failedFuture(new ErrnoException(Errno.ETIMEDOUT, "host " + name + " is late (" + lateness.lateMillis()
-                    + " ms): not waited for until it answers in time"));
+            return CompletableFuture.failedFuture(new ErrnoException(Errno.ETIMEDOUT, "host " + name + " did not answer in time lately (for "
+                    + lateness.lateMillis() + " ms): not waited for until it does"));
         }
         long t0 = System.nanoTime();
         long waitMillis = limit.toMillis();
@@ -303,13 +303,18 @@ public final class Peer implements Backend, AutoCloseable {
     /** As {@link #table(boolean, int)}; with {@code subtree}, a tree node's whole subtree (a TableBundle), any other agent's own table. */
     public CompletableFuture<ByteBuf> table(boolean threads, int parts, boolean subtree) {
         tables.increment();
-        AgentClient now = client;
-        Duration limit = tableWaits.nextTable(now);
-        return call((c, wait) -> c.table("", threads, parts, subtree, wait), limit, true).thenApply(table -> {
+        TableWaits.Wait wait = tableWaits.nextTable(client);
+        // a host's first table is asked for even while it is late: the long first wait is for a cold, slow host
+        return call((c, ms) -> c.table("", threads, parts, subtree, ms), wait.limit(), !wait.first()).thenApply(table -> {
             tableWaits.answered();
             tableBytes.add(table.readableBytes());
             return table;
         });
+    }
+
+    @Override
+    public boolean firstTableDue() {
+        return tableWaits.firstWaitDue();
     }
 
     /** How long a listing that starts now may wait for this host's table (the deadline, a first table's wait, a node's honoured wait). */

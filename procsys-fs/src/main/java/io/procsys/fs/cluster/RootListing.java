@@ -49,6 +49,8 @@ final class RootListing {
         CompletableFuture<Void> settled = new CompletableFuture<>();
         for (HostSet.Member m : hosts.members()) {
             if (m.index() == 0) continue;
+            Duration wait = m.backend().listingWait(); // before asking: the ask may take a first table's wait
+            boolean waitFor = !m.backend().late() || m.backend().firstTableDue();
             Asked own = ask(m, since);
             asked.add(own);
             // a tree node's reply names the hosts below it: they are listed from it once it came (one reply per node)
@@ -62,9 +64,8 @@ final class RootListing {
                 }
                 return CompletableFuture.allOf(below.toArray(CompletableFuture[]::new)).handle((done, error) -> null);
             });
-            if (m.backend().late()) continue;
+            if (!waitFor) continue;
             waited.add(withBelow);
-            Duration wait = m.backend().listingWait();
             if (wait.compareTo(bound) > 0) bound = wait;
         }
         return Round.settle(waited, bound.plus(SLACK)).thenApply(done -> {
@@ -84,7 +85,7 @@ final class RootListing {
         Set<Integer> seen = new HashSet<>();
         for (Asked a : asked) {
             seen.add(a.host.index());
-            out.addAll(Round.came(a.entries) ? fresh(a) : missed(a.host, why(a.entries)));
+            out.addAll(Round.came(a.entries) ? fresh(a) : answeredWithError(a) ? leftOut(a.host, why(a.entries)) : missed(a.host, why(a.entries)));
         }
         for (HostSet.Member m : hosts.members()) {
             if (m.index() == 0) continue;
@@ -100,6 +101,16 @@ final class RootListing {
         return a.entries.join();
     }
 
+    /** Whether the host answered, with an errno (no table, no listing): nothing to serve stale for it. */
+    private static boolean answeredWithError(Asked a) {
+        return a.entries.isCompletedExceptionally() && !Round.unanswered(a.entries.handle((e, error) -> error).join());
+    }
+
+    private static List<ExportedTree.Entry> leftOut(HostSet.Member m, String why) {
+        m.backend().tableError("left out of a listing: " + why);
+        return List.of();
+    }
+
     /** A host whose processes did not come: its last table's, while within the staleness bound; else none, said. */
     private List<ExportedTree.Entry> missed(HostSet.Member m, String why) {
         Backend host = m.backend();
@@ -110,8 +121,7 @@ final class RootListing {
             return clusterPids(m.index(), stale, host::startTimeSeen);
         }
         rounds.staleness().leftOut(host.name(), age, "processes");
-        host.tableError("left out of a listing: " + why);
-        return List.of();
+        return leftOut(m, why);
     }
 
     private static String why(CompletableFuture<?> entries) {

@@ -1,5 +1,8 @@
 package io.procsys.fs.cluster;
 
+import io.procsys.posix.Errno;
+import io.procsys.posix.ErrnoException;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -25,5 +28,14 @@ final class Round {
     /** Whether {@code answer} came, in time for a round that settled. */
     static boolean came(CompletableFuture<?> answer) {
         return answer.isDone() && !answer.isCompletedExceptionally();
+    }
+
+    /**
+     * Whether a request's failure means the host did not answer (down, late, cut off), rather
+     * than answering with an errno (a file it does not have): only the first is served stale.
+     */
+    static boolean unanswered(Throwable error) {
+        Throwable e = ErrnoException.unwrapped(error);
+        return !(e instanceof ErrnoException r) || r.errno() == Errno.ETIMEDOUT || r.errno() == Errno.EHOSTUNREACH || r.errno() == Errno.ENOTCONN;
     }
 }

@@ -86,11 +86,13 @@ final class SubtreeExport implements TableSource {
         for (HostSet.Member m : hosts.members()) {
             PeerTables replies = m.index() == 0 ? null : repliesOf.apply(m.backend());
             if (replies == null) continue;
+            Duration wait = m.backend().listingWait(); // before asking: the ask may take a first table's wait
+            boolean waitFor = !m.backend().late() || m.backend().firstTableDue();
             Asked a = new Asked(m.backend().name(), replies, replies.all(request.threads(), request.parts(), since));
             asked.add(a);
-            if (m.backend().late()) continue;
+            if (!waitFor) continue;
             waited.add(a.parts);
-            if (m.backend().listingWait().compareTo(bound) > 0) bound = m.backend().listingWait();
+            if (wait.compareTo(bound) > 0) bound = wait;
         }
         int[] errno = new int[1];
         ByteBuf mine = new ProcessTableBuilder(own, request.threads(), request.parts()).build(alloc, "", errno);

@@ -107,6 +107,11 @@ final class TableBackend implements Backend {
     }
 
     @Override
+    public boolean firstTableDue() {
+        return peer.firstTableDue();
+    }
+
+    @Override
     public Duration listingWait() {
         return peer.listingWait();
     }
@@ -300,7 +305,7 @@ final class TableBackend implements Backend {
         return fetch(() -> parts.forListing(nextSample), sinceNanos).handle((t, error) -> {
             if (error == null) return CompletableFuture.completedFuture(t.root());
             Throwable e = ErrnoException.unwrapped(error);
-            boolean unreachable = e instanceof ErrnoException r && (r.errno() == Errno.ETIMEDOUT || r.errno() == Errno.EHOSTUNREACH || r.errno() == Errno.ENOTCONN);
+            boolean unreachable = e instanceof ErrnoException && Round.unanswered(e);
             return unreachable ? CompletableFuture.<List<ExportedTree.Entry>>failedFuture(e) : peer.list("");
         }).thenCompose(f -> f);
     }

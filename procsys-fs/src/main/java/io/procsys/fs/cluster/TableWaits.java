@@ -65,11 +65,14 @@ final class TableWaits {
         return Math.min(announced, maxBelowWait.toMillis());
     }
 
+    /** The wait of one table request: how long, and whether it is the host's first table (asked even while the host is late). */
+    record Wait(Duration limit, boolean first) {}
+
     /** How long the next table request to the peer may take; gives the long first wait if it is due. */
-    synchronized Duration nextTable(AgentClient client) {
-        Duration limit = firstWaitDue() ? firstTableLimit(deadline) : deadline;
-        firstWaitGiven |= !answered;
-        return limit.plusMillis(honouredMillis(client));
+    synchronized Wait nextTable(AgentClient client) {
+        boolean first = firstWaitDue();
+        firstWaitGiven |= !answered && client != null && client.isActive(); // given only when the request goes out
+        return new Wait((first ? firstTableLimit(deadline) : deadline).plusMillis(honouredMillis(client)), first);
     }
 
     /** As {@link #nextTable}, for a listing about to ask: without giving anything. */
@@ -77,7 +80,8 @@ final class TableWaits {
         return (firstWaitDue() ? firstTableLimit(deadline) : deadline).plusMillis(honouredMillis(client));
     }
 
-    private boolean firstWaitDue() {
+    /** Whether the host's first table is still to be asked for, with its long wait. */
+    synchronized boolean firstWaitDue() {
         return !answered && !firstWaitGiven;
     }
 
