@@ -2,6 +2,7 @@ package io.procsys.daemon;
 
 import io.procsys.fs.cluster.Cluster;
 import io.procsys.fs.cluster.DnsPeers;
+import io.procsys.fs.cluster.Offenders;
 import io.procsys.fs.cluster.Peer;
 import io.procsys.fs.cluster.Staleness;
 import io.procsys.net.ReloadingTls;
@@ -40,12 +41,13 @@ public final class StatusEndpoint implements AutoCloseable {
     /**
      * What the endpoint answers; {@code tls}: the mount's certificate (null without TLS), with a
      * warning near its end; {@code stale}: the hosts served from an earlier answer lately, or left
-     * out (null from a daemon of an older release).
+     * out; {@code quotas}: the hosts a share of the mount was taken back from (both null from a
+     * daemon of an older release).
      */
     public record Status(String mountpoint, String procRoot, List<Peer.Status> peers, DnsPeers.Status discovery, ReloadingTls.Status tls,
-                         List<Staleness.Host> stale) {
+                         List<Staleness.Host> stale, List<Offenders.Quota> quotas) {
         public Status(String mountpoint, String procRoot, List<Peer.Status> peers, DnsPeers.Status discovery, ReloadingTls.Status tls) {
-            this(mountpoint, procRoot, peers, discovery, tls, List.of());
+            this(mountpoint, procRoot, peers, discovery, tls, List.of(), List.of());
         }
     }
 
@@ -81,7 +83,7 @@ public final class StatusEndpoint implements AutoCloseable {
                 ReloadingTls credentials = cluster == null ? null : cluster.credentials();
                 Status status = new Status(mountpoint.toString(), procRoot.toString(), peers,
                         cluster == null ? null : cluster.discovery(), credentials == null ? null : credentials.status(),
-                        cluster == null ? List.of() : cluster.staleHosts());
+                        cluster == null ? List.of() : cluster.staleHosts(), cluster == null ? List.of() : cluster.offenders());
                 byte[] body = text ? StatusReport.render(status).getBytes(StandardCharsets.UTF_8) : StatusJson.write(status);
                 ByteBuffer out = ByteBuffer.wrap(body);
                 while (out.hasRemaining()) client.write(out);

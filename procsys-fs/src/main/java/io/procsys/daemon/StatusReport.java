@@ -1,6 +1,7 @@
 package io.procsys.daemon;
 
 import io.procsys.fs.cluster.DnsPeers;
+import io.procsys.fs.cluster.Offenders;
 import io.procsys.fs.cluster.Peer;
 import io.procsys.fs.cluster.Staleness;
 import io.procsys.net.ReloadingTls;
@@ -49,6 +50,10 @@ public final class StatusReport {
             line(out, "%s %s: %s (%s)%n", h.state(), h.host(), h.ageMillis() < 0 ? "no earlier answer"
                     : (h.state().equals(Staleness.STALE) ? "served from its answer of " : "its last answer is ") + age(h.ageMillis())
                     + (h.state().equals(Staleness.STALE) ? " ago" : " old"), h.what());
+        }
+        for (Offenders.Quota q : status.quotas() == null ? List.<Offenders.Quota>of() : status.quotas()) {
+            line(out, "QUOTA %s: held to its %s: %d evicted%s%n", q.host(), q.quota(), q.evicted(),
+                    q.refused() == 0 ? "" : ", " + q.refused() + " refused");
         }
         return out.toString();
     }

@@ -92,6 +92,7 @@ public final class InterceptEndpoint implements AutoCloseable {
         InterceptEndpoint endpoint = new InterceptEndpoint(socket, Transport.eventLoops(1));
         byte[] plan = namespacePlan(mountpoint.toAbsolutePath().normalize()).getBytes(StandardCharsets.UTF_8);
         byte[] program = InterceptFilter.program();
+        MountView view = new MountView(mountpoint); // one for every command: its sysinfo is shared (SysinfoCache)
         try {
             endpoint.server = new ServerBootstrap().group(endpoint.loops).channel(EpollServerDomainSocketChannel.class)
                     .childOption(EpollChannelOption.DOMAIN_SOCKET_READ_MODE, DomainSocketReadMode.FILE_DESCRIPTORS)
@@ -99,7 +100,7 @@ public final class InterceptEndpoint implements AutoCloseable {
                         @Override
                         protected void initChannel(EpollDomainSocketChannel ch) {
                             ch.pipeline().addLast(new ReadTimeoutHandler(CLIENT_WAIT_MILLIS, TimeUnit.MILLISECONDS),
-                                    endpoint.new ListenerHandoff(plan, program, mountpoint, actions, sizes));
+                                    endpoint.new ListenerHandoff(plan, program, view, actions, sizes));
                         }
                     }).bind(new DomainSocketAddress(socket.toString())).sync().channel();
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
@@ -152,15 +153,15 @@ public final class InterceptEndpoint implements AutoCloseable {
     private final class ListenerHandoff extends ChannelInboundHandlerAdapter {
         private final byte[] plan;
         private final byte[] program;
-        private final Path mountpoint;
+        private final MountView view;
         private final RemoteActions actions;
         private final int[] sizes;
         private boolean taken;
 
-        ListenerHandoff(byte[] plan, byte[] program, Path mountpoint, RemoteActions actions, int[] sizes) {
+        ListenerHandoff(byte[] plan, byte[] program, MountView view, RemoteActions actions, int[] sizes) {
             this.plan = plan;
             this.program = program;
-            this.mountpoint = mountpoint;
+            this.view = view;
             this.actions = actions;
             this.sizes = sizes;
         }
@@ -185,7 +186,7 @@ public final class InterceptEndpoint implements AutoCloseable {
                 return;
             }
             taken = true;
-            Supervisor supervisor = new Supervisor(fd, new CallAnswerer(new MountView(mountpoint), actions), sizes);
+            Supervisor supervisor = new Supervisor(fd, new CallAnswerer(view, actions), sizes);
             running.add(supervisor);
             Thread.ofPlatform().daemon().name("procsys-intercept-" + fd).start(() -> {
                 try {

@@ -15,6 +15,8 @@ import java.util.stream.Stream;
  */
 public class MountView {
     private final Path mount;
+    /** sysinfo from a combination at most a second old (one view serves every command of a mount). */
+    private final SysinfoCache sysinfo = new SysinfoCache(this::combinedSysinfo, System::nanoTime);
 
     public MountView(Path mount) {
         this.mount = mount;
@@ -42,6 +44,10 @@ public class MountView {
     }
 
     byte[] sysinfo() throws IOException {
+        return sysinfo.get();
+    }
+
+    private byte[] combinedSysinfo() throws IOException {
         return SysinfoStruct.encode(read("meminfo"), read("loadavg"), read("uptime"));
     }
 

@@ -107,6 +107,12 @@ public final class Cluster implements AutoCloseable {
         return staleness.hosts();
     }
 
+    /** The hosts a share of the mount was taken back from (pid map, host indices): `procsys status` names them. */
+    public List<Offenders.Quota> offenders() {
+        ClusterFs fs = filesystem;
+        return fs == null ? List.of() : fs.offenders();
+    }
+
     /** The most a tree node's announced wait for the hosts below it is honoured (--max-below-wait): every peer, those found later too. */
     public Cluster maxBelowWait(Duration wait) {
         maxBelowWait = wait;

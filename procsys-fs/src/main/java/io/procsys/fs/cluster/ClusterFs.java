@@ -90,6 +90,7 @@ public final class ClusterFs extends DelegatingFilesystem {
         this.localHost = hosts.local();
         this.bootTimes = new BootTimes(hosts);
         hosts.whenReused(this::indexReused);
+        pids.groupsBy(hosts::groupOf); // a full pid map takes entries back from the tree holding the most
         long now = System.currentTimeMillis() / 1000;
         this.hostsDirectory = new FileAttributes(Stat.S_IFDIR | 0555, 0, 0, 2, 0, HOSTS_INODE, now, now, now);
     }
@@ -107,6 +108,11 @@ public final class ClusterFs extends DelegatingFilesystem {
     /** The cluster pids of the hosts' processes and threads. */
     public PidMap pids() {
         return pids;
+    }
+
+    /** The hosts a share of the mount (pid map, host indices) was taken back from, for status. */
+    public List<Offenders.Quota> offenders() {
+        return Offenders.of(hosts, pids);
     }
 
     /** The combined files' fan-outs (their counts, for metrics). */
