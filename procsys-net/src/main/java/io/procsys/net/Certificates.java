@@ -6,7 +6,10 @@ import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.X509v2CRLBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
@@ -25,6 +28,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
@@ -164,6 +168,20 @@ public final class Certificates {
             writePrivate(key, pem(new JcaPKCS8Generator(keys.getPrivate(), null)));
             return new Tls.Credentials(cert, key, ca);
         }
+    }
+
+    /**
+     * A revocation list of this CA naming {@code serials}, valid from {@code thisUpdate} for
+     * {@code validity}, as PEM ("X509 CRL"): appended to the CA file a node trusts, its
+     * certificates are refused by new handshakes and, once the file is read again, by the
+     * connections still open (PeerTrust). `openssl ca -gencrl` writes the same.
+     */
+    public String revocationList(List<BigInteger> serials, Instant thisUpdate, Duration validity) throws GeneralSecurityException, IOException {
+        X509v2CRLBuilder builder = new X509v2CRLBuilder(new X500Name(caCertificate.getSubjectX500Principal().getName()), Date.from(thisUpdate));
+        builder.setNextUpdate(Date.from(thisUpdate.plus(validity)));
+        for (BigInteger serial : serials) builder.addCRLEntry(serial, Date.from(thisUpdate), CRLReason.keyCompromise);
+        X509CRL crl = new JcaX509CRLConverter().getCRL(builder.build(signer(caKeys)));
+        return pem(crl);
     }
 
     /** Writes ca.pem (and ca-key.pem) into {@code dir}; returns the path of ca.pem. */

@@ -83,12 +83,21 @@ public final class Cluster implements AutoCloseable {
         this.tls = tls;
         this.deadline = deadline;
         this.staleness = new Staleness(deadline.multipliedBy(DEFAULT_STALE_DEADLINES));
+        ReloadingTls files = ReloadingTls.of(tls);
+        if (files != null) files.onCheck(checkPeers); // a peer whose certificate no longer validates is disconnected
         for (PeerAddress p : addresses) {
             peers.add(new Peer(p.name(), p.address(), tls, localName, loops, deadline, p.node()).start());
         }
     }
 
     private volatile Staleness staleness;
+    private final Runnable checkPeers = this::checkPeers;
+
+    /** Disconnects every peer whose certificate no longer validates with the TLS files as they are now. */
+    private void checkPeers() {
+        ReloadingTls files = ReloadingTls.of(tls);
+        for (Peer p : peers) p.checkTrust(files::problem);
+    }
     private volatile Duration maxBelowWait = TableWaits.DEFAULT_MAX_BELOW_WAIT;
 
     /** A host that misses a round is served from its last contribution while it is at most {@code bound} old (0: never). Call before {@link #filesystem}. */
@@ -360,6 +369,8 @@ public final class Cluster implements AutoCloseable {
 
     @Override
     public void close() {
+        ReloadingTls files = ReloadingTls.of(tls);
+        if (files != null) files.noLongerOnCheck(checkPeers);
         if (dnsThread != null) dnsThread.shutdownNow();
         if (dns != null) dns.close();
         peers.forEach(Peer::close);

@@ -241,6 +241,18 @@ public final class Peer implements Backend, AutoCloseable {
         answeredOnce();
     }
 
+    /**
+     * Closes the connection when the agent's certificate no longer validates ({@code trust}: why
+     * not, or null): after the TLS files changed (a CA dropped, a revocation list), or it expired.
+     * The next connect is refused by the handshake until the agent has a certificate to trust.
+     */
+    void checkTrust(java.util.function.Function<java.security.cert.X509Certificate[], String> trust) {
+        AgentClient c = client;
+        java.security.cert.X509Certificate[] chain = c == null ? new java.security.cert.X509Certificate[0] : c.peerChain();
+        String problem = chain.length == 0 ? null : trust.apply(chain);
+        if (problem != null) c.close("its certificate no longer validates: " + problem);
+    }
+
     /** Whether the host answers in time, and since when it does not. */
     Lateness lateness() {
         return lateness;

@@ -12,12 +12,18 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.procsys.net.Certificates;
+import io.procsys.net.PeerTrust;
+import io.procsys.net.ReloadingTls;
+import io.procsys.net.TlsSessions;
 import io.procsys.net.Transport;
 import io.procsys.net.protocol.Framing;
 import io.procsys.tree.ExportedTree;
 
 import java.net.InetSocketAddress;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.function.Function;
 
 /**
  * Exports one proc tree, read-only, to clients over the procsys protocol. Pipeline per
@@ -27,6 +33,7 @@ import java.time.Duration;
  * thread so a slow read never stalls I/O.
  */
 public final class Agent implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("io.procsys.net.agent");
     /** How long a new connection has for its TLS handshake and hello, whatever it sends meanwhile. */
     public static final Duration HELLO_DEADLINE = Duration.ofSeconds(10);
 
@@ -58,11 +65,18 @@ public final class Agent implements AutoCloseable {
 
     private final TableSource tableSource;
     private final FileSource fileSource;
+    /** Why a client's chain is not to be trusted now, or null: the reloading files' check, or the dates for fixed ones. */
+    private final Function<X509Certificate[], String> trust;
+    /** The reloading TLS files, told to check the open connections again (null: fixed or none). */
+    private final ReloadingTls reloading;
+    private final Runnable checkOpen = this::closeUntrusted;
 
     private Agent(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls, Threads shared, SignalMode signals,
                   TableSource tableSource, FileSource fileSource) throws InterruptedException {
         this.tableSource = tableSource;
         this.fileSource = fileSource;
+        this.reloading = ReloadingTls.of(tls);
+        this.trust = reloading != null ? reloading::problem : PeerTrust::datesOnly;
         this.ownsThreads = shared == null;
         this.threads = ownsThreads ? Threads.create(1, 1) : shared;
         this.tables = new SharedTables(System::nanoTime, threads.fileWork(), stats.tablesShared::increment);
@@ -84,6 +98,18 @@ public final class Agent implements AutoCloseable {
         } catch (RuntimeException | InterruptedException e) {
             if (ownsThreads) threads.close();
             throw e;
+        }
+        if (reloading != null) reloading.onCheck(checkOpen);
+    }
+
+    /** Closes the connections whose client no longer validates (after the TLS files changed, and once a minute). */
+    private void closeUntrusted() {
+        for (Channel ch : connections) {
+            X509Certificate[] chain = TlsSessions.peerChain(ch);
+            String problem = chain.length == 0 ? null : trust.apply(chain);
+            if (problem == null) continue;
+            LOG.log(System.Logger.Level.WARNING, "closing the connection of " + Certificates.commonName(chain[0]) + ": " + problem);
+            ch.close();
         }
     }
 
@@ -114,7 +140,7 @@ public final class Agent implements AutoCloseable {
             Framing.install(ch.pipeline(), Framing.MAX_REQUEST_FRAME);
             ch.pipeline().addLast("hello", new AgentHello(node, stats, tableSource == null ? () -> 0 : tableSource::waitsMillis));
             ch.pipeline().addLast("requests", new RequestHandler(tree, stats, fileWork, threads.fileWork(), tables, tableSource, fileSource));
-            ch.pipeline().addLast("actions", new ActionHandler(actions, threads.fileWork(), stats));
+            ch.pipeline().addLast("actions", new ActionHandler(actions, threads.fileWork(), stats, trust));
         }
     }
 
@@ -163,6 +189,7 @@ public final class Agent implements AutoCloseable {
     public synchronized void close() {
         if (closed) return;
         closed = true;
+        if (reloading != null) reloading.noLongerOnCheck(checkOpen);
         server.close().syncUninterruptibly();
         connections.close().awaitUninterruptibly();
         if (ownsThreads) threads.close();
