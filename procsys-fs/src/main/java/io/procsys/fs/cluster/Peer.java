@@ -163,11 +163,13 @@ public final class Peer implements Backend, AutoCloseable {
         });
     }
 
-    /** The bounds of a connection: its frames may take as long as its longest request waits. */
+    /** The bounds of a connection: its frames may take as long as its longest request waits (with the options as they are then). */
     private AgentClient.Limits limits() {
-        Duration tables = TableWaits.firstTableLimit(deadline).plus(tableWaits.maxBelowWait());
-        Duration actions = this.actions.deadline();
-        return AgentClient.Limits.DEFAULT.frameTime(tables.compareTo(actions) > 0 ? tables : actions);
+        return AgentClient.Limits.DEFAULT.frameTime(() -> {
+            Duration tables = TableWaits.firstTableLimit(deadline).plus(tableWaits.maxBelowWait());
+            Duration actions = this.actions.deadline();
+            return tables.compareTo(actions) > 0 ? tables : actions;
+        });
     }
 
     /** Back to the shortest reconnect delay: the host answered a request (a hello alone does not count). */

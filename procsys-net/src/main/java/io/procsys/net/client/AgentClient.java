@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 
 /**
  * One connection to an agent: hello on connect, then requests in flight, each answered through a
@@ -46,11 +47,11 @@ public final class AgentClient implements AutoCloseable {
      * with a TimeoutException), closed after {@code timeoutsInARow} requests unanswered in a row, or when
      * a reply frame is still incomplete {@code frameTime} after its first byte.
      */
-    public record Limits(int maxPending, int timeoutsInARow, Duration frameTime) {
-        public static final Limits DEFAULT = new Limits(4096, 8, Duration.ofSeconds(60));
+    public record Limits(int maxPending, int timeoutsInARow, Supplier<Duration> frameTime) {
+        public static final Limits DEFAULT = new Limits(4096, 8, () -> Duration.ofSeconds(60));
 
-        /** These limits with {@code frameTime}: the longest any request of the connection waits. */
-        public Limits frameTime(Duration time) {
+        /** These limits with {@code frameTime}: the longest any request of the connection waits, as it is when asked. */
+        public Limits frameTime(Supplier<Duration> time) {
             return new Limits(maxPending, timeoutsInARow, time);
         }
     }

@@ -5,6 +5,7 @@ import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
 
 import java.time.Duration;
+import java.util.function.Supplier;
 
 /** The framing both ends share: a u32 length before every frame, bounded on receipt. */
 public final class Framing {
@@ -21,10 +22,10 @@ public final class Framing {
 
     /**
      * As {@link #install(ChannelPipeline, int)}, closing the connection when a frame is still
-     * incomplete {@code frameTime} after its first byte ({@link TimedFrameDecoder}).
+     * incomplete {@code frameTime} (as it is then) after its first byte ({@link TimedFrameDecoder}).
      */
-    public static void install(ChannelPipeline pipeline, int maxInboundFrame, Duration frameTime) {
-        install(pipeline, new TimedFrameDecoder(maxInboundFrame, frameTime.toNanos(), System::nanoTime));
+    public static void install(ChannelPipeline pipeline, int maxInboundFrame, Supplier<Duration> frameTime) {
+        install(pipeline, new TimedFrameDecoder(maxInboundFrame, () -> frameTime.get().toNanos(), System::nanoTime));
     }
 
     private static void install(ChannelPipeline pipeline, LengthFieldBasedFrameDecoder frames) {

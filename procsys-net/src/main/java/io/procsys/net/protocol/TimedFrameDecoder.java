@@ -17,14 +17,15 @@ import java.util.function.LongSupplier;
  * request waits less): the connection is closed, with an exception down the pipeline saying why.
  */
 final class TimedFrameDecoder extends LengthFieldBasedFrameDecoder {
-    private final long limitNanos;
+    /** The limit now (it may change while the connection is open: a mount's options applied after it connected). */
+    private final LongSupplier limitNanos;
     private final LongSupplier clock;
     /** When the frame in progress began (its first byte came), or 0 with no frame in progress. */
     private long begunNanos;
     private ScheduledFuture<?> check;
     private boolean stalled;
 
-    TimedFrameDecoder(int maxFrame, long limitNanos, LongSupplier clock) {
+    TimedFrameDecoder(int maxFrame, LongSupplier limitNanos, LongSupplier clock) {
         super(maxFrame, 0, 4, 0, 4);
         this.limitNanos = limitNanos;
         this.clock = clock;
@@ -40,7 +41,7 @@ final class TimedFrameDecoder extends LengthFieldBasedFrameDecoder {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        long every = Math.max(TimeUnit.MILLISECONDS.toNanos(10), limitNanos / 4);
+        long every = Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(TimeUnit.SECONDS.toNanos(1), limitNanos.getAsLong() / 4));
         check = ctx.executor().scheduleAtFixedRate(() -> closeIfStalled(ctx), every, every, TimeUnit.NANOSECONDS);
     }
 
@@ -51,11 +52,12 @@ final class TimedFrameDecoder extends LengthFieldBasedFrameDecoder {
 
     /** Closes the connection when the frame in progress is older than the limit (on the channel's thread). */
     void closeIfStalled(ChannelHandlerContext ctx) {
-        if (begunNanos == 0 || clock.getAsLong() - begunNanos <= limitNanos || stalled) return;
+        long limit = limitNanos.getAsLong();
+        if (begunNanos == 0 || clock.getAsLong() - begunNanos <= limit || stalled) return;
         stalled = true;
         // through the pipeline, so the handler at its end says why it closed
         ctx.fireExceptionCaught(new DecoderException("a frame begun " + TimeUnit.NANOSECONDS.toMillis(clock.getAsLong() - begunNanos)
-                + " ms ago is still incomplete (at most " + TimeUnit.NANOSECONDS.toMillis(limitNanos) + " ms)"));
+                + " ms ago is still incomplete (at most " + TimeUnit.NANOSECONDS.toMillis(limit) + " ms)"));
         ctx.close();
     }
 }
