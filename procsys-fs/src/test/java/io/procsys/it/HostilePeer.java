@@ -107,6 +107,10 @@ final class HostilePeer implements AutoCloseable {
                 }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
     }
 
+    String name() {
+        return name;
+    }
+
     InetSocketAddress address() {
         return (InetSocketAddress) server.localAddress();
     }
