@@ -7,6 +7,9 @@ import io.procsys.fs.NodeKind;
 import io.procsys.fs.OpenDirectory;
 import io.procsys.fs.OpenFile;
 import io.procsys.fs.ProcMirror;
+import io.procsys.fs.access.AsReader;
+import io.procsys.fs.access.Reader;
+import io.procsys.fs.access.UserLimits;
 import io.procsys.fs.RenderedFile;
 import io.procsys.fs.identity.PidMap;
 import io.procsys.fs.identity.SocketInodes;
@@ -56,6 +59,7 @@ public final class ClusterFs extends DelegatingFilesystem {
     private final FileAttributes hostsDirectory;
     private final CombinedFiles combined;
     private final Backend localHost;
+    private final HostReads reads;
     private final BootTimes bootTimes;
     private final PidMap pids = new PidMap();
     private final PidRewriter rewriter = new PidRewriter(pids);
@@ -70,7 +74,12 @@ public final class ClusterFs extends DelegatingFilesystem {
      * {@code reuse} is how long a combined file may be served again (0: coalescing only).
      */
     public ClusterFs(ProcTree localTree, HostSet hosts, Duration reuse) {
-        this(localTree, new ProcMirror(localTree), hosts, reuse);
+        this(localTree, hosts, reuse, new UserLimits(UserLimits.Limits.DEFAULT));
+    }
+
+    /** As above, holding every local user but root to {@code limits}. */
+    public ClusterFs(ProcTree localTree, HostSet hosts, Duration reuse, UserLimits limits) {
+        this(localTree, new ProcMirror(localTree, limits), hosts, reuse);
     }
 
     private ClusterFs(ProcTree localTree, ProcMirror local, HostSet hosts, Duration reuse) {
@@ -82,6 +91,7 @@ public final class ClusterFs extends DelegatingFilesystem {
         this.combined = new CombinedFiles(hosts, reuse);
         this.places = new Places(hosts, pids, new SysViews(combined));
         this.localHost = hosts.local();
+        this.reads = new HostReads(localHost, local.hidePid(), local.limits());
         this.bootTimes = new BootTimes(hosts);
         hosts.whenReused(this::indexReused);
         long now = System.currentTimeMillis() / 1000;
@@ -136,14 +146,14 @@ public final class ClusterFs extends DelegatingFilesystem {
         EntryParam entry = req.newEntry();
         attributes.writeTo(entry.attr());
         Node node = inodes.lookup(parent, name, kind);
-        entry.set(node.id(), CachePolicy.entrySeconds(kind), CachePolicy.attrSeconds(kind));
+        entry.set(node.id(), CachePolicy.entrySeconds(kind, reads.perReader()), CachePolicy.attrSeconds(kind, reads.perReader()));
         if (req.replyEntry(entry) != 0) inodes.forget(node.id(), 1);
     }
 
-    private static void replyAttr(Request req, NodeKind kind, FileAttributes attributes) {
+    private void replyAttr(Request req, NodeKind kind, FileAttributes attributes) {
         MemorySegment st = req.statBuffer();
         attributes.writeTo(st);
-        req.replyAttr(st, CachePolicy.attrSeconds(kind));
+        req.replyAttr(st, CachePolicy.attrSeconds(kind, reads.perReader()));
     }
 
     @Override
@@ -152,7 +162,7 @@ public final class ClusterFs extends DelegatingFilesystem {
         switch (places.child(parent, name)) {
             case Place.HostsDirectory _ -> replyEntry(req, parent, name, NodeKind.HOSTS, hostsDirectory);
             case Place.NetDirectory _ -> answer(req, localHost.stat(Places.NET), a -> replyEntry(req, parent, name, NodeKind.GLOBAL, a));
-            case Place.OnHost at -> answer(req, at.backend().stat(at.path()), a -> replyEntry(req, parent, name, NodeKind.HOST, a));
+            case Place.OnHost at -> answer(req, reads.stat(Reader.of(req), at), a -> replyEntry(req, parent, name, NodeKind.HOST, a));
             case Place.Gone _ -> req.replyError(Errno.ENOENT);
             case Place.Mirror _, Place.PidMax _, Place.Combined _ -> local.lookup(req, parentId, name);
         }
@@ -164,7 +174,7 @@ public final class ClusterFs extends DelegatingFilesystem {
         switch (places.of(node)) {
             case Place.HostsDirectory _ -> replyAttr(req, node.kind(), hostsDirectory);
             case Place.NetDirectory _ -> answer(req, localHost.stat(Places.NET), a -> replyAttr(req, node.kind(), a));
-            case Place.OnHost at -> answer(req, at.backend().stat(at.path()), a -> replyAttr(req, node.kind(), a));
+            case Place.OnHost at -> answer(req, reads.stat(Reader.of(req), at), a -> replyAttr(req, node.kind(), a));
             case Place.Gone _ -> req.replyError(Errno.ENOENT);
             case Place.Mirror _, Place.PidMax _, Place.Combined _ -> local.getattr(req, id);
         }
@@ -174,7 +184,7 @@ public final class ClusterFs extends DelegatingFilesystem {
     public void readlink(Request req, long id) {
         switch (places.of(inodes.get(id))) {
             // a remote process's sockets carry cluster-wide inodes, as in the combined net/ tables (netstat -p)
-            case Place.OnHost at -> answer(req, at.backend().readlink(at.path()),
+            case Place.OnHost at -> answer(req, reads.readlink(Reader.of(req), at),
                     text -> req.replyReadlink(at.clusterPid() ? socketLink(at.hostIndex(), text) : text));
             case Place.Gone _ -> req.replyError(Errno.ENOENT);
             default -> local.readlink(req, id);
@@ -206,7 +216,7 @@ public final class ClusterFs extends DelegatingFilesystem {
             }
             case Place.OnHost at -> {
                 Consumer<List<ExportedTree.Entry>> reply = listingReply(req, onStack);
-                answer(req, at.backend().list(at.path()), entries -> reply.accept(at.listsThreads() ? threadIds(at, entries) : entries));
+                answer(req, reads.list(Reader.of(req), at), entries -> reply.accept(at.listsThreads() ? threadIds(at, entries) : entries));
             }
             case Place.Gone _ -> req.replyError(Errno.ENOENT);
             case Place.Mirror _, Place.PidMax _, Place.Combined _ -> local.opendir(req, id, onStack);
@@ -251,16 +261,17 @@ public final class ClusterFs extends DelegatingFilesystem {
      * noted on it (Backend.tableError: status, metric, log).
      */
     /** The processes of host {@code m} under their cluster pids, for a listing that began at {@code since}; none (noted on the host) if it is left out. */
-    private CompletableFuture<List<ExportedTree.Entry>> processesOf(HostSet.Member m, long since) {
-        return m.backend().listRoot(since).handle((list, error) -> {
-            if (error == null) return processes(m.index(), m.backend(), list);
+    private CompletableFuture<List<ExportedTree.Entry>> processesOf(Reader reader, HostSet.Member m, long since) {
+        return reads.remote(reader, () -> m.backend().listRoot(since)).handle((list, error) -> {
+            if (error == null) return processes(m.index(), m.backend(), reads.visibleProcesses(reader, list));
             m.backend().tableError("left out of a listing: " + ErrnoException.unwrapped(error).getMessage());
             return List.of();
         });
     }
 
     private void openRoot(Request req, FileInfo fileInfo) {
-        ProcTree.Dirents here = localTree.list(ProcTree.cPath("."));
+        Reader reader = Reader.of(req);
+        ProcTree.Dirents here = AsReader.get(reader, () -> localTree.list(ProcTree.cPath(".")), () -> new ProcTree.Dirents(List.of(), Errno.EACCES));
         if (here.failed()) {
             req.replyError(here.errno());
             return;
@@ -275,10 +286,10 @@ public final class ClusterFs extends DelegatingFilesystem {
         for (HostSet.Member m : hosts.members()) {
             if (m.index() == 0) continue;
             // a tree node's reply names the hosts below it: they are listed from it once it came (one reply per node)
-            remote.add(processesOf(m, since).thenCompose(own -> {
+            remote.add(processesOf(reader, m, since).thenCompose(own -> {
                 List<CompletableFuture<List<ExportedTree.Entry>>> below = new ArrayList<>();
                 below.add(CompletableFuture.completedFuture(own));
-                for (HostSet.Member b : hosts.below(m.index())) below.add(processesOf(b, since));
+                for (HostSet.Member b : hosts.below(m.index())) below.add(processesOf(reader, b, since));
                 return CompletableFuture.allOf(below.toArray(CompletableFuture[]::new))
                         .thenApply(done -> below.stream().flatMap(f -> f.join().stream()).toList());
             }));
@@ -293,36 +304,42 @@ public final class ClusterFs extends DelegatingFilesystem {
     public void open(Request req, long id, FileInfo onStack) {
         Node node = inodes.get(id);
         Place place = places.of(node);
+        if (place instanceof Place.Mirror || place instanceof Place.NetDirectory) {
+            local.open(req, id, onStack);
+            return;
+        }
+        if ((onStack.flags() & Libc.O_ACCMODE) != Libc.O_RDONLY) {
+            req.replyError(Errno.EROFS);
+            return;
+        }
+        Reader reader = Reader.of(req);
+        UserLimits.Usage usage = local.takeHandle(req, reader);
+        if (usage == null) return;
+        FileInfo fileInfo = onStack.detachedCopy(); // replied to later, maybe from a Netty thread
+        RenderedFile.Renderer again;
+        CompletableFuture<Backend.Content> first;
         switch (place) {
-            // cluster pids reach 2^30: tools size their pid columns from this
-            case Place.PidMax _ -> replyOpen(req, onStack, Contents.of(PidMap.CLUSTER_PID_LIMIT + "\n"));
-            case Place.Mirror _, Place.NetDirectory _ -> local.open(req, id, onStack);
-            default -> {
-                if ((onStack.flags() & Libc.O_ACCMODE) != Libc.O_RDONLY) {
-                    req.replyError(Errno.EROFS);
-                    return;
-                }
-                FileInfo fileInfo = onStack.detachedCopy(); // replied to later, maybe from a Netty thread
-                switch (place) {
-                    case Place.Combined c -> answer(req, combined.read(c.path()),
-                            content -> replyOpen(req, fileInfo, content, () -> combined.read(c.path())));
-                    case Place.OnHost at -> answer(req, read(at, node.name(), at.backend().read(at.path())),
-                            content -> replyOpen(req, fileInfo, content, () -> readAgain(at, node.name())));
-                    case Place.Gone _ -> req.replyError(Errno.ENOENT);
-                    default -> req.replyError(Errno.EISDIR); // hosts/
-                }
+            case Place.PidMax _ -> { // cluster pids reach 2^30: tools size their pid columns from this
+                local.replyOpen(req, fileInfo, new OpenFile.Snapshot(Contents.of(PidMap.CLUSTER_PID_LIMIT + "\n")), usage);
+                return;
+            }
+            case Place.Combined c -> {
+                again = r -> reads.remote(r, () -> combined.read(c.path()));
+                first = reads.remote(reader, () -> combined.read(c.path()));
+            }
+            case Place.OnHost at -> {
+                again = r -> readAgain(r, at, node.name());
+                first = read(at, node.name(), reads.read(reader, at, () -> at.backend().read(at.path())));
+            }
+            default -> { // gone, or hosts/
+                usage.closeHandle();
+                req.replyError(place instanceof Place.Gone ? Errno.ENOENT : Errno.EISDIR);
+                return;
             }
         }
-    }
-
-    /** Opens a handle on {@code content}; a read at 0 renders it again with {@code again} (direct_io, as for /proc). */
-    private void replyOpen(Request req, FileInfo fileInfo, Backend.Content content, RenderedFile.Renderer again) {
-        local.replyOpen(req, fileInfo, new RenderedFile(content, again));
-    }
-
-    /** A constant file's handle: every read is a slice of {@code content}. */
-    private void replyOpen(Request req, FileInfo fileInfo, Backend.Content content) {
-        local.replyOpen(req, fileInfo, new OpenFile.Snapshot(content));
+        answer(req, first.whenComplete((content, error) -> {
+            if (error != null) usage.closeHandle();
+        }), content -> local.replyOpen(req, fileInfo, new RenderedFile(content, again, reader), usage));
     }
 
     /**
@@ -330,8 +347,8 @@ public final class ClusterFs extends DelegatingFilesystem {
      * from a process table (a monitor that re-reads a pid's stat wants it live), and a process
      * that exited since answers ESRCH, as /proc does for a process file kept open.
      */
-    private CompletableFuture<Backend.Content> readAgain(Place.OnHost at, String name) {
-        CompletableFuture<Backend.Content> again = read(at, name, at.backend().readAgain(at.path()));
+    private CompletableFuture<Backend.Content> readAgain(Reader reader, Place.OnHost at, String name) {
+        CompletableFuture<Backend.Content> again = read(at, name, reads.read(reader, at, () -> at.backend().readAgain(at.path())));
         if (!at.inProcess()) return again;
         return again.exceptionallyCompose(error -> {
             Throwable e = ErrnoException.unwrapped(error);

@@ -331,6 +331,15 @@ class ClusterFsTest {
         return new String(reply.data(), StandardCharsets.ISO_8859_1);
     }
 
+    /** A handle renders again no sooner than 10 ms after its last rendering (RenderedFile): a sampling tool's next read comes later. */
+    static void nextSample() {
+        try {
+            Thread.sleep(15);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Test
     void aReadAtZeroRendersAHostsFileAgainAndReleasesTheRenderingItReplaces() {
         long node = found(far, farNode(), "loadavg", "stat loadavg", FILE);
@@ -343,6 +352,7 @@ class ClusterFsTest {
         assertEquals("", text(sink.last()), "at the end");
 
         int before = sink.replies.size();
+        nextSample();
         fs.read(req(), node, 4096, 0, fi); // lseek(0) and read: vmstat's and top's next sample
         assertEquals(List.of("stat ", "stat loadavg", "read loadavg", "read loadavg"), far.requests, "asked of the host again");
         assertEquals(before, sink.replies.size(), "answered when the host answers");
@@ -350,6 +360,7 @@ class ClusterFsTest {
         assertEquals("2.50\n", text(sink.last()));
         assertEquals(1, far.released, "the open's rendering went when the new one came");
 
+        nextSample();
         fs.read(req(), node, 2, 2, fi); // not where the last read ended: rendered again, as seq_file does
         far.answer("read loadavg", far.content("7.25\n"));
         assertEquals("25", text(sink.last()));
@@ -368,6 +379,7 @@ class ClusterFsTest {
         fs.read(req(), meminfo, 4096, 0, fi);
         assertEquals("MemTotal:       3000 kB\n", text(sink.last()));
 
+        nextSample();
         fs.read(req(), meminfo, 4096, 0, fi);
         here.answer("read meminfo", here.content("MemTotal:       1000 kB\n"));
         far.answer("read meminfo", far.content("MemTotal:       5000 kB\n"));
@@ -386,9 +398,11 @@ class ClusterFsTest {
         fs.read(req(), comm, 4096, 0, fi);
         assertEquals("sleep\n", text(sink.last()));
 
+        nextSample();
         fs.read(req(), comm, 4096, 0, fi);
         far.fail("read 4242/comm", Errno.ENOENT);
         assertEquals(Errno.ESRCH, sink.last().errno(), "as /proc answers for a process file kept open");
+        nextSample();
         fs.read(req(), comm, 4096, 0, fi);
         far.answer("read 4242/comm", far.content("sleep\n"));
         assertEquals("sleep\n", text(sink.last()), "a failed rendering is tried again at the next read");
