@@ -17,6 +17,13 @@ interface Caller {
      */
     boolean write(long address, byte[] bytes) throws IOException, Gone;
 
+    /** The caller's status could not be read while its call still waits (EMFILE, say): the call is answered EAGAIN. */
+    final class Unreadable extends IOException {
+        Unreadable(String why) {
+            super(why);
+        }
+    }
+
     /** The call is no longer waiting (the caller died or a signal interrupted it): nothing to answer. */
     final class Gone extends Exception {
         Gone() {

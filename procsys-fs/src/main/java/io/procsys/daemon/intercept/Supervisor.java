@@ -115,7 +115,9 @@ final class Supervisor implements Runnable {
             try {
                 answer = answerer.answer(call, new LiveCaller(call, idBuffer));
             } catch (Caller.Gone gone) {
-                return;
+                return; // nobody waits for an answer
+            } catch (Caller.Unreadable e) {
+                answer = Answer.error(Errno.EAGAIN); // its status could not be read now (EMFILE, say): "try again", never a hang
             } catch (Exception | Error e) {
                 if (reported.add(call.nr())) {
                     System.err.println("procsys exec: cannot answer system call " + call.nr() + " (" + e.getMessage() + "); answered ENOSYS");
@@ -171,7 +173,10 @@ final class Supervisor implements Runnable {
         public int uid() throws IOException, Gone {
             pathBuffer.setString(0, "/proc/" + call.pid() + "/status");
             int fd = Seccomp.openReadOnly(pathBuffer);
-            if (fd < 0) throw new Gone();
+            if (fd < 0) {
+                if (!stillWaiting(id)) throw new Gone();
+                throw new Unreadable("/proc/" + call.pid() + "/status: errno " + -fd);
+            }
             long n;
             try {
                 n = Seccomp.read(fd, statusBuffer, STATUS_BYTES);
@@ -190,7 +195,11 @@ final class Supervisor implements Runnable {
                 if (!stillWaiting(id)) throw new Gone(); // the open mem is this caller's memory, not a reuser's
                 ByteBuffer buffer = ByteBuffer.wrap(bytes);
                 long at = address;
-                while (buffer.hasRemaining()) at += mem.write(buffer, at);
+                while (buffer.hasRemaining()) {
+                    int n = mem.write(buffer, at);
+                    if (n <= 0) return false; // the memory went away since ID_VALID: EFAULT, not a loop
+                    at += n;
+                }
                 return true;
             } catch (IOException e) {
                 if (!stillWaiting(id)) throw new Gone();

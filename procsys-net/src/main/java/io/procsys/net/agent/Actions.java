@@ -6,6 +6,8 @@ import io.procsys.posix.ProcessCalls;
 
 import java.util.OptionalInt;
 
+import static io.procsys.net.log.RateLimitedLog.escaped;
+
 /**
  * The agent's decisions on an action (README "Acting on the cluster"), in this order:
  * <ol>
@@ -57,7 +59,8 @@ final class Actions {
     }
 
     private Outcome signal(Message.Signal s, Requester who) {
-        String what = "signal " + s.signal() + " from " + who.node() + " user " + s.user() + " (uid " + s.uid() + " there) to pid " + s.pid();
+        String what = "signal " + s.signal() + " from " + escaped(who.node()) + " user " + escaped(s.user()) + " (uid " + Integer.toUnsignedString(s.uid())
+                + " there) to pid " + s.pid();
         if (s.signal() < 0 || s.signal() > ProcessCalls.SIGNAL_MAX) return refused(s, Errno.EINVAL, what, "no such signal");
         if (!possiblePid(s.pid())) return refused(s, Errno.ESRCH, what, "no such pid");
         Caller caller = caller(who, s.user(), s.uid());
@@ -72,7 +75,8 @@ final class Actions {
     }
 
     private Outcome setPriority(Message.SetPriority p, Requester who) {
-        String what = "setpriority nice " + p.nice() + " from " + who.node() + " user " + p.user() + " (uid " + p.uid() + " there) of pid " + p.pid();
+        String what = "setpriority nice " + p.nice() + " from " + escaped(who.node()) + " user " + escaped(p.user()) + " (uid "
+                + Integer.toUnsignedString(p.uid()) + " there) of pid " + p.pid();
         if (!possiblePid(p.pid())) return refused(p, Errno.ESRCH, what, "no such pid");
         Caller caller = caller(who, p.user(), p.uid());
         if (caller.errno != 0) return refused(p, caller.errno, what, caller.reason);
@@ -108,7 +112,7 @@ final class Actions {
         if (processes == null) return new Caller(Errno.EPERM, "this agent exports no live /proc", -1, false);
         if (!who.signalRole()) return new Caller(Errno.EPERM, "the certificate of " + who.node() + " has no signal role", -1, false);
         OptionalInt uid = processes.uidOf(user);
-        if (uid.isEmpty()) return new Caller(Errno.EPERM, "no user " + user + " on this host", -1, false);
+        if (uid.isEmpty()) return new Caller(Errno.EPERM, "no user " + escaped(user) + " on this host", -1, false);
         boolean root = viewerUid == 0 || uid.getAsInt() == 0;
         if (root && mode != SignalMode.ROOT) {
             return new Caller(Errno.EPERM, "root on the viewer is not root here (that needs --allow-signals=root)", uid.getAsInt(), true);
@@ -137,7 +141,7 @@ final class Actions {
         try {
             TargetProcess target = processes.read(action.pid());
             if (target == null) return refused(action, Errno.ESRCH, what, "no such process");
-            String named = what == null ? null : what + " (" + target.comm() + ")";
+            String named = what == null ? null : what + " (" + escaped(target.comm()) + ")";
             if (target.startTime() != action.startTime()) {
                 return refused(action, Errno.ESRCH, named, "pid reused: start time " + target.startTime() + ", not " + action.startTime() + " as seen");
             }
