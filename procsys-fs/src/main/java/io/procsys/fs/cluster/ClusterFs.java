@@ -329,7 +329,7 @@ public final class ClusterFs extends DelegatingFilesystem {
             }
             case Place.OnHost at -> {
                 again = r -> readAgain(r, at, node.name());
-                first = read(at, node.name(), reads.read(reader, at, () -> at.backend().read(at.path())));
+                first = read(at, node.name(), reads.read(reader, at, () -> at.backend().read(at.path(), reader.tid())));
             }
             default -> { // gone, or hosts/
                 usage.closeHandle();
