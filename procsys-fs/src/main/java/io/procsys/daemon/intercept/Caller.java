@@ -8,8 +8,8 @@ import java.io.IOException;
  * reused) and throw {@link Gone} if it is not.
  */
 interface Caller {
-    /** Real uid, from /proc/PID/status, checked after reading. */
-    int uid() throws IOException, Gone;
+    /** Its uids and capabilities, from /proc/PID/status, checked after reading. */
+    Identity identity() throws IOException, Gone;
 
     /**
      * Writes {@code bytes} at {@code address} of the caller (its own buffer argument) through

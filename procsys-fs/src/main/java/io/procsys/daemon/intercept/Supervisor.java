@@ -8,6 +8,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Set;
@@ -34,8 +35,8 @@ final class Supervisor implements Runnable {
      */
     private static final int POLL_MILLIS = 250;
     private static final int NO_EVENTFD_POLL_MILLIS = 20;
-    /** /proc/PID/status has Uid on its 9th line, well within this. */
-    private static final int STATUS_BYTES = 1024;
+    /** /proc/PID/status has Uid on its 9th line and CapEff near its 40th (about 1.5 KB in), well within this. */
+    private static final int STATUS_BYTES = 4096;
     private final int listener;
     private final CallAnswerer answerer;
     private final int notifSize, respSize;
@@ -109,7 +110,9 @@ final class Supervisor implements Runnable {
                 notif.get(JAVA_INT, Seccomp.NOTIF_DATA + Seccomp.DATA_NR), args);
         idBuffer.set(JAVA_LONG, 0, call.id());
         Answer answer;
-        if (ownThread(call.pid())) {
+        if (notif.get(JAVA_INT, Seccomp.NOTIF_DATA + Seccomp.DATA_ARCH) != Seccomp.AUDIT_ARCH) {
+            answer = Answer.error(Errno.ENOSYS); // not this machine's numbering (the filter traps none such): never read as one of ours
+        } else if (ownThread(call.pid())) {
             answer = Answer.CONTINUE;
         } else {
             try {
@@ -142,22 +145,6 @@ final class Supervisor implements Runnable {
         return Seccomp.ioctl(listener, Seccomp.IOCTL_NOTIF_ID_VALID, id) == 0;
     }
 
-    /** The first number of the "Uid:" line of a status text, or -1. */
-    static int realUid(MemorySegment text, int length) {
-        for (int i = 0; i + 5 < length; i++) {
-            if ((i == 0 || text.get(JAVA_BYTE, i - 1) == '\n') && text.get(JAVA_BYTE, i) == 'U' && text.get(JAVA_BYTE, i + 1) == 'i'
-                    && text.get(JAVA_BYTE, i + 2) == 'd' && text.get(JAVA_BYTE, i + 3) == ':') {
-                int at = i + 4;
-                while (at < length && (text.get(JAVA_BYTE, at) == '\t' || text.get(JAVA_BYTE, at) == ' ')) at++;
-                long uid = -1;
-                while (at < length && Character.isDigit(text.get(JAVA_BYTE, at))) {
-                    uid = Math.max(uid, 0) * 10 + (text.get(JAVA_BYTE, at++) - '0');
-                }
-                return uid > Integer.MAX_VALUE ? -1 : (int) uid;
-            }
-        }
-        return -1;
-    }
 
     /** The trapped process, checked against its notification id after each read and before each write. */
     private final class LiveCaller implements Caller {
@@ -170,7 +157,7 @@ final class Supervisor implements Runnable {
         }
 
         @Override
-        public int uid() throws IOException, Gone {
+        public Identity identity() throws IOException, Gone {
             pathBuffer.setString(0, "/proc/" + call.pid() + "/status");
             int fd = Seccomp.openReadOnly(pathBuffer);
             if (fd < 0) {
@@ -184,9 +171,9 @@ final class Supervisor implements Runnable {
                 Seccomp.close(fd);
             }
             if (!stillWaiting(id)) throw new Gone();
-            int uid = n <= 0 ? -1 : realUid(statusBuffer, (int) n);
-            if (uid < 0) throw new IOException("no Uid line in /proc/" + call.pid() + "/status");
-            return uid;
+            Identity identity = n <= 0 ? null : Identity.parse(new String(statusBuffer.asSlice(0, n).toArray(JAVA_BYTE), StandardCharsets.ISO_8859_1));
+            if (identity == null) throw new IOException("no Uid line in /proc/" + call.pid() + "/status");
+            return identity;
         }
 
         @Override

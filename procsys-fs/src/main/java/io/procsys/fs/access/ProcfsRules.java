@@ -30,9 +30,12 @@ public final class ProcfsRules {
         KEYS
     }
 
-    /** Files of a process (or thread) directory guarded by ptrace_may_access (fs/proc/base.c, task_mmu.c). */
+    /**
+     * Files of a process (or thread) directory guarded by ptrace_may_access (fs/proc/base.c,
+     * task_mmu.c); timers too (0444, yet refused to another user on 6.18: checked by experiment).
+     */
     static final Set<String> PTRACE_FILES = Set.of("maps", "smaps", "smaps_rollup", "numa_maps", "environ", "auxv", "mem",
-            "pagemap", "stack", "syscall", "io", "personality");
+            "pagemap", "stack", "syscall", "io", "personality", "timers");
     /** Links of a process directory whose text and target need ptrace_may_access READ. */
     static final Set<String> PTRACE_LINKS = Set.of("exe", "cwd", "root");
     /** Directories of a process directory whose listing needs ptrace_may_access READ (fd/ is 0500: its mode decides). */

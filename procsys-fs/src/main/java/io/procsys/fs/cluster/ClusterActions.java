@@ -34,8 +34,9 @@ public final class ClusterActions {
         this.pids = pids;
     }
 
-    /** The host and local pid of {@code clusterPid}; ESRCH if it names no host of the view. */
+    /** The host and local pid of {@code clusterPid} (a pid below 2^22 is this host's own); ESRCH if it names no host of the view. */
     public Location which(long clusterPid) {
+        if (clusterPid > 0 && clusterPid < PidMap.HOST_PID_LIMIT) return new Location(0, hosts.get(0).name(), (int) clusterPid);
         Target target = target(clusterPid);
         return new Location(target.process.hostIndex(), target.host.name(), target.process.pid());
     }

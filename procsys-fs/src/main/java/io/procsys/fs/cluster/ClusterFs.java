@@ -8,6 +8,7 @@ import io.procsys.fs.OpenDirectory;
 import io.procsys.fs.OpenFile;
 import io.procsys.fs.ProcMirror;
 import io.procsys.fs.access.AsReader;
+import io.procsys.fs.access.ProcfsRules;
 import io.procsys.fs.access.Reader;
 import io.procsys.fs.access.UserLimits;
 import io.procsys.fs.RenderedFile;
@@ -328,8 +329,8 @@ public final class ClusterFs extends DelegatingFilesystem {
                 first = reads.remote(reader, () -> combined.read(c.path()));
             }
             case Place.OnHost at -> {
-                again = r -> readAgain(r, at, node.name());
                 first = read(at, node.name(), reads.read(reader, at, () -> at.backend().read(at.path(), reader.tid())));
+                again = renderer(at, node.name(), first);
             }
             default -> { // gone, or hosts/
                 usage.closeHandle();
@@ -340,6 +341,21 @@ public final class ClusterFs extends DelegatingFilesystem {
         answer(req, first.whenComplete((content, error) -> {
             if (error != null) usage.closeHandle();
         }), content -> local.replyOpen(req, fileInfo, new RenderedFile(content, again, reader), usage));
+    }
+
+    /**
+     * How a handle on {@code at} (whose first rendering is {@code first}) renders again: a process's
+     * file only while the process has the start time it had at open ({@link SameProcess}).
+     */
+    private RenderedFile.Renderer renderer(Place.OnHost at, String name, CompletableFuture<Backend.Content> first) {
+        ProcfsRules.InProcess in = at.inProcess() ? ProcfsRules.InProcess.of(at.path()) : null;
+        if (in == null) return r -> readAgain(r, at, name);
+        boolean thread = in.tid() != in.pid();
+        int pid = thread ? in.tid() : in.pid();
+        long known = thread ? PidMap.UNKNOWN : at.clusterPid() ? pids.startTime(at.hostIndex(), pid) : at.backend().startTimeSeen(pid);
+        CompletableFuture<Long> expected = known >= 0 ? CompletableFuture.completedFuture(known)
+                : first.thenCompose(opened -> SameProcess.startTime(at.backend(), pid)); // read after the open's: the same process, or a failure
+        return r -> SameProcess.verified(readAgain(r, at, name), at.backend(), pid, expected);
     }
 
     /**

@@ -395,6 +395,7 @@ class ClusterFsTest {
         open(comm, Libc.O_RDONLY);
         far.answer("read 4242/comm", far.content("sleep\n"));
         FileInfo fi = handle(sink.last());
+        far.answer("read 4242/stat", far.content(statLine(4242, 777))); // the start time of the process opened
         fs.read(req(), comm, 4096, 0, fi);
         assertEquals("sleep\n", text(sink.last()));
 
@@ -405,7 +406,33 @@ class ClusterFsTest {
         nextSample();
         fs.read(req(), comm, 4096, 0, fi);
         far.answer("read 4242/comm", far.content("sleep\n"));
+        far.answer("read 4242/stat", far.content(statLine(4242, 777)));
         assertEquals("sleep\n", text(sink.last()), "a failed rendering is tried again at the next read");
+    }
+
+    /** A stat line of process {@code pid} started at {@code startTime} (field 22). */
+    static String statLine(int pid, long startTime) {
+        return pid + " (sleep) S 1 1 1 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 1 0 " + startTime + " 8192 100 0\n";
+    }
+
+    @Test
+    void aRemotePidReusedWhileItsFileWasOpenIsNotReadForIt() {
+        int clusterPid = mapped(1, 4242); // mapped without a start time: the open takes the process's own
+        fs.lookup(req(), ROOT, Integer.toString(clusterPid));
+        far.answer("stat 4242", DIR);
+        long comm = found(far, sink.last().node(), "comm", "stat 4242/comm", FILE);
+        open(comm, Libc.O_RDONLY);
+        far.answer("read 4242/comm", far.content("sleep\n"));
+        FileInfo fi = handle(sink.last());
+        far.answer("read 4242/stat", far.content(statLine(4242, 777)));
+        fs.read(req(), comm, 4096, 0, fi);
+        assertEquals("sleep\n", text(sink.last()));
+        nextSample();
+        fs.read(req(), comm, 4096, 0, fi);
+        far.answer("read 4242/comm", far.content("nginx\n")); // another process has pid 4242 now
+        far.answer("read 4242/stat", far.content(statLine(4242, 999)));
+        assertEquals(Errno.ESRCH, sink.last().errno(), "the process opened is gone: its pid's new process is not shown under it");
+        assertEquals(3, far.released, "the other process's text released, and both stats");
     }
 
     @Test
