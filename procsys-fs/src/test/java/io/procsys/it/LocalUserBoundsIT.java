@@ -54,6 +54,7 @@ class LocalUserBoundsIT {
         Files.setPosixFilePermissions(view, PosixFilePermissions.fromString("rwxr-xr-x"));
         service = MountService.mount(Path.of("/proc"), view, List.of("allow_other"), cluster);
         service.serveInBackground(8);
+        ClusterMountIT.superviseExecs(service);
         control = ControlEndpoint.start(view, cluster, true);
         status = StatusEndpoint.start(view, Path.of("/proc"), cluster);
         for (Peer p : cluster.peers()) ClusterMountIT.waitFor(() -> p.status().state() == Peer.State.UP, 10_000, "h1 up");
@@ -214,6 +215,68 @@ class LocalUserBoundsIT {
             assertTrue(ask(ControlEndpoint.socketFor(underscore)).contains("\"errno\""), "the first daemon's socket still answers");
         } finally {
             Commands.run("rm", "-rf", base.toString());
+        }
+    }
+
+    @Test
+    void whichAnswersThisHostsOwnPidsToo() {
+        long own = ProcessHandle.current().pid();
+        Commands.Result r = Commands.procsys("which", "--mount", view.toString(), own + "");
+        assertEquals(0, r.exit(), r.all());
+        assertEquals(own + " here " + own, r.out().strip());
+    }
+
+    /** Listens on SOCKET as whoever runs it and hands every client a namespace plan, as a daemon would. */
+    static final String FAKE_DAEMON = """
+            import socket, sys
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.bind(sys.argv[1])
+            s.listen(1)
+            c, _ = s.accept()
+            plan = b"bind\\t/tmp\\t/proc\\n"
+            c.sendall(len(plan).to_bytes(4, "little") + plan + (8).to_bytes(4, "little") + bytes(8))
+            c.recv(1)
+            """;
+
+    @Test
+    void theInterceptSocketIsRootsAtBothEnds() throws Exception {
+        Path socket = io.procsys.daemon.intercept.InterceptEndpoint.socketFor(view);
+        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-"));
+        String peek = "import socket, sys\ns = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(5)\nprint(len(s.recv(4)))";
+        assertEquals("0", LocalUser.python(NOBODY, peek, socket.toString()).out().strip(), "a client other than root gets nothing, not even the plan");
+        Path dir = Files.createTempDirectory("procsys-fake-daemon-");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path fake = dir.resolve("intercept.sock");
+        CompletableFuture<Commands.Result> daemon = CompletableFuture.supplyAsync(() -> LocalUser.python(NOBODY, FAKE_DAEMON, fake.toString()));
+        ClusterMountIT.waitFor(() -> Files.exists(fake), 5_000, "the fake daemon listening");
+        Commands.Result client = Commands.run(List.of("/usr/bin/python3", "-I", "-S", "src/main/python/intercept-exec.py", fake.toString(), "-", "true"), 30);
+        daemon.join();
+        Commands.run("rm", "-rf", dir.toString());
+        assertEquals(125, client.exit(), client.all());
+        assertTrue(client.err().contains("not served by root"), "the client checks the daemon is root: " + client.all());
+    }
+
+    @Test
+    void underSudoTheCallersEnvironmentNamesNothingRootRuns() throws Exception {
+        Path marker = Files.createTempFile("procsys-sudo-", "");
+        Files.delete(marker);
+        Path evil = Files.createTempFile("procsys-python-", ".sh");
+        Files.writeString(evil, "#!/bin/sh\ntouch " + marker + "\nexec /usr/bin/python3 \"$@\"\n");
+        Files.setPosixFilePermissions(evil, PosixFilePermissions.fromString("rwxr-xr-x"));
+        try {
+            // what `sudo -E` from user 1000 would hand over: that user's python and JVM options
+            ProcessBuilder sudo = new ProcessBuilder(Commands.launcher().toString(), "exec", "--mount", view.toString(), "--", "true")
+                    .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            sudo.environment().putAll(java.util.Map.of("SUDO_UID", "1000", "SUDO_USER", "someone", "PROCSYS_PYTHON", evil.toString(),
+                    "PROCSYS_JAVA_OPTS", "-XX:+BogusOptionFromTheUser"));
+            Process run = sudo.start();
+            String out = new String(run.getInputStream().readAllBytes());
+            assertTrue(run.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(0, run.exitValue(), out);
+            assertTrue(!Files.exists(marker), "the user's PROCSYS_PYTHON was not run as root: " + out);
+        } finally {
+            Files.deleteIfExists(marker);
+            Files.deleteIfExists(evil);
         }
     }
 

@@ -185,4 +185,12 @@ class CallAnswererTest {
         assertEquals(300, s.getShort(80));
         assertEquals(Answer.error(CallAnswerer.EFAULT), answer(SYS_SYSINFO, 0));
     }
+
+    @Test
+    void aCpuListPastAnyKernelsIsRefusedNotAllocated() throws Exception {
+        assertEquals(java.util.BitSet.valueOf(new long[]{0b1011}), MountView.parseList("0-1,3"));
+        for (String huge : List.of("0-2000000000", "4294967295", "5-2", "x")) {
+            org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> MountView.parseList(huge), huge);
+        }
+    }
 }

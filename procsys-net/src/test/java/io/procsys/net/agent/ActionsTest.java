@@ -206,4 +206,11 @@ class ActionsTest {
         TargetProcess t = TargetProcess.parse(stat, "Name:\tx\nUid:\t1000\t1001\t1002\t1003\nGid:\t0\t0\t0\t0\n");
         assertEquals(new TargetProcess(987654, 1000, 1001, 1002, 5, "a b) c"), t);
     }
+
+    @Test
+    void uidsPast2To31AreUidsNotErrors() {
+        String stat = "77 (sleep) S 1 77 77 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 1 0 4242 8192 100 0\n";
+        TargetProcess p = TargetProcess.parse(stat, "Name:\tsleep\nUid:\t4294967294\t4294967294\t4294967294\t4294967294\n");
+        assertTrue(p != null && p.realUid() == -2 && p.startTime() == 4242, "parsed: " + p);
+    }
 }
