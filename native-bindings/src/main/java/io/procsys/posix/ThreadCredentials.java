@@ -60,6 +60,11 @@ public final class ThreadCredentials {
         }
     }
 
+    /** This process's effective uid. */
+    public static int ownUid() {
+        return OWN_EUID;
+    }
+
     /** Whether this process may take another user's credentials: its effective uid is root. */
     public static boolean canSwitch() {
         return OWN_EUID == 0;

@@ -1,6 +1,7 @@
 package io.procsys.fs.access;
 
 import io.procsys.posix.Errno;
+import io.procsys.posix.ThreadCredentials;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -11,7 +12,8 @@ import java.util.concurrent.atomic.LongAdder;
  * What one local user may hold of a mount's daemon at once (docs/security.md, "Bounds"): open
  * handles (each holds a descriptor of its source and a rendering), bytes of renderings, and
  * requests in flight to other hosts. Past a bound the request is refused (EMFILE for handles,
- * EAGAIN for the others), for that user only; root is not bounded. Counted per uid, as the
+ * EAGAIN for the others), for that user only; root is not bounded, nor the user the daemon runs as
+ * (a mount without allow_other serves that user alone). Counted per uid, as the
  * kernel counts a user's processes.
  */
 public final class UserLimits {
@@ -34,9 +36,9 @@ public final class UserLimits {
         return limits;
     }
 
-    /** What {@code reader}'s user holds now (root: an account that is never refused). */
+    /** What {@code reader}'s user holds now (root, and the daemon's own user: an account that is never refused). */
     public Usage of(Reader reader) {
-        if (reader.privileged()) return UNBOUNDED;
+        if (reader.privileged() || reader.uid() == ThreadCredentials.ownUid()) return UNBOUNDED;
         return byUid.computeIfAbsent(reader.uid(), uid -> new Usage());
     }
 

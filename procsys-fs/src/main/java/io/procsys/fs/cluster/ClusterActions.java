@@ -102,6 +102,7 @@ public final class ClusterActions {
                     if (startTime < 0) return failed(Errno.ESRCH, "unreadable stat of " + clusterPid);
                     return action.apply(peer, new Seen(where.pid(), startTime));
                 });
+        if (host instanceof TableBackend table) done = done.whenComplete((value, error) -> table.actedOn(where.pid()));
         return done.exceptionallyCompose(error -> {
             Throwable e = ErrnoException.unwrapped(error);
             // a process gone from the host's tree is no process to signal

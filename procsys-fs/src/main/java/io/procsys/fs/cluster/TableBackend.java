@@ -13,6 +13,8 @@ import io.procsys.tree.FileAttributes;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.BitSet;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +61,8 @@ final class TableBackend implements Backend {
      */
     private Map<Integer, BitSet> readOnce = readers();
     static final int READERS = 8;
+    /** Processes acted on through this mount since the current table came (guarded by this): their files go to the agent. */
+    private Set<Integer> actedOn = new HashSet<>();
     private CompletableFuture<ProcessTable> inFlight;
     /** When the host's root was last listed here, and when a table fetch last failed. */
     private long listedNanos, failedNanos;
@@ -157,6 +161,7 @@ final class TableBackend implements Backend {
             table.release();
             table = null;
             readOnce = readers(); // its bits go with the table (up to 1 bit per byte of it, per reader)
+            actedOn = new HashSet<>();
         }
     }
 
@@ -361,8 +366,19 @@ final class TableBackend implements Backend {
 
     @Override
     public CompletableFuture<Content> read(String path, int readerThread) {
-        return answer(path, (t, item) -> item.isFile() && firstRead(t, item, readerThread) ? CompletableFuture.completedFuture(slice(t, item)) : null,
-                () -> peer.read(path));
+        InProcess at = InProcess.of(path);
+        boolean acted = at != null && wasActedOn(at.pid);
+        return answer(path, (t, item) -> item.isFile() && !acted && firstRead(t, item, readerThread)
+                ? CompletableFuture.completedFuture(slice(t, item)) : null, () -> peer.read(path));
+    }
+
+    /** Process {@code pid} was signalled or reniced through this mount: what the current table shows of it is old now. */
+    synchronized void actedOn(int pid) {
+        actedOn.add(pid);
+    }
+
+    private synchronized boolean wasActedOn(int pid) {
+        return !actedOn.isEmpty() && actedOn.contains(pid);
     }
 
     private static Map<Integer, BitSet> readers() {

@@ -351,6 +351,16 @@ class TableBackendTest {
     }
 
     @Test
+    void aProcessActedOnIsReadFromTheAgentUntilTheNextTable() {
+        TableBackend b = backend();
+        b.list("").join();
+        b.actedOn(7); // reniced through the mount: the table's nice is old
+        assertEquals(AGENT_ERRNO, errno(b.read("7/stat", 1)), "the first read of a process acted on goes to the agent");
+        b.list("").join();
+        assertEquals("7 (sleep) S 1", text(b.read("7/stat", 1).join()), "a new table shows it as it is");
+    }
+
+    @Test
     void aContentOutlivesItsTable() {
         TableBackend b = backend();
         b.list("").join();
