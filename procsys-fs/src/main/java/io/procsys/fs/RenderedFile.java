@@ -103,7 +103,6 @@ public final class RenderedFile implements OpenFile {
 
     @Override
     public void read(Request req, long size, long offset) {
-        Reader reader = Reader.of(req);
         Flight joined;
         boolean start = false;
         synchronized (this) {
@@ -111,6 +110,11 @@ public final class RenderedFile implements OpenFile {
                 req.replyError(Errno.EBADF);
                 return;
             }
+            if (content != null && readYet && offset != 0 && offset == readEnd) { // a read going on: no question of who reads
+                replySlice(req, size, offset);
+                return;
+            }
+            Reader reader = Reader.of(req);
             long now = clock.getAsLong();
             if (answersFromCurrent(offset, reader, now)) {
                 replySlice(req, size, offset);

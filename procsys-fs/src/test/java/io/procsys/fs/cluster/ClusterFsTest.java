@@ -386,9 +386,11 @@ class ClusterFsTest {
         assertEquals("MemTotal:       6000 kB\n", text(sink.last()), "every host asked again (no reuse time here)");
     }
 
-    @Test
-    void aRemoteProcessThatExitedWhileItsFileWasOpenAnswersEsrch() {
-        int clusterPid = mapped(1, 4242);
+    /** A remote process's comm (pid 4242 of host far, started at 777), mapped without a start time, opened and read once: its node and handle. */
+    record Opened(long node, FileInfo handle) {}
+
+    Opened openedComm() {
+        int clusterPid = mapped(1, 4242); // mapped without a start time: the open takes the process's own
         fs.lookup(req(), ROOT, Integer.toString(clusterPid));
         far.answer("stat 4242", DIR);
         long comm = found(far, sink.last().node(), "comm", "stat 4242/comm", FILE);
@@ -398,7 +400,14 @@ class ClusterFsTest {
         far.answer("read 4242/stat", far.content(statLine(4242, 777))); // the start time of the process opened
         fs.read(req(), comm, 4096, 0, fi);
         assertEquals("sleep\n", text(sink.last()));
+        return new Opened(comm, fi);
+    }
 
+    @Test
+    void aRemoteProcessThatExitedWhileItsFileWasOpenAnswersEsrch() {
+        Opened opened = openedComm();
+        long comm = opened.node();
+        FileInfo fi = opened.handle();
         nextSample();
         fs.read(req(), comm, 4096, 0, fi);
         far.fail("read 4242/comm", Errno.ENOENT);
@@ -417,18 +426,9 @@ class ClusterFsTest {
 
     @Test
     void aRemotePidReusedWhileItsFileWasOpenIsNotReadForIt() {
-        int clusterPid = mapped(1, 4242); // mapped without a start time: the open takes the process's own
-        fs.lookup(req(), ROOT, Integer.toString(clusterPid));
-        far.answer("stat 4242", DIR);
-        long comm = found(far, sink.last().node(), "comm", "stat 4242/comm", FILE);
-        open(comm, Libc.O_RDONLY);
-        far.answer("read 4242/comm", far.content("sleep\n"));
-        FileInfo fi = handle(sink.last());
-        far.answer("read 4242/stat", far.content(statLine(4242, 777)));
-        fs.read(req(), comm, 4096, 0, fi);
-        assertEquals("sleep\n", text(sink.last()));
+        Opened opened = openedComm();
         nextSample();
-        fs.read(req(), comm, 4096, 0, fi);
+        fs.read(req(), opened.node(), 4096, 0, opened.handle());
         far.answer("read 4242/comm", far.content("nginx\n")); // another process has pid 4242 now
         far.answer("read 4242/stat", far.content(statLine(4242, 999)));
         assertEquals(Errno.ESRCH, sink.last().errno(), "the process opened is gone: its pid's new process is not shown under it");
