@@ -48,9 +48,20 @@ class SignalsIT {
                 + " on this machine (a kernel before 5.3, or a sandbox): agents act on processes only through it");
     }
 
+    /**
+     * This class finds its sleepers by command line on the whole machine (pgrep, pkill -f): a
+     * process of another run or user with one of those command lines would be taken for them.
+     */
+    static void requireNoStrayProcesses() {
+        Commands.Result r = Commands.run("pgrep", "-a", "-x", "-f", "sleep ([123]0(0[1-4]|1[1-7])|424[234]|[15]018)");
+        assertTrue(r.exit() == 1, "processes with the command lines SignalsIT gives its sleepers already run on this machine: "
+                + r.out().strip().replace('\n', ';'));
+    }
+
     @BeforeAll
     static void start() throws Exception {
         requirePidfd();
+        requireNoStrayProcesses();
         certs = Files.createTempDirectory("procsys-signal-certs-");
         Files.delete(certs);
         Commands.Result made = Commands.procsys("certs", "--out", certs.toString(), "--allow-signals", "viewer", "viewer", "norole", "h1", "h2", "h3");
