@@ -5,6 +5,9 @@ import io.procsys.daemon.MountService;
 import io.procsys.fs.cluster.Cluster;
 import io.procsys.fs.cluster.Peer;
 import io.procsys.net.Tls;
+import io.procsys.posix.Errno;
+import io.procsys.posix.Libc;
+import io.procsys.posix.ProcessCalls;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,8 +42,29 @@ class SignalsIT {
     static final List<ControlEndpoint> controls = new ArrayList<>();
     static Path certs, mount, mountWithoutRole;
 
+    /** Agents act through pidfd_open and pidfd_send_signal (Linux 5.3), with no fallback: say so where they are missing. */
+    static void requirePidfd() {
+        int pidfd = ProcessCalls.pidfdOpen((int) ProcessHandle.current().pid());
+        int sent = pidfd < 0 ? pidfd : ProcessCalls.pidfdSendSignal(pidfd, 0);
+        if (pidfd >= 0) Libc.close(pidfd);
+        assertTrue(sent == 0, (pidfd < 0 ? "pidfd_open" : "pidfd_send_signal") + " answers " + Errno.name(-sent)
+                + " on this machine (a kernel before 5.3, or a sandbox): agents act on processes only through it");
+    }
+
+    /**
+     * This class finds its sleepers by command line on the whole machine (pgrep, pkill -f): a
+     * process of another run or user with one of those command lines would be taken for them.
+     */
+    static void requireNoStrayProcesses() {
+        Commands.Result r = Commands.run("pgrep", "-a", "-x", "-f", "sleep ([123]0(0[1-5]|1[1-7])|424[234]|[15]018)");
+        assertTrue(r.exit() == 1, "processes with the command lines SignalsIT gives its sleepers already run on this machine: "
+                + r.out().strip().replace('\n', ';'));
+    }
+
     @BeforeAll
     static void start() throws Exception {
+        requirePidfd();
+        requireNoStrayProcesses();
         USER = LocalUser.regular();
         certs = Files.createTempDirectory("procsys-signal-certs-");
         Files.delete(certs);
