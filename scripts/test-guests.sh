@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Tests procsys over hosts of another kernel: two QEMU guests, each a Debian 12 minbase (the
 # systemd test's cached debootstrap) with the built .deb inside, booted on Debian's cloud kernel
-# (linux-image-cloud-amd64: 6.1, where this host may run another), KVM where /dev/kvm exists,
-# TCG otherwise. The guests' agents start from the .deb's systemd unit with mutual TLS
+# (linux-image-cloud-amd64: 6.1, where this host may run another), under KVM where a throwaway
+# boot of that kernel shows KVM runs it, under TCG otherwise (PROCSYS_GUEST_ACCEL=kvm|tcg forces
+# one); a QEMU that exits is reported at once, with its status and its last lines. The guests' agents start from the .deb's systemd unit with mutual TLS
 # (certificates from `procsys certs`); QEMU's user-mode network forwards 127.0.0.1:PORT to each
 # guest's 7070, and nothing else. A cluster mount on this host over both, with default options,
 # is compared with the guests' own view of themselves, read through a root shell on each guest's
@@ -72,6 +73,48 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
+
+# --- the accelerator: KVM only where it is seen to run this kernel --------------------------------
+# A /dev/kvm may be there and still not run a guest: under nested virtualisation QEMU may abort at
+# once ("failed to set MSR 0x10a"), or start a guest that hangs before its first console line. So
+# KVM is tried with a throwaway boot of the guest kernel (no root file system, panic=-1,
+# -no-reboot): a kernel that gets past early boot panics on the missing root, and QEMU exits.
+# Under TCG the same boot takes ~3 s on this kind of machine; under a working KVM about 1 s.
+probe_seconds=${PROCSYS_GUEST_PROBE_SECONDS:-10}
+probe_kvm() {  # sets accel_why; succeeds if KVM ran the guest kernel to its panic
+    local con=$run/kvm-probe.console log=$run/kvm-probe.log pid s deadline=$((SECONDS + probe_seconds)) t0=$SECONDS
+    qemu-system-x86_64 -accel kvm -cpu max -smp 1 -m 256 -display none -no-reboot -kernel "$vmlinuz" \
+        -append "console=ttyS0 panic=-1" -serial "file:$con" -monitor none </dev/null >"$log" 2>&1 &
+    pid=$!
+    while (( SECONDS < deadline )); do
+        if grep -qE "Kernel panic|Run /init" "$con" 2>/dev/null; then
+            kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+            accel_why="the guest kernel reached its panic under KVM in $((SECONDS - t0)) s"
+            return 0
+        fi
+        if ! kill -0 "$pid" 2>/dev/null || [[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) == Z ]]; then
+            wait "$pid" 2>/dev/null; s=$?
+            grep -qE "Kernel panic|Run /init" "$con" 2>/dev/null && { accel_why="the guest kernel reached its panic under KVM"; return 0; }
+            accel_why="QEMU exited with status $s: $(grep -v '^$' "$log" | grep -m1 -iE 'error|assert|fail' || tail -1 "$log")"
+            return 1
+        fi
+        sleep 0.1
+    done
+    kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+    accel_why="the guest kernel did not get past early boot in $probe_seconds s (its console's last line: $(tail -1 "$con" 2>/dev/null | tr -d '\r' | cut -c1-80))"
+    return 1
+}
+case ${PROCSYS_GUEST_ACCEL:-} in
+    kvm|tcg) accel=$PROCSYS_GUEST_ACCEL; accel_why="forced by PROCSYS_GUEST_ACCEL" ;;
+    "")
+        if [[ ! -e /dev/kvm ]]; then accel=tcg; accel_why="no /dev/kvm"
+        elif [[ ! -w /dev/kvm ]]; then accel=tcg; accel_why="/dev/kvm is not writable by $(id -un)"
+        elif probe_kvm 2>/dev/null; then accel=kvm  # (bash would report an aborted QEMU on stderr)
+        else accel=tcg; accel_why="kvm: $accel_why"
+        fi ;;
+    *) bad "PROCSYS_GUEST_ACCEL=$PROCSYS_GUEST_ACCEL: say kvm or tcg"; finish ;;
+esac
+echo "# guest accelerator: $accel ($accel_why)"
 
 # --- the boot image: busybox loads virtio, mounts /dev/vda, hands over to systemd -----------------
 step "initramfs: busybox and the virtio modules of $krelease"
@@ -146,8 +189,6 @@ rm -rf "$root"
 ok "a guest image of $(du -m --apparent-size "$image" | cut -f1) MB (sparse: $(du -m "$image" | cut -f1) MB) with $kpkg"
 
 # --- boot ----------------------------------------------------------------------------------------
-accel=tcg
-[[ -w /dev/kvm ]] && accel=kvm
 port_of() { echo $(( 24000 + ($$ % 2000) * 2 + ${1#g} )); }
 boot() {  # $1 = guest name: starts its QEMU (the image is shared, read-only: writes go to a snapshot)
     local g=$1
@@ -161,6 +202,31 @@ boot() {  # $1 = guest name: starts its QEMU (the image is shared, read-only: wr
     qemu_pids+=($!)
     eval "qemu_$g=$!"
 }
+qemu_running() {  # $1 = guest: its QEMU is still there (our child: a zombie once it exits, until reaped)
+    local pid; eval "pid=\${qemu_$1:-}"
+    [[ -n "$pid" && -e /proc/$pid && $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]]
+}
+qemu_exited() {  # $1 = guest whose QEMU exited: its status and the last lines it and the console wrote
+    local pid s; eval "pid=\${qemu_$1}"
+    wait "$pid" 2>/dev/null; s=$?
+    echo "# $1: QEMU exited with status $s; its last lines:"; tail -5 "$run/$1.qemu.log" | sed 's/^/#   /'
+    echo "# $1's console:"; tail -10 "$run/$1.console" 2>/dev/null | sed 's/^/#   /'
+    exit_status=$s
+}
+# waits (wait_for) for a guest's shell or agent; a QEMU that exited ends the wait at once (status 99)
+guest_shell_up() { qemu_running "$1" || return 99; shell_up "$1"; }
+guest_agent_up() { qemu_running "$1" || return 99; agent_up "$1"; }
+# Fails the test for a guest that did not come up in $2 s, saying whether its QEMU exited.
+guest_late() {  # $1 = guest, $2 = seconds, $3 = what it waited for
+    if qemu_running "$1"; then
+        echo "# QEMU's output:"; sed 's/^/#   /' "$run/$1.qemu.log" | tail -5
+        echo "# $1's console:"; sed 's/^/#   /' "$run/$1.console" | tail -15
+        bad "$1: no $3 in $2 s (QEMU $accel still running)"
+    else
+        qemu_exited "$1"
+        bad "$1: QEMU ($accel) exited with status $exit_status before its $3 answered"
+    fi
+}
 gsh() { /usr/bin/python3 "$here/scripts/guest-shell.py" "$run/$1.shell" "$2" "${3:-60}"; }
 shell_up() { gsh "$1" true 5 >/dev/null 2>&1; }
 agent_up() { gsh "$1" 'systemctl is-active -q procsys-agent.service' 5 >/dev/null 2>&1; }
@@ -168,16 +234,12 @@ step "booting g1 and g2 ($accel, 1 vCPU, 1 GiB each; $krelease)"
 boot_t0=$SECONDS
 boot g1; boot g2
 for g in g1 g2; do
-    if ! wait_for 150 shell_up "$g"; then
-        echo "# QEMU's output:"; sed 's/^/#   /' "$run/$g.qemu.log" | tail -5
-        echo "# $g's console:"; sed 's/^/#   /' "$run/$g.console" | tail -15
-        bad "$g: QEMU started no guest whose shell answers in 150 s"
-        finish
-    fi
+    wait_for 150 guest_shell_up "$g" || { guest_late "$g" 150 "shell"; finish; }
 done
 ok "both guests booted to their shell in $((SECONDS - boot_t0)) s"
 for g in g1 g2; do
-    check "$g: procsys-agent.service is active (the .deb's unit)" wait_for 120 agent_up "$g"
+    if wait_for 120 guest_agent_up "$g"; then ok "$g: procsys-agent.service is active (the .deb's unit)"
+    else guest_late "$g" 120 "active procsys-agent.service"; fi
 done
 agents_t=$((SECONDS - boot_t0))
 
@@ -286,8 +348,8 @@ check "host: meminfo without g1 (MemTotal = this host + g2)" \
 
 step "g1: booted again"
 boot g1
-check "g1: its shell answers again" wait_for 150 shell_up g1
-check "g1: procsys-agent.service active again" wait_for 120 agent_up g1
+if wait_for 150 guest_shell_up g1; then ok "g1: its shell answers again"; else guest_late g1 150 "shell after the reboot"; finish; fi
+if wait_for 120 guest_agent_up g1; then ok "g1: procsys-agent.service active again"; else guest_late g1 120 "active procsys-agent.service after the reboot"; fi
 check "host: g1 is back by itself (UP)" wait_for 60 peers_up 2
 new_btime=$(awk '/^btime/ {print $2}' "$view/hosts/g1/stat" 2>/dev/null)
 check "host: hosts/g1/stat has the new boot time ($old_btime -> $new_btime)" test "${new_btime:-0}" -gt "$old_btime"

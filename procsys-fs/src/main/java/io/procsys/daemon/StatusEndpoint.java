@@ -60,15 +60,22 @@ public final class StatusEndpoint implements AutoCloseable {
     }
 
     public static Path socketFor(Path mountpoint) {
-        return Path.of("/run/procsys", "status" + mountpoint.toAbsolutePath().normalize().toString().replace('/', '_') + ".sock");
+        return RunFiles.socket("status", mountpoint);
     }
 
     public static StatusEndpoint start(Path mountpoint, Path procRoot, Cluster cluster) throws IOException {
         Path socket = socketFor(mountpoint);
-        Files.createDirectories(socket.getParent());
-        Files.deleteIfExists(socket);
+        RunFiles.claim(socket);
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(socket));
+        try {
+            RunFiles.bindPrivately(() -> server.bind(UnixDomainSocketAddress.of(socket)));
+        } catch (IOException e) {
+            server.close();
+            throw e;
+        } catch (Exception e) {
+            server.close();
+            throw new IOException("cannot listen on " + socket + ": " + e.getMessage(), e);
+        }
         Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
         StatusEndpoint endpoint = new StatusEndpoint(socket, server);
         Thread.ofVirtual().name("status-endpoint").start(() -> endpoint.serve(mountpoint, procRoot, cluster));

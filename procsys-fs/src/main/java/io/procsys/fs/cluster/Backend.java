@@ -32,6 +32,15 @@ public interface Backend {
     /** The whole file, in native memory the caller releases with {@link Content#release()}. */
     CompletableFuture<Content> read(String path);
 
+    /**
+     * The whole file for an open by thread {@code readerThread} (the FUSE request's caller): a
+     * backend that answers from a sample of the host (a process table) counts reads per reader,
+     * so that one reader's re-reads never send another's to the host. By default {@link #read(String)}.
+     */
+    default CompletableFuture<Content> read(String path, int readerThread) {
+        return read(path);
+    }
+
     /** The whole file again for a handle kept open (a read at 0): as it is now, from no cache of process files. By default {@link #read}. */
     default CompletableFuture<Content> readAgain(String path) {
         return read(path);

@@ -2,6 +2,7 @@ package io.procsys.fs.cluster;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
+import io.procsys.fs.access.UserLimits;
 import io.procsys.metrics.Metrics;
 import io.procsys.net.ReloadingTls;
 import io.procsys.net.Transport;
@@ -266,6 +267,11 @@ public final class Cluster implements AutoCloseable {
 
     /** The filesystem: the local mirror plus hosts/ with this host first, then the peers in order. */
     public synchronized ClusterFs filesystem(ProcTree localTree) {
+        return filesystem(localTree, new UserLimits(UserLimits.Limits.DEFAULT));
+    }
+
+    /** As above, holding every local user but root to {@code limits}. */
+    public synchronized ClusterFs filesystem(ProcTree localTree, UserLimits limits) {
         List<Backend> initial = new ArrayList<>();
         initial.add(new LocalBackend(localName, new ExportedTree(localTree)));
         for (Peer p : peers) initial.add(inView(p));
@@ -281,7 +287,7 @@ public final class Cluster implements AutoCloseable {
             dnsThread = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("dns-peers").factory());
             dnsThread.scheduleWithFixedDelay(dns::refresh, 0, dns.refreshInterval().toMillis(), TimeUnit.MILLISECONDS);
         }
-        filesystem = new ClusterFs(localTree, hosts, reuse, rounds());
+        filesystem = new ClusterFs(localTree, hosts, reuse, limits, rounds());
         actions = new ClusterActions(hosts, filesystem.pids());
         return filesystem;
     }

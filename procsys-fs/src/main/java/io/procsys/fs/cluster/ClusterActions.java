@@ -34,8 +34,9 @@ public final class ClusterActions {
         this.pids = pids;
     }
 
-    /** The host and local pid of {@code clusterPid}; ESRCH if it names no host of the view. */
+    /** The host and local pid of {@code clusterPid} (a pid below 2^22 is this host's own); ESRCH if it names no host of the view. */
     public Location which(long clusterPid) {
+        if (clusterPid > 0 && clusterPid < PidMap.HOST_PID_LIMIT) return new Location(0, hosts.get(0).name(), (int) clusterPid);
         Target target = target(clusterPid);
         return new Location(target.process.hostIndex(), target.host.name(), target.process.pid());
     }
@@ -101,6 +102,7 @@ public final class ClusterActions {
                     if (startTime < 0) return failed(Errno.ESRCH, "unreadable stat of " + clusterPid);
                     return action.apply(peer, new Seen(where.pid(), startTime));
                 });
+        if (host instanceof TableBackend table) done = done.whenComplete((value, error) -> table.actedOn(where.pid()));
         return done.exceptionallyCompose(error -> {
             Throwable e = ErrnoException.unwrapped(error);
             // a process gone from the host's tree is no process to signal

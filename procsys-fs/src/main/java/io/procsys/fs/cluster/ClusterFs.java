@@ -7,6 +7,10 @@ import io.procsys.fs.NodeKind;
 import io.procsys.fs.OpenDirectory;
 import io.procsys.fs.OpenFile;
 import io.procsys.fs.ProcMirror;
+import io.procsys.fs.access.AsReader;
+import io.procsys.fs.access.ProcfsRules;
+import io.procsys.fs.access.Reader;
+import io.procsys.fs.access.UserLimits;
 import io.procsys.fs.RenderedFile;
 import io.procsys.fs.identity.PidMap;
 import io.procsys.fs.identity.SocketInodes;
@@ -55,6 +59,7 @@ public final class ClusterFs extends DelegatingFilesystem {
     private final FileAttributes hostsDirectory;
     private final CombinedFiles combined;
     private final Backend localHost;
+    private final HostReads reads;
     private final BootTimes bootTimes;
     private final PidMap pids = new PidMap();
     private final PidRewriter rewriter = new PidRewriter(pids);
@@ -70,12 +75,15 @@ public final class ClusterFs extends DelegatingFilesystem {
      * {@code reuse} is how long a combined file may be served again (0: coalescing only).
      */
     public ClusterFs(ProcTree localTree, HostSet hosts, Duration reuse) {
-        this(localTree, hosts, reuse, Rounds.DEFAULT);
+        this(localTree, hosts, reuse, new UserLimits(UserLimits.Limits.DEFAULT), Rounds.DEFAULT);
     }
 
-    /** As above; {@code rounds}: how long combined files and listings wait, and what a host that misses one is served. */
-    ClusterFs(ProcTree localTree, HostSet hosts, Duration reuse, Rounds rounds) {
-        this(localTree, new ProcMirror(localTree), hosts, reuse, rounds);
+    /**
+     * As above, holding every local user but root to {@code limits}; {@code rounds}: how long
+     * combined files and listings wait, and what a host that misses one is served.
+     */
+    ClusterFs(ProcTree localTree, HostSet hosts, Duration reuse, UserLimits limits, Rounds rounds) {
+        this(localTree, new ProcMirror(localTree, limits), hosts, reuse, rounds);
     }
 
     private ClusterFs(ProcTree localTree, ProcMirror local, HostSet hosts, Duration reuse, Rounds rounds) {
@@ -88,6 +96,7 @@ public final class ClusterFs extends DelegatingFilesystem {
         this.listing = new RootListing(hosts, pids, rounds);
         this.places = new Places(hosts, pids, new SysViews(combined));
         this.localHost = hosts.local();
+        this.reads = new HostReads(localHost, local.hidePid(), local.limits());
         this.bootTimes = new BootTimes(hosts);
         hosts.whenReused(this::indexReused);
         pids.groupsBy(hosts::groupOf); // a full pid map takes entries back from the tree holding the most
@@ -148,14 +157,14 @@ public final class ClusterFs extends DelegatingFilesystem {
         EntryParam entry = req.newEntry();
         attributes.writeTo(entry.attr());
         Node node = inodes.lookup(parent, name, kind);
-        entry.set(node.id(), CachePolicy.entrySeconds(kind), CachePolicy.attrSeconds(kind));
+        entry.set(node.id(), CachePolicy.entrySeconds(kind, reads.perReader()), CachePolicy.attrSeconds(kind, reads.perReader()));
         if (req.replyEntry(entry) != 0) inodes.forget(node.id(), 1);
     }
 
-    private static void replyAttr(Request req, NodeKind kind, FileAttributes attributes) {
+    private void replyAttr(Request req, NodeKind kind, FileAttributes attributes) {
         MemorySegment st = req.statBuffer();
         attributes.writeTo(st);
-        req.replyAttr(st, CachePolicy.attrSeconds(kind));
+        req.replyAttr(st, CachePolicy.attrSeconds(kind, reads.perReader()));
     }
 
     @Override
@@ -164,7 +173,7 @@ public final class ClusterFs extends DelegatingFilesystem {
         switch (places.child(parent, name)) {
             case Place.HostsDirectory _ -> replyEntry(req, parent, name, NodeKind.HOSTS, hostsDirectory);
             case Place.NetDirectory _ -> answer(req, localHost.stat(Places.NET), a -> replyEntry(req, parent, name, NodeKind.GLOBAL, a));
-            case Place.OnHost at -> answer(req, at.backend().stat(at.path()), a -> replyEntry(req, parent, name, NodeKind.HOST, a));
+            case Place.OnHost at -> answer(req, reads.stat(Reader.of(req), at), a -> replyEntry(req, parent, name, NodeKind.HOST, a));
             case Place.Gone _ -> req.replyError(Errno.ENOENT);
             case Place.Mirror _, Place.PidMax _, Place.Combined _ -> local.lookup(req, parentId, name);
         }
@@ -176,7 +185,7 @@ public final class ClusterFs extends DelegatingFilesystem {
         switch (places.of(node)) {
             case Place.HostsDirectory _ -> replyAttr(req, node.kind(), hostsDirectory);
             case Place.NetDirectory _ -> answer(req, localHost.stat(Places.NET), a -> replyAttr(req, node.kind(), a));
-            case Place.OnHost at -> answer(req, at.backend().stat(at.path()), a -> replyAttr(req, node.kind(), a));
+            case Place.OnHost at -> answer(req, reads.stat(Reader.of(req), at), a -> replyAttr(req, node.kind(), a));
             case Place.Gone _ -> req.replyError(Errno.ENOENT);
             case Place.Mirror _, Place.PidMax _, Place.Combined _ -> local.getattr(req, id);
         }
@@ -186,7 +195,7 @@ public final class ClusterFs extends DelegatingFilesystem {
     public void readlink(Request req, long id) {
         switch (places.of(inodes.get(id))) {
             // a remote process's sockets carry cluster-wide inodes, as in the combined net/ tables (netstat -p)
-            case Place.OnHost at -> answer(req, at.backend().readlink(at.path()),
+            case Place.OnHost at -> answer(req, reads.readlink(Reader.of(req), at),
                     text -> req.replyReadlink(at.clusterPid() ? socketLink(at.hostIndex(), text) : text));
             case Place.Gone _ -> req.replyError(Errno.ENOENT);
             default -> local.readlink(req, id);
@@ -218,7 +227,7 @@ public final class ClusterFs extends DelegatingFilesystem {
             }
             case Place.OnHost at -> {
                 Consumer<List<ExportedTree.Entry>> reply = listingReply(req, onStack);
-                answer(req, at.backend().list(at.path()), entries -> reply.accept(at.listsThreads() ? threadIds(at, entries) : entries));
+                answer(req, reads.list(Reader.of(req), at), entries -> reply.accept(at.listsThreads() ? threadIds(at, entries) : entries));
             }
             case Place.Gone _ -> req.replyError(Errno.ENOENT);
             case Place.Mirror _, Place.PidMax _, Place.Combined _ -> local.opendir(req, id, onStack);
@@ -243,7 +252,8 @@ public final class ClusterFs extends DelegatingFilesystem {
      * --stale-ms, or left out and said so).
      */
     private void openRoot(Request req, FileInfo fileInfo) {
-        ProcTree.Dirents here = localTree.list(ProcTree.cPath("."));
+        Reader reader = Reader.of(req);
+        ProcTree.Dirents here = AsReader.get(reader, () -> localTree.list(ProcTree.cPath(".")), () -> new ProcTree.Dirents(List.of(), Errno.EACCES));
         if (here.failed()) {
             req.replyError(here.errno());
             return;
@@ -253,8 +263,8 @@ public final class ClusterFs extends DelegatingFilesystem {
             entries.add(new ExportedTree.Entry(e.name(), new FileAttributes(Stat.modeOfDirentType(e.type()), 0, 0, 0, 0, e.inode(), 0, 0, 0)));
         }
         entries.add(new ExportedTree.Entry(HOSTS, hostsDirectory));
-        answer(req, listing.remoteProcesses(), remote -> {
-            entries.addAll(remote);
+        answer(req, reads.remote(reader, listing::remoteProcesses), remote -> {
+            entries.addAll(reads.visibleProcesses(reader, remote));
             local.replyOpendir(req, fileInfo, new OpenDirectory(entries));
         });
     }
@@ -263,36 +273,57 @@ public final class ClusterFs extends DelegatingFilesystem {
     public void open(Request req, long id, FileInfo onStack) {
         Node node = inodes.get(id);
         Place place = places.of(node);
+        if (place instanceof Place.Mirror || place instanceof Place.NetDirectory) {
+            local.open(req, id, onStack);
+            return;
+        }
+        if ((onStack.flags() & Libc.O_ACCMODE) != Libc.O_RDONLY) {
+            req.replyError(Errno.EROFS);
+            return;
+        }
+        Reader reader = Reader.of(req);
+        UserLimits.Usage usage = local.takeHandle(req, reader);
+        if (usage == null) return;
+        FileInfo fileInfo = onStack.detachedCopy(); // replied to later, maybe from a Netty thread
+        RenderedFile.Renderer again;
+        CompletableFuture<Backend.Content> first;
         switch (place) {
-            // cluster pids reach 2^30: tools size their pid columns from this
-            case Place.PidMax _ -> replyOpen(req, onStack, Contents.of(PidMap.CLUSTER_PID_LIMIT + "\n"));
-            case Place.Mirror _, Place.NetDirectory _ -> local.open(req, id, onStack);
-            default -> {
-                if ((onStack.flags() & Libc.O_ACCMODE) != Libc.O_RDONLY) {
-                    req.replyError(Errno.EROFS);
-                    return;
-                }
-                FileInfo fileInfo = onStack.detachedCopy(); // replied to later, maybe from a Netty thread
-                switch (place) {
-                    case Place.Combined c -> answer(req, combined.read(c.path()),
-                            content -> replyOpen(req, fileInfo, content, () -> combined.read(c.path())));
-                    case Place.OnHost at -> answer(req, read(at, node.name(), at.backend().read(at.path())),
-                            content -> replyOpen(req, fileInfo, content, () -> readAgain(at, node.name())));
-                    case Place.Gone _ -> req.replyError(Errno.ENOENT);
-                    default -> req.replyError(Errno.EISDIR); // hosts/
-                }
+            case Place.PidMax _ -> { // cluster pids reach 2^30: tools size their pid columns from this
+                local.replyOpen(req, fileInfo, new OpenFile.Snapshot(Contents.of(PidMap.CLUSTER_PID_LIMIT + "\n")), usage);
+                return;
+            }
+            case Place.Combined c -> {
+                again = r -> reads.remote(r, () -> combined.read(c.path()));
+                first = reads.remote(reader, () -> combined.read(c.path()));
+            }
+            case Place.OnHost at -> {
+                first = read(at, node.name(), reads.read(reader, at, () -> at.backend().read(at.path(), reader.tid())));
+                again = renderer(at, node.name(), first);
+            }
+            default -> { // gone, or hosts/
+                usage.closeHandle();
+                req.replyError(place instanceof Place.Gone ? Errno.ENOENT : Errno.EISDIR);
+                return;
             }
         }
+        answer(req, first.whenComplete((content, error) -> {
+            if (error != null) usage.closeHandle();
+        }), content -> local.replyOpen(req, fileInfo, new RenderedFile(content, again, reader), usage));
     }
 
-    /** Opens a handle on {@code content}; a read at 0 renders it again with {@code again} (direct_io, as for /proc). */
-    private void replyOpen(Request req, FileInfo fileInfo, Backend.Content content, RenderedFile.Renderer again) {
-        local.replyOpen(req, fileInfo, new RenderedFile(content, again));
-    }
-
-    /** A constant file's handle: every read is a slice of {@code content}. */
-    private void replyOpen(Request req, FileInfo fileInfo, Backend.Content content) {
-        local.replyOpen(req, fileInfo, new OpenFile.Snapshot(content));
+    /**
+     * How a handle on {@code at} (whose first rendering is {@code first}) renders again: a process's
+     * file only while the process has the start time it had at open ({@link SameProcess}).
+     */
+    private RenderedFile.Renderer renderer(Place.OnHost at, String name, CompletableFuture<Backend.Content> first) {
+        ProcfsRules.InProcess in = at.inProcess() ? ProcfsRules.InProcess.of(at.path()) : null;
+        if (in == null) return r -> readAgain(r, at, name);
+        boolean thread = in.tid() != in.pid();
+        int pid = thread ? in.tid() : in.pid();
+        long known = thread ? PidMap.UNKNOWN : at.clusterPid() ? pids.startTime(at.hostIndex(), pid) : at.backend().startTimeSeen(pid);
+        CompletableFuture<Long> expected = known >= 0 ? CompletableFuture.completedFuture(known)
+                : first.thenCompose(opened -> SameProcess.startTime(at.backend(), pid)); // read after the open's: the same process, or a failure
+        return r -> SameProcess.verified(readAgain(r, at, name), at.backend(), pid, expected);
     }
 
     /**
@@ -300,8 +331,8 @@ public final class ClusterFs extends DelegatingFilesystem {
      * from a process table (a monitor that re-reads a pid's stat wants it live), and a process
      * that exited since answers ESRCH, as /proc does for a process file kept open.
      */
-    private CompletableFuture<Backend.Content> readAgain(Place.OnHost at, String name) {
-        CompletableFuture<Backend.Content> again = read(at, name, at.backend().readAgain(at.path()));
+    private CompletableFuture<Backend.Content> readAgain(Reader reader, Place.OnHost at, String name) {
+        CompletableFuture<Backend.Content> again = read(at, name, reads.read(reader, at, () -> at.backend().readAgain(at.path())));
         if (!at.inProcess()) return again;
         return again.exceptionallyCompose(error -> {
             Throwable e = ErrnoException.unwrapped(error);

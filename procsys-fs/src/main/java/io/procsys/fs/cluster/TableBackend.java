@@ -12,7 +12,11 @@ import io.procsys.tree.FileAttributes;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.BitSet;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
 import java.util.function.IntSupplier;
@@ -50,8 +54,14 @@ final class TableBackend implements Backend {
     /** The current table and when it arrived (guarded by this). */
     private ProcessTable table;
     private long arrivedNanos;
-    /** The current table's files read once already, by their offset in it (guarded by this). */
-    private BitSet readOnce = new BitSet();
+    /**
+     * The current table's files read once already by each reading thread, by their offset in it
+     * (guarded by this): at most {@link #READERS} readers, the one read longest ago forgotten first.
+     */
+    private Map<Integer, BitSet> readOnce = readers();
+    static final int READERS = 8;
+    /** Processes acted on through this mount since the current table came (guarded by this): their files go to the agent. */
+    private Set<Integer> actedOn = new HashSet<>();
     private CompletableFuture<ProcessTable> inFlight;
     /** When the host's root was last listed here, and when a table fetch last failed. */
     private long listedNanos, failedNanos;
@@ -182,7 +192,8 @@ final class TableBackend implements Backend {
             budget.release(table.size());
             table.release();
             table = null;
-            readOnce = new BitSet(); // its bits go with the table (up to 1 bit per byte of it)
+            readOnce = readers(); // its bits go with the table (up to 1 bit per byte of it, per reader)
+            actedOn = new HashSet<>();
         }
     }
 
@@ -323,21 +334,49 @@ final class TableBackend implements Backend {
 
     @Override
     public CompletableFuture<Content> read(String path) {
-        return answer(path, (t, item) -> item.isFile() && firstRead(t, item) ? CompletableFuture.completedFuture(slice(t, item)) : null,
-                () -> peer.read(path));
+        return read(path, 0);
+    }
+
+    @Override
+    public CompletableFuture<Content> read(String path, int readerThread) {
+        InProcess at = InProcess.of(path);
+        boolean acted = at != null && wasActedOn(at.pid);
+        return answer(path, (t, item) -> item.isFile() && !acted && firstRead(t, item, readerThread)
+                ? CompletableFuture.completedFuture(slice(t, item)) : null, () -> peer.read(path));
+    }
+
+    /** Process {@code pid} was signalled or reniced through this mount: what the current table shows of it is old now. */
+    synchronized void actedOn(int pid) {
+        actedOn.add(pid);
+    }
+
+    private synchronized boolean wasActedOn(int pid) {
+        return !actedOn.isEmpty() && actedOn.contains(pid);
+    }
+
+    private static Map<Integer, BitSet> readers() {
+        return new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Integer, BitSet> eldest) {
+                return size() > READERS;
+            }
+        };
     }
 
     /**
-     * Whether this is the first read of {@code item} from table {@code t}. A table is one sample of
-     * the host: a pass reads each file once, and a file read again from the same table is a
-     * reader's next sample (pidstat -p PID 1, watch cat), which the agent answers as it is now.
-     * Empty files are not counted (kernel threads' cmdline: nothing to sample, and their offset is
-     * the next item's).
+     * Whether this is {@code readerThread}'s first read of {@code item} from table {@code t}. A
+     * table is one sample of the host: a pass reads each file once, and a file read again from the
+     * same table by the same reader is its next sample (pidstat -p PID 1, watch cat), which the agent
+     * answers as it is now. Counted per reading thread (one thread is one process for ps, top,
+     * pidstat), so one user's reads never send another's `ps` to the agent file by file. Empty
+     * files are not counted (kernel threads' cmdline: nothing to sample, and their offset is the
+     * next item's).
      */
-    private synchronized boolean firstRead(ProcessTable t, ProcessTable.Item item) {
+    private synchronized boolean firstRead(ProcessTable t, ProcessTable.Item item, int readerThread) {
         if (t != table || item.fileLength() == 0) return true;
-        if (readOnce.get(item.fileOffset())) return false;
-        readOnce.set(item.fileOffset());
+        BitSet read = readOnce.computeIfAbsent(readerThread, r -> new BitSet());
+        if (read.get(item.fileOffset())) return false;
+        read.set(item.fileOffset());
         return true;
     }
 

@@ -7,6 +7,7 @@ import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.channel.ChannelFutureListener;
 import io.procsys.net.Certificates;
 import io.procsys.net.TlsSessions;
+import io.procsys.net.log.RateLimitedLog;
 import io.procsys.net.protocol.Message;
 import io.procsys.posix.Errno;
 
@@ -19,10 +20,14 @@ import java.util.function.Function;
  * peer certificate: its CN names the viewer, its SAN the signal role; without TLS there is no
  * certificate and no role. The certificate is checked again at every action (PeerTrust, with the
  * TLS files as they are now): one revoked, expired or of a CA no longer trusted has no role, and
- * the connection is closed. Every signal and setpriority, done or refused, is logged.
+ * the connection is closed. Every signal and setpriority, done or refused, is logged, at most
+ * {@link #LOG_LINES_PER_SECOND} lines a second (then a count of the lines dropped), names escaped.
  */
 final class ActionHandler extends SimpleChannelInboundHandler<Message.Action> {
     private static final System.Logger LOG = System.getLogger("io.procsys.net.agent.actions");
+    /** Every action is logged, up to this many lines a second: a viewer that floods gets a count of the lines dropped. */
+    static final int LOG_LINES_PER_SECOND = 20;
+    private static final RateLimitedLog ACTIONS_LOG = new RateLimitedLog(LOG, LOG_LINES_PER_SECOND);
     private final Actions actions;
     private final EventExecutorGroup work;
     private final AgentStats stats;
@@ -51,10 +56,10 @@ final class ActionHandler extends SimpleChannelInboundHandler<Message.Action> {
             Message.Reply reply;
             try {
                 Actions.Outcome outcome = actions.run(action, who);
-                if (outcome.log() != null) LOG.log(System.Logger.Level.INFO, outcome.log());
+                if (outcome.log() != null) ACTIONS_LOG.log(System.Logger.Level.INFO, outcome::log);
                 reply = outcome.reply();
             } catch (Throwable e) { // never out of the handler: the client gets EIO, the log the reason
-                LOG.log(System.Logger.Level.WARNING, "action " + action + " failed: " + e);
+                ACTIONS_LOG.log(System.Logger.Level.WARNING, () -> RateLimitedLog.escaped("action " + action + " failed: " + e));
                 reply = new Message.Error(action.id(), Errno.EIO);
             }
             var written = ctx.writeAndFlush(reply);

@@ -71,7 +71,7 @@ public final class Agent implements AutoCloseable {
     private final ReloadingTls reloading;
     private final Runnable checkOpen = this::closeUntrusted;
 
-    private Agent(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls, Threads shared, SignalMode signals,
+    private Agent(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls, Threads shared, ActionRules rules,
                   TableSource tableSource, FileSource fileSource) throws InterruptedException {
         this.tableSource = tableSource;
         this.fileSource = fileSource;
@@ -92,7 +92,7 @@ public final class Agent implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new Pipeline(node, tree, tls, inline ? null : threads.fileWork(),
-                        new Actions(signals, tree.tree().isLive() ? new LiveProcesses(tree.tree().root()) : null)));
+                        actions(rules, tree)));
         try {
             server = b.bind(listen).sync().channel();
         } catch (RuntimeException | InterruptedException e) {
@@ -111,6 +111,21 @@ public final class Agent implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "closing the connection of " + Certificates.commonName(chain[0]) + ": " + problem);
             ch.close();
         }
+    }
+
+    /** Why this agent acts on nothing (null: it acts as its rules allow); said at start by the command. */
+    private String actionsRefused;
+
+    /** The actions of {@code tree}: none for a capture, none when this agent is not in the tree's pid namespace. */
+    private Actions actions(ActionRules rules, ExportedTree tree) {
+        if (!tree.tree().isLive()) return new Actions(rules, null, "this agent exports no live /proc");
+        actionsRefused = PidNamespace.mismatch(tree.tree().root());
+        return new Actions(rules, new LiveProcesses(tree.tree().root()), actionsRefused);
+    }
+
+    /** Why every action is refused (another pid namespace than --proc-root's), or null. */
+    public String actionsRefused() {
+        return actionsRefused;
     }
 
     /** One connection's pipeline, as the class comment lists it. */
@@ -146,17 +161,22 @@ public final class Agent implements AutoCloseable {
 
     /** Binds and starts serving; throws with the OS's reason when the address cannot be bound. */
     public static Agent start(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls) throws InterruptedException {
-        return new Agent(listen, node, tree, tls, null, SignalMode.OFF, null, null);
+        return new Agent(listen, node, tree, tls, null, ActionRules.OFF, null, null);
     }
 
     /** As {@link #start(InetSocketAddress, String, ExportedTree, SslContext)}, acting on processes as {@code signals} allows. */
     public static Agent start(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls, SignalMode signals) throws InterruptedException {
-        return new Agent(listen, node, tree, tls, null, signals, null, null);
+        return new Agent(listen, node, tree, tls, null, ActionRules.of(signals), null, null);
+    }
+
+    /** As above, acting as {@code rules} allow (the lowest uid included). */
+    public static Agent start(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls, ActionRules rules) throws InterruptedException {
+        return new Agent(listen, node, tree, tls, null, rules, null, null);
     }
 
     /** As {@link #start(InetSocketAddress, String, ExportedTree, SslContext)}, on threads shared with other agents (not closed with this one). */
     public static Agent start(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls, Threads shared) throws InterruptedException {
-        return new Agent(listen, node, tree, tls, java.util.Objects.requireNonNull(shared), SignalMode.OFF, null, null);
+        return new Agent(listen, node, tree, tls, java.util.Objects.requireNonNull(shared), ActionRules.OFF, null, null);
     }
 
     /**
@@ -166,13 +186,19 @@ public final class Agent implements AutoCloseable {
      */
     public static Agent start(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls, Threads shared, SignalMode signals,
                               TableSource tables) throws InterruptedException {
-        return new Agent(listen, node, tree, tls, shared, signals, tables, null);
+        return new Agent(listen, node, tree, tls, shared, ActionRules.of(signals), tables, null);
     }
 
     /** As above, answering reads of the files {@code files} has from it (a tree node's combined files; null: none). */
     public static Agent start(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls, Threads shared, SignalMode signals,
                               TableSource tables, FileSource files) throws InterruptedException {
-        return new Agent(listen, node, tree, tls, shared, signals, tables, files);
+        return start(listen, node, tree, tls, shared, ActionRules.of(signals), tables, files);
+    }
+
+    /** As above, acting as {@code rules} allow. */
+    public static Agent start(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls, Threads shared, ActionRules rules,
+                              TableSource tables, FileSource files) throws InterruptedException {
+        return new Agent(listen, node, tree, tls, shared, rules, tables, files);
     }
 
     public InetSocketAddress address() {
