@@ -2,8 +2,10 @@ package io.procsys.daemon;
 
 import io.procsys.fs.cluster.Cluster;
 import io.procsys.fs.cluster.DnsPeers;
+import io.procsys.fs.cluster.Offenders;
 import io.procsys.fs.cluster.Peer;
 import io.procsys.fs.clock.ClockStatus;
+import io.procsys.fs.cluster.Staleness;
 import io.procsys.net.ReloadingTls;
 
 import java.io.IOException;
@@ -40,12 +42,14 @@ public final class StatusEndpoint implements AutoCloseable {
     /**
      * What the endpoint answers; {@code tls}: the mount's certificate (null without TLS), with a
      * warning near its end; {@code clock}: the view's boot and each host's measured here, with its
-     * skew (null on a mirror, or from a daemon of an older release).
+     * skew (null on a mirror); {@code stale}: the hosts served from an earlier answer lately, or
+     * left out; {@code quotas}: the hosts a share of the mount was taken back from (each null from
+     * a daemon of an older release).
      */
     public record Status(String mountpoint, String procRoot, List<Peer.Status> peers, DnsPeers.Status discovery, ReloadingTls.Status tls,
-                         ClockStatus clock) {
+                         ClockStatus clock, List<Staleness.Host> stale, List<Offenders.Quota> quotas) {
         public Status(String mountpoint, String procRoot, List<Peer.Status> peers, DnsPeers.Status discovery, ReloadingTls.Status tls) {
-            this(mountpoint, procRoot, peers, discovery, tls, null);
+            this(mountpoint, procRoot, peers, discovery, tls, null, List.of(), List.of());
         }
     }
 
@@ -58,15 +62,22 @@ public final class StatusEndpoint implements AutoCloseable {
     }
 
     public static Path socketFor(Path mountpoint) {
-        return Path.of("/run/procsys", "status" + mountpoint.toAbsolutePath().normalize().toString().replace('/', '_') + ".sock");
+        return RunFiles.socket("status", mountpoint);
     }
 
     public static StatusEndpoint start(Path mountpoint, Path procRoot, Cluster cluster) throws IOException {
         Path socket = socketFor(mountpoint);
-        Files.createDirectories(socket.getParent());
-        Files.deleteIfExists(socket);
+        RunFiles.claim(socket);
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(socket));
+        try {
+            RunFiles.bindPrivately(() -> server.bind(UnixDomainSocketAddress.of(socket)));
+        } catch (IOException e) {
+            server.close();
+            throw e;
+        } catch (Exception e) {
+            server.close();
+            throw new IOException("cannot listen on " + socket + ": " + e.getMessage(), e);
+        }
         Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
         StatusEndpoint endpoint = new StatusEndpoint(socket, server);
         Thread.ofVirtual().name("status-endpoint").start(() -> endpoint.serve(mountpoint, procRoot, cluster));
@@ -81,7 +92,8 @@ public final class StatusEndpoint implements AutoCloseable {
                 ReloadingTls credentials = cluster == null ? null : cluster.credentials();
                 Status status = new Status(mountpoint.toString(), procRoot.toString(), peers,
                         cluster == null ? null : cluster.discovery(), credentials == null ? null : credentials.status(),
-                        cluster == null ? null : cluster.clock());
+                        cluster == null ? null : cluster.clock(),
+                        cluster == null ? List.of() : cluster.staleHosts(), cluster == null ? List.of() : cluster.offenders());
                 byte[] body = text ? StatusReport.render(status).getBytes(StandardCharsets.UTF_8) : StatusJson.write(status);
                 ByteBuffer out = ByteBuffer.wrap(body);
                 while (out.hasRemaining()) client.write(out);

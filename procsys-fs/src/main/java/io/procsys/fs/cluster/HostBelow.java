@@ -74,6 +74,12 @@ final class HostBelow implements Backend {
         node.tableErrorBelow(name + ": " + why);
     }
 
+    /** Late when its node is: everything of it goes through the node. */
+    @Override
+    public boolean late() {
+        return node.late();
+    }
+
     /** The node this host is reached through. */
     Peer node() {
         return node;

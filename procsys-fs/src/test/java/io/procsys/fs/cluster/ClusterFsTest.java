@@ -334,6 +334,15 @@ class ClusterFsTest {
         return new String(reply.data(), StandardCharsets.ISO_8859_1);
     }
 
+    /** A handle renders again no sooner than 10 ms after its last rendering (RenderedFile): a sampling tool's next read comes later. */
+    static void nextSample() {
+        try {
+            Thread.sleep(15);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Test
     void aReadAtZeroRendersAHostsFileAgainAndReleasesTheRenderingItReplaces() {
         long node = found(far, farNode(), "loadavg", "stat loadavg", FILE);
@@ -346,6 +355,7 @@ class ClusterFsTest {
         assertEquals("", text(sink.last()), "at the end");
 
         int before = sink.replies.size();
+        nextSample();
         fs.read(req(), node, 4096, 0, fi); // lseek(0) and read: vmstat's and top's next sample
         assertEquals(List.of("stat ", "stat loadavg", "read loadavg", "read loadavg"), far.requests, "asked of the host again");
         assertEquals(before, sink.replies.size(), "answered when the host answers");
@@ -353,6 +363,7 @@ class ClusterFsTest {
         assertEquals("2.50\n", text(sink.last()));
         assertEquals(1, far.released, "the open's rendering went when the new one came");
 
+        nextSample();
         fs.read(req(), node, 2, 2, fi); // not where the last read ended: rendered again, as seq_file does
         far.answer("read loadavg", far.content("7.25\n"));
         assertEquals("25", text(sink.last()));
@@ -371,30 +382,60 @@ class ClusterFsTest {
         fs.read(req(), meminfo, 4096, 0, fi);
         assertEquals("MemTotal:       3000 kB\n", text(sink.last()));
 
+        nextSample();
         fs.read(req(), meminfo, 4096, 0, fi);
         here.answer("read meminfo", here.content("MemTotal:       1000 kB\n"));
         far.answer("read meminfo", far.content("MemTotal:       5000 kB\n"));
         assertEquals("MemTotal:       6000 kB\n", text(sink.last()), "every host asked again (no reuse time here)");
     }
 
-    @Test
-    void aRemoteProcessThatExitedWhileItsFileWasOpenAnswersEsrch() {
-        int clusterPid = mapped(1, 4242);
+    /** A remote process's comm (pid 4242 of host far, started at 777), mapped without a start time, opened and read once: its node and handle. */
+    record Opened(long node, FileInfo handle) {}
+
+    Opened openedComm() {
+        int clusterPid = mapped(1, 4242); // mapped without a start time: the open takes the process's own
         fs.lookup(req(), ROOT, Integer.toString(clusterPid));
         far.answer("stat 4242", DIR);
         long comm = found(far, sink.last().node(), "comm", "stat 4242/comm", FILE);
         open(comm, Libc.O_RDONLY);
         far.answer("read 4242/comm", far.content("sleep\n"));
         FileInfo fi = handle(sink.last());
+        far.answer("read 4242/stat", far.content(statLine(4242, 777))); // the start time of the process opened
         fs.read(req(), comm, 4096, 0, fi);
         assertEquals("sleep\n", text(sink.last()));
+        return new Opened(comm, fi);
+    }
 
+    @Test
+    void aRemoteProcessThatExitedWhileItsFileWasOpenAnswersEsrch() {
+        Opened opened = openedComm();
+        long comm = opened.node();
+        FileInfo fi = opened.handle();
+        nextSample();
         fs.read(req(), comm, 4096, 0, fi);
         far.fail("read 4242/comm", Errno.ENOENT);
         assertEquals(Errno.ESRCH, sink.last().errno(), "as /proc answers for a process file kept open");
+        nextSample();
         fs.read(req(), comm, 4096, 0, fi);
         far.answer("read 4242/comm", far.content("sleep\n"));
+        far.answer("read 4242/stat", far.content(statLine(4242, 777)));
         assertEquals("sleep\n", text(sink.last()), "a failed rendering is tried again at the next read");
+    }
+
+    /** A stat line of process {@code pid} started at {@code startTime} (field 22). */
+    static String statLine(int pid, long startTime) {
+        return pid + " (sleep) S 1 1 1 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 1 0 " + startTime + " 8192 100 0\n";
+    }
+
+    @Test
+    void aRemotePidReusedWhileItsFileWasOpenIsNotReadForIt() {
+        Opened opened = openedComm();
+        nextSample();
+        fs.read(req(), opened.node(), 4096, 0, opened.handle());
+        far.answer("read 4242/comm", far.content("nginx\n")); // another process has pid 4242 now
+        far.answer("read 4242/stat", far.content(statLine(4242, 999)));
+        assertEquals(Errno.ESRCH, sink.last().errno(), "the process opened is gone: its pid's new process is not shown under it");
+        assertEquals(3, far.released, "the other process's text released, and both stats");
     }
 
     @Test

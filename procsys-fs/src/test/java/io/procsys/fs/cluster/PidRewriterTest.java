@@ -1,9 +1,12 @@
 package io.procsys.fs.cluster;
 
 import io.procsys.fs.identity.PidMap;
+import io.procsys.posix.Errno;
+import io.procsys.posix.ErrnoException;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class PidRewriterTest {
     final PidMap pids = new PidMap();
@@ -35,6 +38,24 @@ class PidRewriterTest {
         String status = "Name:\tx\nTgid:\t42\nPid:\t43\nPPid:\t0\nTracerPid:\t0\nNSpid:\t43\t1\nUid:\t0\t0\t0\t0\n";
         String out = rewriter.status(status, 1);
         assertEquals("Name:\tx\nTgid:\t" + mapped(1, 42) + "\nPid:\t" + mapped(1, 43) + "\nPPid:\t0\nTracerPid:\t0\nNSpid:\t" + mapped(1, 43) + "\t1\nUid:\t0\t0\t0\t0\n", out);
+    }
+
+    /**
+     * A hostile agent's status naming a pid no host hands out (a cluster pid of another host's
+     * process, as Tgid) is refused whole (issue 36): under exec, tkill goes to the thread's Tgid
+     * as the mount shows it.
+     */
+    @Test
+    void aPidFieldNoHostHandsOutRefusesTheFile() {
+        int victim = mapped(2, 77); // another host's process, as some listing mapped it
+        for (String forged : new String[]{Integer.toString(victim), "4194304", "-2", "99999999999", "0x400000"}) {
+            String status = "Name:\tx\nTgid:\t" + forged + "\nPid:\t43\nPPid:\t1\n";
+            ErrnoException e = assertThrows(ErrnoException.class, () -> rewriter.status(status, 1), forged);
+            assertEquals(Errno.EIO, e.errno());
+            String stat = "43 (x) S " + forged + " 43 43 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 500 1000 10\n";
+            assertThrows(ErrnoException.class, () -> rewriter.stat(stat, 1, 0), "stat's ppid " + forged);
+        }
+        assertEquals(mapped(1, 42), Integer.parseInt(rewriter.status("Tgid:\t42\n", 1).substring(6).strip()), "a host's own pid is mapped as before");
     }
 
     @Test
