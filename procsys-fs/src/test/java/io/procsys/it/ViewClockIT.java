@@ -302,10 +302,10 @@ class ViewClockIT {
         var h2 = clock.hosts().stream().filter(h -> h.name().equals("h2")).findFirst().orElseThrow();
         assertEquals(3 * HOUR, h2.skewSeconds(), 2, "h2's wall clock is 3 h ahead");
         String text = io.procsys.daemon.StatusReport.render(new io.procsys.daemon.StatusEndpoint.Status(mount.toString(), "/proc",
-                List.of(), null, null, clock));
+                List.of(), null, null, clock, List.of(), List.of()));
         assertTrue(text.lines().anyMatch(l -> l.matches("h2 .* \\+10(79|80)\\d\\.\\d .*")), text);
         String json = new String(io.procsys.daemon.StatusJson.write(new io.procsys.daemon.StatusEndpoint.Status(mount.toString(), "/proc",
-                List.of(), null, null, clock)));
+                List.of(), null, null, clock, List.of(), List.of())));
         assertTrue(json.matches("(?s).*\"name\" : \"h2\",.*\"skewSeconds\" : 10(79|80)\\d\\.\\d+,.*"), json);
     }
 }

@@ -339,8 +339,8 @@ final class TableBackend implements Backend {
 
     @Override
     public CompletableFuture<Content> read(String path, int readerThread) {
-        InProcess at = InProcess.of(path);
-        boolean acted = at != null && wasActedOn(at.pid);
+        TableLookup.InProcess at = TableLookup.InProcess.of(path);
+        boolean acted = at != null && wasActedOn(at.pid());
         return answer(path, (t, item) -> item.isFile() && !acted && firstRead(t, item, readerThread)
                 ? CompletableFuture.completedFuture(slice(t, item)) : null, () -> peer.read(path));
     }

@@ -53,7 +53,7 @@ class PidRewriterTest {
             ErrnoException e = assertThrows(ErrnoException.class, () -> rewriter.status(status, 1), forged);
             assertEquals(Errno.EIO, e.errno());
             String stat = "43 (x) S " + forged + " 43 43 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 500 1000 10\n";
-            assertThrows(ErrnoException.class, () -> rewriter.stat(stat, 1, 0), "stat's ppid " + forged);
+            assertThrows(ErrnoException.class, () -> rewriter.stat(stat, 1), "stat's ppid " + forged);
         }
         assertEquals(mapped(1, 42), Integer.parseInt(rewriter.status("Tgid:\t42\n", 1).substring(6).strip()), "a host's own pid is mapped as before");
     }
