@@ -4,7 +4,9 @@
 # -prof gc), then the cluster suite (benchmarks/cluster.sh: hub and tree to 128 hosts, 1 and 8
 # readers, node_exporter baseline), then procsys against pdsh (benchmarks/pdsh.sh), then charts
 # (JFreeChart) and bench-results/BENCHMARKS.md.
-# With PUBLISH=1 the report and charts are copied to BENCHMARKS.md and docs/benchmarks/.
+# With PUBLISH=1 the report and its charts are copied, dated, to docs/benchmarks/ (all-DATE.md):
+# BENCHMARKS.md itself is the table of current figures, whose rows are updated from the report by
+# hand (benchmarks/check-table.py checks them).
 # Needs root; about 35-45 minutes on 2 cores. Knobs of the three scripts pass through.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -16,7 +18,7 @@ procsys_find_jdk
 out="$here/bench-results"
 "$PROCSYS_JAVA_HOME/bin/java" -Djava.awt.headless=true -cp "$here/benchmarks/target/benchmarks.jar" io.procsys.bench.Charts "$out"
 {
-    echo "# procsys benchmarks"
+    echo "# benchmarks/all.sh, $(date -u +%Y-%m-%d)"
     echo
     echo "Produced by \`benchmarks/all.sh\` on $(date -u +%Y-%m-%d) — $(sed -n 's/.*"machine": "\(.*\)".*/\1/p' "$out/extra.json")."
     echo "One machine runs everything (agents, mounts, readers): figures are ratios from the same run, and"
@@ -24,13 +26,13 @@ out="$here/bench-results"
     echo
     echo "## Single host"
     echo
-    echo "![single host](docs/benchmarks/single-host.png)"
+    echo "![single host](single-host.png)"
     echo
     cat "$out/summary.md"
     echo
     echo "## Cluster"
     echo
-    echo "![cluster latency](docs/benchmarks/cluster-latency.png) ![daemon memory](docs/benchmarks/cluster-memory.png)"
+    echo "![cluster latency](cluster-latency.png) ![daemon memory](cluster-memory.png)"
     cat "$out/cluster.md"
     echo
     echo "## procsys vs pdsh (issue 19)"
@@ -38,8 +40,11 @@ out="$here/bench-results"
     cat "$out/pdsh.md"
 } > "$out/BENCHMARKS.md"
 if [[ "${PUBLISH:-0}" == 1 ]]; then
+    day=$(date -u +%Y-%m-%d)
     mkdir -p "$here/docs/benchmarks"
-    cp "$out"/*.png "$here/docs/benchmarks/"
-    cp "$out/BENCHMARKS.md" "$here/BENCHMARKS.md"
+    for chart in "$out"/*.png; do cp "$chart" "$here/docs/benchmarks/$(basename "$chart" .png)-$day.png"; done
+    sed "s/\(([a-z-]*\)\.png)/\1-$day.png)/g" "$out/BENCHMARKS.md" > "$here/docs/benchmarks/all-$day.md"
+    echo "published docs/benchmarks/all-$day.md: link it from docs/benchmarks/history.md, update the rows of"
+    echo "BENCHMARKS.md it measured (figure, baseline, date, commit), then run benchmarks/check-table.py"
 fi
 echo "report: $out/BENCHMARKS.md"

@@ -3,7 +3,7 @@
 // Why: the JVM cannot keep such classes in an AOT cache or CDS archive (JEP 483: "old classes"
 // are skipped), so every start loads, verifies (the old inference verifier) and links them from
 // the jar. picocli is compiled for Java 5: its ~170 classes were most of `procsys --version`'s
-// start-up (BENCHMARKS.md "CLI start-up"). The code is not changed, only re-emitted with stack
+// start-up (docs/benchmarks/history.md "CLI start-up"). The code is not changed, only re-emitted with stack
 // maps; jsr/ret (not allowed from version 51) makes the stack-map generator fail loudly.
 // Classes already at 50 or newer are left byte for byte, so running it twice changes nothing.
 import java.io.IOException;

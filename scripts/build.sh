@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds procsys (all modules, no tests) with a JDK 22+; then, with a JDK 25+, the AOT cache the
-# launcher starts from (procsys-fs/target/procsys.aot; BENCHMARKS.md "CLI start-up").
+# launcher starts from (procsys-fs/target/procsys.aot; docs/benchmarks/history.md "CLI start-up").
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$here/scripts/find-jdk.sh"

@@ -1,7 +1,7 @@
 # Sourced by ./procsys and the scripts: sets PROCSYS_JAVA_HOME to a JDK 22 or newer.
 # Order: $JAVA_HOME, the JDKs under /usr/lib/jvm (newest first), the java on PATH.
 # The launcher runs this on every command: built-ins only, and the next place is looked at only
-# when the one before has no JDK 22+ (a set JAVA_HOME costs no process; BENCHMARKS.md "exec on a
+# when the one before has no JDK 22+ (a set JAVA_HOME costs no process; docs/benchmarks/history.md "exec on a
 # cluster view").
 
 # Sets procsys_major to the feature version in $1/release (a JDK home); fails if there is none.

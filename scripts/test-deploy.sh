@@ -479,7 +479,7 @@ else
     skipped=$((skipped + 1))
 fi
 
-# the alerting rules operators load into Prometheus (README "Metrics"); promtool: Debian's prometheus
+# the alerting rules operators load into Prometheus (docs/operating.md "Metrics"); promtool: Debian's prometheus
 check "prometheus: deploy/prometheus/procsys-alerts.yaml passes promtool check rules" \
     promtool check rules "$here/deploy/prometheus/procsys-alerts.yaml"
 check "prometheus: ProcsysPeerDown fires after a peer is down for 1 minute, not before (promtool test rules)" \

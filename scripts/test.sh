@@ -6,8 +6,10 @@
 # scripts/test-systemd.sh: the .deb's units under a booted systemd in a Debian 12 container;
 # scripts/test-guests.sh: a cluster view over two QEMU guests of another kernel).
 # Needs root (FUSE mounts, mount namespaces). Extra arguments go to Maven.
+# First, the documentation's checks (scripts/check-links.py: every relative link and anchor resolves;
+# benchmarks/check-table.py: BENCHMARKS.md's rows name scripts and commits that exist).
 # Ends with one line: "N passed, M failed (unit U, integration I, fuzz targets F, deployment checks D,
-# systemd checks S, guest checks G)".
+# systemd checks S, guest checks G, docs checks C)".
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$here/scripts/setup.sh" --no-build
@@ -32,6 +34,11 @@ rm -rf ./*/target/surefire-reports ./*/target/failsafe-reports
 phase_start=$SECONDS
 phase_done() { echo "test.sh: $1 took $((SECONDS - phase_start)) s" >&2; phase_start=$SECONDS; }
 status=0
+# the documentation: a broken link or a stale benchmark row fails CI, with one line per problem
+docs_passed=0 docs_failed=0
+for check in scripts/check-links.py benchmarks/check-table.py; do
+    if python3 "$here/$check"; then docs_passed=$((docs_passed + 1)); else docs_failed=$((docs_failed + 1)); echo "test.sh: $check failed (the lines above say where)" >&2; fi
+done
 JAVA_HOME=$PROCSYS_JAVA_HOME mvn -B verify "$@" || status=$?
 phase_done "build, unit and integration tests"
 fuzz_passed=0 fuzz_failed=0 deploy_passed=0 deploy_failed=0 systemd_passed=0 systemd_failed=0 guest_passed=0 guest_failed=0
@@ -77,5 +84,6 @@ for kind in surefire failsafe; do
 done
 # a Maven failure outside any test (compile error, crashed fork) still counts as a failure
 if (( status != 0 && failed == 0 && fuzz_failed == 0 && deploy_failed == 0 && systemd_failed == 0 && guest_failed == 0 )); then failed=1; fi
-echo "$((passed + fuzz_passed + deploy_passed + systemd_passed + guest_passed)) passed, $((failed + fuzz_failed + deploy_failed + systemd_failed + guest_failed)) failed (unit $unit, integration $integration, fuzz targets $fuzz_passed, deployment checks $deploy_passed, systemd checks $systemd_passed, guest checks $guest_passed)"
+(( docs_failed == 0 )) || status=1
+echo "$((passed + fuzz_passed + deploy_passed + systemd_passed + guest_passed + docs_passed)) passed, $((failed + fuzz_failed + deploy_failed + systemd_failed + guest_failed + docs_failed)) failed (unit $unit, integration $integration, fuzz targets $fuzz_passed, deployment checks $deploy_passed, systemd checks $systemd_passed, guest checks $guest_passed, docs checks $docs_passed)"
 exit $status

@@ -13,11 +13,11 @@
 #                     the launcher's own and starts no JVM to train. Other execs that need a JVM
 #                     (a private mount, --files-only) start from procsys.aot
 #   DIR/agent.aot     trained on an agent's start and warm-up (mutual TLS): an agent loads only its
-#                     own classes, so its RSS carries no CLI classes (BENCHMARKS.md "Lean agent")
+#                     own classes, so its RSS carries no CLI classes (docs/benchmarks/history.md "Lean agent")
 #   DIR/procsys.aot   everything else: io.procsys.cli.Training (help pages, status, certs, ...)
 # One cache per path, not one for all: a cache's classes are all loaded and linked at start
 # (AOT class linking), so --version with the 3500 classes of every path started 0.1-0.2 s later
-# than with its own 1800 (BENCHMARKS.md "CLI start-up").
+# than with its own 1800 (docs/benchmarks/history.md "CLI start-up").
 set -uo pipefail
 launcher=$1 dir=$2 mount=${3:-}
 rm -rf "$dir"

@@ -25,7 +25,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * <p>All of them go through one downcall, {@code syscall(nr, a, b, c)} with every argument a
  * long (a pointer as its address): FFM generates each downcall's stub at run time (~25 ms of a
  * cold JVM each, and no AOT cache keeps them), and the JVM of an intercepting `procsys exec` needs
- * nothing else native, so one stub is all it makes (BENCHMARKS.md "One downcall, a supervisor
+ * nothing else native, so one stub is all it makes (docs/benchmarks/history.md "One downcall, a supervisor
  * woken at stop").
  */
 public final class Seccomp {

@@ -51,7 +51,7 @@ final class ExecProcess {
 
     /**
      * How the calls intercepted on a cluster view reach the remote hosts: the mount's control
-     * socket (README "Acting on the cluster"). A mount without one (an older release) refuses
+     * socket (docs/using.md "Acting on the cluster"). A mount without one (an older release) refuses
      * them as the kernel did before, and says so.
      */
     private static RemoteActions remoteActions(Path mount) {

@@ -9,7 +9,7 @@ import java.util.List;
  * the launcher has read the command line, checked the mount (a cluster view, as root, its stand-in
  * network pinned) and made the very argv {@link ExecCommand} makes; what needs Java is only the
  * seccomp filter, installed between fork and exec, and its supervisor. Started without picocli
- * and the rest of {@link Main}'s start-up, about 0.2 s of a JVM's (BENCHMARKS.md, "exec on a cluster
+ * and the rest of {@link Main}'s start-up, about 0.2 s of a JVM's (docs/benchmarks/history.md, "exec on a cluster
  * view"). Arguments: MOUNT ARGV...
  */
 public final class InterceptedExec {

@@ -19,7 +19,7 @@ import java.util.concurrent.Callable;
                 "A pid of this host (below 4194304) is signalled here, by the kernel, as kill(1) does. A pid of another host is "
                         + "forwarded by the mount to that host's agent, as your user name: the agent signals it only if it runs with "
                         + "--allow-signals, the mount's certificate carries the signal role, your name is a user there and the process is "
-                        + "yours (README \"Acting on the cluster\"). A pid reused since the mount listed it is not touched (ESRCH).",
+                        + "yours (docs/using.md \"Acting on the cluster\"). A pid reused since the mount listed it is not touched (ESRCH).",
                 "Exit status as kill(1): 0 if every process was signalled, 1 otherwise (each failure is reported on one line)."},
         footer = {"", "Examples:",
                 "  procsys kill --mount /mnt/cluster 8388709                 SIGTERM",

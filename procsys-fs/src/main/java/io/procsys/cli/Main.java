@@ -11,7 +11,7 @@ import java.util.Set;
  * The command line. This annotation is the whole model (--help, the man pages, the completion,
  * HelpTest); a run that names one command builds only that one ({@link Lean}): picocli builds a
  * command's model by reflection in the interpreter, and building all of them cost most of a short
- * command's start-up (BENCHMARKS.md "CLI start-up").
+ * command's start-up (docs/benchmarks/history.md "CLI start-up").
  */
 @Command(name = "procsys", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         subcommands = {MountCommand.class, UmountCommand.class, ExecCommand.class, AgentCommand.class, CertsCommand.class, StatusCommand.class, KillCommand.class, WhichCommand.class, NodeCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},

@@ -14,7 +14,7 @@ import java.util.List;
 /** --metrics-listen, shared by mount, node and agent. */
 final class MetricsOptions {
     @Option(names = "--metrics-listen", paramLabel = "HOST:PORT",
-            description = "Serve Prometheus metrics at http://HOST:PORT/metrics (README \"Metrics\"; default: none, no HTTP server).")
+            description = "Serve Prometheus metrics at http://HOST:PORT/metrics (docs/operating.md \"Metrics\"; default: none, no HTTP server).")
     String listen;
 
     /** Serving at --metrics-listen, else at {@code fallback} (the config file's; null: none), else {@link Metrics#OFF}. */

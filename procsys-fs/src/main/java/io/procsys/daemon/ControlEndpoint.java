@@ -33,7 +33,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A mount's control socket (README "Acting on the cluster"): `procsys kill`, `procsys which` and
+ * A mount's control socket (docs/using.md "Acting on the cluster"): `procsys kill`, `procsys which` and
  * `procsys exec`'s supervisor ask here to act on remote processes. One JSON request per
  * connection, one line of at most {@link #MAX_REQUEST} bytes; one JSON line answers it
  * ({@link Reply}), and the connection closes.

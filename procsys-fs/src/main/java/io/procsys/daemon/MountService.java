@@ -101,7 +101,7 @@ public final class MountService implements AutoCloseable {
     }
 
     /**
-     * The stand-in network of a cluster view, for exec (README "Several hosts"); without root, or
+     * The stand-in network of a cluster view, for exec (docs/using.md "Several hosts"); without root, or
      * where it cannot be made, exec keeps commands in this host's network, and this says why.
      */
     private static StandInNetwork standInNetwork(Path mountpoint, Cluster cluster) {

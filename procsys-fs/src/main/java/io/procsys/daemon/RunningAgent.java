@@ -29,7 +29,7 @@ public final class RunningAgent implements AutoCloseable {
 
     /**
      * Starts exporting {@code root} on {@code address} ({@code listen} as the user wrote it, for
-     * messages), its counters exported to {@code metrics} (README "Metrics").
+     * messages), its counters exported to {@code metrics} (docs/operating.md "Metrics").
      */
     public static RunningAgent start(Path root, InetSocketAddress address, String listen, String node, SslContext tls, Metrics metrics) {
         return start(root, address, listen, node, tls, metrics, SignalMode.OFF);

@@ -141,7 +141,7 @@ class InterceptIT {
     /**
      * The JVM of an intercepting exec links one native call, syscall(2), for the filter, the
      * supervisor's poll, ioctl and tgkill, and the caller's uid alike, and none of Libc's: FFM makes
-     * each downcall's stub at run time, ~25 ms of that JVM's start (BENCHMARKS.md "exec on a
+     * each downcall's stub at run time, ~25 ms of that JVM's start (docs/benchmarks/history.md "exec on a
      * cluster view"). The command makes trapped calls (sysinfo, kill of a remote pid), so the
      * supervisor's own calls are all made.
      */

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Acting on the cluster (README "Acting on the cluster") with real agents, each in a pid
+ * Acting on the cluster (docs/using.md "Acting on the cluster") with real agents, each in a pid
  * namespace of its own with sleepers, and certificates from `procsys certs`: h1 runs
  * --allow-signals=root, h2 no --allow-signals, h3 --allow-signals (users only). Two mounts in
  * this JVM, one whose certificate carries the signal role, one whose does not; `procsys kill`

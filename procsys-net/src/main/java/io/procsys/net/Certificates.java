@@ -86,7 +86,7 @@ public final class Certificates {
     }
 
     /**
-     * The signal role (README "Acting on the cluster"): a node whose certificate carries this URI
+     * The signal role (docs/using.md "Acting on the cluster"): a node whose certificate carries this URI
      * among its subject alternative names may ask agents started with --allow-signals to signal
      * and renice their processes for its users. A SAN URI, not an extended key usage: it restricts
      * nothing else the certificate is used for, and any X.509 tool shows it.

@@ -7,7 +7,7 @@ import io.procsys.posix.Stat;
 import java.util.Set;
 
 /**
- * What an agent refuses to export, in one place (documented in the README's threat model).
+ * What an agent refuses to export, in one place (documented in docs/security.md, "Guarantees and threat model").
  *
  * <ul>
  *   <li>Paths: only relative paths of plain components; no "", ".", "..", no leading or double

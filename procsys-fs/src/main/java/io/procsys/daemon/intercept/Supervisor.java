@@ -29,7 +29,7 @@ final class Supervisor implements Runnable {
     /**
      * The JVM's exit waits for every thread in native code (this one, in poll) to come back, up to
      * 300 ms, so {@link #stop} wakes the poll at once through an eventfd. Before, a 200 ms poll
-     * timeout gave CMD's exit status 0-200 ms after CMD ended, a 20 ms one 0-20 (BENCHMARKS.md "One
+     * timeout gave CMD's exit status 0-200 ms after CMD ended, a 20 ms one 0-20 (docs/benchmarks/history.md "One
      * downcall, a supervisor woken at stop"). With the eventfd the timeout is only a bound; without
      * one (eventfd(2) failed) the short timeout is what ends the poll after a stop.
      */

@@ -324,7 +324,7 @@ public final class Cluster implements AutoCloseable {
 
     /**
      * Registers the peers' and the combined files' metrics with {@code metrics}, read from their
-     * counters at each scrape (README "Metrics"). A peer found through DNS appears once named;
+     * counters at each scrape (docs/operating.md "Metrics"). A peer found through DNS appears once named;
      * of two peers of one name (two records leading to one node) the first is reported.
      */
     public void exportTo(Metrics metrics) {

@@ -11,7 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
 
 /**
- * Acting on remote processes for users of this machine (README "Acting on the cluster"): a cluster
+ * Acting on remote processes for users of this machine (docs/using.md "Acting on the cluster"): a cluster
  * pid names its host, local pid and start time ({@link PidMap}: the start time the host's process
  * table showed when a listing mapped it, what `ps`, `top`, `pgrep` saw), or, for a process no
  * listing of this mount has shown, its {@code stat} as the agent reads it when asked (one more request); the

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
 
 /**
- * The actions on one peer's processes (README "Acting on the cluster"): kill(2), setpriority(2)
+ * The actions on one peer's processes (docs/using.md "Acting on the cluster"): kill(2), setpriority(2)
  * and ioprio_get(2) through its agent, within the action deadline, answered as those calls answer.
  */
 public final class PeerActions {

@@ -9,7 +9,7 @@ import java.util.OptionalInt;
 import static io.procsys.net.log.RateLimitedLog.escaped;
 
 /**
- * The agent's decisions on an action (README "Acting on the cluster"), in this order:
+ * The agent's decisions on an action (docs/using.md "Acting on the cluster"), in this order:
  * <ol>
  * <li>a bad signal number: EINVAL; a pid no process of this host can have: ESRCH;</li>
  * <li>signals and setpriority only: the agent's {@link SignalMode} is on, it acts in the pid

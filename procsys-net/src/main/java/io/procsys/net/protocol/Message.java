@@ -112,7 +112,7 @@ public sealed interface Message {
 
     /**
      * kill(2) of one process with {@code signal} (0: a check), for {@code user} (uid {@code uid})
-     * of the client's host: the agent maps the user by name (README "Acting on the cluster").
+     * of the client's host: the agent maps the user by name (docs/using.md "Acting on the cluster").
      */
     record Signal(int id, int pid, long startTime, int signal, String user, int uid) implements Action {}
 
