@@ -1,5 +1,7 @@
 package io.procsys.cli;
 
+import io.procsys.daemon.ControlBounds;
+import io.procsys.daemon.MountEndpoints;
 import io.procsys.daemon.MountService;
 import io.procsys.daemon.StopSignals;
 import io.procsys.daemon.UserError;
@@ -56,6 +58,7 @@ final class DemoCommand implements Callable<Integer> {
         Files.createDirectories(mountpoint);
         Path certs = Files.createTempDirectory("procsys-demo-certs-");
         MountService service = null;
+        MountEndpoints endpoints = null; // procsys status, which, kill and exec's supervisor, as on any mount
         // Ctrl-C, SIGTERM and SIGHUP (a closed terminal) interrupt whatever this thread waits
         // for; the finally block below then removes everything, and the demo exits 0
         Thread demo = Thread.currentThread();
@@ -79,6 +82,7 @@ final class DemoCommand implements Callable<Integer> {
             }
             Cluster cluster = new Cluster("here", peers, Tls.client(local), Duration.ofMillis(1000));
             service = MountService.mount(Path.of("/proc"), mountpoint, List.of(), cluster);
+            endpoints = MountEndpoints.start(service, Path.of("/proc"), false, new ControlBounds(ControlBounds.Limits.DEFAULT));
             service.serveInBackground(MountService.DEFAULT_THREADS);
             say("mounted the combined view on " + mountpoint + "; waiting for the agents");
             long end = System.currentTimeMillis() + 60_000;
@@ -87,6 +91,7 @@ final class DemoCommand implements Callable<Integer> {
             }
             for (Peer p : cluster.peers()) say(p.name() + " at " + p.status().address() + ": " + p.status().state());
             show(procsys, "ls", mountpoint + "/hosts");
+            show(procsys, "status", mountpoint.toString());
             show(procsys, "exec", "--mount", mountpoint.toString(), "--", "free", "-h");
             show(procsys, "exec", "--mount", mountpoint.toString(), "--", "uptime");
             show(procsys, "exec", "--mount", mountpoint.toString(), "--", "ps", "-ef");
@@ -106,6 +111,7 @@ final class DemoCommand implements Callable<Integer> {
             if (signals.received() != null) say(signals.received() + " received");
             say("cleaning up");
             if (showing != null) showing.destroy();
+            if (endpoints != null) endpoints.close();
             if (service != null) service.close();
             // unshare --fork ignores SIGTERM while it waits: stop the agents themselves
             for (Process p : agents) p.descendants().forEach(ProcessHandle::destroy);

@@ -1,10 +1,7 @@
 package io.procsys.cli;
 
-import io.procsys.daemon.ControlEndpoint;
-import io.procsys.daemon.MountControl;
-import io.procsys.daemon.intercept.InterceptEndpoint;
 import io.procsys.daemon.MetricsEndpoint;
-import io.procsys.daemon.StatusEndpoint;
+import io.procsys.daemon.MountEndpoints;
 import io.procsys.daemon.MountService;
 import io.procsys.daemon.RunningAgent;
 import io.procsys.daemon.StopSignals;
@@ -21,7 +18,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,20 +61,6 @@ final class NodeCommand implements Callable<Integer> {
     @Parameters(paramLabel = "MOUNTPOINT", description = "Where to mount the combined view.")
     Path mountpoint;
 
-    private interface Starter {
-        AutoCloseable start() throws IOException;
-    }
-
-    /** An endpoint of the mount, or (when it cannot start) a line saying what is missing and nothing to close. */
-    private static AutoCloseable endpoint(String what, Starter starter) {
-        try {
-            return starter.start();
-        } catch (IOException e) {
-            System.err.println("procsys: no " + what + ": " + e.getMessage());
-            return () -> {};
-        }
-    }
-
     @Override
     public Integer call() throws InterruptedException {
         StopSignals stop = StopSignals.install();
@@ -112,12 +94,8 @@ final class NodeCommand implements Callable<Integer> {
         System.err.println("procsys: node " + node + ": combined view on " + service.mountpoint() + ", agent on " + agent.address()
                 + " exporting " + (export == Export.combined ? "the combined view" : procRoot) + MetricsEndpoint.describe(metrics));
         // procsys status, which and kill on the node's mount, as on any mount
-        AutoCloseable status = endpoint("status (procsys status)", () -> StatusEndpoint.start(service.mountpoint(), procRoot, service.cluster()));
-        AutoCloseable control = endpoint("control socket (procsys kill, which)",
-                () -> ControlEndpoint.start(service.mountpoint(), service.cluster(), options.contains("allow_other"), userLimits.control()));
-        AutoCloseable intercept = service.cluster() == null ? () -> {} : endpoint("exec supervisor (procsys exec starts a JVM per command)",
-                () -> InterceptEndpoint.start(service.mountpoint(), MountControl.inProcess(service.cluster())));
-        RunningAgent.serveUntilSignal(stop, "node", agent, closeOwnTree, service, metrics, status, control, intercept);
+        MountEndpoints endpoints = MountEndpoints.start(service, procRoot, options.contains("allow_other"), userLimits.control());
+        RunningAgent.serveUntilSignal(stop, "node", agent, closeOwnTree, service, metrics, endpoints);
         return 0;
     }
 }

@@ -32,6 +32,9 @@ class DemoIT {
         assertEquals(0, r.exit(), r.all());
         assertTrue(r.out().contains("demo1 at 10.231.1.2:7070: UP") && r.out().contains("demo2 at 10.231.2.2:7070: UP"), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("Mem:")), "free ran through the mount");
+        // the demo's mount has a mount's sockets: procsys status answers, and exec's supervisor is the daemon's (no JVM fallback)
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("demo1\\s+10\\.231\\.1\\.2:7070\\s+UP\\s.*")), r.out());
+        assertFalse(r.all().contains("supervises no exec"), r.all());
         // each agent is pid 1 of its own pid namespace: two processes without a parent, each under a cluster pid (≥ 2^22) of its own
         assertEquals(2, r.out().lines().filter(l -> l.matches("^\\S+\\s+[0-9]{7,10}\\s+0\\s.*agent.*"))
                 .map(l -> l.strip().split("\\s+")[1]).filter(pid -> Long.parseLong(pid) >= 1L << 22).distinct().count(), r.out());
