@@ -157,9 +157,11 @@ class HostileSoakIT {
 
             assertTrue(errors.isEmpty(), errors.size() + " errors, e.g. " + errors.stream().limit(5).toList());
             if (!memory.isEmpty()) {
-                long[] first = memory.getFirst();
-                assertTrue(heapEnd <= first[0] + 24 * 1024, "heap after GC flat while attacked: " + first[0] + " -> " + heapEnd + " kB");
-                assertTrue(fdsEnd <= first[1] + 10, "descriptors flat while attacked: " + first[1] + " -> " + fdsEnd);
+                // the first sample comes a second into the attack, before the hostile peers have filled their bounded
+                // shares (pid map, host indices, stale copies); flat is measured from a minute in, once they have
+                long[] full = memory.get(Math.min(1, memory.size() - 1));
+                assertTrue(heapEnd <= full[0] + 24 * 1024, "heap after GC flat while attacked: " + full[0] + " -> " + heapEnd + " kB");
+                assertTrue(fdsEnd <= memory.getFirst()[1] + 10, "descriptors flat while attacked: " + memory.getFirst()[1] + " -> " + fdsEnd);
             }
             long slowestRead = attack.reads.stream().mapToLong(Long::longValue).max().orElse(0);
             assertTrue(slowestRead <= DEADLINE_MILLIS + 1_000, "every read within the deadline and a margin: " + slowestRead + " ms");
