@@ -88,7 +88,8 @@ public final class Cluster implements AutoCloseable {
         ReloadingTls files = ReloadingTls.of(tls);
         if (files != null) files.onCheck(checkPeers); // a peer whose certificate no longer validates is disconnected
         for (PeerAddress p : addresses) {
-            peers.add(new Peer(p.name(), p.address(), tls, localName, loops, deadline, p.node()).start());
+            Peer peer = new Peer(p.name(), p.address(), tls, localName, loops, deadline, p.node());
+            peers.add(peer.onUp(() -> staleness.connected(peer.name())).start());
         }
     }
 
@@ -228,7 +229,10 @@ public final class Cluster implements AutoCloseable {
 
     private Peer connectFound(InetSocketAddress address) {
         Peer p = new Peer(null, address, tls, localName, loops, deadline).actionDeadline(actionDeadline).maxBelowWait(maxBelowWait);
-        p.onUp(() -> join(p));
+        p.onUp(() -> {
+            staleness.connected(p.name());
+            join(p);
+        });
         peers.add(p);
         return p.start();
     }

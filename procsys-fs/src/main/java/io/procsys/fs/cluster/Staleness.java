@@ -56,6 +56,12 @@ public final class Staleness {
         if (was != null) LOG.log(System.Logger.Level.INFO, "host " + host + " answered again: served fresh (" + was.what + ")");
     }
 
+    /** {@code host}'s connection came up (again): what rounds said of it before no longer holds, until it misses one. */
+    void connected(String host) {
+        Report was = reports.remove(host);
+        if (was != null) LOG.log(System.Logger.Level.INFO, "host " + host + " connected: no longer " + (was.leftOut ? "left out" : "served stale"));
+    }
+
     /** {@code host} missed the round: served from its contribution {@code ageNanos} old. */
     void stale(String host, long ageNanos, String what) {
         Report was = reports.put(host, new Report(false, ageNanos, what, clock.getAsLong()));
