@@ -84,19 +84,21 @@ final class FrameEncoder {
             lastGone = old.id();
             goneCount++;
         }
+        // added first, then changed, each in one pass: dictionary entries are defined in the order a decoder meets them
+        for (Task task : now.values()) {
+            if (task.sameTask(before.get(task.id()))) continue;
+            added.varint(task.id() - lastAdded).varint(task.owner()).varint(task.startTime() + 1);
+            writeItems(task.items(), Map.of(), added);
+            lastAdded = task.id();
+            addedCount++;
+        }
         for (Task task : now.values()) {
             Task old = before.get(task.id());
-            if (!task.sameTask(old)) {
-                added.varint(task.id() - lastAdded).varint(task.owner()).varint(task.startTime() + 1);
-                writeItems(task.items(), Map.of(), added);
-                lastAdded = task.id();
-                addedCount++;
-            } else if (!task.items().equals(old.items())) {
-                changed.varint(task.id() - lastChanged);
-                writeItems(task.items(), old.items(), changed);
-                lastChanged = task.id();
-                changedCount++;
-            }
+            if (!task.sameTask(old) || task.items().equals(old.items())) continue;
+            changed.varint(task.id() - lastChanged);
+            writeItems(task.items(), old.items(), changed);
+            lastChanged = task.id();
+            changedCount++;
         }
         out.varint(goneCount).bytes(gone.array(), 0, gone.size());
         out.varint(addedCount).bytes(added.array(), 0, added.size());

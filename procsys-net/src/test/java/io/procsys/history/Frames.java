@@ -55,4 +55,25 @@ final class Frames {
         for (Task t : tasks) byId.put(t.id(), t);
         return Frame.of(millis, 1000, 0, files, byId);
     }
+
+    /** Where two lists of frames first differ ("" when they do not): a readable assertion message. */
+    static String firstDifference(java.util.List<Frame> expected, java.util.List<Frame> actual) {
+        if (expected.size() != actual.size()) return expected.size() + " frames, not " + actual.size();
+        for (int i = 0; i < expected.size(); i++) {
+            Frame a = expected.get(i), b = actual.get(i);
+            if (a.equals(b)) continue;
+            if (a.timeMillis() != b.timeMillis() || a.intervalMillis() != b.intervalMillis() || a.buildMicros() != b.buildMicros()) return "frame " + i + ": header";
+            for (String f : a.files().keySet()) if (!a.file(f).equals(b.file(f))) return "frame " + i + " file " + f + ": " + a.file(f) + " / " + b.file(f);
+            if (!a.files().keySet().equals(b.files().keySet())) return "frame " + i + ": files " + a.files().keySet() + " / " + b.files().keySet();
+            if (!a.tasks().keySet().equals(b.tasks().keySet())) return "frame " + i + ": tasks differ";
+            for (Task t : a.tasks().values()) {
+                Task u = b.task(t.id());
+                if (t.equals(u)) continue;
+                if (!t.sameTask(u)) return "frame " + i + " task " + t.id() + ": " + t.owner() + "/" + t.startTime() + " vs " + u.owner() + "/" + u.startTime();
+                for (String n : t.items().keySet()) if (!t.item(n).equals(u.item(n))) return "frame " + i + " task " + t.id() + " item " + n + ": " + t.item(n) + " / " + u.item(n);
+                return "frame " + i + " task " + t.id() + ": items " + t.items().keySet() + " / " + u.items().keySet();
+            }
+        }
+        return "";
+    }
 }

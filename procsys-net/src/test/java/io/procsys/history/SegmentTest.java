@@ -100,4 +100,16 @@ class SegmentTest {
         assertEquals(List.of(), decoded.frames());
         assertNotNull(decoded.stoppedBecause());
     }
+
+    @Test
+    void aTemplateFirstSeenInAChangedTaskServesATaskAddedInTheSameFrame() throws IOException {
+        // task 100's cmdline changes to text a new task 200 also has: the template is defined once, where a decoder meets it first
+        Task before = new Task(100, 0, 5, java.util.Map.of("cmdline", Item.file("sleep\0".getBytes())));
+        Task after = new Task(100, 0, 5, java.util.Map.of("cmdline", Item.file("worker\0-n\03\0".getBytes())));
+        Task added = new Task(200, 0, 9, java.util.Map.of("cmdline", Item.file("worker\0-n\04\0".getBytes())));
+        List<Frame> frames = List.of(frame(T0, Map.of(), before), frame(T0 + 1000, Map.of(), after, added));
+        Segment.Decoded decoded = Segment.decode(write(frames, 2));
+        assertNull(decoded.stoppedBecause());
+        assertEquals(frames, decoded.frames());
+    }
 }
