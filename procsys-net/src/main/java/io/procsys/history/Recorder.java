@@ -66,6 +66,9 @@ public final class Recorder implements AutoCloseable {
     private final SegmentWriter writer;
     private final Stats stats = new Stats();
     private StoreWriter store;
+    /** Where closed blocks are copied too (agent --archive-to), or null; whether its last write failed. */
+    private StoreWriter archive;
+    private boolean archiveFailing;
     private ScheduledExecutorService thread;
     private long segmentStartMillis;
     private long lastFrameMillis = Long.MIN_VALUE;
@@ -92,6 +95,16 @@ public final class Recorder implements AutoCloseable {
 
     public Path directory() {
         return dir;
+    }
+
+    /**
+     * Also copies every closed block to the recording in {@code dir} (one host's directory of an
+     * archive: a disk a mount or node reads), so this host's past is there after the host is gone.
+     * A copy that fails is said once in the log; recording goes on.
+     */
+    public synchronized Recorder archiveTo(Path dir) throws IOException {
+        archive = StoreWriter.open(dir);
+        return this;
     }
 
     /** Starts taking a frame every interval on a thread of its own, at the lowest priority there is in the JVM. */
@@ -156,10 +169,25 @@ public final class Recorder implements AutoCloseable {
             Retention.Pass pass = Retention.apply(dir, DayFiles.dayOf(now), settings.keepDays(), settings.maxBytes());
             for (LocalDate d : pass.deleted()) LOG.log(System.Logger.Level.INFO, "recording: deleted " + d + " of " + dir + " (retention)");
             if (pass.overBound()) stop(now, "today's recording alone is over the size bound of " + settings.maxBytes() + " bytes", nextDay(now));
+            copyToArchive(block, now);
         } catch (IOException e) {
             stop(now, "cannot write " + dir + ": " + e.getMessage(), now + settings.block().toMillis());
         }
         if (stats.stoppedBecause != null) writer.newSegment(); // what follows a lost block starts afresh
+    }
+
+    private void copyToArchive(Segment.Block block, long now) {
+        if (archive == null) return;
+        try {
+            archive.append(block);
+            Retention.apply(archive.directory(), DayFiles.dayOf(now), settings.keepDays(), settings.maxBytes());
+            if (archiveFailing) LOG.log(System.Logger.Level.INFO, "recording: copying to " + archive.directory() + " again");
+            archiveFailing = false;
+        } catch (IOException e) {
+            if (!archiveFailing) LOG.log(System.Logger.Level.WARNING, "recording: cannot copy a block to " + archive.directory() + ": " + e.getMessage());
+            archiveFailing = true;
+            writer.newSegment(); // the archive's next block must decode without the one it missed
+        }
     }
 
     private void stop(long now, String why, long retryAt) {
@@ -180,10 +208,12 @@ public final class Recorder implements AutoCloseable {
         closeBlock();
         closed = true;
         writer.close();
-        try {
-            store.close();
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "recording: closing " + dir + ": " + e.getMessage());
+        for (StoreWriter w : archive == null ? java.util.List.of(store) : java.util.List.of(store, archive)) {
+            try {
+                w.close();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "recording: closing " + w.directory() + ": " + e.getMessage());
+            }
         }
     }
 }

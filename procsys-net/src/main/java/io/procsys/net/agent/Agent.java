@@ -58,6 +58,8 @@ public final class Agent implements AutoCloseable {
 
     private final TableSource tableSource;
     private final FileSource fileSource;
+    /** Where History requests are answered from (null: nothing recorded, ENODATA). */
+    private volatile HistorySource history;
 
     private Agent(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls, Threads shared, SignalMode signals,
                   TableSource tableSource, FileSource fileSource) throws InterruptedException {
@@ -115,6 +117,7 @@ public final class Agent implements AutoCloseable {
             ch.pipeline().addLast("hello", new AgentHello(node, stats, tableSource == null ? () -> 0 : tableSource::waitsMillis));
             ch.pipeline().addLast("requests", new RequestHandler(tree, stats, fileWork, threads.fileWork(), tables, tableSource, fileSource));
             ch.pipeline().addLast("actions", new ActionHandler(actions, threads.fileWork(), stats));
+            ch.pipeline().addLast("history", new HistoryHandler(() -> history, threads.fileWork(), stats));
         }
     }
 
@@ -147,6 +150,12 @@ public final class Agent implements AutoCloseable {
     public static Agent start(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls, Threads shared, SignalMode signals,
                               TableSource tables, FileSource files) throws InterruptedException {
         return new Agent(listen, node, tree, tls, shared, signals, tables, files);
+    }
+
+    /** Answers History requests from {@code source} from now on (null: none, ENODATA). */
+    public Agent history(HistorySource source) {
+        this.history = source;
+        return this;
     }
 
     public InetSocketAddress address() {
