@@ -51,6 +51,9 @@ final class AgentCommand implements Callable<Integer> {
     @Mixin
     MetricsOptions metricsOptions;
 
+    @Mixin
+    RecordOptions recordOptions;
+
     @Override
     public Integer call() throws InterruptedException {
         StopSignals stop = StopSignals.install();
@@ -66,6 +69,13 @@ final class AgentCommand implements Callable<Integer> {
         try {
             agent = RunningAgent.start(procRoot, Hosts.parseAddress(listen), listen, node, context, metrics, signals);
         } catch (UserError e) {
+            metrics.close();
+            throw e;
+        }
+        try {
+            recordOptions.startOn(agent);
+        } catch (UserError e) {
+            agent.close();
             metrics.close();
             throw e;
         }
