@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.UnaryOperator;
 
 /** File contents as text and back: ISO-8859-1, so every byte survives as one char. */
-final class Contents {
+public final class Contents {
     private Contents() {}
 
     static String text(MemorySegment bytes) {
@@ -26,7 +26,7 @@ final class Contents {
     }
 
     /** {@code text} in malloc'ed memory, for the reply path. */
-    static Backend.Content of(String text) {
+    public static Backend.Content of(String text) {
         byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
         if (bytes.length == 0) return new Malloced(MemorySegment.NULL.reinterpret(0));
         MemorySegment data = Libc.malloc(bytes.length);
