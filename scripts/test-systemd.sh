@@ -25,6 +25,7 @@ cd "$here"
 started=$SECONDS
 
 source "$here/scripts/ci-checks.sh"
+source "$here/scripts/run-files.sh"
 memtotal() { awk '/^MemTotal:/ {print $2}' "$@"; }
 loadavg_re='^[0-9]+\.[0-9]{2} [0-9]+\.[0-9]{2} [0-9]+\.[0-9]{2} [0-9]+/[0-9]+ [0-9]+$'
 
@@ -248,8 +249,9 @@ if check "container: $unit_mnt is a procsys mount" wait_for 30 ct grep -q " $uni
     out=$(ct cat "$unit_mnt/hosts/host/1/comm" 2>&1)
     check "container: $unit_mnt/hosts/host/1/comm is the host's pid 1 ($out)" test "$out" = "$(cat /proc/1/comm)"
     # under the unit's sandbox (SystemCallFilter, capabilities) the daemon can still supervise execs
-    check "container: the unit's daemon supervises procsys exec (/run/procsys/intercept${unit_mnt//\//_}.sock)" \
-        ct test -S "/run/procsys/intercept${unit_mnt//\//_}.sock"
+    procsys_run_hash "$unit_mnt"
+    check "container: the unit's daemon supervises procsys exec (/run/procsys/intercept-$procsys_hash.sock)" \
+        ct test -S "/run/procsys/intercept-$procsys_hash.sock"
 else
     journal "$unit" 20
 fi

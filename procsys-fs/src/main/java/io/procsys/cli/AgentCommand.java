@@ -6,6 +6,7 @@ import io.procsys.daemon.StopSignals;
 import io.procsys.daemon.UserError;
 import io.procsys.metrics.Metrics;
 import io.procsys.net.Transport;
+import io.procsys.net.agent.ActionRules;
 import io.procsys.net.agent.SignalMode;
 import io.procsys.net.agent.Warmup;
 import picocli.CommandLine.ArgGroup;
@@ -45,6 +46,11 @@ final class AgentCommand implements Callable<Integer> {
                     + "there act as root here. Off by default. Needs TLS; the unit needs CAP_KILL (deploy/debian/procsys-agent-signals.conf).")
     String allowSignals;
 
+    @Option(names = "--act-min-uid", paramLabel = "UID", defaultValue = "" + ActionRules.DEFAULT_MIN_UID,
+            description = "Act only for users of this uid and above, here and on the viewer (default: ${DEFAULT-VALUE}): service "
+                    + "accounts (www-data, nobody) share names across hosts without being one user. Root acts only with --allow-signals=root.")
+    long actMinUid;
+
     @Mixin
     TlsOptions tls;
 
@@ -60,6 +66,7 @@ final class AgentCommand implements Callable<Integer> {
         String node = name != null ? name : Hosts.localName();
         SignalMode signals = SignalMode.parse(allowSignals);
         if (signals == null) throw new UserError("--allow-signals takes 'users' (the default) or 'root', not '" + allowSignals + "'", 2);
+        if (actMinUid < 1 || actMinUid > 0xfffffffeL) throw new UserError("--act-min-uid must be between 1 and 4294967294", 2);
         if (signals != SignalMode.OFF && tls.insecure) {
             System.err.println("procsys: --allow-signals with --insecure: no client has a certificate, so every signal is refused");
         }
@@ -67,7 +74,7 @@ final class AgentCommand implements Callable<Integer> {
         Metrics metrics = metricsOptions.start(null);
         RunningAgent agent;
         try {
-            agent = RunningAgent.start(procRoot, Hosts.parseAddress(listen), listen, node, context, metrics, signals);
+            agent = RunningAgent.start(procRoot, Hosts.parseAddress(listen), listen, node, context, metrics, new ActionRules(signals, (int) actMinUid));
         } catch (UserError e) {
             metrics.close();
             throw e;
@@ -84,6 +91,7 @@ final class AgentCommand implements Callable<Integer> {
                 + (context == null ? " (INSECURE: plaintext, no authentication)" : " (mutual TLS)")
                 + (Transport.epoll() ? ", epoll" : ", nio") + MetricsEndpoint.describe(metrics)
                 + (signals == SignalMode.OFF ? "" : ", signals allowed" + (signals == SignalMode.ROOT ? " (root too)" : " (users, not root)")));
+        if (agent.actionsRefused() != null && signals != SignalMode.OFF) System.err.println("procsys: " + agent.actionsRefused());
         if (warmup > 0) agent.warmUpInBackground(tls.client(node), node, warmup); // after the line above: it answers at once
         RunningAgent.serveUntilSignal(stop, "agent", agent, metrics);
         return 0;

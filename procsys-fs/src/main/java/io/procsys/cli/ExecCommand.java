@@ -132,7 +132,8 @@ final class ExecCommand implements Callable<Integer> {
         String node = clusterOptions.name != null ? clusterOptions.name : Hosts.localName();
         Path privateMount = Files.createTempDirectory("procsys-exec-");
         try (io.procsys.daemon.PastMount past = io.procsys.daemon.PastMount.start(privateMount, options, pastOptions.atMillis(), hosts,
-                hosts.stream().anyMatch(h -> h.agent() != null) ? clusterOptions.tls.client(node) : null, node, io.procsys.metrics.Metrics.OFF)) {
+                hosts.stream().anyMatch(h -> h.agent() != null) ? clusterOptions.tls.client(node) : null, node, io.procsys.metrics.Metrics.OFF,
+                new io.procsys.fs.access.UserLimits(io.procsys.fs.access.UserLimits.Limits.DEFAULT))) {
             past.service().serveInBackground(MountService.DEFAULT_THREADS);
             return run(privateMount);
         } finally {

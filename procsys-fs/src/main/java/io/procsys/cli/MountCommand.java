@@ -61,6 +61,9 @@ final class MountCommand implements Callable<Integer> {
     @Mixin
     PastOptions pastOptions;
 
+    @Mixin
+    UserLimitOptions userLimits;
+
     @Option(names = "--daemon", hidden = true,
             description = "Set by the ./procsys launcher, which runs the daemon detached: once mounted, "
                     + "write 'READY <message>' on stdout, close it, and log to the log file from then on.")
@@ -85,13 +88,14 @@ final class MountCommand implements Callable<Integer> {
         });
         if (pastOptions.wanted()) return servePast(stop, mounted);
         var cluster = clusterOptions.cluster();
-        MetricsOptions.Mounted mounting = metricsOptions.mount(procRoot, mountpoint, options, cluster, clusterOptions.configuredMetricsListen());
+        MetricsOptions.Mounted mounting = metricsOptions.mount(procRoot, mountpoint, options, cluster, clusterOptions.configuredMetricsListen(),
+                userLimits.limits());
         Metrics metrics = mounting.metrics();
         MountService service = mounting.service();
         StatusEndpoint status = StatusEndpoint.start(service.mountpoint(), procRoot, service.cluster());
         ControlEndpoint control = null;
         try {
-            control = ControlEndpoint.start(service.mountpoint(), service.cluster(), options.contains("allow_other"));
+            control = ControlEndpoint.start(service.mountpoint(), service.cluster(), options.contains("allow_other"), userLimits.control());
         } catch (java.io.IOException e) {
             System.err.println("procsys: no control socket (procsys kill, which): " + e.getMessage());
         }
@@ -107,7 +111,7 @@ final class MountCommand implements Callable<Integer> {
         PastMount past;
         try {
             past = PastMount.start(mountpoint, options, at, hosts, hosts.stream().anyMatch(h -> h.agent() != null) ? clusterOptions.tls.client(node) : null,
-                    node, metrics);
+                    node, metrics, userLimits.limits());
         } catch (UserError e) {
             metrics.close();
             throw e;

@@ -1,6 +1,7 @@
 package io.procsys.daemon;
 
 import io.procsys.fs.ProcMirror;
+import io.procsys.fs.access.UserLimits;
 import io.procsys.fs.cluster.Cluster;
 import io.procsys.fs.cluster.ClusterFs;
 import io.procsys.fuse.Fuse;
@@ -60,10 +61,16 @@ public final class MountService implements AutoCloseable {
      * and exporting the cluster's peers and combined files to it ({@link Metrics#OFF}: nothing).
      */
     public static MountService mount(Path procRoot, Path mountpoint, List<String> extraOptions, Cluster cluster, Metrics metrics) {
+        return mount(procRoot, mountpoint, extraOptions, cluster, metrics, new UserLimits(UserLimits.Limits.DEFAULT));
+    }
+
+    /** As above, holding every local user but root to {@code limits} (docs/security.md, "Bounds"). */
+    public static MountService mount(Path procRoot, Path mountpoint, List<String> extraOptions, Cluster cluster, Metrics metrics,
+                                     UserLimits limits) {
         Path target = checkedMountpoint(mountpoint);
         ProcTree tree = openTree(procRoot);
-        ClusterFs clusterFs = cluster == null ? null : cluster.filesystem(tree);
-        ProcMirror mirror = clusterFs == null ? new ProcMirror(tree) : clusterFs.local();
+        ClusterFs clusterFs = cluster == null ? null : cluster.filesystem(tree, limits);
+        ProcMirror mirror = clusterFs == null ? new ProcMirror(tree, limits) : clusterFs.local();
         FuseFilesystem fs = clusterFs == null ? mirror : clusterFs;
         try {
             FuseSession session = FuseSession.mount(fs, target, optionsOf(extraOptions), metrics.fuseOperations());
@@ -78,10 +85,11 @@ public final class MountService implements AutoCloseable {
     }
 
     /** Mounts {@code view}, the cluster as it was (mount --at): its recorded hosts, and the few names of this host's /proc it keeps. */
-    public static MountService mountPast(Path mountpoint, List<String> extraOptions, io.procsys.fs.history.PastView view, Metrics metrics) {
+    public static MountService mountPast(Path mountpoint, List<String> extraOptions, io.procsys.fs.history.PastView view, Metrics metrics,
+                                         UserLimits limits) {
         Path target = checkedMountpoint(mountpoint);
         ProcTree tree = openTree(Path.of("/proc"));
-        io.procsys.fs.history.PastFs fs = new io.procsys.fs.history.PastFs(tree, view);
+        io.procsys.fs.history.PastFs fs = new io.procsys.fs.history.PastFs(tree, view, limits);
         try {
             return new MountService(tree, fs.local(), FuseSession.mount(fs, target, optionsOf(extraOptions), metrics.fuseOperations()), null, null);
         } catch (FuseException e) {

@@ -48,7 +48,7 @@ public final class PastMount implements AutoCloseable {
 
     /** Mounts the view at {@code atMillis} on {@code mountpoint}; {@code tls} and {@code localNode} dial the agents. */
     public static PastMount start(Path mountpoint, List<String> options, long atMillis, List<HostSource> hosts, SslContext tls, String localNode,
-                                  Metrics metrics) {
+                                  Metrics metrics, io.procsys.fs.access.UserLimits limits) {
         if (hosts.isEmpty()) throw new UserError("no host to show: give --peer NAME=HOST:PORT (agents that --record) or --history DIR", 2);
         EventLoopGroup loops = Transport.eventLoops(1);
         ExecutorService work = Executors.newFixedThreadPool(2, Thread.ofPlatform().daemon().name("past-", 0).factory());
@@ -64,7 +64,7 @@ public final class PastMount implements AutoCloseable {
         view.load(FIRST_LOAD);
         MountService service;
         try {
-            service = MountService.mountPast(mountpoint, options, view, metrics);
+            service = MountService.mountPast(mountpoint, options, view, metrics, limits);
         } catch (UserError e) {
             stop(loops, work, agents);
             throw e;

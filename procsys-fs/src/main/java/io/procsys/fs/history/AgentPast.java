@@ -51,7 +51,7 @@ public final class AgentPast implements PastSource {
 
     @Override
     public CompletableFuture<StoreReader.Found> segments(long fromMillis, long toMillis) {
-        return client().thenCompose(c -> c.history(host, fromMillis, toMillis))
+        return client().thenCompose(c -> c.history(host, fromMillis, toMillis, WAIT.toMillis()))
                 .orTimeout(WAIT.toMillis() * 2, TimeUnit.MILLISECONDS)
                 .thenApply(AgentPast::checked);
     }

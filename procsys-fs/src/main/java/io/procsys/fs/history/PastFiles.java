@@ -1,5 +1,6 @@
 package io.procsys.fs.history;
 
+import io.procsys.fs.access.Reader;
 import io.procsys.fs.combine.Aggregator;
 import io.procsys.fs.combine.Aggregators;
 import io.procsys.fs.combine.HostPart;
@@ -22,14 +23,17 @@ import java.util.function.IntUnaryOperator;
 /**
  * What each {@link PastPlaces.Place} holds at one time: attributes, listings, link texts and file
  * contents, for one reader. Failures are ErrnoExceptions (ENOENT, EACCES), as procfs answers.
- * A reader who may not trace a process (not root, not its owner) gets what procfs gives such a
- * reader: {@code exe} refused, the masked fields of {@code stat} zeroed (docs/history.md).
+ * Each reader gets what procfs would have given it ({@link PastReads}, the live view's rule): a
+ * reader who may not trace a process gets {@code exe} refused, the masked fields of {@code stat}
+ * zeroed, and hidepid= hides the processes of others (docs/history.md).
  */
 final class PastFiles {
     private final PidMap pids;
+    private final PastReads reads;
 
-    PastFiles(PidMap pids) {
+    PastFiles(PidMap pids, PastReads reads) {
         this.pids = pids;
+        this.reads = reads;
     }
 
     // ---- attributes
@@ -81,16 +85,12 @@ final class PastFiles {
         return new int[]{(int) attrs.values()[0], (int) attrs.values()[1]};
     }
 
-    static boolean permitted(Task process, int uid) {
-        return uid == 0 || uid == owner(process)[0];
-    }
-
     // ---- listings
 
-    List<ExportedTree.Entry> list(PastView.Snapshot s, PastPlaces.Place place, List<String> combinedPaths) {
+    List<ExportedTree.Entry> list(PastView.Snapshot s, PastPlaces.Place place, List<String> combinedPaths, Reader reader) {
         return switch (place) {
             case PastPlaces.Hosts h -> s.present().stream().map(x -> entry(s, x.name(), new PastPlaces.HostDir(x, ""))).toList();
-            case PastPlaces.HostDir d -> hostListing(s, d);
+            case PastPlaces.HostDir d -> hostListing(s, d, reader);
             case PastPlaces.CombinedDir d -> children(combinedPaths, d.dir()).stream().map(n -> entry(s, n, new PastPlaces.Combined(d.dir() + "/" + n))).toList();
             case PastPlaces.Process p -> processListing(s, p);
             default -> throw new ErrnoException(Errno.ENOTDIR, "not a directory");
@@ -113,7 +113,7 @@ final class PastFiles {
         return names;
     }
 
-    private List<ExportedTree.Entry> hostListing(PastView.Snapshot s, PastPlaces.HostDir d) {
+    private List<ExportedTree.Entry> hostListing(PastView.Snapshot s, PastPlaces.HostDir d, Reader reader) {
         List<ExportedTree.Entry> out = new ArrayList<>();
         for (String name : children(d.host().frame().files().keySet(), d.dir())) {
             String path = d.dir().isEmpty() ? name : d.dir() + "/" + name;
@@ -121,7 +121,7 @@ final class PastFiles {
         }
         if (!d.dir().isEmpty()) return out;
         for (Task t : d.host().frame().tasks().values()) {
-            if (!t.isThread()) out.add(entry(s, Integer.toString(t.id()), new PastPlaces.Process(d.host(), t, "", false)));
+            if (!t.isThread() && reads.lists(reader, t)) out.add(entry(s, Integer.toString(t.id()), new PastPlaces.Process(d.host(), t, "", false)));
         }
         return out;
     }
@@ -159,26 +159,28 @@ final class PastFiles {
     }
 
     /** A process's entry at the top of the view, named by its cluster pid (or null when the map is full). */
-    ExportedTree.Entry clusterEntry(PastView.Snapshot s, PastView.HostAt host, Task task) {
+    ExportedTree.Entry clusterEntry(PastView.Snapshot s, PastView.HostAt host, Task task, Reader reader) {
+        if (!reads.lists(reader, task)) return null;
         int clusterPid = pids.clusterPid(host.index(), task.id(), task.startTime());
         return clusterPid <= 0 ? null : entry(s, Integer.toString(clusterPid), new PastPlaces.Process(host, task, "", true));
     }
 
     // ---- links and contents
 
-    String readlink(PastPlaces.Place place, int uid) {
-        if (!(place instanceof PastPlaces.Process p) || !p.rest().equals(HostCapture.EXE)) throw new ErrnoException(Errno.EINVAL, "not a link");
-        if (!permitted(p.task(), uid)) throw new ErrnoException(Errno.EACCES, "exe of another user's process");
+    String readlink(PastPlaces.Place place, Reader reader) {
+        if (!(place instanceof PastPlaces.Process p) || !PastReads.isExe(p.rest())) throw new ErrnoException(Errno.EINVAL, "not a link");
+        reads.checkVisible(reader, p.task(), false);
+        PastReads.checkLink(reader, p.task(), p.rest());
         Item exe = p.task().item(HostCapture.EXE);
         if (exe.failed()) throw new ErrnoException(exe.errno(), "exe");
         return new String(exe.text(), StandardCharsets.UTF_8);
     }
 
-    byte[] read(PastView.Snapshot s, PastPlaces.Place place, int uid) {
+    byte[] read(PastView.Snapshot s, PastPlaces.Place place, Reader reader) {
         return switch (place) {
             case PastPlaces.SystemFile f -> systemFile(s, f.host(), f.path(), 0);
             case PastPlaces.Combined c -> combined(s, c.path());
-            case PastPlaces.Process p -> processFile(s, p, uid);
+            case PastPlaces.Process p -> processFile(s, p, reader);
             default -> throw new ErrnoException(Errno.EISDIR, "a directory");
         };
     }
@@ -207,7 +209,8 @@ final class PastFiles {
         return aggregator.combine(parts).getBytes(StandardCharsets.ISO_8859_1);
     }
 
-    private byte[] processFile(PastView.Snapshot s, PastPlaces.Process p, int uid) {
+    private byte[] processFile(PastView.Snapshot s, PastPlaces.Process p, Reader reader) {
+        reads.checkVisible(reader, p.task(), false);
         String rest = p.rest();
         Task task = p.task();
         String name = rest;
@@ -221,8 +224,11 @@ final class PastFiles {
         Item item = task.item(name);
         if (item == null) throw new ErrnoException(Errno.ENOENT, rest);
         if (item.failed()) throw new ErrnoException(item.errno(), rest);
-        Rendering.Lens lens = new Rendering.Lens(p.cluster() ? s.viewBtime() : 0, p.cluster() ? pidsOf(p.host()) : null, permitted(p.task(), uid));
-        return Rendering.file(SlotRoles.processKind(name), item, p.host().itemAfter(task, name), p.host().fraction(), lens, p.host().btime());
+        PastReads.checkRead(reader, p.task(), name);
+        boolean permitted = PastReads.mayTrace(reader, p.task());
+        Rendering.Lens lens = new Rendering.Lens(p.cluster() ? s.viewBtime() : 0, p.cluster() ? pidsOf(p.host()) : null, permitted);
+        byte[] text = Rendering.file(SlotRoles.processKind(name), item, p.host().itemAfter(task, name), p.host().fraction(), lens, p.host().btime());
+        return PastReads.masked(reader, p.task(), name, text);
     }
 
     /** Host {@code host}'s pids as the view shows them: cluster pids, with the start times of the frame. */

@@ -8,6 +8,9 @@ import io.procsys.fs.OpenDirectory;
 import io.procsys.fs.OpenFile;
 import io.procsys.fs.ProcMirror;
 import io.procsys.fs.RenderedFile;
+import io.procsys.fs.access.HidePid;
+import io.procsys.fs.access.Reader;
+import io.procsys.fs.access.UserLimits;
 import io.procsys.fs.cluster.Contents;
 import io.procsys.fs.identity.PidMap;
 import io.procsys.fuse.Capability;
@@ -53,18 +56,22 @@ public final class PastFs extends DelegatingFilesystem {
     private final PastView view;
     private final PidMap pids = new PidMap();
     private final PastPlaces places = new PastPlaces(pids);
-    private final PastFiles files = new PastFiles(pids);
+    private final PastReads reads;
+    private final PastFiles files;
 
-    public PastFs(ProcTree localTree, PastView view) {
-        this(localTree, new ProcMirror(localTree), view);
+    /** A view of {@code view} for the users of this host, each held to {@code limits}; hidepid= as this host's /proc has it. */
+    public PastFs(ProcTree localTree, PastView view, UserLimits limits) {
+        this(localTree, new ProcMirror(localTree, limits), view, new PastReads(HidePid.of(java.nio.file.Path.of("/proc"))));
     }
 
-    private PastFs(ProcTree localTree, ProcMirror local, PastView view) {
+    PastFs(ProcTree localTree, ProcMirror local, PastView view, PastReads reads) {
         super(local);
         this.local = local;
         this.localTree = localTree;
         this.inodes = local.inodes();
         this.view = view;
+        this.reads = reads;
+        this.files = new PastFiles(pids, reads);
     }
 
     public ProcMirror local() {
@@ -129,6 +136,7 @@ public final class PastFs extends DelegatingFilesystem {
                 PastView.Snapshot s = view.snapshot();
                 String path = parent.childPath(name);
                 PastPlaces.Place p = place(s, path);
+                if (p instanceof PastPlaces.Process proc && proc.rest().isEmpty()) reads.checkVisible(Reader.of(req), proc.task(), true);
                 replyEntry(req, parent, name, path.equals(PastPlaces.HOSTS) ? NodeKind.HOSTS : NodeKind.HOST, files.attributes(s, p));
             });
         }
@@ -164,26 +172,26 @@ public final class PastFs extends DelegatingFilesystem {
             local.readlink(req, id);
             return;
         }
-        answering(req, () -> req.replyReadlink(files.readlink(place(view.snapshot(), node.path()), req.context().uid())));
+        answering(req, () -> req.replyReadlink(files.readlink(place(view.snapshot(), node.path()), Reader.of(req))));
     }
 
     @Override
     public void opendir(Request req, long id, FileInfo fileInfo) {
         Node node = inodes.get(id);
         if (id == Node.ROOT_ID) {
-            answering(req, () -> local.replyOpendir(req, fileInfo, new OpenDirectory(rootListing(view.snapshot()))));
+            answering(req, () -> local.replyOpendir(req, fileInfo, new OpenDirectory(rootListing(view.snapshot(), Reader.of(req)))));
         } else if (node == null || !isPast(node)) {
             local.opendir(req, id, fileInfo);
         } else {
             answering(req, () -> {
                 PastView.Snapshot s = view.snapshot();
-                local.replyOpendir(req, fileInfo, new OpenDirectory(files.list(s, place(s, node.path()), combinedPaths(s))));
+                local.replyOpendir(req, fileInfo, new OpenDirectory(files.list(s, place(s, node.path()), combinedPaths(s), Reader.of(req))));
             });
         }
     }
 
     /** The root: the mirrored names this host has, hosts/, the combined files, every present host's processes by cluster pid. */
-    private List<ExportedTree.Entry> rootListing(PastView.Snapshot s) {
+    private List<ExportedTree.Entry> rootListing(PastView.Snapshot s, Reader reader) {
         List<ExportedTree.Entry> out = new ArrayList<>();
         for (String name : new java.util.TreeSet<>(MIRRORED)) {
             ExportedTree.Entry e = localEntry(name);
@@ -195,7 +203,7 @@ public final class PastFs extends DelegatingFilesystem {
         for (PastView.HostAt h : s.present()) {
             for (io.procsys.history.Task t : h.frame().tasks().values()) {
                 if (t.isThread()) continue;
-                ExportedTree.Entry e = files.clusterEntry(s, h, t);
+                ExportedTree.Entry e = files.clusterEntry(s, h, t, reader);
                 if (e != null) out.add(e);
             }
         }
@@ -228,24 +236,35 @@ public final class PastFs extends DelegatingFilesystem {
             replyText(req, onStack, this::clockText);
             return;
         }
-        int uid = req.context().uid();
+        Reader reader = Reader.of(req);
         String path = node.path();
-        answering(req, () -> {
-            byte[] first = render(path, uid);
-            local.replyOpen(req, onStack, new RenderedFile(Contents.of(new String(first, StandardCharsets.ISO_8859_1)), () -> renderAgain(path, uid)));
-        });
+        answering(req, () -> replyRendered(req, onStack, reader, () -> Contents.of(new String(render(path, reader), StandardCharsets.ISO_8859_1)),
+                again -> renderAgain(path, again)));
     }
 
-    /** {@code path} at the time shown now, for reader {@code uid}. */
-    private byte[] render(String path, int uid) {
+    /** Opens a handle (charged to {@code reader}'s user) whose first text is {@code first} and whose reads at 0 render {@code again}. */
+    private void replyRendered(Request req, FileInfo fileInfo, Reader reader, Supplier<io.procsys.fs.cluster.Backend.Content> first,
+                               RenderedFile.Renderer again) {
+        UserLimits.Usage usage = local.takeHandle(req, reader);
+        if (usage == null) return;
+        try {
+            local.replyOpen(req, fileInfo, new RenderedFile(first.get(), again, reader), usage);
+        } catch (RuntimeException e) {
+            usage.closeHandle();
+            throw e;
+        }
+    }
+
+    /** {@code path} at the time shown now, for {@code reader}. */
+    private byte[] render(String path, Reader reader) {
         PastView.Snapshot s = view.snapshot();
-        return files.read(s, place(s, path), uid);
+        return files.read(s, place(s, path), reader);
     }
 
     /** A handle read again at 0: the file at the time shown now; a process that ended since answers ESRCH, as procfs does. */
-    private CompletableFuture<io.procsys.fs.cluster.Backend.Content> renderAgain(String path, int uid) {
+    private CompletableFuture<io.procsys.fs.cluster.Backend.Content> renderAgain(String path, Reader reader) {
         try {
-            return CompletableFuture.completedFuture(Contents.of(new String(render(path, uid), StandardCharsets.ISO_8859_1)));
+            return CompletableFuture.completedFuture(Contents.of(new String(render(path, reader), StandardCharsets.ISO_8859_1)));
         } catch (ErrnoException e) {
             boolean process = NodeKind.isPid(path.split("/")[0]) || path.startsWith(PastPlaces.HOSTS + "/") && path.split("/").length > 3;
             return CompletableFuture.failedFuture(e.errno() == Errno.ENOENT && process ? new ErrnoException(Errno.ESRCH, path + " ended") : e);
@@ -254,8 +273,8 @@ public final class PastFs extends DelegatingFilesystem {
 
     /** A handle whose every read at 0 renders {@code text} again. */
     private void replyText(Request req, FileInfo fileInfo, Supplier<String> text) {
-        answering(req, () -> local.replyOpen(req, fileInfo, new RenderedFile(Contents.of(text.get()),
-                () -> CompletableFuture.completedFuture(Contents.of(text.get())))));
+        answering(req, () -> replyRendered(req, fileInfo, Reader.of(req), () -> Contents.of(text.get()),
+                again -> CompletableFuture.completedFuture(Contents.of(text.get()))));
     }
 
     private String clockText() {
