@@ -104,4 +104,64 @@ class RecorderTest {
         assertEquals(2, read.size(), "the lost block's frames are gone, the new segment's are there");
         assertTrue(read.getFirst().timeMillis() >= 1_765_000_002_000L);
     }
+
+    /** A frame every 6 h of a fake clock: {@code padding} bytes of noise (deflate cannot shrink it) make each day's size known. */
+    private static Recorder.FrameSource noisyFrames(int padding) {
+        java.util.Random random = new java.util.Random(40);
+        return now -> {
+            StringBuilder noise = new StringBuilder();
+            for (int i = 0; i < padding / 8; i++) noise.append(Long.toHexString(random.nextLong() | Long.MIN_VALUE), 0, 8);
+            return Frames.frame(now, java.util.Map.of("loadavg", Item.file(("0.00 0.00 0.00 1/1 " + noise + "\n").getBytes())));
+        };
+    }
+
+    /** Runs {@code recorder} for {@code days} days of its fake {@code clock}, a frame every 6 h. */
+    private static void recordDays(Recorder recorder, AtomicLong clock, int days) {
+        for (int i = 0; i < days * 4; i++) {
+            recorder.tick();
+            clock.addAndGet(Duration.ofHours(6).toMillis());
+        }
+    }
+
+    /** The frames recorded in {@code dir}, by day. */
+    private static java.util.Map<java.time.LocalDate, Integer> framesByDay(Path dir) throws IOException {
+        java.util.Map<java.time.LocalDate, Integer> days = new java.util.TreeMap<>();
+        for (List<Segment.Block> seg : new StoreReader(dir).segments(0, Long.MAX_VALUE / 2, 1 << 26).segments()) {
+            for (Frame f : Segment.decode(seg).frames()) days.merge(DayFiles.dayOf(f.timeMillis()), 1, Integer::sum);
+        }
+        return days;
+    }
+
+    @Test
+    void retentionOnTheRecordersClockKeepsTheLastWholeDays() throws IOException {
+        AtomicLong clock = new AtomicLong(DayFiles.startOf(java.time.LocalDate.of(2026, 11, 20)) + 1);
+        Recorder.Settings settings = new Recorder.Settings(Duration.ofHours(6), Duration.ofHours(6), Duration.ofHours(24), 3, 1L << 30, 9);
+        try (Recorder recorder = new Recorder(noisyFrames(16), dir, settings, clock::get)) {
+            recordDays(recorder, clock, 10);
+        }
+        java.util.Map<java.time.LocalDate, Integer> kept = framesByDay(dir);
+        assertEquals(List.of(java.time.LocalDate.of(2026, 11, 27), java.time.LocalDate.of(2026, 11, 28), java.time.LocalDate.of(2026, 11, 29)),
+                List.copyOf(kept.keySet()), "the last 3 days of 10, today included");
+        assertEquals(List.of(4, 4, 4), List.copyOf(kept.values()), "each day kept whole: 4 frames of 6 h");
+        assertEquals(3, new StoreReader(dir).days().size(), "older days' files are gone, not emptied");
+    }
+
+    @Test
+    void theSizeBoundDeletesTheOldestWholeDays() throws IOException {
+        AtomicLong clock = new AtomicLong(DayFiles.startOf(java.time.LocalDate.of(2026, 11, 20)) + 1);
+        // 4 frames a day of 96 KiB of noise: ~200 KiB deflated a day; a 1 MiB bound holds 4 days, never part of one
+        Recorder.Settings settings = new Recorder.Settings(Duration.ofHours(6), Duration.ofHours(6), Duration.ofHours(24), 30, 1L << 20, 9);
+        try (Recorder recorder = new Recorder(noisyFrames(96 << 10), dir, settings, clock::get)) {
+            recordDays(recorder, clock, 10);
+            assertNull(recorder.stats().stoppedBecause, "older days made room: recording goes on");
+        }
+        java.util.Map<java.time.LocalDate, Integer> kept = framesByDay(dir);
+        assertTrue(new StoreReader(dir).sizeBytes() <= 1L << 20, "within the bound: " + new StoreReader(dir).sizeBytes());
+        assertTrue(kept.size() >= 2 && kept.size() < 10, "some days deleted, some kept: " + kept);
+        assertEquals(java.time.LocalDate.of(2026, 11, 29), ((java.util.TreeMap<java.time.LocalDate, Integer>) kept).lastKey(), "the newest days stay");
+        for (var day : kept.entrySet()) {
+            boolean today = day.getKey().equals(java.time.LocalDate.of(2026, 11, 29));
+            assertTrue(today || day.getValue() == 4, "a kept day is whole: " + kept);
+        }
+    }
 }
