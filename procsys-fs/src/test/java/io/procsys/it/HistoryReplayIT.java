@@ -243,6 +243,22 @@ class HistoryReplayIT {
         assertEquals(liveAsNobody, past.out(), "nobody reads the recorded files as it read the live ones: " + past.all());
     }
 
+    @Test
+    void btimeUptimeAndStartTimesAgreeInThePast() {
+        Commands.Result r = at(middle(), "sh", "-c", "cat /proc/.past /proc/uptime; grep '^btime' /proc/stat; ps -eo lstart,args");
+        String[] lines = r.out().split("\n");
+        long shownMillis = Long.parseLong(lines[0].split(" ")[0]);
+        double uptime = Double.parseDouble(lines[1].split(" ")[0]);
+        long btime = Long.parseLong(lines[2].split(" ")[1]);
+        assertTrue(Math.abs(btime + uptime - shownMillis / 1000.0) <= 1.5, "btime + uptime is the time shown: " + r.out());
+        String burner = r.out().lines().filter(l -> l.contains(MARK) && !l.contains("lstart")).findFirst()
+                .orElseThrow(() -> new AssertionError("no burner: " + r.out()));
+        java.time.LocalDateTime started = java.time.LocalDateTime.parse(burner.substring(0, 24).replaceAll("\\s+", " "),
+                java.time.format.DateTimeFormatter.ofPattern("EEE MMM d HH:mm:ss yyyy", java.util.Locale.ENGLISH));
+        long startedMillis = started.atZone(java.time.ZoneId.systemDefault()).toInstant().toEpochMilli();
+        assertTrue(Math.abs(startedMillis - burnerStart) <= 1500, "ps START is when the burner started (" + burnerStart + "): " + burner);
+    }
+
     /** The burner's pid in the view (a cluster pid), from ps in the middle. */
     static String burnerClusterPid() {
         Commands.Result ps = at(middle(), "ps", "-eo", "pid,args");
