@@ -12,7 +12,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.ZoneId;
 
 /**
@@ -32,16 +31,12 @@ public final class PastControl implements AutoCloseable {
     }
 
     public static Path socketFor(Path mountpoint) {
-        return Path.of("/run/procsys", "past" + mountpoint.toAbsolutePath().normalize().toString().replace('/', '_') + ".sock");
+        return RunFiles.socket("past", mountpoint);
     }
 
     public static PastControl start(Path mountpoint, PastClock clock) throws IOException {
         Path socket = socketFor(mountpoint);
-        Files.createDirectories(socket.getParent());
-        Files.deleteIfExists(socket);
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(socket));
-        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+        ServerSocketChannel server = RunFiles.listenPrivately(socket); // never a live daemon's socket
         PastControl control = new PastControl(socket, server);
         Thread.ofVirtual().name("past-control").start(() -> control.serve(clock));
         return control;

@@ -62,6 +62,8 @@ public final class PastView {
 
     private final List<HostPast> hosts = new ArrayList<>();
     private final PastClock clock;
+    /** The view's boot, with the live view's hysteresis: a host leaving for a moment does not move the btime tools keep. */
+    private final io.procsys.fs.clock.ViewBoot viewBoot = new io.procsys.fs.clock.ViewBoot();
 
     public PastView(List<Host> hosts, PastClock clock, Executor work) {
         this.clock = clock;
@@ -87,7 +89,7 @@ public final class PastView {
         long tv = clock.nowMillis();
         List<HostAt> present = new ArrayList<>();
         List<String> absent = new ArrayList<>();
-        long viewBtime = 0;
+        long earliest = 0;
         for (int i = 0; i < hosts.size(); i++) {
             HostPast h = hosts.get(i);
             HostPast.Moment m = h.at(tv);
@@ -96,10 +98,11 @@ public final class PastView {
                 continue;
             }
             long btime = Rendering.btime(m.before().file("stat"));
-            if (btime > 0 && (viewBtime == 0 || btime < viewBtime)) viewBtime = btime;
+            if (btime > 0 && (earliest == 0 || btime < earliest)) earliest = btime;
             present.add(new HostAt(i + 1, h.name(), m, btime));
         }
-        return new Snapshot(tv, present, absent, viewBtime);
+        long boot = viewBoot.update(earliest == 0 ? io.procsys.fs.clock.ViewBoot.NONE : earliest * 1000);
+        return new Snapshot(tv, present, absent, boot == io.procsys.fs.clock.ViewBoot.NONE ? 0 : boot / 1000);
     }
 
     /** The time shown and each host's state, one line each (procsys status). */
