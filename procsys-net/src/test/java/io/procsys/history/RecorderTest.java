@@ -164,4 +164,20 @@ class RecorderTest {
             assertTrue(today || day.getValue() == 4, "a kept day is whole: " + kept);
         }
     }
+
+    @Test
+    void anArchiveGetsEveryClosedBlockAndServesThePastAlone() throws IOException {
+        AtomicLong clock = new AtomicLong(1_765_000_000_000L);
+        Path archive = dir.resolve("archive");
+        Recorder.Settings settings = new Recorder.Settings(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofHours(1), 7, 1L << 30, 9);
+        try (Recorder recorder = new Recorder(noisyFrames(16), dir.resolve("own"), settings, clock::get).archiveTo(archive)) {
+            for (int i = 0; i < 7; i++) {
+                recorder.tick();
+                clock.addAndGet(1000);
+            }
+        }
+        java.util.Map<java.time.LocalDate, Integer> own = framesByDay(dir.resolve("own"));
+        assertEquals(java.util.Map.of(DayFiles.dayOf(1_765_000_000_000L), 7), own);
+        assertEquals(own, framesByDay(archive), "the archive holds the same frames, readable without the host's own files");
+    }
 }
