@@ -29,13 +29,15 @@ class LayersTest {
             Map.entry("io/procsys/posix/", List.of("io/procsys/fuse/", "io/procsys/metrics/", "io/procsys/tree/", "io/procsys/net/", "io/procsys/fs/")),
             Map.entry("io/procsys/metrics/", List.of("io/procsys/fuse/bindings/", "io/procsys/tree/", "io/procsys/net/", "io/procsys/fs/", "io/procsys/daemon/", "io/procsys/cli/")),
             Map.entry("io/procsys/tree/", List.of("io/procsys/fuse/", "io/procsys/net/", "io/procsys/fs/")),
-            Map.entry("io/procsys/net/", List.of("io/procsys/fuse/", "io/procsys/fs/")),
+            Map.entry("io/procsys/net/", List.of("io/procsys/fuse/", "io/procsys/fs/", "io/procsys/history/")),
+            Map.entry("io/procsys/history/", List.of("io/procsys/fuse/", "io/procsys/fs/", "io/procsys/daemon/", "io/procsys/cli/")),
             Map.entry("io/procsys/fs/identity/", List.of("io/procsys/fuse/", "io/procsys/fs/cluster/", "io/procsys/fs/combine/", "io/procsys/daemon/", "io/procsys/cli/")),
             Map.entry("io/procsys/fs/combine/", List.of("io/procsys/fuse/", "io/procsys/fs/cluster/", "io/procsys/daemon/", "io/procsys/cli/")),
             Map.entry("io/procsys/fs/access/", List.of("io/procsys/fuse/bindings/", "io/procsys/fs/cluster/", "io/procsys/fs/combine/",
-                    "io/procsys/fs/identity/", "io/procsys/daemon/", "io/procsys/cli/")),
-            Map.entry("io/procsys/fs/cluster/", List.of("io/procsys/fuse/bindings/", "io/procsys/daemon/", "io/procsys/cli/")),
-            Map.entry("io/procsys/fs/", List.of("io/procsys/fuse/bindings/", "io/procsys/fs/cluster/", "io/procsys/fs/combine/", "io/procsys/daemon/", "io/procsys/cli/")),
+                    "io/procsys/fs/identity/", "io/procsys/fs/history/", "io/procsys/daemon/", "io/procsys/cli/")),
+            Map.entry("io/procsys/fs/cluster/", List.of("io/procsys/fuse/bindings/", "io/procsys/daemon/", "io/procsys/cli/", "io/procsys/fs/history/")),
+            Map.entry("io/procsys/fs/history/", List.of("io/procsys/fuse/bindings/", "io/procsys/daemon/", "io/procsys/cli/")),
+            Map.entry("io/procsys/fs/", List.of("io/procsys/fuse/bindings/", "io/procsys/fs/cluster/", "io/procsys/fs/combine/", "io/procsys/fs/history/", "io/procsys/daemon/", "io/procsys/cli/")),
             Map.entry("io/procsys/daemon/", List.of("io/procsys/fuse/bindings/", "io/procsys/cli/")),
             Map.entry("io/procsys/cli/", List.of("io/procsys/fuse/bindings/")));
 
@@ -90,6 +92,7 @@ class LayersTest {
         // io.procsys.fuse.FileInfo reads the generated fuse_file_info: under a rule that forbids it, it would be caught
         byte[] fileInfo = classes().get("io/procsys/fuse/FileInfo.class");
         assertTrue(new String(fileInfo, StandardCharsets.ISO_8859_1).contains("io/procsys/fuse/bindings/"));
-        assertEquals(List.of("io/procsys/fuse/bindings/", "io/procsys/daemon/", "io/procsys/cli/"), rulesFor("io/procsys/fs/cluster/ClusterFs.class"));
+        assertEquals(List.of("io/procsys/fuse/bindings/", "io/procsys/daemon/", "io/procsys/cli/", "io/procsys/fs/history/"),
+                rulesFor("io/procsys/fs/cluster/ClusterFs.class"));
     }
 }

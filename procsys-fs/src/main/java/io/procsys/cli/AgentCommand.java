@@ -57,6 +57,9 @@ final class AgentCommand implements Callable<Integer> {
     @Mixin
     MetricsOptions metricsOptions;
 
+    @Mixin
+    RecordOptions recordOptions;
+
     @Override
     public Integer call() throws InterruptedException {
         StopSignals stop = StopSignals.install();
@@ -73,6 +76,13 @@ final class AgentCommand implements Callable<Integer> {
         try {
             agent = RunningAgent.start(procRoot, Hosts.parseAddress(listen), listen, node, context, metrics, new ActionRules(signals, (int) actMinUid));
         } catch (UserError e) {
+            metrics.close();
+            throw e;
+        }
+        try {
+            recordOptions.startOn(agent);
+        } catch (UserError e) {
+            agent.close();
             metrics.close();
             throw e;
         }

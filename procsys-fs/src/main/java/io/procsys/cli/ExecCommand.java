@@ -69,6 +69,9 @@ final class ExecCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions clusterOptions;
 
+    @Mixin
+    PastOptions pastOptions;
+
     @Option(names = "--files-only",
             description = "Bind only the combined top-level files (meminfo, cpuinfo, stat, uptime, loadavg, vmstat, swaps, "
                     + "diskstats) over the real /proc, as LXCFS does: processes and everything else stay this host's.")
@@ -110,6 +113,7 @@ final class ExecCommand implements Callable<Integer> {
             if (!Mounts.isProcsysMount(target)) throw new UserError(target + " is not a procsys mount");
             return run(target);
         }
+        if (pastOptions.wanted()) return runInThePast();
         Path privateMount = Files.createTempDirectory("procsys-exec-");
         try (MountService service = MountService.mount(procRoot, privateMount, options, clusterOptions.cluster())) {
             service.serveInBackground(MountService.DEFAULT_THREADS);
@@ -122,7 +126,39 @@ final class ExecCommand implements Callable<Integer> {
         }
     }
 
+    /** CMD over a private view of the past (--at), mounted for the call. */
+    private int runInThePast() throws IOException, InterruptedException {
+        var hosts = pastOptions.hosts(clusterOptions);
+        String node = clusterOptions.name != null ? clusterOptions.name : Hosts.localName();
+        Path privateMount = Files.createTempDirectory("procsys-exec-");
+        try (io.procsys.daemon.PastMount past = io.procsys.daemon.PastMount.start(privateMount, options, pastOptions.atMillis(), hosts,
+                hosts.stream().anyMatch(h -> h.agent() != null) ? clusterOptions.tls.client(node) : null, node, io.procsys.metrics.Metrics.OFF,
+                new io.procsys.fs.access.UserLimits(io.procsys.fs.access.UserLimits.Limits.DEFAULT))) {
+            past.service().serveInBackground(MountService.DEFAULT_THREADS);
+            return run(privateMount);
+        } finally {
+            Files.deleteIfExists(privateMount);
+        }
+    }
+
+    /**
+     * Tells the user what time the tools show: their header clocks (top, uptime) say now, and a
+     * view of the past cannot change that (time namespaces move only the monotonic clocks).
+     */
+    static void tellTheTime(Path view) throws IOException {
+        String[] shown = Files.readString(view.resolve(io.procsys.fs.history.PastFs.CLOCK_FILE)).strip().split(" ");
+        System.err.println("procsys: " + view + " shows the cluster as at " + shown[1] + " " + shown[2] + " (" + shown[3]
+                + "); the tools' own clocks say now");
+    }
+
     private int run(Path mirror) throws IOException, InterruptedException {
+        if (Files.exists(mirror.resolve(io.procsys.fs.history.PastFs.CLOCK_FILE))) { // a view of the past: no network, /sys or calls of its own
+            tellTheTime(mirror);
+            List<String> argv = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", BIND_AND_EXEC,
+                    "procsys-exec", mirror.toString()));
+            argv.addAll(command);
+            return ExecProcess.startAndWait(argv, mirror, false);
+        }
         boolean cluster = Files.isDirectory(mirror.resolve("hosts"));
         boolean sysViews = cluster && Files.isDirectory(mirror.resolve(SysViews.DIRECTORY));
         List<String> argv = new ArrayList<>();

@@ -14,7 +14,7 @@ import java.util.Set;
  * command's start-up (docs/benchmarks/history.md "CLI start-up").
  */
 @Command(name = "procsys", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        subcommands = {MountCommand.class, UmountCommand.class, ExecCommand.class, AgentCommand.class, CertsCommand.class, StatusCommand.class, KillCommand.class, WhichCommand.class, NodeCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {MountCommand.class, UmountCommand.class, ExecCommand.class, AgentCommand.class, CertsCommand.class, StatusCommand.class, KillCommand.class, WhichCommand.class, NodeCommand.class, DemoCommand.class, SeekCommand.class, PauseCommand.class, ResumeCommand.class, CommandLine.HelpCommand.class},
         description = {"The /proc of Linux machines served as a FUSE filesystem.", ""},
         footer = {"", "Run 'procsys help COMMAND' for a command's options."})
 public final class Main implements Runnable {
@@ -63,7 +63,8 @@ public final class Main implements Runnable {
     }
 
     /** Commands that resolve no host name (the JVM's DNS cache setting is then not needed). */
-    private static final Set<String> NO_NAME_LOOKUPS = Set.of("StatusCommand", "UmountCommand", "CertsCommand", "KillCommand", "WhichCommand");
+    private static final Set<String> NO_NAME_LOOKUPS = Set.of("StatusCommand", "UmountCommand", "CertsCommand", "KillCommand", "WhichCommand",
+            "SeekCommand", "PauseCommand", "ResumeCommand");
 
     /**
      * The command class the first argument names, or null. A switch, not a walk over the
@@ -83,6 +84,9 @@ public final class Main implements Runnable {
             case "which" -> WhichCommand.class;
             case "node" -> NodeCommand.class;
             case "demo" -> DemoCommand.class;
+            case "seek" -> SeekCommand.class;
+            case "pause" -> PauseCommand.class;
+            case "resume" -> ResumeCommand.class;
             default -> null;
         };
     }

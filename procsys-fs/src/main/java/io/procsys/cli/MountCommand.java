@@ -5,6 +5,7 @@ import io.procsys.daemon.MetricsEndpoint;
 import io.procsys.daemon.MountService;
 import io.procsys.daemon.ControlEndpoint;
 import io.procsys.daemon.MountControl;
+import io.procsys.daemon.PastMount;
 import io.procsys.daemon.intercept.InterceptEndpoint;
 import io.procsys.daemon.StatusEndpoint;
 import io.procsys.daemon.StopSignals;
@@ -58,6 +59,9 @@ final class MountCommand implements Callable<Integer> {
     MetricsOptions metricsOptions;
 
     @Mixin
+    PastOptions pastOptions;
+
+    @Mixin
     UserLimitOptions userLimits;
 
     @Option(names = "--daemon", hidden = true,
@@ -82,6 +86,7 @@ final class MountCommand implements Callable<Integer> {
             MountService serving = mounted.get();
             if (serving != null) new Thread(serving::close, "procsys-stop").start();
         });
+        if (pastOptions.wanted()) return servePast(stop, mounted);
         var cluster = clusterOptions.cluster();
         MetricsOptions.Mounted mounting = metricsOptions.mount(procRoot, mountpoint, options, cluster, clusterOptions.configuredMetricsListen(),
                 userLimits.limits());
@@ -94,6 +99,31 @@ final class MountCommand implements Callable<Integer> {
         } catch (java.io.IOException e) {
             System.err.println("procsys: no control socket (procsys kill, which): " + e.getMessage());
         }
+        return serve(stop, mounted, service, metrics, status, control, procRoot.toString());
+    }
+
+    /** A view of the past (--at): its hosts' recordings, mounted; status names the time shown and each host's state. */
+    private int servePast(StopSignals stop, AtomicReference<MountService> mounted) throws IOException {
+        long at = pastOptions.atMillis();
+        var hosts = pastOptions.hosts(clusterOptions);
+        String node = clusterOptions.name != null ? clusterOptions.name : Hosts.localName();
+        Metrics metrics = metricsOptions.start(null);
+        PastMount past;
+        try {
+            past = PastMount.start(mountpoint, options, at, hosts, hosts.stream().anyMatch(h -> h.agent() != null) ? clusterOptions.tls.client(node) : null,
+                    node, metrics, userLimits.limits());
+        } catch (UserError e) {
+            metrics.close();
+            throw e;
+        }
+        MountService service = past.service();
+        StatusEndpoint status = StatusEndpoint.start(service.mountpoint(), procRoot, null, past.view()::status);
+        return serve(stop, mounted, service, metrics, status, null, "the past at " + io.procsys.fs.history.Times.format(at));
+    }
+
+    /** Serves {@code service} until it is unmounted or stopped, then closes what goes with it. */
+    private int serve(StopSignals stop, AtomicReference<MountService> mounted, MountService service, Metrics metrics, StatusEndpoint status,
+                      ControlEndpoint control, String what) throws IOException {
         if (service.cluster() != null) {
             try {
                 service.closeFirst(InterceptEndpoint.start(service.mountpoint(), MountControl.inProcess(service.cluster())));
@@ -101,17 +131,17 @@ final class MountCommand implements Callable<Integer> {
                 System.err.println("procsys: procsys exec starts a JVM per command to intercept its calls: " + e.getMessage());
             }
         }
-        if (cluster != null) MetricsEndpoint.exportExpiry(metrics, cluster.credentials());
+        if (service.cluster() != null) MetricsEndpoint.exportExpiry(metrics, service.cluster().credentials());
         service.serveInBackground(threads);
         mounted.set(service);
         if (stop.received() != null) service.close(); // it came while mounting
         if (daemon) {
             Path logFile = log != null ? log : defaultLog(service.mountpoint());
-            DaemonOutput.detach(logFile, READY + " mounted " + procRoot + " on " + service.mountpoint()
+            DaemonOutput.detach(logFile, READY + " mounted " + what + " on " + service.mountpoint()
                     + " (daemon pid " + ProcessHandle.current().pid() + ", log " + logFile
                     + MetricsEndpoint.describe(metrics) + "); stop it with: procsys umount " + service.mountpoint());
         } else {
-            System.err.println("procsys: serving " + procRoot + " on " + service.mountpoint() + " (Ctrl-C to stop"
+            System.err.println("procsys: serving " + what + " on " + service.mountpoint() + " (Ctrl-C to stop"
                     + MetricsEndpoint.describe(metrics) + ")");
         }
         try {

@@ -67,29 +67,13 @@ public final class MountService implements AutoCloseable {
     /** As above, holding every local user but root to {@code limits} (docs/security.md, "Bounds"). */
     public static MountService mount(Path procRoot, Path mountpoint, List<String> extraOptions, Cluster cluster, Metrics metrics,
                                      UserLimits limits) {
-        Path target = mountpoint.toAbsolutePath().normalize();
-        checkMountpoint(target);
-        try {
-            Fuse.requireLibrary();
-            Fuse.requireDevice();
-        } catch (FuseException e) {
-            throw new UserError(e.getMessage());
-        }
-        ProcTree tree;
-        try {
-            tree = ProcTree.open(procRoot);
-        } catch (IllegalArgumentException e) {
-            throw new UserError(e.getMessage());
-        }
-        List<String> options = new ArrayList<>(BASE_OPTIONS);
-        options.addAll(extraOptions);
-        // other users may read the mount only under /proc's own modes, checked by the kernel
-        if (options.contains("allow_other") && !options.contains("default_permissions")) options.add("default_permissions");
+        Path target = checkedMountpoint(mountpoint);
+        ProcTree tree = openTree(procRoot);
         ClusterFs clusterFs = cluster == null ? null : cluster.filesystem(tree, limits);
         ProcMirror mirror = clusterFs == null ? new ProcMirror(tree, limits) : clusterFs.local();
         FuseFilesystem fs = clusterFs == null ? mirror : clusterFs;
         try {
-            FuseSession session = FuseSession.mount(fs, target, options, metrics.fuseOperations());
+            FuseSession session = FuseSession.mount(fs, target, optionsOf(extraOptions), metrics.fuseOperations());
             MountService service = new MountService(tree, mirror, session, cluster, cluster == null ? null : standInNetwork(target, cluster));
             if (cluster != null) cluster.exportTo(metrics);
             return service;
@@ -98,6 +82,49 @@ public final class MountService implements AutoCloseable {
             if (cluster != null) cluster.close();
             throw new UserError(e.getMessage());
         }
+    }
+
+    /** Mounts {@code view}, the cluster as it was (mount --at): its recorded hosts, and the few names of this host's /proc it keeps. */
+    public static MountService mountPast(Path mountpoint, List<String> extraOptions, io.procsys.fs.history.PastView view, Metrics metrics,
+                                         UserLimits limits) {
+        Path target = checkedMountpoint(mountpoint);
+        ProcTree tree = openTree(Path.of("/proc"));
+        io.procsys.fs.history.PastFs fs = new io.procsys.fs.history.PastFs(tree, view, limits);
+        try {
+            return new MountService(tree, fs.local(), FuseSession.mount(fs, target, optionsOf(extraOptions), metrics.fuseOperations()), null, null);
+        } catch (FuseException e) {
+            tree.close();
+            throw new UserError(e.getMessage());
+        }
+    }
+
+    /** The mount point, absolute, after every check a user can fail (and libfuse and /dev/fuse are there). */
+    private static Path checkedMountpoint(Path mountpoint) {
+        Path target = mountpoint.toAbsolutePath().normalize();
+        checkMountpoint(target);
+        try {
+            Fuse.requireLibrary();
+            Fuse.requireDevice();
+        } catch (FuseException e) {
+            throw new UserError(e.getMessage());
+        }
+        return target;
+    }
+
+    private static ProcTree openTree(Path procRoot) {
+        try {
+            return ProcTree.open(procRoot);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
+    }
+
+    private static List<String> optionsOf(List<String> extraOptions) {
+        List<String> options = new ArrayList<>(BASE_OPTIONS);
+        options.addAll(extraOptions);
+        // other users may read the mount only under /proc's own modes, checked by the kernel
+        if (options.contains("allow_other") && !options.contains("default_permissions")) options.add("default_permissions");
+        return options;
     }
 
     /**

@@ -83,4 +83,21 @@ public final class RunFiles {
             }
         }
     }
+
+    /** A listener on {@code socket}, its owner's only: claimed ({@link #claim}), bound privately, mode 0600. */
+    public static java.nio.channels.ServerSocketChannel listenPrivately(Path socket) throws IOException {
+        claim(socket);
+        java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            bindPrivately(() -> server.bind(UnixDomainSocketAddress.of(socket)));
+            Files.setPosixFilePermissions(socket, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            return server;
+        } catch (IOException e) {
+            server.close();
+            throw e;
+        } catch (Exception e) {
+            server.close();
+            throw new IOException("cannot listen on " + socket + ": " + e.getMessage(), e);
+        }
+    }
 }

@@ -20,8 +20,13 @@ public final class RunningAgent implements AutoCloseable {
     private final ProcTree tree;
     private final Agent agent;
     private final SslContext tls;
+    /** This host's recording (--record), or null. */
+    private volatile AgentRecording recording;
 
-    private RunningAgent(ProcTree tree, Agent agent, SslContext tls) {
+    private final String node;
+
+    private RunningAgent(ProcTree tree, Agent agent, SslContext tls, String node) {
+        this.node = node;
         this.tree = tree;
         this.agent = agent;
         this.tls = tls;
@@ -68,7 +73,7 @@ public final class RunningAgent implements AutoCloseable {
         try {
             Agent agent = Agent.start(address, node, new ExportedTree(tree), tls, null, rules, tables, files);
             agent.stats().exportTo(metrics);
-            return new RunningAgent(tree, agent, tls);
+            return new RunningAgent(tree, agent, tls, node);
         } catch (Exception e) {
             tree.close();
             throw new UserError("cannot listen on " + listen + ": " + e.getMessage());
@@ -88,6 +93,15 @@ public final class RunningAgent implements AutoCloseable {
         Thread.ofPlatform().daemon().name("procsys-warmup").start(() -> Warmup.run(self, clientTls, node, requests, Warmup.LOWEST_PRIORITY));
     }
 
+    /**
+     * Records this host into {@code root}/NODE (and copies each closed block to {@code archive}/NODE,
+     * unless null), and answers History requests from {@code root}: this host's and any other
+     * recorded there. Stopped with the agent.
+     */
+    public void record(Path root, io.procsys.history.Recorder.Settings settings, Path archive) {
+        recording = AgentRecording.start(tree, agent, node, root, settings, archive);
+    }
+
     public InetSocketAddress address() {
         return agent.address();
     }
@@ -104,6 +118,7 @@ public final class RunningAgent implements AutoCloseable {
 
     @Override
     public void close() {
+        if (recording != null) recording.close();
         agent.close();
         tree.close();
     }

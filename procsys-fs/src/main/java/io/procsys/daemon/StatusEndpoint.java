@@ -66,6 +66,11 @@ public final class StatusEndpoint implements AutoCloseable {
     }
 
     public static StatusEndpoint start(Path mountpoint, Path procRoot, Cluster cluster) throws IOException {
+        return start(mountpoint, procRoot, cluster, List::of);
+    }
+
+    /** As above, the text answer ending with {@code notes} (a view of the past: its time and its hosts). */
+    public static StatusEndpoint start(Path mountpoint, Path procRoot, Cluster cluster, java.util.function.Supplier<List<String>> notes) throws IOException {
         Path socket = socketFor(mountpoint);
         RunFiles.claim(socket);
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -80,11 +85,11 @@ public final class StatusEndpoint implements AutoCloseable {
         }
         Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
         StatusEndpoint endpoint = new StatusEndpoint(socket, server);
-        Thread.ofVirtual().name("status-endpoint").start(() -> endpoint.serve(mountpoint, procRoot, cluster));
+        Thread.ofVirtual().name("status-endpoint").start(() -> endpoint.serve(mountpoint, procRoot, cluster, notes));
         return endpoint;
     }
 
-    private void serve(Path mountpoint, Path procRoot, Cluster cluster) {
+    private void serve(Path mountpoint, Path procRoot, Cluster cluster, java.util.function.Supplier<List<String>> notes) {
         while (server.isOpen()) {
             try (SocketChannel client = server.accept()) {
                 boolean text = REQUEST_TEXT.equals(requestOf(client));
@@ -94,7 +99,8 @@ public final class StatusEndpoint implements AutoCloseable {
                         cluster == null ? null : cluster.discovery(), credentials == null ? null : credentials.status(),
                         cluster == null ? null : cluster.clock(),
                         cluster == null ? List.of() : cluster.staleHosts(), cluster == null ? List.of() : cluster.offenders());
-                byte[] body = text ? StatusReport.render(status).getBytes(StandardCharsets.UTF_8) : StatusJson.write(status);
+                byte[] body = text ? (StatusReport.render(status) + String.join("", notes.get().stream().map(n -> n + "\n").toList()))
+                        .getBytes(StandardCharsets.UTF_8) : StatusJson.write(status);
                 ByteBuffer out = ByteBuffer.wrap(body);
                 while (out.hasRemaining()) client.write(out);
             } catch (IOException | RuntimeException e) {

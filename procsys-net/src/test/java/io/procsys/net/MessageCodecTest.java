@@ -55,7 +55,8 @@ class MessageCodecTest {
                 new Message.LinkText(13, "/usr/bin/vim"), new Message.Error(14, 2),
                 new Message.Signal(18, 4242, 987654321L, 15, "alice", 1000), new Message.Signal(19, -1, -1L, 0, "root", 0),
                 new Message.SetPriority(20, 1, Long.MAX_VALUE, -20, "bob.smith", 1001),
-                new Message.IoprioGet(21, 4194303, 0L), new Message.Done(22, 0), new Message.Done(23, 16388));
+                new Message.IoprioGet(21, 4194303, 0L), new Message.Done(22, 0), new Message.Done(23, 16388),
+                new Message.History(28, "", 1_765_000_000_000L, 1_765_000_600_000L), new Message.History(29, "rack/h17", -5, -5));
         for (Message m : messages) assertEquals(m, roundTrip(m));
         ByteBuf bytes = Unpooled.directBuffer().writeBytes("MemTotal: 1 kB\n".getBytes(StandardCharsets.US_ASCII));
         Message.Data data = (Message.Data) roundTrip(new Message.Data(15, bytes));
@@ -167,5 +168,17 @@ class MessageCodecTest {
             for (Object m : decoded) if (m instanceof Message.Data d) d.bytes().release();
         }
         assertFalse(rejected == 0);
+    }
+
+    @Test
+    void aHistoryRequestForSpansBackwardsOrTooLongIsRefused() {
+        for (long[] span : new long[][]{{10, 9}, {0, Message.MAX_HISTORY_SPAN_MILLIS + 1}, {Long.MIN_VALUE, Long.MAX_VALUE}}) {
+            ByteBuf body = Unpooled.buffer().writeByte(30).writeInt(5).writeShort(0).writeLong(span[0]).writeLong(span[1]);
+            EmbeddedChannel in = channel(Framing.MAX_REQUEST_FRAME);
+            assertThrows(io.netty.handler.codec.DecoderException.class,
+                    () -> in.writeInbound(Unpooled.buffer().writeInt(body.readableBytes()).writeBytes(body)), span[0] + ".." + span[1]);
+            body.release();
+            in.finishAndReleaseAll();
+        }
     }
 }

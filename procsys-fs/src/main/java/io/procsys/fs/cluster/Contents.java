@@ -7,7 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.function.UnaryOperator;
 
 /** File contents as text and back ({@link TextBytes}), as {@link Backend.Content}, and as received from a peer. */
-final class Contents {
+public final class Contents {
     private Contents() {}
 
     static String text(MemorySegment bytes) {
@@ -23,7 +23,7 @@ final class Contents {
     }
 
     /** {@code text} in malloc'ed memory, for the reply path. */
-    static Backend.Content of(String text) {
+    public static Backend.Content of(String text) {
         return new Malloced(TextBytes.of(text).bytes());
     }
 

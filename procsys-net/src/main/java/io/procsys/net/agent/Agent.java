@@ -65,6 +65,8 @@ public final class Agent implements AutoCloseable {
 
     private final TableSource tableSource;
     private final FileSource fileSource;
+    /** Where History requests are answered from (null: nothing recorded, ENODATA). */
+    private volatile HistorySource history;
     /** Why a client's chain is not to be trusted now, or null: the reloading files' check, or the dates for fixed ones. */
     private final Function<X509Certificate[], String> trust;
     /** The reloading TLS files, told to check the open connections again (null: fixed or none). */
@@ -156,6 +158,7 @@ public final class Agent implements AutoCloseable {
             ch.pipeline().addLast("hello", new AgentHello(node, stats, tableSource == null ? () -> 0 : tableSource::waitsMillis));
             ch.pipeline().addLast("requests", new RequestHandler(tree, stats, fileWork, threads.fileWork(), tables, tableSource, fileSource));
             ch.pipeline().addLast("actions", new ActionHandler(actions, threads.fileWork(), stats, trust));
+            ch.pipeline().addLast("history", new HistoryHandler(() -> history, threads.fileWork(), stats));
         }
     }
 
@@ -199,6 +202,12 @@ public final class Agent implements AutoCloseable {
     public static Agent start(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls, Threads shared, ActionRules rules,
                               TableSource tables, FileSource files) throws InterruptedException {
         return new Agent(listen, node, tree, tls, shared, rules, tables, files);
+    }
+
+    /** Answers History requests from {@code source} from now on (null: none, ENODATA). */
+    public Agent history(HistorySource source) {
+        this.history = source;
+        return this;
     }
 
     public InetSocketAddress address() {

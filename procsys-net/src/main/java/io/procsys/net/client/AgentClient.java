@@ -293,6 +293,18 @@ public final class AgentClient implements AutoCloseable {
         return data(request(id -> new Message.Table(id, path, threads, asked, below), waitMillis));
     }
 
+    /**
+     * The recorded past of {@code host} ("" the agent's own) from {@code fromMillis} to
+     * {@code toMillis}, as a batch of segments (the caller owns the buffer), within {@code waitMillis};
+     * an agent older than version 7 fails with EPROTONOSUPPORT (93) without being asked.
+     */
+    public CompletableFuture<ByteBuf> history(String host, long fromMillis, long toMillis, long waitMillis) {
+        if (version < Message.HISTORY_VERSION) {
+            return CompletableFuture.failedFuture(new ErrnoException(93, "agent " + peerNode() + " speaks protocol " + version + ": it records nothing"));
+        }
+        return data(request(id -> new Message.History(id, host, fromMillis, toMillis), waitMillis));
+    }
+
     public CompletableFuture<String> readlink(String path, long waitMillis) {
         return request(id -> new Message.Readlink(id, path), waitMillis).thenApply(r -> ((Message.LinkText) r).text());
     }

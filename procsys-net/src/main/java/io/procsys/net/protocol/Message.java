@@ -16,8 +16,9 @@ public sealed interface Message {
      * 2: adds Table. 3: adds the actions (Signal, SetPriority, IoprioGet) and Done. 4: Table names
      * the parts it wants. 5: Table may ask for the subtree (a {@link TableBundle} from a tree node).
      * 6: Welcome says how long the agent may wait for hosts below it (a tree node).
+     * 7: History asks for a host's recorded past.
      */
-    int PROTOCOL_VERSION = 6;
+    int PROTOCOL_VERSION = 7;
     /** The first version with actions: a client that negotiated an older one sends none (and answers EPERM itself). */
     int ACTIONS_VERSION = 3;
     /** The first version whose Table may leave parts out: a client that negotiated an older one asks for all. */
@@ -26,6 +27,10 @@ public sealed interface Message {
     int SUBTREE_VERSION = 5;
     /** The first version whose Welcome carries the agent's wait for the hosts below it: a client that negotiated an older one takes 0. */
     int WAITS_VERSION = 6;
+    /** The first version with History: a client that negotiated an older one leaves that host out of a view of the past. */
+    int HISTORY_VERSION = 7;
+    /** The longest span of time one History request may ask for. */
+    long MAX_HISTORY_SPAN_MILLIS = 86_400_000;
     /** The longest wait an agent may announce (a larger one is refused as malformed): 10 minutes. */
     long MAX_WAITS_MILLIS = 600_000;
     /**
@@ -121,6 +126,26 @@ public sealed interface Message {
 
     /** ioprio_get(IOPRIO_WHO_PROCESS, pid): a read, answered to any client the agent serves. */
     record IoprioGet(int id, int pid, long startTime) implements Action {}
+
+    /**
+     * The recorded past of {@code host} ("" the agent's own host; a tree node answers for a host
+     * below it by that name) from {@code fromMillis} to {@code toMillis} (wall clock, ms): Data
+     * holding an {@code io.procsys.history.SegmentBatch} (the segments with frames in the span, and
+     * the last one before it), or Error (ENODATA: nothing recorded; ENOENT: no such host).
+     */
+    record History(int id, String host, long fromMillis, long toMillis) implements Message {
+        public History {
+            if (!spanFits(fromMillis, toMillis)) {
+                throw new IllegalArgumentException("history from " + fromMillis + " to " + toMillis);
+            }
+        }
+    }
+
+    /** Whether a History span is one a request may ask for: in order, at most {@link #MAX_HISTORY_SPAN_MILLIS} long. */
+    static boolean spanFits(long fromMillis, long toMillis) {
+        long span = toMillis - fromMillis;
+        return toMillis >= fromMillis && span >= 0 && span <= MAX_HISTORY_SPAN_MILLIS;
+    }
 
     sealed interface Reply extends Message {}
 

@@ -19,7 +19,8 @@ import java.util.List;
 public final class MessageCodec extends MessageToMessageCodec<ByteBuf, Message> {
     static final int HELLO = 1, WELCOME = 2, STAT = 10, LIST = 11, READ = 12, READLINK = 13, TABLE = 14,
             SIGNAL = 15, SET_PRIORITY = 16, IOPRIO_GET = 17,
-            ATTRIBUTES = 20, LISTING = 21, DATA = 22, LINK_TEXT = 23, ERROR = 24, DONE = 25;
+            ATTRIBUTES = 20, LISTING = 21, DATA = 22, LINK_TEXT = 23, ERROR = 24, DONE = 25,
+            HISTORY = 30;
     /** A user name in an action: what useradd accepts is far shorter (32); anything longer is refused. */
     static final int MAX_USER = 256;
     static final int MAX_STRING = 4096;
@@ -58,6 +59,7 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, Message> 
             case Message.SetPriority a -> writeString(buf.writeByte(SET_PRIORITY).writeInt(a.id()).writeInt(a.pid()).writeLong(a.startTime())
                     .writeInt(a.nice()), a.user()).writeInt(a.uid());
             case Message.IoprioGet a -> buf.writeByte(IOPRIO_GET).writeInt(a.id()).writeInt(a.pid()).writeLong(a.startTime());
+            case Message.History h -> writeString(buf.writeByte(HISTORY).writeInt(h.id()), h.host()).writeLong(h.fromMillis()).writeLong(h.toMillis());
             case Message.Done d -> buf.writeByte(DONE).writeInt(d.id()).writeInt(d.value());
             case Message.Attributes a -> writeAttributes(buf.writeByte(ATTRIBUTES).writeInt(a.id()), a.attributes());
             case Message.Listing l -> writeEntries(buf.writeByte(LISTING).writeInt(l.id()), l.entries());
@@ -84,6 +86,7 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, Message> 
             case SIGNAL -> new Message.Signal(id, readInt(in), readLong(in), readInt(in), readUser(in), readInt(in));
             case SET_PRIORITY -> new Message.SetPriority(id, readInt(in), readLong(in), readInt(in), readUser(in), readInt(in));
             case IOPRIO_GET -> new Message.IoprioGet(id, readInt(in), readLong(in));
+            case HISTORY -> history(id, readString(in), readLong(in), readLong(in));
             case DONE -> new Message.Done(id, readInt(in));
             case ATTRIBUTES -> new Message.Attributes(id, readAttributes(in));
             case LISTING -> new Message.Listing(id, readEntries(in));
@@ -116,6 +119,11 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, Message> 
         long waits = readInt(in) & 0xffff_ffffL;
         if (waits > Message.MAX_WAITS_MILLIS) throw new CorruptedFrameException("an agent's wait of " + waits + " ms");
         return new Message.Welcome(version, node, waits);
+    }
+
+    private static Message.History history(int id, String host, long from, long to) {
+        if (!Message.spanFits(from, to)) throw new CorruptedFrameException("history from " + from + " to " + to);
+        return new Message.History(id, host, from, to);
     }
 
     private static int readParts(ByteBuf in) {

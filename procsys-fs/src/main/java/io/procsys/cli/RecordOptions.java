@@ -1,0 +1,95 @@
+package io.procsys.cli;
+
+import io.procsys.daemon.RunningAgent;
+import io.procsys.daemon.UserError;
+import io.procsys.history.Recorder;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** --record and its settings (agent and node): this host's past, kept for `procsys mount --at` (docs/history.md). */
+final class RecordOptions {
+    @Option(names = "--record", paramLabel = "DIR",
+            description = "Record this host's processes and system files every --record-interval into DIR/NAME/ (one pair of files a day), "
+                    + "and answer mounts that ask for its past (procsys mount --at). Off by default.")
+    Path dir;
+
+    @Option(names = "--record-interval", paramLabel = "DURATION", defaultValue = "10s",
+            description = "Time between two frames of the recording (default: ${DEFAULT-VALUE}; at least 100ms).")
+    String interval;
+
+    @Option(names = "--record-keep-days", paramLabel = "DAYS", defaultValue = "" + Recorder.Settings.KEEP_DAYS,
+            description = "Whole days of recording kept (default: ${DEFAULT-VALUE}).")
+    int keepDays;
+
+    @Option(names = "--record-max-size", paramLabel = "SIZE", defaultValue = "1G",
+            description = "Most bytes the recording takes (default: ${DEFAULT-VALUE}): past it the oldest days go; today alone past it stops recording until tomorrow.")
+    String maxSize;
+
+    @Option(names = "--record-block", paramLabel = "DURATION", defaultValue = "60s",
+            description = "How often recorded frames reach the disk, compressed together (default: ${DEFAULT-VALUE}): a killed agent loses at most that much.")
+    String block;
+
+    @Option(names = "--record-segment", paramLabel = "DURATION", defaultValue = "1h",
+            description = "Time between two key frames, each a full frame the ones after it are decoded from (default: ${DEFAULT-VALUE}).")
+    String segment;
+
+    @Option(names = "--archive-to", paramLabel = "DIR",
+            description = "Also copy every closed block to DIR/NAME/ (a disk a mount reads with --history DIR), so this host's past is "
+                    + "served after the host is gone.")
+    Path archive;
+
+    /** Starts recording through {@code agent} when --record was given. */
+    void startOn(RunningAgent agent) {
+        if (dir == null) {
+            if (archive != null) throw new UserError("--archive-to copies what --record records: give --record DIR too", 2);
+            return;
+        }
+        Recorder.Settings settings;
+        try {
+            settings = new Recorder.Settings(Durations.parse(interval, "--record-interval"), Durations.parse(block, "--record-block"),
+                    Durations.parse(segment, "--record-segment"), keepDays, Sizes.parse(maxSize, "--record-max-size"), 9);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage(), 2);
+        }
+        if (settings.block().compareTo(settings.interval()) < 0) throw new UserError("--record-block must be at least --record-interval", 2);
+        agent.record(dir, settings, archive);
+    }
+
+    /** Durations as users write them: 10s, 500ms, 5m, 1h, 2d, or a number of seconds. */
+    static final class Durations {
+        private Durations() {}
+
+        static Duration parse(String text, String option) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m|h|d)?").matcher(text.strip());
+            if (!m.matches()) throw new IllegalArgumentException(option + " '" + text + "' is not a duration (10s, 500ms, 5m, 1h, 2d)");
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2) == null ? "s" : m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                case "d" -> Duration.ofDays(n);
+                default -> Duration.ofSeconds(n);
+            };
+        }
+    }
+
+    /** Sizes as users write them: 500M, 2G, 64K, or bytes. */
+    static final class Sizes {
+        private Sizes() {}
+
+        static long parse(String text, String option) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,12})([KMGT]?)i?B?", java.util.regex.Pattern.CASE_INSENSITIVE).matcher(text.strip());
+            if (!m.matches()) throw new IllegalArgumentException(option + " '" + text + "' is not a size (500M, 2G)");
+            int shift = switch (m.group(2).toUpperCase()) {
+                case "K" -> 10;
+                case "M" -> 20;
+                case "G" -> 30;
+                case "T" -> 40;
+                default -> 0;
+            };
+            return Long.parseLong(m.group(1)) << shift;
+        }
+    }
+}

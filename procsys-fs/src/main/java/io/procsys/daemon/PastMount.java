@@ -1,0 +1,105 @@
+package io.procsys.daemon;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
+import io.procsys.fs.history.AgentPast;
+import io.procsys.fs.history.PastClock;
+import io.procsys.fs.history.PastSource;
+import io.procsys.fs.history.PastView;
+import io.procsys.fs.history.StorePast;
+import io.procsys.metrics.Metrics;
+import io.procsys.net.Transport;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A view of the cluster as it was, mounted (procsys mount --at; docs/history.md): its hosts'
+ * pasts asked of their agents or read from recordings on this host, the clock control beside it.
+ */
+public final class PastMount implements AutoCloseable {
+    /** How long mounting waits for the hosts' first frames (a host that takes longer joins when they come). */
+    static final Duration FIRST_LOAD = Duration.ofSeconds(10);
+
+    /** A host of the view: its agent (or null), and a recording of it on this host (or null); one of them at least. */
+    public record HostSource(String name, InetSocketAddress agent, Path recording) {}
+
+    private final MountService service;
+    private final PastView view;
+    private final EventLoopGroup loops;
+    private final ExecutorService work;
+    private final List<AgentPast> agents;
+    private PastControl control;
+
+    private PastMount(MountService service, PastView view, EventLoopGroup loops, ExecutorService work, List<AgentPast> agents) {
+        this.service = service;
+        this.view = view;
+        this.loops = loops;
+        this.work = work;
+        this.agents = agents;
+    }
+
+    /** Mounts the view at {@code atMillis} on {@code mountpoint}; {@code tls} and {@code localNode} dial the agents. */
+    public static PastMount start(Path mountpoint, List<String> options, long atMillis, List<HostSource> hosts, SslContext tls, String localNode,
+                                  Metrics metrics, io.procsys.fs.access.UserLimits limits) {
+        if (hosts.isEmpty()) throw new UserError("no host to show: give --peer NAME=HOST:PORT (agents that --record) or --history DIR", 2);
+        EventLoopGroup loops = Transport.eventLoops(1);
+        ExecutorService work = Executors.newFixedThreadPool(2, Thread.ofPlatform().daemon().name("past-", 0).factory());
+        List<AgentPast> agents = new ArrayList<>();
+        List<PastView.Host> viewHosts = new ArrayList<>();
+        for (HostSource h : hosts) {
+            PastSource recorded = h.recording() == null ? null : new StorePast(h.recording(), work);
+            AgentPast agent = h.agent() == null ? null : new AgentPast("", h.agent(), tls, localNode, loops);
+            if (agent != null) agents.add(agent);
+            viewHosts.add(new PastView.Host(h.name(), agent == null ? recorded : recorded == null ? agent : PastSource.orElse(agent, recorded)));
+        }
+        PastView view = new PastView(viewHosts, new PastClock(atMillis), work);
+        view.load(FIRST_LOAD);
+        MountService service;
+        try {
+            service = MountService.mountPast(mountpoint, options, view, metrics, limits);
+        } catch (UserError e) {
+            stop(loops, work, agents);
+            throw e;
+        }
+        PastMount mount = new PastMount(service, view, loops, work, agents);
+        service.closeFirst(mount::closeResources);
+        try {
+            mount.control = PastControl.start(service.mountpoint(), view.clock());
+        } catch (IOException e) {
+            System.err.println("procsys: no clock control (procsys seek, pause): " + e.getMessage());
+        }
+        return mount;
+    }
+
+    public MountService service() {
+        return service;
+    }
+
+    public PastView view() {
+        return view;
+    }
+
+    private void closeResources() {
+        if (control != null) control.close();
+        stop(loops, work, agents);
+    }
+
+    private static void stop(EventLoopGroup loops, ExecutorService work, List<AgentPast> agents) {
+        agents.forEach(AgentPast::close);
+        work.shutdownNow();
+        loops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() {
+        service.close();
+    }
+}

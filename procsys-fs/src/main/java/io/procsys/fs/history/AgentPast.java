@@ -1,0 +1,77 @@
+package io.procsys.fs.history;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
+import io.procsys.history.CorruptHistoryException;
+import io.procsys.history.SegmentBatch;
+import io.procsys.history.StoreReader;
+import io.procsys.net.client.AgentClient;
+import io.procsys.posix.Errno;
+import io.procsys.posix.ErrnoException;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A host's recorded past, asked of its agent over the procsys protocol (History, version 7): one
+ * connection, made when first needed and again after it is lost. What comes back is checked
+ * whole (SegmentBatch) before anything of it is used. An agent older than version 7 records
+ * nothing: the host is left out of the view, and status says why.
+ */
+public final class AgentPast implements PastSource {
+    /** Longest wait for one answer (it reads up to 16 MiB of files on the agent). */
+    static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final String host;
+    private final InetSocketAddress address;
+    private final SslContext tls;
+    private final String localNode;
+    private final EventLoopGroup loops;
+    private CompletableFuture<AgentClient> client;
+
+    /** {@code host}: the name to ask the agent for ("" its own host; a host below a tree node by its name). */
+    public AgentPast(String host, InetSocketAddress address, SslContext tls, String localNode, EventLoopGroup loops) {
+        this.host = host;
+        this.address = address;
+        this.tls = tls;
+        this.localNode = localNode;
+        this.loops = loops;
+    }
+
+    private synchronized CompletableFuture<AgentClient> client() {
+        if (client == null || client.isCompletedExceptionally() || (client.isDone() && !client.join().isActive())) {
+            client = AgentClient.connect(loops, address, tls, localNode, WAIT);
+        }
+        return client;
+    }
+
+    @Override
+    public CompletableFuture<StoreReader.Found> segments(long fromMillis, long toMillis) {
+        return client().thenCompose(c -> c.history(host, fromMillis, toMillis, WAIT.toMillis()))
+                .orTimeout(WAIT.toMillis() * 2, TimeUnit.MILLISECONDS)
+                .thenApply(AgentPast::checked);
+    }
+
+    private static StoreReader.Found checked(ByteBuf bytes) {
+        try {
+            return SegmentBatch.read(ByteBufUtil.getBytes(bytes));
+        } catch (CorruptHistoryException e) {
+            throw new ErrnoException(Errno.EPROTO, "a malformed answer: " + e.getMessage());
+        } finally {
+            bytes.release();
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "agent " + address.getHostString() + ":" + address.getPort() + (host.isEmpty() ? "" : " for " + host);
+    }
+
+    public synchronized void close() {
+        if (client != null) client.thenAccept(AgentClient::close);
+    }
+}
