@@ -45,6 +45,13 @@ final class AgentCommand implements Callable<Integer> {
                     + "there act as root here. Off by default. Needs TLS; the unit needs CAP_KILL (deploy/debian/procsys-agent-signals.conf).")
     String allowSignals;
 
+    @Option(names = "--cgroup-root", paramLabel = "DIR",
+            description = "Where this host's cgroup filesystems are, for mounts with --scope (default: /sys/fs/cgroup; a captured proc tree has none unless given).")
+    Path cgroupRoot;
+
+    @Option(names = "--log-root", paramLabel = "DIR", description = "Where kubelet's pods/ and containers/ logs are, for --scope k8s=... (default: /var/log).")
+    Path logRoot;
+
     @Mixin
     TlsOptions tls;
 
@@ -64,7 +71,7 @@ final class AgentCommand implements Callable<Integer> {
         Metrics metrics = metricsOptions.start(null);
         RunningAgent agent;
         try {
-            agent = RunningAgent.start(procRoot, Hosts.parseAddress(listen), listen, node, context, metrics, signals);
+            agent = RunningAgent.start(procRoot, Hosts.parseAddress(listen), listen, node, context, metrics, signals).scopesFrom(cgroupRoot, logRoot);
         } catch (UserError e) {
             metrics.close();
             throw e;

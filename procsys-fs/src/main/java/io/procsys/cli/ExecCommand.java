@@ -108,21 +108,22 @@ final class ExecCommand implements Callable<Integer> {
         if (mount != null) {
             Path target = mount.toAbsolutePath().normalize();
             if (!Mounts.isProcsysMount(target)) throw new UserError(target + " is not a procsys mount");
-            return run(target);
+            return run(target, null);
         }
         Path privateMount = Files.createTempDirectory("procsys-exec-");
         try (MountService service = MountService.mount(procRoot, privateMount, options, clusterOptions.cluster())) {
             service.serveInBackground(MountService.DEFAULT_THREADS);
             // a cluster made for this command forwards its intercepted calls as a mount's control socket does
             try (ControlEndpoint control = service.cluster() == null ? null : ControlEndpoint.start(service.mountpoint(), service.cluster(), false)) {
-                return run(privateMount);
+                return run(privateMount, service.cluster() != null && service.cluster().scoped());
             }
         } finally {
             Files.deleteIfExists(privateMount);
         }
     }
 
-    private int run(Path mirror) throws IOException, InterruptedException {
+    /** Runs the command over {@code mirror}; {@code scoped}: whether it is the view of one scope (null: as its status says). */
+    private int run(Path mirror, Boolean scoped) throws IOException, InterruptedException {
         boolean cluster = Files.isDirectory(mirror.resolve("hosts"));
         boolean sysViews = cluster && Files.isDirectory(mirror.resolve(SysViews.DIRECTORY));
         List<String> argv = new ArrayList<>();
@@ -130,7 +131,8 @@ final class ExecCommand implements Callable<Integer> {
         String script = (sysViews ? BIND_SYS_VIEWS : "") + (filesOnly ? BIND_FILES_AND_EXEC : BIND_AND_EXEC);
         argv.addAll(List.of("unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", script, "procsys-exec", mirror.toString()));
         argv.addAll(command);
-        return ExecProcess.startAndWait(argv, mirror, cluster && !noIntercept);
+        boolean intercept = cluster && !noIntercept;
+        return scoped == null ? ExecProcess.startAndWait(argv, mirror, intercept) : ExecProcess.startAndWait(argv, mirror, intercept, intercept && scoped);
     }
 
     /** The prefix that runs the command in the mount's stand-in network, or none (said once) where the mount has none. */

@@ -96,7 +96,8 @@ final class NodeCommand implements Callable<Integer> {
         FileSource combined = tree ? cluster.combinedFiles() : null;
         RunningAgent agent;
         try {
-            agent = RunningAgent.start(exported, Hosts.parseAddress(listen), listen, node, serverTls, metrics, SignalMode.OFF, subtree, combined);
+            agent = RunningAgent.start(exported, Hosts.parseAddress(listen), listen, node, serverTls, metrics, SignalMode.OFF, subtree, combined)
+                    .scopesFrom(clusterOptions.cgroupRoot, clusterOptions.logRoot);
         } catch (UserError e) {
             service.close();
             metrics.close();
@@ -112,7 +113,7 @@ final class NodeCommand implements Callable<Integer> {
         AutoCloseable control = endpoint("control socket (procsys kill, which)",
                 () -> ControlEndpoint.start(service.mountpoint(), service.cluster(), options.contains("allow_other")));
         AutoCloseable intercept = service.cluster() == null ? () -> {} : endpoint("exec supervisor (procsys exec starts a JVM per command)",
-                () -> InterceptEndpoint.start(service.mountpoint(), MountControl.inProcess(service.cluster())));
+                () -> InterceptEndpoint.start(service.mountpoint(), MountControl.inProcess(service.cluster()), service.cluster().scoped()));
         RunningAgent.serveUntilSignal(stop, "node", agent, closeOwnTree, service, metrics, status, control, intercept);
         return 0;
     }

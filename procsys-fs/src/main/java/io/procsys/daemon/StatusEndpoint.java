@@ -37,7 +37,17 @@ public final class StatusEndpoint implements AutoCloseable {
     private static final Duration REQUEST_WAIT = Duration.ofSeconds(1);
 
     /** What the endpoint answers; {@code tls}: the mount's certificate (null without TLS), with a warning near its end. */
-    public record Status(String mountpoint, String procRoot, List<Peer.Status> peers, DnsPeers.Status discovery, ReloadingTls.Status tls) {}
+    public record Status(String mountpoint, String procRoot, List<Peer.Status> peers, DnsPeers.Status discovery, ReloadingTls.Status tls,
+                         List<String> scope) {
+        /** {@code scope}: one line per host of a view with --scope (docs/scope.md); none otherwise (or from an older daemon). */
+        public Status {
+            scope = scope == null ? List.of() : List.copyOf(scope);
+        }
+
+        public Status(String mountpoint, String procRoot, List<Peer.Status> peers, DnsPeers.Status discovery, ReloadingTls.Status tls) {
+            this(mountpoint, procRoot, peers, discovery, tls, List.of());
+        }
+    }
 
     private final Path socket;
     private final ServerSocketChannel server;
@@ -70,7 +80,8 @@ public final class StatusEndpoint implements AutoCloseable {
                 List<Peer.Status> peers = cluster == null ? List.of() : cluster.peers().stream().map(Peer::status).toList();
                 ReloadingTls credentials = cluster == null ? null : cluster.credentials();
                 Status status = new Status(mountpoint.toString(), procRoot.toString(), peers,
-                        cluster == null ? null : cluster.discovery(), credentials == null ? null : credentials.status());
+                        cluster == null ? null : cluster.discovery(), credentials == null ? null : credentials.status(),
+                        cluster == null ? List.of() : cluster.scopeReport());
                 byte[] body = text ? StatusReport.render(status).getBytes(StandardCharsets.UTF_8) : StatusJson.write(status);
                 ByteBuffer out = ByteBuffer.wrap(body);
                 while (out.hasRemaining()) client.write(out);

@@ -32,6 +32,7 @@ public final class StatusReport {
                     time(t.notAfter()), t.reloads(), t.lastProblem().isEmpty() ? "" : "; last change not used: " + t.lastProblem());
             if (t.warning() != null) line(out, "WARNING: %s%n", t.warning());
         }
+        for (String scope : status.scope()) line(out, "%s%n", scope);
         if (status.peers().isEmpty()) return out.toString();
         line(out, PEER_ROW, "PEER", "ADDRESS", "STATE", "RTT(us)", "LAST SEEN", "LAST ERROR");
         for (Peer.Status p : status.peers()) {

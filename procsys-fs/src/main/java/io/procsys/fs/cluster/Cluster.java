@@ -66,14 +66,42 @@ public final class Cluster implements AutoCloseable {
 
     /** {@code tableWindow}: how long a host's process table serves its process files (0: no tables, a request per file). */
     public Cluster(String localName, List<PeerAddress> addresses, SslContext tls, Duration deadline, Duration reuse, Duration tableWindow) {
+        this(localName, addresses, tls, deadline, reuse, tableWindow, null);
+    }
+
+    /** As above, the view of one scope ({@code scope}: `--scope`, docs/scope.md; null: the hosts whole). */
+    public Cluster(String localName, List<PeerAddress> addresses, SslContext tls, Duration deadline, Duration reuse, Duration tableWindow,
+                   ClusterScope scope) {
+        this.scope = scope;
         this.localName = localName;
         this.reuse = reuse;
         this.tableWindow = tableWindow;
         this.tls = tls;
         this.deadline = deadline;
         for (PeerAddress p : addresses) {
-            peers.add(new Peer(p.name(), p.address(), tls, localName, loops, deadline).start());
+            peers.add(scoped(new Peer(p.name(), p.address(), tls, localName, loops, deadline)).start());
         }
+    }
+
+    /** The scope of the view, or null. */
+    private final ClusterScope scope;
+
+    /** {@code p}, set up to take the view's scope on each connection (before it is up). */
+    private Peer scoped(Peer p) {
+        if (scope != null) p.beforeUp(scope.forPeer(p, deadline)::onConnect);
+        return p;
+    }
+
+    /** Whether this is the view of one scope (`--scope`). */
+    public boolean scoped() {
+        return scope != null;
+    }
+
+    /** One line per host saying whether the scope is there and where (`procsys status`); none without a scope. */
+    public List<String> scopeReport() {
+        HostSet view = hosts;
+        if (scope == null || view == null) return List.of();
+        return scope.report(view.members().stream().map(HostSet.Member::backend).toList(), deadline);
     }
 
     public List<Peer> peers() {
@@ -169,7 +197,7 @@ public final class Cluster implements AutoCloseable {
     }
 
     private Peer connectFound(InetSocketAddress address) {
-        Peer p = new Peer(null, address, tls, localName, loops, deadline).actionDeadline(actionDeadline);
+        Peer p = scoped(new Peer(null, address, tls, localName, loops, deadline)).actionDeadline(actionDeadline);
         p.onUp(() -> join(p));
         peers.add(p);
         return p.start();
@@ -214,7 +242,9 @@ public final class Cluster implements AutoCloseable {
     /** The filesystem: the local mirror plus hosts/ with this host first, then the peers in order. */
     public synchronized ClusterFs filesystem(ProcTree localTree) {
         List<Backend> initial = new ArrayList<>();
-        initial.add(new LocalBackend(localName, new ExportedTree(localTree)));
+        ExportedTree localExport = new ExportedTree(localTree);
+        ScopedLocal scopedHere = scope == null ? null : scope.local(localName, localExport, loops);
+        initial.add(scopedHere != null ? scopedHere : new LocalBackend(localName, localExport));
         for (Peer p : peers) initial.add(inView(p));
         hosts = new HostSet(initial);
         // an idle mount keeps no table past its window
@@ -228,6 +258,7 @@ public final class Cluster implements AutoCloseable {
             dnsThread.scheduleWithFixedDelay(dns::refresh, 0, dns.refreshInterval().toMillis(), TimeUnit.MILLISECONDS);
         }
         filesystem = new ClusterFs(localTree, hosts, reuse);
+        if (scopedHere != null) filesystem.showOnly(scopedHere.scope(), scope::inView);
         actions = new ClusterActions(hosts, filesystem.pids());
         return filesystem;
     }
@@ -318,6 +349,7 @@ public final class Cluster implements AutoCloseable {
         if (dnsThread != null) dnsThread.shutdownNow();
         if (dns != null) dns.close();
         peers.forEach(Peer::close);
+        if (scope != null) scope.close();
         loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

@@ -59,6 +59,9 @@ public final class ClusterFs extends DelegatingFilesystem {
     private final BootTimes bootTimes;
     private final PidMap pids = new PidMap();
     private final PidRewriter rewriter = new PidRewriter(pids);
+    /** This host's processes shown at the top (a scope, docs/scope.md; null: all), and the hosts hosts/ lists. */
+    private volatile ExportedTree.ProcessFilter localProcesses;
+    private volatile java.util.function.Predicate<Backend> inView = b -> true;
 
     /** {@code hosts} in the order they are listed; the local backend first by convention. */
     public ClusterFs(ProcTree localTree, List<Backend> hosts) {
@@ -92,6 +95,24 @@ public final class ClusterFs extends DelegatingFilesystem {
     private void indexReused(int index) {
         pids.forgetHost(index);
         bootTimes.forget(index);
+    }
+
+    /**
+     * Under a scope: the top level shows only this host's processes {@code local} lets through (a
+     * lookup of another answers ENOENT, except the caller's own, so self works), and hosts/ only the
+     * hosts {@code hostsInView} accepts.
+     */
+    public void showOnly(ExportedTree.ProcessFilter local, java.util.function.Predicate<Backend> hostsInView) {
+        this.localProcesses = local;
+        this.inView = hostsInView;
+    }
+
+    /** Whether top-level entry {@code name} is a process of this host the scope hides from the caller of {@code req}. */
+    private boolean hiddenHere(Request req, Node parent, String name) {
+        ExportedTree.ProcessFilter shown = localProcesses;
+        if (shown == null || parent == null || parent.id() != Node.ROOT_ID || !NodeKind.isPid(name) || name.length() > 9) return false;
+        int pid = Integer.parseInt(name);
+        return !shown.visible(pid) && localTree.threadGroupOf(req.callerThreadId()) != pid;
     }
 
     public ProcMirror local() {
@@ -154,7 +175,10 @@ public final class ClusterFs extends DelegatingFilesystem {
             case Place.NetDirectory _ -> answer(req, localHost.stat(Places.NET), a -> replyEntry(req, parent, name, NodeKind.GLOBAL, a));
             case Place.OnHost at -> answer(req, at.backend().stat(at.path()), a -> replyEntry(req, parent, name, NodeKind.HOST, a));
             case Place.Gone _ -> req.replyError(Errno.ENOENT);
-            case Place.Mirror _, Place.PidMax _, Place.Combined _ -> local.lookup(req, parentId, name);
+            case Place.Mirror _, Place.PidMax _, Place.Combined _ -> {
+                if (hiddenHere(req, parent, name)) req.replyError(Errno.ENOENT);
+                else local.lookup(req, parentId, name);
+            }
         }
     }
 
@@ -201,7 +225,9 @@ public final class ClusterFs extends DelegatingFilesystem {
             case Place.NetDirectory _ -> answer(req, localHost.list(Places.NET), listingReply(req, onStack));
             case Place.HostsDirectory _ -> {
                 List<ExportedTree.Entry> names = new ArrayList<>();
-                for (HostSet.Member m : hosts.members()) names.add(new ExportedTree.Entry(m.backend().name(), hostsDirectory));
+                for (HostSet.Member m : hosts.members()) {
+                    if (inView.test(m.backend())) names.add(new ExportedTree.Entry(m.backend().name(), hostsDirectory));
+                }
                 listingReply(req, onStack).accept(names);
             }
             case Place.OnHost at -> {
@@ -266,7 +292,10 @@ public final class ClusterFs extends DelegatingFilesystem {
             return;
         }
         List<ExportedTree.Entry> entries = new ArrayList<>();
+        ExportedTree.ProcessFilter shown = localProcesses;
+        java.util.function.IntPredicate listed = shown == null ? pid -> true : shown.listed();
         for (ProcTree.Dirent e : here.entries()) {
+            if (NodeKind.isPid(e.name()) && e.name().length() <= 9 && !listed.test(Integer.parseInt(e.name()))) continue;
             entries.add(new ExportedTree.Entry(e.name(), new FileAttributes(Stat.modeOfDirentType(e.type()), 0, 0, 0, 0, e.inode(), 0, 0, 0)));
         }
         entries.add(new ExportedTree.Entry(HOSTS, hostsDirectory));

@@ -210,6 +210,15 @@ public final class AgentClient implements AutoCloseable {
         return data(request(id -> new Message.Table(id, path, threads, asked, below)));
     }
 
+    /**
+     * Makes this connection see only the scope of {@code specs} (protocol 7; docs/scope.md), or
+     * asks its state again: the scope's state on the agent's host. Send it before any request that
+     * must be scoped, and only to an agent of {@link Message#SCOPE_VERSION} or later.
+     */
+    public CompletableFuture<io.procsys.scope.ScopeState> scope(List<String> specs) {
+        return request(id -> new Message.Scope(id, specs)).thenApply(r -> ((Message.ScopeReply) r).state());
+    }
+
     public CompletableFuture<String> readlink(String path) {
         return request(id -> new Message.Readlink(id, path)).thenApply(r -> ((Message.LinkText) r).text());
     }
