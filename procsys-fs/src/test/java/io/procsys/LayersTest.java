@@ -25,17 +25,18 @@ class LayersTest {
             Path.of("../procsys-net/target/classes"), Path.of("target/classes"));
 
     /** package (as in a class file) → the packages its classes must not name. */
-    static final Map<String, List<String>> FORBIDDEN = Map.of(
-            "io/procsys/posix/", List.of("io/procsys/fuse/", "io/procsys/metrics/", "io/procsys/tree/", "io/procsys/net/", "io/procsys/fs/"),
-            "io/procsys/metrics/", List.of("io/procsys/fuse/bindings/", "io/procsys/tree/", "io/procsys/net/", "io/procsys/fs/", "io/procsys/daemon/", "io/procsys/cli/"),
-            "io/procsys/tree/", List.of("io/procsys/fuse/", "io/procsys/net/", "io/procsys/fs/"),
-            "io/procsys/net/", List.of("io/procsys/fuse/", "io/procsys/fs/"),
-            "io/procsys/fs/identity/", List.of("io/procsys/fuse/", "io/procsys/fs/cluster/", "io/procsys/fs/combine/", "io/procsys/daemon/", "io/procsys/cli/"),
-            "io/procsys/fs/combine/", List.of("io/procsys/fuse/", "io/procsys/fs/cluster/", "io/procsys/daemon/", "io/procsys/cli/"),
-            "io/procsys/fs/cluster/", List.of("io/procsys/fuse/bindings/", "io/procsys/daemon/", "io/procsys/cli/"),
-            "io/procsys/fs/", List.of("io/procsys/fuse/bindings/", "io/procsys/fs/cluster/", "io/procsys/fs/combine/", "io/procsys/daemon/", "io/procsys/cli/"),
-            "io/procsys/daemon/", List.of("io/procsys/fuse/bindings/", "io/procsys/cli/"),
-            "io/procsys/cli/", List.of("io/procsys/fuse/bindings/"));
+    static final Map<String, List<String>> FORBIDDEN = Map.ofEntries(
+            Map.entry("io/procsys/posix/", List.of("io/procsys/fuse/", "io/procsys/metrics/", "io/procsys/tree/", "io/procsys/scope/", "io/procsys/net/", "io/procsys/fs/")),
+            Map.entry("io/procsys/metrics/", List.of("io/procsys/fuse/bindings/", "io/procsys/tree/", "io/procsys/scope/", "io/procsys/net/", "io/procsys/fs/", "io/procsys/daemon/", "io/procsys/cli/")),
+            Map.entry("io/procsys/tree/", List.of("io/procsys/fuse/", "io/procsys/scope/", "io/procsys/net/", "io/procsys/fs/")),
+            Map.entry("io/procsys/scope/", List.of("io/procsys/fuse/", "io/procsys/net/", "io/procsys/fs/", "io/procsys/daemon/", "io/procsys/cli/")),
+            Map.entry("io/procsys/net/", List.of("io/procsys/fuse/", "io/procsys/fs/")),
+            Map.entry("io/procsys/fs/identity/", List.of("io/procsys/fuse/", "io/procsys/fs/cluster/", "io/procsys/fs/combine/", "io/procsys/daemon/", "io/procsys/cli/")),
+            Map.entry("io/procsys/fs/combine/", List.of("io/procsys/fuse/", "io/procsys/fs/cluster/", "io/procsys/daemon/", "io/procsys/cli/")),
+            Map.entry("io/procsys/fs/cluster/", List.of("io/procsys/fuse/bindings/", "io/procsys/daemon/", "io/procsys/cli/")),
+            Map.entry("io/procsys/fs/", List.of("io/procsys/fuse/bindings/", "io/procsys/fs/cluster/", "io/procsys/fs/combine/", "io/procsys/daemon/", "io/procsys/cli/")),
+            Map.entry("io/procsys/daemon/", List.of("io/procsys/fuse/bindings/", "io/procsys/cli/")),
+            Map.entry("io/procsys/cli/", List.of("io/procsys/fuse/bindings/")));
 
     /** Every compiled class of the modules, by its path relative to its classes directory. */
     static Map<String, byte[]> classes() {

@@ -53,4 +53,17 @@ class StatusReportTest {
                 TLS certificate /c.pem (serial 01) valid until 2030-01-01T00:00:00Z, 0 reload(s)
                 """, StatusReport.render(new StatusEndpoint.Status("/m", "/proc", List.of(), dns, tls)));
     }
+
+    /** A view of one scope names every host with its state there (docs/scope.md). */
+    @Test
+    void aScopeNamesEachHost() {
+        List<String> scope = List.of("scope web.service:", "  here             present hybrid 0::/procsys-it/web, 3 processes",
+                "  g2               absent: web.service has no cgroup on this host (not running, or no systemd)");
+        assertEquals("""
+                mount /m serving /proc, 0 peer(s)
+                scope web.service:
+                  here             present hybrid 0::/procsys-it/web, 3 processes
+                  g2               absent: web.service has no cgroup on this host (not running, or no systemd)
+                """, StatusReport.render(new StatusEndpoint.Status("/m", "/proc", List.of(), null, null, scope)));
+    }
 }

@@ -22,12 +22,12 @@ final class CgroupReader {
     /** Most CPUs of a cpuset (x86-64's largest NR_CPUS). */
     static final int MAX_CPUS = 8192;
 
-    private final CgroupTree tree;
+    private final CgroupFiles tree;
     private final Hierarchies hierarchies;
     /** A process's /proc/PID/cgroup text, or null. */
     private final IntFunction<String> cgroupOfProcess;
 
-    CgroupReader(CgroupTree tree, Hierarchies hierarchies, IntFunction<String> cgroupOfProcess) {
+    CgroupReader(CgroupFiles tree, Hierarchies hierarchies, IntFunction<String> cgroupOfProcess) {
         this.tree = tree;
         this.hierarchies = hierarchies;
         this.cgroupOfProcess = cgroupOfProcess;
@@ -133,7 +133,7 @@ final class CgroupReader {
     }
 
     /** cpu.max: "max 100000" or "50000 100000". */
-    private static long[] cpuMax(String text) {
+    static long[] cpuMax(String text) {
         if (text == null) return new long[]{-1, 0};
         String[] f = text.trim().split("\\s+");
         return f.length != 2 ? new long[]{-1, 0} : new long[]{number(f[0]), number(f[1])};

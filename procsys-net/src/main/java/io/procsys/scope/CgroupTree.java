@@ -15,7 +15,7 @@ import java.util.List;
  * read beneath its descriptor: small files whole, and the child cgroups of a cgroup. Paths are
  * relative to the root: a hierarchy's directory ({@link Hierarchies}) joined with a cgroup path.
  */
-public final class CgroupTree implements AutoCloseable {
+public final class CgroupTree implements CgroupFiles, AutoCloseable {
     /** Largest cgroup file read (a cgroup.procs of a huge cgroup is far smaller than this). */
     static final int MAX_FILE = 8 << 20;
     private static final int DT_DIR = 4, DT_LNK = 10;
@@ -47,7 +47,7 @@ public final class CgroupTree implements AutoCloseable {
         return s.isEmpty() ? "." : s.toString();
     }
 
-    /** The text of file {@code rel}, or null when it is absent or cannot be read. */
+    @Override
     public String read(String rel) {
         MemorySegment path = ProcTree.cPath(rel);
         if (path == null) return null;
@@ -66,7 +66,7 @@ public final class CgroupTree implements AutoCloseable {
         }
     }
 
-    /** The child cgroups (directories) of directory {@code rel}, or null when it is no directory. */
+    @Override
     public List<String> children(String rel) {
         return entries(rel, false);
     }
@@ -82,11 +82,6 @@ public final class CgroupTree implements AutoCloseable {
             if ((d.type() == DT_DIR || links && d.type() == DT_LNK) && !d.name().equals(".") && !d.name().equals("..")) names.add(d.name());
         }
         return names;
-    }
-
-    /** Whether directory {@code rel} exists (a cgroup). */
-    public boolean exists(String rel) {
-        return children(rel) != null;
     }
 
     @Override

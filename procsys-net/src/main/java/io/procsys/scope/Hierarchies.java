@@ -17,14 +17,14 @@ public record Hierarchies(String layout, Map<String, String> dirs) {
     static final String[] CONTROLLERS = {"memory", "cpu", "cpuacct", "cpuset", "blkio", "io"};
 
     /** The layout of the tree at {@code root}. */
-    public static Hierarchies detect(CgroupTree root) {
+    public static Hierarchies detect(CgroupFiles root) {
         Map<String, String> dirs = new HashMap<>();
         if (root.read("cgroup.controllers") != null) {
             dirs.put(UNIFIED, "");
             for (String c : CONTROLLERS) dirs.put(c, "");
             return new Hierarchies(V2, Map.copyOf(dirs));
         }
-        var names = root.entries(".", true);
+        var names = root instanceof CgroupTree t ? t.entries(".", true) : root.children(".");
         if (names != null) {
             for (String name : names) {
                 if (name.equals("unified")) {

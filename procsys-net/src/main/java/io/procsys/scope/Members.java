@@ -24,7 +24,7 @@ public record Members(int[] pids, int[] tids) {
     }
 
     /** The members of {@code targets} now. */
-    static Members of(CgroupTree tree, Hierarchies hierarchies, List<ScopeResolver.Target> targets) {
+    static Members of(CgroupFiles tree, Hierarchies hierarchies, List<ScopeResolver.Target> targets) {
         IdList pids = new IdList(), tids = new IdList();
         int cgroups = 0;
         for (ScopeResolver.Target t : targets) {

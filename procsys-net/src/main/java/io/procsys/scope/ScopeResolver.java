@@ -33,11 +33,11 @@ public final class ScopeResolver {
     /** Found: the scope's cgroups ({@code PRESENT}), or why not. */
     public record Resolution(ScopeState.Outcome outcome, List<Target> targets, String detail) {}
 
-    private final CgroupTree tree;
+    private final CgroupFiles tree;
     private final Hierarchies hierarchies;
     private final PodLogs logs;
 
-    ScopeResolver(CgroupTree tree, Hierarchies hierarchies, PodLogs logs) {
+    ScopeResolver(CgroupFiles tree, Hierarchies hierarchies, PodLogs logs) {
         this.tree = tree;
         this.hierarchies = hierarchies;
         this.logs = logs;

@@ -157,36 +157,7 @@ public final class ScopedHost implements ExportedTree.ProcessFilter {
         if (res.outcome() != ScopeState.Outcome.PRESENT) throw new ErrnoException(Errno.ENOENT, "scope " + res.outcome().label() + ": " + res.detail());
         Members m = members(r, false);
         List<CgroupReadings> readings = res.targets().stream().map(t -> reader(r).read(t, m)).toList();
-        return switch (file) {
-            case "meminfo" -> ScopedMemory.meminfo(host("meminfo"), readings);
-            case "swaps" -> ScopedMemory.swaps(host("meminfo"), readings);
-            case "cpuinfo" -> ScopedCpus.cpuinfo(host("cpuinfo"), ScopedCpus.capacity(host("stat"), readings));
-            case "stat" -> {
-                String hostStat = host("stat");
-                ScopedCpus.Capacity capacity = ScopedCpus.capacity(hostStat, readings);
-                yield ScopedCpus.stat(hostStat, capacity, times(readings, capacity), threads(m));
-            }
-            case "uptime" -> {
-                String hostUptime = host("uptime");
-                yield ScopedCpus.uptime(hostUptime, times(readings, ScopedCpus.capacity(host("stat"), readings), hostUptime));
-            }
-            case "loadavg" -> ScopedCpus.loadavg(loads(m), threads(m));
-            case "diskstats" -> ScopedDisks.diskstats(host("diskstats"), readings);
-            default -> throw new ErrnoException(Errno.ENOENT, file + " is not a scoped file");
-        };
-    }
-
-    private CpuClock.Times times(List<CgroupReadings> readings, ScopedCpus.Capacity capacity) {
-        return times(readings, capacity, host("uptime"));
-    }
-
-    private CpuClock.Times times(List<CgroupReadings> readings, ScopedCpus.Capacity capacity, String hostUptime) {
-        long[] raw = new long[3];
-        for (CgroupReadings c : readings) {
-            if (c.cpuTicks() == null) throw new ErrnoException(Errno.ENODATA, c.unknown().stream().filter(u -> u.startsWith("cpu:")).findFirst().orElse("cpu"));
-            for (int i = 0; i < 3; i++) raw[i] += c.cpuTicks()[i];
-        }
-        return cpuClock.advance(raw, ScopedCpus.uptimeTicks(hostUptime), capacity.capacity());
+        return ScopedFiles.render(file, this::host, readings, cpuClock, () -> threads(m), () -> loads(m));
     }
 
     /** The load averages, seeded by a count now when no sample was taken yet. */
