@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A remote host's scope (docs/scope.md): set on each new connection before the peer counts as up
  * (so no request is ever answered unscoped), and its state as the agent last told it. An agent
- * older than protocol 7 cannot be scoped: its connection is closed and the host stays down, its
+ * older than protocol 7, or a tree node, cannot be scoped: its connection is closed and the host stays down, its
  * last error saying so. The state is asked again when it is older than {@link #REFRESH} and
  * someone looks (hosts/, procsys status), never on a timer.
  */
@@ -45,9 +45,10 @@ final class PeerScope {
             return CompletableFuture.failedFuture(new ErrnoException(Errno.EPROTO, why));
         }
         return ask(c).handle((state, error) -> {
-            if (error != null) {
+            if (error != null || state.outcome() == ScopeState.Outcome.REFUSED) { // a tree node: its answers would not be scoped
                 c.close();
-                throw new ErrnoException(Errno.EPROTO, "the agent did not take the scope: " + ErrnoException.unwrapped(error).getMessage());
+                throw new ErrnoException(Errno.EPROTO, "the agent did not take the scope: "
+                        + (error != null ? ErrnoException.unwrapped(error).getMessage() : state.detail()));
             }
             client = c;
             return c;
