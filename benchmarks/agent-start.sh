@@ -12,6 +12,7 @@
 # Needs root (FUSE). Everything is stopped and removed on exit.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$here/scripts/run-files.sh"
 launcher=${LAUNCHER:-$here/procsys}
 n=${1:-32}
 runs=${2:-3}
@@ -33,7 +34,8 @@ agents_cpu_ms() { local t=0 p; for p in "${pids[@]}"; do [[ -r /proc/$p/stat ]] 
 # Peers UP, asked of the mount's status socket directly: a `procsys status` per poll would start a
 # JVM that competes with the agents for the CPU it measures.
 peers_up() {
-    local sock="/run/procsys/status${1//\//_}.sock"
+    local sock procsys_hash
+    procsys_run_hash "$1"; sock=/run/procsys/status-$procsys_hash.sock
     [[ -S $sock ]] || { echo 0; return; }
     /usr/bin/python3 -I -S -c 'import socket, sys
 s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b"json\n"); b = b""

@@ -4,6 +4,7 @@
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$here/scripts/setup.sh" --no-build
 source "$here/scripts/find-jdk.sh"
+source "$here/scripts/run-files.sh"
 procsys_find_jdk
 export JAVA_HOME=$PROCSYS_JAVA_HOME
 java="$JAVA_HOME/bin/java --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC"

@@ -61,7 +61,7 @@ unmount_all() {
     for m in "${mounts[@]}"; do
         grep -q " $m " /proc/self/mounts && { "$here/procsys" umount "$m" 2>/dev/null || fusermount3 -u -z "$m" 2>/dev/null || true; }
         # a mount daemon that died (out of heap at 1000 hosts) leaves its stand-in network pinned
-        pin=/run/procsys/netns/${m//\//_}
+        procsys_run_hash "$m"; pin=/run/procsys/netns/$procsys_hash
         if [[ -e $pin ]]; then umount "$pin" 2>/dev/null || true; rm -f "$pin"; fi
     done
     mounts=()

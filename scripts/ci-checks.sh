@@ -2,6 +2,9 @@
 # steps, polling, and the one summary line "N passed, M failed" test.sh reads. The caller sets
 # `started=$SECONDS` and may define cleanup in an EXIT trap.
 passed=0 failed=0
+# tools print in the C locale whatever the machine's: ps's lstart (read back by date -d), decimal
+# points, free's "Mem:" (docs/ci-machine.md)
+export LC_ALL=C.UTF-8
 ok() { echo "ok   - $*"; passed=$((passed + 1)); }
 bad() { echo "FAIL - $*"; failed=$((failed + 1)); }
 check() {  # $1 = what; the rest = a command that succeeds when it holds

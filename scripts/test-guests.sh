@@ -12,8 +12,15 @@
 #   - the combined meminfo: the union of the three hosts' keys, MemTotal summed;
 #   - btime and uptime of each guest;
 #   - `ps -eo pid,ppid,lstart,args` through `procsys exec`: every guest process, under its cluster
-#     pid, with its parent and its start time (within 1 s); the first listing after the mount is
-#     timed and must hold every guest process; pstree; `procsys which`;
+#     pid, with its parent and its start time (the guest's, minus its clock's skew, within 2 s); the
+#     first listing after the mount is timed and must hold every guest process; pstree; `procsys which`;
+#   - g2's clock is 3 h ahead (-rtc base=..., no time sync): `procsys status` shows a skew of ~3 h;
+#   - a hung host: g2's agent stopped (SIGSTOP) while `top -d1 -n5` and `vmstat 1 5` run on the
+#     view: no frame shows a process over its host's CPUs x 100 %, none is late by more than the
+#     deadline; after SIGCONT, g2 is back in the next listing;
+#   - a viewer that booted last: a mount inside g1 with this host's agent as its peer (through
+#     QEMU's user-mode network): `ps -o lstart,etimes` of this host's processes and of g1's own
+#     agrees with their own hosts' ps within 2 s;
 #   - a guest powered off: DOWN in `procsys status`, left out of ps and meminfo; booted again:
 #     back by itself, with its new boot time, which its processes' start times follow.
 # If QEMU cannot start a guest the test says why and fails; it never skips.
@@ -62,11 +69,12 @@ modules=$kdir/root/lib/modules/$krelease/kernel
 
 run=$(mktemp -d /var/tmp/procsys-guests.XXXXXX)
 chmod 700 "$run"
-qemu_pids=() view=$run/view
+qemu_pids=() view=$run/view host_pids=()
 cleanup() {
     set +e
     step "teardown"
     if mountpoint -q "$view" 2>/dev/null; then "$here/procsys" umount "$view" >/dev/null 2>&1 || umount -l "$view"; fi
+    for p in "${host_pids[@]}"; do kill "$p" 2>/dev/null; done
     for p in "${qemu_pids[@]}"; do kill "$p" 2>/dev/null; done
     wait 2>/dev/null
     if [[ -n ${PROCSYS_CI_KEEP:-} ]]; then echo "# kept $run (PROCSYS_CI_KEEP)"; else rm -rf "$run"; fi
@@ -120,7 +128,8 @@ echo "# guest accelerator: $accel ($accel_why)"
 step "initramfs: busybox and the virtio modules of $krelease"
 mkdir -p "$run/initrd/bin" "$run/initrd/lib/modules"
 cp "$kdir/root/bin/busybox" "$run/initrd/bin/busybox"
-virtio_modules="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk failover net_failover virtio_net"
+# (and fuse: g1 mounts a view of its own, as a viewer that booted last)
+virtio_modules="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk failover net_failover virtio_net fuse"
 for m in $virtio_modules; do
     f=$(find "$modules" -name "$m.ko" | head -1)
     [[ -n "$f" ]] || { bad "no $m.ko in $kpkg"; finish; }
@@ -178,7 +187,25 @@ KillSignal=SIGKILL
 [Install]
 WantedBy=multi-user.target
 EOF
-chroot "$root" systemctl enable procsys-ci-guest.service procsys-ci-shell.service procsys-agent.service >/dev/null 2>&1 || { bad "chroot: systemctl enable"; finish; }
+# a viewer that booted last: booted with procsys.view=PORT, the guest mounts a view of its own over
+# this host's agent (reached at 10.0.2.2, QEMU's user-mode network); its JVM runs at SCHED_IDLE, so
+# that the guest's agent answers the host's checks meanwhile as fast as without it
+cat > "$root/etc/systemd/system/procsys-ci-view.service" <<'EOF'
+[Unit]
+Description=procsys CI: a view inside the guest, this host's agent its peer (procsys.view=PORT on the kernel command line)
+ConditionKernelCommandLine=procsys.view
+After=procsys-ci-guest.service procsys-agent.service
+[Service]
+CPUSchedulingPolicy=idle
+# C1 only, as the agent's unit: on one emulated vCPU, C2's compiler threads slow the JVM's start
+Environment=PROCSYS_JAVA_OPTS=-XX:TieredStopAtLevel=1
+ExecStartPre=/bin/mkdir -p /run/view
+ExecStart=/bin/sh -c 'p=$(sed -n "s/.*procsys.view=\\([0-9]*\\).*/\\1/p" /proc/cmdline); exec procsys mount --foreground --name "$(hostname)" --certs-dir /etc/procsys/certs --peer hub=10.0.2.2:$p /run/view'
+[Install]
+WantedBy=multi-user.target
+EOF
+chroot "$root" systemctl enable procsys-ci-guest.service procsys-ci-shell.service procsys-agent.service procsys-ci-view.service >/dev/null 2>&1 \
+    || { bad "chroot: systemctl enable"; finish; }
 chroot "$root" systemctl mask apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer getty@tty1.service \
     serial-getty@ttyS0.service systemd-timesyncd.service >/dev/null 2>&1
 umount "$root/proc" "$root/dev"
@@ -190,11 +217,15 @@ ok "a guest image of $(du -m --apparent-size "$image" | cut -f1) MB (sparse: $(d
 
 # --- boot ----------------------------------------------------------------------------------------
 port_of() { echo $(( 24000 + ($$ % 2000) * 2 + ${1#g} )); }
-boot() {  # $1 = guest name: starts its QEMU (the image is shared, read-only: writes go to a snapshot)
+# g2's clock is 3 h ahead of this host's (its RTC; the guests have no time sync): its processes'
+# START through the view is its own ps's minus that skew, and `procsys status` shows it
+clock_ahead_of() { [[ $1 == g2 ]] && echo 10800 || echo 0; }
+boot() {  # $1 = guest name, $2 = more of its kernel command line: starts its QEMU (the image is shared, read-only: writes go to a snapshot)
     local g=$1
     qemu-system-x86_64 -accel "$accel" -cpu max -smp 1 -m 1024 -display none -no-reboot \
+        -rtc "base=$(date -u -d "@$(( $(date +%s) + $(clock_ahead_of "$g") ))" +%Y-%m-%dT%H:%M:%S)" \
         -kernel "$vmlinuz" -initrd "$run/initrd.cpio" \
-        -append "console=ttyS0 quiet procsys.guest=$g systemd.show_status=0 rd.udev.log_level=3" \
+        -append "console=ttyS0 quiet procsys.guest=$g systemd.show_status=0 rd.udev.log_level=3${2:+ $2}" \
         -drive "file=$image,if=virtio,format=raw,snapshot=on" \
         -netdev "user,id=net0,hostfwd=tcp:127.0.0.1:$(port_of "$g")-:7070" -device virtio-net-pci,netdev=net0 \
         -serial "file:$run/$g.console" -serial "unix:$run/$g.shell,server=on,wait=off" \
@@ -230,9 +261,17 @@ guest_late() {  # $1 = guest, $2 = seconds, $3 = what it waited for
 gsh() { /usr/bin/python3 "$here/scripts/guest-shell.py" "$run/$1.shell" "$2" "${3:-60}"; }
 shell_up() { gsh "$1" true 5 >/dev/null 2>&1; }
 agent_up() { gsh "$1" 'systemctl is-active -q procsys-agent.service' 5 >/dev/null 2>&1; }
-step "booting g1 and g2 ($accel, 1 vCPU, 1 GiB each; $krelease)"
+# g1 is also a viewer that booted last: it mounts a view of its own over this host's agent (checked
+# before it powers off), its JVM at SCHED_IDLE while the host checks the rest
+hub_port=$(( 28000 + ($$ % 2000) ))
+step "host: procsys agent --name hub on 127.0.0.1:$hub_port, the peer of a view inside g1"
+"$here/procsys" agent --listen "127.0.0.1:$hub_port" --name hub --certs-dir "$run/certs" --warmup 0 >"$run/hub-agent.log" 2>&1 &
+host_pids+=($!)
+sleep 3331 &
+host_sleep=$!; host_pids+=($!)
+step "booting g1 and g2 ($accel, 1 vCPU, 1 GiB each; $krelease; g1 with procsys.view=$hub_port)"
 boot_t0=$SECONDS
-boot g1; boot g2
+boot g1 "procsys.view=$hub_port"; boot g2
 for g in g1 g2; do
     wait_for 150 guest_shell_up "$g" || { guest_late "$g" 150 "shell"; finish; }
 done
@@ -268,8 +307,17 @@ for g in g1 g2; do truth "$g" > "$run/$g.after"; done
 awk '$1 >= 4194304 {print $1}' "$run/view.first" > "$run/cpids"
 "$here/procsys" which --mount "$view" $(cat "$run/cpids") > "$run/which" 2>/dev/null
 # compares one guest's processes (those alive before and after the listing) with the view's
+# the skew of a guest's clock as the view measured it (procsys status --json), whole seconds
+skew_of() {
+    "$here/procsys" status --json "$view" 2>/dev/null | python3 -c '
+import json, sys
+hosts = [h for h in ((json.load(sys.stdin).get("clock") or {}).get("hosts") or []) if h["name"] == sys.argv[1]]
+print(round(hosts[0]["skewSeconds"]) if hosts and hosts[0].get("skewSeconds") is not None else "none")' "$1"
+}
 compare_ps() {  # $1 = guest, $2 = the view's listing: prints the problems, fails if any
-    awk -v g="$1" '
+    local skew; skew=$(skew_of "$1")
+    [[ $skew == none ]] && { echo "  no skew of $1 measured (procsys status --json)"; return 1; }
+    awk -v g="$1" -v skew="$skew" '
         FILENAME == ARGV[1] { before[$1] = 1; next }
         FILENAME == ARGV[2] { if ($1 in before) { stable[$1] = 1; ppid[$1] = $2; start[$1] = $3 } next }
         FILENAME == ARGV[3] { if ($2 == g) { local[$1] = $3; cluster[$3] = $1 } next }
@@ -281,16 +329,16 @@ compare_ps() {  # $1 = guest, $2 = the view's listing: prints the problems, fail
                 c = cluster[p]; n++
                 want = ppid[p] == 0 ? 0 : cluster[ppid[p]]
                 if (vppid[c] != want) { print "  " g " pid " p ": parent " vppid[c] ", want " want " (" g " pid " ppid[p] ")"; bad++ }
-                d = vstart[c] - start[p]; if (d < 0) d = -d
-                if (d > 1) { print "  " g " pid " p ": started " vstart[c] ", the guest says " start[p]; bad++ }
+                d = vstart[c] - (start[p] - skew); if (d < 0) d = -d
+                if (d > 2) { print "  " g " pid " p ": started " vstart[c] ", the guest says " start[p] " (its clock " skew " s ahead)"; bad++ }
             }
-            print "  " n " processes of " g " compared"
+            print "  " n " processes of " g " compared (its clock " skew " s ahead)"
             exit bad > 0 || n == 0
         }' "$run/$1.before" "$run/$1.after" "$run/which" "$2"
 }
 for g in g1 g2; do
     out=$(compare_ps "$g" "$run/view.first"); s=$?
-    check "host: the FIRST ps -e after the mount (${first_ms} ms) lists every process of $g, with its parent and its start time (within 1 s): $(tail -1 <<< "$out" | sed 's/^ *//')" test $s -eq 0
+    check "host: the FIRST ps -e after the mount (${first_ms} ms) lists every process of $g, with its parent and its start time (within 2 s): $(tail -1 <<< "$out" | sed 's/^ *//')" test $s -eq 0
     (( s == 0 )) || head -10 <<< "$out"
 done
 
@@ -327,9 +375,84 @@ for g in g1 g2; do
     tree=$("$here/procsys" exec --mount "$view" -- pstree -p "$init" 2>&1)
     check "host: pstree -p $init draws $g's tree: its systemd, the agent's JVM under it ($(wc -l <<< "$tree") lines)" \
         bash -c 'grep -q "^systemd($1)" <<< "$2" && grep -q "java(" <<< "$2"' _ "$init" "$tree"
-    grep -q "^systemd($init)" <<< "$tree" || head -5 <<< "$tree" | sed 's/^/#   /'
+    grep -q "^systemd($init)" <<< "$tree" || { head -5 <<< "$tree"; "$here/procsys" status "$view" 2>&1 | grep -E "^ *g[12] |error"; } | sed 's/^/#   /'
 done
 
+# --- g2's clock, 3 h ahead -------------------------------------------------------------------------
+g2_skew=$(skew_of g2) g1_skew=$(skew_of g1)
+"$here/procsys" status "$view" 2>&1 | sed -n '/^view btime/,$p' | sed 's/^/#   /'
+check "host: procsys status shows g2's clock ~3 h ahead (skew $g2_skew s; its RTC was set 10800 s ahead)" \
+    awk -v s="$g2_skew" 'BEGIN { exit !(s != "none" && s >= 10795 && s <= 10805) }'
+check "host: and g1's in step with this host's (skew $g1_skew s)" awk -v s="$g1_skew" 'BEGIN { exit !(s != "none" && s >= -2 && s <= 2) }'
+
+# --- a hung host: g2's agent stopped while top and vmstat run on the view --------------------------
+# A frame comes every second; one late by more than the deadline waited on the stopped host more
+# than once. A process of a guest (1 vCPU) never shows over 100 %, one of this host's over nproc x 100 %.
+deadline=0.5 slack=0.2  # the mount's --deadline-ms (its default); the stamping's own delay on 2 busy cores
+g2_agent=$(gsh g2 'systemctl show -p MainPID --value procsys-agent.service' | tr -dc '0-9')
+stamped() { while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALTIME" "$line"; done; }  # each line with when it came
+step "g2: its agent (pid $g2_agent) stopped with SIGSTOP while top -b -d1 -n5 and vmstat 1 5 run on the view"
+gsh g2 "kill -STOP $g2_agent" 5 >/dev/null
+timeout 60 "$here/procsys" exec --mount "$view" -- top -b -d1 -n5 -w 512 2>&1 | stamped > "$run/top.hung" &
+top_job=$!
+timeout 60 "$here/procsys" exec --mount "$view" -- vmstat 1 5 2>&1 | stamped > "$run/vmstat.hung" &
+wait "$top_job" $!
+gsh g2 "kill -CONT $g2_agent" 5 >/dev/null
+# the longest gap between two frames (top's "top - " lines, vmstat's lines of numbers), and how many
+gaps() { awk -v what="$1" '($1 ~ /^[0-9.]+$/) && ((what == "top" && $2 == "top" && $3 == "-") || (what == "vmstat" && $2 ~ /^[0-9]+$/)) {
+        if (n++) { g = $1 - last; if (g > max) max = g } last = $1 } END { printf "%d %.2f", n, max }' "$2"; }
+read -r top_frames top_gap <<< "$(gaps top "$run/top.hung")"
+read -r vmstat_frames vmstat_gap <<< "$(gaps vmstat "$run/vmstat.hung")"
+check "host: top -d1 -n5 with g2 hung: 5 frames, none late by more than the deadline ($top_frames frames, the longest gap $top_gap s)" \
+    awk -v n="$top_frames" -v g="$top_gap" -v d="$deadline" -v s="$slack" 'BEGIN { exit !(n == 5 && g <= 1 + d + s) }'
+check "host: vmstat 1 5 with g2 hung: 5 lines, none late by more than the deadline ($vmstat_frames lines, the longest gap $vmstat_gap s)" \
+    awk -v n="$vmstat_frames" -v g="$vmstat_gap" -v d="$deadline" -v s="$slack" 'BEGIN { exit !(n == 5 && g <= 1 + d + s) }'
+over=$(awk -v cpus="$(nproc)" '$2 ~ /^[0-9]+$/ && $10 ~ /^[0-9.]+$/ && NF >= 13 {
+        limit = ($2 >= 4194304 ? 1 : cpus) * 100; if ($10 + 0 > limit) print "pid " $2 " at " $10 "% (limit " limit "%)" }' "$run/top.hung")
+check "host: no top frame shows a process over its host's CPUs x 100 % while g2 hung" test -z "$over"
+[[ -z "$over" ]] || head -5 <<< "$over" | sed 's/^/#   /'
+[[ $top_frames == 5 ]] || grep -v '^[0-9.]* *[0-9]' "$run/top.hung" | tail -5 | sed 's/^/#   /'
+# back: a listing after SIGCONT holds g2's processes (the agent first answers what was asked of it
+# while stopped: on one emulated vCPU that takes it a few deadlines), meminfo its memory
+cont_t0=$(date +%s%N) cont_listings=0
+g2_listed() {
+    cont_listings=$((cont_listings + 1))
+    view_ps > "$run/view.cont"
+    awk '$1 >= 4194304 {print $1}' "$run/view.cont" > "$run/cpids"
+    g2_back=$("$here/procsys" which --mount "$view" $(cat "$run/cpids") 2>/dev/null | awk '$2 == "g2"' | wc -l)
+    (( g2_back > 0 ))
+}
+wait_for 10 g2_listed
+check "host: after SIGCONT, ps -e lists g2's processes again ($g2_back, listing $cont_listings, $(( ($(date +%s%N) - cont_t0) / 1000000 )) ms after SIGCONT)" \
+    test "$g2_back" -gt 0
+check "host: and meminfo counts g2 again" \
+    test "$(mt "$view/meminfo")" = "$(( $(mt /proc/meminfo) + $(mt "$run/g1.meminfo") + $(mt "$run/g2.meminfo") ))"
+
+# --- a viewer that booted last: g1's own view, this host's agent its peer ----------------------------
+# The view in g1 counts from this host's boot, long before g1's: each process's START and ELAPSED
+# through it must be what its own host's ps says, this host's sleep and g1's own alike. The guest's
+# JVM started with its boot, at SCHED_IDLE (a FUSE mount's start takes TCG most of a minute).
+viewer_t0=$SECONDS
+guest_sleep=$(gsh g1 'sleep 4441 >/dev/null 2>&1 & echo $!' | tr -dc '0-9')
+hub_up_in_g1() { gsh g1 'cat /run/view/hosts/hub/uptime' 10 >/dev/null 2>&1; }  # answered once the view is there and the hub UP
+if wait_for 120 hub_up_in_g1; then ok "g1: its view reads this host's files ($((SECONDS - viewer_t0)) s after the checks above)"
+else bad "g1: its view reads this host's files"; gsh g1 'systemctl status procsys-ci-view.service | tail -5' 10 | sed 's/^/#   /'; fi
+lstart_etimes() { TZ=UTC ps -o etimes=,lstart= -p "$1"; }  # "etimes lstart", lstart as seconds since the epoch
+to_epoch() { while read -r e a b c d y _; do echo "$e $(TZ=UTC date -d "$a $b $c $d $y" +%s)"; done; }
+# the guest's own ps of its sleep before and after ps through its view, in one round trip to its shell
+read -r host_e0 host_s < <(lstart_etimes "$host_sleep" | to_epoch)
+gsh g1 "TZ=UTC ps -o etimes=,lstart= -p $guest_sleep; unshare -m sh -c 'mount --bind /run/view /proc && exec env TZ=UTC ps -eo etimes=,lstart=,args='; TZ=UTC ps -o etimes=,lstart= -p $guest_sleep" 120 > "$run/g1.view"
+read -r host_e1 _ < <(lstart_etimes "$host_sleep" | to_epoch)
+read -r guest_e0 guest_s < <(sed -n 1p "$run/g1.view" | to_epoch)
+read -r guest_e1 _ < <(tail -1 "$run/g1.view" | to_epoch)
+through_g1() { grep -m1 " sleep $1\$" "$run/g1.view" | to_epoch; }  # "etimes lstart" of sleep $1 through g1's view
+for who in "this host's sleep 3331:3331:$host_s:$host_e0:$host_e1" "g1's own sleep 4441:4441:$guest_s:$guest_e0:$guest_e1"; do
+    IFS=: read -r what arg start e0 e1 <<< "$who"
+    read -r e s < <(through_g1 "$arg")
+    check "g1's view: $what: START ${s:-none} (its host's ps: $start), ELAPSED ${e:-none} s (its host's: $e0..$e1 s), within 2 s" \
+        awk -v s="${s:-0}" -v t="$start" -v e="${e:--1}" -v lo="$e0" -v hi="$e1" 'BEGIN { d = s - t; exit !(d >= -2 && d <= 2 && e >= lo - 2 && e <= hi + 2) }'
+done
+step "g1's view checked in $((SECONDS - viewer_t0)) s"
 # --- a guest powered off, and booted again ---------------------------------------------------------
 step "g1: systemctl poweroff"
 old_btime=$(awk '/^btime/ {print $2}' "$view/hosts/g1/stat")

@@ -25,6 +25,7 @@ cd "$here"
 started=$SECONDS
 
 source "$here/scripts/ci-checks.sh"
+source "$here/scripts/run-files.sh"
 memtotal() { awk '/^MemTotal:/ {print $2}' "$@"; }
 loadavg_re='^[0-9]+\.[0-9]{2} [0-9]+\.[0-9]{2} [0-9]+\.[0-9]{2} [0-9]+/[0-9]+ [0-9]+$'
 
@@ -32,6 +33,8 @@ loadavg_re='^[0-9]+\.[0-9]{2} [0-9]+\.[0-9]{2} [0-9]+\.[0-9]{2} [0-9]+/[0-9]+ [0
 for tool in debootstrap systemd-nspawn nsenter ip; do
     command -v "$tool" >/dev/null || { bad "$tool is not installed (scripts/setup.sh installs debootstrap, systemd-container, util-linux, iproute2)"; finish; }
 done
+# what nspawn adapts to here (docs/ci-machine.md): the cgroup layout it gives the container, PID 1
+"$here/scripts/ci-machine.sh" | grep -E '^# (cgroup|PID 1|disk):'
 
 prepare=0
 [[ "${1:-}" == --prepare ]] && prepare=1
@@ -121,6 +124,7 @@ mkdir -p "$run/upper" "$run/work" "$root"
 if mount -t overlay procsys-ci -o "lowerdir=$base,upperdir=$run/upper,workdir=$run/work" "$root" 2>/dev/null; then
     overlay=1
 else
+    echo "# overlayfs refused here: the run's root is a copy of $base"
     cp -a "$base/." "$root/" || { bad "copy $base to $root"; finish; }
 fi
 cp "$deb" "$root/root/procsys.deb"
@@ -177,7 +181,7 @@ if ! wait_for 90 boot_up; then
     finish
 fi
 ok "the container booted (leader pid $leader, systemd says: $state)"
-echo "# container: $(ct systemctl --version | head -1)"
+echo "# container: $(ct systemctl --version | head -1); its /sys/fs/cgroup: $(ct stat -f -c %T /sys/fs/cgroup) (cgroup2fs: unified, tmpfs: v1 or hybrid)"
 if [[ "$state" == degraded ]]; then
     echo "# failed units in the container (not procsys's):"; ct systemctl --failed --no-legend --plain | sed 's/^/#   /'
 fi
@@ -245,8 +249,9 @@ if check "container: $unit_mnt is a procsys mount" wait_for 30 ct grep -q " $uni
     out=$(ct cat "$unit_mnt/hosts/host/1/comm" 2>&1)
     check "container: $unit_mnt/hosts/host/1/comm is the host's pid 1 ($out)" test "$out" = "$(cat /proc/1/comm)"
     # under the unit's sandbox (SystemCallFilter, capabilities) the daemon can still supervise execs
-    check "container: the unit's daemon supervises procsys exec (/run/procsys/intercept${unit_mnt//\//_}.sock)" \
-        ct test -S "/run/procsys/intercept${unit_mnt//\//_}.sock"
+    procsys_run_hash "$unit_mnt"
+    check "container: the unit's daemon supervises procsys exec (/run/procsys/intercept-$procsys_hash.sock)" \
+        ct test -S "/run/procsys/intercept-$procsys_hash.sock"
 else
     journal "$unit" 20
 fi
@@ -282,10 +287,11 @@ if (( failed )); then journal procsys-agent.service 10; journal "$unit" 10; fi
 # --- a crash ------------------------------------------------------------------------------------
 step "kill -KILL the mount unit's daemon: Restart=on-failure must mount $unit_mnt again"
 old_pid=$(ct systemctl show -p MainPID --value "$unit")
-remounted() {
+remounted() {  # active too: a stop while ExecStartPost still polls for the mount fails the unit
     local pid
     pid=$(ct systemctl show -p MainPID --value "$unit")
-    [[ "$pid" != 0 && "$pid" != "$old_pid" ]] && ct grep -Eq "$loadavg_re" "$unit_mnt/hosts/host/loadavg" 2>/dev/null
+    [[ "$pid" != 0 && "$pid" != "$old_pid" ]] && ct grep -Eq "$loadavg_re" "$unit_mnt/hosts/host/loadavg" 2>/dev/null \
+        && [[ "$(ct systemctl is-active "$unit")" == active ]]
 }
 if [[ "$old_pid" != 0 ]]; then
     ct kill -KILL "$old_pid"

@@ -11,6 +11,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$here/scripts/setup.sh" --no-build
+"$here/scripts/ci-machine.sh"  # what this machine gives the tests, one line each (docs/ci-machine.md)
 source "$here/scripts/find-jdk.sh"
 procsys_find_jdk
 cd "$here"

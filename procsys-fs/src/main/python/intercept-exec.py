@@ -5,7 +5,9 @@ SOCKET (InterceptEndpoint) for the command's namespace plan and seccomp filter, 
 process: enters the network namespace pinned at NETNS ("-": stays in this one), makes a private
 mount namespace and carries out the plan (the /sys views, the mount over /proc), installs the
 filter with a new listener, hands the listener to the daemon (SCM_RIGHTS), waits for its one-byte
-answer that it supervises it, and execs CMD, which inherits the filter. The daemon answers the
+answer that it supervises it, and execs CMD, which inherits the filter. The daemon must be root
+(SO_PEERCRED) and answer within WAIT_SECONDS; every bind is made by descriptors opened through no
+symlink (open_tree, move_mount), so a path changed meanwhile cannot put something else over /proc. The daemon answers the
 trapped calls (docs/architecture.md, "Calls procsys exec intercepts"); if it dies, the kernel
 answers them ENOSYS. No process is started on the way (mount(8), unshare(1) and a shell cost
 ~6 ms each here); python3 -I -S with ctypes starts in ~20 ms.
@@ -17,13 +19,19 @@ import ctypes
 import os
 import sys
 
-SYS_SECCOMP = 317  # x86_64
+# system call numbers by architecture (asm/unistd_64.h; asm-generic/unistd.h for aarch64); from 403 on the table is one
+SYS_SECCOMP = {"x86_64": 317, "aarch64": 277}.get(os.uname().machine)
+SYS_OPEN_TREE, SYS_MOVE_MOUNT, SYS_OPENAT2 = 428, 429, 437
+AT_FDCWD, AT_EMPTY_PATH, RESOLVE_NO_SYMLINKS = -100, 0x1000, 0x04
+OPEN_TREE_CLONE, MOVE_MOUNT_F_EMPTY_PATH, MOVE_MOUNT_T_EMPTY_PATH = 1, 0x4, 0x40
+ENOSYS = 38
 SECCOMP_SET_MODE_FILTER = 1
 SECCOMP_FILTER_FLAG_NEW_LISTENER = 1 << 3
 CLONE_NEWNS, CLONE_NEWNET = 0x00020000, 0x40000000
 MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
 MAX_PART = 64 * 1024  # the plan is a few hundred bytes, the filter 4096 instructions at most
 TAKEN = b"K"
+WAIT_SECONDS = 10  # the daemon answers at once; a daemon that does not is not waited for
 
 libc = ctypes.CDLL(None, use_errno=True)
 libc.syscall.restype = ctypes.c_long
@@ -31,6 +39,10 @@ libc.syscall.restype = ctypes.c_long
 
 class SockFprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+
+class OpenHow(ctypes.Structure):
+    _fields_ = [("flags", ctypes.c_uint64), ("mode", ctypes.c_uint64), ("resolve", ctypes.c_uint64)]
 
 
 def fail(message):
@@ -66,9 +78,35 @@ def mount(source, target, fstype, flags, data, what):
                        data and data.encode()), what)
 
 
+def open_path(path, what):
+    """An O_PATH descriptor of path, reached through no symlink (openat2; O_NOFOLLOW on the last component before 5.6)."""
+    flags = os.O_PATH | os.O_CLOEXEC
+    how = OpenHow(flags, 0, RESOLVE_NO_SYMLINKS)
+    fd = libc.syscall(ctypes.c_long(SYS_OPENAT2), ctypes.c_long(AT_FDCWD), path.encode(), ctypes.byref(how), ctypes.c_long(24))
+    if fd < 0 and ctypes.get_errno() == ENOSYS:
+        fd = libc.open(path.encode(), ctypes.c_int(flags | os.O_NOFOLLOW))
+    return checked(fd, "%s: cannot open %s" % (what, path))
+
+
+def bind(source, target):
+    """mount --bind source target, by descriptors opened through no symlink: what is bound is what was checked."""
+    what = "cannot bind %s on %s" % (source, target)
+    src, dst = open_path(source, what), open_path(target, what)
+    tree = libc.syscall(ctypes.c_long(SYS_OPEN_TREE), ctypes.c_long(src), b"", ctypes.c_long(OPEN_TREE_CLONE | os.O_CLOEXEC | AT_EMPTY_PATH))
+    if tree < 0 and ctypes.get_errno() == ENOSYS:  # before 5.2: the same descriptors through their /proc/self/fd links
+        mount("/proc/self/fd/%d" % src, "/proc/self/fd/%d" % dst, None, MS_BIND, None, what)
+    else:
+        checked(tree, what)
+        checked(libc.syscall(ctypes.c_long(SYS_MOVE_MOUNT), ctypes.c_long(tree), b"", ctypes.c_long(dst), b"",
+                             ctypes.c_long(MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH)), what)
+        os.close(tree)
+    os.close(src)
+    os.close(dst)
+
+
 def enter_namespaces(netns, plan):
     if netns != "-":
-        fd = os.open(netns, os.O_RDONLY | os.O_CLOEXEC)
+        fd = os.open(netns, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
         checked(libc.setns(fd, CLONE_NEWNET), "cannot enter the stand-in network " + netns)
         os.close(fd)
     checked(libc.unshare(CLONE_NEWNS), "cannot make a private mount namespace")
@@ -78,9 +116,11 @@ def enter_namespaces(netns, plan):
         if op == "mkdir":
             os.makedirs(paths[0], exist_ok=True)
         elif op == "tmpfs":
-            mount("procsys", paths[0], "tmpfs", 0, "mode=0755,size=16k", "cannot mount a tmpfs on " + paths[0])
+            target = open_path(paths[0], "cannot mount a tmpfs")
+            mount("procsys", "/proc/self/fd/%d" % target, "tmpfs", 0, "mode=0755,size=16k", "cannot mount a tmpfs on " + paths[0])
+            os.close(target)
         elif op == "bind":
-            mount(paths[0], paths[1], None, MS_BIND, None, "cannot bind %s on %s" % (paths[0], paths[1]))
+            bind(paths[0], paths[1])
         else:
             fail("the mount's daemon asked for an unknown step: " + op)
 
@@ -95,13 +135,24 @@ def install_filter(program):
                    "cannot install the seccomp filter")
 
 
+def daemon_is_root(conn):
+    """The peer's uid, as the kernel says (SO_PEERCRED: pid, uid, gid), is 0."""
+    cred = conn.getsockopt(_socket.SOL_SOCKET, _socket.SO_PEERCRED, 12)
+    return int.from_bytes(cred[4:8], sys.byteorder) == 0
+
+
 def main(argv):
     if len(argv) < 4:
         fail("intercept-exec.py is run by the procsys launcher (SOCKET NETNS CMD...): use procsys exec")
+    if SYS_SECCOMP is None:
+        fail("no seccomp system call number for %s: procsys exec intercepts on x86_64 and aarch64" % os.uname().machine)
     path, netns, command = argv[1], argv[2], argv[3:]
     conn = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    conn.settimeout(WAIT_SECONDS)
     try:
         conn.connect(path)
+        if not daemon_is_root(conn):
+            fail("the intercept socket %s is not served by root: not used" % path)
         plan, program = receive_part(conn), receive_part(conn)
         enter_namespaces(netns, plan)
         listener = install_filter(program)

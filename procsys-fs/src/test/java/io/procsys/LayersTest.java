@@ -33,6 +33,8 @@ class LayersTest {
             Map.entry("io/procsys/net/", List.of("io/procsys/fuse/", "io/procsys/fs/")),
             Map.entry("io/procsys/fs/identity/", List.of("io/procsys/fuse/", "io/procsys/fs/cluster/", "io/procsys/fs/combine/", "io/procsys/daemon/", "io/procsys/cli/")),
             Map.entry("io/procsys/fs/combine/", List.of("io/procsys/fuse/", "io/procsys/fs/cluster/", "io/procsys/daemon/", "io/procsys/cli/")),
+            Map.entry("io/procsys/fs/access/", List.of("io/procsys/fuse/bindings/", "io/procsys/fs/cluster/", "io/procsys/fs/combine/",
+                    "io/procsys/fs/identity/", "io/procsys/daemon/", "io/procsys/cli/")),
             Map.entry("io/procsys/fs/cluster/", List.of("io/procsys/fuse/bindings/", "io/procsys/daemon/", "io/procsys/cli/")),
             Map.entry("io/procsys/fs/", List.of("io/procsys/fuse/bindings/", "io/procsys/fs/cluster/", "io/procsys/fs/combine/", "io/procsys/daemon/", "io/procsys/cli/")),
             Map.entry("io/procsys/daemon/", List.of("io/procsys/fuse/bindings/", "io/procsys/cli/")),

@@ -48,7 +48,7 @@ public final class AgentCost {
             cpuNanos[0] = atConnect;
             int next = 1;
             for (int i = 1; i <= total; i++) {
-                ByteBuf data = (file.equals(TABLE) ? client.table("", false) : client.read(file)).get(10, TimeUnit.SECONDS);
+                ByteBuf data = (file.equals(TABLE) ? client.table("", false, 10_000) : client.read(file, 5_000)).get(10, TimeUnit.SECONDS);
                 data.release();
                 if (next < checkpoints.size() && i == checkpoints.get(next)) cpuNanos[next++] = cpuNanos(agentPid);
             }

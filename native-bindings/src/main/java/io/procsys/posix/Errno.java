@@ -17,6 +17,7 @@ public final class Errno {
     public static final int EEXIST = 17;
     public static final int ENOTDIR = 20;
     public static final int EISDIR = 21;
+    public static final int EMFILE = 24;
     public static final int EINVAL = 22;
     public static final int EFBIG = 27;
     public static final int EROFS = 30;
@@ -69,6 +70,7 @@ public final class Errno {
             case EEXIST -> "EEXIST";
             case ENOTDIR -> "ENOTDIR";
             case EISDIR -> "EISDIR";
+            case EMFILE -> "EMFILE";
             case EINVAL -> "EINVAL";
             case EFBIG -> "EFBIG";
             case EROFS -> "EROFS";

@@ -68,6 +68,7 @@ public final class Libc {
     private static final MethodHandle FSTATVFS = errnoCall("fstatvfs", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle FSTATFS = errnoCall("fstatfs", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle GETDENTS64 = errnoCall("getdents64", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle UMASK = plainCall("umask", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle MALLOC = plainCall("malloc", FunctionDescriptor.of(ADDRESS, JAVA_LONG));
     private static final MethodHandle REALLOC = plainCall("realloc", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG));
     private static final MethodHandle FREE = plainCall("free", FunctionDescriptor.ofVoid(ADDRESS));
@@ -267,6 +268,15 @@ public final class Libc {
     @FunctionalInterface
     public interface DirectoryVisitor {
         void entry(String name, int type, long inode);
+    }
+
+    /** umask(2): sets the process's file mode creation mask, returns the one before. */
+    public static int umask(int mask) {
+        try {
+            return (int) UMASK.invokeExact(mask);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
     }
 
     /** malloc(3) of {@code size} bytes as a segment of that size, or NULL. */

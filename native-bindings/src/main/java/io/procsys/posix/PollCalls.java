@@ -13,6 +13,7 @@ import static io.procsys.posix.NativeCalls.unexpected;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
@@ -32,6 +33,16 @@ public final class PollCalls {
             Linker.Option.firstVariadicArg(2));
     private static final MethodHandle EVENTFD = errnoCall("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle WRITE = errnoCall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle EPOLL_CREATE1 = errnoCall("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle EPOLL_CTL = errnoCall("epoll_ctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle EPOLL_WAIT = errnoCall("epoll_wait", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    public static final int EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2, EPOLLONESHOT = 1 << 30;
+    private static final int EPOLL_CLOEXEC = 0x80000;
+    private static final boolean X86_64 = "amd64".equals(System.getProperty("os.arch")) || "x86_64".equals(System.getProperty("os.arch"));
+    /** struct epoll_event: u32 events, u64 data; packed on x86_64 (12 bytes), aligned elsewhere (16). */
+    public static final long EPOLL_EVENT_SIZE = X86_64 ? 12 : 16;
+    private static final long EPOLL_DATA = X86_64 ? 4 : 8;
+    private static final ThreadLocal<MemorySegment> ONE_EVENT = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(16, 8));
 
     private PollCalls() {}
 
@@ -105,5 +116,51 @@ public final class PollCalls {
         } catch (Throwable t) {
             throw unexpected(t);
         }
+    }
+
+    /** epoll_create1(EPOLL_CLOEXEC): an epoll descriptor, or -errno. */
+    public static int epollCreate() {
+        MemorySegment capture = CAPTURE.get();
+        try {
+            int r = (int) EPOLL_CREATE1.invokeExact(capture, EPOLL_CLOEXEC);
+            return r < 0 ? -errno(capture) : r;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** epoll_ctl(2) of {@code fd} in {@code epoll}: {@code op} (ADD, DEL) with {@code events} and {@code data} given back by wait. 0 or -errno. */
+    public static int epollControl(int epoll, int op, int fd, int events, long data) {
+        MemorySegment event = ONE_EVENT.get();
+        event.set(JAVA_INT, 0, events);
+        event.set(JAVA_LONG_UNALIGNED, EPOLL_DATA, data);
+        MemorySegment capture = CAPTURE.get();
+        try {
+            int r = (int) EPOLL_CTL.invokeExact(capture, epoll, op, fd, event);
+            return r < 0 ? -errno(capture) : 0;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** epoll_wait(2) into {@code events} (room for {@code max}): how many are ready, or -errno (EINTR is returned). */
+    public static int epollWait(int epoll, MemorySegment events, int max, int timeoutMillis) {
+        MemorySegment capture = CAPTURE.get();
+        try {
+            int r = (int) EPOLL_WAIT.invokeExact(capture, epoll, events, max, timeoutMillis);
+            return r < 0 ? -errno(capture) : r;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** The events of entry {@code i} epoll_wait filled. */
+    public static int epollEvents(MemorySegment events, int i) {
+        return events.get(JAVA_INT, i * EPOLL_EVENT_SIZE);
+    }
+
+    /** The data of entry {@code i} epoll_wait filled. */
+    public static long epollData(MemorySegment events, int i) {
+        return events.get(JAVA_LONG_UNALIGNED, i * EPOLL_EVENT_SIZE + EPOLL_DATA);
     }
 }

@@ -16,9 +16,11 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
- * seccomp user notification (x86_64, uapi of kernel 6.18: linux/seccomp.h, linux/filter.h) and the
- * few calls its supervisor makes: seccomp, poll, ioctl, tgkill, and the open, read and close of a
- * caller's /proc/PID/status. Each returns its result or {@code -errno}, as {@link Libc} does.
+ * seccomp user notification (x86_64 and aarch64, uapi of kernel 6.18: linux/seccomp.h,
+ * linux/filter.h) and the few calls its supervisor makes: seccomp, ppoll, ioctl, tgkill, and the
+ * open, read and close of a caller's /proc/PID/status, with the system call numbers of the
+ * architecture this runs on ({@link #AUDIT_ARCH} says which). Each returns its result or
+ * {@code -errno}, as {@link Libc} does.
  *
  * <p>All of them go through one downcall, {@code syscall(nr, a, b, c)} with every argument a
  * long (a pointer as its address): FFM generates each downcall's stub at run time (~25 ms of a
@@ -36,8 +38,13 @@ public final class Seccomp {
     public static final long IOCTL_NOTIF_RECV = 0xC0502100L;
     public static final long IOCTL_NOTIF_SEND = 0xC0182101L;
     public static final long IOCTL_NOTIF_ID_VALID = 0x40082102L;
-    /** EM_X86_64 | __AUDIT_ARCH_64BIT | __AUDIT_ARCH_LE (linux/audit.h). */
-    public static final int AUDIT_ARCH_X86_64 = 0xC000003E;
+    /** EM_X86_64 (62) or EM_AARCH64 (183) | __AUDIT_ARCH_64BIT | __AUDIT_ARCH_LE (linux/audit.h). */
+    public static final int AUDIT_ARCH_X86_64 = 0xC000003E, AUDIT_ARCH_AARCH64 = 0xC00000B7;
+    private static final boolean AARCH64 = "aarch64".equals(System.getProperty("os.arch"));
+    /** The seccomp_data.arch of this machine's native calls. */
+    public static final int AUDIT_ARCH = AARCH64 ? AUDIT_ARCH_AARCH64 : AUDIT_ARCH_X86_64;
+    /** x86_64's x32 calls come with AUDIT_ARCH_X86_64 and this bit in their number. */
+    public static final int X32_SYSCALL_BIT = 0x40000000;
     /** struct seccomp_data: nr, arch, instruction_pointer, args[6]. */
     public static final int DATA_NR = 0, DATA_ARCH = 4, DATA_ARGS = 16;
     /** struct seccomp_notif: id, pid, flags, data (the kernel's size comes from {@link #notifSizes}). */
@@ -48,21 +55,27 @@ public final class Seccomp {
     /** The size of a struct pollfd: int fd; short events; short revents. */
     public static final long POLLFD_BYTES = 8;
 
-    /** x86_64 system call numbers (asm/unistd_64.h). */
-    private static final long SYS_READ = 0, SYS_WRITE = 1, SYS_CLOSE = 3, SYS_POLL = 7, SYS_IOCTL = 16, SYS_OPENAT = 257,
-            SYS_TGKILL = 234, SYS_EVENTFD2 = 290, SYS_SECCOMP = 317;
+    /** System call numbers: x86_64's (asm/unistd_64.h), aarch64's (asm-generic/unistd.h; it has ppoll, no poll). */
+    private static final long SYS_READ = AARCH64 ? 63 : 0, SYS_WRITE = AARCH64 ? 64 : 1, SYS_CLOSE = AARCH64 ? 57 : 3,
+            SYS_PPOLL = AARCH64 ? 73 : 271, SYS_IOCTL = AARCH64 ? 29 : 16, SYS_OPENAT = AARCH64 ? 56 : 257,
+            SYS_TGKILL = AARCH64 ? 131 : 234, SYS_EVENTFD2 = AARCH64 ? 19 : 290, SYS_SECCOMP = AARCH64 ? 277 : 317;
     private static final long AT_FDCWD = -100, O_RDONLY_CLOEXEC = 0x80000, EFD_CLOEXEC = 0x80000;
 
-    /** syscall(nr, a, b, c): the only downcall of this class. */
+    /** syscall(nr, a, b, c, d): the only downcall of this class. */
     private static final MethodHandle SYSCALL = errnoCall("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1));
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1));
+    private static final ThreadLocal<MemorySegment> TIMESPEC = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(16, 8));
 
     private Seccomp() {}
 
     private static long syscall(long nr, long a, long b, long c) {
+        return syscall(nr, a, b, c, 0);
+    }
+
+    private static long syscall(long nr, long a, long b, long c, long d) {
         MemorySegment capture = CAPTURE.get();
         try {
-            long r = (long) SYSCALL.invokeExact(capture, nr, a, b, c);
+            long r = (long) SYSCALL.invokeExact(capture, nr, a, b, c, d);
             return r < 0 ? -errno(capture) : r;
         } catch (Throwable t) {
             throw unexpected(t);
@@ -109,10 +122,13 @@ public final class Seccomp {
         return Short.toUnsignedInt(pollfds.get(JAVA_SHORT, index * POLLFD_BYTES + 6));
     }
 
-    /** poll(2) of the first {@code count} entries of {@code pollfds}: how many have events, 0 on timeout, or -errno. */
+    /** poll(2) of the first {@code count} entries of {@code pollfds} (ppoll, no signal mask): how many have events, 0 on timeout, or -errno. */
     public static int poll(MemorySegment pollfds, int count, int timeoutMillis) {
         for (int i = 0; i < count; i++) pollfds.set(JAVA_SHORT, i * POLLFD_BYTES + 6, (short) 0);
-        return (int) syscall(SYS_POLL, pollfds.address(), count, timeoutMillis);
+        MemorySegment timeout = TIMESPEC.get();
+        timeout.set(JAVA_LONG, 0, timeoutMillis / 1000);
+        timeout.set(JAVA_LONG, 8, (timeoutMillis % 1000) * 1_000_000L);
+        return (int) syscall(SYS_PPOLL, pollfds.address(), count, timeoutMillis < 0 ? 0 : timeout.address(), 0);
     }
 
     /** eventfd2(0, EFD_CLOEXEC): an fd that polls readable once {@link #write} has added to it, or -errno. */

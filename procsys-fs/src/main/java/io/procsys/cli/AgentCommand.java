@@ -6,6 +6,7 @@ import io.procsys.daemon.StopSignals;
 import io.procsys.daemon.UserError;
 import io.procsys.metrics.Metrics;
 import io.procsys.net.Transport;
+import io.procsys.net.agent.ActionRules;
 import io.procsys.net.agent.SignalMode;
 import io.procsys.net.agent.Warmup;
 import picocli.CommandLine.ArgGroup;
@@ -52,6 +53,11 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--log-root", paramLabel = "DIR", description = "Where kubelet's pods/ and containers/ logs are, for --scope k8s=... (default: /var/log).")
     Path logRoot;
 
+    @Option(names = "--act-min-uid", paramLabel = "UID", defaultValue = "" + ActionRules.DEFAULT_MIN_UID,
+            description = "Act only for users of this uid and above, here and on the viewer (default: ${DEFAULT-VALUE}): service "
+                    + "accounts (www-data, nobody) share names across hosts without being one user. Root acts only with --allow-signals=root.")
+    long actMinUid;
+
     @Mixin
     TlsOptions tls;
 
@@ -64,6 +70,7 @@ final class AgentCommand implements Callable<Integer> {
         String node = name != null ? name : Hosts.localName();
         SignalMode signals = SignalMode.parse(allowSignals);
         if (signals == null) throw new UserError("--allow-signals takes 'users' (the default) or 'root', not '" + allowSignals + "'", 2);
+        if (actMinUid < 1 || actMinUid > 0xfffffffeL) throw new UserError("--act-min-uid must be between 1 and 4294967294", 2);
         if (signals != SignalMode.OFF && tls.insecure) {
             System.err.println("procsys: --allow-signals with --insecure: no client has a certificate, so every signal is refused");
         }
@@ -71,7 +78,7 @@ final class AgentCommand implements Callable<Integer> {
         Metrics metrics = metricsOptions.start(null);
         RunningAgent agent;
         try {
-            agent = RunningAgent.start(procRoot, Hosts.parseAddress(listen), listen, node, context, metrics, signals).scopesFrom(cgroupRoot, logRoot);
+            agent = RunningAgent.start(procRoot, Hosts.parseAddress(listen), listen, node, context, metrics, new ActionRules(signals, (int) actMinUid)).scopesFrom(cgroupRoot, logRoot);
         } catch (UserError e) {
             metrics.close();
             throw e;
@@ -81,6 +88,7 @@ final class AgentCommand implements Callable<Integer> {
                 + (context == null ? " (INSECURE: plaintext, no authentication)" : " (mutual TLS)")
                 + (Transport.epoll() ? ", epoll" : ", nio") + MetricsEndpoint.describe(metrics)
                 + (signals == SignalMode.OFF ? "" : ", signals allowed" + (signals == SignalMode.ROOT ? " (root too)" : " (users, not root)")));
+        if (agent.actionsRefused() != null && signals != SignalMode.OFF) System.err.println("procsys: " + agent.actionsRefused());
         if (warmup > 0) agent.warmUpInBackground(tls.client(node), node, warmup); // after the line above: it answers at once
         RunningAgent.serveUntilSignal(stop, "agent", agent, metrics);
         return 0;

@@ -33,6 +33,11 @@ final class CertsCommand implements Callable<Integer> {
                     + "): their mounts may ask agents started with --allow-signals to signal and renice processes for their users.")
     List<String> signalNodes = new ArrayList<>();
 
+    @Option(names = "--tree-node", paramLabel = "NODE", split = ",",
+            description = "Nodes (among the NODEs) whose certificate carries the tree-node role (SAN URI " + Certificates.NODE_ROLE_URI
+                    + "): mounts above them honour the wait they announce for the hosts below them (procsys node).")
+    List<String> treeNodes = new ArrayList<>();
+
     @Parameters(paramLabel = "NODE", arity = "1..*", description = "Node names.")
     List<String> nodes;
 
@@ -45,6 +50,9 @@ final class CertsCommand implements Callable<Integer> {
         for (String node : signalNodes) {
             if (!nodes.contains(node)) throw new UserError("--allow-signals " + node + ": not one of the nodes named (" + String.join(", ", nodes) + ")", 2);
         }
+        for (String node : treeNodes) {
+            if (!nodes.contains(node)) throw new UserError("--tree-node " + node + ": not one of the nodes named (" + String.join(", ", nodes) + ")", 2);
+        }
         if (Files.exists(out.resolve("ca.pem"))) throw new UserError(out.resolve("ca.pem") + " exists: choose another --out, or remove it first");
         Instant now = Instant.now().minus(Duration.ofMinutes(5)); // tolerate small clock differences
         Certificates ca = Certificates.newAuthority("procsys CA", now, Duration.ofDays(days));
@@ -52,10 +60,19 @@ final class CertsCommand implements Callable<Integer> {
         for (String node : nodes) {
             List<String> names = new ArrayList<>(List.of(node, "localhost", "127.0.0.1"));
             names.addAll(hosts);
-            ca.issue(node, names, signalNodes.contains(node), now, Duration.ofDays(days)).write(out, caPem);
+            ca.issue(node, names, roles(node), now, Duration.ofDays(days)).write(out, caPem);
         }
         System.err.println("procsys: wrote a CA and certificates for " + String.join(", ", nodes) + " in " + out
-                + (signalNodes.isEmpty() ? "" : " (signal role: " + String.join(", ", signalNodes) + ")"));
+                + (signalNodes.isEmpty() ? "" : " (signal role: " + String.join(", ", signalNodes) + ")")
+                + (treeNodes.isEmpty() ? "" : " (tree-node role: " + String.join(", ", treeNodes) + ")"));
         return 0;
+    }
+
+    /** The role URIs of {@code node}'s certificate. */
+    private List<String> roles(String node) {
+        List<String> roles = new ArrayList<>();
+        if (signalNodes.contains(node)) roles.add(Certificates.SIGNAL_ROLE_URI);
+        if (treeNodes.contains(node)) roles.add(Certificates.NODE_ROLE_URI);
+        return roles;
     }
 }

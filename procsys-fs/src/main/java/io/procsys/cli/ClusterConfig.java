@@ -17,6 +17,8 @@ import java.util.List;
  * actionDeadlineMs: 5000
  * cacheMs: 0
  * tableMs: 2000
+ * staleMs: 2000                       # a host that misses a round is served from its last answer this long (default: 4 deadlines)
+ * maxBelowWaitMs: 20000               # the most a tree node's announced wait is honoured
  * peersDns: procsys-agents.procsys.svc.cluster.local:7070   # optional: peers from DNS
  * scope: [web.service]                # optional: one service across the hosts (docs/scope.md)
  * dnsRefreshSeconds: 30
@@ -24,13 +26,14 @@ import java.util.List;
  * tls: {cert: /etc/procsys/certs/node-a.pem, key: /etc/procsys/certs/node-a-key.pem, ca: /etc/procsys/certs/ca.pem}
  * peers:
  *   - {name: node-b, address: "10.0.0.2:7070"}
+ *   - {name: rack-1, address: "10.0.1.1:7070", node: true}   # a tree node: its announced wait is honoured
  * </pre>
  */
-record ClusterConfig(String name, Long deadlineMs, Long actionDeadlineMs, Long cacheMs, Long tableMs, String peersDns, Long dnsRefreshSeconds, TlsFiles tls, List<PeerEntry> peers,
-                     String metricsListen, List<String> scope) {
+record ClusterConfig(String name, Long deadlineMs, Long actionDeadlineMs, Long cacheMs, Long tableMs, Long staleMs, Long maxBelowWaitMs,
+                     String peersDns, Long dnsRefreshSeconds, TlsFiles tls, List<PeerEntry> peers, String metricsListen, List<String> scope) {
     record TlsFiles(Path cert, Path key, Path ca, Boolean insecure) {}
 
-    record PeerEntry(String name, String address) {}
+    record PeerEntry(String name, String address, Boolean node) {}
 
     static ClusterConfig load(Path file) {
         try {

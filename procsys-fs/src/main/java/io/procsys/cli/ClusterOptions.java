@@ -24,6 +24,20 @@ final class ClusterOptions {
             description = "Another host to combine: its agent's address and its name under hosts/. Repeatable.")
     List<String> peers = new ArrayList<>();
 
+    @Option(names = "--node-peer", paramLabel = "NAME=HOST:PORT",
+            description = "A peer that is a tree node (procsys node): as --peer, and the wait its agent announces for the hosts below it "
+                    + "is honoured, up to --max-below-wait-ms (a certificate with the node role, procsys certs --tree-node, does the same). Repeatable.")
+    List<String> nodePeers = new ArrayList<>();
+
+    @Option(names = "--max-below-wait-ms", paramLabel = "MS",
+            description = "The longest a tree node's announced wait for the hosts below it is honoured, for its process tables (default: 20000).")
+    Long maxBelowWaitMillis;
+
+    @Option(names = "--stale-ms", paramLabel = "MS",
+            description = "A host that misses a round (a combined file, a listing) is served from its last answer while it is at most this old, "
+                    + "shown STALE in procsys status; then it is left out (default: 4 deadlines; 0: left out at once).")
+    Long staleMillis;
+
     @Option(names = "--name", paramLabel = "NAME", description = "This host's name under hosts/ (default: the host name).")
     String name;
 
@@ -66,7 +80,7 @@ final class ClusterOptions {
     @Option(names = "--log-root", paramLabel = "DIR", description = "Where kubelet's pods/ and containers/ logs are, for --scope k8s=... (default: /var/log).")
     Path logRoot;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "YAML file with name, peers, peersDns, dnsRefreshSeconds, tls, deadlineMs, actionDeadlineMs, cacheMs, tableMs, scope, metricsListen; options win over it.")
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML file with name, peers, peersDns, dnsRefreshSeconds, tls, deadlineMs, actionDeadlineMs, cacheMs, tableMs, staleMs, maxBelowWaitMs, scope, metricsListen; options win over it.")
     Path config;
 
     /** The config file's metricsListen (mount only), or null. */
@@ -90,10 +104,15 @@ final class ClusterOptions {
     /** The peers to combine, or null for a plain single-host mirror. */
     Cluster cluster() {
         List<String> allPeers = new ArrayList<>(peers);
+        allPeers.addAll(nodePeers);
+        List<String> nodes = new ArrayList<>();
+        for (String n : nodePeers) nodes.add(n.substring(0, Math.max(0, n.indexOf('='))));
         long deadline = deadlineMillis != null ? deadlineMillis : Cluster.DEFAULT_DEADLINE.toMillis();
         long actionDeadline = actionDeadlineMillis != null ? actionDeadlineMillis : Peer.DEFAULT_ACTION_DEADLINE.toMillis();
         long cache = cacheMillis != null ? cacheMillis : DEFAULT_CACHE_MILLIS;
         long table = tableMillis != null ? tableMillis : Cluster.DEFAULT_TABLE_WINDOW.toMillis();
+        Long stale = staleMillis;
+        long maxBelowWait = maxBelowWaitMillis != null ? maxBelowWaitMillis : 20_000;
         String dns = peersDns;
         long refresh = dnsRefreshSeconds != null ? dnsRefreshSeconds : 30;
         String configuredName = name;
@@ -104,12 +123,15 @@ final class ClusterOptions {
                 for (ClusterConfig.PeerEntry p : c.peers()) {
                     if (p == null || p.name() == null || p.address() == null) throw new UserError("config " + config + ": every peer needs a name and an address", 2);
                     allPeers.add(p.name() + "=" + p.address());
+                    if (Boolean.TRUE.equals(p.node())) nodes.add(p.name());
                 }
             }
             if (deadlineMillis == null && c.deadlineMs() != null) deadline = c.deadlineMs();
             if (actionDeadlineMillis == null && c.actionDeadlineMs() != null) actionDeadline = c.actionDeadlineMs();
             if (cacheMillis == null && c.cacheMs() != null) cache = c.cacheMs();
             if (tableMillis == null && c.tableMs() != null) table = c.tableMs();
+            if (stale == null) stale = c.staleMs();
+            if (maxBelowWaitMillis == null && c.maxBelowWaitMs() != null) maxBelowWait = c.maxBelowWaitMs();
             if (dns == null) dns = c.peersDns();
             if (dnsRefreshSeconds == null && c.dnsRefreshSeconds() != null) refresh = c.dnsRefreshSeconds();
             if (configuredName == null) configuredName = c.name();
@@ -123,6 +145,9 @@ final class ClusterOptions {
         if (actionDeadline < 10 || actionDeadline > 60_000) throw new UserError("the action deadline must be between 10 and 60000 ms", 2);
         if (cache < 0 || cache > 60_000) throw new UserError("the cache time must be between 0 and 60000 ms", 2);
         if (table < 0 || table > 60_000) throw new UserError("the table time must be between 0 and 60000 ms", 2);
+        long staleBound = stale != null ? stale : deadline * Cluster.DEFAULT_STALE_DEADLINES;
+        if (staleBound < 0 || staleBound > 600_000) throw new UserError("the staleness bound (--stale-ms) must be between 0 and 600000 ms", 2);
+        if (maxBelowWait < 0 || maxBelowWait > 600_000) throw new UserError("--max-below-wait-ms must be between 0 and 600000 ms", 2);
         if (allPeers.size() > HostIndex.MAX) throw new UserError(allPeers.size() + " peers: a mount combines at most " + HostIndex.MAX + " other hosts", 2);
         String node = configuredName != null ? configuredName : Hosts.localName();
         List<Cluster.PeerAddress> addresses = new ArrayList<>();
@@ -134,11 +159,12 @@ final class ClusterOptions {
                 throw new UserError("--peer name '" + peerName + "' must be a unique name of letters, digits, . _ -", 2);
             }
             if (addresses.stream().anyMatch(a -> a.name().equals(peerName))) throw new UserError("--peer " + peerName + " given twice", 2);
-            addresses.add(new Cluster.PeerAddress(peerName, Hosts.parseAddress(peer.substring(eq + 1))));
+            addresses.add(new Cluster.PeerAddress(peerName, Hosts.parseAddress(peer.substring(eq + 1)), nodes.contains(peerName)));
         }
         boolean alone = addresses.isEmpty() && dns == null; // a scope of this host only: no connection, no TLS files needed
         Cluster cluster = new Cluster(node, addresses, alone ? null : tls.client(node), Duration.ofMillis(deadline), Duration.ofMillis(cache), Duration.ofMillis(table),
-                viewScope).actionDeadline(Duration.ofMillis(actionDeadline));
+                viewScope).actionDeadline(Duration.ofMillis(actionDeadline)).maxBelowWait(Duration.ofMillis(maxBelowWait))
+                .staleness(Duration.ofMillis(staleBound));
         if (dns != null) {
             InetSocketAddress at = Hosts.parseAddress(dns);
             cluster.discover(at.getHostString(), at.getPort(), Duration.ofSeconds(refresh));

@@ -3,6 +3,7 @@ package io.procsys.cli;
 import io.procsys.daemon.MetricsEndpoint;
 import io.procsys.daemon.MountService;
 import io.procsys.daemon.UserError;
+import io.procsys.fs.access.UserLimits;
 import io.procsys.fs.cluster.Cluster;
 import io.procsys.metrics.Metrics;
 import picocli.CommandLine.Option;
@@ -30,7 +31,7 @@ final class MetricsOptions {
      * Starts the metrics (as {@link #start}), then mounts with them; what started first is
      * closed when the next fails ({@code cluster}, which the mount would own, included).
      */
-    Mounted mount(Path procRoot, Path mountpoint, List<String> options, Cluster cluster, String fallback) {
+    Mounted mount(Path procRoot, Path mountpoint, List<String> options, Cluster cluster, String fallback, UserLimits limits) {
         Metrics metrics;
         try {
             metrics = start(fallback);
@@ -39,7 +40,7 @@ final class MetricsOptions {
             throw e;
         }
         try {
-            return new Mounted(MountService.mount(procRoot, mountpoint, options, cluster, metrics), metrics);
+            return new Mounted(MountService.mount(procRoot, mountpoint, options, cluster, metrics, limits), metrics);
         } catch (UserError e) {
             metrics.close();
             throw e;

@@ -57,6 +57,9 @@ final class MountCommand implements Callable<Integer> {
     @Mixin
     MetricsOptions metricsOptions;
 
+    @Mixin
+    UserLimitOptions userLimits;
+
     @Option(names = "--daemon", hidden = true,
             description = "Set by the ./procsys launcher, which runs the daemon detached: once mounted, "
                     + "write 'READY <message>' on stdout, close it, and log to the log file from then on.")
@@ -80,13 +83,14 @@ final class MountCommand implements Callable<Integer> {
             if (serving != null) new Thread(serving::close, "procsys-stop").start();
         });
         var cluster = clusterOptions.cluster();
-        MetricsOptions.Mounted mounting = metricsOptions.mount(procRoot, mountpoint, options, cluster, clusterOptions.configuredMetricsListen());
+        MetricsOptions.Mounted mounting = metricsOptions.mount(procRoot, mountpoint, options, cluster, clusterOptions.configuredMetricsListen(),
+                userLimits.limits());
         Metrics metrics = mounting.metrics();
         MountService service = mounting.service();
         StatusEndpoint status = StatusEndpoint.start(service.mountpoint(), procRoot, service.cluster());
         ControlEndpoint control = null;
         try {
-            control = ControlEndpoint.start(service.mountpoint(), service.cluster(), options.contains("allow_other"));
+            control = ControlEndpoint.start(service.mountpoint(), service.cluster(), options.contains("allow_other"), userLimits.control());
         } catch (java.io.IOException e) {
             System.err.println("procsys: no control socket (procsys kill, which): " + e.getMessage());
         }

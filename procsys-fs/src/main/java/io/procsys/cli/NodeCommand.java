@@ -59,6 +59,9 @@ final class NodeCommand implements Callable<Integer> {
     @Mixin
     MetricsOptions metricsOptions;
 
+    @Mixin
+    UserLimitOptions userLimits;
+
     @Parameters(paramLabel = "MOUNTPOINT", description = "Where to mount the combined view.")
     Path mountpoint;
 
@@ -82,7 +85,8 @@ final class NodeCommand implements Callable<Integer> {
         String node = clusterOptions.name != null ? clusterOptions.name : Hosts.localName();
         Cluster cluster = clusterOptions.cluster(); // first: it applies --config's tls section, which the agent side uses too
         var serverTls = clusterOptions.tls.server(node);
-        MetricsOptions.Mounted mounting = metricsOptions.mount(procRoot, mountpoint, options, cluster, clusterOptions.configuredMetricsListen());
+        MetricsOptions.Mounted mounting = metricsOptions.mount(procRoot, mountpoint, options, cluster, clusterOptions.configuredMetricsListen(),
+                userLimits.limits());
         Metrics metrics = mounting.metrics();
         MountService service = mounting.service();
         service.serveInBackground(MountService.DEFAULT_THREADS);
@@ -111,7 +115,7 @@ final class NodeCommand implements Callable<Integer> {
         // procsys status, which and kill on the node's mount, as on any mount
         AutoCloseable status = endpoint("status (procsys status)", () -> StatusEndpoint.start(service.mountpoint(), procRoot, service.cluster()));
         AutoCloseable control = endpoint("control socket (procsys kill, which)",
-                () -> ControlEndpoint.start(service.mountpoint(), service.cluster(), options.contains("allow_other")));
+                () -> ControlEndpoint.start(service.mountpoint(), service.cluster(), options.contains("allow_other"), userLimits.control()));
         AutoCloseable intercept = service.cluster() == null ? () -> {} : endpoint("exec supervisor (procsys exec starts a JVM per command)",
                 () -> InterceptEndpoint.start(service.mountpoint(), MountControl.inProcess(service.cluster()), service.cluster().scoped()));
         RunningAgent.serveUntilSignal(stop, "node", agent, closeOwnTree, service, metrics, status, control, intercept);

@@ -3,8 +3,11 @@ package io.procsys.cli;
 import io.procsys.daemon.StatusEndpoint;
 import io.procsys.daemon.StatusJson;
 import io.procsys.daemon.StatusReport;
+import io.procsys.fs.clock.ClockStatus;
 import io.procsys.fs.cluster.DnsPeers;
+import io.procsys.fs.cluster.Offenders;
 import io.procsys.fs.cluster.Peer;
+import io.procsys.fs.cluster.Staleness;
 import io.procsys.net.ReloadingTls;
 
 import java.io.IOException;
@@ -51,7 +54,11 @@ public final class Training {
             var status = new StatusEndpoint.Status("/mnt/cluster", "/proc",
                     List.of(new Peer.Status("a", "10.0.0.2:7070", Peer.State.UP, 120, "", Instant.now(), 1, 1, 1, "left out of a listing: host a did not answer in time (ETIMEDOUT)", Instant.now())),
                     new DnsPeers.Status("agents.example", 7070, 30, 1, "", List.of("joined a")),
-                    new ReloadingTls.Status("/etc/procsys/certs/a.pem", "CN=a", "01", Instant.now(), 3600, null, 0, null, ""));
+                    new ReloadingTls.Status("/etc/procsys/certs/a.pem", "CN=a", "01", Instant.now(), 3600, null, 0, null, ""),
+                    new ClockStatus(Instant.now(), Instant.now().getEpochSecond(),
+                            List.of(new ClockStatus.Host("a", Instant.now(), Instant.now().getEpochSecond(), 0.5, 3, Instant.now()))),
+                    List.of(new Staleness.Host("a", Staleness.STALE, 1200, "meminfo")),
+                    List.of(new Offenders.Quota("a", "pid map share of one host", 65536, 0)));
             StatusReport.render(StatusJson.read(StatusJson.write(status)));
             Main.execute("certs", "--out", certs.toString(), "--days", "1", "training");
         } finally {

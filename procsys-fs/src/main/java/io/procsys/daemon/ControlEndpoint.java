@@ -15,17 +15,17 @@ import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.codec.string.StringDecoder;
-import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.CharsetUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.procsys.fs.cluster.Cluster;
 import io.procsys.fs.cluster.ClusterActions;
 import io.procsys.net.Transport;
+import io.procsys.net.log.RateLimitedLog;
 import io.procsys.posix.Errno;
 import io.procsys.posix.ErrnoException;
 import io.procsys.posix.ProcessCalls;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -46,12 +46,18 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The socket is {@code rw-------} (its owner, the mounting user, and root), or
  * {@code rw-rw-rw-} when the mount has {@code allow_other}: every user who reads the mount may
- * ask for their own processes, as their own uid; the agents apply UNIX rules to that user.
+ * ask for their own processes, as their own uid; the agents apply UNIX rules to that user. So a
+ * user is bounded ({@link ControlBounds}): connections at once, requests a second, and the time a
+ * request takes to arrive whole; a line longer than {@link #MAX_REQUEST} closes the connection at
+ * once. Root is not bounded. The actions are logged at most {@link #LOG_LINES_PER_SECOND} lines a
+ * second, with a count of the lines dropped.
  */
 public final class ControlEndpoint implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("io.procsys.daemon.control");
     static final int MAX_REQUEST = 4096;
     static final ObjectMapper JSON = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    static final int LOG_LINES_PER_SECOND = 20;
+    private static final RateLimitedLog ACTIONS_LOG = new RateLimitedLog(LOG, LOG_LINES_PER_SECOND);
 
     /**
      * A request: {@code op} is "signal" ({@code signal}), "setpriority" ({@code nice}), "ioprio"
@@ -73,59 +79,98 @@ public final class ControlEndpoint implements AutoCloseable {
     }
 
     public static Path socketFor(Path mountpoint) {
-        return Path.of("/run/procsys", "control" + mountpoint.toAbsolutePath().normalize().toString().replace('/', '_') + ".sock");
+        return RunFiles.socket("control", mountpoint);
     }
 
     /** Listens beside the mount at {@code mountpoint}; {@code cluster} null for a mirror of this host. */
     public static ControlEndpoint start(Path mountpoint, Cluster cluster, boolean allowOther) throws IOException {
+        return start(mountpoint, cluster, allowOther, new ControlBounds(ControlBounds.Limits.DEFAULT));
+    }
+
+    /** As above, holding every user but root to {@code bounds}. */
+    public static ControlEndpoint start(Path mountpoint, Cluster cluster, boolean allowOther, ControlBounds bounds) throws IOException {
         if (!Epoll.isAvailable()) throw new IOException("the control socket needs Netty's epoll transport: " + Epoll.unavailabilityCause());
         Path socket = socketFor(mountpoint);
-        Files.createDirectories(socket.getParent());
-        Files.deleteIfExists(socket);
+        RunFiles.claim(socket);
         EventLoopGroup loops = Transport.eventLoops(1);
         try {
-            Channel server = new ServerBootstrap().group(loops).channel(EpollServerDomainSocketChannel.class)
+            // the request must come whole within the request deadline; its answer within the action deadline (a host's)
+            long answerMillis = (cluster == null ? 0 : cluster.actionDeadline().toMillis()) + 5_000;
+            Channel server = RunFiles.bindPrivately(() -> new ServerBootstrap().group(loops).channel(EpollServerDomainSocketChannel.class)
                     .childHandler(new ChannelInitializer<EpollDomainSocketChannel>() {
                         @Override
                         protected void initChannel(EpollDomainSocketChannel ch) {
-                            // the one request comes at once; the connection then waits for the host's answer (at most the action deadline)
-                            long idle = cluster.actionDeadline().toMillis() + 5_000;
-                            ch.pipeline().addLast(new ReadTimeoutHandler(idle, TimeUnit.MILLISECONDS), new LineBasedFrameDecoder(MAX_REQUEST),
-                                    new StringDecoder(CharsetUtil.UTF_8), new Handler(cluster));
+                            ch.pipeline().addLast(new LineBasedFrameDecoder(MAX_REQUEST, true, true),
+                                    new StringDecoder(CharsetUtil.UTF_8), new Handler(cluster, bounds, answerMillis));
                         }
-                    }).bind(new DomainSocketAddress(socket.toString())).sync().channel();
+                    }).bind(new DomainSocketAddress(socket.toString())).sync().channel());
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString(allowOther ? "rw-rw-rw-" : "rw-------"));
             return new ControlEndpoint(socket, loops, server);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             loops.shutdownGracefully();
             throw new IOException("interrupted");
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             loops.shutdownGracefully();
             throw new IOException("cannot listen on " + socket + ": " + e.getMessage(), e);
         }
     }
 
-    /** One connection: one request, one reply. */
+    /** One connection: its user counted and its deadline set as it opens, then one request, one reply. */
     private static final class Handler extends SimpleChannelInboundHandler<String> {
         private final Cluster cluster;
-        private boolean answered;
+        private final ControlBounds bounds;
+        private final long answerMillis;
+        private boolean answered, counted;
+        private int peerUid = -1;
+        private ScheduledFuture<?> deadline;
 
-        Handler(Cluster cluster) {
+        Handler(Cluster cluster, ControlBounds bounds, long answerMillis) {
             this.cluster = cluster;
+            this.bounds = bounds;
+            this.answerMillis = answerMillis;
         }
 
         @Override
-        protected void channelRead0(ChannelHandlerContext ctx, String line) {
-            if (answered) return;
-            answered = true;
-            int peerUid;
+        public void channelActive(ChannelHandlerContext ctx) {
             try {
                 peerUid = ((EpollDomainSocketChannel) ctx.channel()).peerCredentials().uid();
             } catch (IOException e) {
                 ctx.close(); // no credentials, no answer
                 return;
             }
+            if (!bounds.connect(peerUid)) {
+                reply(ctx, new Reply(Errno.EAGAIN, null, null, null, "too many connections of uid " + peerUid + " (at most "
+                        + bounds.limits().connectionsPerUser() + ")"));
+                return;
+            }
+            counted = true;
+            deadline = ctx.executor().schedule(() -> {
+                ctx.close();
+            }, bounds.limits().requestDeadline().toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (deadline != null) deadline.cancel(false);
+            if (counted) bounds.disconnect(peerUid);
+            counted = false;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, String line) {
+            if (answered || !counted) return;
+            answered = true;
+            deadline.cancel(false);
+            deadline = ctx.executor().schedule(() -> {
+                ctx.close();
+            }, answerMillis, TimeUnit.MILLISECONDS);
+            if (!bounds.request(peerUid)) {
+                reply(ctx, new Reply(Errno.EAGAIN, null, null, null, "more than " + (long) bounds.limits().requestsPerSecond()
+                        + " requests a second from uid " + peerUid));
+                return;
+            }
+            int peerUid = this.peerUid;
             // name lookups may ask a directory service: not on the event loop
             Thread.ofVirtual().name("control-request").start(() -> {
                 CompletableFuture<Reply> reply;
@@ -136,15 +181,18 @@ public final class ControlEndpoint implements AutoCloseable {
                 } catch (RuntimeException e) {
                     reply = CompletableFuture.completedFuture(failure(e));
                 }
-                reply.exceptionally(ControlEndpoint::failure).thenAccept(r -> {
-                    try {
-                        ctx.writeAndFlush(ctx.alloc().buffer().writeBytes(JSON.writeValueAsBytes(r)).writeByte('\n'))
-                                .addListener(ChannelFutureListener.CLOSE);
-                    } catch (IOException e) {
-                        ctx.close();
-                    }
-                });
+                reply.exceptionally(ControlEndpoint::failure).thenAccept(r -> reply(ctx, r));
             });
+        }
+
+        /** Writes {@code r} as the connection's one JSON line, then closes it. */
+        private static void reply(ChannelHandlerContext ctx, Reply r) {
+            try {
+                ctx.writeAndFlush(ctx.alloc().buffer().writeBytes(JSON.writeValueAsBytes(r)).writeByte('\n'))
+                        .addListener(ChannelFutureListener.CLOSE);
+            } catch (IOException e) {
+                ctx.close();
+            }
         }
 
         @Override
@@ -186,8 +234,8 @@ public final class ControlEndpoint implements AutoCloseable {
         int asUid = uid;
         return result.thenApply(value -> {
             if (!request.op().equals("ioprio")) {
-                LOG.log(System.Logger.Level.INFO, request.op() + " " + (request.signal() != null ? request.signal() : request.nice())
-                        + " of " + request.pid() + " for " + user + " (uid " + asUid + "): done");
+                ACTIONS_LOG.log(System.Logger.Level.INFO, () -> request.op() + " " + (request.signal() != null ? request.signal() : request.nice())
+                        + " of " + request.pid() + " for " + RateLimitedLog.escaped(user) + " (uid " + Integer.toUnsignedString(asUid) + "): done");
             }
             return new Reply(0, value, null, null, null);
         });

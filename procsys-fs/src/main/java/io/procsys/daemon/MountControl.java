@@ -8,9 +8,13 @@ import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -86,19 +90,60 @@ public final class MountControl implements RemoteActions {
         return callerUid == ownUid ? null : callerUid;
     }
 
-    /** One request, its reply; a socket that cannot be reached or answers nonsense is EIO (reply's errno). */
+    /** How long a request may take, connection to answer: the mount answers within its action deadline (default 5 s) and a margin. */
+    static final Duration ASK_DEADLINE = Duration.ofSeconds(20);
+
+    /** One request, its reply; a socket that cannot be reached or answers nonsense is EIO, one that answers nothing in time EAGAIN (reply's errno). */
     static ControlEndpoint.Reply ask(Path socket, ControlEndpoint.Request request) {
-        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            channel.connect(UnixDomainSocketAddress.of(socket));
+        return ask(socket, request, ASK_DEADLINE);
+    }
+
+    static ControlEndpoint.Reply ask(Path socket, ControlEndpoint.Request request, Duration deadline) {
+        long end = System.nanoTime() + deadline.toNanos();
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX); Selector selector = Selector.open()) {
+            channel.configureBlocking(false);
+            SelectionKey key = channel.register(selector, 0);
+            if (!channel.connect(UnixDomainSocketAddress.of(socket))) {
+                await(selector, key, SelectionKey.OP_CONNECT, end);
+                channel.finishConnect();
+            }
             ByteBuffer out = ByteBuffer.wrap((ControlEndpoint.JSON.writeValueAsString(request) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            while (out.hasRemaining()) channel.write(out);
+            while (out.hasRemaining()) {
+                if (channel.write(out) == 0) await(selector, key, SelectionKey.OP_WRITE, end);
+            }
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             ByteBuffer in = ByteBuffer.allocate(4096);
-            while (channel.read(in.clear()) > 0 && bytes.size() < 65536) bytes.write(in.array(), 0, in.position());
+            while (bytes.size() < 65536) {
+                int n = channel.read(in.clear());
+                if (n < 0) break;
+                if (n == 0) await(selector, key, SelectionKey.OP_READ, end);
+                else bytes.write(in.array(), 0, n);
+            }
             return ControlEndpoint.JSON.readValue(bytes.toByteArray(), ControlEndpoint.Reply.class);
+        } catch (TimedOut e) {
+            return new ControlEndpoint.Reply(Errno.EAGAIN, null, null, null, "control socket " + socket + ": no answer within " + deadline.toSeconds() + " s");
         } catch (IOException e) {
             return new ControlEndpoint.Reply(e instanceof java.net.SocketException && e.getMessage() != null && e.getMessage().contains("ermission")
                     ? Errno.EACCES : Errno.EIO, null, null, null, "control socket " + socket + ": " + e.getMessage());
+        }
+    }
+
+    /** The deadline passed before the socket was ready. */
+    private static final class TimedOut extends IOException {
+        TimedOut() {
+            super(null, null);
+        }
+    }
+
+    /** Waits until {@code key}'s channel is ready for {@code operation}, or throws TimedOut at {@code end} (System.nanoTime). */
+    private static void await(Selector selector, SelectionKey key, int operation, long end) throws IOException {
+        key.interestOps(operation);
+        while (true) {
+            long left = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
+            if (left <= 0) throw new TimedOut();
+            selector.select(left);
+            boolean ready = selector.selectedKeys().remove(key);
+            if (ready) return;
         }
     }
 }

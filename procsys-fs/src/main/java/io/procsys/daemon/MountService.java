@@ -1,6 +1,7 @@
 package io.procsys.daemon;
 
 import io.procsys.fs.ProcMirror;
+import io.procsys.fs.access.UserLimits;
 import io.procsys.fs.cluster.Cluster;
 import io.procsys.fs.cluster.ClusterFs;
 import io.procsys.fuse.Fuse;
@@ -60,6 +61,12 @@ public final class MountService implements AutoCloseable {
      * and exporting the cluster's peers and combined files to it ({@link Metrics#OFF}: nothing).
      */
     public static MountService mount(Path procRoot, Path mountpoint, List<String> extraOptions, Cluster cluster, Metrics metrics) {
+        return mount(procRoot, mountpoint, extraOptions, cluster, metrics, new UserLimits(UserLimits.Limits.DEFAULT));
+    }
+
+    /** As above, holding every local user but root to {@code limits} (docs/security.md, "Bounds"). */
+    public static MountService mount(Path procRoot, Path mountpoint, List<String> extraOptions, Cluster cluster, Metrics metrics,
+                                     UserLimits limits) {
         Path target = mountpoint.toAbsolutePath().normalize();
         checkMountpoint(target);
         try {
@@ -78,8 +85,8 @@ public final class MountService implements AutoCloseable {
         options.addAll(extraOptions);
         // other users may read the mount only under /proc's own modes, checked by the kernel
         if (options.contains("allow_other") && !options.contains("default_permissions")) options.add("default_permissions");
-        ClusterFs clusterFs = cluster == null ? null : cluster.filesystem(tree);
-        ProcMirror mirror = clusterFs == null ? new ProcMirror(tree) : clusterFs.local();
+        ClusterFs clusterFs = cluster == null ? null : cluster.filesystem(tree, limits);
+        ProcMirror mirror = clusterFs == null ? new ProcMirror(tree, limits) : clusterFs.local();
         FuseFilesystem fs = clusterFs == null ? mirror : clusterFs;
         try {
             FuseSession session = FuseSession.mount(fs, target, options, metrics.fuseOperations());

@@ -3,6 +3,7 @@ package io.procsys.daemon;
 import io.netty.handler.ssl.SslContext;
 import io.procsys.net.ReloadingTls;
 import io.procsys.net.agent.Agent;
+import io.procsys.net.agent.ActionRules;
 import io.procsys.net.agent.SignalMode;
 import io.procsys.net.agent.TableSource;
 import io.procsys.net.agent.FileSource;
@@ -37,7 +38,13 @@ public final class RunningAgent implements AutoCloseable {
     /** As above, acting on processes as {@code signals} allows (`--allow-signals`). */
     public static RunningAgent start(Path root, InetSocketAddress address, String listen, String node, SslContext tls, Metrics metrics,
                                      SignalMode signals) {
-        return start(root, address, listen, node, tls, metrics, signals, null, null);
+        return start(root, address, listen, node, tls, metrics, ActionRules.of(signals), null, null);
+    }
+
+    /** As above, acting as {@code rules} allow (`--allow-signals`, `--act-min-uid`). */
+    public static RunningAgent start(Path root, InetSocketAddress address, String listen, String node, SslContext tls, Metrics metrics,
+                                     ActionRules rules) {
+        return start(root, address, listen, node, tls, metrics, rules, null, null);
     }
 
     /**
@@ -46,6 +53,12 @@ public final class RunningAgent implements AutoCloseable {
      */
     public static RunningAgent start(Path root, InetSocketAddress address, String listen, String node, SslContext tls, Metrics metrics,
                                      SignalMode signals, TableSource tables, FileSource files) {
+        return start(root, address, listen, node, tls, metrics, ActionRules.of(signals), tables, files);
+    }
+
+    /** As above, acting as {@code rules} allow. */
+    public static RunningAgent start(Path root, InetSocketAddress address, String listen, String node, SslContext tls, Metrics metrics,
+                                     ActionRules rules, TableSource tables, FileSource files) {
         ProcTree tree;
         try {
             tree = ProcTree.open(root);
@@ -53,7 +66,7 @@ public final class RunningAgent implements AutoCloseable {
             throw new UserError(e.getMessage());
         }
         try {
-            Agent agent = Agent.start(address, node, new ExportedTree(tree), tls, null, signals, tables, files);
+            Agent agent = Agent.start(address, node, new ExportedTree(tree), tls, null, rules, tables, files);
             agent.stats().exportTo(metrics);
             return new RunningAgent(tree, agent, tls);
         } catch (Exception e) {
@@ -90,6 +103,11 @@ public final class RunningAgent implements AutoCloseable {
 
     public InetSocketAddress address() {
         return agent.address();
+    }
+
+    /** Why every action is refused (the agent is not in --proc-root's pid namespace), or null. */
+    public String actionsRefused() {
+        return agent.actionsRefused();
     }
 
     /** The TLS files the agent serves with, re-read as they change (expiry, reloads); null without TLS. */

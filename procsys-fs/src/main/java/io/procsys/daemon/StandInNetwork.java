@@ -65,7 +65,7 @@ public final class StandInNetwork implements AutoCloseable {
 
     /** Where the namespace of the mount at {@code mountpoint} is pinned. */
     public static Path pinOf(Path mountpoint) {
-        return PIN_DIRECTORY.resolve(mountpoint.toAbsolutePath().normalize().toString().replace('/', '_'));
+        return RunFiles.networkPin(mountpoint);
     }
 
     /**

@@ -2,7 +2,10 @@ package io.procsys.daemon;
 
 import io.procsys.fs.cluster.Cluster;
 import io.procsys.fs.cluster.DnsPeers;
+import io.procsys.fs.cluster.Offenders;
 import io.procsys.fs.cluster.Peer;
+import io.procsys.fs.clock.ClockStatus;
+import io.procsys.fs.cluster.Staleness;
 import io.procsys.net.ReloadingTls;
 
 import java.io.IOException;
@@ -36,16 +39,27 @@ public final class StatusEndpoint implements AutoCloseable {
     private static final int MAX_REQUEST = 16;
     private static final Duration REQUEST_WAIT = Duration.ofSeconds(1);
 
-    /** What the endpoint answers; {@code tls}: the mount's certificate (null without TLS), with a warning near its end. */
+    /**
+     * What the endpoint answers; {@code tls}: the mount's certificate (null without TLS), with a
+     * warning near its end; {@code clock}: the view's boot and each host's measured here, with its
+     * skew (null on a mirror); {@code stale}: the hosts served from an earlier answer lately, or
+     * left out; {@code quotas}: the hosts a share of the mount was taken back from (each null from
+     * a daemon of an older release); {@code scope}: one line per host of a view with --scope
+     * (docs/scope.md), none otherwise (or from an older daemon).
+     */
     public record Status(String mountpoint, String procRoot, List<Peer.Status> peers, DnsPeers.Status discovery, ReloadingTls.Status tls,
-                         List<String> scope) {
-        /** {@code scope}: one line per host of a view with --scope (docs/scope.md); none otherwise (or from an older daemon). */
+                         ClockStatus clock, List<Staleness.Host> stale, List<Offenders.Quota> quotas, List<String> scope) {
         public Status {
             scope = scope == null ? List.of() : List.copyOf(scope);
         }
 
+        public Status(String mountpoint, String procRoot, List<Peer.Status> peers, DnsPeers.Status discovery, ReloadingTls.Status tls,
+                      ClockStatus clock, List<Staleness.Host> stale, List<Offenders.Quota> quotas) {
+            this(mountpoint, procRoot, peers, discovery, tls, clock, stale, quotas, List.of());
+        }
+
         public Status(String mountpoint, String procRoot, List<Peer.Status> peers, DnsPeers.Status discovery, ReloadingTls.Status tls) {
-            this(mountpoint, procRoot, peers, discovery, tls, List.of());
+            this(mountpoint, procRoot, peers, discovery, tls, null, List.of(), List.of());
         }
     }
 
@@ -58,15 +72,22 @@ public final class StatusEndpoint implements AutoCloseable {
     }
 
     public static Path socketFor(Path mountpoint) {
-        return Path.of("/run/procsys", "status" + mountpoint.toAbsolutePath().normalize().toString().replace('/', '_') + ".sock");
+        return RunFiles.socket("status", mountpoint);
     }
 
     public static StatusEndpoint start(Path mountpoint, Path procRoot, Cluster cluster) throws IOException {
         Path socket = socketFor(mountpoint);
-        Files.createDirectories(socket.getParent());
-        Files.deleteIfExists(socket);
+        RunFiles.claim(socket);
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(socket));
+        try {
+            RunFiles.bindPrivately(() -> server.bind(UnixDomainSocketAddress.of(socket)));
+        } catch (IOException e) {
+            server.close();
+            throw e;
+        } catch (Exception e) {
+            server.close();
+            throw new IOException("cannot listen on " + socket + ": " + e.getMessage(), e);
+        }
         Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
         StatusEndpoint endpoint = new StatusEndpoint(socket, server);
         Thread.ofVirtual().name("status-endpoint").start(() -> endpoint.serve(mountpoint, procRoot, cluster));
@@ -81,6 +102,8 @@ public final class StatusEndpoint implements AutoCloseable {
                 ReloadingTls credentials = cluster == null ? null : cluster.credentials();
                 Status status = new Status(mountpoint.toString(), procRoot.toString(), peers,
                         cluster == null ? null : cluster.discovery(), credentials == null ? null : credentials.status(),
+                        cluster == null ? null : cluster.clock(),
+                        cluster == null ? List.of() : cluster.staleHosts(), cluster == null ? List.of() : cluster.offenders(),
                         cluster == null ? List.of() : cluster.scopeReport());
                 byte[] body = text ? StatusReport.render(status).getBytes(StandardCharsets.UTF_8) : StatusJson.write(status);
                 ByteBuffer out = ByteBuffer.wrap(body);

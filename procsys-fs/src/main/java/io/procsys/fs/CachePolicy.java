@@ -46,4 +46,17 @@ public final class CachePolicy {
     public static double attrSeconds(NodeKind kind) {
         return entrySeconds(kind);
     }
+
+    /**
+     * As {@link #entrySeconds(NodeKind)}, where what readers see of processes may differ
+     * ({@code perReader}: the proc mount has hidepid=): then nothing of a process is cached, or
+     * the name one reader saw would serve another without asking (fs/proc/root.c hides per reader).
+     */
+    public static double entrySeconds(NodeKind kind, boolean perReader) {
+        return perReader && (kind == NodeKind.PROCESS || kind == NodeKind.HOST) ? 0 : entrySeconds(kind);
+    }
+
+    public static double attrSeconds(NodeKind kind, boolean perReader) {
+        return entrySeconds(kind, perReader);
+    }
 }

@@ -1,5 +1,8 @@
 package io.procsys.fs;
 
+import io.procsys.fs.access.AsReader;
+import io.procsys.fs.access.Reader;
+import io.procsys.fs.access.UserLimits;
 import io.procsys.fuse.Request;
 import io.procsys.posix.Libc;
 import io.procsys.tree.NativeBytes;
@@ -21,6 +24,20 @@ public sealed interface OpenFile permits OpenFile.Snapshot, RenderedFile, OpenFi
     /** The file was polled: a reader that waited for a change reads next, and must see it. */
     default void polled() {}
 
+    /** Bytes of native memory this handle holds now (its rendering). */
+    default long heldBytes() {
+        return 0;
+    }
+
+    /**
+     * Charges the bytes this handle holds to {@code usage} (the opener's user), now and as later
+     * renderings change them, until close: false, and nothing charged, past the user's bound. A
+     * file that never changes (a snapshot) is charged by whoever holds it.
+     */
+    default boolean chargeTo(UserLimits.Usage usage) {
+        return true;
+    }
+
     /**
      * A file that does not change (a captured tree's, a constant), in native memory: every read
      * of the handle, at any offset and of any size, is a slice of it. Files of a live source are
@@ -40,17 +57,23 @@ public sealed interface OpenFile permits OpenFile.Snapshot, RenderedFile, OpenFi
         public void close() {
             content.release();
         }
+
+        @Override
+        public long heldBytes() {
+            return content.bytes().byteSize();
+        }
     }
 
     /**
      * Reads go to the source descriptor as they come: for files that are huge (kcore, pagemap),
-     * position-dependent (mem) or that block and are consumed by reading (kmsg).
+     * position-dependent (mem) or that block and are consumed by reading (kmsg). Each read is the
+     * reader's, with its credentials (pagemap's and mem's checks are the opener's, as in procfs).
      */
     record Passthrough(int fd, boolean stream) implements OpenFile {
         @Override
         public void read(Request req, long size, long offset) {
             MemorySegment buffer = req.buffer(size);
-            long n = stream ? Libc.read(fd, buffer, size) : Libc.pread(fd, buffer, size, offset);
+            long n = AsReader.callLong(Reader.of(req), () -> stream ? Libc.read(fd, buffer, size) : Libc.pread(fd, buffer, size, offset));
             if (n < 0) req.replyError((int) -n);
             else req.replyBuffer(buffer.asSlice(0, n));
         }

@@ -1,11 +1,14 @@
 package io.procsys.fs;
 
+import io.procsys.fs.access.AsReader;
+import io.procsys.fs.access.Reader;
 import io.procsys.posix.Errno;
 import io.procsys.posix.ErrnoException;
 import io.procsys.posix.Libc;
 import io.procsys.tree.WholeFile;
 
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.CompletableFuture;
 
 /** How a file of a proc tree is turned into an {@link OpenFile} at open. */
@@ -25,7 +28,12 @@ final class OpenFiles {
      * procfs does: a process that exits while its file is open then answers ESRCH, and a pid
      * used again is never read for it. A captured tree's file does not change: one snapshot.
      */
-    static OpenFile of(int fd, Node node, boolean live) {
+    static OpenFile of(int fd, Node node, boolean live, Reader opener) {
+        return of(fd, node, live, opener, null);
+    }
+
+    /** As above, each rendering's text rewritten by {@code rewrite} (null: as the source has it). */
+    static OpenFile of(int fd, Node node, boolean live, Reader opener, UnaryOperator<String> rewrite) {
         if (PASSTHROUGH.contains(node.name())) return new OpenFile.Passthrough(fd, STREAMS.contains(node.name()));
         WholeFile file = WholeFile.read(fd, SNAPSHOT_LIMIT);
         if (file.errno() == WholeFile.TOO_BIG) {
@@ -33,16 +41,18 @@ final class OpenFiles {
         }
         if (file.errno() != 0 || !live) {
             Libc.close(fd);
-            return file.errno() != 0 ? new OpenFile.Failed(file.errno()) : new OpenFile.Snapshot(file);
+            return file.errno() != 0 ? new OpenFile.Failed(file.errno()) : new OpenFile.Snapshot(Rewritten.of(file, rewrite));
         }
-        return new RenderedFile(file, new FromSource(fd));
+        RenderedFile.Renderer fromSource = new FromSource(fd);
+        return new RenderedFile(Rewritten.of(file, rewrite), rewrite == null ? fromSource : new Rewritten(fromSource, rewrite), opener);
     }
 
-    /** Renders a file again from its source's descriptor, read whole from byte 0. */
+    /** Renders a file again from its source's descriptor, read whole from byte 0 by the reader (read-time checks are the reader's). */
     record FromSource(int fd) implements RenderedFile.Renderer {
         @Override
-        public CompletableFuture<WholeFile> render() {
-            WholeFile file = WholeFile.readFromStart(fd, SNAPSHOT_LIMIT);
+        public CompletableFuture<WholeFile> render(Reader reader) {
+            WholeFile file = AsReader.get(reader, () -> WholeFile.readFromStart(fd, SNAPSHOT_LIMIT), () -> null);
+            if (file == null) return CompletableFuture.failedFuture(new ErrnoException(Errno.EACCES, "cannot read as the reader"));
             if (file.errno() == 0) return CompletableFuture.completedFuture(file);
             // grown past the limit since open: a part of it would pass for the whole
             int errno = file.errno() == WholeFile.TOO_BIG ? Errno.EFBIG : file.errno();

@@ -1,5 +1,9 @@
 package io.procsys.fs;
 
+import io.procsys.fs.access.HidePid;
+import io.procsys.fs.access.ProcfsRules;
+import io.procsys.fs.access.Reader;
+import io.procsys.fs.access.UserLimits;
 import io.procsys.fuse.Capability;
 import io.procsys.fuse.ConnectionInfo;
 import io.procsys.fuse.EntryParam;
@@ -14,7 +18,7 @@ import io.procsys.tree.ProcTree;
 
 import java.lang.foreign.MemorySegment;
 import java.util.List;
-import java.util.Set;
+import java.util.function.UnaryOperator;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
@@ -34,14 +38,41 @@ public final class ProcMirror implements FuseFilesystem {
 
     private final ProcTree tree;
     private final InodeTable inodes = new InodeTable();
-    private final Handles<OpenFile> files = new Handles<>();
+    private final Handles<Held> files = new Handles<>();
     private final Handles<OpenDirectory> directories = new Handles<>();
     private final SourcePolls polls = new SourcePolls();
     private final CallerProcesses callers;
+    private final LocalReads reads;
+    private final UserLimits limits;
+
+    /** An open file, the user it is charged to, and the bytes charged for it here (a snapshot's; a rendered file charges its own). */
+    private record Held(OpenFile file, UserLimits.Usage usage, long fixedBytes) {}
 
     public ProcMirror(ProcTree tree) {
+        this(tree, new UserLimits(UserLimits.Limits.DEFAULT));
+    }
+
+    /** A mirror of {@code tree} whose users other than root are held to {@code limits}. */
+    public ProcMirror(ProcTree tree, UserLimits limits) {
         this.tree = tree;
         this.callers = new CallerProcesses(tree);
+        this.reads = new LocalReads(tree);
+        this.limits = limits;
+    }
+
+    /** What each user may hold of this mount. */
+    public UserLimits limits() {
+        return limits;
+    }
+
+    /** Whether what readers see of pid directories differs between them (hidepid): then the kernel may cache none of it. */
+    public boolean perReader() {
+        return reads.perReader();
+    }
+
+    /** The hidepid= and subset= options of the tree's proc mount. */
+    public HidePid hidePid() {
+        return reads.hidePid();
     }
 
     public InodeTable inodes() {
@@ -73,14 +104,14 @@ public final class ProcMirror implements FuseFilesystem {
         Node parent = node(req, parentId);
         if (parent == null) return;
         EntryParam entry = req.newEntry();
-        int rc = tree.stat(ProcTree.cPath(parent.childPath(name)), entry.attr());
+        int rc = reads.stat(Reader.of(req), ProcTree.cPath(parent.childPath(name)), entry.attr());
         if (rc < 0) {
             req.replyError(-rc);
             return;
         }
         NodeKind kind = NodeKind.of(parent.kind(), name, tree.isLive());
         Node node = inodes.lookup(parent, name, kind);
-        entry.set(node.id(), CachePolicy.entrySeconds(kind), CachePolicy.attrSeconds(kind));
+        entry.set(node.id(), CachePolicy.entrySeconds(kind, perReader()), CachePolicy.attrSeconds(kind, perReader()));
         if (req.replyEntry(entry) != 0) {
             inodes.forget(node.id(), 1); // the kernel did not take the reference
         }
@@ -97,9 +128,9 @@ public final class ProcMirror implements FuseFilesystem {
         Node node = node(req, id);
         if (node == null) return;
         MemorySegment st = req.statBuffer();
-        int rc = tree.stat(node.cPath(), st);
+        int rc = reads.stat(Reader.of(req), node.cPath(), st);
         if (rc < 0) req.replyError(-rc);
-        else req.replyAttr(st, CachePolicy.attrSeconds(node.kind()));
+        else req.replyAttr(st, CachePolicy.attrSeconds(node.kind(), perReader()));
     }
 
     @Override
@@ -110,7 +141,7 @@ public final class ProcMirror implements FuseFilesystem {
             case SELF, THREAD_SELF -> readCallerLink(req, node.kind());
             default -> {
                 MemorySegment buffer = req.buffer(LINK_MAX + 1);
-                long n = tree.readlink(node.cPath(), buffer.asSlice(0, LINK_MAX));
+                long n = reads.readlink(Reader.of(req), node, buffer.asSlice(0, LINK_MAX));
                 if (n < 0) {
                     req.replyError((int) -n);
                     return;
@@ -134,28 +165,67 @@ public final class ProcMirror implements FuseFilesystem {
 
     @Override
     public void open(Request req, long id, FileInfo fileInfo) {
+        open(req, id, fileInfo, null);
+    }
+
+    /**
+     * As {@link #open(Request, long, FileInfo)}, every rendering of the file rewritten by
+     * {@code rewrite} (null: none): a layer above changes a file's text, the handle is the mirror's.
+     */
+    public void open(Request req, long id, FileInfo fileInfo, UnaryOperator<String> rewrite) {
         if ((fileInfo.flags() & Libc.O_ACCMODE) != Libc.O_RDONLY || (fileInfo.flags() & Libc.O_TRUNC) != 0) {
             req.replyError(Errno.EROFS);
             return;
         }
         Node node = node(req, id);
         if (node == null) return;
-        if (!mayReadProcessFile(req, node)) {
+        Reader reader = Reader.of(req);
+        if (!tree.isLive() && !mayReadCapturedFile(req, reader, node)) {
             req.replyError(Errno.EACCES);
             return;
         }
-        int fd = tree.openForReading(node.cPath());
-        if (fd < 0) {
-            req.replyError(-fd);
+        UserLimits.Usage usage = takeHandle(req, reader);
+        if (usage == null) return;
+        LocalReads.Opened opened = reads.open(reader, node, rewrite);
+        if (opened.file() == null) {
+            usage.closeHandle();
+            req.replyError(opened.errno());
             return;
         }
         fileInfo.setNonSeekable(OpenFiles.STREAMS.contains(node.name()));
-        replyOpen(req, fileInfo, OpenFiles.of(fd, node, tree.isLive()));
+        replyOpen(req, fileInfo, opened.file(), usage);
     }
 
-    /** Answers an open with {@code file} under a new handle; every read is direct (no page cache, as for /proc). */
-    public void replyOpen(Request req, FileInfo fileInfo, OpenFile file) {
-        long handle = files.add(file);
+    /**
+     * A handle of {@code reader}'s user, taken for an open under way (give it to {@link #replyOpen}
+     * or back with {@code closeHandle}); null once the open is refused: EMFILE past the user's
+     * handles, EAGAIN past its bytes (docs/security.md, "Bounds").
+     */
+    public UserLimits.Usage takeHandle(Request req, Reader reader) {
+        UserLimits.Usage usage = limits.of(reader);
+        int refused = usage.openHandle();
+        if (refused == 0 && usage.bytesFull()) {
+            usage.closeHandle();
+            refused = Errno.EAGAIN;
+        }
+        if (refused == 0) return usage;
+        req.replyError(refused);
+        return null;
+    }
+
+    /**
+     * Answers an open with {@code file} under a new handle of {@code usage}'s user (taken by
+     * {@link #takeHandle}), whose bytes it is charged; every read is direct (no page cache, as for /proc).
+     */
+    public void replyOpen(Request req, FileInfo fileInfo, OpenFile file, UserLimits.Usage usage) {
+        long fixed = file instanceof OpenFile.Snapshot ? file.heldBytes() : 0;
+        if (!(fixed > 0 ? usage.charge(fixed) : file.chargeTo(usage))) {
+            file.close();
+            usage.closeHandle();
+            req.replyError(Errno.EAGAIN);
+            return;
+        }
+        long handle = files.add(new Held(file, usage, fixed));
         fileInfo.setHandle(handle);
         fileInfo.setDirectIo(true);
         if (req.replyOpen(fileInfo) != 0) {
@@ -164,39 +234,40 @@ public final class ProcMirror implements FuseFilesystem {
     }
 
     private void close(long handle) {
-        OpenFile file = files.remove(handle);
-        if (file != null) {
+        Held held = files.remove(handle);
+        if (held != null) {
             polls.forget(handle);
-            file.close();
+            held.file().close();
+            held.usage().charge(-held.fixedBytes());
+            held.usage().closeHandle();
         }
     }
 
     /**
-     * Files /proc guards with a ptrace check rather than their mode (maps is 0444, yet another
-     * user's maps is refused): with -o allow_other, only root and the process's own user get them.
+     * A captured tree's files guarded by a ptrace check rather than their mode in /proc (maps is
+     * 0444, yet another user's maps is refused): only root and the process's own user get them.
+     * A live tree needs none of this: it is read with the reader's credentials (LocalReads).
      */
-    static final Set<String> PTRACE_GUARDED = Set.of("maps", "smaps", "smaps_rollup", "numa_maps", "environ", "auxv",
-            "mem", "pagemap", "stack", "syscall", "io", "personality", "mountstats");
-
-    private boolean mayReadProcessFile(Request req, Node node) {
-        if (node.kind() != NodeKind.PROCESS || !PTRACE_GUARDED.contains(node.name())) return true;
-        int caller = req.context().uid();
-        if (caller == 0) return true;
+    private boolean mayReadCapturedFile(Request req, Reader reader, Node node) {
+        if (node.kind() != NodeKind.PROCESS || reader.privileged()) return true;
+        ProcfsRules.InProcess at = ProcfsRules.InProcess.of(node.path());
+        if (at == null || ProcfsRules.processFile(at.rest()) != ProcfsRules.Check.PTRACE) return true;
         MemorySegment st = req.statBuffer();
-        return tree.stat(node.cPath(), st) == 0 && Stat.uid(st) == caller;
+        return tree.stat(node.cPath(), st) == 0 && Stat.uid(st) == reader.uid();
     }
 
     @Override
     public void read(Request req, long id, long size, long offset, FileInfo fileInfo) {
-        OpenFile file = files.get(fileInfo.handle());
-        if (file == null) req.replyError(Errno.EBADF);
-        else file.read(req, size, offset);
+        Held held = files.get(fileInfo.handle());
+        if (held == null) req.replyError(Errno.EBADF);
+        else held.file().read(req, size, offset);
     }
 
     /** Answered by the file's source, as procfs answers (mounts: POLLPRI on a change): {@link SourcePolls}. */
     @Override
     public void poll(Request req, long id, FileInfo fileInfo, PollHandle waiter) {
-        OpenFile file = files.get(fileInfo.handle());
+        Held held = files.get(fileInfo.handle());
+        OpenFile file = held == null ? null : held.file();
         if (file == null) {
             waiter.drop();
             req.replyError(Errno.EBADF);
@@ -228,7 +299,7 @@ public final class ProcMirror implements FuseFilesystem {
     public void opendir(Request req, long id, FileInfo fileInfo) {
         Node node = node(req, id);
         if (node == null) return;
-        ProcTree.Dirents listing = tree.list(node.cPath());
+        ProcTree.Dirents listing = reads.list(Reader.of(req), node);
         if (listing.failed()) {
             req.replyError(listing.errno());
             return;
@@ -265,6 +336,7 @@ public final class ProcMirror implements FuseFilesystem {
         }
         @SuppressWarnings("unchecked")
         var entries = (List<ProcTree.Dirent>) directory.entries();
+        Reader reader = Reader.of(req);
         req.directoryBuffer(size).fill(offset, entries.size(), (out, i) -> {
             ProcTree.Dirent e = entries.get(i);
             EntryParam entry = req.newEntry();
@@ -273,12 +345,12 @@ public final class ProcMirror implements FuseFilesystem {
                 Stat.writeDirectoryEntry(entry.attr(), e.inode(), e.type());
                 return out.addPlus(e.name(), entry, i + 1);
             }
-            if (tree.stat(ProcTree.cPath(parent.childPath(e.name())), entry.attr()) < 0) {
+            if (reads.stat(reader, ProcTree.cPath(parent.childPath(e.name())), entry.attr()) < 0) {
                 return true; // gone since the listing (an exited process): leave it out
             }
             NodeKind kind = NodeKind.of(parent.kind(), e.name(), tree.isLive());
             Node node = inodes.lookup(parent, e.name(), kind);
-            entry.set(node.id(), CachePolicy.entrySeconds(kind), CachePolicy.attrSeconds(kind));
+            entry.set(node.id(), CachePolicy.entrySeconds(kind, perReader()), CachePolicy.attrSeconds(kind, perReader()));
             if (out.addPlus(e.name(), entry, i + 1)) return true;
             inodes.forget(node.id(), 1); // did not fit: the kernel took no reference
             return false;

@@ -22,4 +22,21 @@ class LauncherExecTest {
         assertTrue(launcher.contains("\nbind_sys_views='" + ExecCommand.BIND_SYS_VIEWS + "'\n"),
                 "the launcher's bind_sys_views is ExecCommand.BIND_SYS_VIEWS: " + ExecCommand.BIND_SYS_VIEWS);
     }
+
+    /** The launcher names a mount's intercept socket and network pin as RunFiles does, with no process, as scripts/run-files.sh does. */
+    @Test
+    void launcherHashesMountpointsAsRunFilesDoes() throws Exception {
+        String launcher = Files.readString(Path.of("..", "procsys"));
+        String scripts = Files.readString(Path.of("..", "scripts", "run-files.sh"));
+        String function = scripts.substring(scripts.indexOf("procsys_run_hash() {"));
+        assertTrue(launcher.contains(function), "the launcher's procsys_run_hash is scripts/run-files.sh's");
+        for (String mount : java.util.List.of("/mnt/a_b", "/mnt/a/b", "/", "/tmp/procsys-it-1234567890/" + "x".repeat(120))) {
+            Process bash = new ProcessBuilder("bash", "-c", "source ../scripts/run-files.sh; procsys_run_hash \"$1\"; echo $procsys_hash", "sh", mount)
+                    .redirectErrorStream(true).start();
+            String out = new String(bash.getInputStream().readAllBytes()).strip();
+            bash.waitFor();
+            org.junit.jupiter.api.Assertions.assertEquals(io.procsys.daemon.RunFiles.hash(Path.of(mount)), out, mount);
+        }
+        assertTrue(!io.procsys.daemon.RunFiles.hash(Path.of("/mnt/a_b")).equals(io.procsys.daemon.RunFiles.hash(Path.of("/mnt/a/b"))));
+    }
 }

@@ -20,6 +20,13 @@ public class RecordingSink implements ReplySink {
     public final List<Reply> replies = new ArrayList<>();
     private final MemorySegment context = Arena.ofAuto().allocate(64);
 
+    /** Makes the requests come from {@code uid}, {@code gid}, thread {@code tid} (struct fuse_ctx: uid, gid, pid, umask). */
+    public void caller(int uid, int gid, int tid) {
+        context.set(ValueLayout.JAVA_INT, 0, uid);
+        context.set(ValueLayout.JAVA_INT, 4, gid);
+        context.set(ValueLayout.JAVA_INT, 8, tid);
+    }
+
     public Reply last() {
         return replies.getLast();
     }

@@ -1,5 +1,7 @@
 package io.procsys.fs;
 
+import io.procsys.fs.access.Reader;
+import io.procsys.fs.access.UserLimits;
 import io.procsys.fuse.Request;
 import io.procsys.posix.Errno;
 import io.procsys.posix.ErrnoException;
@@ -47,8 +49,14 @@ class RenderedFileTest {
         }
     }
 
+    /** The handles' clock: each read comes a second after the one before, unless a test holds it. */
+    long now = 0;
+    boolean clockRuns = true;
+    int renders;
+
     final RenderedFile.Renderer renderer = new RenderedFile.Renderer() {
-        public CompletableFuture<Text> render() {
+        public CompletableFuture<Text> render(Reader reader) {
+            renders++;
             String text = next.remove();
             return text == null ? CompletableFuture.failedFuture(new ErrnoException(Errno.ESRCH, "exited")) : CompletableFuture.completedFuture(new Text(text));
         }
@@ -58,7 +66,16 @@ class RenderedFileTest {
         }
     };
 
+    RenderedFile open(String text) {
+        return open(text, renderer);
+    }
+
+    RenderedFile open(String text, RenderedFile.Renderer with) {
+        return new RenderedFile(new Text(text), with, Reader.ROOT, now, () -> now);
+    }
+
     String read(RenderedFile file, long size, long offset) {
+        if (clockRuns) now += 1_000_000_000L;
         file.read(Request.to(sink, reqPointer), size, offset);
         RecordingSink.Reply reply = sink.last();
         return reply.kind().equals("buf") ? new String(reply.data(), StandardCharsets.ISO_8859_1) : "errno " + reply.errno();
@@ -66,7 +83,7 @@ class RenderedFileTest {
 
     @Test
     void aOneShotReaderRendersOnceAndChunksAreOneText() {
-        RenderedFile file = new RenderedFile(new Text("ctxt 100\n"), renderer);
+        RenderedFile file = open("ctxt 100\n");
         assertEquals("ctxt", read(file, 4, 0));
         assertEquals(" 100\n", read(file, 100, 4));
         assertEquals("", read(file, 100, 9));
@@ -78,7 +95,7 @@ class RenderedFileTest {
 
     @Test
     void aReadAtZeroRendersAgainAndReleasesTheRenderingItReplaces() {
-        RenderedFile file = new RenderedFile(new Text("ctxt 100\n"), renderer);
+        RenderedFile file = open("ctxt 100\n");
         assertEquals("ctxt 100\n", read(file, 100, 0));
         next.add("ctxt 250\n");
         assertEquals("ctxt 250\n", read(file, 100, 0));
@@ -92,7 +109,7 @@ class RenderedFileTest {
 
     @Test
     void aReaderThatPolledFirstReadsANewRendering() {
-        RenderedFile file = new RenderedFile(new Text("before the mount\n"), renderer);
+        RenderedFile file = open("before the mount\n");
         file.polled(); // findmnt --poll: open, poll until the mount table changes, read
         next.add("after the mount\n");
         assertEquals("after the mount\n", read(file, 100, 0));
@@ -101,7 +118,9 @@ class RenderedFileTest {
 
     @Test
     void theOpensRenderingIsNotUsedForAFirstReadLongAfterTheOpen() {
-        RenderedFile file = new RenderedFile(new Text("old\n"), renderer, System.nanoTime() - 2 * RenderedFile.OPEN_RENDERING_NANOS);
+        RenderedFile file = open("old\n");
+        now += 2 * RenderedFile.OPEN_RENDERING_NANOS;
+        clockRuns = false;
         next.add("new\n");
         assertEquals("new\n", read(file, 100, 0));
         file.close();
@@ -109,7 +128,7 @@ class RenderedFileTest {
 
     @Test
     void aFailedRenderingAnswersItsErrnoAndTheNextReadTriesAgain() {
-        RenderedFile file = new RenderedFile(new Text("S\n"), renderer);
+        RenderedFile file = open("S\n");
         assertEquals("S\n", read(file, 100, 0));
         next.add(null);
         assertEquals("errno " + Errno.ESRCH, read(file, 100, 0), "the process exited: as /proc answers");
@@ -122,7 +141,7 @@ class RenderedFileTest {
     @Test
     void aRenderingThatArrivesAfterReleaseIsFreedAndTheReadAnswered() {
         CompletableFuture<Text> later = new CompletableFuture<>();
-        RenderedFile file = new RenderedFile(new Text("a\n"), () -> later);
+        RenderedFile file = open("a\n", reader -> later);
         assertEquals("a\n", read(file, 100, 0));
         int replies = sink.replies.size();
         file.read(Request.to(sink, reqPointer), 100, 0);
@@ -131,5 +150,73 @@ class RenderedFileTest {
         later.complete(new Text("b\n"));
         assertEquals(Errno.EBADF, sink.last().errno());
         assertTrue(made.stream().allMatch(t -> t.released), "the late rendering is not kept");
+    }
+
+    @Test
+    void readsThatComeWhileARenderingIsUnderWayWaitForItAndShareIt() {
+        CompletableFuture<Text> later = new CompletableFuture<>();
+        RenderedFile file = open("a\n", reader -> {
+            renders++;
+            return later;
+        });
+        assertEquals("a\n", read(file, 100, 0));
+        int replies = sink.replies.size();
+        for (int i = 0; i < 3; i++) file.read(Request.to(sink, reqPointer), 1, 0); // pread(fd, 1, 0) from three threads
+        assertEquals(1, renders, "one rendering for the three reads");
+        assertEquals(replies, sink.replies.size(), "none waits in its upcall: they are answered when it comes");
+        later.complete(new Text("b\n"));
+        assertEquals(replies + 3, sink.replies.size());
+        assertTrue(sink.replies.subList(replies, replies + 3).stream().allMatch(r -> new String(r.data(), StandardCharsets.ISO_8859_1).equals("b")));
+        file.close();
+    }
+
+    @Test
+    void aReadAtZeroTooSoonAfterTheLastRenderingIsAnsweredFromIt() {
+        RenderedFile file = open("1\n");
+        assertEquals("1\n", read(file, 100, 0));
+        next.add("2\n");
+        assertEquals("2\n", read(file, 100, 0), "a second later: rendered again");
+        clockRuns = false;
+        now += RenderedFile.MIN_INTERVAL_NANOS / 2;
+        assertEquals("2\n", read(file, 100, 0), "sooner than the shortest interval: the last rendering");
+        assertEquals(1, renders, "the open's rendering, then one");
+        now += RenderedFile.MIN_INTERVAL_NANOS;
+        next.add("3\n");
+        assertEquals("3\n", read(file, 100, 0), "past it: rendered again");
+        file.close();
+    }
+
+    @Test
+    void aRenderingForAnotherUserIsNotShared() {
+        CompletableFuture<Text> later = new CompletableFuture<>();
+        RenderedFile file = open("a\n", reader -> {
+            renders++;
+            return reader.privileged() ? later : CompletableFuture.completedFuture(new Text("nobody's\n"));
+        });
+        assertEquals("a\n", read(file, 100, 0));
+        file.read(Request.to(sink, reqPointer), 100, 0); // root: waits for the host
+        sink.caller(65534, 65534, 1);
+        assertEquals("nobody's\n", read(file, 100, 0), "another user's read renders for it");
+        assertEquals(2, renders);
+        later.complete(new Text("root's\n"));
+        file.close();
+    }
+
+    @Test
+    void aRenderingPastTheUsersBytesIsRefusedWithEagain() {
+        UserLimits limits = new UserLimits(new UserLimits.Limits(10, 8, 10));
+        sink.caller(1000, 1000, 1);
+        UserLimits.Usage usage = limits.of(Reader.of(1000, 1000, 1));
+        RenderedFile file = open("1234\n");
+        assertTrue(file.chargeTo(usage));
+        assertEquals(5, usage.bytes());
+        next.add("123456789\n");
+        assertEquals("errno " + Errno.EAGAIN, read(file, 100, 0), "10 bytes would pass the user's 8");
+        next.add("1234567\n");
+        assertEquals("1234567\n", read(file, 100, 0));
+        assertEquals(8, usage.bytes());
+        file.close();
+        assertEquals(0, usage.bytes(), "given back at release");
+        assertTrue(made.stream().allMatch(t -> t.released));
     }
 }

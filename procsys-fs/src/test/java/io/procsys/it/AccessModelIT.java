@@ -3,6 +3,9 @@ package io.procsys.it;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +29,21 @@ class AccessModelIT {
             assertEquals(0, add.exit(), add.all());
         }
         uid = Integer.parseInt(Commands.run("id", "-u", USER).out().strip());
+        System.out.println("# AccessModelIT: /proc is mounted " + procOptions() + " (with hidepid= the allow_other case fails: procsys does not apply it)");
+    }
+
+    /** The options /proc is mounted with: the super options (hidepid=, subset=) of the last mount on /proc. */
+    static String procOptions() {
+        String options = "?";
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                String[] f = line.split(" ");
+                if (f[4].equals("/proc")) options = f[f.length - 1];
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return options;
     }
 
     /** `sh -c script` as the test user; $1 is the mount. */
@@ -53,6 +71,11 @@ class AccessModelIT {
             assertEquals(0, asUser(m, "cat \"$1/self/maps\" > /dev/null").exit(), "its own maps");
             Process rootProcess = Commands.sleeper();
             long pid = rootProcess.pid();
+            // /proc mounted with hidepid= hides root's processes from this user; the mount does not
+            boolean shownByProc = asUser(Path.of("/proc"), "cat \"$1/" + pid + "/stat\" > /dev/null").exit() == 0;
+            boolean shownByMount = asUser(m, "cat \"$1/" + pid + "/stat\" > /dev/null").exit() == 0;
+            assertEquals(shownByProc, shownByMount, "root's process " + pid + " through /proc (mounted " + procOptions()
+                    + ") and through the mount: procsys does not apply hidepid= to the users of an allow_other mount");
             for (String guarded : List.of(pid + "/environ", pid + "/maps", pid + "/stack")) {
                 Commands.Result real = asUser(Path.of("/proc"), "cat \"$1/" + guarded + "\" > /dev/null");
                 Commands.Result mirrored = asUser(m, "cat \"$1/" + guarded + "\" > /dev/null");

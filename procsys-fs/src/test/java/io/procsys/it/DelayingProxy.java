@@ -39,7 +39,13 @@ final class DelayingProxy implements AutoCloseable {
         try {
             while (true) {
                 Socket client = server.accept();
-                Socket agent = new Socket(target.getAddress(), target.getPort());
+                Socket agent;
+                try {
+                    agent = new Socket(target.getAddress(), target.getPort());
+                } catch (IOException down) { // the agent is down: this client is refused, the next may find it back
+                    client.close();
+                    continue;
+                }
                 sockets.addAll(List.of(client, agent));
                 Thread.ofPlatform().daemon().start(() -> pump(client, agent));
                 LinkedBlockingQueue<Chunk> held = new LinkedBlockingQueue<>();

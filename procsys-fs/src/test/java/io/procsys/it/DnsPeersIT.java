@@ -69,12 +69,27 @@ class DnsPeersIT {
         records("127.0.0.2", "127.0.0.3");
         dnsmasq = inNamespace("dnsmasq", "--keep-in-foreground", "--no-resolv", "--no-hosts", "--addn-hosts=" + records,
                 "--listen-address=127.0.0.1", "--bind-interfaces", "--port=53", "--local-ttl=0", "--user=root", "--pid-file=" + work.resolve("dnsmasq.pid"));
+        lookupsReachDnsmasq();
         agent("127.0.0.2", "n2", "local-a");
         agent("127.0.0.3", "n3", "local-b");
         agent("127.0.0.4", "n4", "prometheus-procfs");
         agent("127.0.0.5", "n2", "local-b"); // a second agent calling itself n2
         daemon = inNamespace(Commands.launcher().toString(), "mount", "--foreground", "--insecure", "--name", "top",
                 "--peers-dns", NAME + ":7070", "--dns-refresh", "1", mount.toString());
+    }
+
+    /**
+     * The namespace's lookups go to dnsmasq only if /etc/nsswitch.conf sends them to DNS: a host
+     * whose hosts: line asks systemd-resolved (nss-resolve) first answers from the host's DNS.
+     */
+    static void lookupsReachDnsmasq() throws Exception {
+        try {
+            ClusterMountIT.waitFor(() -> Commands.run("ip", "netns", "exec", NS, "getent", "hosts", NAME).exit() == 0, 10_000, NAME);
+        } catch (AssertionError e) {
+            String hosts = Files.readAllLines(Path.of("/etc/nsswitch.conf")).stream().filter(l -> l.startsWith("hosts:")).findFirst().orElse("no hosts: line");
+            throw new AssertionError("getent in the namespace does not resolve " + NAME + " through its dnsmasq in 10 s; /etc/nsswitch.conf has '"
+                    + hosts + "' (the hosts: line must reach dns: without it, or with resolve before it, the name is looked up elsewhere)", e);
+        }
     }
 
     @AfterAll

@@ -131,7 +131,9 @@ class InterceptIT {
 
     @Test
     void psutilAnswersNiceAndAffinityOfARemoteProcess() {
-        int localCpus = Runtime.getRuntime().availableProcessors();
+        // this host's CPUs as the mount numbers them (its /proc/stat), not the JVM's count, which a
+        // cgroup CPU limit or an affinity mask (taskset, a container's cpuset) makes smaller
+        long localCpus = read("/proc/stat").lines().filter(l -> l.matches("cpu[0-9]+ .*")).count();
         String out = exec(PYTHON, "-c", "import psutil; p = psutil.Process(" + gpid + "); print(p.nice(), p.cpu_affinity())").out().strip();
         assertEquals("7 [" + (localCpus + 2) + "]", out, "nice 7; CPU 0 of h2 follows this host's and h1's 2");
     }

@@ -30,6 +30,7 @@ class PeerFaultsIT {
     static int port;
     static Process agent;
     static TestMount mounted;
+    static Cluster cluster;
     static Peer peer;
 
     static Process startAgent() throws Exception {
@@ -43,7 +44,7 @@ class PeerFaultsIT {
     static void start() throws Exception {
         port = ClusterMountIT.freePortBelowEphemeralRange();
         agent = startAgent();
-        Cluster cluster = new Cluster("near", List.of(new Cluster.PeerAddress("far", new InetSocketAddress("127.0.0.1", port))), null, DEADLINE);
+        cluster = new Cluster("near", List.of(new Cluster.PeerAddress("far", new InetSocketAddress("127.0.0.1", port))), null, DEADLINE);
         mounted = new TestMount(Path.of("/proc"), cluster);
         peer = cluster.peers().getFirst();
         ClusterMountIT.waitFor(() -> peer.status().state() == Peer.State.UP, 15_000, "far up");
@@ -94,10 +95,19 @@ class PeerFaultsIT {
         try {
             long waited = millisToFail(mount.resolve("hosts/far/version"));
             assertTrue(waited <= DEADLINE.toMillis() + MARGIN_MILLIS, "stopped peer answered in " + waited + " ms");
-            long t0 = System.nanoTime();
-            assertEquals(local, memTotal(mount.resolve("meminfo")), "the stopped peer is left out");
-            assertTrue((System.nanoTime() - t0) / 1_000_000 <= DEADLINE.toMillis() + MARGIN_MILLIS);
             assertTrue(peer.status().lastError().contains("timed out"), peer.status().toString());
+            // late now: not waited for; served from its last meminfo while that is within --stale-ms (4 deadlines), then left out
+            long t0 = System.nanoTime();
+            assertEquals(local + far, memTotal(mount.resolve("meminfo")), "the stopped peer served from its last answer");
+            assertTrue((System.nanoTime() - t0) / 1_000_000 <= MARGIN_MILLIS, "not waited for again");
+            assertEquals("STALE", cluster.staleHosts().getFirst().state(), cluster.staleHosts().toString());
+            Thread.sleep(Cluster.DEFAULT_STALE_DEADLINES * DEADLINE.toMillis());
+            t0 = System.nanoTime();
+            assertEquals(local, memTotal(mount.resolve("meminfo")), "past --stale-ms the stopped peer is left out");
+            assertTrue((System.nanoTime() - t0) / 1_000_000 <= MARGIN_MILLIS, "not waited for again");
+            assertEquals("LEFT OUT", cluster.staleHosts().getFirst().state(), cluster.staleHosts().toString());
+            long failFast = millisToFail(mount.resolve("hosts/far/version"));
+            assertTrue(failFast <= DEADLINE.toMillis() + MARGIN_MILLIS, "its own files: at most one wait a deadline period, " + failFast + " ms");
         } finally {
             new ProcessBuilder("kill", "-CONT", Long.toString(agent.pid())).start().waitFor();
         }
@@ -112,7 +122,13 @@ class PeerFaultsIT {
         agent.destroyForcibly().waitFor();
         ClusterMountIT.waitFor(() -> peer.status().state() == Peer.State.DOWN, 5_000, "far down");
         assertTrue(millisToFail(mount.resolve("hosts/far/version")) <= MARGIN_MILLIS, "a dead peer fails at once");
-        assertEquals(local, memTotal(mount.resolve("meminfo")));
+        ClusterMountIT.waitFor(() -> {
+            try {
+                return memTotal(mount.resolve("meminfo")) == local;
+            } catch (IOException e) {
+                return false;
+            }
+        }, Cluster.DEFAULT_STALE_DEADLINES * DEADLINE.toMillis() + 2_000, "a dead peer left out past --stale-ms");
         agent = startAgent();
         ClusterMountIT.waitFor(() -> peer.status().state() == Peer.State.UP, 15_000, "far back after restart");
         assertEquals(local + far, memTotal(mount.resolve("meminfo")));

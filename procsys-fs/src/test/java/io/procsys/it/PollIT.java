@@ -63,7 +63,11 @@ class PollIT {
     @Test
     void aReadinessCheckAnswersAsProcDoes() {
         List<String> files = new ArrayList<>(List.of("stat", "meminfo", "self/mountinfo", "sys/kernel/hostname", "self/status"));
-        if (Files.exists(Path.of("/proc/pressure/cpu"))) files.add("pressure/cpu"); // PSI: POLLPRI|POLLERR without a trigger
+        if (Files.exists(Path.of("/proc/pressure/cpu"))) {
+            files.add("pressure/cpu"); // PSI: POLLPRI|POLLERR without a trigger
+        } else {
+            System.out.println("# PollIT: no /proc/pressure on this machine (a kernel without CONFIG_PSI, or booted with psi=0): pressure/cpu not compared");
+        }
         assertEquals(readiness(Path.of("/proc"), files), readiness(mounted.path, files));
     }
 

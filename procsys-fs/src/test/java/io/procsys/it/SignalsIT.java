@@ -5,6 +5,9 @@ import io.procsys.daemon.MountService;
 import io.procsys.fs.cluster.Cluster;
 import io.procsys.fs.cluster.Peer;
 import io.procsys.net.Tls;
+import io.procsys.posix.Errno;
+import io.procsys.posix.Libc;
+import io.procsys.posix.ProcessCalls;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,17 +30,42 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * namespace of its own with sleepers, and certificates from `procsys certs`: h1 runs
  * --allow-signals=root, h2 no --allow-signals, h3 --allow-signals (users only). Two mounts in
  * this JVM, one whose certificate carries the signal role, one whose does not; `procsys kill`
- * and `procsys which` run as separate processes, as root or (setpriv) as users nobody and daemon.
+ * and `procsys which` run as separate processes, as root or (setpriv) as a user of the test
+ * (procsys-user, a uid of 1000 or more) and as the service accounts nobody and daemon.
  */
 class SignalsIT {
     static final int NOBODY = 65534, DAEMON = 1;
+    /** A user the agents act for (at or above --act-min-uid), made for the test. */
+    static int USER;
     static final List<Process> agents = new ArrayList<>();
     static final List<MountService> services = new ArrayList<>();
     static final List<ControlEndpoint> controls = new ArrayList<>();
     static Path certs, mount, mountWithoutRole;
 
+    /** Agents act through pidfd_open and pidfd_send_signal (Linux 5.3), with no fallback: say so where they are missing. */
+    static void requirePidfd() {
+        int pidfd = ProcessCalls.pidfdOpen((int) ProcessHandle.current().pid());
+        int sent = pidfd < 0 ? pidfd : ProcessCalls.pidfdSendSignal(pidfd, 0);
+        if (pidfd >= 0) Libc.close(pidfd);
+        assertTrue(sent == 0, (pidfd < 0 ? "pidfd_open" : "pidfd_send_signal") + " answers " + Errno.name(-sent)
+                + " on this machine (a kernel before 5.3, or a sandbox): agents act on processes only through it");
+    }
+
+    /**
+     * This class finds its sleepers by command line on the whole machine (pgrep, pkill -f): a
+     * process of another run or user with one of those command lines would be taken for them.
+     */
+    static void requireNoStrayProcesses() {
+        Commands.Result r = Commands.run("pgrep", "-a", "-x", "-f", "sleep ([123]0(0[1-5]|1[1-7])|424[234]|[15]018)");
+        assertTrue(r.exit() == 1, "processes with the command lines SignalsIT gives its sleepers already run on this machine: "
+                + r.out().strip().replace('\n', ';'));
+    }
+
     @BeforeAll
     static void start() throws Exception {
+        requirePidfd();
+        requireNoStrayProcesses();
+        USER = LocalUser.regular();
         certs = Files.createTempDirectory("procsys-signal-certs-");
         Files.delete(certs);
         Commands.Result made = Commands.procsys("certs", "--out", certs.toString(), "--allow-signals", "viewer", "viewer", "norole", "h1", "h2", "h3");
@@ -47,11 +75,12 @@ class SignalsIT {
         for (int i = 1; i <= 3; i++) {
             int port = ClusterMountIT.freePortBelowEphemeralRange() + 40 + i * 3;
             String script = "sleep " + (i * 1000 + 1) + " & sleep " + (i * 1000 + 2) + " & sleep " + (i * 1000 + 3) + " & "
-                    + "setpriv --reuid=" + NOBODY + " --regid=" + NOBODY + " --clear-groups sleep " + (i * 1000 + 4) + " & "
+                    + "setpriv --reuid=" + USER + " --regid=" + USER + " --clear-groups sleep " + (i * 1000 + 4) + " & "
+                    + "setpriv --reuid=" + NOBODY + " --regid=" + NOBODY + " --clear-groups sleep " + (i * 1000 + 5) + " & "
                     // for the tools run through procsys exec (below)
                     + "for n in 11 12 13 14 15 16 17; do sleep $((" + i * 1000 + " + n)) & done; "
-                    + (i != 2 ? "setpriv --reuid=" + NOBODY + " --regid=" + NOBODY + " --clear-groups sleep 4242 & " : "")
-                    + "setpriv --reuid=" + NOBODY + " --regid=" + NOBODY + " --clear-groups sleep 4243 & "
+                    + (i != 2 ? "setpriv --reuid=" + USER + " --regid=" + USER + " --clear-groups sleep 4242 & " : "")
+                    + "setpriv --reuid=" + USER + " --regid=" + USER + " --clear-groups sleep 4243 & "
                     + "exec '" + Commands.launcher() + "' agent --listen 127.0.0.1:" + port + " --name h" + i
                     + " --certs-dir '" + certs + "' --warmup 0 " + modes[i - 1];
             agents.add(new ProcessBuilder("unshare", "--pid", "--fork", "--mount-proc", "sh", "-c", script)
@@ -185,15 +214,28 @@ class SignalsIT {
 
     @Test
     void aUserSignalsItsOwnProcessesOnly() throws Exception {
-        long nobodys = clusterPid(mount, "sleep 3004");
-        Commands.Result r = killAs(DAEMON, "--mount", mount.toString(), "-0", nobodys + "");
+        long users = clusterPid(mount, "sleep 3004");
+        Commands.Result r = killAs(DAEMON, "--mount", mount.toString(), "-0", users + "");
         assertEquals(1, r.exit(), r.all());
         assertTrue(r.err().contains("Operation not permitted"), r.all());
-        r = killAs(DAEMON, "--mount", mount.toString(), nobodys + "");
+        r = killAs(DAEMON, "--mount", mount.toString(), users + "");
         assertEquals(1, r.exit(), r.all());
-        assertTrue(alive("sleep 3004"), "user daemon did not end nobody's process");
-        r = killAs(NOBODY, "--mount", mount.toString(), "-0", nobodys + "");
-        assertEquals(0, r.exit(), "nobody may check its own process: " + r.all());
+        assertTrue(alive("sleep 3004"), "user daemon did not end the user's process");
+        r = killAs(USER, "--mount", mount.toString(), "-0", users + "");
+        assertEquals(0, r.exit(), "the user may check its own process: " + r.all());
+    }
+
+    /** nobody, www-data and the like share a name on every host without being one user: none acts anywhere (--act-min-uid). */
+    @Test
+    void aServiceAccountActsOnNoHost() throws Exception {
+        long nobodys = clusterPid(mount, "sleep 3005");
+        Commands.Result r = killAs(NOBODY, "--mount", mount.toString(), "-0", nobodys + "");
+        assertEquals(1, r.exit(), "nobody's own process, refused: " + r.all());
+        assertTrue(r.err().contains("Operation not permitted"), r.all());
+        r = killAs(NOBODY, "--mount", mount.toString(), nobodys + "");
+        assertEquals(1, r.exit(), r.all());
+        assertTrue(alive("sleep 3005"), "nobody's process lives on");
+        assertTrue(Files.readString(certs.resolve("agent-h3.log")).contains("service account"), "the agent says why");
     }
 
     @Test
@@ -325,8 +367,8 @@ class SignalsIT {
         return Commands.run(command, 120);
     }
 
-    static List<String> asNobody(String... tool) {
-        List<String> command = new ArrayList<>(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups"));
+    static List<String> asUser(String... tool) {
+        List<String> command = new ArrayList<>(List.of("setpriv", "--reuid=" + USER, "--regid=" + USER, "--clear-groups"));
         command.addAll(List.of(tool));
         return command;
     }
@@ -354,11 +396,11 @@ class SignalsIT {
     /** pkill finds matches on every host through /proc and ends them: remote ones forwarded, local ones by the kernel. */
     @Test
     void execPkillEndsTheMatchesOnEveryHostAndNoOthers() throws Exception {
-        Process local = new ProcessBuilder(asNobody("sleep", "4242")).start();
-        Process other = new ProcessBuilder(asNobody("sleep", "4244")).start();
+        Process local = new ProcessBuilder(asUser("sleep", "4242")).start();
+        Process other = new ProcessBuilder(asUser("sleep", "4244")).start();
         try {
             ClusterMountIT.waitFor(() -> Commands.run("pgrep", "-c", "-x", "-f", "sleep 4242").out().strip().equals("3"), 5_000, "3 matches");
-            List<String> pkill = asNobody("pkill", "-f", "sleep 424[2]"); // the pattern does not match its own command line
+            List<String> pkill = asUser("pkill", "-f", "sleep 424[2]"); // the pattern does not match its own command line
             Commands.Result r = exec(pkill.toArray(String[]::new));
             assertEquals(0, r.exit(), r.all());
             ClusterMountIT.waitFor(() -> !alive("sleep 4242"), 5_000, "every sleep 4242 ended (h1, h3 and this host)");

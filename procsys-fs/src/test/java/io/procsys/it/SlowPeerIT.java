@@ -21,8 +21,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A peer that stays connected but answers after the deadline (through {@link DelayingProxy}):
- * readers never wait past the deadline, the combined files leave it out, status says why, the
- * late replies are dropped without harm, and once it is fast again it is back in the sums.
+ * readers never wait past the deadline, and once it missed one, not at all (a late host is not
+ * waited for); the combined files serve its last answer while it is within --stale-ms, then leave
+ * it out; status says which; the late replies are dropped without harm, and once it is fast again
+ * it is back in the sums.
  */
 class SlowPeerIT {
     static final Path FIXTURE = Path.of("src/test/data/hosts/prometheus-procfs").toAbsolutePath();
@@ -31,13 +33,14 @@ class SlowPeerIT {
     static Agent agent;
     static DelayingProxy proxy;
     static TestMount mounted;
+    static Cluster cluster;
     static Peer peer;
 
     @BeforeAll
     static void start() throws Exception {
         agent = Agent.start(new InetSocketAddress("127.0.0.1", 0), "slow", new ExportedTree(ProcTree.open(FIXTURE)), null);
         proxy = new DelayingProxy(agent.address());
-        Cluster cluster = new Cluster("near", List.of(new Cluster.PeerAddress("slow", proxy.address())), null, DEADLINE);
+        cluster = new Cluster("near", List.of(new Cluster.PeerAddress("slow", proxy.address())), null, DEADLINE);
         mounted = new TestMount(Path.of("/proc"), cluster);
         peer = cluster.peers().getFirst();
         ClusterMountIT.waitFor(() -> peer.status().state() == Peer.State.UP, 15_000, "slow peer up");
@@ -60,16 +63,27 @@ class SlowPeerIT {
         int threadsBefore = Thread.activeCount();
 
         proxy.delayMillis = 3 * DEADLINE.toMillis();
-        long slowest = 0;
-        for (int i = 0; i < 20; i++) { // replies keep arriving late while later requests go out
+        long slowest = 0, slowAfterFirst = 0;
+        long staleUntil = System.nanoTime() + Duration.ofMillis(Cluster.DEFAULT_STALE_DEADLINES * DEADLINE.toMillis()).toNanos();
+        boolean sawStale = false;
+        for (int i = 0; i < 20 || System.nanoTime() - staleUntil < 0; i++) { // replies keep arriving late while later requests go out
             long t0 = System.nanoTime();
-            assertEquals(local, PeerFaultsIT.memTotal(mount.resolve("meminfo")), "the late peer is left out");
-            slowest = Math.max(slowest, (System.nanoTime() - t0) / 1_000_000);
+            long total = PeerFaultsIT.memTotal(mount.resolve("meminfo"));
+            long took = (System.nanoTime() - t0) / 1_000_000;
+            slowest = Math.max(slowest, took);
+            if (i > 0) slowAfterFirst = Math.max(slowAfterFirst, took);
+            assertTrue(total == local || total == local + far, "served stale or left out: " + total);
+            if (total == local + far) sawStale = true;
+            Thread.sleep(20);
         }
+        assertTrue(sawStale, "its last answer was served while within --stale-ms");
+        assertEquals(local, PeerFaultsIT.memTotal(mount.resolve("meminfo")), "past --stale-ms the late peer is left out");
         assertTrue(slowest <= DEADLINE.toMillis() + MARGIN_MILLIS, "slowest combined read " + slowest + " ms");
+        assertTrue(slowAfterFirst <= MARGIN_MILLIS, "once late it is not waited for: " + slowAfterFirst + " ms");
+        assertEquals("LEFT OUT", cluster.staleHosts().getFirst().state(), cluster.staleHosts().toString());
         long waited = PeerFaultsIT.millisToFail(mount.resolve("hosts/slow/meminfo"));
         assertTrue(waited <= DEADLINE.toMillis() + MARGIN_MILLIS, "its own files fail within the deadline: " + waited + " ms");
-        assertTrue(peer.status().lastError().contains("timed out"), peer.status().toString());
+        assertTrue(peer.status().lastError().matches(".*(timed out|unanswered).*"), peer.status().toString());
 
         proxy.delayMillis = 0;
         ClusterMountIT.waitFor(() -> {

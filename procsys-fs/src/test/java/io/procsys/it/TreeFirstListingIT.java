@@ -62,7 +62,7 @@ class TreeFirstListingIT {
             closing.addFirst(rackTree::close);
             closing.addFirst(rackAgent);
             peers.addAll(rackCluster.peers());
-            racks.add(new Cluster.PeerAddress(rack, rackAgent.address()));
+            racks.add(new Cluster.PeerAddress(rack, rackAgent.address(), true)); // tree nodes: their announced wait is honoured
         }
         topCluster = new Cluster("top", racks, null, Cluster.DEFAULT_DEADLINE);
         top = new TestMount(Path.of("/proc"), topCluster);

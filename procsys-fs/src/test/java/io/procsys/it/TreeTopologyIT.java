@@ -53,7 +53,7 @@ class TreeTopologyIT {
         // one reply, combined files straight from the view
         midAgent = Agent.start(new InetSocketAddress("127.0.0.1", 0), "mid", new ExportedTree(midTree), null, null, SignalMode.OFF,
                 midCluster.subtreeTables(new ExportedTree(ProcTree.open(Path.of("/proc")))), midCluster.combinedFiles());
-        topCluster = new Cluster("top", List.of(new Cluster.PeerAddress("mid", midAgent.address())), null, TOP_DEADLINE);
+        topCluster = new Cluster("top", List.of(new Cluster.PeerAddress("mid", midAgent.address(), true)), null, TOP_DEADLINE);
         top = new TestMount(Path.of("/proc"), topCluster);
         leafAtMid = midCluster.peers().getFirst();
         midAtTop = topCluster.peers().getFirst();
@@ -96,6 +96,12 @@ class TreeTopologyIT {
         assertEquals(local + local + leafTotal, topMemTotalInTime());
 
         toLeaf.delayMillis = 3 * MID_DEADLINE.toMillis(); // slow: answers after mid's deadline
+        // mid serves the leaf's last answer while it is within its --stale-ms (4 of its deadlines), then leaves it out
+        long staleUntil = System.nanoTime() + (Cluster.DEFAULT_STALE_DEADLINES * MID_DEADLINE.toMillis() + 1_000) * 1_000_000;
+        while (System.nanoTime() - staleUntil < 0) {
+            long total = topMemTotalInTime();
+            assertTrue(total == local + local || total == local + local + leafTotal, "stale or left out: " + total);
+        }
         for (int i = 0; i < 5; i++) {
             assertEquals(local + local, topMemTotalInTime(), "mid leaves the slow leaf out; the top keeps mid");
         }
@@ -112,7 +118,13 @@ class TreeTopologyIT {
 
         leaf.close(); // killed
         ClusterMountIT.waitFor(() -> leafAtMid.status().state() == Peer.State.DOWN, 5_000, "leaf down at mid");
-        assertEquals(local + local, topMemTotalInTime(), "a dead leaf is left out at once");
+        ClusterMountIT.waitFor(() -> {
+            try {
+                return topMemTotalInTime() == local + local;
+            } catch (IOException e) {
+                return false;
+            }
+        }, Cluster.DEFAULT_STALE_DEADLINES * MID_DEADLINE.toMillis() + 2_000, "a dead leaf left out past mid's --stale-ms");
         leaf = startLeaf(); // restarted on its port
         ClusterMountIT.waitFor(() -> {
             try {
@@ -151,6 +163,14 @@ class TreeTopologyIT {
 
         toLeaf.delayMillis = 3 * MID_DEADLINE.toMillis(); // late at mid: mid names it in its reply, without a table
         try {
+            // mid serves the leaf's last table while it is within mid's --stale-ms, then names it without one
+            ClusterMountIT.waitFor(() -> {
+                try {
+                    return !topPids().contains(leafProcess);
+                } catch (IOException e) {
+                    return false;
+                }
+            }, Cluster.DEFAULT_STALE_DEADLINES * MID_DEADLINE.toMillis() + 5_000, "the late leaf's processes left out");
             List<Long> listed = topPids();
             assertTrue(!listed.contains(leafProcess), "the late leaf's processes are left out");
             assertTrue(listed.stream().anyMatch(p -> ClusterPids.where(topCluster, p).host().equals("mid")), "mid's are not");

@@ -6,7 +6,10 @@ import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.X509v2CRLBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
@@ -25,6 +28,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
@@ -89,14 +93,26 @@ public final class Certificates {
      */
     public static final String SIGNAL_ROLE_URI = "urn:procsys:role:signal";
 
+    /**
+     * The tree-node role (docs/scale.md): a node whose certificate carries this URI is a tree node
+     * for the mounts above it, which then honour the wait its Welcome announces for the hosts
+     * below it (up to their --max-below-wait). Any other agent's announced wait is ignored.
+     */
+    public static final String NODE_ROLE_URI = "urn:procsys:role:node";
+
     /** Whether {@code certificate} carries the signal role. */
     public static boolean hasSignalRole(X509Certificate certificate) {
+        return hasRole(certificate, SIGNAL_ROLE_URI);
+    }
+
+    /** Whether {@code certificate} carries the role {@code uri} among its subject alternative names. */
+    public static boolean hasRole(X509Certificate certificate, String uri) {
         try {
             var names = certificate.getSubjectAlternativeNames();
             if (names == null) return false;
             for (List<?> name : names) {
                 if (name.size() >= 2 && Integer.valueOf(GeneralName.uniformResourceIdentifier).equals(name.get(0))
-                        && SIGNAL_ROLE_URI.equals(name.get(1))) {
+                        && uri.equals(name.get(1))) {
                     return true;
                 }
             }
@@ -120,6 +136,11 @@ public final class Certificates {
 
     /** As {@link #issue(String, List, Instant, Duration)}, with the signal role ({@link #SIGNAL_ROLE_URI}) or not. */
     public Issued issue(String node, List<String> hostNames, boolean signalRole, Instant notBefore, Duration validity) throws GeneralSecurityException {
+        return issue(node, hostNames, signalRole ? List.of(SIGNAL_ROLE_URI) : List.of(), notBefore, validity);
+    }
+
+    /** As {@link #issue(String, List, Instant, Duration)}, carrying the role URIs {@code roles} ({@link #SIGNAL_ROLE_URI}, {@link #NODE_ROLE_URI}). */
+    public Issued issue(String node, List<String> hostNames, List<String> roles, Instant notBefore, Duration validity) throws GeneralSecurityException {
         KeyPair keys = newKeys();
         var builder = new JcaX509v3CertificateBuilder(caCertificate, new BigInteger(64, random).add(BigInteger.ONE),
                 Date.from(notBefore), Date.from(notBefore.plus(validity)), new X500Name("CN=" + node), keys.getPublic());
@@ -129,7 +150,7 @@ public final class Certificates {
             for (String h : hostNames) {
                 names.add(new GeneralName((h.matches("\\d{1,3}(\\.\\d{1,3}){3}") || h.contains(":")) ? GeneralName.iPAddress : GeneralName.dNSName, h));
             }
-            if (signalRole) names.add(new GeneralName(GeneralName.uniformResourceIdentifier, SIGNAL_ROLE_URI));
+            for (String role : roles) names.add(new GeneralName(GeneralName.uniformResourceIdentifier, role));
             if (!names.isEmpty()) builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)));
         } catch (IOException e) {
             throw new GeneralSecurityException(e);
@@ -147,6 +168,20 @@ public final class Certificates {
             writePrivate(key, pem(new JcaPKCS8Generator(keys.getPrivate(), null)));
             return new Tls.Credentials(cert, key, ca);
         }
+    }
+
+    /**
+     * A revocation list of this CA naming {@code serials}, valid from {@code thisUpdate} for
+     * {@code validity}, as PEM ("X509 CRL"): appended to the CA file a node trusts, its
+     * certificates are refused by new handshakes and, once the file is read again, by the
+     * connections still open (PeerTrust). `openssl ca -gencrl` writes the same.
+     */
+    public String revocationList(List<BigInteger> serials, Instant thisUpdate, Duration validity) throws GeneralSecurityException, IOException {
+        X509v2CRLBuilder builder = new X509v2CRLBuilder(new X500Name(caCertificate.getSubjectX500Principal().getName()), Date.from(thisUpdate));
+        builder.setNextUpdate(Date.from(thisUpdate.plus(validity)));
+        for (BigInteger serial : serials) builder.addCRLEntry(serial, Date.from(thisUpdate), CRLReason.keyCompromise);
+        X509CRL crl = new JcaX509CRLConverter().getCRL(builder.build(signer(caKeys)));
+        return pem(crl);
     }
 
     /** Writes ca.pem (and ca-key.pem) into {@code dir}; returns the path of ca.pem. */

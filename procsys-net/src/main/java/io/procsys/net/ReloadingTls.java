@@ -37,7 +37,11 @@ import javax.net.ssl.SSLSessionContext;
  *
  * <p>{@link #server()} and {@link #client()} are contexts that stay the same objects: each new
  * connection (an agent's accepted channel, a peer's connect or reconnect) takes its handler from
- * the credentials current at that moment. Connections already open keep the session they made.
+ * the credentials current at that moment. Connections already open keep the session they made,
+ * but not the trust: after a change, and once a minute, those told with {@link #onCheck} check
+ * their open connections' peers again ({@link #problem}: a CA no longer trusted, a certificate
+ * revoked by a list in the CA file, or expired) and close those that fail. New files whose own
+ * certificate has expired, or is not valid yet, are not used.
  *
  * <p>Expiry: {@link #notAfter()} and {@link #secondsUntilExpiry()} of this node's own
  * certificate; within {@link #WARN_BEFORE} of the end, {@link #expiryWarning()} says so and the
@@ -70,6 +74,10 @@ public final class ReloadingTls implements AutoCloseable {
     private ScheduledExecutorService timer;
     private final SslContext server = new CurrentContext(() -> current.server(), false);
     private final SslContext client = new CurrentContext(() -> current.client(), true);
+    /** Told after the credentials changed, and once a minute: open connections are checked again. */
+    private final List<Runnable> onCheck = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private long lastToldNanos = System.nanoTime();
+    static final Duration CHECK_OPEN_EVERY = Duration.ofMinutes(1);
 
     private ReloadingTls(Tls.Credentials files, Clock clock, Current first, byte[] digest) {
         this.files = files;
@@ -101,10 +109,37 @@ public final class ReloadingTls implements AutoCloseable {
 
     private void checkQuietly() {
         try {
-            check();
+            boolean changed = check();
+            if (changed || System.nanoTime() - lastToldNanos >= CHECK_OPEN_EVERY.toNanos()) tell();
         } catch (RuntimeException e) {
             problem("checking the TLS files failed: " + e);
         }
+    }
+
+    /** {@code action} runs after the credentials changed, and once a minute: it checks the open connections' peers again ({@link #problem}). */
+    public void onCheck(Runnable action) {
+        onCheck.add(action);
+    }
+
+    public void noLongerOnCheck(Runnable action) {
+        onCheck.remove(action);
+    }
+
+    /** Runs what {@link #onCheck} registered. */
+    void tell() {
+        lastToldNanos = System.nanoTime();
+        for (Runnable r : onCheck) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "checking open connections failed: " + e);
+            }
+        }
+    }
+
+    /** Why a peer presenting {@code chain} is not to be trusted now with the current files, or null when it is (PeerTrust). */
+    public String problem(java.security.cert.X509Certificate[] chain) {
+        return current.material().trust(clock).problem(chain);
     }
 
     /**
@@ -133,7 +168,13 @@ public final class ReloadingTls implements AutoCloseable {
             problem("changed TLS files not used, keeping the current certificate (serial " + serial(current) + "): " + e.getMessage());
             return false;
         }
-        if (next.material().chain().equals(current.material().chain()) && next.material().trusted().equals(current.material().trusted())) {
+        String unusable = ownProblem(next.material().certificate());
+        if (unusable != null) {
+            problem("changed TLS files not used, keeping the current certificate (serial " + serial(current) + "): " + unusable);
+            return false;
+        }
+        if (next.material().chain().equals(current.material().chain()) && next.material().trusted().equals(current.material().trusted())
+                && next.material().revocations().equals(current.material().revocations())) {
             lastProblem = "";
             return false; // rewritten with the same certificate and CA (a key in another encoding, say)
         }
@@ -144,9 +185,22 @@ public final class ReloadingTls implements AutoCloseable {
         lastProblem = "";
         LOG.log(System.Logger.Level.INFO, "TLS files " + files.certificate() + " changed: new connections use certificate serial "
                 + serial(next) + " (was " + was + "), valid until " + notAfter() + ", and trust " + next.material().trusted().size()
-                + " CA certificate(s) of " + files.trustedCa() + "; open connections keep theirs");
+                + " CA certificate(s) and " + next.material().revocations().size() + " revocation list(s) of " + files.trustedCa()
+                + "; open connections whose peers no longer validate are closed");
         warnIfExpiring(true);
         return true;
+    }
+
+    /** Why this node's own certificate may not be used now (expired, or not valid yet), or null. */
+    private String ownProblem(java.security.cert.X509Certificate own) {
+        try {
+            own.checkValidity(java.util.Date.from(clock.instant()));
+            return null;
+        } catch (java.security.cert.CertificateExpiredException e) {
+            return "the certificate in " + files.certificate() + " expired at " + own.getNotAfter().toInstant();
+        } catch (java.security.cert.CertificateNotYetValidException e) {
+            return "the certificate in " + files.certificate() + " is not valid before " + own.getNotBefore().toInstant();
+        }
     }
 
     private void problem(String message) {

@@ -22,8 +22,13 @@ import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
 
 /**
@@ -43,12 +48,18 @@ public final class Tls {
 
     /**
      * The parsed contents of a node's TLS files: its chain (its own certificate first), the key
-     * that matches that certificate, and the CA certificates it trusts (one or more: a bundle of
-     * the old and the new CA while a CA is replaced).
+     * that matches that certificate, the CA certificates it trusts (one or more: a bundle of the
+     * old and the new CA while a CA is replaced), and the revocation lists the CA file carries
+     * (PEM "X509 CRL" blocks beside the CA certificates, each signed by one of them).
      */
-    public record Material(List<X509Certificate> chain, PrivateKey key, List<X509Certificate> trusted) {
+    public record Material(List<X509Certificate> chain, PrivateKey key, List<X509Certificate> trusted, List<X509CRL> revocations) {
         public X509Certificate certificate() {
             return chain.getFirst();
+        }
+
+        /** How peers are checked with these files (PeerTrust), on {@code clock}. */
+        public PeerTrust trust(Clock clock) {
+            return new PeerTrust(trusted, revocations, clock);
         }
     }
 
@@ -68,11 +79,45 @@ public final class Tls {
     static Material parse(byte[] certificate, byte[] key, byte[] trustedCa, Credentials files) throws IOException, GeneralSecurityException {
         List<X509Certificate> chain = certificates(certificate, files.certificate());
         PrivateKey privateKey = privateKey(key, files.key());
-        List<X509Certificate> trusted = certificates(trustedCa, files.trustedCa());
+        String caText = new String(trustedCa, StandardCharsets.US_ASCII);
+        List<X509Certificate> trusted = certificates(CRL_BLOCK.matcher(caText).replaceAll("").getBytes(StandardCharsets.US_ASCII), files.trustedCa());
+        List<X509CRL> revocations = revocationLists(caText, trusted, files.trustedCa());
         if (!matches(privateKey, chain.getFirst())) {
             throw new GeneralSecurityException("the key in " + files.key() + " is not the key of the certificate in " + files.certificate());
         }
-        return new Material(chain, privateKey, trusted);
+        return new Material(chain, privateKey, trusted, revocations);
+    }
+
+    private static final Pattern CRL_BLOCK = Pattern.compile("-----BEGIN X509 CRL-----[A-Za-z0-9+/=\\s]*-----END X509 CRL-----");
+
+    /** The revocation lists among the CA file's PEM blocks, each signed by a trusted CA (or the files are refused). */
+    private static List<X509CRL> revocationLists(String caText, List<X509Certificate> trusted, Path file) throws GeneralSecurityException {
+        List<X509CRL> lists = new ArrayList<>();
+        Matcher m = CRL_BLOCK.matcher(caText);
+        while (m.find()) {
+            X509CRL crl;
+            try {
+                crl = (X509CRL) CertificateFactory.getInstance("X.509").generateCRL(new ByteArrayInputStream(m.group().getBytes(StandardCharsets.US_ASCII)));
+            } catch (java.security.cert.CRLException e) {
+                throw new GeneralSecurityException("a revocation list in " + file + " does not parse (" + e.getMessage() + ")");
+            }
+            if (trusted.stream().noneMatch(ca -> signedBy(crl, ca))) {
+                throw new GeneralSecurityException("a revocation list in " + file + " (issuer " + crl.getIssuerX500Principal().getName()
+                        + ") is not signed by a CA of that file");
+            }
+            lists.add(crl);
+        }
+        return lists;
+    }
+
+    private static boolean signedBy(X509CRL crl, X509Certificate ca) {
+        if (!ca.getSubjectX500Principal().equals(crl.getIssuerX500Principal())) return false;
+        try {
+            crl.verify(ca.getPublicKey());
+            return true;
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
     }
 
     private static List<X509Certificate> certificates(byte[] pem, Path file) throws GeneralSecurityException {
@@ -149,7 +194,7 @@ public final class Tls {
 
     public static SslContext server(Material material) throws SSLException {
         return SslContextBuilder.forServer(material.key(), material.chain().toArray(X509Certificate[]::new))
-                .trustManager(material.trusted().toArray(X509Certificate[]::new))
+                .trustManager(material.trust(Clock.systemUTC()))
                 .clientAuth(ClientAuth.REQUIRE)
                 .sslProvider(provider())
                 .protocols("TLSv1.3")
@@ -159,7 +204,7 @@ public final class Tls {
     public static SslContext client(Material material) throws SSLException {
         return SslContextBuilder.forClient()
                 .keyManager(material.key(), material.chain().toArray(X509Certificate[]::new))
-                .trustManager(material.trusted().toArray(X509Certificate[]::new))
+                .trustManager(material.trust(Clock.systemUTC()))
                 // a peer is who the CA says it is, wherever it was dialled (an IP, a DNS name of
                 // many agents): no host name check (Netty 4.2 would check the dialled name)
                 .endpointIdentificationAlgorithm(null)

@@ -41,13 +41,13 @@ class AgentMetricsTest {
                 Tls.server(agentFiles))) {
             agent.stats().exportTo(metrics);
             try (AgentClient client = AgentClient.connect(loops, agent.address(), Tls.client(clientFiles), "c", Duration.ofSeconds(5)).join()) {
-                client.stat("meminfo").join();
-                client.list("").join();
-                client.read("meminfo").join().release();
-                client.read("loadavg").join().release();
-                client.readlink("self").join();
-                client.table("", false).join().release();
-                assertThrows(CompletionException.class, () -> client.read("no-such-file").join());
+                client.stat("meminfo", 5_000).join();
+                client.list("", 5_000).join();
+                client.read("meminfo", 5_000).join().release();
+                client.read("loadavg", 5_000).join().release();
+                client.readlink("self", 5_000).join();
+                client.table("", false, 10_000).join().release();
+                assertThrows(CompletionException.class, () -> client.read("no-such-file", 5_000).join());
             }
             assertThrows(CompletionException.class,
                     () -> AgentClient.connect(loops, agent.address(), Tls.client(strangerFiles), "s", Duration.ofSeconds(5)).join());

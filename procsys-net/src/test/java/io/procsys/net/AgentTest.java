@@ -73,18 +73,18 @@ class AgentTest {
     void servesStatListReadAndReadlinkWithManyRequestsInFlight() throws Exception {
         try (Agent agent = agent(null); AgentClient client = connect(agent, null)) {
             assertEquals("agent-1", client.peerNode());
-            assertTrue(client.stat("meminfo").join().mode() != 0);
-            assertTrue(client.list("").join().stream().anyMatch(e -> e.name().equals("meminfo")));
-            assertEquals(String.valueOf(ProcessHandle.current().pid()), client.readlink("self").join(), "agent's own self as text");
-            ByteBuf meminfo = client.read("meminfo").join();
+            assertTrue(client.stat("meminfo", 5_000).join().mode() != 0);
+            assertTrue(client.list("", 5_000).join().stream().anyMatch(e -> e.name().equals("meminfo")));
+            assertEquals(String.valueOf(ProcessHandle.current().pid()), client.readlink("self", 5_000).join(), "agent's own self as text");
+            ByteBuf meminfo = client.read("meminfo", 5_000).join();
             assertTrue(meminfo.toString(StandardCharsets.US_ASCII).startsWith("MemTotal:"));
             meminfo.release();
-            ErrnoException denied = (ErrnoException) assertThrows(CompletionException.class, () -> client.read("1/environ").join()).getCause();
+            ErrnoException denied = (ErrnoException) assertThrows(CompletionException.class, () -> client.read("1/environ", 5_000).join()).getCause();
             assertEquals(Errno.EACCES, denied.errno());
-            ErrnoException escape = (ErrnoException) assertThrows(CompletionException.class, () -> client.read("1/root/etc/shadow").join()).getCause();
+            ErrnoException escape = (ErrnoException) assertThrows(CompletionException.class, () -> client.read("1/root/etc/shadow", 5_000).join()).getCause();
             assertEquals(Errno.ELOOP, escape.errno());
             List<CompletableFuture<ByteBuf>> inFlight = new ArrayList<>();
-            for (int i = 0; i < 2000; i++) inFlight.add(client.read(i % 2 == 0 ? "stat" : "loadavg"));
+            for (int i = 0; i < 2000; i++) inFlight.add(client.read(i % 2 == 0 ? "stat" : "loadavg", 20_000));
             for (var f : inFlight) {
                 ByteBuf b = f.get(20, TimeUnit.SECONDS);
                 assertTrue(b.readableBytes() > 10);
@@ -98,14 +98,14 @@ class AgentTest {
     void mutualTlsAdmitsOnlyPeersOfTheTrustedCa() throws Exception {
         try (Agent agent = agent(Tls.server(agentFiles))) {
             try (AgentClient client = connect(agent, Tls.client(clientFiles))) {
-                assertTrue(client.stat("uptime").join().mode() != 0);
+                assertTrue(client.stat("uptime", 5_000).join().mode() != 0);
             }
             for (Tls.Credentials bad : List.of(strangerFiles, expiredFiles)) {
                 assertThrows(CompletionException.class, () -> connect(agent, Tls.client(bad)), bad.certificate().toString());
             }
             assertThrows(CompletionException.class, () -> connect(agent, null), "plaintext to the TLS port");
             try (AgentClient client = connect(agent, Tls.client(clientFiles))) {
-                assertTrue(client.stat("uptime").join().mode() != 0, "still serving after the refusals");
+                assertTrue(client.stat("uptime", 5_000).join().mode() != 0, "still serving after the refusals");
             }
             assertTrue(agent.stats().refusedPeers() >= 2, "refusals counted: " + agent.stats().refusedPeers());
         }
@@ -160,7 +160,7 @@ class AgentTest {
                 assertEquals(-1, readUntilClosed(s.getInputStream()));
             }
             try (AgentClient client = connect(agent, null)) {
-                assertTrue(client.stat("meminfo").join().mode() != 0);
+                assertTrue(client.stat("meminfo", 5_000).join().mode() != 0);
             }
             assertTrue(agent.stats().badFrames() + agent.stats().refusedPeers() >= 3);
         }
@@ -192,7 +192,7 @@ class AgentTest {
                 assertTrue(tookMs >= deadline - 100 && tookMs <= deadline + 1000, "closed at the deadline: " + tookMs + " ms");
             }
             try (AgentClient client = connect(agent, null)) {
-                assertTrue(client.stat("meminfo").join().mode() != 0, "others still served");
+                assertTrue(client.stat("meminfo", 5_000).join().mode() != 0, "others still served");
             }
         }
     }
@@ -217,7 +217,7 @@ class AgentTest {
     void tenThousandConnectionsOpenedAndDroppedLeaveNothingBehind() throws Exception {
         try (Agent agent = agent(null)) {
             try (AgentClient warm = connect(agent, null)) {
-                warm.stat("meminfo").join();
+                warm.stat("meminfo", 5_000).join();
             }
             Thread.sleep(200);
             long fdsBefore = openFileDescriptors();
@@ -242,7 +242,7 @@ class AgentTest {
             System.out.printf("after 10000 connections: fds %d → %d, threads %d → %d, heap %d → %d KiB, direct %d → %d KiB%n",
                     fdsBefore, fdsAfter, threadsBefore, Thread.activeCount(), heapBefore >> 10, heapAfter >> 10, directBefore >> 10, directAfter >> 10);
             try (AgentClient client = connect(agent, null)) {
-                assertTrue(client.stat("meminfo").join().mode() != 0, "still serving");
+                assertTrue(client.stat("meminfo", 5_000).join().mode() != 0, "still serving");
             }
         }
     }

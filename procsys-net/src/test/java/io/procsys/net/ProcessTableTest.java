@@ -95,6 +95,24 @@ class ProcessTableTest {
     }
 
     @Test
+    void everyStatOfATableMayBeRewritten() {
+        // a tree node's own table goes up with its start times on its view's clock
+        ExportedTree tree = new ExportedTree(ProcTree.open(Path.of("/proc")));
+        ByteBuf bytes = new ProcessTableBuilder(tree, true, ProcessTableFormat.ALL_PARTS, text -> "moved " + text)
+                .build(ByteBufAllocator.DEFAULT, "", new int[1]);
+        ProcessTable rewritten = ProcessTable.read(bytes);
+        try {
+            assertTrue(text(rewritten, rewritten.find(SELF, "stat")).startsWith("moved " + SELF + " (java) "));
+            long tid = table.find(SELF, "task").listing().stream().map(ExportedTree.Entry::name).filter(n -> !n.equals(Integer.toString(SELF)))
+                    .mapToLong(Long::parseLong).findFirst().orElseThrow();
+            assertTrue(text(rewritten, rewritten.find(SELF, "task/" + tid + "/stat")).startsWith("moved " + tid + " ("), "a thread's stat too");
+            assertEquals(text(table.find(SELF, "cmdline")), text(rewritten, rewritten.find(SELF, "cmdline")), "nothing else");
+        } finally {
+            rewritten.release();
+        }
+    }
+
+    @Test
     void filesOfAProcessAreItsOwn() throws Exception {
         ProcessTable.Item stat = table.find(SELF, "stat");
         assertTrue(stat.isFile());

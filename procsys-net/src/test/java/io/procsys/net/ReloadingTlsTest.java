@@ -337,9 +337,9 @@ class ReloadingTlsTest {
 
             // the connection opened before the change still answers, and new ones are welcome
             assertTrue(open.isActive());
-            assertTrue(open.stat("uptime").join().mode() != 0);
+            assertTrue(open.stat("uptime", 5_000).join().mode() != 0);
             try (AgentClient fresh = AgentClient.connect(loops, agent.address(), clientTls.client(), "client", Duration.ofSeconds(5)).join()) {
-                assertTrue(fresh.stat("uptime").join().mode() != 0);
+                assertTrue(fresh.stat("uptime", 5_000).join().mode() != 0);
             }
             assertNotNull(agentTls.status().lastReload());
         }
@@ -354,5 +354,58 @@ class ReloadingTlsTest {
             while (!tls.certificate().getSerialNumber().equals(next) && System.currentTimeMillis() < end) Thread.sleep(20);
             assertEquals(next, tls.certificate().getSerialNumber());
         }
+    }
+
+    /** A certificate that has expired is not taken from changed files: the current one stays (issue 36). */
+    @Test
+    void aReloadRefusesAnExpiredOwnCertificate() throws Exception {
+        BigInteger first = issueInto(dir, "a", Duration.ofDays(100));
+        try (ReloadingTls tls = ReloadingTls.load(credentials(dir))) {
+            Certificates.Issued old = ca.issue("a", List.of("localhost"), NOW.minus(Duration.ofDays(10)), Duration.ofDays(1));
+            Tls.Credentials written = old.write(Files.createDirectories(dir.resolve("old")), dir.resolve("ca.pem"));
+            Files.write(dir.resolve("cert.pem"), Files.readAllBytes(written.certificate()));
+            Files.write(dir.resolve("key.pem"), Files.readAllBytes(written.key()));
+            assertFalse(tls.check(), "an expired certificate is not used");
+            assertEquals(first, tls.certificate().getSerialNumber());
+            assertTrue(tls.status().lastProblem().contains("expired"), tls.status().lastProblem());
+        }
+    }
+
+    /**
+     * A client whose certificate a revocation list in the agent's CA file names (issue 36): new
+     * handshakes refuse it, and the connection it kept open is closed once the agent read the
+     * changed file. A client whose certificate is not named keeps its connection.
+     */
+    @Test
+    void aRevokedPeerIsRefusedAndItsOpenConnectionClosedOnceTheFilesAreReadAgain() throws Exception {
+        Path agentDir = dir.resolve("agent"), clientDir = dir.resolve("client"), otherDir = dir.resolve("other");
+        issueInto(agentDir, "agent", Duration.ofDays(100));
+        for (Path d : List.of(clientDir, otherDir)) {
+            Files.createDirectories(d);
+            Files.copy(agentDir.resolve("ca.pem"), d.resolve("ca.pem"));
+        }
+        BigInteger revoked = issueInto(clientDir, "client", Duration.ofDays(100));
+        issueInto(otherDir, "other", Duration.ofDays(100));
+        try (ReloadingTls agentTls = ReloadingTls.load(credentials(agentDir));
+             ReloadingTls clientTls = ReloadingTls.load(credentials(clientDir));
+             ReloadingTls otherTls = ReloadingTls.load(credentials(otherDir));
+             Agent agent = Agent.start(new InetSocketAddress("127.0.0.1", 0), "agent-1", new ExportedTree(ProcTree.open(Path.of("/proc"))), agentTls.server());
+             AgentClient open = AgentClient.connect(loops, agent.address(), clientTls.client(), "client", Duration.ofSeconds(5)).join();
+             AgentClient kept = AgentClient.connect(loops, agent.address(), otherTls.client(), "other", Duration.ofSeconds(5)).join()) {
+            assertTrue(open.stat("uptime", 5_000).join().mode() != 0);
+            Files.writeString(agentDir.resolve("ca.pem"), ca.revocationList(List.of(revoked), NOW, Duration.ofDays(7)), java.nio.file.StandardOpenOption.APPEND);
+            assertTrue(agentTls.check(), "the CA file with its revocation list is used");
+            agentTls.tell(); // what the timer does after a change
+            open.closed().get(5, TimeUnit.SECONDS);
+            assertFalse(open.isActive(), "the revoked client's open connection is closed");
+            assertTrue(kept.stat("uptime", 5_000).join().mode() != 0, "another client keeps its connection");
+            assertTrue(agentTls.problem(clientChain(clientDir)).contains("revoked"), "the check says why");
+            CompletableFuture<AgentClient> again = AgentClient.connect(loops, agent.address(), clientTls.client(), "client", Duration.ofSeconds(5));
+            assertTrue(again.handle((c, e) -> e != null).get(10, TimeUnit.SECONDS), "a new handshake is refused");
+        }
+    }
+
+    static X509Certificate[] clientChain(Path in) throws Exception {
+        return Tls.read(credentials(in)).chain().toArray(X509Certificate[]::new);
     }
 }

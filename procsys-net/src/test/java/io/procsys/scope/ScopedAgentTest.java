@@ -32,6 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * host as before.
  */
 class ScopedAgentTest {
+    /** How long each request of these tests waits for the agent. */
+    private static final long WAIT = 5_000;
     static EventLoopGroup loops;
 
     @BeforeAll
@@ -64,27 +66,27 @@ class ScopedAgentTest {
                 agent.serveScopes(tree, f.dir.resolve("cgroup"), f.dir.resolve("log"));
                 try (AgentClient scoped = AgentClient.connect(loops, agent.address(), null, "m", Duration.ofSeconds(5)).join();
                      AgentClient whole = AgentClient.connect(loops, agent.address(), null, "m", Duration.ofSeconds(5)).join()) {
-                    ScopeState state = scoped.scope(List.of("web.service")).join();
+                    ScopeState state = scoped.scope(List.of("web.service"), WAIT).join();
                     assertEquals(new ScopeState(ScopeState.Outcome.PRESENT, "v2", List.of("0::/system.slice/web.service"), 2, ""), state);
-                    ByteBuf bytes = scoped.table("", false).join();
+                    ByteBuf bytes = scoped.table("", false, WAIT).join();
                     ProcessTable table = ProcessTable.read(bytes);
                     try {
                         assertEquals(List.of("101", "102"), table.root().stream().map(ExportedTree.Entry::name).filter(n -> n.matches("\\d+")).sorted().toList());
                     } finally {
                         table.release();
                     }
-                    assertEquals(Errno.ENOENT, errno(scoped.stat("1")), "another process is not there");
-                    assertEquals(Errno.ENOENT, errno(scoped.read("1/stat")));
-                    assertTrue(scoped.stat("103").join().mode() != 0, "a member's thread id is looked up as /proc does");
-                    assertEquals(204800, ScopedMemory.hostValue(text(scoped.read("meminfo").join()), "MemTotal"));
-                    assertEquals("2.00 2.00 2.00 1/3 103", text(scoped.read("loadavg").join()).trim());
-                    assertEquals(Errno.ESRCH, errno(scoped.signal(1, 100, 0, "root", 0)), "no action outside the scope");
-                    assertEquals(24683784, ScopedMemory.hostValue(text(whole.read("meminfo").join()), "MemTotal"), "an unscoped connection as before");
-                    assertTrue(whole.stat("1").join().mode() != 0);
-                    assertEquals(ScopeState.Outcome.ABSENT, scoped.scope(List.of("db.service")).join().outcome(), "another scope replaces it");
-                    assertEquals(Errno.ENOENT, errno(scoped.read("meminfo")), "an absent scope renders nothing: never the host's");
-                    assertEquals(List.of(), scoped.list("").join().stream().map(ExportedTree.Entry::name).filter(n -> n.matches("\\d+")).toList());
-                    assertEquals(Errno.EINVAL, errno(scoped.scope(List.of("/a/../b"))), "a spec the agent refuses");
+                    assertEquals(Errno.ENOENT, errno(scoped.stat("1", WAIT)), "another process is not there");
+                    assertEquals(Errno.ENOENT, errno(scoped.read("1/stat", WAIT)));
+                    assertTrue(scoped.stat("103", WAIT).join().mode() != 0, "a member's thread id is looked up as /proc does");
+                    assertEquals(204800, ScopedMemory.hostValue(text(scoped.read("meminfo", WAIT).join()), "MemTotal"));
+                    assertEquals("2.00 2.00 2.00 1/3 103", text(scoped.read("loadavg", WAIT).join()).trim());
+                    assertEquals(Errno.ESRCH, errno(scoped.signal(1, 100, 0, "root", 0, WAIT)), "no action outside the scope");
+                    assertEquals(24683784, ScopedMemory.hostValue(text(whole.read("meminfo", WAIT).join()), "MemTotal"), "an unscoped connection as before");
+                    assertTrue(whole.stat("1", WAIT).join().mode() != 0);
+                    assertEquals(ScopeState.Outcome.ABSENT, scoped.scope(List.of("db.service"), WAIT).join().outcome(), "another scope replaces it");
+                    assertEquals(Errno.ENOENT, errno(scoped.read("meminfo", WAIT)), "an absent scope renders nothing: never the host's");
+                    assertEquals(List.of(), scoped.list("", WAIT).join().stream().map(ExportedTree.Entry::name).filter(n -> n.matches("\\d+")).toList());
+                    assertEquals(Errno.EINVAL, errno(scoped.scope(List.of("/a/../b"), WAIT)), "a spec the agent refuses");
                 }
             }
         }
@@ -95,10 +97,10 @@ class ScopedAgentTest {
         try (CgroupFixture f = ScopedHostV2Test.web(); ProcTree proc = ProcTree.open(f.dir.resolve("proc"));
              Agent agent = Agent.start(new InetSocketAddress("127.0.0.1", 0), "g1", new ExportedTree(proc), null);
              AgentClient client = AgentClient.connect(loops, agent.address(), null, "m", Duration.ofSeconds(5)).join()) {
-            ScopeState state = client.scope(List.of("web.service")).join();
+            ScopeState state = client.scope(List.of("web.service"), WAIT).join();
             assertEquals(ScopeState.Outcome.UNREADABLE, state.outcome());
             assertTrue(state.detail().contains("--cgroup-root"), state.detail());
-            assertEquals(Errno.ENOENT, errno(client.read("meminfo")));
+            assertEquals(Errno.ENOENT, errno(client.read("meminfo", WAIT)));
         }
     }
 }

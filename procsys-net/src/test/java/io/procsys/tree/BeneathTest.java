@@ -61,6 +61,18 @@ class BeneathTest {
         if (fd >= 0) Libc.close(fd);
     }
 
+    /** Whether this kernel has openat2 (5.6); where it has not, says so: only the walk is compared. */
+    static boolean openat2Works() {
+        int fd = rawOpenat2();
+        if (fd >= 0) {
+            Libc.close(fd);
+            return true;
+        }
+        System.out.println("# BeneathTest: openat2 answers " + Errno.name(-fd) + " on this machine without a test filter"
+                + " (a kernel before 5.6, or a sandbox): the walk is compared with the expected errnos, openat2 is not");
+        return false;
+    }
+
     /** errno of opening {@code path} the given way (0 when it opened). */
     static int errno(Beneath way, String path, int flags) {
         int fd = way.openDirectory(tree.rootFd(), path, flags);
@@ -74,10 +86,11 @@ class BeneathTest {
                 "self", "self/fd", "26231/status", "26231/status/x", "nothing", "26231/nothing/fd");
         List<Integer> expected = List.of(0, 0, 0, 0, Errno.ELOOP, Errno.ELOOP, Errno.ELOOP,
                 Errno.ELOOP, Errno.ELOOP, Errno.ENOTDIR, Errno.ENOTDIR, Errno.ENOENT, Errno.ENOENT);
+        boolean withOpenat2 = !FILTERED && openat2Works();
         for (int flags : new int[]{Libc.O_PATH, Libc.O_RDONLY}) {
             for (int i = 0; i < paths.size(); i++) {
                 assertEquals(expected.get(i), errno(Beneath.COMPONENT_WALK, paths.get(i), flags), "walk: " + paths.get(i));
-                if (!FILTERED) assertEquals(expected.get(i), errno(Beneath.OPENAT2, paths.get(i), flags), "openat2: " + paths.get(i));
+                if (withOpenat2) assertEquals(expected.get(i), errno(Beneath.OPENAT2, paths.get(i), flags), "openat2: " + paths.get(i));
             }
         }
     }

@@ -9,7 +9,6 @@ import java.nio.ByteOrder;
 import java.nio.file.NoSuchFileException;
 import java.util.BitSet;
 
-import static io.procsys.daemon.intercept.InterceptFilter.*;
 
 /**
  * The answer to each trapped call, as the raw system call would give it (docs/architecture.md,
@@ -27,32 +26,37 @@ final class CallAnswerer {
     }
 
     Answer answer(TrappedCall call, Caller caller) throws IOException, Caller.Gone {
-        return switch (call.nr()) {
-            case SYS_SYSINFO -> {
+        InterceptedCall which = InterceptedCall.of(call.nr());
+        if (which == null) return Answer.error(Errno.ENOSYS);
+        return switch (which) {
+            case SYSINFO -> {
                 byte[] info = view.sysinfo();
                 yield caller.write(call.args()[0], info) ? Answer.value(0) : Answer.error(EFAULT);
             }
             // kill(pid, sig), rt_sigqueueinfo(pid, sig, info): the siginfo payload is not forwarded
-            case SYS_KILL, SYS_RT_SIGQUEUEINFO -> signal(caller, call.intArg(0), call.intArg(1));
+            case KILL, RT_SIGQUEUEINFO -> signal(caller, call.intArg(0), call.intArg(1));
             // tgkill(tgid, tid, sig), rt_tgsigqueueinfo(tgid, tid, sig, info): to the thread's process
-            case SYS_TGKILL, SYS_RT_TGSIGQUEUEINFO -> signal(caller, call.intArg(0), call.intArg(2));
-            case SYS_TKILL -> signal(caller, view.processOf(call.intArg(0)), call.intArg(1));
+            case TGKILL, RT_TGSIGQUEUEINFO -> signal(caller, call.intArg(0), call.intArg(2));
+            case TKILL -> signal(caller, view.processOf(call.intArg(0)), call.intArg(1));
             // procps pkill falls back to kill(2) on ENOSYS; a pidfd of a remote process cannot exist
-            case SYS_PIDFD_OPEN -> Answer.error(Errno.ENOSYS);
-            case SYS_GETPRIORITY -> getPriority(call.intArg(1));
-            case SYS_SETPRIORITY -> Answer.status(actions.setPriority(caller.uid(), call.intArg(1), call.intArg(2)));
-            case SYS_IOPRIO_GET -> {
-                int r = actions.ioprioGet(caller.uid(), call.intArg(1));
+            case PIDFD_OPEN -> Answer.error(Errno.ENOSYS);
+            case GETPRIORITY -> getPriority(call.intArg(1));
+            case SETPRIORITY -> {
+                int uid = caller.identity().forNice();
+                yield uid == Identity.NONE ? Answer.error(Errno.EPERM) : Answer.status(actions.setPriority(uid, call.intArg(1), call.intArg(2)));
+            }
+            case IOPRIO_GET -> {
+                int r = actions.ioprioGet(caller.identity().forReads(), call.intArg(1));
                 yield r >= 0 ? Answer.value(r) : Answer.error(-r);
             }
-            case SYS_SCHED_GETAFFINITY -> getAffinity(call, caller);
-            case SYS_SCHED_SETAFFINITY, SYS_IOPRIO_SET -> Answer.error(Errno.EPERM);
-            default -> Answer.error(Errno.ENOSYS);
+            case SCHED_GETAFFINITY -> getAffinity(call, caller);
+            case SCHED_SETAFFINITY, IOPRIO_SET -> Answer.error(Errno.EPERM);
         };
     }
 
     private Answer signal(Caller caller, long pid, int signal) throws IOException, Caller.Gone {
-        return Answer.status(actions.signal(caller.uid(), pid, signal));
+        int uid = caller.identity().forSignals(); // kill(2)'s rule: never more than the kernel would grant
+        return uid == Identity.NONE ? Answer.error(Errno.EPERM) : Answer.status(actions.signal(uid, pid, signal));
     }
 
     /** The raw getpriority(2) returns 20 - nice (1..40), so that no success is negative; glibc converts back. */

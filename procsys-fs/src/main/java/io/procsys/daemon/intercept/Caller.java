@@ -8,14 +8,21 @@ import java.io.IOException;
  * reused) and throw {@link Gone} if it is not.
  */
 interface Caller {
-    /** Real uid, from /proc/PID/status, checked after reading. */
-    int uid() throws IOException, Gone;
+    /** Its uids and capabilities, from /proc/PID/status, checked after reading. */
+    Identity identity() throws IOException, Gone;
 
     /**
      * Writes {@code bytes} at {@code address} of the caller (its own buffer argument) through
      * /proc/PID/mem: false when the address is not writable there (the call answers EFAULT).
      */
     boolean write(long address, byte[] bytes) throws IOException, Gone;
+
+    /** The caller's status could not be read while its call still waits (EMFILE, say): the call is answered EAGAIN. */
+    final class Unreadable extends IOException {
+        Unreadable(String why) {
+            super(why);
+        }
+    }
 
     /** The call is no longer waiting (the caller died or a signal interrupted it): nothing to answer. */
     final class Gone extends Exception {

@@ -17,6 +17,7 @@ import io.netty.channel.unix.DomainSocketReadMode;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.procsys.daemon.RemoteActions;
+import io.procsys.daemon.RunFiles;
 import io.procsys.fs.cluster.SysViews;
 import io.procsys.net.Transport;
 import io.procsys.posix.Seccomp;
@@ -67,7 +68,7 @@ public final class InterceptEndpoint implements AutoCloseable {
     }
 
     public static Path socketFor(Path mountpoint) {
-        return Path.of("/run/procsys", "intercept" + mountpoint.toAbsolutePath().normalize().toString().replace('/', '_') + ".sock");
+        return RunFiles.socket("intercept", mountpoint);
     }
 
     /**
@@ -96,28 +97,28 @@ public final class InterceptEndpoint implements AutoCloseable {
                     + " (a systemd unit's SystemCallFilter= must list it)");
         }
         if (!Epoll.isAvailable()) throw new IOException("Netty's epoll transport is unavailable: " + Epoll.unavailabilityCause());
-        Files.createDirectories(socket.getParent());
-        Files.deleteIfExists(socket);
+        RunFiles.claim(socket);
         InterceptEndpoint endpoint = new InterceptEndpoint(socket, Transport.eventLoops(1));
         byte[] plan = namespacePlan(mountpoint.toAbsolutePath().normalize()).getBytes(StandardCharsets.UTF_8);
         byte[] program = InterceptFilter.program(ownAffinity);
+        MountView view = new MountView(mountpoint); // one for every command: its sysinfo is shared (SysinfoCache)
         try {
-            endpoint.server = new ServerBootstrap().group(endpoint.loops).channel(EpollServerDomainSocketChannel.class)
+            endpoint.server = RunFiles.bindPrivately(() -> new ServerBootstrap().group(endpoint.loops).channel(EpollServerDomainSocketChannel.class)
                     .childOption(EpollChannelOption.DOMAIN_SOCKET_READ_MODE, DomainSocketReadMode.FILE_DESCRIPTORS)
                     .childHandler(new ChannelInitializer<EpollDomainSocketChannel>() {
                         @Override
                         protected void initChannel(EpollDomainSocketChannel ch) {
                             ch.pipeline().addLast(new ReadTimeoutHandler(CLIENT_WAIT_MILLIS, TimeUnit.MILLISECONDS),
-                                    endpoint.new ListenerHandoff(plan, program, mountpoint, actions, sizes));
+                                    endpoint.new ListenerHandoff(plan, program, view, actions, sizes));
                         }
-                    }).bind(new DomainSocketAddress(socket.toString())).sync().channel();
+                    }).bind(new DomainSocketAddress(socket.toString())).sync().channel());
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
             return endpoint;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             endpoint.loops.shutdownGracefully();
             throw new IOException("interrupted");
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             endpoint.loops.shutdownGracefully();
             throw new IOException("cannot listen on " + socket + ": " + e.getMessage(), e);
         }
@@ -161,21 +162,25 @@ public final class InterceptEndpoint implements AutoCloseable {
     private final class ListenerHandoff extends ChannelInboundHandlerAdapter {
         private final byte[] plan;
         private final byte[] program;
-        private final Path mountpoint;
+        private final MountView view;
         private final RemoteActions actions;
         private final int[] sizes;
         private boolean taken;
 
-        ListenerHandoff(byte[] plan, byte[] program, Path mountpoint, RemoteActions actions, int[] sizes) {
+        ListenerHandoff(byte[] plan, byte[] program, MountView view, RemoteActions actions, int[] sizes) {
             this.plan = plan;
             this.program = program;
-            this.mountpoint = mountpoint;
+            this.view = view;
             this.actions = actions;
             this.sizes = sizes;
         }
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
+            if (!fromRoot(ctx)) {
+                ctx.close(); // only root installs filters for the daemon to answer (the socket is 0600, and this checks it)
+                return;
+            }
             ByteBuf out = ctx.alloc().buffer(8 + plan.length + program.length)
                     .writeIntLE(plan.length).writeBytes(plan).writeIntLE(program.length).writeBytes(program);
             ctx.writeAndFlush(out);
@@ -194,7 +199,7 @@ public final class InterceptEndpoint implements AutoCloseable {
                 return;
             }
             taken = true;
-            Supervisor supervisor = new Supervisor(fd, new CallAnswerer(new MountView(mountpoint), actions), sizes);
+            Supervisor supervisor = new Supervisor(fd, new CallAnswerer(view, actions), sizes);
             running.add(supervisor);
             Thread.ofPlatform().daemon().name("procsys-intercept-" + fd).start(() -> {
                 try {
@@ -210,6 +215,15 @@ public final class InterceptEndpoint implements AutoCloseable {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             LOG.log(System.Logger.Level.DEBUG, "an intercept client: " + cause);
             ctx.close(); // a client that sent nothing in time, or went away
+        }
+    }
+
+    /** Whether the client is root, as the kernel says (SO_PEERCRED). */
+    private static boolean fromRoot(ChannelHandlerContext ctx) {
+        try {
+            return ((EpollDomainSocketChannel) ctx.channel()).peerCredentials().uid() == 0;
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -13,7 +13,7 @@ import java.util.Map;
  * The classic BPF program `procsys exec` installs on a cluster view: it hands to the supervisor
  * ({@code SECCOMP_RET_USER_NOTIF}) only sysinfo(2) and the calls whose pid argument is a remote
  * cluster pid; everything else (another architecture, a local pid, kill(-1), a process group)
- * never leaves the kernel.
+ * never leaves the kernel. The numbers are this machine's (x86_64 or aarch64; x32 calls pass).
  *
  * <p>The pid is compared on the low 32 bits of the 64-bit argument, which is what the kernel
  * reads as {@code pid_t}: remote when {@code 2^22 <= low32 < 2^30} as an unsigned number, i.e. a
@@ -21,10 +21,14 @@ import java.util.Map;
  * local group has such an id, so the kernel answers ESRCH, and a group is not forwarded.
  */
 public final class InterceptFilter {
-    public static final int SYS_KILL = 62, SYS_SYSINFO = 99, SYS_RT_SIGQUEUEINFO = 129, SYS_GETPRIORITY = 140,
-            SYS_SETPRIORITY = 141, SYS_TKILL = 200, SYS_SCHED_SETAFFINITY = 203, SYS_SCHED_GETAFFINITY = 204,
-            SYS_TGKILL = 234, SYS_IOPRIO_SET = 251, SYS_IOPRIO_GET = 252, SYS_RT_TGSIGQUEUEINFO = 297,
-            SYS_PIDFD_OPEN = 434;
+    /** This machine's numbers of the calls trapped ({@link InterceptedCall}). */
+    public static final int SYS_KILL = InterceptedCall.KILL.number(), SYS_SYSINFO = InterceptedCall.SYSINFO.number(),
+            SYS_RT_SIGQUEUEINFO = InterceptedCall.RT_SIGQUEUEINFO.number(), SYS_GETPRIORITY = InterceptedCall.GETPRIORITY.number(),
+            SYS_SETPRIORITY = InterceptedCall.SETPRIORITY.number(), SYS_TKILL = InterceptedCall.TKILL.number(),
+            SYS_SCHED_SETAFFINITY = InterceptedCall.SCHED_SETAFFINITY.number(), SYS_SCHED_GETAFFINITY = InterceptedCall.SCHED_GETAFFINITY.number(),
+            SYS_TGKILL = InterceptedCall.TGKILL.number(), SYS_IOPRIO_SET = InterceptedCall.IOPRIO_SET.number(),
+            SYS_IOPRIO_GET = InterceptedCall.IOPRIO_GET.number(), SYS_RT_TGSIGQUEUEINFO = InterceptedCall.RT_TGSIGQUEUEINFO.number(),
+            SYS_PIDFD_OPEN = InterceptedCall.PIDFD_OPEN.number();
     /** Calls whose first argument is the pid (a tgid for tgkill and rt_tgsigqueueinfo). */
     static final int[] PID_FIRST = {SYS_KILL, SYS_TKILL, SYS_TGKILL, SYS_RT_SIGQUEUEINFO, SYS_RT_TGSIGQUEUEINFO,
             SYS_PIDFD_OPEN, SYS_SCHED_GETAFFINITY, SYS_SCHED_SETAFFINITY};
@@ -49,8 +53,9 @@ public final class InterceptFilter {
     public static byte[] program(boolean ownAffinity) {
         Assembler a = new Assembler();
         a.load(Seccomp.DATA_ARCH);
-        a.jumpIf(JEQ_K, Seccomp.AUDIT_ARCH_X86_64, null, "allow");
+        a.jumpIf(JEQ_K, Seccomp.AUDIT_ARCH, null, "allow");
         a.load(Seccomp.DATA_NR);
+        a.jumpIf(JGE_K, Seccomp.X32_SYSCALL_BIT, "allow", null); // x32's calls (x86_64's arch, numbers from 2^30): never trapped
         a.jumpIf(JEQ_K, SYS_SYSINFO, "notify", null);
         if (ownAffinity) a.jumpIf(JEQ_K, SYS_SCHED_GETAFFINITY, "affinity", null);
         for (int nr : PID_FIRST) a.jumpIf(JEQ_K, nr, "pid0", null);

@@ -15,6 +15,8 @@ import java.util.stream.Stream;
  */
 public class MountView {
     private final Path mount;
+    /** sysinfo from a combination at most a second old (one view serves every command of a mount). */
+    private final SysinfoCache sysinfo = new SysinfoCache(this::combinedSysinfo, System::nanoTime);
 
     public MountView(Path mount) {
         this.mount = mount;
@@ -42,6 +44,10 @@ public class MountView {
     }
 
     byte[] sysinfo() throws IOException {
+        return sysinfo.get();
+    }
+
+    private byte[] combinedSysinfo() throws IOException {
         return SysinfoStruct.encode(read("meminfo"), read("loadavg"), read("uptime"));
     }
 
@@ -88,15 +94,23 @@ public class MountView {
         return ids;
     }
 
-    /** A kernel CPU list ("0-3,6,8-9"). */
-    static BitSet parseList(String list) {
+    /** The most CPUs a kernel has (NR_CPUS is at most 8192): a list past it, from a host that lies, is refused. */
+    static final int MAX_CPUS = 8192;
+
+    /** A kernel CPU list ("0-3,6,8-9"); IOException for one that does not parse or names a CPU past {@link #MAX_CPUS}. */
+    static BitSet parseList(String list) throws IOException {
         BitSet set = new BitSet();
-        for (String part : list.strip().split(",")) {
-            if (part.isEmpty()) continue;
-            int dash = part.indexOf('-');
-            int from = Integer.parseInt(dash < 0 ? part : part.substring(0, dash));
-            int to = dash < 0 ? from : Integer.parseInt(part.substring(dash + 1));
-            set.set(from, to + 1);
+        try {
+            for (String part : list.strip().split(",")) {
+                if (part.isEmpty()) continue;
+                int dash = part.indexOf('-');
+                int from = Integer.parseInt(dash < 0 ? part : part.substring(0, dash));
+                int to = dash < 0 ? from : Integer.parseInt(part.substring(dash + 1));
+                if (from < 0 || to < from || to >= MAX_CPUS) throw new IOException("a CPU list out of bounds: " + part);
+                set.set(from, to + 1);
+            }
+        } catch (NumberFormatException e) {
+            throw new IOException("not a CPU list: " + list);
         }
         return set;
     }

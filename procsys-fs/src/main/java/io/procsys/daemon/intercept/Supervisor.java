@@ -8,6 +8,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Set;
@@ -34,8 +35,8 @@ final class Supervisor implements Runnable {
      */
     private static final int POLL_MILLIS = 250;
     private static final int NO_EVENTFD_POLL_MILLIS = 20;
-    /** /proc/PID/status has Uid on its 9th line, well within this. */
-    private static final int STATUS_BYTES = 1024;
+    /** /proc/PID/status has Uid on its 9th line and CapEff near its 40th (about 1.5 KB in), well within this. */
+    private static final int STATUS_BYTES = 4096;
     private final int listener;
     private final CallAnswerer answerer;
     private final int notifSize, respSize;
@@ -109,13 +110,17 @@ final class Supervisor implements Runnable {
                 notif.get(JAVA_INT, Seccomp.NOTIF_DATA + Seccomp.DATA_NR), args);
         idBuffer.set(JAVA_LONG, 0, call.id());
         Answer answer;
-        if (ownThread(call.pid())) {
+        if (notif.get(JAVA_INT, Seccomp.NOTIF_DATA + Seccomp.DATA_ARCH) != Seccomp.AUDIT_ARCH) {
+            answer = Answer.error(Errno.ENOSYS); // not this machine's numbering (the filter traps none such): never read as one of ours
+        } else if (ownThread(call.pid())) {
             answer = Answer.CONTINUE;
         } else {
             try {
                 answer = answerer.answer(call, new LiveCaller(call, idBuffer));
             } catch (Caller.Gone gone) {
-                return;
+                return; // nobody waits for an answer
+            } catch (Caller.Unreadable e) {
+                answer = Answer.error(Errno.EAGAIN); // its status could not be read now (EMFILE, say): "try again", never a hang
             } catch (Exception | Error e) {
                 if (reported.add(call.nr())) {
                     System.err.println("procsys exec: cannot answer system call " + call.nr() + " (" + e.getMessage() + "); answered ENOSYS");
@@ -140,22 +145,6 @@ final class Supervisor implements Runnable {
         return Seccomp.ioctl(listener, Seccomp.IOCTL_NOTIF_ID_VALID, id) == 0;
     }
 
-    /** The first number of the "Uid:" line of a status text, or -1. */
-    static int realUid(MemorySegment text, int length) {
-        for (int i = 0; i + 5 < length; i++) {
-            if ((i == 0 || text.get(JAVA_BYTE, i - 1) == '\n') && text.get(JAVA_BYTE, i) == 'U' && text.get(JAVA_BYTE, i + 1) == 'i'
-                    && text.get(JAVA_BYTE, i + 2) == 'd' && text.get(JAVA_BYTE, i + 3) == ':') {
-                int at = i + 4;
-                while (at < length && (text.get(JAVA_BYTE, at) == '\t' || text.get(JAVA_BYTE, at) == ' ')) at++;
-                long uid = -1;
-                while (at < length && Character.isDigit(text.get(JAVA_BYTE, at))) {
-                    uid = Math.max(uid, 0) * 10 + (text.get(JAVA_BYTE, at++) - '0');
-                }
-                return uid > Integer.MAX_VALUE ? -1 : (int) uid;
-            }
-        }
-        return -1;
-    }
 
     /** The trapped process, checked against its notification id after each read and before each write. */
     private final class LiveCaller implements Caller {
@@ -168,10 +157,13 @@ final class Supervisor implements Runnable {
         }
 
         @Override
-        public int uid() throws IOException, Gone {
+        public Identity identity() throws IOException, Gone {
             pathBuffer.setString(0, "/proc/" + call.pid() + "/status");
             int fd = Seccomp.openReadOnly(pathBuffer);
-            if (fd < 0) throw new Gone();
+            if (fd < 0) {
+                if (!stillWaiting(id)) throw new Gone();
+                throw new Unreadable("/proc/" + call.pid() + "/status: errno " + -fd);
+            }
             long n;
             try {
                 n = Seccomp.read(fd, statusBuffer, STATUS_BYTES);
@@ -179,9 +171,9 @@ final class Supervisor implements Runnable {
                 Seccomp.close(fd);
             }
             if (!stillWaiting(id)) throw new Gone();
-            int uid = n <= 0 ? -1 : realUid(statusBuffer, (int) n);
-            if (uid < 0) throw new IOException("no Uid line in /proc/" + call.pid() + "/status");
-            return uid;
+            Identity identity = n <= 0 ? null : Identity.parse(new String(statusBuffer.asSlice(0, n).toArray(JAVA_BYTE), StandardCharsets.ISO_8859_1));
+            if (identity == null) throw new IOException("no Uid line in /proc/" + call.pid() + "/status");
+            return identity;
         }
 
         @Override
@@ -190,7 +182,11 @@ final class Supervisor implements Runnable {
                 if (!stillWaiting(id)) throw new Gone(); // the open mem is this caller's memory, not a reuser's
                 ByteBuffer buffer = ByteBuffer.wrap(bytes);
                 long at = address;
-                while (buffer.hasRemaining()) at += mem.write(buffer, at);
+                while (buffer.hasRemaining()) {
+                    int n = mem.write(buffer, at);
+                    if (n <= 0) return false; // the memory went away since ID_VALID: EFAULT, not a loop
+                    at += n;
+                }
                 return true;
             } catch (IOException e) {
                 if (!stillWaiting(id)) throw new Gone();

@@ -2,6 +2,8 @@ package io.procsys.fs.cluster;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
+import io.procsys.fs.access.UserLimits;
+import io.procsys.fs.clock.ClockStatus;
 import io.procsys.metrics.Metrics;
 import io.procsys.net.ReloadingTls;
 import io.procsys.net.Transport;
@@ -28,8 +30,19 @@ import java.util.concurrent.TimeUnit;
 
 /** The other hosts a mount combines, and the connections to them. */
 public final class Cluster implements AutoCloseable {
-    /** A peer as configured: its name in hosts/ and its agent's address. */
-    public record PeerAddress(String name, InetSocketAddress address) {}
+    /**
+     * A peer as configured: its name in hosts/, its agent's address, and whether the
+     * configuration makes it a tree node (the wait its Welcome announces is honoured, TableWaits;
+     * a certificate with the node role does the same).
+     */
+    public record PeerAddress(String name, InetSocketAddress address, boolean node) {
+        public PeerAddress(String name, InetSocketAddress address) {
+            this(name, address, false);
+        }
+    }
+
+    /** How many deadlines old a missed host's last contribution may be and still be served, by default (--stale-ms). */
+    public static final int DEFAULT_STALE_DEADLINES = 4;
 
     public static final Duration DEFAULT_DEADLINE = Duration.ofMillis(500);
     /** What a host may be called under hosts/ (a node name an agent sends is checked against it). */
@@ -78,8 +91,11 @@ public final class Cluster implements AutoCloseable {
         this.tableWindow = tableWindow;
         this.tls = tls;
         this.deadline = deadline;
+        this.staleness = new Staleness(deadline.multipliedBy(DEFAULT_STALE_DEADLINES));
+        ReloadingTls files = ReloadingTls.of(tls);
+        if (files != null) files.onCheck(checkPeers); // a peer whose certificate no longer validates is disconnected
         for (PeerAddress p : addresses) {
-            peers.add(scoped(new Peer(p.name(), p.address(), tls, localName, loops, deadline)).start());
+            peers.add(scoped(new Peer(p.name(), p.address(), tls, localName, loops, deadline, p.node())).start());
         }
     }
 
@@ -102,6 +118,45 @@ public final class Cluster implements AutoCloseable {
         HostSet view = hosts;
         if (scope == null || view == null) return List.of();
         return scope.report(view.members().stream().map(HostSet.Member::backend).toList(), deadline);
+    }
+
+    private volatile Staleness staleness;
+    private final Runnable checkPeers = this::checkPeers;
+
+    /** Disconnects every peer whose certificate no longer validates with the TLS files as they are now. */
+    private void checkPeers() {
+        ReloadingTls files = ReloadingTls.of(tls);
+        for (Peer p : peers) p.checkTrust(files::problem);
+    }
+    private volatile Duration maxBelowWait = TableWaits.DEFAULT_MAX_BELOW_WAIT;
+
+    /** A host that misses a round is served from its last contribution while it is at most {@code bound} old (0: never). Call before {@link #filesystem}. */
+    public Cluster staleness(Duration bound) {
+        staleness = new Staleness(bound);
+        return this;
+    }
+
+    /** What combined files, listings and subtree replies wait, and serve of a host that missed one. */
+    private Rounds rounds() {
+        return new Rounds(deadline, staleness);
+    }
+
+    /** The hosts served from an earlier answer lately, or left out (`procsys status`). */
+    public List<Staleness.Host> staleHosts() {
+        return staleness.hosts();
+    }
+
+    /** The hosts a share of the mount was taken back from (pid map, host indices): `procsys status` names them. */
+    public List<Offenders.Quota> offenders() {
+        ClusterFs fs = filesystem;
+        return fs == null ? List.of() : fs.offenders();
+    }
+
+    /** The most a tree node's announced wait for the hosts below it is honoured (--max-below-wait): every peer, those found later too. */
+    public Cluster maxBelowWait(Duration wait) {
+        maxBelowWait = wait;
+        for (Peer p : peers) p.maxBelowWait(wait);
+        return this;
     }
 
     public List<Peer> peers() {
@@ -182,7 +237,10 @@ public final class Cluster implements AutoCloseable {
         return new SubtreeExport(own, () -> hosts, backend -> {
             HostsBelow b = treeNodes.get(backend);
             return b == null ? null : b.tables();
-        }, this::waitsForBelowMillis);
+        }, this::waitsForBelowMillis, () -> {
+            ClusterFs fs = filesystem;
+            return fs == null ? null : fs.localStartTimes();
+        }, rounds());
     }
 
     /**
@@ -193,11 +251,11 @@ public final class Cluster implements AutoCloseable {
     long waitsForBelowMillis() {
         long below = 0;
         for (Peer p : peers) below = Math.max(below, p.agentWaitsMillis());
-        return Peer.firstTableLimit(deadline).toMillis() + below;
+        return TableWaits.firstTableLimit(deadline).toMillis() + below;
     }
 
     private Peer connectFound(InetSocketAddress address) {
-        Peer p = scoped(new Peer(null, address, tls, localName, loops, deadline)).actionDeadline(actionDeadline);
+        Peer p = scoped(new Peer(null, address, tls, localName, loops, deadline)).actionDeadline(actionDeadline).maxBelowWait(maxBelowWait);
         p.onUp(() -> join(p));
         peers.add(p);
         return p.start();
@@ -241,6 +299,11 @@ public final class Cluster implements AutoCloseable {
 
     /** The filesystem: the local mirror plus hosts/ with this host first, then the peers in order. */
     public synchronized ClusterFs filesystem(ProcTree localTree) {
+        return filesystem(localTree, new UserLimits(UserLimits.Limits.DEFAULT));
+    }
+
+    /** As above, holding every local user but root to {@code limits}. */
+    public synchronized ClusterFs filesystem(ProcTree localTree, UserLimits limits) {
         List<Backend> initial = new ArrayList<>();
         ExportedTree localExport = new ExportedTree(localTree);
         ScopedLocal scopedHere = scope == null ? null : scope.local(localName, localExport, loops);
@@ -248,16 +311,17 @@ public final class Cluster implements AutoCloseable {
         for (Peer p : peers) initial.add(inView(p));
         hosts = new HostSet(initial);
         // an idle mount keeps no table past its window
+        long keep = staleness.bound().toNanos(); // a table may be served stale this long
         loops.scheduleAtFixedRate(() -> {
-            tabled.forEach(TableBackend::releaseIfStale);
-            treeNodes.values().forEach(b -> b.tables().releaseIfStale());
+            tabled.forEach(t -> t.releaseIfStale(keep));
+            treeNodes.values().forEach(b -> b.tables().releaseIfStale(keep));
         }, 1, 1, TimeUnit.SECONDS);
         if (dns != null) {
             // lookups block (the system resolver): a thread of their own, not a Netty event loop
             dnsThread = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("dns-peers").factory());
             dnsThread.scheduleWithFixedDelay(dns::refresh, 0, dns.refreshInterval().toMillis(), TimeUnit.MILLISECONDS);
         }
-        filesystem = new ClusterFs(localTree, hosts, reuse);
+        filesystem = new ClusterFs(localTree, hosts, reuse, limits, rounds());
         if (scopedHere != null) filesystem.showOnly(scopedHere.scope(), scope::inView);
         actions = new ClusterActions(hosts, filesystem.pids());
         return filesystem;
@@ -309,11 +373,11 @@ public final class Cluster implements AutoCloseable {
         metrics.counters("procsys_peer_requests_total", "Requests sent to the peer's agent (or refused at once while it was down).", peer,
                 s -> eachPeer((p, st) -> s.sample(st.requests(), st.name())));
         List<String> kinds = new ArrayList<>();
-        for (Peer.ErrorKind k : Peer.ErrorKind.values()) kinds.add(k.label());
+        for (PeerErrors.Kind k : PeerErrors.Kind.values()) kinds.add(k.label());
         metrics.counters("procsys_peer_errors_total", "Failed requests and connection attempts to the peer, by kind: "
                         + "timeout, down (asked while down), refused (connection attempt failed), disconnected, remote_errno, protocol.",
                 List.of("peer", "kind"), s -> eachPeer((p, st) -> {
-                    for (Peer.ErrorKind k : Peer.ErrorKind.values()) s.sample(p.errors(k), st.name(), k.label());
+                    for (PeerErrors.Kind k : PeerErrors.Kind.values()) s.sample(p.errors(k), st.name(), k.label());
                 }));
         metrics.counters("procsys_peer_process_table_fetches_total", "Process tables requested from the peer (listing the root or hosts/NAME/).", peer,
                 s -> eachPeer((p, st) -> s.sample(st.tables(), st.name())));
@@ -329,10 +393,25 @@ public final class Cluster implements AutoCloseable {
                     s.sample(fs == null ? 0 : fs.combined().joined.sum(), "in_flight");
                     s.sample(fs == null ? 0 : fs.combined().reused.sum(), "reused");
                 });
+        metrics.gauges("procsys_host_clock_skew_seconds", "The host's wall clock minus this host's: its btime minus its boot "
+                        + "measured here from its uptime (start times through the view are in this host's clock).", List.of("host"), s -> {
+                    ClockStatus clock = clock();
+                    if (clock != null) for (ClockStatus.Host h : clock.hosts()) if (h.skewSeconds() != null) s.sample(h.skewSeconds(), h.name());
+                });
+        metrics.gauge("procsys_view_boot_timestamp_seconds", "The view's boot (its btime; the earliest boot of its hosts, measured here), Unix time.", () -> {
+            ClockStatus clock = clock();
+            return clock == null || clock.viewBoot() == null ? Double.NaN : clock.viewBoot().toEpochMilli() / 1e3;
+        });
         metrics.counter("procsys_combined_file_cache_misses_total", "Reads of a combined file that started a fan-out to every host.", () -> {
             ClusterFs fs = filesystem;
             return fs == null ? 0 : fs.combined().started.sum();
         });
+    }
+
+    /** The view's boot and each host's measured here (procsys status); null before {@link #filesystem}. */
+    public ClockStatus clock() {
+        ClusterFs fs = filesystem;
+        return fs == null ? null : fs.clock();
     }
 
     /** Each peer with its status, one per name (the first), as metrics report them. */
@@ -346,6 +425,8 @@ public final class Cluster implements AutoCloseable {
 
     @Override
     public void close() {
+        ReloadingTls files = ReloadingTls.of(tls);
+        if (files != null) files.noLongerOnCheck(checkPeers);
         if (dnsThread != null) dnsThread.shutdownNow();
         if (dns != null) dns.close();
         peers.forEach(Peer::close);

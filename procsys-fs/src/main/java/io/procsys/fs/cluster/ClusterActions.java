@@ -34,8 +34,9 @@ public final class ClusterActions {
         this.pids = pids;
     }
 
-    /** The host and local pid of {@code clusterPid}; ESRCH if it names no host of the view. */
+    /** The host and local pid of {@code clusterPid} (a pid below 2^22 is this host's own); ESRCH if it names no host of the view. */
     public Location which(long clusterPid) {
+        if (clusterPid > 0 && clusterPid < PidMap.HOST_PID_LIMIT) return new Location(0, hosts.get(0).name(), (int) clusterPid);
         Target target = target(clusterPid);
         return new Location(target.process.hostIndex(), target.host.name(), target.process.pid());
     }
@@ -55,17 +56,17 @@ public final class ClusterActions {
     /** kill(2) of a remote process for {@code user} (uid {@code uid} here): 0, or fails with the errno. */
     public CompletableFuture<Integer> signal(long clusterPid, int signal, String user, int uid) {
         if (signal < 0 || signal > ProcessCalls.SIGNAL_MAX) return failed(Errno.EINVAL, "no signal " + signal);
-        return onRemote(clusterPid, (peer, process) -> peer.signal(process.pid, process.startTime, signal, user, uid));
+        return onRemote(clusterPid, (peer, process) -> peer.actions().signal(process.pid, process.startTime, signal, user, uid));
     }
 
     /** setpriority(PRIO_PROCESS) of a remote process for {@code user}: 0, or fails with the errno. */
     public CompletableFuture<Integer> setPriority(long clusterPid, int nice, String user, int uid) {
-        return onRemote(clusterPid, (peer, process) -> peer.setPriority(process.pid, process.startTime, nice, user, uid));
+        return onRemote(clusterPid, (peer, process) -> peer.actions().setPriority(process.pid, process.startTime, nice, user, uid));
     }
 
     /** ioprio_get of a remote process: the value, or fails with the errno. */
     public CompletableFuture<Integer> ioprioGet(long clusterPid) {
-        return onRemote(clusterPid, (peer, process) -> peer.ioprioGet(process.pid, process.startTime));
+        return onRemote(clusterPid, (peer, process) -> peer.actions().ioprioGet(process.pid, process.startTime));
     }
 
     private record Seen(int pid, long startTime) {}
@@ -101,6 +102,7 @@ public final class ClusterActions {
                     if (startTime < 0) return failed(Errno.ESRCH, "unreadable stat of " + clusterPid);
                     return action.apply(peer, new Seen(where.pid(), startTime));
                 });
+        if (host instanceof TableBackend table) done = done.whenComplete((value, error) -> table.actedOn(where.pid()));
         return done.exceptionallyCompose(error -> {
             Throwable e = ErrnoException.unwrapped(error);
             // a process gone from the host's tree is no process to signal

@@ -7,7 +7,13 @@ import io.procsys.fs.NodeKind;
 import io.procsys.fs.OpenDirectory;
 import io.procsys.fs.OpenFile;
 import io.procsys.fs.ProcMirror;
+import io.procsys.fs.access.AsReader;
+import io.procsys.fs.access.ProcfsRules;
+import io.procsys.fs.access.Reader;
+import io.procsys.fs.access.UserLimits;
 import io.procsys.fs.RenderedFile;
+import io.procsys.fs.clock.ClockStatus;
+import io.procsys.fs.clock.Rebase;
 import io.procsys.fs.identity.PidMap;
 import io.procsys.fs.identity.SocketInodes;
 import io.procsys.fuse.Capability;
@@ -31,6 +37,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.IntToLongFunction;
+import java.util.function.UnaryOperator;
 
 /**
  * The cluster mount: the local mirror at the top level, and {@code hosts/<name>/} for every host
@@ -56,12 +63,14 @@ public final class ClusterFs extends DelegatingFilesystem {
     private final FileAttributes hostsDirectory;
     private final CombinedFiles combined;
     private final Backend localHost;
+    private final HostReads reads;
     private final BootTimes bootTimes;
     private final PidMap pids = new PidMap();
     private final PidRewriter rewriter = new PidRewriter(pids);
     /** This host's processes shown at the top (a scope, docs/scope.md; null: all), and the hosts hosts/ lists. */
     private volatile ExportedTree.ProcessFilter localProcesses;
     private volatile java.util.function.Predicate<Backend> inView = b -> true;
+    private final RootListing listing;
 
     /** {@code hosts} in the order they are listed; the local backend first by convention. */
     public ClusterFs(ProcTree localTree, List<Backend> hosts) {
@@ -73,20 +82,31 @@ public final class ClusterFs extends DelegatingFilesystem {
      * {@code reuse} is how long a combined file may be served again (0: coalescing only).
      */
     public ClusterFs(ProcTree localTree, HostSet hosts, Duration reuse) {
-        this(localTree, new ProcMirror(localTree), hosts, reuse);
+        this(localTree, hosts, reuse, new UserLimits(UserLimits.Limits.DEFAULT), Rounds.DEFAULT);
     }
 
-    private ClusterFs(ProcTree localTree, ProcMirror local, HostSet hosts, Duration reuse) {
+    /**
+     * As above, holding every local user but root to {@code limits}; {@code rounds}: how long
+     * combined files and listings wait, and what a host that misses one is served.
+     */
+    ClusterFs(ProcTree localTree, HostSet hosts, Duration reuse, UserLimits limits, Rounds rounds) {
+        this(localTree, new ProcMirror(localTree, limits), hosts, reuse, rounds);
+    }
+
+    private ClusterFs(ProcTree localTree, ProcMirror local, HostSet hosts, Duration reuse, Rounds rounds) {
         super(local);
         this.localTree = localTree;
         this.local = local;
         this.inodes = local.inodes();
         this.hosts = hosts;
-        this.combined = new CombinedFiles(hosts, reuse);
+        this.bootTimes = new BootTimes(hosts);
+        this.combined = new CombinedFiles(hosts, reuse, rounds, bootTimes);
+        this.listing = new RootListing(hosts, pids, rounds);
         this.places = new Places(hosts, pids, new SysViews(combined));
         this.localHost = hosts.local();
-        this.bootTimes = new BootTimes(hosts);
+        this.reads = new HostReads(localHost, local.hidePid(), local.limits());
         hosts.whenReused(this::indexReused);
+        pids.groupsBy(hosts::groupOf); // a full pid map takes entries back from the tree holding the most
         long now = System.currentTimeMillis() / 1000;
         this.hostsDirectory = new FileAttributes(Stat.S_IFDIR | 0555, 0, 0, 2, 0, HOSTS_INODE, now, now, now);
     }
@@ -124,6 +144,26 @@ public final class ClusterFs extends DelegatingFilesystem {
         return pids;
     }
 
+    /** The view's boot and each host's measured here, with their skews (procsys status, metrics). */
+    public ClockStatus clock() {
+        return bootTimes.status();
+    }
+
+    /**
+     * What this host's start times need to be on the view's clock, as a rewrite of a [pid]/stat
+     * (null: nothing, this host booted first): a tree node's own process table goes up rebased
+     * as its files through the mount do.
+     */
+    public UnaryOperator<String> localStartTimes() {
+        long shift = bootTimes.localShiftSeconds();
+        return shift == 0 ? null : text -> Rebase.stat(text, shift);
+    }
+
+    /** The hosts a share of the mount (pid map, host indices) was taken back from, for status. */
+    public List<Offenders.Quota> offenders() {
+        return Offenders.of(hosts, pids);
+    }
+
     /** The combined files' fan-outs (their counts, for metrics). */
     CombinedFiles combined() {
         return combined;
@@ -157,14 +197,14 @@ public final class ClusterFs extends DelegatingFilesystem {
         EntryParam entry = req.newEntry();
         attributes.writeTo(entry.attr());
         Node node = inodes.lookup(parent, name, kind);
-        entry.set(node.id(), CachePolicy.entrySeconds(kind), CachePolicy.attrSeconds(kind));
+        entry.set(node.id(), CachePolicy.entrySeconds(kind, reads.perReader()), CachePolicy.attrSeconds(kind, reads.perReader()));
         if (req.replyEntry(entry) != 0) inodes.forget(node.id(), 1);
     }
 
-    private static void replyAttr(Request req, NodeKind kind, FileAttributes attributes) {
+    private void replyAttr(Request req, NodeKind kind, FileAttributes attributes) {
         MemorySegment st = req.statBuffer();
         attributes.writeTo(st);
-        req.replyAttr(st, CachePolicy.attrSeconds(kind));
+        req.replyAttr(st, CachePolicy.attrSeconds(kind, reads.perReader()));
     }
 
     @Override
@@ -173,7 +213,7 @@ public final class ClusterFs extends DelegatingFilesystem {
         switch (places.child(parent, name)) {
             case Place.HostsDirectory _ -> replyEntry(req, parent, name, NodeKind.HOSTS, hostsDirectory);
             case Place.NetDirectory _ -> answer(req, localHost.stat(Places.NET), a -> replyEntry(req, parent, name, NodeKind.GLOBAL, a));
-            case Place.OnHost at -> answer(req, at.backend().stat(at.path()), a -> replyEntry(req, parent, name, NodeKind.HOST, a));
+            case Place.OnHost at -> answer(req, reads.stat(Reader.of(req), at), a -> replyEntry(req, parent, name, NodeKind.HOST, a));
             case Place.Gone _ -> req.replyError(Errno.ENOENT);
             case Place.Mirror _, Place.PidMax _, Place.Combined _ -> {
                 if (hiddenHere(req, parent, name)) req.replyError(Errno.ENOENT);
@@ -188,7 +228,7 @@ public final class ClusterFs extends DelegatingFilesystem {
         switch (places.of(node)) {
             case Place.HostsDirectory _ -> replyAttr(req, node.kind(), hostsDirectory);
             case Place.NetDirectory _ -> answer(req, localHost.stat(Places.NET), a -> replyAttr(req, node.kind(), a));
-            case Place.OnHost at -> answer(req, at.backend().stat(at.path()), a -> replyAttr(req, node.kind(), a));
+            case Place.OnHost at -> answer(req, reads.stat(Reader.of(req), at), a -> replyAttr(req, node.kind(), a));
             case Place.Gone _ -> req.replyError(Errno.ENOENT);
             case Place.Mirror _, Place.PidMax _, Place.Combined _ -> local.getattr(req, id);
         }
@@ -198,7 +238,7 @@ public final class ClusterFs extends DelegatingFilesystem {
     public void readlink(Request req, long id) {
         switch (places.of(inodes.get(id))) {
             // a remote process's sockets carry cluster-wide inodes, as in the combined net/ tables (netstat -p)
-            case Place.OnHost at -> answer(req, at.backend().readlink(at.path()),
+            case Place.OnHost at -> answer(req, reads.readlink(Reader.of(req), at),
                     text -> req.replyReadlink(at.clusterPid() ? socketLink(at.hostIndex(), text) : text));
             case Place.Gone _ -> req.replyError(Errno.ENOENT);
             default -> local.readlink(req, id);
@@ -232,7 +272,7 @@ public final class ClusterFs extends DelegatingFilesystem {
             }
             case Place.OnHost at -> {
                 Consumer<List<ExportedTree.Entry>> reply = listingReply(req, onStack);
-                answer(req, at.backend().list(at.path()), entries -> reply.accept(at.listsThreads() ? threadIds(at, entries) : entries));
+                answer(req, reads.list(Reader.of(req), at), entries -> reply.accept(at.listsThreads() ? threadIds(at, entries) : entries));
             }
             case Place.Gone _ -> req.replyError(Errno.ENOENT);
             case Place.Mirror _, Place.PidMax _, Place.Combined _ -> local.opendir(req, id, onStack);
@@ -245,48 +285,20 @@ public final class ClusterFs extends DelegatingFilesystem {
         return entries -> local.replyOpendir(req, fileInfo, new OpenDirectory(entries));
     }
 
-    /** The root entries of host {@code index} named by pid, renamed to their cluster pids (start times from the host's table, if any). */
-    private List<ExportedTree.Entry> processes(int index, Backend host, List<ExportedTree.Entry> entries) {
-        return clusterPids(index, entries, host::startTimeSeen);
-    }
-
     /** A remote process's task/ entries renamed to cluster thread ids, keyed with the process's start time. */
     private List<ExportedTree.Entry> threadIds(Place.OnHost at, List<ExportedTree.Entry> entries) {
         long startTime = pids.startTime(at.hostIndex(), Integer.parseInt(at.path().substring(0, at.path().indexOf('/'))));
-        return clusterPids(at.hostIndex(), entries, tid -> startTime);
-    }
-
-    /**
-     * Entries named by pid, renamed to the cluster pids of host {@code index} ({@code startTimes}
-     * gives each one's); other names, pids no host hands out, and pids the full map refuses are left out.
-     */
-    private List<ExportedTree.Entry> clusterPids(int index, List<ExportedTree.Entry> entries, IntToLongFunction startTimes) {
-        List<ExportedTree.Entry> out = new ArrayList<>(entries.size());
-        for (ExportedTree.Entry e : entries) {
-            if (!NodeKind.isPid(e.name()) || Long.parseLong(e.name()) >= PidMap.HOST_PID_LIMIT) continue;
-            int pid = Integer.parseInt(e.name());
-            int clusterPid = pids.clusterPid(index, pid, startTimes.applyAsLong(pid));
-            if (clusterPid > 0) out.add(new ExportedTree.Entry(Integer.toString(clusterPid), e.attributes()));
-        }
-        return out;
+        return listing.clusterPids(at.hostIndex(), entries, tid -> startTime);
     }
 
     /**
      * The root of a cluster mount: this host's /proc (with hosts/), then the processes of every
-     * remote host that answers by the deadline, under their cluster-wide pids. A host left out is
-     * noted on it (Backend.tableError: status, metric, log).
+     * remote host, within one round (RootListing: late hosts served from their last table within
+     * --stale-ms, or left out and said so).
      */
-    /** The processes of host {@code m} under their cluster pids, for a listing that began at {@code since}; none (noted on the host) if it is left out. */
-    private CompletableFuture<List<ExportedTree.Entry>> processesOf(HostSet.Member m, long since) {
-        return m.backend().listRoot(since).handle((list, error) -> {
-            if (error == null) return processes(m.index(), m.backend(), list);
-            m.backend().tableError("left out of a listing: " + ErrnoException.unwrapped(error).getMessage());
-            return List.of();
-        });
-    }
-
     private void openRoot(Request req, FileInfo fileInfo) {
-        ProcTree.Dirents here = localTree.list(ProcTree.cPath("."));
+        Reader reader = Reader.of(req);
+        ProcTree.Dirents here = AsReader.get(reader, () -> localTree.list(ProcTree.cPath(".")), () -> new ProcTree.Dirents(List.of(), Errno.EACCES));
         if (here.failed()) {
             req.replyError(here.errno());
             return;
@@ -299,21 +311,8 @@ public final class ClusterFs extends DelegatingFilesystem {
             entries.add(new ExportedTree.Entry(e.name(), new FileAttributes(Stat.modeOfDirentType(e.type()), 0, 0, 0, 0, e.inode(), 0, 0, 0)));
         }
         entries.add(new ExportedTree.Entry(HOSTS, hostsDirectory));
-        List<CompletableFuture<List<ExportedTree.Entry>>> remote = new ArrayList<>();
-        long since = System.nanoTime();
-        for (HostSet.Member m : hosts.members()) {
-            if (m.index() == 0) continue;
-            // a tree node's reply names the hosts below it: they are listed from it once it came (one reply per node)
-            remote.add(processesOf(m, since).thenCompose(own -> {
-                List<CompletableFuture<List<ExportedTree.Entry>>> below = new ArrayList<>();
-                below.add(CompletableFuture.completedFuture(own));
-                for (HostSet.Member b : hosts.below(m.index())) below.add(processesOf(b, since));
-                return CompletableFuture.allOf(below.toArray(CompletableFuture[]::new))
-                        .thenApply(done -> below.stream().flatMap(f -> f.join().stream()).toList());
-            }));
-        }
-        answer(req, CompletableFuture.allOf(remote.toArray(CompletableFuture[]::new)), done -> {
-            for (var f : remote) entries.addAll(f.join());
+        answer(req, reads.remote(reader, listing::remoteProcesses), remote -> {
+            entries.addAll(reads.visibleProcesses(reader, remote));
             local.replyOpendir(req, fileInfo, new OpenDirectory(entries));
         });
     }
@@ -322,36 +321,64 @@ public final class ClusterFs extends DelegatingFilesystem {
     public void open(Request req, long id, FileInfo onStack) {
         Node node = inodes.get(id);
         Place place = places.of(node);
+        if (place instanceof Place.Mirror || place instanceof Place.NetDirectory) {
+            local.open(req, id, onStack, place instanceof Place.Mirror && isProcessStat(node) ? localStartTimes() : null);
+            return;
+        }
+        if ((onStack.flags() & Libc.O_ACCMODE) != Libc.O_RDONLY) {
+            req.replyError(Errno.EROFS);
+            return;
+        }
+        Reader reader = Reader.of(req);
+        UserLimits.Usage usage = local.takeHandle(req, reader);
+        if (usage == null) return;
+        FileInfo fileInfo = onStack.detachedCopy(); // replied to later, maybe from a Netty thread
+        RenderedFile.Renderer again;
+        CompletableFuture<Backend.Content> first;
         switch (place) {
-            // cluster pids reach 2^30: tools size their pid columns from this
-            case Place.PidMax _ -> replyOpen(req, onStack, Contents.of(PidMap.CLUSTER_PID_LIMIT + "\n"));
-            case Place.Mirror _, Place.NetDirectory _ -> local.open(req, id, onStack);
-            default -> {
-                if ((onStack.flags() & Libc.O_ACCMODE) != Libc.O_RDONLY) {
-                    req.replyError(Errno.EROFS);
-                    return;
-                }
-                FileInfo fileInfo = onStack.detachedCopy(); // replied to later, maybe from a Netty thread
-                switch (place) {
-                    case Place.Combined c -> answer(req, combined.read(c.path()),
-                            content -> replyOpen(req, fileInfo, content, () -> combined.read(c.path())));
-                    case Place.OnHost at -> answer(req, read(at, node.name(), at.backend().read(at.path())),
-                            content -> replyOpen(req, fileInfo, content, () -> readAgain(at, node.name())));
-                    case Place.Gone _ -> req.replyError(Errno.ENOENT);
-                    default -> req.replyError(Errno.EISDIR); // hosts/
-                }
+            case Place.PidMax _ -> { // cluster pids reach 2^30: tools size their pid columns from this
+                local.replyOpen(req, fileInfo, new OpenFile.Snapshot(Contents.of(PidMap.CLUSTER_PID_LIMIT + "\n")), usage);
+                return;
+            }
+            case Place.Combined c -> {
+                again = r -> reads.remote(r, () -> combined.read(c.path()));
+                first = reads.remote(reader, () -> combined.read(c.path()));
+            }
+            case Place.OnHost at -> {
+                first = read(at, node.name(), reads.read(reader, at, () -> at.backend().read(at.path(), reader.tid())));
+                again = renderer(at, node.name(), first);
+            }
+            default -> { // gone, or hosts/
+                usage.closeHandle();
+                req.replyError(place instanceof Place.Gone ? Errno.ENOENT : Errno.EISDIR);
+                return;
             }
         }
+        answer(req, first.whenComplete((content, error) -> {
+            if (error != null) usage.closeHandle();
+        }), content -> local.replyOpen(req, fileInfo, new RenderedFile(content, again, reader), usage));
     }
 
-    /** Opens a handle on {@code content}; a read at 0 renders it again with {@code again} (direct_io, as for /proc). */
-    private void replyOpen(Request req, FileInfo fileInfo, Backend.Content content, RenderedFile.Renderer again) {
-        local.replyOpen(req, fileInfo, new RenderedFile(content, again));
+    /** This host's [pid]/stat or [pid]/task/[tid]/stat: its start time is on the view's clock. */
+    static boolean isProcessStat(Node node) {
+        if (node == null || node.kind() != NodeKind.PROCESS || !node.name().equals("stat")) return false;
+        String[] parts = node.path().split("/");
+        return parts.length == 2 || (parts.length == 4 && parts[1].equals("task"));
     }
 
-    /** A constant file's handle: every read is a slice of {@code content}. */
-    private void replyOpen(Request req, FileInfo fileInfo, Backend.Content content) {
-        local.replyOpen(req, fileInfo, new OpenFile.Snapshot(content));
+    /**
+     * How a handle on {@code at} (whose first rendering is {@code first}) renders again: a process's
+     * file only while the process has the start time it had at open ({@link SameProcess}).
+     */
+    private RenderedFile.Renderer renderer(Place.OnHost at, String name, CompletableFuture<Backend.Content> first) {
+        ProcfsRules.InProcess in = at.inProcess() ? ProcfsRules.InProcess.of(at.path()) : null;
+        if (in == null) return r -> readAgain(r, at, name);
+        boolean thread = in.tid() != in.pid();
+        int pid = thread ? in.tid() : in.pid();
+        long known = thread ? PidMap.UNKNOWN : at.clusterPid() ? pids.startTime(at.hostIndex(), pid) : at.backend().startTimeSeen(pid);
+        CompletableFuture<Long> expected = known >= 0 ? CompletableFuture.completedFuture(known)
+                : first.thenCompose(opened -> SameProcess.startTime(at.backend(), pid)); // read after the open's: the same process, or a failure
+        return r -> SameProcess.verified(readAgain(r, at, name), at.backend(), pid, expected);
     }
 
     /**
@@ -359,8 +386,8 @@ public final class ClusterFs extends DelegatingFilesystem {
      * from a process table (a monitor that re-reads a pid's stat wants it live), and a process
      * that exited since answers ESRCH, as /proc does for a process file kept open.
      */
-    private CompletableFuture<Backend.Content> readAgain(Place.OnHost at, String name) {
-        CompletableFuture<Backend.Content> again = read(at, name, at.backend().readAgain(at.path()));
+    private CompletableFuture<Backend.Content> readAgain(Reader reader, Place.OnHost at, String name) {
+        CompletableFuture<Backend.Content> again = read(at, name, reads.read(reader, at, () -> at.backend().readAgain(at.path())));
         if (!at.inProcess()) return again;
         return again.exceptionallyCompose(error -> {
             Throwable e = ErrnoException.unwrapped(error);
@@ -373,8 +400,8 @@ public final class ClusterFs extends DelegatingFilesystem {
     private CompletableFuture<Backend.Content> read(Place.OnHost at, String name, CompletableFuture<Backend.Content> read) {
         if (!at.clusterPid()) return read;
         return switch (name) {
-            case "stat" -> read.thenCombine(bootTimes.deltaSeconds(at.hostIndex()),
-                    (content, delta) -> Contents.transformed(content, text -> rewriter.stat(text, at.hostIndex(), delta)));
+            case "stat" -> read.thenCombine(bootTimes.shiftSeconds(at.hostIndex()),
+                    (content, shift) -> Contents.transformed(content, text -> Rebase.stat(rewriter.stat(text, at.hostIndex()), shift)));
             case "status" -> read.thenApply(content -> Contents.transformed(content, text -> rewriter.status(text, at.hostIndex())));
             default -> read;
         };

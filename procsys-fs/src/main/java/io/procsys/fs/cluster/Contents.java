@@ -1,46 +1,60 @@
 package io.procsys.fs.cluster;
 
-import io.procsys.posix.Errno;
-import io.procsys.posix.ErrnoException;
-import io.procsys.posix.Libc;
+import io.netty.buffer.ByteBuf;
+import io.procsys.fs.access.TextBytes;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
 import java.util.function.UnaryOperator;
 
-/** File contents as text and back: ISO-8859-1, so every byte survives as one char. */
+/** File contents as text and back ({@link TextBytes}), as {@link Backend.Content}, and as received from a peer. */
 final class Contents {
     private Contents() {}
 
     static String text(MemorySegment bytes) {
-        return new String(bytes.toArray(ValueLayout.JAVA_BYTE), StandardCharsets.ISO_8859_1);
+        return TextBytes.text(bytes);
     }
 
     /** Bytes in malloc'ed memory (or empty: NULL of size 0), freed on release. */
     record Malloced(MemorySegment bytes) implements Backend.Content {
         @Override
         public void release() {
-            if (bytes.address() != 0) Libc.free(bytes);
+            new TextBytes.Malloced(bytes).release();
         }
     }
 
     /** {@code text} in malloc'ed memory, for the reply path. */
     static Backend.Content of(String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
-        if (bytes.length == 0) return new Malloced(MemorySegment.NULL.reinterpret(0));
-        MemorySegment data = Libc.malloc(bytes.length);
-        if (data.equals(MemorySegment.NULL)) throw new ErrnoException(Errno.ENOMEM, "malloc");
-        MemorySegment.copy(bytes, 0, data, ValueLayout.JAVA_BYTE, 0, bytes.length);
-        return new Malloced(data);
+        return new Malloced(TextBytes.of(text).bytes());
     }
 
     /** A new content made by {@code change} from {@code content}, which is released. */
     static Backend.Content transformed(Backend.Content content, UnaryOperator<String> change) {
-        try {
-            return of(change.apply(text(content.bytes())));
-        } finally {
-            content.release();
-        }
+        return new Malloced(TextBytes.transformed(content, change).bytes());
+    }
+
+    /** A remote file: the received bytes as one direct region, released with the content. */
+    static Backend.Content received(ByteBuf received) {
+        ByteBuf owned = oneDirectRegion(received);
+        MemorySegment bytes = MemorySegment.ofBuffer(owned.nioBuffer());
+        return new Backend.Content() {
+            public MemorySegment bytes() {
+                return bytes;
+            }
+
+            public void release() {
+                owned.release();
+            }
+        };
+    }
+
+    /**
+     * {@code received} itself when it is one direct region (the usual case), else a copy that is
+     * (and {@code received} released): what fuse_reply_buf can take as native memory.
+     */
+    static ByteBuf oneDirectRegion(ByteBuf received) {
+        if (received.isDirect() && received.nioBufferCount() == 1) return received;
+        ByteBuf copy = received.alloc().directBuffer(received.readableBytes()).writeBytes(received);
+        received.release();
+        return copy;
     }
 }

@@ -61,11 +61,23 @@ final class HostBelow implements Backend {
         return node.read(at(path));
     }
 
+    /** The node's: a host below it is reached on the node's connection. */
+    @Override
+    public long connections() {
+        return node.connections();
+    }
+
     /** Logged under this host's name (once a minute), counted and shown on the node's line of `procsys status`. */
     @Override
     public void tableError(String why) {
         tableErrors.record(why);
         node.tableErrorBelow(name + ": " + why);
+    }
+
+    /** Late when its node is: everything of it goes through the node. */
+    @Override
+    public boolean late() {
+        return node.late();
     }
 
     /** The node this host is reached through. */

@@ -25,6 +25,12 @@ import java.util.function.LongSupplier;
  * {@link #QUARANTINE}; the {@link #whenReused} hook then drops what the mount still keys by it
  * (cluster pids), so one index never means two hosts to a reader. Only {@link HostIndex#MAX}
  * remote hosts present, or gone within the quarantine, at once fill it.
+ *
+ * <p>A tree node may hold at most {@link #NODE_QUOTA} indices for the hosts below it, present or
+ * freed within the quarantine: one that names ever new hosts (4 096 a reply) would otherwise take
+ * every index in a few replies, and no other host could join for the quarantine. Past its quota,
+ * its new hosts take the indices its own hosts freed (oldest first, the quarantine waived for
+ * them: the offender pays first), and are refused when it has none; both are counted for status.
  */
 public final class HostSet {
     /**
@@ -36,6 +42,11 @@ public final class HostSet {
     public static final Duration QUARANTINE = PidMap.IDLE;
     /** The tree node of the hosts of this mount's own. */
     private static final int OWN = -1;
+    /** The most indices one tree node's hosts may hold, present or freed within the quarantine: twice what one reply names. */
+    public static final int NODE_QUOTA = 2 * io.procsys.net.protocol.TableBundle.MAX_PARTS;
+
+    /** What a tree node's quota cost it: indices of its own hosts reused early, hosts refused, and when last. */
+    public record QuotaUse(String node, long reusedEarly, long refused, long lastAtNanos) {}
 
     /** A present host and its index. */
     public record Member(int index, Backend backend) {}
@@ -43,8 +54,8 @@ public final class HostSet {
     /** A host and the index of the tree node it is reached through ({@link #OWN}: a host of this mount's own). */
     private record Slot(Backend backend, int node) {}
 
-    /** A freed index: the name of the host that had it, and when it left. */
-    private record Freed(String name, long leftAtNanos) {}
+    /** A freed index: the name of the host that had it, when it left, and the tree node it was below ({@link #OWN}: none). */
+    private record Freed(String name, long leftAtNanos, int node) {}
 
     /** Index → host; null where none is now. Grown by doubling (a thousand hosts do not cost 65 536 slots). */
     private volatile AtomicReferenceArray<Slot> slots = new AtomicReferenceArray<>(16);
@@ -58,6 +69,11 @@ public final class HostSet {
     private final LinkedHashMap<Integer, Freed> freed = new LinkedHashMap<>();
     /** Name of a host gone → the index it had, while no other host took it (at most {@link HostIndex#MAX}). */
     private final Map<String, Integer> lastIndexOf = new HashMap<>();
+    /** Node → the indices its hosts freed, longest free first (a subset of {@link #freed}). */
+    private final Map<Integer, java.util.LinkedHashSet<Integer>> freedBy = new HashMap<>();
+    /** Node index → what its quota cost it. */
+    private final Map<Integer, QuotaUse> quotaUse = new HashMap<>();
+    private final int nodeQuota;
     private final LongSupplier nanoClock;
     private final long quarantineNanos;
     private IntConsumer whenReused = index -> {};
@@ -69,6 +85,12 @@ public final class HostSet {
 
     /** As above, on {@code nanoClock}, a freed index going to another host after {@code quarantine}. */
     HostSet(List<? extends Backend> hosts, LongSupplier nanoClock, Duration quarantine) {
+        this(hosts, nanoClock, quarantine, NODE_QUOTA);
+    }
+
+    /** As above, a tree node's hosts holding at most {@code nodeQuota} indices. */
+    HostSet(List<? extends Backend> hosts, LongSupplier nanoClock, Duration quarantine, int nodeQuota) {
+        this.nodeQuota = nodeQuota;
         this.nanoClock = nanoClock;
         this.quarantineNanos = quarantine.toNanos();
         for (Backend b : hosts) add(b);
@@ -96,7 +118,7 @@ public final class HostSet {
 
     private synchronized int add(Backend host, int node) {
         if (byName(host.name()) != null) throw new IllegalArgumentException("host " + host.name() + " is already in the cluster");
-        int index = freeIndex(host.name());
+        int index = node != OWN && !lastIndexOf.containsKey(host.name()) && held(node) >= nodeQuota ? ownFreed(node) : freeIndex(host.name());
         if (index >= slots.length()) grow(index);
         slots.set(index, new Slot(host, node));
         children.computeIfAbsent(node, n -> new ConcurrentSkipListSet<>()).add(index);
@@ -108,7 +130,7 @@ public final class HostSet {
     private int freeIndex(String name) {
         Integer had = lastIndexOf.remove(name);
         if (had != null) {
-            freed.remove(had);
+            unfree(had);
             return had;
         }
         if (used <= HostIndex.MAX) return used++;
@@ -117,10 +139,56 @@ public final class HostSet {
             throw new IllegalStateException("all " + HostIndex.MAX + " remote host indices are taken by hosts present or gone less than "
                     + quarantineNanos / 1_000_000_000 + " s ago (an index is reused only after that)");
         }
-        freed.pollFirstEntry();
-        lastIndexOf.remove(oldest.getValue().name());
-        whenReused.accept(oldest.getKey());
-        return oldest.getKey();
+        return reuse(oldest.getKey());
+    }
+
+    /** Indices held by tree node {@code node}'s hosts: present, or freed within the quarantine. */
+    private int held(int node) {
+        NavigableSet<Integer> present = children.get(node);
+        java.util.LinkedHashSet<Integer> gone = freedBy.get(node);
+        return (present == null ? 0 : present.size()) + (gone == null ? 0 : gone.size());
+    }
+
+    /** For a node at its quota: the index its hosts freed longest ago, the quarantine waived; refused when it has none. */
+    private int ownFreed(int node) {
+        java.util.LinkedHashSet<Integer> gone = freedBy.get(node);
+        String name = get(node) == null ? "?" : get(node).name();
+        QuotaUse was = quotaUse.getOrDefault(node, new QuotaUse(name, 0, 0, 0));
+        if (gone == null || gone.isEmpty()) {
+            quotaUse.put(node, new QuotaUse(name, was.reusedEarly(), was.refused() + 1, nanoClock.getAsLong()));
+            throw new IllegalStateException("tree node " + name + " names more than " + nodeQuota + " hosts below it: no index left for it");
+        }
+        quotaUse.put(node, new QuotaUse(name, was.reusedEarly() + 1, was.refused(), nanoClock.getAsLong()));
+        return reuse(gone.getFirst());
+    }
+
+    /** Freed index {@code index} goes to another host: what is keyed by it goes first. */
+    private int reuse(int index) {
+        Freed f = unfree(index);
+        lastIndexOf.remove(f.name());
+        whenReused.accept(index);
+        return index;
+    }
+
+    private Freed unfree(int index) {
+        Freed f = freed.remove(index);
+        if (f != null && f.node() != OWN) {
+            java.util.LinkedHashSet<Integer> gone = freedBy.get(f.node());
+            if (gone != null) gone.remove(index);
+        }
+        return f;
+    }
+
+    /** What their quota cost the tree nodes that reached it. */
+    public synchronized List<QuotaUse> quotaUse() {
+        return new ArrayList<>(quotaUse.values());
+    }
+
+    /** The group of a host for the pid map's shares: the peer it is reached through, itself for a peer of this mount's own. */
+    public int groupOf(int index) {
+        AtomicReferenceArray<Slot> now = slots;
+        Slot s = index >= 0 && index < now.length() ? now.get(index) : null;
+        return s == null || s.node() == OWN ? index : s.node();
     }
 
     private void grow(int index) {
@@ -144,10 +212,15 @@ public final class HostSet {
         slots.set(index, null);
         NavigableSet<Integer> siblings = children.get(s.node());
         if (siblings != null) siblings.remove(index);
-        freed.put(index, new Freed(s.backend().name(), nanoClock.getAsLong()));
+        freed.put(index, new Freed(s.backend().name(), nanoClock.getAsLong(), s.node()));
+        if (s.node() != OWN) freedBy.computeIfAbsent(s.node(), n -> new java.util.LinkedHashSet<>()).add(index);
         lastIndexOf.put(s.backend().name(), index);
         NavigableSet<Integer> below = children.remove(index);
         if (below != null) below.forEach(this::leave);
+        // a node gone: what its hosts freed is no longer its own (its index may go to another host)
+        java.util.LinkedHashSet<Integer> gone = freedBy.remove(index);
+        if (gone != null) for (int g : gone) freed.computeIfPresent(g, (k, f) -> new Freed(f.name(), f.leftAtNanos(), OWN));
+        quotaUse.remove(index);
     }
 
     /** The host of {@code index}, or null when none has it (never given, or gone). */

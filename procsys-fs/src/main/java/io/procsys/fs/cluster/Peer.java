@@ -9,7 +9,6 @@ import io.procsys.posix.ErrnoException;
 import io.procsys.tree.ExportedTree;
 import io.procsys.tree.FileAttributes;
 
-import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,25 +17,26 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * A remote host: one connection to its agent, kept up in the background (reconnect with
- * exponential backoff, 100 ms to 5 s). Every request carries the deadline: a host that is down
- * answers EHOSTUNREACH at once, one that is slow ETIMEDOUT at the deadline; nothing waits longer.
+ * exponential backoff, 100 ms to 5 s, back to 100 ms once the host answered a request). Every
+ * request carries the deadline: a host that is down answers EHOSTUNREACH at once, one that is
+ * slow ETIMEDOUT at the deadline, and one that missed it lately ETIMEDOUT at once but for one
+ * request a deadline period ({@link Lateness}); nothing waits longer. Tables may take longer
+ * ({@link TableWaits}). What the connection may cost is bounded ({@link AgentClient.Limits}).
  */
 public final class Peer implements Backend, AutoCloseable {
     public enum State { CONNECTING, UP, DOWN }
 
-    private static final System.Logger LOG = System.getLogger("io.procsys.fs.cluster");
-    private final java.util.concurrent.atomic.AtomicBoolean olderAgentLogged = new java.util.concurrent.atomic.AtomicBoolean();
-
     /** How long an action (a signal, setpriority, ioprio_get) waits for its host by default: longer than a read, for a loaded host. */
     public static final Duration DEFAULT_ACTION_DEADLINE = Duration.ofSeconds(5);
     /**
-     * A host's first process table after it joined or came back may take this many deadlines,
-     * and at least {@link #FIRST_TABLE_FLOOR}, once (a slow host builds its first table cold:
-     * QEMU guests missed a 3 s deadline); later tables have the deadline.
+     * A host's first process table may take this many deadlines, and at least
+     * {@link #FIRST_TABLE_FLOOR}, once per host until it has answered a table, not once per
+     * connection (a slow host builds its first table cold: QEMU guests missed a 3 s deadline);
+     * later tables have the deadline (TableWaits).
      */
     public static final int FIRST_TABLE_DEADLINES = 5;
     /**
@@ -58,51 +58,31 @@ public final class Peer implements Backend, AutoCloseable {
     private final String localNode;
     private final EventLoopGroup loops;
     private final Duration deadline;
-    private volatile Duration actionDeadline = DEFAULT_ACTION_DEADLINE;
     private volatile AgentClient client;
     private volatile State state = State.CONNECTING;
     private volatile String lastError = "";
     private volatile Instant lastSeen;
     private volatile long roundTripMicros = -1;
     private volatile boolean closed;
-    /** Since the connection last came up: whether a table arrived, whether the long first wait was given (guarded by this). */
-    private boolean tableSinceUp, firstWaitGiven;
+    private final TableWaits tableWaits;
+    private final Lateness lateness;
     private Duration backoff = MIN_BACKOFF;
     private final LongAdder requests = new LongAdder();
+    private final LongAdder connections = new LongAdder();
     private final LongAdder tables = new LongAdder();
     private final LongAdder tableBytes = new LongAdder();
-    private final LongAdder[] errors = new LongAdder[ErrorKind.values().length];
+    private final PeerErrors errors = new PeerErrors();
+    private final PeerActions actions = new PeerActions(this);
     /** Made with the name; a peer named by its agent's hello starts anew under that name (before it joins the view). */
     private volatile TableErrors tableErrors;
 
-    /** Why a request failed, or a connection attempt: what {@code procsys_peer_errors_total} counts, by kind. */
-    public enum ErrorKind {
-        /** The deadline passed without an answer. */
-        TIMEOUT,
-        /** Asked while the host was down or connecting: answered EHOSTUNREACH at once. */
-        DOWN,
-        /** A connection attempt failed (refused, unreachable, TLS, hello refused or late). */
-        REFUSED,
-        /** The connection was lost with the request in flight, or the request could not be sent. */
-        DISCONNECTED,
-        /** The agent answered with an errno (ENOENT for a process that exited, EACCES, ...). */
-        REMOTE_ERRNO,
-        /** Anything else: an answer of the wrong kind, a bad table, a failure of this side. */
-        PROTOCOL;
-
-        private final String label = name().toLowerCase(java.util.Locale.ROOT);
-
-        public String label() {
-            return label;
-        }
-    }
-
-    {
-        for (int i = 0; i < errors.length; i++) errors[i] = new LongAdder();
-    }
-
     /** {@code name} null: the peer takes the node name its agent sends in the hello (DNS discovery). */
     public Peer(String name, InetSocketAddress address, SslContext tls, String localNode, EventLoopGroup loops, Duration deadline) {
+        this(name, address, tls, localNode, loops, deadline, false);
+    }
+
+    /** As above; {@code node}: the configuration says this peer is a tree node (its Welcome's wait is honoured, TableWaits). */
+    public Peer(String name, InetSocketAddress address, SslContext tls, String localNode, EventLoopGroup loops, Duration deadline, boolean node) {
         this.namedByAgent = name == null;
         this.name = name != null ? name : address.getAddress().getHostAddress() + ":" + address.getPort();
         this.address = address;
@@ -111,6 +91,8 @@ public final class Peer implements Backend, AutoCloseable {
         this.loops = loops;
         this.deadline = deadline;
         this.tableErrors = new TableErrors(this.name, System::nanoTime);
+        this.tableWaits = new TableWaits(this::name, deadline, node);
+        this.lateness = new Lateness(this::name, deadline.toNanos(), System::nanoTime);
     }
 
     private volatile boolean nameAdopted;
@@ -129,8 +111,24 @@ public final class Peer implements Backend, AutoCloseable {
 
     /** Actions wait this long for the host (default {@link #DEFAULT_ACTION_DEADLINE}), reads the deadline. */
     public Peer actionDeadline(Duration wait) {
-        this.actionDeadline = wait;
+        actions.deadline(wait);
         return this;
+    }
+
+    /** A tree node's announced wait for the hosts below it is honoured up to this (--max-below-wait). */
+    public Peer maxBelowWait(Duration wait) {
+        tableWaits.maxBelowWait(wait);
+        return this;
+    }
+
+    /** Signals, setpriority and ioprio_get on this host's processes. */
+    public PeerActions actions() {
+        return actions;
+    }
+
+    /** The live connection to the agent, or null before the first. */
+    AgentClient client() {
+        return client;
     }
 
     /** Starts connecting; returns at once. */
@@ -143,9 +141,9 @@ public final class Peer implements Backend, AutoCloseable {
         if (closed) return;
         state = client == null ? State.CONNECTING : State.DOWN;
         long t0 = System.nanoTime();
-        AgentClient.connect(loops, address, tls, localNode, deadline.multipliedBy(4)).thenCompose(c -> beforeUp.apply(c)).whenComplete((c, error) -> {
+        AgentClient.connect(loops, address, tls, localNode, deadline.multipliedBy(4), limits()).thenCompose(c -> beforeUp.apply(c)).whenComplete((c, error) -> {
             if (error != null) {
-                failed(ErrorKind.REFUSED);
+                failed(PeerErrors.Kind.REFUSED);
                 lastError = describe(error);
                 state = State.DOWN;
                 retryLater();
@@ -161,22 +159,32 @@ public final class Peer implements Backend, AutoCloseable {
                 tableErrors = new TableErrors(name, System::nanoTime);
                 nameAdopted = true;
             }
-            synchronized (this) {
-                tableSinceUp = false;
-                firstWaitGiven = false;
-            }
+            connections.increment();
             state = State.UP;
-            backoff = MIN_BACKOFF;
             seen(t0);
             onUp.run();
             c.closed().thenRun(() -> {
                 if (client == c) {
-                    lastError = "connection lost";
+                    lastError = c.closedBecause() != null ? "connection closed: " + c.closedBecause() : "connection lost";
                     state = State.DOWN;
                     retryLater();
                 }
             });
         });
+    }
+
+    /** The bounds of a connection: its frames may take as long as its longest request waits (with the options as they are then). */
+    private AgentClient.Limits limits() {
+        return AgentClient.Limits.DEFAULT.frameTime(() -> {
+            Duration tables = TableWaits.firstTableLimit(deadline).plus(tableWaits.maxBelowWait());
+            Duration actions = this.actions.deadline();
+            return tables.compareTo(actions) > 0 ? tables : actions;
+        });
+    }
+
+    /** Back to the shortest reconnect delay: the host answered a request (a hello alone does not count). */
+    private synchronized void answeredOnce() {
+        backoff = MIN_BACKOFF;
     }
 
     private synchronized void retryLater() {
@@ -196,61 +204,84 @@ public final class Peer implements Backend, AutoCloseable {
         return e instanceof TimeoutException ? "timed out" : String.valueOf(e.getMessage() != null ? e.getMessage() : e);
     }
 
-    /** Runs one request against the live connection, bounded by the deadline. */
-    private <T> CompletableFuture<T> call(Function<AgentClient, CompletableFuture<T>> request) {
-        return call(request, deadline);
+    /** Runs one read-like request against the live connection, bounded by the deadline; at once ETIMEDOUT while the host is late. */
+    private <T> CompletableFuture<T> call(BiFunction<AgentClient, Long, CompletableFuture<T>> request) {
+        return call(request, deadline, true);
     }
 
     /**
-     * Runs one request against the live connection, bounded by {@code limit} plus what the agent
-     * said it may itself wait for the hosts below it (a tree node: deadlines nest by themselves).
+     * Runs one request against the live connection, bounded by {@code limit}. {@code gated}: while
+     * the host is late, fails at once (ETIMEDOUT) unless it is the one request of the deadline
+     * period that waits (Lateness); actions are not gated, they have their own deadline.
      */
-    private <T> CompletableFuture<T> call(Function<AgentClient, CompletableFuture<T>> request, Duration limit) {
+    <T> CompletableFuture<T> call(BiFunction<AgentClient, Long, CompletableFuture<T>> request, Duration limit, boolean gated) {
         requests.increment();
         AgentClient c = client;
         if (c == null || !c.isActive()) {
-            failed(ErrorKind.DOWN);
+            failed(PeerErrors.Kind.DOWN);
             return CompletableFuture.failedFuture(new ErrnoException(Errno.EHOSTUNREACH, "host " + name + " is " + state.name().toLowerCase()));
         }
-        long t0 = System.nanoTime();
-        long waitMillis = limit.toMillis() + c.peerWaitsMillis();
-        return request.apply(c)
-                .orTimeout(waitMillis, TimeUnit.MILLISECONDS)
-                .handle((value, error) -> {
-                    if (error == null) {
-                        seen(t0);
-                        return value;
-                    }
-                    Throwable e = ErrnoException.unwrapped(error);
-                    failed(kindOf(e));
-                    if (e instanceof ErrnoException r) throw r;
-                    if (e instanceof TimeoutException) {
-                        lastError = "request timed out after " + waitMillis + " ms";
-                        throw new ErrnoException(Errno.ETIMEDOUT, "host " + name + " did not answer in time");
-                    }
-                    throw new ErrnoException(Errno.EIO, "host " + name + ": " + e);
-                });
-    }
-
-    /** The kind of a request's failure, as the client or the deadline reported it. */
-    static ErrorKind kindOf(Throwable e) {
-        if (e instanceof TimeoutException) return ErrorKind.TIMEOUT;
-        if (e instanceof ErrnoException r) {
-            // the client's own: the connection went away (AgentClient), or this side gave up
-            if (r.errno() == Errno.ENOTCONN) return ErrorKind.DISCONNECTED;
-            if (r.errno() == Errno.EHOSTUNREACH) return ErrorKind.DOWN;
-            return ErrorKind.REMOTE_ERRNO;
+        if (gated && !lateness.mayWait()) {
+            failed(PeerErrors.Kind.LATE);
+            return CompletableFuture.failedFuture(new ErrnoException(Errno.ETIMEDOUT, "host " + name + " did not answer in time lately (for "
+                    + lateness.lateMillis() + " ms): not waited for until it does"));
         }
-        return ErrorKind.PROTOCOL;
+        long t0 = System.nanoTime();
+        long waitMillis = limit.toMillis();
+        return request.apply(c, waitMillis).handle((value, error) -> {
+            if (error == null) {
+                answered(t0);
+                return value;
+            }
+            Throwable e = ErrnoException.unwrapped(error);
+            PeerErrors.Kind kind = PeerErrors.kindOf(e);
+            failed(kind);
+            if (kind == PeerErrors.Kind.REMOTE_ERRNO) answered(t0); // an answer, in time
+            if (e instanceof ErrnoException r) throw r;
+            if (e instanceof TimeoutException) {
+                lateness.missed();
+                lastError = "request timed out after " + waitMillis + " ms";
+                throw new ErrnoException(Errno.ETIMEDOUT, "host " + name + " did not answer in time");
+            }
+            throw new ErrnoException(Errno.EIO, "host " + name + ": " + e);
+        });
     }
 
-    private void failed(ErrorKind kind) {
-        errors[kind.ordinal()].increment();
+    private void answered(long startNanos) {
+        seen(startNanos);
+        lateness.answered();
+        answeredOnce();
+    }
+
+    /**
+     * Closes the connection when the agent's certificate no longer validates ({@code trust}: why
+     * not, or null): after the TLS files changed (a CA dropped, a revocation list), or it expired.
+     * The next connect is refused by the handshake until the agent has a certificate to trust.
+     */
+    void checkTrust(java.util.function.Function<java.security.cert.X509Certificate[], String> trust) {
+        AgentClient c = client;
+        java.security.cert.X509Certificate[] chain = c == null ? new java.security.cert.X509Certificate[0] : c.peerChain();
+        String problem = chain.length == 0 ? null : trust.apply(chain);
+        if (problem != null) c.close("its certificate no longer validates: " + problem);
+    }
+
+    /** Whether the host answers in time, and since when it does not. */
+    Lateness lateness() {
+        return lateness;
+    }
+
+    @Override
+    public boolean late() {
+        return lateness.late();
+    }
+
+    private void failed(PeerErrors.Kind kind) {
+        errors.count(kind);
     }
 
     /** Failures of requests and connection attempts of one kind so far. */
-    public long errors(ErrorKind kind) {
-        return errors[kind.ordinal()].sum();
+    public long errors(PeerErrors.Kind kind) {
+        return errors.of(kind);
     }
 
     @Override
@@ -261,6 +292,11 @@ public final class Peer implements Backend, AutoCloseable {
     /** A table error of a host below this tree node: counted and shown here, logged by that host (HostBelow). */
     void tableErrorBelow(String why) {
         tableErrors.count(why);
+    }
+
+    @Override
+    public long connections() {
+        return connections.sum();
     }
 
     /** Bytes of the process tables received so far. */
@@ -275,17 +311,17 @@ public final class Peer implements Backend, AutoCloseable {
 
     @Override
     public CompletableFuture<FileAttributes> stat(String path) {
-        return call(c -> c.stat(path));
+        return call((c, wait) -> c.stat(path, wait));
     }
 
     @Override
     public CompletableFuture<List<ExportedTree.Entry>> list(String path) {
-        return call(c -> c.list(path));
+        return call((c, wait) -> c.list(path, wait));
     }
 
     @Override
     public CompletableFuture<String> readlink(String path) {
-        return call(c -> c.readlink(path));
+        return call((c, wait) -> c.readlink(path, wait));
     }
 
     /** The process table of this host's tree, with threads or not, holding {@code parts} (ProcessTableFormat.PARTS; the caller owns the buffer). */
@@ -296,78 +332,30 @@ public final class Peer implements Backend, AutoCloseable {
     /** As {@link #table(boolean, int)}; with {@code subtree}, a tree node's whole subtree (a TableBundle), any other agent's own table. */
     public CompletableFuture<ByteBuf> table(boolean threads, int parts, boolean subtree) {
         tables.increment();
-        Duration limit = firstTableWait() ? firstTableLimit(deadline) : deadline;
-        return call(c -> c.table("", threads, parts, subtree), limit).thenApply(table -> {
-            synchronized (this) {
-                tableSinceUp = true;
-            }
+        TableWaits.Wait wait = tableWaits.nextTable(client);
+        // a host's first table is asked for even while it is late: the long first wait is for a cold, slow host
+        return call((c, ms) -> c.table("", threads, parts, subtree, ms), wait.limit(), !wait.first()).thenApply(table -> {
+            tableWaits.answered();
             tableBytes.add(table.readableBytes());
             return table;
         });
     }
 
-    /** How long a host's first table may take, for a peer with {@code deadline}. */
-    static Duration firstTableLimit(Duration deadline) {
-        Duration deadlines = deadline.multipliedBy(FIRST_TABLE_DEADLINES);
-        return deadlines.compareTo(FIRST_TABLE_FLOOR) > 0 ? deadlines : FIRST_TABLE_FLOOR;
+    @Override
+    public boolean firstTableDue() {
+        return tableWaits.firstWaitDue();
     }
 
-    /** Whether the next table may take {@link #firstTableLimit}: none came since the connection came up, and the long wait was not given yet. */
-    private synchronized boolean firstTableWait() {
-        if (tableSinceUp || firstWaitGiven) return false;
-        firstWaitGiven = true;
-        return true;
+    /** How long a listing that starts now may wait for this host's table (the deadline, a first table's wait, a node's honoured wait). */
+    @Override
+    public Duration listingWait() {
+        return tableWaits.listingWait(client);
     }
 
-    /** How long the agent said it may wait for hosts below it (a tree node), 0 for any other agent or while not connected. */
+    /** The wait for the hosts below it that the agent announced and this mount honours (a tree node's, clamped; else 0). */
     public long agentWaitsMillis() {
         AgentClient c = client;
-        return c != null && c.isActive() ? c.peerWaitsMillis() : 0;
-    }
-
-    /** kill(2) of {@code pid} on this host through its agent (README "Acting on the cluster"): 0, or fails with the errno. */
-    public CompletableFuture<Integer> signal(int pid, long startTime, int signal, String user, int uid) {
-        return action(c -> c.signal(pid, startTime, signal, user, uid));
-    }
-
-    /** setpriority(PRIO_PROCESS) of {@code pid} through the agent: 0, or fails with the errno. */
-    public CompletableFuture<Integer> setPriority(int pid, long startTime, int nice, String user, int uid) {
-        return action(c -> c.setPriority(pid, startTime, nice, user, uid));
-    }
-
-    /** ioprio_get of {@code pid} through the agent: the value, or fails with the errno. */
-    public CompletableFuture<Integer> ioprioGet(int pid, long startTime) {
-        return action(c -> c.ioprioGet(pid, startTime));
-    }
-
-    /**
-     * An action, unless the agent speaks an older protocol: then EPERM here, without a word to
-     * the agent (which would refuse the message and close the connection), logged once.
-     */
-    private CompletableFuture<Integer> action(Function<AgentClient, CompletableFuture<Integer>> request) {
-        AgentClient c = client;
-        if (c != null && c.isActive() && !c.speaksActions()) {
-            if (olderAgentLogged.compareAndSet(false, true)) {
-                LOG.log(System.Logger.Level.WARNING, "the agent of " + name + " speaks protocol " + c.version()
-                        + ", without signals: they are refused here (EPERM) until it is upgraded");
-            }
-            return CompletableFuture.failedFuture(new ErrnoException(Errno.EPERM, "the agent of " + name + " is too old for signals"));
-        }
-        return call(request, actionDeadline).exceptionallyCompose(error -> CompletableFuture.failedFuture(asActionError(error)));
-    }
-
-    /**
-     * kill(2), setpriority(2) and ioprio_get(2) never answer ETIMEDOUT or EHOSTUNREACH, and tools
-     * do not expect them (psutil.pid_exists raised TimeoutError): a host that is down, or did not
-     * answer within the action deadline, is EAGAIN, "try again". A signal sent before the
-     * deadline may still arrive.
-     */
-    static Throwable asActionError(Throwable error) {
-        Throwable e = ErrnoException.unwrapped(error);
-        if (e instanceof ErrnoException r && (r.errno() == Errno.ETIMEDOUT || r.errno() == Errno.EHOSTUNREACH || r.errno() == Errno.ENOTCONN)) {
-            return new ErrnoException(Errno.EAGAIN, r.reason());
-        }
-        return e;
+        return c != null && c.isActive() ? tableWaits.honouredMillis(c) : 0;
     }
 
     /** The protocol version of the connection to the agent, or 0 while there is none. */
@@ -378,33 +366,7 @@ public final class Peer implements Backend, AutoCloseable {
 
     @Override
     public CompletableFuture<Content> read(String path) {
-        return call(c -> c.read(path)).thenApply(Peer::content);
-    }
-
-    /** A remote file: the received bytes as one direct region, released with the content. */
-    private static Content content(ByteBuf received) {
-        ByteBuf owned = oneDirectRegion(received);
-        MemorySegment bytes = MemorySegment.ofBuffer(owned.nioBuffer());
-        return new Content() {
-            public MemorySegment bytes() {
-                return bytes;
-            }
-
-            public void release() {
-                owned.release();
-            }
-        };
-    }
-
-    /**
-     * {@code received} itself when it is one direct region (the usual case), else a copy that is
-     * (and {@code received} released): what fuse_reply_buf can take as native memory.
-     */
-    static ByteBuf oneDirectRegion(ByteBuf received) {
-        if (received.isDirect() && received.nioBufferCount() == 1) return received;
-        ByteBuf copy = received.alloc().directBuffer(received.readableBytes()).writeBytes(received);
-        received.release();
-        return copy;
+        return call((c, wait) -> c.read(path, wait)).thenApply(Contents::received);
     }
 
     /**

@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A remote host's scope (docs/scope.md): set on each new connection before the peer counts as up
@@ -56,7 +55,7 @@ final class PeerScope {
     }
 
     private CompletableFuture<ScopeState> ask(AgentClient c) {
-        return c.scope(specs).orTimeout(deadline.toMillis(), TimeUnit.MILLISECONDS).thenApply(state -> {
+        return c.scope(specs, deadline.toMillis()).thenApply(state -> {
             known = new Known(state, Instant.now());
             return state;
         });

@@ -114,7 +114,7 @@ final class PeerTables {
 
     /** The parts of a reply by path: a bundle's, or one table as the peer's own. */
     private Map<String, TableBundle.Part> split(ByteBuf reply) {
-        ByteBuf bytes = Peer.oneDirectRegion(reply); // tables go to fuse_reply_buf as native memory
+        ByteBuf bytes = Contents.oneDirectRegion(reply); // tables go to fuse_reply_buf as native memory
         try {
             Map<String, TableBundle.Part> parts = new LinkedHashMap<>();
             if (!TableBundle.isBundle(bytes)) {
@@ -138,6 +138,21 @@ final class PeerTables {
         return p.table().retainedDuplicate();
     }
 
+    /**
+     * Every part of the last reply, each retained for the caller, if it arrived at most
+     * {@code maxAgeNanos} ago (what a node serves the level above for a peer that missed a
+     * round); null otherwise.
+     */
+    synchronized List<TableBundle.Part> lastIfFresh(long maxAgeNanos) {
+        if (last == null || last.released || clock.getAsLong() - last.arrivedNanos > maxAgeNanos) return null;
+        return takeAll(last);
+    }
+
+    /** How old the last reply is, in ns; -1 when there is none. */
+    synchronized long lastAgeNanos() {
+        return last == null || last.released ? -1 : clock.getAsLong() - last.arrivedNanos;
+    }
+
     private synchronized List<TableBundle.Part> takeAll(Fetched f) {
         if (f.released) throw new ErrnoException(Errno.ETIMEDOUT, "the tables of " + name.get() + " were replaced meanwhile");
         return f.parts.join().values().stream()
@@ -150,11 +165,14 @@ final class PeerTables {
         f.parts.join().values().forEach(TableBundle.Part::release);
     }
 
-    /** Drops the last reply once its window is over, so an idle mount holds none (the TableBackends hold what they took). */
-    void releaseIfStale() {
+    /**
+     * Drops the last reply once its window is over (and it is past {@code keepNanos}, how long a
+     * stale reply may be served), so an idle mount holds none (the TableBackends hold what they took).
+     */
+    void releaseIfStale(long keepNanos) {
         Fetched stale;
         synchronized (this) {
-            if (last == null || clock.getAsLong() - last.arrivedNanos <= window.toNanos()) return;
+            if (last == null || clock.getAsLong() - last.arrivedNanos <= Math.max(window.toNanos(), keepNanos)) return;
             stale = last;
             last = null;
         }

@@ -1,55 +1,60 @@
 package io.procsys.fs.cluster;
 
 import io.procsys.fs.identity.PidMap;
+import io.procsys.posix.Errno;
+import io.procsys.posix.ErrnoException;
 
 /**
  * Rewrites the pids inside a remote process's files so that they match the cluster-wide pid
  * directories ({@link PidMap}): {@code ps -ef} then shows the right parents. A pid is the
  * current cluster pid of (host, pid), allocated here if no listing showed it yet (a parent seen
  * first as a ppid; its start time is adopted when a listing shows it). Pid 0 (no parent) and -1
- * (no terminal group) stay as they are; so does a pid no host hands out (≥ 2^22). Start times
- * are rebased onto the local boot time, so START and elapsed times read against this host's
- * clock are right.
+ * (no terminal group) stay as they are. A pid no host hands out (≥ 2^22, below -1, not a number)
+ * refuses the whole file (EIO, logged once per host): a hostile agent whose status said
+ * {@code Tgid: 4194500} would otherwise aim a user's tkill under exec at another host's process
+ * (CallAnswerer sends tkill to the thread's Tgid as the mount shows it). Start times are the view
+ * clock's ({@link BootTimes}, {@link io.procsys.fs.clock.Rebase}).
  */
 final class PidRewriter {
-    /** USER_HZ: /proc counts start times in these ticks on every Linux host. */
-    static final long TICKS_PER_SECOND = 100;
-
+    private static final System.Logger LOG = System.getLogger("io.procsys.fs.cluster");
     private final PidMap pids;
+    /** Hosts whose forged pids were logged (at most one line each; at most 65 535). */
+    private final java.util.Set<Integer> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     PidRewriter(PidMap pids) {
         this.pids = pids;
     }
 
     String pid(int hostIndex, String value) {
+        int p;
         try {
-            int p = Integer.parseInt(value);
-            if (p <= 0 || p >= PidMap.HOST_PID_LIMIT) return value;
-            int clusterPid = pids.clusterPid(hostIndex, p, PidMap.UNKNOWN);
-            return clusterPid < 0 ? "0" : Integer.toString(clusterPid); // map full (logged): no pid rather than a local one
+            p = Integer.parseInt(value);
         } catch (NumberFormatException e) {
-            return value;
+            throw forged(hostIndex, value);
         }
+        if (p == 0 || p == -1) return value;
+        if (p < -1 || p >= PidMap.HOST_PID_LIMIT) throw forged(hostIndex, value);
+        int clusterPid = pids.clusterPid(hostIndex, p, PidMap.UNKNOWN);
+        return clusterPid < 0 ? "0" : Integer.toString(clusterPid); // map full (logged): no pid rather than a local one
     }
 
-    /**
-     * [pid]/stat: pid, ppid, pgrp, session and tpgid cluster-wide; starttime moved by
-     * {@code bootDeltaSeconds} (remote btime − local btime). Text it cannot parse is returned unchanged.
-     */
-    String stat(String text, int hostIndex, long bootDeltaSeconds) {
+    /** A pid field no host can have: the file is refused, said once per host. */
+    private ErrnoException forged(int hostIndex, String value) {
+        String why = "a file of host #" + hostIndex + " names pid '" + (value.length() > 24 ? value.substring(0, 24) + "..." : value)
+                + "', which no Linux host hands out: refused (EIO)";
+        if (warned.add(hostIndex)) LOG.log(System.Logger.Level.WARNING, why);
+        return new ErrnoException(Errno.EIO, why);
+    }
+
+    /** [pid]/stat: pid, ppid, pgrp, session and tpgid cluster-wide. Text it cannot parse is returned unchanged. */
+    String stat(String text, int hostIndex) {
         int open = text.indexOf(" (");
         int close = text.lastIndexOf(')');
         if (open < 0 || close < open) return text;
         String[] after = text.substring(close + 1).strip().split(" ");
         if (after.length < 20) return text;
-        // after[0] is field 3 (state): ppid 4, pgrp 5, session 6, tpgid 8, starttime 22
+        // after[0] is field 3 (state): ppid 4, pgrp 5, session 6, tpgid 8
         for (int field : new int[]{4, 5, 6, 8}) after[field - 3] = pid(hostIndex, after[field - 3]);
-        try {
-            long start = Long.parseLong(after[22 - 3]) + bootDeltaSeconds * TICKS_PER_SECOND;
-            after[22 - 3] = Long.toString(Math.max(0, start));
-        } catch (NumberFormatException e) {
-            // leave it
-        }
         return pid(hostIndex, text.substring(0, open)) + text.substring(open, close + 1) + " " + String.join(" ", after) + "\n";
     }
 

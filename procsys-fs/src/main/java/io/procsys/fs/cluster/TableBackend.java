@@ -2,7 +2,6 @@ package io.procsys.fs.cluster;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.CorruptedFrameException;
-import io.procsys.fs.NodeKind;
 import io.procsys.net.protocol.ProcessTable;
 import io.procsys.net.protocol.ProcessTableFormat;
 import io.procsys.posix.Errno;
@@ -13,7 +12,11 @@ import io.procsys.tree.FileAttributes;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.BitSet;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
 import java.util.function.IntSupplier;
@@ -51,8 +54,14 @@ final class TableBackend implements Backend {
     /** The current table and when it arrived (guarded by this). */
     private ProcessTable table;
     private long arrivedNanos;
-    /** The current table's files read once already, by their offset in it (guarded by this). */
-    private BitSet readOnce = new BitSet();
+    /**
+     * The current table's files read once already by each reading thread, by their offset in it
+     * (guarded by this): at most {@link #READERS} readers, the one read longest ago forgotten first.
+     */
+    private Map<Integer, BitSet> readOnce = readers();
+    static final int READERS = 8;
+    /** Processes acted on through this mount since the current table came (guarded by this): their files go to the agent. */
+    private Set<Integer> actedOn = new HashSet<>();
     private CompletableFuture<ProcessTable> inFlight;
     /** When the host's root was last listed here, and when a table fetch last failed. */
     private long listedNanos, failedNanos;
@@ -63,6 +72,9 @@ final class TableBackend implements Backend {
     private volatile StartTimes seen = StartTimes.NONE;
     /** Whether the host's root was ever listed through this backend (tables are then refreshed on demand). */
     private boolean everFetched;
+    /** Whether a listing served the current table stale (the host missed it), and until when its files are served from it (guarded by this). */
+    private boolean servingStale;
+    private long staleUntilNanos;
 
     TableBackend(Backend remote, Tables tables, Duration window, TableBudget budget) {
         this(remote, tables, window, budget, System::nanoTime);
@@ -99,6 +111,35 @@ final class TableBackend implements Backend {
         return peer;
     }
 
+    @Override
+    public boolean late() {
+        return peer.late();
+    }
+
+    @Override
+    public boolean firstTableDue() {
+        return peer.firstTableDue();
+    }
+
+    @Override
+    public Duration listingWait() {
+        return peer.listingWait();
+    }
+
+    @Override
+    public synchronized long lastListingAgeNanos() {
+        return table == null ? -1 : clock.getAsLong() - arrivedNanos;
+    }
+
+    /** The current table's listing while it is at most {@code maxAgeNanos} old; its files are served from it until then. */
+    @Override
+    public synchronized List<ExportedTree.Entry> staleRoot(long maxAgeNanos) {
+        if (table == null || clock.getAsLong() - arrivedNanos > maxAgeNanos) return null;
+        staleUntilNanos = arrivedNanos + maxAgeNanos;
+        servingStale = true;
+        return table.root();
+    }
+
     // ---- the table's life: fetch on listing, serve within the window, refresh while in use
 
     /** A new table (or the one being fetched); fails if the agent or the budget refuses one. */
@@ -117,7 +158,7 @@ final class TableBackend implements Backend {
 
     /** Checks a received table and makes it the current one (releasing the one it replaces). */
     private ProcessTable accept(ByteBuf received) {
-        ByteBuf bytes = Peer.oneDirectRegion(received); // file items go to fuse_reply_buf as native memory
+        ByteBuf bytes = Contents.oneDirectRegion(received); // file items go to fuse_reply_buf as native memory
         ProcessTable next;
         try {
             next = ProcessTable.read(bytes);
@@ -139,6 +180,7 @@ final class TableBackend implements Backend {
             }
             if (next.truncated()) peer.tableError("process table cut short by the agent (its size limit): some processes are left out of listings");
             table = next;
+            servingStale = false;
             arrivedNanos = clock.getAsLong();
             seen = StartTimes.of(next);
             return table;
@@ -150,12 +192,14 @@ final class TableBackend implements Backend {
             budget.release(table.size());
             table.release();
             table = null;
-            readOnce = new BitSet(); // its bits go with the table (up to 1 bit per byte of it)
+            readOnce = readers(); // its bits go with the table (up to 1 bit per byte of it, per reader)
+            actedOn = new HashSet<>();
         }
     }
 
+    /** Whether the current table still answers: within its window, or while a listing served it stale. */
     private boolean fresh(long now) {
-        return now - arrivedNanos <= window.toNanos();
+        return now - arrivedNanos <= window.toNanos() || servingStale && now - staleUntilNanos <= 0;
     }
 
     /** {@code t} retained for the caller if it is still the current table, else null. */
@@ -216,73 +260,13 @@ final class TableBackend implements Backend {
         drop();
     }
 
-    /** Releases the table when it is past its window, so an idle mount holds none. */
-    synchronized void releaseIfStale() {
-        if (table != null && !fresh(clock.getAsLong())) drop();
+    /** Releases the table when it is past its window and {@code keepNanos} (how long a stale one may be served), so an idle mount holds none. */
+    synchronized void releaseIfStale(long keepNanos) {
+        long now = clock.getAsLong();
+        if (table != null && !fresh(now) && now - arrivedNanos > keepNanos) drop();
     }
 
-    // ---- what a table can answer
-
-    /** Where a path of the host's tree falls in a table: its pid, and the path inside the pid directory. */
-    private record InProcess(int pid, String rest) {
-        static InProcess of(String path) {
-            int slash = path.indexOf('/');
-            String first = slash < 0 ? path : path.substring(0, slash);
-            if (first.length() > 7 || !NodeKind.isPid(first)) return null; // "03" or non-ASCII digits are no pid, as in /proc
-            int pid = Integer.parseInt(first);
-            return pid <= 0 || pid >= ProcessTableFormat.PID_LIMIT ? null : new InProcess(pid, slash < 0 ? "" : path.substring(slash + 1));
-        }
-
-        /** A file of one thread (task/TID/NAME): what top -H and htop read. */
-        boolean isThreadFile() {
-            return rest.startsWith("task/") && rest.indexOf('/', 5) > 0;
-        }
-
-        String parent() {
-            int slash = rest.lastIndexOf('/');
-            return slash < 0 ? "" : rest.substring(0, slash);
-        }
-
-        String name() {
-            return rest.substring(rest.lastIndexOf('/') + 1);
-        }
-    }
-
-    /**
-     * What the table says of {@code path}: its item, or ABSENT when the table proves the name does
-     * not exist, or null when the table does not know (ask the agent).
-     */
-    private static final ProcessTable.Item ABSENT = new ProcessTable.Item(Errno.ENOENT, null, -1, 0, null, null);
-
-    private static ProcessTable.Item lookup(ProcessTable t, String path) {
-        InProcess at = InProcess.of(path);
-        if (at == null) return null;
-        if (!t.hasProcess(at.pid)) {
-            // not listed at the root: exited, or a thread id (hidden from the listing, yet reachable)
-            int owner = t.processOf(at.pid);
-            boolean threadId = owner >= 0 && owner != at.pid; // its /proc/TID is not listed but exists
-            return !t.lists(Integer.toString(at.pid)) && !t.truncated() && !threadId ? ABSENT : null;
-        }
-        ProcessTable.Item item = t.find(at.pid, at.rest);
-        if (item != null || at.rest.isEmpty()) return item;
-        String parent = at.parent();
-        // no names: the agent could not vouch for them (a captured tree)
-        if (parent.isEmpty()) return t.processNames().isEmpty() || t.processNames().contains(at.name()) ? null : ABSENT;
-        ProcessTable.Item dir = t.find(at.pid, parent);
-        if (dir != null && dir.listing() != null) {
-            for (ExportedTree.Entry e : dir.listing()) {
-                if (e.name().equals(at.name())) return e.attributes() == null ? null : new ProcessTable.Item(0, e.attributes(), -1, 0, null, null);
-            }
-            return ABSENT;
-        }
-        // task/TID/NAME: a thread the table lists, a name thread directories lack
-        String[] parts = at.rest.split("/");
-        if (parts.length == 3 && parts[0].equals("task") && NodeKind.isPid(parts[1]) && parts[1].length() <= 7
-                && t.processOf(Integer.parseInt(parts[1])) == at.pid) {
-            return t.threadNames().isEmpty() || t.threadNames().contains(parts[2]) ? null : ABSENT;
-        }
-        return null;
-    }
+    // ---- answering from the table (TableLookup says what it holds)
 
     private static <T> CompletableFuture<T> failed(int errno) {
         return CompletableFuture.failedFuture(new ErrnoException(errno, "process table"));
@@ -295,15 +279,15 @@ final class TableBackend implements Backend {
      */
     private <T> CompletableFuture<T> answer(String path, BiFunction<ProcessTable, ProcessTable.Item, CompletableFuture<T>> fromTable,
                                             Supplier<CompletableFuture<T>> fromAgent) {
-        InProcess at = InProcess.of(path);
+        TableLookup.InProcess at = TableLookup.InProcess.of(path);
         if (at == null) return fromAgent.get();
         if (at.isThreadFile()) threadsUntilNanos = clock.getAsLong() + window.toNanos() * THREAD_WINDOWS;
-        int part = ProcessTableFormat.partOf(at.rest);
+        int part = ProcessTableFormat.partOf(at.rest());
         parts.read(part);
         return usable(part).thenCompose(t -> {
             if (t == null) return fromAgent.get();
             try {
-                ProcessTable.Item item = lookup(t, path);
+                ProcessTable.Item item = TableLookup.lookup(t, path);
                 CompletableFuture<T> answered = item == null ? null : item.errno() != 0 ? failed(item.errno()) : fromTable.apply(t, item);
                 return answered != null ? answered : fromAgent.get();
             } finally {
@@ -332,7 +316,7 @@ final class TableBackend implements Backend {
         return fetch(() -> parts.forListing(nextSample), sinceNanos).handle((t, error) -> {
             if (error == null) return CompletableFuture.completedFuture(t.root());
             Throwable e = ErrnoException.unwrapped(error);
-            boolean unreachable = e instanceof ErrnoException r && (r.errno() == Errno.ETIMEDOUT || r.errno() == Errno.EHOSTUNREACH || r.errno() == Errno.ENOTCONN);
+            boolean unreachable = e instanceof ErrnoException && Round.unanswered(e);
             return unreachable ? CompletableFuture.<List<ExportedTree.Entry>>failedFuture(e) : peer.list("");
         }).thenCompose(f -> f);
     }
@@ -350,22 +334,55 @@ final class TableBackend implements Backend {
 
     @Override
     public CompletableFuture<Content> read(String path) {
-        return answer(path, (t, item) -> item.isFile() && firstRead(t, item) ? CompletableFuture.completedFuture(slice(t, item)) : null,
-                () -> peer.read(path));
+        return read(path, 0);
+    }
+
+    @Override
+    public CompletableFuture<Content> read(String path, int readerThread) {
+        TableLookup.InProcess at = TableLookup.InProcess.of(path);
+        boolean acted = at != null && wasActedOn(at.pid());
+        return answer(path, (t, item) -> item.isFile() && !acted && firstRead(t, item, readerThread)
+                ? CompletableFuture.completedFuture(slice(t, item)) : null, () -> peer.read(path));
+    }
+
+    /** Process {@code pid} was signalled or reniced through this mount: what the current table shows of it is old now. */
+    synchronized void actedOn(int pid) {
+        actedOn.add(pid);
+    }
+
+    private synchronized boolean wasActedOn(int pid) {
+        return !actedOn.isEmpty() && actedOn.contains(pid);
+    }
+
+    private static Map<Integer, BitSet> readers() {
+        return new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Integer, BitSet> eldest) {
+                return size() > READERS;
+            }
+        };
     }
 
     /**
-     * Whether this is the first read of {@code item} from table {@code t}. A table is one sample of
-     * the host: a pass reads each file once, and a file read again from the same table is a
-     * reader's next sample (pidstat -p PID 1, watch cat), which the agent answers as it is now.
-     * Empty files are not counted (kernel threads' cmdline: nothing to sample, and their offset is
-     * the next item's).
+     * Whether this is {@code readerThread}'s first read of {@code item} from table {@code t}. A
+     * table is one sample of the host: a pass reads each file once, and a file read again from the
+     * same table by the same reader is its next sample (pidstat -p PID 1, watch cat), which the agent
+     * answers as it is now. Counted per reading thread (one thread is one process for ps, top,
+     * pidstat), so one user's reads never send another's `ps` to the agent file by file. Empty
+     * files are not counted (kernel threads' cmdline: nothing to sample, and their offset is the
+     * next item's).
      */
-    private synchronized boolean firstRead(ProcessTable t, ProcessTable.Item item) {
+    private synchronized boolean firstRead(ProcessTable t, ProcessTable.Item item, int readerThread) {
         if (t != table || item.fileLength() == 0) return true;
-        if (readOnce.get(item.fileOffset())) return false;
-        readOnce.set(item.fileOffset());
+        BitSet read = readOnce.computeIfAbsent(readerThread, r -> new BitSet());
+        if (read.get(item.fileOffset())) return false;
+        read.set(item.fileOffset());
         return true;
+    }
+
+    @Override
+    public long connections() {
+        return peer.connections();
     }
 
     /** From the agent: a table is a sample of its window, a handle read again wants the process as it is now. */

@@ -1,6 +1,7 @@
 package io.procsys.fs.identity;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.function.IntPredicate;
 import java.util.function.LongSupplier;
 import java.util.logging.Logger;
@@ -24,10 +25,12 @@ import java.util.logging.Logger;
  * by the start-time check rather than reaching the new process.
  *
  * <p>Bounds: an entry nobody has listed, read or named for {@link #IDLE} is dropped; at most
- * {@link #MAX_ENTRIES} entries, past which new processes get no cluster pid (left out of
- * listings, one log line) until idle ones are dropped. A host whose index goes to another host
- * is forgotten whole first ({@link #forgetHost}). Memory: {@link PidEntries}, 40 to 80
- * bytes per entry. Thread-safe.
+ * {@link #MAX_ENTRIES} entries, and a share of them per host and per tree ({@link PidQuotas}: a
+ * host over its quota, or the tree holding the most of a full map, loses its least recently used
+ * entries first); a new process that finds the map full with no group over its share gets no
+ * cluster pid (left out of listings, one log line) until idle ones are dropped. A host whose
+ * index goes to another host is forgotten whole first ({@link #forgetHost}). Memory:
+ * {@link PidEntries}, 40 to 80 bytes per entry. Thread-safe.
  */
 public final class PidMap {
     /** {@code PID_MAX_LIMIT} of 64-bit Linux: every host's pid is below it, every remote cluster pid at or above. */
@@ -47,6 +50,7 @@ public final class PidMap {
     public record Local(int hostIndex, int pid, long startTime) {}
 
     private final PidEntries entries = new PidEntries();
+    private final PidQuotas quotas;
     private final LongSupplier nanoClock;
     private final long epochNanos;
     private final int idleSeconds;
@@ -61,6 +65,12 @@ public final class PidMap {
 
     /** A map on {@code nanoClock}, dropping entries unused for {@code idle}, holding at most {@code maxEntries}. */
     PidMap(LongSupplier nanoClock, Duration idle, int maxEntries) {
+        this(nanoClock, idle, maxEntries, PidQuotas.HOST_QUOTA);
+    }
+
+    /** As above, at most {@code hostQuota} entries per host. */
+    PidMap(LongSupplier nanoClock, Duration idle, int maxEntries, int hostQuota) {
+        this.quotas = new PidQuotas(entries, hostQuota, maxEntries);
         if (maxEntries >= CLUSTER_PID_LIMIT - HOST_PID_LIMIT) throw new IllegalArgumentException("more entries than cluster pids");
         this.nanoClock = nanoClock;
         this.epochNanos = nanoClock.getAsLong();
@@ -89,10 +99,11 @@ public final class PidMap {
             }
             entries.detach(entry); // a reused pid: the old cluster pid keeps naming the old process
         }
+        quotas.withinHostQuota(hostIndex, now);
         if (now - sweptAt >= Math.max(1, idleSeconds / 8)) dropIdle(now);
         if (entries.size() >= maxEntries) {
             dropIdle(now);
-            if (entries.size() >= maxEntries) {
+            if (entries.size() >= maxEntries && !quotas.freeFromLargestGroup(now)) {
                 if (!fullReported) LOG.warning("the cluster pid map is full (" + maxEntries + " processes and threads): new remote processes are left out until unused ones are forgotten after " + idleSeconds + " s");
                 fullReported = true;
                 return -1;
@@ -126,6 +137,22 @@ public final class PidMap {
      */
     public synchronized void forgetHost(int hostIndex) {
         if (entries.ofHost(hostIndex) > 0) removeWhere(entry -> entries.host(entry) == hostIndex);
+        quotas.forget(hostIndex);
+    }
+
+    /** The group of each host index (the peer it is reached through, itself for a peer of the mount's own): what a full map evicts by. */
+    public synchronized void groupsBy(java.util.function.IntUnaryOperator groupOf) {
+        quotas.groupsBy(groupOf);
+    }
+
+    /** Entries evicted so far to keep a host within its quota, or a tree's share of a full map, by the host or tree that caused it. */
+    public synchronized List<PidQuotas.Evicted> evictions() {
+        return quotas.evictions();
+    }
+
+    /** Seconds since the map was made, the clock of {@link PidQuotas.Evicted#lastAtSeconds}. */
+    public synchronized int secondsNow() {
+        return now();
     }
 
     /** Processes and threads of host {@code hostIndex} mapped now. */

@@ -50,14 +50,15 @@ class CallAnswererTest {
         }
     };
 
-    /** A caller of uid 1000 whose memory is a map of written buffers. */
+    /** A caller of uid 1000 (unless a test makes it another) whose memory is a map of written buffers. */
     final class FakeCaller implements Caller {
         long address = -1;
         byte[] written;
+        Identity identity = new Identity(1000, 1000, 0);
 
         @Override
-        public int uid() {
-            return 1000;
+        public Identity identity() {
+            return identity;
         }
 
         @Override
@@ -152,6 +153,26 @@ class CallAnswererTest {
                 "signal 1000 " + HOST2_PID + " 35"), forwarded);
     }
 
+    /** /proc/PID/status of a process with these Uid and CapEff lines. */
+    static String status(String uids, String capEff) {
+        return "Name:\tsh\nUmask:\t0022\nState:\tS (sleeping)\nUid:\t" + uids + "\nGid:\t0\t0\t0\t0\nCapInh:\t0000000000000000\n"
+                + "CapPrm:\t000001ffffffffff\nCapEff:\t" + capEff + "\n";
+    }
+
+    @Test
+    void theCallerActsAsKillWouldLetItNeverMore() throws Exception {
+        caller.identity = Identity.parse(status("0\t1000\t0\t1000", "0000000000000000")); // seteuid(1000) from root: no capability left
+        answer(SYS_KILL, HOST2_PID, 15);
+        caller.identity = Identity.parse(status("0\t0\t0\t0", "000001ffffffffff")); // root, CAP_KILL
+        answer(SYS_KILL, HOST2_PID, 15);
+        caller.identity = Identity.parse(status("0\t0\t0\t0", "0000000000000000")); // root without capabilities
+        assertEquals(Answer.error(Errno.EPERM), answer(SYS_KILL, HOST2_PID, 15));
+        caller.identity = Identity.parse(status("4294967294\t4294967294\t4294967294\t4294967294", "0000000000000000"));
+        answer(SYS_KILL, HOST2_PID, 15);
+        assertEquals(List.of("signal 1000 " + HOST2_PID + " 15", "signal 0 " + HOST2_PID + " 15", "signal -2 " + HOST2_PID + " 15"), forwarded,
+                "the effective uid without CAP_KILL (the real one was root's), root with it, and a uid past 2^31");
+    }
+
     @Test
     void theRestIsForwardedOrRefused() throws Exception {
         assertEquals(Answer.error(Errno.EPERM), answer(SYS_SETPRIORITY, PRIO_PROCESS, HOST2_PID, 10));
@@ -172,5 +193,13 @@ class CallAnswererTest {
         assertEquals(16000000L * 1024, s.getLong(32));
         assertEquals(300, s.getShort(80));
         assertEquals(Answer.error(CallAnswerer.EFAULT), answer(SYS_SYSINFO, 0));
+    }
+
+    @Test
+    void aCpuListPastAnyKernelsIsRefusedNotAllocated() throws Exception {
+        assertEquals(java.util.BitSet.valueOf(new long[]{0b1011}), MountView.parseList("0-1,3"));
+        for (String huge : List.of("0-2000000000", "4294967295", "5-2", "x")) {
+            org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> MountView.parseList(huge), huge);
+        }
     }
 }

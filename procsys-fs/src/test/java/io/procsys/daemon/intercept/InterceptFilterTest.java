@@ -42,7 +42,7 @@ class InterceptFilterTest {
     }
 
     static boolean trapped(int nr, long... args) {
-        return run(Seccomp.AUDIT_ARCH_X86_64, nr, args) == Seccomp.RET_USER_NOTIF;
+        return run(Seccomp.AUDIT_ARCH, nr, args) == Seccomp.RET_USER_NOTIF;
     }
 
     @Test
@@ -117,5 +117,21 @@ class InterceptFilterTest {
         assertEquals(Seccomp.RET_ALLOW, run(Seccomp.AUDIT_ARCH_X86_64, 39, REMOTE), "getpid");
         assertEquals(Seccomp.RET_ALLOW, run(0x40000003, SYS_SYSINFO, 0), "i386 (its 99 would be another call)");
         assertEquals(Seccomp.RET_ALLOW, run(0x40000003, SYS_KILL, REMOTE, 9));
+    }
+
+    @Test
+    void x32CallsWithTheirHighBitAreNeverTrapped() {
+        assertEquals(Seccomp.RET_ALLOW, run(Seccomp.AUDIT_ARCH, Seccomp.X32_SYSCALL_BIT | SYS_KILL, REMOTE, 9), "x32's kill is not ours to answer");
+        assertEquals(Seccomp.RET_ALLOW, run(Seccomp.AUDIT_ARCH, Seccomp.X32_SYSCALL_BIT | SYS_SYSINFO, 0x1000));
+    }
+
+    @Test
+    void theNumbersAreThisMachinesArchitecturesOwn() {
+        boolean aarch64 = "aarch64".equals(System.getProperty("os.arch"));
+        assertEquals(aarch64 ? 129 : 62, SYS_KILL);
+        assertEquals(aarch64 ? 179 : 99, SYS_SYSINFO);
+        assertEquals(aarch64 ? Seccomp.AUDIT_ARCH_AARCH64 : Seccomp.AUDIT_ARCH_X86_64, Seccomp.AUDIT_ARCH);
+        int other = aarch64 ? Seccomp.AUDIT_ARCH_X86_64 : Seccomp.AUDIT_ARCH_AARCH64;
+        assertEquals(Seccomp.RET_ALLOW, run(other, SYS_KILL, REMOTE, 9), "the other 64-bit architecture's numbers mean other calls");
     }
 }

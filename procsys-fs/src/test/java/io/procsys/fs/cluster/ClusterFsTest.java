@@ -129,8 +129,11 @@ class ClusterFsTest {
     RecordingSink sink = new RecordingSink();
     final MemorySegment reqPointer = Arena.ofAuto().allocate(8);
 
+    Path localDir;
+
     @BeforeEach
     void mount(@TempDir Path local) throws Exception {
+        localDir = local;
         Files.writeString(local.resolve("meminfo"), "MemTotal:        500 kB\n");
         Files.createDirectories(local.resolve("sys/kernel"));
         Files.writeString(local.resolve("sys/kernel/pid_max"), "4194304\n");
@@ -331,6 +334,15 @@ class ClusterFsTest {
         return new String(reply.data(), StandardCharsets.ISO_8859_1);
     }
 
+    /** A handle renders again no sooner than 10 ms after its last rendering (RenderedFile): a sampling tool's next read comes later. */
+    static void nextSample() {
+        try {
+            Thread.sleep(15);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Test
     void aReadAtZeroRendersAHostsFileAgainAndReleasesTheRenderingItReplaces() {
         long node = found(far, farNode(), "loadavg", "stat loadavg", FILE);
@@ -343,6 +355,7 @@ class ClusterFsTest {
         assertEquals("", text(sink.last()), "at the end");
 
         int before = sink.replies.size();
+        nextSample();
         fs.read(req(), node, 4096, 0, fi); // lseek(0) and read: vmstat's and top's next sample
         assertEquals(List.of("stat ", "stat loadavg", "read loadavg", "read loadavg"), far.requests, "asked of the host again");
         assertEquals(before, sink.replies.size(), "answered when the host answers");
@@ -350,6 +363,7 @@ class ClusterFsTest {
         assertEquals("2.50\n", text(sink.last()));
         assertEquals(1, far.released, "the open's rendering went when the new one came");
 
+        nextSample();
         fs.read(req(), node, 2, 2, fi); // not where the last read ended: rendered again, as seq_file does
         far.answer("read loadavg", far.content("7.25\n"));
         assertEquals("25", text(sink.last()));
@@ -368,30 +382,60 @@ class ClusterFsTest {
         fs.read(req(), meminfo, 4096, 0, fi);
         assertEquals("MemTotal:       3000 kB\n", text(sink.last()));
 
+        nextSample();
         fs.read(req(), meminfo, 4096, 0, fi);
         here.answer("read meminfo", here.content("MemTotal:       1000 kB\n"));
         far.answer("read meminfo", far.content("MemTotal:       5000 kB\n"));
         assertEquals("MemTotal:       6000 kB\n", text(sink.last()), "every host asked again (no reuse time here)");
     }
 
-    @Test
-    void aRemoteProcessThatExitedWhileItsFileWasOpenAnswersEsrch() {
-        int clusterPid = mapped(1, 4242);
+    /** A remote process's comm (pid 4242 of host far, started at 777), mapped without a start time, opened and read once: its node and handle. */
+    record Opened(long node, FileInfo handle) {}
+
+    Opened openedComm() {
+        int clusterPid = mapped(1, 4242); // mapped without a start time: the open takes the process's own
         fs.lookup(req(), ROOT, Integer.toString(clusterPid));
         far.answer("stat 4242", DIR);
         long comm = found(far, sink.last().node(), "comm", "stat 4242/comm", FILE);
         open(comm, Libc.O_RDONLY);
         far.answer("read 4242/comm", far.content("sleep\n"));
         FileInfo fi = handle(sink.last());
+        far.answer("read 4242/stat", far.content(statLine(4242, 777))); // the start time of the process opened
         fs.read(req(), comm, 4096, 0, fi);
         assertEquals("sleep\n", text(sink.last()));
+        return new Opened(comm, fi);
+    }
 
+    @Test
+    void aRemoteProcessThatExitedWhileItsFileWasOpenAnswersEsrch() {
+        Opened opened = openedComm();
+        long comm = opened.node();
+        FileInfo fi = opened.handle();
+        nextSample();
         fs.read(req(), comm, 4096, 0, fi);
         far.fail("read 4242/comm", Errno.ENOENT);
         assertEquals(Errno.ESRCH, sink.last().errno(), "as /proc answers for a process file kept open");
+        nextSample();
         fs.read(req(), comm, 4096, 0, fi);
         far.answer("read 4242/comm", far.content("sleep\n"));
+        far.answer("read 4242/stat", far.content(statLine(4242, 777)));
         assertEquals("sleep\n", text(sink.last()), "a failed rendering is tried again at the next read");
+    }
+
+    /** A stat line of process {@code pid} started at {@code startTime} (field 22). */
+    static String statLine(int pid, long startTime) {
+        return pid + " (sleep) S 1 1 1 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 1 0 " + startTime + " 8192 100 0\n";
+    }
+
+    @Test
+    void aRemotePidReusedWhileItsFileWasOpenIsNotReadForIt() {
+        Opened opened = openedComm();
+        nextSample();
+        fs.read(req(), opened.node(), 4096, 0, opened.handle());
+        far.answer("read 4242/comm", far.content("nginx\n")); // another process has pid 4242 now
+        far.answer("read 4242/stat", far.content(statLine(4242, 999)));
+        assertEquals(Errno.ESRCH, sink.last().errno(), "the process opened is gone: its pid's new process is not shown under it");
+        assertEquals(3, far.released, "the other process's text released, and both stats");
     }
 
     @Test
@@ -512,12 +556,38 @@ class ClusterFsTest {
         assertEquals(1, far.released, "released at once: no release will come");
     }
 
+    @Test
+    void thisHostsStartTimesAreOnTheViewsClockAtTheTopAsEveryHostsAre() throws Exception {
+        Files.writeString(localDir.resolve("uptime"), "100.00 50.00\n");
+        Files.writeString(localDir.resolve("stat"), "cpu 1 2 3 4\nbtime 1000\n");
+        Files.writeString(localDir.resolve("1/stat"), "1 (init) S 0 1 1 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 250 1000 10\n");
+        ListedHost self = new ListedHost("here");
+        self.uptime = "100.00 50.00\n";
+        ListedHost early = new ListedHost("early").with(7, 1, 500);
+        early.uptime = "172900.00 10.00\n"; // booted two days before this host
+        mountOver(self, List.of(early));
+        double uptime = Double.parseDouble(readTop("uptime").split(" ")[0]);
+        assertEquals(172_900, uptime, 1, "the view is up since its earliest boot");
+        long btime = readTop("stat").lines().filter(l -> l.startsWith("btime ")).mapToLong(l -> Long.parseLong(l.substring(6))).sum();
+        assertEquals(System.currentTimeMillis() / 1000.0, btime + uptime, 1.5, "btime + uptime = now");
+        assertTrue(readWhole("1", "stat").endsWith(" 0 " + (250 + 172_800 * 100) + " 1000 10\n"), "this host's init, moved by the two days: " + readWhole("1", "stat"));
+        String clusterPid = listedProcesses().get("early/7");
+        assertTrue(readWhole(clusterPid, "stat").endsWith(" 0 500 1000 10\n"), "the earliest host's own start times stay");
+    }
+
+    /** A top-level file of the mount, whole. */
+    String readTop(String name) {
+        return readWhole(lookup(ROOT, name), name);
+    }
+
     /** A host that answers at once from the processes it holds, with their start times as a process table gives them. */
     static final class ListedHost implements Backend {
         record Process(int ppid, long startTime) {}
 
         final String name;
         final Map<Integer, Process> processes = new java.util.TreeMap<>();
+        /** Its /proc/uptime (null: none, as a captured tree without one). */
+        String uptime;
 
         ListedHost(String name) {
             this.name = name;
@@ -555,6 +625,9 @@ class ClusterFsTest {
         @Override
         public CompletableFuture<Content> read(String path) {
             if (path.equals("stat")) return CompletableFuture.completedFuture(Contents.of("cpu 1 2 3 4\nbtime 1000\n"));
+            if (path.equals("uptime")) {
+                return uptime == null ? CompletableFuture.failedFuture(new ErrnoException(Errno.ENOENT, path)) : CompletableFuture.completedFuture(Contents.of(uptime));
+            }
             int pid = Integer.parseInt(path.substring(0, path.indexOf('/')));
             Process p = processes.get(pid);
             if (p == null) return CompletableFuture.failedFuture(new ErrnoException(Errno.ENOENT, path));
@@ -571,8 +644,12 @@ class ClusterFsTest {
 
     /** A mount over {@code remote} (this host a ListedHost too). */
     void mountOver(List<ListedHost> remote) {
+        mountOver(new ListedHost("here"), remote);
+    }
+
+    void mountOver(ListedHost self, List<ListedHost> remote) {
         List<Backend> all = new ArrayList<>();
-        all.add(new ListedHost("here"));
+        all.add(self);
         all.addAll(remote);
         hosts = new HostSet(all);
         fs = new ClusterFs(localTree, hosts, java.time.Duration.ZERO);
@@ -595,9 +672,13 @@ class ClusterFsTest {
 
     /** The whole text of file {@code name} of top-level directory {@code dir}, as a reader gets it. */
     String readWhole(String dir, String name) {
-        long node = lookup(lookup(ROOT, dir), name);
+        return readWhole(lookup(lookup(ROOT, dir), name), dir + "/" + name);
+    }
+
+    /** The whole text of node {@code node} ({@code what}, to say), as a reader gets it. */
+    String readWhole(long node, String what) {
         Reply opened = open(node, Libc.O_RDONLY);
-        assertEquals("open", opened.kind(), dir + "/" + name);
+        assertEquals("open", opened.kind(), what);
         FileInfo fi = FileInfo.withFlags(Libc.O_RDONLY);
         fi.setHandle(opened.handle());
         fs.read(req(), node, 64 * 1024, 0, fi);

@@ -147,4 +147,29 @@ class HostSetTest {
         assertThrows(IllegalArgumentException.class, () -> hosts.addBelow(99, new FakeHost("x")), "no node of that index");
         assertEquals(PidMap.IDLE, HostSet.QUARANTINE, "the quarantine is the pid map's forgetting time");
     }
+
+    /**
+     * A tree node that names new hosts at every reply (issue 36) holds at most its quota of
+     * indices, present or within the quarantine: past it, its new hosts take the indices its own
+     * hosts freed; other hosts keep joining, and status names the node.
+     */
+    @Test
+    void aTreeNodeThatNamesEverNewHostsStaysWithinItsShareOfIndices() {
+        HostSet small = new HostSet(List.of(here), () -> nanos, QUARANTINE, 50);
+        int node = small.add(new FakeHost("evil"));
+        for (int reply = 0; reply < 20; reply++) {
+            for (int i = 0; i < 25; i++) small.addBelow(node, new FakeHost("evil/h" + reply + "-" + i));
+            for (int i = 0; i < 25; i++) small.remove(small.byName("evil/h" + reply + "-" + i));
+        }
+        int honest = small.add(new FakeHost("honest"));
+        assertTrue(honest <= 51 + 1, "the indices past the node's share are still free: " + honest);
+        for (int i = 0; i < 100; i++) small.add(new FakeHost("joiner" + i));
+        HostSet.QuotaUse use = small.quotaUse().getFirst();
+        assertEquals("evil", use.node());
+        assertTrue(use.reusedEarly() > 0, use.toString());
+        for (int i = 0; i < 50; i++) small.addBelow(node, new FakeHost("evil/live" + i));
+        assertThrows(IllegalStateException.class, () -> small.addBelow(node, new FakeHost("evil/one-too-many")),
+                "with all its indices present, a node gets no more");
+        assertEquals(1, small.quotaUse().getFirst().refused());
+    }
 }

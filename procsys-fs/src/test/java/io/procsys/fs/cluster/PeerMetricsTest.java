@@ -26,11 +26,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PeerMetricsTest {
     @Test
     void failuresAreSortedByKind() {
-        assertEquals(Peer.ErrorKind.TIMEOUT, Peer.kindOf(new TimeoutException()));
-        assertEquals(Peer.ErrorKind.DISCONNECTED, Peer.kindOf(new ErrnoException(Errno.ENOTCONN, "connection lost")));
-        assertEquals(Peer.ErrorKind.DOWN, Peer.kindOf(new ErrnoException(Errno.EHOSTUNREACH, "host below is down")));
-        assertEquals(Peer.ErrorKind.REMOTE_ERRNO, Peer.kindOf(new ErrnoException(Errno.ENOENT, "agent a")));
-        assertEquals(Peer.ErrorKind.PROTOCOL, Peer.kindOf(new ClassCastException("a Listing for a Stat")));
+        assertEquals(PeerErrors.Kind.TIMEOUT, PeerErrors.kindOf(new TimeoutException()));
+        assertEquals(PeerErrors.Kind.DISCONNECTED, PeerErrors.kindOf(new ErrnoException(Errno.ENOTCONN, "connection lost")));
+        assertEquals(PeerErrors.Kind.DOWN, PeerErrors.kindOf(new ErrnoException(Errno.EHOSTUNREACH, "host below is down")));
+        assertEquals(PeerErrors.Kind.REMOTE_ERRNO, PeerErrors.kindOf(new ErrnoException(Errno.ENOENT, "agent a")));
+        assertEquals(PeerErrors.Kind.PROTOCOL, PeerErrors.kindOf(new ClassCastException("a Listing for a Stat")));
     }
 
     /** A port nothing listens on (bound, then closed). */
@@ -56,13 +56,13 @@ class PeerMetricsTest {
             cluster.exportTo(m);
             Peer gone = cluster.peers().getFirst();
             long deadline = System.currentTimeMillis() + 5_000;
-            while (gone.errors(Peer.ErrorKind.REFUSED) < 1 && System.currentTimeMillis() < deadline) Thread.sleep(10);
-            assertTrue(gone.errors(Peer.ErrorKind.REFUSED) >= 1, "the connection attempt was refused");
+            while (gone.errors(PeerErrors.Kind.REFUSED) < 1 && System.currentTimeMillis() < deadline) Thread.sleep(10);
+            assertTrue(gone.errors(PeerErrors.Kind.REFUSED) >= 1, "the connection attempt was refused");
             ErrnoException down = (ErrnoException) assertThrows(CompletionException.class, () -> gone.stat("meminfo").join()).getCause();
             assertEquals(Errno.EHOSTUNREACH, down.errno());
             assertThrows(CompletionException.class, () -> gone.read("meminfo").join());
-            assertEquals(2, gone.errors(Peer.ErrorKind.DOWN));
-            assertEquals(0, gone.errors(Peer.ErrorKind.TIMEOUT));
+            assertEquals(2, gone.errors(PeerErrors.Kind.DOWN));
+            assertEquals(0, gone.errors(PeerErrors.Kind.TIMEOUT));
 
             assertEquals(0, ((GaugeSnapshot.GaugeDataPointSnapshot) point(m, "procsys_peer_up", "peer", "gone")).getValue());
             assertEquals(2, ((CounterSnapshot.CounterDataPointSnapshot) point(m, "procsys_peer_requests", "peer", "gone")).getValue());

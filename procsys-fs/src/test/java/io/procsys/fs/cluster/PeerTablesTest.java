@@ -87,7 +87,7 @@ class PeerTablesTest {
         taken(rack);
         assertEquals(2, bytes.refCnt(), "held by the kept reply's two tables");
         clock.addAndGet(Duration.ofSeconds(3).toNanos());
-        tables.releaseIfStale();
+        tables.releaseIfStale(0);
         assertEquals(0, bytes.refCnt());
     }
 }

@@ -338,12 +338,35 @@ class TableBackendTest {
     }
 
     @Test
+    void oneReadersSamplesDoNotSendAnotherReaderToTheAgent() {
+        TableBackend b = backend();
+        b.list("").join();
+        int looper = 501, ps = 777;
+        assertEquals("7 (sleep) S 1", text(b.read("7/stat", looper).join()));
+        assertEquals(AGENT_ERRNO, errno(b.read("7/stat", looper)), "the same reader again: its next sample");
+        assertEquals("7 (sleep) S 1", text(b.read("7/stat", ps).join()), "another reader's pass still reads the table");
+        assertEquals(List.of("read 7/stat"), agent.asked);
+        for (int r = 1000; r < 1000 + TableBackend.READERS; r++) b.read("7/stat", r).join(); // readers enough to forget the first
+        assertEquals("7 (sleep) S 1", text(b.read("7/stat", looper).join()), "a reader forgotten reads the table again");
+    }
+
+    @Test
+    void aProcessActedOnIsReadFromTheAgentUntilTheNextTable() {
+        TableBackend b = backend();
+        b.list("").join();
+        b.actedOn(7); // reniced through the mount: the table's nice is old
+        assertEquals(AGENT_ERRNO, errno(b.read("7/stat", 1)), "the first read of a process acted on goes to the agent");
+        b.list("").join();
+        assertEquals("7 (sleep) S 1", text(b.read("7/stat", 1).join()), "a new table shows it as it is");
+    }
+
+    @Test
     void aContentOutlivesItsTable() {
         TableBackend b = backend();
         b.list("").join();
         Backend.Content content = b.read("7/stat").join();
         b.list("").join(); // replaces the table
-        b.releaseIfStale();
+        b.releaseIfStale(0);
         assertEquals("7 (sleep) S 1", text(content), "the handle keeps its bytes");
     }
 

@@ -168,4 +168,41 @@ class PidMapTest {
         map.forgetHost(9); // none: nothing happens
         assertEquals(3, map.size());
     }
+
+    /**
+     * A host that changes its pids at every listing (issue 36) holds at most its quota, its own
+     * oldest entries going first; another host's new processes still get cluster pids, and the
+     * eviction is counted against the churning host.
+     */
+    @Test
+    void aHostThatChangesItsPidsAtEveryListingStaysWithinItsShare() {
+        PidMap shared = new PidMap(() -> nanos, Duration.ofMinutes(5), 1000, 250);
+        int pid = 1;
+        for (int listing = 0; listing < 40; listing++) {
+            for (int i = 0; i < 100; i++) assertTrue(shared.clusterPid(1, pid++, listing) > 0, "its own newest still get one");
+            advance(Duration.ofSeconds(1));
+        }
+        assertTrue(shared.sizeOf(1) <= 250, "within its quota: " + shared.sizeOf(1));
+        for (int i = 1; i <= 200; i++) assertTrue(shared.clusterPid(2, i, 7) > 0, "another host's process " + i + " gets a cluster pid");
+        assertEquals(1, shared.evictions().stream().filter(e -> e.index() == 1 && !e.group()).count(), shared.evictions().toString());
+        assertTrue(shared.evictions().stream().noneMatch(e -> e.index() == 2), "the honest host lost nothing");
+        int newest = shared.clusterPid(1, pid - 1, 39);
+        assertEquals(new PidMap.Local(1, pid - 1, 39), shared.local(newest), "the churning host's last listing kept its pids");
+    }
+
+    /** A tree whose hosts together hold more than their share of a full map loses its own oldest entries, not another host's. */
+    @Test
+    void aFullMapTakesEntriesBackFromTheTreeHoldingTheMost() {
+        PidMap shared = new PidMap(() -> nanos, Duration.ofMinutes(5), 1000, 1000);
+        shared.groupsBy(host -> host >= 10 ? 10 : host); // hosts 10.. are below tree node 10
+        for (int i = 1; i <= 100; i++) shared.clusterPid(2, i, 1);
+        advance(Duration.ofSeconds(1));
+        int pid = 1;
+        for (int host = 10; host < 20; host++) for (int i = 0; i < 90; i++) shared.clusterPid(host, pid++, 1);
+        assertEquals(1000, shared.size(), "full");
+        advance(Duration.ofSeconds(1));
+        assertTrue(shared.clusterPid(3, 1, 1) > 0, "a new host's process still gets a cluster pid");
+        assertEquals(100, shared.sizeOf(2), "the small host kept everything");
+        assertEquals(1, shared.evictions().stream().filter(e -> e.index() == 10 && e.group()).count(), shared.evictions().toString());
+    }
 }

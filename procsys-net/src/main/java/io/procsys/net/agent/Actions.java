@@ -6,13 +6,17 @@ import io.procsys.posix.ProcessCalls;
 
 import java.util.OptionalInt;
 
+import static io.procsys.net.log.RateLimitedLog.escaped;
+
 /**
  * The agent's decisions on an action (README "Acting on the cluster"), in this order:
  * <ol>
  * <li>a bad signal number: EINVAL; a pid no process of this host can have: ESRCH;</li>
- * <li>signals and setpriority only: the agent's {@link SignalMode} is on, the client's certificate
- *     carries the signal role, the viewer's user name is a user here, and a viewer's root (or a
- *     name that is root here) only with {@link SignalMode#ROOT}: else EPERM;</li>
+ * <li>signals and setpriority only: the agent's {@link SignalMode} is on, it acts in the pid
+ *     namespace it reads ({@link PidNamespace}), the client's certificate carries the signal role,
+ *     the viewer's user name is a user here, a viewer's root (or a name that is root here) only with
+ *     {@link SignalMode#ROOT}, and any other user only at or above {@code --act-min-uid}, here and
+ *     on the viewer ({@link ActionRules}): else EPERM;</li>
  * <li>a pidfd is opened on the pid, then its stat read: a start time other than the request's
  *     (the pid was reused since the client saw it) is ESRCH, and nothing reaches that process;</li>
  * <li>UNIX rules for a user other than root: a signal to a process whose real or saved uid is the
@@ -36,12 +40,21 @@ final class Actions {
     private record Caller(int errno, String reason, int uid, boolean root) {}
 
     private final SignalMode mode;
-    /** null: the tree is not a live /proc (a capture): nothing to act on. */
+    private final ActionRules rules;
+    /** null: nothing to act on ({@link #unavailable} says why). */
     private final Processes processes;
+    private final String unavailable;
 
     Actions(SignalMode mode, Processes processes) {
-        this.mode = mode;
-        this.processes = processes;
+        this(ActionRules.of(mode), processes, processes == null ? "this agent exports no live /proc" : null);
+    }
+
+    /** Acting by {@code rules} on {@code processes}; none, and every action refused, when {@code unavailable} says why. */
+    Actions(ActionRules rules, Processes processes, String unavailable) {
+        this.mode = rules.mode();
+        this.rules = rules;
+        this.processes = unavailable == null ? processes : null;
+        this.unavailable = unavailable == null ? "this agent exports no live /proc" : unavailable;
     }
 
     Outcome run(Message.Action action, Requester who) {
@@ -57,7 +70,8 @@ final class Actions {
     }
 
     private Outcome signal(Message.Signal s, Requester who) {
-        String what = "signal " + s.signal() + " from " + who.node() + " user " + s.user() + " (uid " + s.uid() + " there) to pid " + s.pid();
+        String what = "signal " + s.signal() + " from " + escaped(who.node()) + " user " + escaped(s.user()) + " (uid " + Integer.toUnsignedString(s.uid())
+                + " there) to pid " + s.pid();
         if (s.signal() < 0 || s.signal() > ProcessCalls.SIGNAL_MAX) return refused(s, Errno.EINVAL, what, "no such signal");
         if (!possiblePid(s.pid())) return refused(s, Errno.ESRCH, what, "no such pid");
         Caller caller = caller(who, s.user(), s.uid());
@@ -72,7 +86,8 @@ final class Actions {
     }
 
     private Outcome setPriority(Message.SetPriority p, Requester who) {
-        String what = "setpriority nice " + p.nice() + " from " + who.node() + " user " + p.user() + " (uid " + p.uid() + " there) of pid " + p.pid();
+        String what = "setpriority nice " + p.nice() + " from " + escaped(who.node()) + " user " + escaped(p.user()) + " (uid "
+                + Integer.toUnsignedString(p.uid()) + " there) of pid " + p.pid();
         if (!possiblePid(p.pid())) return refused(p, Errno.ESRCH, what, "no such pid");
         Caller caller = caller(who, p.user(), p.uid());
         if (caller.errno != 0) return refused(p, caller.errno, what, caller.reason);
@@ -105,13 +120,17 @@ final class Actions {
 
     private Caller caller(Requester who, String user, int viewerUid) {
         if (mode == SignalMode.OFF) return new Caller(Errno.EPERM, "signals are off on this agent (start it with --allow-signals)", -1, false);
-        if (processes == null) return new Caller(Errno.EPERM, "this agent exports no live /proc", -1, false);
+        if (processes == null) return new Caller(Errno.EPERM, unavailable, -1, false);
         if (!who.signalRole()) return new Caller(Errno.EPERM, "the certificate of " + who.node() + " has no signal role", -1, false);
         OptionalInt uid = processes.uidOf(user);
-        if (uid.isEmpty()) return new Caller(Errno.EPERM, "no user " + user + " on this host", -1, false);
+        if (uid.isEmpty()) return new Caller(Errno.EPERM, "no user " + escaped(user) + " on this host", -1, false);
         boolean root = viewerUid == 0 || uid.getAsInt() == 0;
         if (root && mode != SignalMode.ROOT) {
             return new Caller(Errno.EPERM, "root on the viewer is not root here (that needs --allow-signals=root)", uid.getAsInt(), true);
+        }
+        if (!root && (!rules.actsFor(uid.getAsInt()) || !rules.actsFor(viewerUid))) {
+            return new Caller(Errno.EPERM, "uid " + Integer.toUnsignedString(uid.getAsInt()) + " here, " + Integer.toUnsignedString(viewerUid)
+                    + " on the viewer: a service account (below --act-min-uid " + rules.minUid() + ", or nobody) is acted for on no host", uid.getAsInt(), false);
         }
         return new Caller(0, null, uid.getAsInt(), root);
     }
@@ -125,7 +144,7 @@ final class Actions {
      * the process the client saw (same start time), with the pidfd open.
      */
     private Outcome onPinned(Message.Action action, String what, OnProcess then) {
-        if (processes == null) return refused(action, Errno.ESRCH, what, "this agent exports no live /proc");
+        if (processes == null) return refused(action, Errno.ESRCH, what, unavailable);
         int pidfd = processes.open(action.pid());
         if (pidfd < 0) {
             int errno = -pidfd;
@@ -137,7 +156,7 @@ final class Actions {
         try {
             TargetProcess target = processes.read(action.pid());
             if (target == null) return refused(action, Errno.ESRCH, what, "no such process");
-            String named = what == null ? null : what + " (" + target.comm() + ")";
+            String named = what == null ? null : what + " (" + escaped(target.comm()) + ")";
             if (target.startTime() != action.startTime()) {
                 return refused(action, Errno.ESRCH, named, "pid reused: start time " + target.startTime() + ", not " + action.startTime() + " as seen");
             }

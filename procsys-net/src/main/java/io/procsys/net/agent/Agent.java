@@ -12,6 +12,10 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.procsys.net.Certificates;
+import io.procsys.net.PeerTrust;
+import io.procsys.net.ReloadingTls;
+import io.procsys.net.TlsSessions;
 import io.procsys.net.Transport;
 import io.procsys.net.protocol.Framing;
 import io.procsys.tree.ExportedTree;
@@ -23,7 +27,9 @@ import io.procsys.scope.Scopes;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.WeakHashMap;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.function.Function;
 
 /**
  * Exports one proc tree, read-only, to clients over the procsys protocol. Pipeline per
@@ -33,6 +39,7 @@ import java.time.Duration;
  * thread so a slow read never stalls I/O.
  */
 public final class Agent implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("io.procsys.net.agent");
     /** How long a new connection has for its TLS handshake and hello, whatever it sends meanwhile. */
     public static final Duration HELLO_DEADLINE = Duration.ofSeconds(10);
 
@@ -68,11 +75,18 @@ public final class Agent implements AutoCloseable {
     private volatile Scopes scopes;
     /** The process tables of each scope, shared between the connections that see it. */
     private final Map<ScopedHost, SharedTables> scopedTables = java.util.Collections.synchronizedMap(new WeakHashMap<>());
+    /** Why a client's chain is not to be trusted now, or null: the reloading files' check, or the dates for fixed ones. */
+    private final Function<X509Certificate[], String> trust;
+    /** The reloading TLS files, told to check the open connections again (null: fixed or none). */
+    private final ReloadingTls reloading;
+    private final Runnable checkOpen = this::closeUntrusted;
 
-    private Agent(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls, Threads shared, SignalMode signals,
+    private Agent(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls, Threads shared, ActionRules rules,
                   TableSource tableSource, FileSource fileSource) throws InterruptedException {
         this.tableSource = tableSource;
         this.fileSource = fileSource;
+        this.reloading = ReloadingTls.of(tls);
+        this.trust = reloading != null ? reloading::problem : PeerTrust::datesOnly;
         this.ownsThreads = shared == null;
         this.threads = ownsThreads ? Threads.create(1, 1) : shared;
         this.tables = new SharedTables(System::nanoTime, threads.fileWork(), stats.tablesShared::increment);
@@ -90,13 +104,40 @@ public final class Agent implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new Pipeline(node, tree, tls, inline ? null : threads.fileWork(),
-                        new Actions(signals, tree.tree().isLive() ? new LiveProcesses(tree.tree().root()) : null)));
+                        actions(rules, tree)));
         try {
             server = b.bind(listen).sync().channel();
         } catch (RuntimeException | InterruptedException e) {
             if (ownsThreads) threads.close();
             throw e;
         }
+        if (reloading != null) reloading.onCheck(checkOpen);
+    }
+
+    /** Closes the connections whose client no longer validates (after the TLS files changed, and once a minute). */
+    private void closeUntrusted() {
+        for (Channel ch : connections) {
+            X509Certificate[] chain = TlsSessions.peerChain(ch);
+            String problem = chain.length == 0 ? null : trust.apply(chain);
+            if (problem == null) continue;
+            LOG.log(System.Logger.Level.WARNING, "closing the connection of " + Certificates.commonName(chain[0]) + ": " + problem);
+            ch.close();
+        }
+    }
+
+    /** Why this agent acts on nothing (null: it acts as its rules allow); said at start by the command. */
+    private String actionsRefused;
+
+    /** The actions of {@code tree}: none for a capture, none when this agent is not in the tree's pid namespace. */
+    private Actions actions(ActionRules rules, ExportedTree tree) {
+        if (!tree.tree().isLive()) return new Actions(rules, null, "this agent exports no live /proc");
+        actionsRefused = PidNamespace.mismatch(tree.tree().root());
+        return new Actions(rules, new LiveProcesses(tree.tree().root()), actionsRefused);
+    }
+
+    /** Why every action is refused (another pid namespace than --proc-root's), or null. */
+    public String actionsRefused() {
+        return actionsRefused;
     }
 
     /** One connection's pipeline, as the class comment lists it. */
@@ -129,7 +170,7 @@ public final class Agent implements AutoCloseable {
                     scope -> new RequestHandler(tree.showing(scope), stats, fileWork, threads.fileWork(), tablesOf(scope), null,
                             ScopeHandler.files(scope, threads.fileWork())), stats));
             ch.pipeline().addLast("requests", new RequestHandler(tree, stats, fileWork, threads.fileWork(), tables, tableSource, fileSource));
-            ch.pipeline().addLast("actions", new ActionHandler(actions, threads.fileWork(), stats));
+            ch.pipeline().addLast("actions", new ActionHandler(actions, threads.fileWork(), stats, trust));
         }
     }
 
@@ -151,17 +192,22 @@ public final class Agent implements AutoCloseable {
 
     /** Binds and starts serving; throws with the OS's reason when the address cannot be bound. */
     public static Agent start(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls) throws InterruptedException {
-        return new Agent(listen, node, tree, tls, null, SignalMode.OFF, null, null);
+        return new Agent(listen, node, tree, tls, null, ActionRules.OFF, null, null);
     }
 
     /** As {@link #start(InetSocketAddress, String, ExportedTree, SslContext)}, acting on processes as {@code signals} allows. */
     public static Agent start(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls, SignalMode signals) throws InterruptedException {
-        return new Agent(listen, node, tree, tls, null, signals, null, null);
+        return new Agent(listen, node, tree, tls, null, ActionRules.of(signals), null, null);
+    }
+
+    /** As above, acting as {@code rules} allow (the lowest uid included). */
+    public static Agent start(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls, ActionRules rules) throws InterruptedException {
+        return new Agent(listen, node, tree, tls, null, rules, null, null);
     }
 
     /** As {@link #start(InetSocketAddress, String, ExportedTree, SslContext)}, on threads shared with other agents (not closed with this one). */
     public static Agent start(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls, Threads shared) throws InterruptedException {
-        return new Agent(listen, node, tree, tls, java.util.Objects.requireNonNull(shared), SignalMode.OFF, null, null);
+        return new Agent(listen, node, tree, tls, java.util.Objects.requireNonNull(shared), ActionRules.OFF, null, null);
     }
 
     /**
@@ -171,13 +217,19 @@ public final class Agent implements AutoCloseable {
      */
     public static Agent start(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls, Threads shared, SignalMode signals,
                               TableSource tables) throws InterruptedException {
-        return new Agent(listen, node, tree, tls, shared, signals, tables, null);
+        return new Agent(listen, node, tree, tls, shared, ActionRules.of(signals), tables, null);
     }
 
     /** As above, answering reads of the files {@code files} has from it (a tree node's combined files; null: none). */
     public static Agent start(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls, Threads shared, SignalMode signals,
                               TableSource tables, FileSource files) throws InterruptedException {
-        return new Agent(listen, node, tree, tls, shared, signals, tables, files);
+        return start(listen, node, tree, tls, shared, ActionRules.of(signals), tables, files);
+    }
+
+    /** As above, acting as {@code rules} allow. */
+    public static Agent start(InetSocketAddress listen, String node, ExportedTree tree, SslContext tls, Threads shared, ActionRules rules,
+                              TableSource tables, FileSource files) throws InterruptedException {
+        return new Agent(listen, node, tree, tls, shared, rules, tables, files);
     }
 
     public InetSocketAddress address() {
@@ -194,6 +246,7 @@ public final class Agent implements AutoCloseable {
     public synchronized void close() {
         if (closed) return;
         closed = true;
+        if (reloading != null) reloading.noLongerOnCheck(checkOpen);
         server.close().syncUninterruptibly();
         connections.close().awaitUninterruptibly();
         if (scopes != null) scopes.close();

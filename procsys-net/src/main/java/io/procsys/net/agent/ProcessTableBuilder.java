@@ -13,9 +13,12 @@ import io.procsys.tree.WholeFile;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * Takes a {@link ProcessTable} of an exported tree: the root listing, then for every process the
@@ -42,6 +45,8 @@ public final class ProcessTableBuilder {
     private final ExportedTree tree;
     private final boolean threads;
     private final int parts;
+    /** Rewrites every stat taken, process's and thread's (null: none): a tree node's start times on its view's clock. */
+    private final UnaryOperator<String> statRewrite;
 
     /** {@code threads}: also every thread's {@link #THREAD_FILES} (the task/ listings are always in). */
     public ProcessTableBuilder(ExportedTree tree, boolean threads) {
@@ -50,9 +55,15 @@ public final class ProcessTableBuilder {
 
     /** As {@link #ProcessTableBuilder(ExportedTree, boolean)}, with only {@code parts} of every process. */
     public ProcessTableBuilder(ExportedTree tree, boolean threads, int parts) {
+        this(tree, threads, parts, null);
+    }
+
+    /** As above, every stat's text (processes' and threads') rewritten by {@code statRewrite} (null: as read). */
+    public ProcessTableBuilder(ExportedTree tree, boolean threads, int parts, UnaryOperator<String> statRewrite) {
         this.tree = tree;
         this.threads = threads;
         this.parts = parts;
+        this.statRewrite = statRewrite;
     }
 
     private boolean wanted(String part) {
@@ -184,7 +195,7 @@ public final class ProcessTableBuilder {
     }
 
     /** File {@code name} of {@code dir} as item {@code prefix + name}: its bytes, or its errno; left out when too big. */
-    private static void file(ProcessTableWriter table, ExportedTree.Directory dir, String prefix, String name) {
+    private void file(ProcessTableWriter table, ExportedTree.Directory dir, String prefix, String name) {
         ExportedTree.Directory.Read read = dir.read(name, MAX_ITEM);
         if (read.errno() == WholeFile.TOO_BIG) return; // left to its own request
         if (read.errno() != 0) {
@@ -192,10 +203,16 @@ public final class ProcessTableBuilder {
             return;
         }
         try {
-            table.file(prefix + name, read.attributes(), read.file().data());
+            table.file(prefix + name, read.attributes(), statRewrite != null && name.equals("stat") ? rewritten(read.file().data()) : read.file().data());
         } finally {
             read.file().free();
         }
+    }
+
+    /** A stat's bytes through {@link #statRewrite}, on the heap (ISO-8859-1: every byte one char). */
+    private MemorySegment rewritten(MemorySegment stat) {
+        String text = new String(stat.toArray(ValueLayout.JAVA_BYTE), StandardCharsets.ISO_8859_1);
+        return MemorySegment.ofArray(statRewrite.apply(text).getBytes(StandardCharsets.ISO_8859_1));
     }
 
     private ExportedTree.Listing listing(ProcessTableWriter table, String dir, String name, MemorySegment st) {

@@ -14,16 +14,17 @@ record TargetProcess(long startTime, int realUid, int effectiveUid, int savedUid
         // fields from 3 (state) on, after the comm
         String[] f = stat.substring(close + 1).strip().split(" ");
         if (f.length < 20) return null;
-        int[] uids = null;
-        for (String line : status.split("\n")) {
-            if (line.startsWith("Uid:")) {
-                String[] u = line.substring(4).strip().split("\\s+");
-                if (u.length < 3) return null;
-                uids = new int[]{Integer.parseInt(u[0]), Integer.parseInt(u[1]), Integer.parseInt(u[2])};
-            }
-        }
-        if (uids == null) return null;
         try {
+            int[] uids = null;
+            for (String line : status.split("\n")) {
+                if (line.startsWith("Uid:")) {
+                    String[] u = line.substring(4).strip().split("\\s+");
+                    if (u.length < 3) return null;
+                    // ids are unsigned: 4294967294 is a uid (as an int of the same bits), not a parse error
+                    uids = new int[]{Integer.parseUnsignedInt(u[0]), Integer.parseUnsignedInt(u[1]), Integer.parseUnsignedInt(u[2])};
+                }
+            }
+            if (uids == null) return null;
             return new TargetProcess(Long.parseUnsignedLong(f[22 - 3]), uids[0], uids[1], uids[2], Integer.parseInt(f[19 - 3]), comm);
         } catch (NumberFormatException e) {
             return null;

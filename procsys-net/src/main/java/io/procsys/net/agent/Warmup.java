@@ -46,16 +46,16 @@ public final class Warmup {
             try {
                 for (int i = 0; i < requests; i++) {
                     switch (i % 10) {
-                        case 0 -> client.stat("loadavg").get(5, TimeUnit.SECONDS);
-                        case 1 -> client.list("sys/kernel").get(5, TimeUnit.SECONDS);
+                        case 0 -> client.stat("loadavg", 5_000).get(5, TimeUnit.SECONDS);
+                        case 1 -> client.list("sys/kernel", 5_000).get(5, TimeUnit.SECONDS);
                         default -> {
-                            ByteBuf data = client.read(i % 2 == 0 ? "loadavg" : "meminfo").get(5, TimeUnit.SECONDS);
+                            ByteBuf data = client.read(i % 2 == 0 ? "loadavg" : "meminfo", 5_000).get(5, TimeUnit.SECONDS);
                             data.release();
                         }
                     }
                     answered++;
                 }
-                client.table("", false).get(10, TimeUnit.SECONDS).release();
+                client.table("", false, 10_000).get(10, TimeUnit.SECONDS).release();
             } finally {
                 client.close();
             }

@@ -10,6 +10,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.procsys.net.TlsSessions;
 import io.procsys.net.Transport;
 import io.procsys.net.protocol.Framing;
 import io.procsys.net.protocol.Message;
@@ -20,20 +22,40 @@ import io.procsys.tree.ExportedTree;
 import io.procsys.tree.FileAttributes;
 
 import java.net.InetSocketAddress;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 
 /**
- * One connection to an agent: hello on connect, then any number of requests in flight, each
- * answered through a future. A lost connection fails every pending request with ENOTCONN.
+ * One connection to an agent: hello on connect, then requests in flight, each answered through a
+ * future that fails with a TimeoutException at the caller's wait (its entry goes then: a silent
+ * agent costs nothing past it). What one agent may cost is bounded ({@link Limits}): requests in
+ * flight, timeouts in a row (then the connection is closed) and the time a reply frame may take
+ * once begun. A lost connection fails every pending request with ENOTCONN.
  */
 public final class AgentClient implements AutoCloseable {
+    /**
+     * Bounds on one connection: at most {@code maxPending} requests in flight (more fail at once
+     * with a TimeoutException), closed after {@code timeoutsInARow} requests unanswered in a row, or when
+     * a reply frame is still incomplete {@code frameTime} after its first byte.
+     */
+    public record Limits(int maxPending, int timeoutsInARow, Supplier<Duration> frameTime) {
+        public static final Limits DEFAULT = new Limits(4096, 8, () -> Duration.ofSeconds(60));
+
+        /** These limits with {@code frameTime}: the longest any request of the connection waits, as it is when asked. */
+        public Limits frameTime(Supplier<Duration> time) {
+            return new Limits(maxPending, timeoutsInARow, time);
+        }
+    }
+
     /** The connection, once its pipeline is set up ({@link Pipeline}); null before. */
     private volatile Channel channel;
     private final Map<Integer, CompletableFuture<Message.Reply>> pending = new ConcurrentHashMap<>();
@@ -43,6 +65,11 @@ public final class AgentClient implements AutoCloseable {
     private volatile long peerWaitsMillis;
     /** The version this client asks for in its hello (and needs in the welcome). */
     private final int version;
+    private final Limits limits;
+    /** Requests that timed out since the last reply (the connection is closed at {@link Limits#timeoutsInARow}). */
+    private final AtomicInteger timeoutsInARow = new AtomicInteger();
+    /** Why this side closed the connection, or null. */
+    private volatile String closedBecause;
 
     /**
      * The oldest agent version a client still reads (it needs Table): a refused hello is tried
@@ -50,8 +77,9 @@ public final class AgentClient implements AutoCloseable {
      */
     public static final int OLDEST_AGENT_VERSION = 2;
 
-    private AgentClient(int version) {
+    private AgentClient(int version, Limits limits) {
         this.version = version;
+        this.limits = limits;
     }
 
     /** A client connection's pipeline: [TLS] → framing (replies ≤ {@link Framing#MAX_REPLY_FRAME}) → codec → replies. */
@@ -70,7 +98,7 @@ public final class AgentClient implements AutoCloseable {
         protected void initChannel(SocketChannel ch) {
             client.channel = ch;
             if (tls != null) ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), address.getHostString(), address.getPort()));
-            Framing.install(ch.pipeline(), Framing.MAX_REPLY_FRAME);
+            Framing.install(ch.pipeline(), Framing.MAX_REPLY_FRAME, client.limits.frameTime());
             ch.pipeline().addLast("replies", client.new Replies());
         }
     }
@@ -81,19 +109,25 @@ public final class AgentClient implements AutoCloseable {
      */
     public static CompletableFuture<AgentClient> connect(EventLoopGroup group, InetSocketAddress address, SslContext tls,
                                                          String localNode, Duration timeout) {
-        return connectFrom(group, address, tls, localNode, timeout, System.nanoTime(), Message.PROTOCOL_VERSION);
+        return connect(group, address, tls, localNode, timeout, Limits.DEFAULT);
+    }
+
+    /** As {@link #connect(EventLoopGroup, InetSocketAddress, SslContext, String, Duration)}, within {@code limits}. */
+    public static CompletableFuture<AgentClient> connect(EventLoopGroup group, InetSocketAddress address, SslContext tls,
+                                                         String localNode, Duration timeout, Limits limits) {
+        return connectFrom(group, address, tls, localNode, timeout, System.nanoTime(), Message.PROTOCOL_VERSION, limits);
     }
 
     /** Asks in {@code version}; an older agent refuses a newer version with EPROTO: then one version lower, down to the oldest agent spoken to. */
     private static CompletableFuture<AgentClient> connectFrom(EventLoopGroup group, InetSocketAddress address, SslContext tls,
-                                                              String localNode, Duration timeout, long start, int version) {
+                                                              String localNode, Duration timeout, long start, int version, Limits limits) {
         Duration left = timeout.minusNanos(System.nanoTime() - start);
-        return connect(group, address, tls, localNode, left, version).exceptionallyCompose(error -> {
+        return connect(group, address, tls, localNode, left, version, limits).exceptionallyCompose(error -> {
             Duration still = timeout.minusNanos(System.nanoTime() - start);
             if (!refusedVersion(error) || version - 1 < OLDEST_AGENT_VERSION || still.isNegative() || still.isZero()) {
                 return CompletableFuture.failedFuture(error);
             }
-            return connectFrom(group, address, tls, localNode, timeout, start, version - 1);
+            return connectFrom(group, address, tls, localNode, timeout, start, version - 1, limits);
         });
     }
 
@@ -105,8 +139,13 @@ public final class AgentClient implements AutoCloseable {
     /** Connects asking for protocol {@code version}. */
     static CompletableFuture<AgentClient> connect(EventLoopGroup group, InetSocketAddress address, SslContext tls,
                                                   String localNode, Duration timeout, int version) {
+        return connect(group, address, tls, localNode, timeout, version, Limits.DEFAULT);
+    }
+
+    private static CompletableFuture<AgentClient> connect(EventLoopGroup group, InetSocketAddress address, SslContext tls,
+                                                          String localNode, Duration timeout, int version, Limits limits) {
         CompletableFuture<AgentClient> ready = new CompletableFuture<>();
-        AgentClient client = new AgentClient(version);
+        AgentClient client = new AgentClient(version, limits);
         Bootstrap b = new Bootstrap().group(group).channel(Transport.channel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeout.toMillis())
@@ -146,34 +185,82 @@ public final class AgentClient implements AutoCloseable {
         return channel != null && channel.isActive() && welcome.isDone() && !welcome.isCompletedExceptionally();
     }
 
-    /** Sends a request built with a fresh id; the future holds the reply (Error replies fail it with ErrnoException). */
-    public CompletableFuture<Message.Reply> request(IntFunction<? extends Message> build) {
-        int id = nextId.getAndIncrement();
+    /**
+     * Sends a request built with a fresh id; the future holds the reply (Error replies fail it
+     * with ErrnoException), or fails with a TimeoutException after {@code waitMillis}, when the
+     * request stops being pending: a reply after that is released unread.
+     */
+    public CompletableFuture<Message.Reply> request(IntFunction<? extends Message> build, long waitMillis) {
         CompletableFuture<Message.Reply> reply = new CompletableFuture<>();
-        pending.put(id, reply);
-        reply.whenComplete((r, e) -> pending.remove(id));
         Channel channel = this.channel;
         if (channel == null || !channel.isActive()) {
             reply.completeExceptionally(new ErrnoException(Errno.ENOTCONN, "not connected"));
             return reply;
         }
+        if (pending.size() >= limits.maxPending()) {
+            reply.completeExceptionally(new TimeoutException(pending.size() + " requests to " + peerNode() + " unanswered"));
+            return reply;
+        }
+        int id = nextId.getAndIncrement();
+        pending.put(id, reply);
+        ScheduledFuture<?> timer = channel.eventLoop().schedule(() -> timedOut(reply), waitMillis, TimeUnit.MILLISECONDS);
+        reply.whenComplete((r, e) -> {
+            pending.remove(id);
+            timer.cancel(false);
+        });
         channel.writeAndFlush(build.apply(id)).addListener(f -> {
             if (!f.isSuccess()) reply.completeExceptionally(new ErrnoException(Errno.ENOTCONN, "send failed: " + f.cause()));
         });
         return reply;
     }
 
-    public CompletableFuture<FileAttributes> stat(String path) {
-        return request(id -> new Message.Stat(id, path)).thenApply(r -> ((Message.Attributes) r).attributes());
+    /** A request's wait is over: it fails, and after {@link Limits#timeoutsInARow} of them in a row the connection is closed. */
+    private void timedOut(CompletableFuture<Message.Reply> reply) {
+        if (!reply.completeExceptionally(new TimeoutException())) return;
+        if (timeoutsInARow.incrementAndGet() >= limits.timeoutsInARow() && closedBecause == null) {
+            closedBecause = limits.timeoutsInARow() + " requests in a row unanswered";
+            close();
+        }
     }
 
-    public CompletableFuture<List<ExportedTree.Entry>> list(String path) {
-        return request(id -> new Message.ListDirectory(id, path)).thenApply(r -> ((Message.Listing) r).entries());
+    /** Requests in flight now. */
+    public int pendingRequests() {
+        return pending.size();
+    }
+
+    /** Why this side closed the connection (too many requests unanswered, a stalled frame), or null. */
+    public String closedBecause() {
+        return closedBecause;
+    }
+
+    /** The certificate the agent presented (its TLS session's), or null without TLS. */
+    public X509Certificate peerCertificate() {
+        X509Certificate[] chain = peerChain();
+        return chain.length == 0 ? null : chain[0];
+    }
+
+    /** The chain the agent presented in its TLS session, empty without TLS. */
+    public X509Certificate[] peerChain() {
+        return TlsSessions.peerChain(channel);
+    }
+
+    /** Closes the connection, saying why (a peer that no longer validates, say). */
+    public void close(String why) {
+        if (closedBecause == null) closedBecause = why;
+        close();
+    }
+
+    public CompletableFuture<FileAttributes> stat(String path, long waitMillis) {
+        return request(id -> new Message.Stat(id, path), waitMillis).thenApply(r -> ((Message.Attributes) r).attributes());
+    }
+
+    public CompletableFuture<List<ExportedTree.Entry>> list(String path, long waitMillis) {
+        return request(id -> new Message.ListDirectory(id, path), waitMillis).thenApply(r -> ((Message.Listing) r).entries());
     }
 
     /** A whole file; the caller owns the buffer and must release it. */
-    public CompletableFuture<ByteBuf> read(String path) {
-        return data(request(id -> new Message.Read(id, path)));
+    public CompletableFuture<ByteBuf> read(String path, long waitMillis) {
+        return data(request(id -> new Message.Read(id, path), waitMillis));
     }
 
     /**
@@ -191,23 +278,19 @@ public final class AgentClient implements AutoCloseable {
     }
 
     /** The process table of the tree at {@code path} (see ProcessTable), with threads or not; the caller owns the buffer. */
-    public CompletableFuture<ByteBuf> table(String path, boolean threads) {
-        return table(path, threads, ProcessTableFormat.ALL_PARTS);
-    }
-
-    /** As {@link #table(String, boolean)}, holding {@code parts} of every process (all of them from an agent older than version 4). */
-    public CompletableFuture<ByteBuf> table(String path, boolean threads, int parts) {
-        return table(path, threads, parts, false);
+    public CompletableFuture<ByteBuf> table(String path, boolean threads, long waitMillis) {
+        return table(path, threads, ProcessTableFormat.ALL_PARTS, false, waitMillis);
     }
 
     /**
-     * As {@link #table(String, boolean, int)}; with {@code subtree}, a tree node answers with a
+     * As {@link #table(String, boolean, long)}, holding {@code parts} of every process (all of them
+     * from an agent older than version 4); with {@code subtree}, a tree node answers with a
      * {@link io.procsys.net.protocol.TableBundle} (an agent older than version 5 is not asked for one).
      */
-    public CompletableFuture<ByteBuf> table(String path, boolean threads, int parts, boolean subtree) {
+    public CompletableFuture<ByteBuf> table(String path, boolean threads, int parts, boolean subtree, long waitMillis) {
         int asked = version >= Message.TABLE_PARTS_VERSION ? parts : ProcessTableFormat.ALL_PARTS;
         boolean below = subtree && version >= Message.SUBTREE_VERSION;
-        return data(request(id -> new Message.Table(id, path, threads, asked, below)));
+        return data(request(id -> new Message.Table(id, path, threads, asked, below), waitMillis));
     }
 
     /**
@@ -215,12 +298,12 @@ public final class AgentClient implements AutoCloseable {
      * asks its state again: the scope's state on the agent's host. Send it before any request that
      * must be scoped, and only to an agent of {@link Message#SCOPE_VERSION} or later.
      */
-    public CompletableFuture<io.procsys.scope.ScopeState> scope(List<String> specs) {
-        return request(id -> new Message.Scope(id, specs)).thenApply(r -> ((Message.ScopeReply) r).state());
+    public CompletableFuture<io.procsys.scope.ScopeState> scope(List<String> specs, long waitMillis) {
+        return request(id -> new Message.Scope(id, specs), waitMillis).thenApply(r -> ((Message.ScopeReply) r).state());
     }
 
-    public CompletableFuture<String> readlink(String path) {
-        return request(id -> new Message.Readlink(id, path)).thenApply(r -> ((Message.LinkText) r).text());
+    public CompletableFuture<String> readlink(String path, long waitMillis) {
+        return request(id -> new Message.Readlink(id, path), waitMillis).thenApply(r -> ((Message.LinkText) r).text());
     }
 
     /** The protocol version this connection speaks (older than {@link Message#PROTOCOL_VERSION} with an older agent). */
@@ -234,18 +317,18 @@ public final class AgentClient implements AutoCloseable {
     }
 
     /** kill(2) through the agent: completes with 0, or fails with the agent's errno (ErrnoException). */
-    public CompletableFuture<Integer> signal(int pid, long startTime, int signal, String user, int uid) {
-        return done(request(id -> new Message.Signal(id, pid, startTime, signal, user, uid)));
+    public CompletableFuture<Integer> signal(int pid, long startTime, int signal, String user, int uid, long waitMillis) {
+        return done(request(id -> new Message.Signal(id, pid, startTime, signal, user, uid), waitMillis));
     }
 
     /** setpriority(PRIO_PROCESS) through the agent: 0, or fails with its errno. */
-    public CompletableFuture<Integer> setPriority(int pid, long startTime, int nice, String user, int uid) {
-        return done(request(id -> new Message.SetPriority(id, pid, startTime, nice, user, uid)));
+    public CompletableFuture<Integer> setPriority(int pid, long startTime, int nice, String user, int uid, long waitMillis) {
+        return done(request(id -> new Message.SetPriority(id, pid, startTime, nice, user, uid), waitMillis));
     }
 
     /** ioprio_get(IOPRIO_WHO_PROCESS) through the agent: the value, or fails with its errno. */
-    public CompletableFuture<Integer> ioprioGet(int pid, long startTime) {
-        return done(request(id -> new Message.IoprioGet(id, pid, startTime)));
+    public CompletableFuture<Integer> ioprioGet(int pid, long startTime, long waitMillis) {
+        return done(request(id -> new Message.IoprioGet(id, pid, startTime), waitMillis));
     }
 
     private static CompletableFuture<Integer> done(CompletableFuture<Message.Reply> reply) {
@@ -295,6 +378,7 @@ public final class AgentClient implements AutoCloseable {
                 release(msg);
                 return;
             }
+            timeoutsInARow.set(0); // an answer, even a late one: the agent is alive
             CompletableFuture<Message.Reply> reply = msg instanceof Message.Reply ? pending.get(msg.id()) : null;
             if (reply == null) {
                 release(msg); // late reply to a request that timed out
@@ -317,6 +401,7 @@ public final class AgentClient implements AutoCloseable {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (closedBecause == null) closedBecause = String.valueOf(cause.getMessage() != null ? cause.getMessage() : cause);
             welcome.completeExceptionally(cause);
             ctx.close();
         }

@@ -57,13 +57,11 @@ class ActionsTest {
             closed++;
         }
 
+        final Map<String, Integer> users = new java.util.HashMap<>(Map.of("alice", ALICE, "bob", BOB, "root", 0));
+
         public OptionalInt uidOf(String user) {
-            return switch (user) {
-                case "alice" -> OptionalInt.of(ALICE);
-                case "bob" -> OptionalInt.of(BOB);
-                case "root" -> OptionalInt.of(0);
-                default -> OptionalInt.empty();
-            };
+            Integer uid = users.get(user);
+            return uid == null ? OptionalInt.empty() : OptionalInt.of(uid);
         }
     }
 
@@ -115,6 +113,32 @@ class ActionsTest {
         FakeHost host = new FakeHost();
         host.processes.put(300, new TargetProcess(START, 0, 0, ALICE, 0, "su"));
         assertEquals(0, signal(SignalMode.USERS, host, WITH_ROLE, 300, START, 15, "alice", ALICE));
+    }
+
+    @Test
+    void serviceAccountsAreActedForOnNoHost() {
+        FakeHost host = new FakeHost();
+        host.users.put("www-data", 33);
+        host.users.put("nobody", 65534);
+        host.processes.put(400, new TargetProcess(START, 33, 33, 33, 0, "nginx"));
+        host.processes.put(401, new TargetProcess(START, 65534, 65534, 65534, 0, "sleep"));
+        assertEquals(Errno.EPERM, signal(SignalMode.ROOT, host, WITH_ROLE, 400, START, 15, "www-data", 33), "its own process, by name");
+        assertEquals(Errno.EPERM, signal(SignalMode.ROOT, host, WITH_ROLE, 401, START, 15, "nobody", 65534), "the overflow uid");
+        assertEquals(Errno.EPERM, signal(SignalMode.USERS, host, WITH_ROLE, 100, START, 15, "alice", 33), "a viewer's service account named alice here");
+        assertEquals(List.of(), host.calls);
+        Actions lower = new Actions(new ActionRules(SignalMode.USERS, 30), host, null);
+        assertEquals(0, lower.run(new Message.Signal(1, 400, START, 15, "www-data", 33), WITH_ROLE).errno(), "--act-min-uid 30 acts for 33");
+    }
+
+    @Test
+    void anAgentOutsideItsTreesPidNamespaceActsOnNothing() {
+        FakeHost host = new FakeHost();
+        Actions refusing = new Actions(ActionRules.of(SignalMode.ROOT), host, "not in the pid namespace of /host/proc");
+        Actions.Outcome o = refusing.run(new Message.Signal(1, 100, START, 15, "alice", ALICE), WITH_ROLE);
+        assertEquals(Errno.EPERM, o.errno());
+        assertTrue(o.log().contains("not in the pid namespace"), o.log());
+        assertEquals(Errno.ESRCH, refusing.run(new Message.IoprioGet(2, 100, START), WITH_ROLE).errno(), "not even a read");
+        assertEquals(List.of(), host.calls);
     }
 
     @Test
@@ -181,5 +205,12 @@ class ActionsTest {
         String stat = "123 (a b) c) S 1 123 123 0 -1 4194560 100 0 0 0 0 0 0 0 20 5 1 0 987654 1000 10 18446744073709551615 0 0 0";
         TargetProcess t = TargetProcess.parse(stat, "Name:\tx\nUid:\t1000\t1001\t1002\t1003\nGid:\t0\t0\t0\t0\n");
         assertEquals(new TargetProcess(987654, 1000, 1001, 1002, 5, "a b) c"), t);
+    }
+
+    @Test
+    void uidsPast2To31AreUidsNotErrors() {
+        String stat = "77 (sleep) S 1 77 77 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 1 0 4242 8192 100 0\n";
+        TargetProcess p = TargetProcess.parse(stat, "Name:\tsleep\nUid:\t4294967294\t4294967294\t4294967294\t4294967294\n");
+        assertTrue(p != null && p.realUid() == -2 && p.startTime() == 4242, "parsed: " + p);
     }
 }
