@@ -67,9 +67,8 @@ public final class ClusterFs extends DelegatingFilesystem {
     private final BootTimes bootTimes;
     private final PidMap pids = new PidMap();
     private final PidRewriter rewriter = new PidRewriter(pids);
-    /** This host's processes shown at the top (a scope, docs/scope.md; null: all), and the hosts hosts/ lists. */
-    private volatile ExportedTree.ProcessFilter localProcesses;
-    private volatile java.util.function.Predicate<Backend> inView = b -> true;
+    /** This host's processes shown at the top, and the hosts hosts/ lists (a scope, docs/scope.md). */
+    private volatile ScopeShown shown = ScopeShown.ALL;
     private final RootListing listing;
 
     /** {@code hosts} in the order they are listed; the local backend first by convention. */
@@ -123,16 +122,12 @@ public final class ClusterFs extends DelegatingFilesystem {
      * hosts {@code hostsInView} accepts.
      */
     public void showOnly(ExportedTree.ProcessFilter local, java.util.function.Predicate<Backend> hostsInView) {
-        this.localProcesses = local;
-        this.inView = hostsInView;
+        this.shown = new ScopeShown(local, hostsInView);
     }
 
     /** Whether top-level entry {@code name} is a process of this host the scope hides from the caller of {@code req}. */
     private boolean hiddenHere(Request req, Node parent, String name) {
-        ExportedTree.ProcessFilter shown = localProcesses;
-        if (shown == null || parent == null || parent.id() != Node.ROOT_ID || !NodeKind.isPid(name) || name.length() > 9) return false;
-        int pid = Integer.parseInt(name);
-        return !shown.visible(pid) && localTree.threadGroupOf(req.callerThreadId()) != pid;
+        return parent != null && parent.id() == Node.ROOT_ID && shown.hides(name, () -> localTree.threadGroupOf(req.callerThreadId()));
     }
 
     public ProcMirror local() {
@@ -266,7 +261,7 @@ public final class ClusterFs extends DelegatingFilesystem {
             case Place.HostsDirectory _ -> {
                 List<ExportedTree.Entry> names = new ArrayList<>();
                 for (HostSet.Member m : hosts.members()) {
-                    if (inView.test(m.backend())) names.add(new ExportedTree.Entry(m.backend().name(), hostsDirectory));
+                    if (shown.hosts().test(m.backend())) names.add(new ExportedTree.Entry(m.backend().name(), hostsDirectory));
                 }
                 listingReply(req, onStack).accept(names);
             }
@@ -304,10 +299,9 @@ public final class ClusterFs extends DelegatingFilesystem {
             return;
         }
         List<ExportedTree.Entry> entries = new ArrayList<>();
-        ExportedTree.ProcessFilter shown = localProcesses;
-        java.util.function.IntPredicate listed = shown == null ? pid -> true : shown.listed();
+        java.util.function.IntPredicate listed = shown.listed();
         for (ProcTree.Dirent e : here.entries()) {
-            if (NodeKind.isPid(e.name()) && e.name().length() <= 9 && !listed.test(Integer.parseInt(e.name()))) continue;
+            if (ScopeShown.isPid(e.name()) && !listed.test(Integer.parseInt(e.name()))) continue;
             entries.add(new ExportedTree.Entry(e.name(), new FileAttributes(Stat.modeOfDirentType(e.type()), 0, 0, 0, 0, e.inode(), 0, 0, 0)));
         }
         entries.add(new ExportedTree.Entry(HOSTS, hostsDirectory));
