@@ -1,8 +1,5 @@
 package io.procsys.scope;
 
-import io.procsys.posix.Errno;
-import io.procsys.posix.ErrnoException;
-
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +8,10 @@ import java.util.Map;
  * A scope's diskstats on one host (pure): one row per disk of the host's diskstats that the
  * scope's cgroups did I/O on (v2 io.stat, v1 blkio.throttle.*_recursive, summed over them), with
  * the host's device numbers, name and field count. Requests and sectors are the cgroups'; merges,
- * times and in-flight requests are not kept per cgroup and read 0.
+ * times and in-flight requests are not kept per cgroup and read 0. A cgroup whose I/O the kernel
+ * does not account (v2 without the io controller, as systemd leaves a unit without
+ * IOAccounting=yes) shows no disk: nothing of its I/O is known, and the host's rows are never
+ * shown in its place; procsys status says so.
  */
 final class ScopedDisks {
     private ScopedDisks() {}
@@ -19,7 +19,7 @@ final class ScopedDisks {
     static String diskstats(String hostDiskstats, List<CgroupReadings> cgroups) {
         Map<String, long[]> io = new HashMap<>();
         for (CgroupReadings c : cgroups) {
-            if (!c.knows("io")) throw new ErrnoException(Errno.ENODATA, c.unknown().stream().filter(u -> u.startsWith("io:")).findFirst().orElse("io"));
+            if (!c.knows("io")) continue;
             for (Map.Entry<String, long[]> e : c.io().entrySet()) {
                 long[] sum = io.computeIfAbsent(e.getKey(), d -> new long[6]);
                 for (int i = 0; i < 6; i++) sum[i] = Math.max(sum[i], sum[i] + Math.max(0, e.getValue()[i]));

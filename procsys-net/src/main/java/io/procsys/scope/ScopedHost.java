@@ -108,16 +108,17 @@ public final class ScopedHost implements ExportedTree.ProcessFilter {
         List<String> notes = new ArrayList<>();
         if (!res.detail().isEmpty()) notes.add(res.detail());
         for (ScopeResolver.Target t : res.targets()) {
-            for (String u : reader(r).read(t, m).unknown()) notes.add(t.path() + " " + u + " (" + filesOf(u) + " left out)");
+            for (String u : reader(r).read(t, m).unknown()) notes.add(t.path() + " " + u + " (" + consequence(u) + ")");
         }
         return new ScopeState(ScopeState.Outcome.PRESENT, layout, res.targets().stream().map(Object::toString).toList(), m.pids().length,
                 String.join("; ", notes));
     }
 
-    private static String filesOf(String unknown) {
-        if (unknown.startsWith("memory:")) return "meminfo, swaps";
-        if (unknown.startsWith("cpu:")) return "stat, uptime";
-        return "diskstats";
+    /** What a cgroup file that cannot be read does to this host's scoped files. */
+    private static String consequence(String unknown) {
+        if (unknown.startsWith("memory:")) return "meminfo, swaps left out";
+        if (unknown.startsWith("cpu:")) return "stat, uptime left out";
+        return "diskstats shows no disk";
     }
 
     private CgroupReader reader(Resolved r) {
