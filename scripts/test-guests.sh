@@ -506,8 +506,9 @@ old_btime=$(awk '/^btime/ {print $2}' "$view/hosts/g1/stat")
 gsh g1 'systemctl poweroff' 5 >/dev/null 2>&1
 gone() { [[ ! -e /proc/$qemu_g1 || $(awk '{print $3}' "/proc/$qemu_g1/stat" 2>/dev/null) == Z ]]; }  # our child: a zombie until reaped
 check "g1: QEMU ended (the guest powered off)" wait_for 90 gone
-g1_down() { "$here/procsys" status "$view" 2>/dev/null | grep -E '^ *g1 ' | grep -q DOWN; }
-check "host: procsys status shows g1 DOWN" wait_for 30 g1_down
+# its row's state: DOWN, or LEFT OUT once rounds leave it out (a stale copy past --stale-ms)
+g1_down() { "$here/procsys" status "$view" 2>/dev/null | grep -E '^ *g1 ' | grep -Eq 'DOWN|LEFT OUT'; }
+check "host: procsys status shows g1 DOWN or LEFT OUT" wait_for 30 g1_down
 "$here/procsys" status "$view" 2>&1 | grep -E '^ *g[12] ' | sed 's/^/#   /'
 listed=$(view_ps | awk '$1 >= 4194304' | wc -l)
 g2_count=$(wc -l < "$run/g2.after")
