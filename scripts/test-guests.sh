@@ -15,6 +15,10 @@
 #     pid, with its parent and its start time (the guest's, minus its clock's skew, within 2 s); the
 #     first listing after the mount is timed and must hold every guest process; pstree; `procsys which`;
 #   - g2's clock is 3 h ahead (-rtc base=..., no time sync): `procsys status` shows a skew of ~3 h;
+#   - one service across both guests (docs/scope.md): `systemd-run --unit web -p MemoryMax=200M
+#     -p CPUQuota=50%` on each, a second mount with `--scope web.service`: the units' processes and
+#     no others, free's total 409600 kB, 2 CPUs, this host (no such unit) left out; `systemctl stop
+#     web` on g2 takes g2 out, the unit run again brings it back;
 #   - a hung host: g2's agent stopped (SIGSTOP) while `top -d1 -n5` and `vmstat 1 5` run on the
 #     view: no frame shows a process over its host's CPUs x 100 %, none is late by more than the
 #     deadline; after SIGCONT, g2 is back in the next listing;
@@ -73,7 +77,9 @@ qemu_pids=() view=$run/view host_pids=()
 cleanup() {
     set +e
     step "teardown"
-    if mountpoint -q "$view" 2>/dev/null; then "$here/procsys" umount "$view" >/dev/null 2>&1 || umount -l "$view"; fi
+    for m in "$view" "$run/web"; do
+        if mountpoint -q "$m" 2>/dev/null; then "$here/procsys" umount "$m" >/dev/null 2>&1 || umount -l "$m"; fi
+    done
     for p in "${host_pids[@]}"; do kill "$p" 2>/dev/null; done
     for p in "${qemu_pids[@]}"; do kill "$p" 2>/dev/null; done
     wait 2>/dev/null
@@ -384,6 +390,47 @@ g2_skew=$(skew_of g2) g1_skew=$(skew_of g1)
 check "host: procsys status shows g2's clock ~3 h ahead (skew $g2_skew s; its RTC was set 10800 s ahead)" \
     awk -v s="$g2_skew" 'BEGIN { exit !(s != "none" && s >= 10795 && s <= 10805) }'
 check "host: and g1's in step with this host's (skew $g1_skew s)" awk -v s="$g1_skew" 'BEGIN { exit !(s != "none" && s >= -2 && s <= 2) }'
+
+# --- one service across both guests: --scope web.service ------------------------------------------
+# A transient unit on each guest (cgroup v2, systemd 252) and a second mount on this host scoped to
+# it: the units' processes only, the sum of their limits, one CPU each (a 50 % quota rounds up);
+# this host has no such unit and is left out. Stopped on g2, g2 leaves; run again, it is back.
+scope_t0=$SECONDS web=$run/web
+web_unit="systemd-run --quiet --unit web -p MemoryMax=200M -p CPUQuota=50% sleep 1000"
+web_cgroup() { gsh "$1" "$web_unit && systemctl show -P ControlGroup web" 30 | tr -d '\r'; }  # runs the unit, says its cgroup
+cg_g1=$(web_cgroup g1) cg_g2=$(web_cgroup g2)
+check "g1, g2: $web_unit (ControlGroup $cg_g1, $cg_g2)" test "$cg_g1" = /system.slice/web.service -a "$cg_g2" = /system.slice/web.service
+mkdir -p "$web"
+"$here/procsys" mount --name hub --certs-dir "$run/certs" --scope web.service --peer "g1=127.0.0.1:$(port_of g1)" \
+    --peer "g2=127.0.0.1:$(port_of g2)" "$web" >"$run/web.log" 2>&1 || { sed 's/^/#   /' "$run/web.log"; bad "procsys mount --scope web.service"; }
+web_exec() { "$here/procsys" exec --mount "$web" -- "$@" 2>&1; }
+web_hosts_are() { [[ $(ls "$web/hosts" 2>/dev/null | paste -sd' ') == "$1" ]]; }
+web_total() { web_exec free | awk '/^Mem:/ {print $2}'; }
+web_total_is() { [[ $(web_total) == "$1" ]]; }
+web_sleeps() { web_exec ps -e -o args= | sort | paste -sd,; }
+check "host: the scoped view's hosts/ is g1 and g2 (this host has no web.service)" wait_for 60 web_hosts_are "g1 g2"
+for g in g1 g2; do  # the guests' own account, for the record
+    gsh "$g" 'echo "$(hostname): MainPID $(systemctl show -P MainPID web), memory.max $(cat /sys/fs/cgroup/system.slice/web.service/memory.max), cpu.max $(cat /sys/fs/cgroup/system.slice/web.service/cpu.max), cgroup.procs $(cat /sys/fs/cgroup/system.slice/web.service/cgroup.procs | paste -sd,)"' 10 | sed 's/^/#   /'
+done
+"$here/procsys" status "$web" 2>&1 | sed -n '/^scope/,/^PEER/p' | grep -v '^PEER' | sed 's/^/#   /'
+check "host: procsys status names the unit's cgroup and its one process on each guest" \
+    bash -c '[[ $(grep -cE "^ +g[12] +present v2 0::/system.slice/web.service, 1 process" <<< "$1") == 2 ]]' _ "$("$here/procsys" status "$web" 2>&1)"
+out=$(web_sleeps)
+check "host: ps -e through --scope web.service lists the two units' sleeps and nothing else ($out)" test "$out" = "/usr/bin/sleep 1000,/usr/bin/sleep 1000"
+out=$(web_total)
+check "host: free's total is the two MemoryMax=200M (409600 kB: $out)" test "$out" = 409600
+cpus=$(web_exec getconf _NPROCESSORS_ONLN) n=$(web_exec nproc) blocks=$(grep -c '^processor' "$web/cpuinfo")
+check "host: 2 CPUs, one per guest's 50 % quota (getconf $cpus, nproc $n, cpuinfo $blocks)" test "$cpus" = 2 -a "$n" = 2 -a "$blocks" = 2
+gsh g2 'systemctl stop web' 30 >/dev/null
+check "host: systemctl stop web on g2: g2 leaves (free's total 204800 kB)" wait_for 15 web_total_is 204800
+check "host: and hosts/ is g1 alone" wait_for 10 web_hosts_are g1
+gsh g2 "$web_unit" 30 >/dev/null
+check "host: the unit run again on g2: g2 is back (409600 kB)" wait_for 15 web_total_is 409600
+out=$(web_sleeps)
+check "host: and both sleeps are listed ($out)" test "$out" = "/usr/bin/sleep 1000,/usr/bin/sleep 1000"
+"$here/procsys" umount "$web" >/dev/null 2>&1
+for g in g1 g2; do gsh "$g" 'systemctl stop web' 30 >/dev/null; done
+step "the scoped view checked in $((SECONDS - scope_t0)) s"
 
 # --- a hung host: g2's agent stopped while top and vmstat run on the view --------------------------
 # A frame comes every second; one late by more than the deadline waited on the stopped host more

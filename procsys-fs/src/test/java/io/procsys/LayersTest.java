@@ -26,9 +26,10 @@ class LayersTest {
 
     /** package (as in a class file) → the packages its classes must not name. */
     static final Map<String, List<String>> FORBIDDEN = Map.ofEntries(
-            Map.entry("io/procsys/posix/", List.of("io/procsys/fuse/", "io/procsys/metrics/", "io/procsys/tree/", "io/procsys/net/", "io/procsys/fs/")),
-            Map.entry("io/procsys/metrics/", List.of("io/procsys/fuse/bindings/", "io/procsys/tree/", "io/procsys/net/", "io/procsys/fs/", "io/procsys/daemon/", "io/procsys/cli/")),
-            Map.entry("io/procsys/tree/", List.of("io/procsys/fuse/", "io/procsys/net/", "io/procsys/fs/")),
+            Map.entry("io/procsys/posix/", List.of("io/procsys/fuse/", "io/procsys/metrics/", "io/procsys/tree/", "io/procsys/scope/", "io/procsys/net/", "io/procsys/fs/")),
+            Map.entry("io/procsys/metrics/", List.of("io/procsys/fuse/bindings/", "io/procsys/tree/", "io/procsys/scope/", "io/procsys/net/", "io/procsys/fs/", "io/procsys/daemon/", "io/procsys/cli/")),
+            Map.entry("io/procsys/tree/", List.of("io/procsys/fuse/", "io/procsys/scope/", "io/procsys/net/", "io/procsys/fs/")),
+            Map.entry("io/procsys/scope/", List.of("io/procsys/fuse/", "io/procsys/net/", "io/procsys/fs/", "io/procsys/daemon/", "io/procsys/cli/")),
             Map.entry("io/procsys/net/", List.of("io/procsys/fuse/", "io/procsys/fs/", "io/procsys/history/")),
             Map.entry("io/procsys/history/", List.of("io/procsys/fuse/", "io/procsys/fs/", "io/procsys/daemon/", "io/procsys/cli/")),
             Map.entry("io/procsys/fs/identity/", List.of("io/procsys/fuse/", "io/procsys/fs/cluster/", "io/procsys/fs/combine/", "io/procsys/daemon/", "io/procsys/cli/")),

@@ -46,6 +46,13 @@ final class AgentCommand implements Callable<Integer> {
                     + "there act as root here. Off by default. Needs TLS; the unit needs CAP_KILL (deploy/debian/procsys-agent-signals.conf).")
     String allowSignals;
 
+    @Option(names = "--cgroup-root", paramLabel = "DIR",
+            description = "Where this host's cgroup filesystems are, for mounts with --scope (default: /sys/fs/cgroup; a captured proc tree has none unless given).")
+    Path cgroupRoot;
+
+    @Option(names = "--log-root", paramLabel = "DIR", description = "Where kubelet's pods/ and containers/ logs are, for --scope k8s=... (default: /var/log).")
+    Path logRoot;
+
     @Option(names = "--act-min-uid", paramLabel = "UID", defaultValue = "" + ActionRules.DEFAULT_MIN_UID,
             description = "Act only for users of this uid and above, here and on the viewer (default: ${DEFAULT-VALUE}): service "
                     + "accounts (www-data, nobody) share names across hosts without being one user. Root acts only with --allow-signals=root.")
@@ -74,7 +81,7 @@ final class AgentCommand implements Callable<Integer> {
         Metrics metrics = metricsOptions.start(null);
         RunningAgent agent;
         try {
-            agent = RunningAgent.start(procRoot, Hosts.parseAddress(listen), listen, node, context, metrics, new ActionRules(signals, (int) actMinUid));
+            agent = RunningAgent.start(procRoot, Hosts.parseAddress(listen), listen, node, context, metrics, new ActionRules(signals, (int) actMinUid)).scopesFrom(cgroupRoot, logRoot);
         } catch (UserError e) {
             metrics.close();
             throw e;

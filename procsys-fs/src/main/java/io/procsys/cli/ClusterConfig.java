@@ -20,6 +20,7 @@ import java.util.List;
  * staleMs: 2000                       # a host that misses a round is served from its last answer this long (default: 4 deadlines)
  * maxBelowWaitMs: 20000               # the most a tree node's announced wait is honoured
  * peersDns: procsys-agents.procsys.svc.cluster.local:7070   # optional: peers from DNS
+ * scope: [web.service]                # optional: one service across the hosts (docs/scope.md)
  * dnsRefreshSeconds: 30
  * metricsListen: 127.0.0.1:9464       # optional: Prometheus metrics at http://127.0.0.1:9464/metrics
  * tls: {cert: /etc/procsys/certs/node-a.pem, key: /etc/procsys/certs/node-a-key.pem, ca: /etc/procsys/certs/ca.pem}
@@ -29,7 +30,7 @@ import java.util.List;
  * </pre>
  */
 record ClusterConfig(String name, Long deadlineMs, Long actionDeadlineMs, Long cacheMs, Long tableMs, Long staleMs, Long maxBelowWaitMs,
-                     String peersDns, Long dnsRefreshSeconds, TlsFiles tls, List<PeerEntry> peers, String metricsListen) {
+                     String peersDns, Long dnsRefreshSeconds, TlsFiles tls, List<PeerEntry> peers, String metricsListen, List<String> scope) {
     record TlsFiles(Path cert, Path key, Path ca, Boolean insecure) {}
 
     record PeerEntry(String name, String address, Boolean node) {}

@@ -2,6 +2,8 @@ package io.procsys.cli;
 
 import io.procsys.daemon.UserError;
 import io.procsys.fs.cluster.Cluster;
+import io.procsys.fs.cluster.ClusterScope;
+import io.procsys.scope.ScopeSources;
 import io.procsys.fs.cluster.Peer;
 import io.procsys.fs.identity.HostIndex;
 import picocli.CommandLine.Mixin;
@@ -64,7 +66,21 @@ final class ClusterOptions {
             description = "Listing a host's processes fetches its process table in one request; for this long its process files are served from it (default: 2000; 0: one request per file).")
     Long tableMillis;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "YAML file with name, peers, peersDns, dnsRefreshSeconds, tls, deadlineMs, actionDeadlineMs, cacheMs, tableMs, staleMs, maxBelowWaitMs, metricsListen; options win over it.")
+    @Option(names = "--scope", paramLabel = "SPEC",
+            description = "Show one service across the hosts (docs/scope.md): only its processes, and its own memory, CPUs, load and disk I/O "
+                    + "in meminfo, swaps, cpuinfo, stat, uptime, loadavg and diskstats; a host without it is left out (procsys status says why). "
+                    + "SPEC: a cgroup path (/system.slice/web.service), a systemd unit (web.service), CONTROLLER:/PATH (cgroup v1), "
+                    + "k8s=NAMESPACE/POD-GLOB[:CONTAINER] or k8s-pod=UID[,UID...] (kubelet's /var/log/pods; web-* also matches web-admin-...). "
+                    + "Repeatable: the union. Also on a mount without peers (this host only).")
+    List<String> scopes = new ArrayList<>();
+
+    @Option(names = "--cgroup-root", paramLabel = "DIR", description = "Where this host's cgroup filesystems are, for --scope (default: /sys/fs/cgroup).")
+    Path cgroupRoot;
+
+    @Option(names = "--log-root", paramLabel = "DIR", description = "Where kubelet's pods/ and containers/ logs are, for --scope k8s=... (default: /var/log).")
+    Path logRoot;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML file with name, peers, peersDns, dnsRefreshSeconds, tls, deadlineMs, actionDeadlineMs, cacheMs, tableMs, staleMs, maxBelowWaitMs, scope, metricsListen; options win over it.")
     Path config;
 
     /** The config file's metricsListen (mount only), or null. */
@@ -74,6 +90,16 @@ final class ClusterOptions {
 
     @Mixin
     TlsOptions tls;
+
+    /** The view's scope, or null without --scope; a malformed spec is a one-line user error. */
+    private ClusterScope viewScope(List<String> specs) {
+        if (specs.isEmpty()) return null;
+        try {
+            return new ClusterScope(specs, cgroupRoot != null ? cgroupRoot : ScopeSources.CGROUP_ROOT, logRoot != null ? logRoot : ScopeSources.LOG_ROOT);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage(), 2);
+        }
+    }
 
     /** The peers to combine, or null for a plain single-host mirror. */
     Cluster cluster() {
@@ -90,6 +116,7 @@ final class ClusterOptions {
         String dns = peersDns;
         long refresh = dnsRefreshSeconds != null ? dnsRefreshSeconds : 30;
         String configuredName = name;
+        List<String> scope = new ArrayList<>(scopes);
         if (config != null) {
             ClusterConfig c = ClusterConfig.load(config);
             if (c.peers() != null) {
@@ -108,9 +135,11 @@ final class ClusterOptions {
             if (dns == null) dns = c.peersDns();
             if (dnsRefreshSeconds == null && c.dnsRefreshSeconds() != null) refresh = c.dnsRefreshSeconds();
             if (configuredName == null) configuredName = c.name();
+            if (scope.isEmpty() && c.scope() != null) scope.addAll(c.scope());
             if (c.tls() != null) tls.defaults(c.tls().cert(), c.tls().key(), c.tls().ca(), Boolean.TRUE.equals(c.tls().insecure()));
         }
-        if (allPeers.isEmpty() && dns == null) return null;
+        if (allPeers.isEmpty() && dns == null && scope.isEmpty()) return null;
+        ClusterScope viewScope = viewScope(scope);
         if (refresh < 1 || refresh > 86_400) throw new UserError("the DNS refresh must be between 1 and 86400 s", 2);
         if (deadline < 10 || deadline > 60_000) throw new UserError("the deadline must be between 10 and 60000 ms", 2);
         if (actionDeadline < 10 || actionDeadline > 60_000) throw new UserError("the action deadline must be between 10 and 60000 ms", 2);
@@ -132,8 +161,9 @@ final class ClusterOptions {
             if (addresses.stream().anyMatch(a -> a.name().equals(peerName))) throw new UserError("--peer " + peerName + " given twice", 2);
             addresses.add(new Cluster.PeerAddress(peerName, Hosts.parseAddress(peer.substring(eq + 1)), nodes.contains(peerName)));
         }
-        Cluster cluster = new Cluster(node, addresses, tls.client(node), Duration.ofMillis(deadline), Duration.ofMillis(cache), Duration.ofMillis(table))
-                .actionDeadline(Duration.ofMillis(actionDeadline)).maxBelowWait(Duration.ofMillis(maxBelowWait))
+        boolean alone = addresses.isEmpty() && dns == null; // a scope of this host only: no connection, no TLS files needed
+        Cluster cluster = new Cluster(node, addresses, alone ? null : tls.client(node), Duration.ofMillis(deadline), Duration.ofMillis(cache), Duration.ofMillis(table),
+                viewScope).actionDeadline(Duration.ofMillis(actionDeadline)).maxBelowWait(Duration.ofMillis(maxBelowWait))
                 .staleness(Duration.ofMillis(staleBound));
         if (dns != null) {
             InetSocketAddress at = Hosts.parseAddress(dns);

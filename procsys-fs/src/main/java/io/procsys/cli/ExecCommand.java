@@ -111,7 +111,7 @@ final class ExecCommand implements Callable<Integer> {
         if (mount != null) {
             Path target = mount.toAbsolutePath().normalize();
             if (!Mounts.isProcsysMount(target)) throw new UserError(target + " is not a procsys mount");
-            return run(target);
+            return run(target, null);
         }
         if (pastOptions.wanted()) return runInThePast();
         Path privateMount = Files.createTempDirectory("procsys-exec-");
@@ -119,7 +119,7 @@ final class ExecCommand implements Callable<Integer> {
             service.serveInBackground(MountService.DEFAULT_THREADS);
             // a cluster made for this command forwards its intercepted calls as a mount's control socket does
             try (ControlEndpoint control = service.cluster() == null ? null : ControlEndpoint.start(service.mountpoint(), service.cluster(), false)) {
-                return run(privateMount);
+                return run(privateMount, service.cluster() != null && service.cluster().scoped());
             }
         } finally {
             Files.deleteIfExists(privateMount);
@@ -135,7 +135,7 @@ final class ExecCommand implements Callable<Integer> {
                 hosts.stream().anyMatch(h -> h.agent() != null) ? clusterOptions.tls.client(node) : null, node, io.procsys.metrics.Metrics.OFF,
                 new io.procsys.fs.access.UserLimits(io.procsys.fs.access.UserLimits.Limits.DEFAULT))) {
             past.service().serveInBackground(MountService.DEFAULT_THREADS);
-            return run(privateMount);
+            return run(privateMount, false);
         } finally {
             Files.deleteIfExists(privateMount);
         }
@@ -151,7 +151,8 @@ final class ExecCommand implements Callable<Integer> {
                 + "); the tools' own clocks say now");
     }
 
-    private int run(Path mirror) throws IOException, InterruptedException {
+    /** Runs the command over {@code mirror}; {@code scoped}: whether it is the view of one scope (null: as its status says). */
+    private int run(Path mirror, Boolean scoped) throws IOException, InterruptedException {
         if (Files.exists(mirror.resolve(io.procsys.fs.history.PastFs.CLOCK_FILE))) { // a view of the past: no network, /sys or calls of its own
             tellTheTime(mirror);
             List<String> argv = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", BIND_AND_EXEC,
@@ -166,7 +167,8 @@ final class ExecCommand implements Callable<Integer> {
         String script = (sysViews ? BIND_SYS_VIEWS : "") + (filesOnly ? BIND_FILES_AND_EXEC : BIND_AND_EXEC);
         argv.addAll(List.of("unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", script, "procsys-exec", mirror.toString()));
         argv.addAll(command);
-        return ExecProcess.startAndWait(argv, mirror, cluster && !noIntercept);
+        boolean intercept = cluster && !noIntercept;
+        return scoped == null ? ExecProcess.startAndWait(argv, mirror, intercept) : ExecProcess.startAndWait(argv, mirror, intercept, intercept && scoped);
     }
 
     /** The prefix that runs the command in the mount's stand-in network, or none (said once) where the mount has none. */

@@ -3,6 +3,7 @@ package io.procsys.cli;
 import io.procsys.daemon.MountControl;
 import io.procsys.daemon.RemoteActions;
 import io.procsys.daemon.UserError;
+import io.procsys.daemon.MountStatus;
 import io.procsys.daemon.intercept.Interception;
 import io.procsys.daemon.intercept.NotForwarded;
 import sun.misc.Signal;
@@ -26,12 +27,26 @@ final class ExecProcess {
      * once it ends.
      */
     static int startAndWait(List<String> argv, Path mirror, boolean intercept) throws InterruptedException {
+        return startAndWait(argv, mirror, intercept, intercept && scoped(mirror));
+    }
+
+    /** Whether the mount at {@code mount} is the view of one scope, as its status says (a mount without a status socket is not). */
+    private static boolean scoped(Path mount) {
+        try {
+            return new String(MountStatus.text(mount), java.nio.charset.StandardCharsets.UTF_8).contains("\nscope ");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** As above, {@code scoped} saying whether the command's own sched_getaffinity is answered with the view's CPUs. */
+    static int startAndWait(List<String> argv, Path mirror, boolean intercept, boolean scoped) throws InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(argv).inheritIO();
         Interception interception = null;
         Process child;
         try {
             if (intercept) {
-                interception = Interception.start(builder, mirror, remoteActions(mirror));
+                interception = Interception.start(builder, mirror, remoteActions(mirror), scoped);
                 child = interception.process();
             } else {
                 child = builder.start();

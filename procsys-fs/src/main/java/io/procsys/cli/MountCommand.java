@@ -126,7 +126,7 @@ final class MountCommand implements Callable<Integer> {
                       ControlEndpoint control, String what) throws IOException {
         if (service.cluster() != null) {
             try {
-                service.closeFirst(InterceptEndpoint.start(service.mountpoint(), MountControl.inProcess(service.cluster())));
+                service.closeFirst(InterceptEndpoint.start(service.mountpoint(), MountControl.inProcess(service.cluster()), service.cluster().scoped()));
             } catch (java.io.IOException e) {
                 System.err.println("procsys: procsys exec starts a JVM per command to intercept its calls: " + e.getMessage());
             }

@@ -82,7 +82,8 @@ final class NodeCommand implements Callable<Integer> {
         FileSource combined = tree ? cluster.combinedFiles() : null;
         RunningAgent agent;
         try {
-            agent = RunningAgent.start(exported, Hosts.parseAddress(listen), listen, node, serverTls, metrics, SignalMode.OFF, subtree, combined);
+            agent = RunningAgent.start(exported, Hosts.parseAddress(listen), listen, node, serverTls, metrics, SignalMode.OFF, subtree, combined)
+                    .scopesFrom(clusterOptions.cgroupRoot, clusterOptions.logRoot);
         } catch (UserError e) {
             service.close();
             metrics.close();

@@ -30,7 +30,7 @@ public final class MountEndpoints implements AutoCloseable {
         AutoCloseable control = endpoint("control socket (procsys kill, which)",
                 () -> ControlEndpoint.start(service.mountpoint(), service.cluster(), allowOther, bounds));
         AutoCloseable intercept = service.cluster() == null ? () -> {} : endpoint("exec supervisor (procsys exec starts a JVM per command)",
-                () -> InterceptEndpoint.start(service.mountpoint(), MountControl.inProcess(service.cluster())));
+                () -> InterceptEndpoint.start(service.mountpoint(), MountControl.inProcess(service.cluster()), service.cluster().scoped()));
         return new MountEndpoints(status, control, intercept);
     }
 

@@ -81,6 +81,19 @@ public final class RunningAgent implements AutoCloseable {
     }
 
     /**
+     * Serves scopes (docs/scope.md) from the cgroup filesystems at {@code cgroupRoot} and kubelet's
+     * logs at {@code logRoot} instead of /sys/fs/cgroup and /var/log (an agent in a container, a
+     * captured tree); null keeps the default. Call right after start.
+     */
+    public RunningAgent scopesFrom(Path cgroupRoot, Path logRoot) {
+        if (cgroupRoot != null || logRoot != null) {
+            agent.serveScopes(new ExportedTree(tree), cgroupRoot != null ? cgroupRoot : io.procsys.scope.ScopeSources.CGROUP_ROOT,
+                    logRoot != null ? logRoot : io.procsys.scope.ScopeSources.LOG_ROOT);
+        }
+        return this;
+    }
+
+    /**
      * Warms the request path up in the background (a live /proc only: other trees may be slow to
      * read, and are not worth it): the agent answers at once, and the warm-up runs on threads
      * niced to 19, so on a busy host it takes only what nobody else wants (a restart under load,

@@ -44,10 +44,20 @@ public final class StatusEndpoint implements AutoCloseable {
      * warning near its end; {@code clock}: the view's boot and each host's measured here, with its
      * skew (null on a mirror); {@code stale}: the hosts served from an earlier answer lately, or
      * left out; {@code quotas}: the hosts a share of the mount was taken back from (each null from
-     * a daemon of an older release).
+     * a daemon of an older release); {@code scope}: one line per host of a view with --scope
+     * (docs/scope.md), none otherwise (or from an older daemon).
      */
     public record Status(String mountpoint, String procRoot, List<Peer.Status> peers, DnsPeers.Status discovery, ReloadingTls.Status tls,
-                         ClockStatus clock, List<Staleness.Host> stale, List<Offenders.Quota> quotas) {
+                         ClockStatus clock, List<Staleness.Host> stale, List<Offenders.Quota> quotas, List<String> scope) {
+        public Status {
+            scope = scope == null ? List.of() : List.copyOf(scope);
+        }
+
+        public Status(String mountpoint, String procRoot, List<Peer.Status> peers, DnsPeers.Status discovery, ReloadingTls.Status tls,
+                      ClockStatus clock, List<Staleness.Host> stale, List<Offenders.Quota> quotas) {
+            this(mountpoint, procRoot, peers, discovery, tls, clock, stale, quotas, List.of());
+        }
+
         public Status(String mountpoint, String procRoot, List<Peer.Status> peers, DnsPeers.Status discovery, ReloadingTls.Status tls) {
             this(mountpoint, procRoot, peers, discovery, tls, null, List.of(), List.of());
         }
@@ -98,7 +108,8 @@ public final class StatusEndpoint implements AutoCloseable {
                 Status status = new Status(mountpoint.toString(), procRoot.toString(), peers,
                         cluster == null ? null : cluster.discovery(), credentials == null ? null : credentials.status(),
                         cluster == null ? null : cluster.clock(),
-                        cluster == null ? List.of() : cluster.staleHosts(), cluster == null ? List.of() : cluster.offenders());
+                        cluster == null ? List.of() : cluster.staleHosts(), cluster == null ? List.of() : cluster.offenders(),
+                        cluster == null ? List.of() : cluster.scopeReport());
                 byte[] body = text ? (StatusReport.render(status) + String.join("", notes.get().stream().map(n -> n + "\n").toList()))
                         .getBytes(StandardCharsets.UTF_8) : StatusJson.write(status);
                 ByteBuffer out = ByteBuffer.wrap(body);

@@ -37,6 +37,7 @@ public final class StatusReport {
                     time(t.notAfter()), t.reloads(), t.lastProblem().isEmpty() ? "" : "; last change not used: " + t.lastProblem());
             if (t.warning() != null) line(out, "WARNING: %s%n", t.warning());
         }
+        for (String scope : status.scope()) line(out, "%s%n", scope);
         if (!status.peers().isEmpty()) peers(out, status);
         stalenessAndQuotas(out, status);
         if (status.clock() != null) clock(out, status.clock());

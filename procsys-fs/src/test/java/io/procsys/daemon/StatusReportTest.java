@@ -54,6 +54,19 @@ class StatusReportTest {
                 """, StatusReport.render(new StatusEndpoint.Status("/m", "/proc", List.of(), dns, tls)));
     }
 
+    /** A view of one scope names every host with its state there (docs/scope.md). */
+    @Test
+    void aScopeNamesEachHost() {
+        List<String> scope = List.of("scope web.service:", "  here             present hybrid 0::/procsys-it/web, 3 processes",
+                "  g2               absent: web.service has no cgroup on this host (not running, or no systemd)");
+        assertEquals("""
+                mount /m serving /proc, 0 peer(s)
+                scope web.service:
+                  here             present hybrid 0::/procsys-it/web, 3 processes
+                  g2               absent: web.service has no cgroup on this host (not running, or no systemd)
+                """, StatusReport.render(new StatusEndpoint.Status("/m", "/proc", List.of(), null, null, null, List.of(), List.of(), scope)));
+    }
+
     @Test
     void eachHostsBootAndTheSkewOfItsClock() {
         var clock = new io.procsys.fs.clock.ClockStatus(Instant.parse("2024-04-29T08:00:00.700Z"), 1714377600, List.of(

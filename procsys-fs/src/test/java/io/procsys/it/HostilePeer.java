@@ -183,6 +183,8 @@ final class HostilePeer implements AutoCloseable {
             case Message.SetPriority a -> new Message.SetPriority(id, a.pid(), a.startTime(), a.nice(), a.user(), a.uid());
             case Message.IoprioGet a -> new Message.IoprioGet(id, a.pid(), a.startTime());
             case Message.History h -> new Message.History(id, h.host(), h.fromMillis(), h.toMillis());
+            case Message.Scope s -> new Message.Scope(id, s.specs());
+            case Message.ScopeReply r -> new Message.ScopeReply(id, r.state());
             case Message.Done d -> new Message.Done(id, d.value());
             case Message.Attributes a -> new Message.Attributes(id, a.attributes());
             case Message.Listing l -> new Message.Listing(id, l.entries());

@@ -22,9 +22,51 @@ import java.util.List;
 public final class ExportedTree {
     private final ProcTree tree;
     private final String ownPid = Long.toString(ProcessHandle.current().pid());
+    /** The processes shown (null: all of them). */
+    private final ProcessFilter filter;
 
     public ExportedTree(ProcTree tree) {
+        this(tree, null);
+    }
+
+    private ExportedTree(ProcTree tree, ProcessFilter filter) {
         this.tree = tree;
+        this.filter = filter;
+    }
+
+    /**
+     * Which processes a tree shows (a scope, docs/scope.md): the root's listing holds only those
+     * {@link #listed} accepts, taken afresh for each listing; a path under any other pid (a process
+     * or a thread id) is ENOENT unless {@link #visible}. Called on the threads that read the tree.
+     */
+    public interface ProcessFilter {
+        /** The processes a listing of the root shows now. */
+        java.util.function.IntPredicate listed();
+
+        /** Whether the files of process or thread {@code pid} may be read. */
+        boolean visible(int pid);
+    }
+
+    /** This tree showing only the processes {@code filter} lets through (the same tree and root descriptor). */
+    public ExportedTree showing(ProcessFilter filter) {
+        return new ExportedTree(tree, filter);
+    }
+
+    /** ENOENT when {@code path} is under a pid the filter hides, else 0. */
+    private int hidden(String path) {
+        if (filter == null) return 0;
+        int slash = path.indexOf('/');
+        int pid = pidOf(slash < 0 ? path : path.substring(0, slash));
+        return pid < 0 || filter.visible(pid) ? 0 : Errno.ENOENT;
+    }
+
+    /** The pid a name of the root is, or -1 for any other name. */
+    private static int pidOf(String name) {
+        if (name.isEmpty() || name.length() > 9 || name.charAt(0) == '0') return -1;
+        for (int i = 0; i < name.length(); i++) {
+            if (name.charAt(i) < '0' || name.charAt(i) > '9') return -1;
+        }
+        return Integer.parseInt(name);
     }
 
     public ProcTree tree() {
@@ -89,6 +131,7 @@ public final class ExportedTree {
 
     private Target target(String path) {
         int errno = ExportPolicy.checkPath(path);
+        if (errno == 0) errno = hidden(path);
         if (errno != 0) return new Target(null, null, errno);
         path = rewrite(path);
         int slash = path.lastIndexOf('/');
@@ -115,6 +158,7 @@ public final class ExportedTree {
 
     /** lstat of {@code path} into {@code stat}: 0 or -errno. */
     public int stat(String path, MemorySegment stat) {
+        if (hidden(path) != 0) return -Errno.ENOENT;
         if (path.isEmpty()) {
             try (Arena arena = Arena.ofConfined()) {
                 return Libc.fstatat(tree.rootFd(), arena.allocateFrom("."), stat, Libc.AT_SYMLINK_NOFOLLOW);
@@ -147,7 +191,13 @@ public final class ExportedTree {
     /** Lists a directory with the attributes of each entry ("." and ".." and denied names left out). */
     public Listing list(String path) {
         int check = ExportPolicy.checkPath(path);
+        if (check == 0) check = hidden(path);
         if (check != 0) return new Listing(List.of(), check);
+        return listAll(path, path.isEmpty() && filter != null ? filter.listed() : null);
+    }
+
+    /** The listing of {@code path}; with {@code listed}, only the processes it accepts (the others are not even stat'ed). */
+    private Listing listAll(String path, java.util.function.IntPredicate listed) {
         String dirPath = rewrite(path);
         int dir = openDirectory(dirPath, Libc.O_RDONLY);
         if (dir < 0) return new Listing(List.of(), -dir);
@@ -156,6 +206,7 @@ public final class ExportedTree {
         int rc = Libc.readDirectory(dir, (name, type, inode) -> {
             if (!name.equals(".") && !name.equals("..") && !ExportPolicy.DENIED_NAMES.contains(name)) names.add(name);
         });
+        if (listed != null) names.removeIf(name -> pidOf(name) >= 0 && !listed.test(pidOf(name)));
         List<Entry> entries = new ArrayList<>(names.size());
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment st = arena.allocate(Stat.LAYOUT);
@@ -276,6 +327,7 @@ public final class ExportedTree {
     /** Opens directory {@code path} for {@link Directory} reads: the directory, or null with {@code errno[0]} set. */
     public Directory directory(String path, int[] errno) {
         int check = ExportPolicy.checkPath(path);
+        if (check == 0) check = hidden(path);
         if (check != 0) {
             errno[0] = check;
             return null;

@@ -33,14 +33,14 @@ class FrameDecoderFuzzTest {
     }
 
     /**
-     * The actions (Signal 15, SetPriority 16, IoprioGet 17) and their reply Done (25), as a
-     * hostile client or agent may send them: the first byte picks the type, the rest is the body
-     * after the id. Decoded to that message or refused, nothing else.
+     * The actions (Signal 15, SetPriority 16, IoprioGet 17) and their reply Done (25), and Scope
+     * (26) with its reply (27), as a hostile client or agent may send them: the first byte picks
+     * the type, the rest is the body after the id. Decoded to that message or refused, nothing else.
      */
     @FuzzTest(maxDuration = "20s")
     void actionDecoding(byte[] input) {
         if (input.length == 0) return;
-        int[] types = {15, 16, 17, 25};
+        int[] types = {15, 16, 17, 25, 26, 27};
         int type = types[(input[0] & 0xff) % types.length];
         ByteBuf body = Unpooled.buffer().writeByte(type).writeInt(7).writeBytes(input, 1, input.length - 1);
         EmbeddedChannel channel = new EmbeddedChannel();
@@ -48,7 +48,10 @@ class FrameDecoderFuzzTest {
         try {
             channel.writeInbound(Unpooled.buffer().writeInt(body.readableBytes()).writeBytes(body));
             Message m = channel.readInbound();
-            assertTrue(m instanceof Message.Action || m instanceof Message.Done, "decodes to its type: " + m);
+            assertTrue(m instanceof Message.Action || m instanceof Message.Done || m instanceof Message.Scope || m instanceof Message.ScopeReply,
+                    "decodes to its type: " + m);
+            if (m instanceof Message.Scope s) assertTrue(!s.specs().isEmpty() && s.specs().size() <= io.procsys.scope.ScopeSpec.MAX_SPECS, "a bounded scope");
+            if (m instanceof Message.ScopeReply r) assertTrue(r.state().members() >= 0 && r.state().paths().size() <= io.procsys.scope.ScopeState.MAX_PATHS);
             if (m instanceof Message.Signal s) assertTrue(!s.user().isEmpty() && s.user().indexOf('\0') < 0, "a usable user name");
             if (m instanceof Message.SetPriority p) assertTrue(!p.user().isEmpty() && p.user().indexOf('\0') < 0, "a usable user name");
         } catch (DecoderException refused) {

@@ -9,6 +9,7 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.procsys.net.protocol.Framing;
 import io.procsys.net.protocol.Message;
 import io.procsys.net.protocol.ProcessTableFormat;
+import io.procsys.scope.ScopeState;
 import io.procsys.tree.ExportedTree;
 import io.procsys.tree.FileAttributes;
 import org.junit.jupiter.api.Test;
@@ -56,7 +57,10 @@ class MessageCodecTest {
                 new Message.Signal(18, 4242, 987654321L, 15, "alice", 1000), new Message.Signal(19, -1, -1L, 0, "root", 0),
                 new Message.SetPriority(20, 1, Long.MAX_VALUE, -20, "bob.smith", 1001),
                 new Message.IoprioGet(21, 4194303, 0L), new Message.Done(22, 0), new Message.Done(23, 16388),
-                new Message.History(28, "", 1_765_000_000_000L, 1_765_000_600_000L), new Message.History(29, "rack/h17", -5, -5));
+                new Message.History(28, "", 1_765_000_000_000L, 1_765_000_600_000L), new Message.History(29, "rack/h17", -5, -5),
+                new Message.Scope(31, List.of("web.service", "k8s=shop/web-*:app")),
+                new Message.ScopeReply(32, new ScopeState(ScopeState.Outcome.PRESENT, "v2", List.of("0::/system.slice/web.service"), 3, "")),
+                new Message.ScopeReply(33, ScopeState.leftOut(ScopeState.Outcome.AMBIGUOUS, "hybrid", "2 cgroups named web.service")));
         for (Message m : messages) assertEquals(m, roundTrip(m));
         ByteBuf bytes = Unpooled.directBuffer().writeBytes("MemTotal: 1 kB\n".getBytes(StandardCharsets.US_ASCII));
         Message.Data data = (Message.Data) roundTrip(new Message.Data(15, bytes));
@@ -97,6 +101,17 @@ class MessageCodecTest {
         assertInstanceOf(CorruptedFrameException.class, decodeFailure(Unpooled.buffer().writeByte(17).writeInt(1).writeInt(5).writeInt(1), 1024), "short start time");
         assertInstanceOf(CorruptedFrameException.class, decodeFailure(Unpooled.buffer().writeByte(17).writeInt(1).writeInt(5).writeLong(1).writeByte(0), 1024), "trailing byte");
         assertInstanceOf(CorruptedFrameException.class, decodeFailure(Unpooled.buffer().writeByte(25).writeInt(1).writeShort(1), 1024), "short done");
+    }
+
+    @Test
+    void malformedScopesAreRejected() {
+        assertInstanceOf(CorruptedFrameException.class, decodeFailure(Unpooled.buffer().writeByte(26).writeInt(1).writeShort(0), 1024), "a scope of no spec");
+        assertInstanceOf(CorruptedFrameException.class, decodeFailure(Unpooled.buffer().writeByte(26).writeInt(1).writeShort(17), 1024), "more specs than a scope has");
+        assertInstanceOf(CorruptedFrameException.class, decodeFailure(Unpooled.buffer().writeByte(27).writeInt(1).writeByte(9), 1024), "an unknown outcome");
+        assertInstanceOf(CorruptedFrameException.class, decodeFailure(Unpooled.buffer().writeByte(27).writeInt(1).writeByte(0).writeShort(0)
+                .writeShort(0).writeInt(-1).writeShort(0), 1024), "a negative member count");
+        assertInstanceOf(CorruptedFrameException.class, decodeFailure(Unpooled.buffer().writeByte(27).writeInt(1).writeByte(0).writeShort(0)
+                .writeShort(257), 1024), "more paths than a state names");
     }
 
     /** The bytes {@code msg} takes on the wire, its frame's length included. */

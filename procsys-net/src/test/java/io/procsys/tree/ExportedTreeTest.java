@@ -155,4 +155,39 @@ class ExportedTreeTest {
         assertEquals(null, tree.directory("26231/root", errno), "no directory through a link");
         assertEquals(null, tree.directory("../etc", errno));
     }
+
+    /** A scope's filter (docs/scope.md): the listing and every request under a pid it hides answer as if the process did not exist. */
+    @Test
+    void aFilteredTreeShowsOnlyItsProcesses() throws IOException {
+        Files.createDirectories(root.resolve("4242"));
+        Files.writeString(root.resolve("4242/status"), "Name:\tother\n");
+        int[] listings = new int[1];
+        ExportedTree scoped = tree.showing(new ExportedTree.ProcessFilter() {
+            public java.util.function.IntPredicate listed() {
+                listings[0]++;
+                return pid -> pid == 26231;
+            }
+
+            public boolean visible(int pid) {
+                return pid == 26231;
+            }
+        });
+        try {
+            assertEquals(List.of("26231", "meminfo", "self"), scoped.entries("").value().stream().map(ExportedTree.Entry::name).sorted().toList());
+            assertEquals(1, listings[0], "the members are taken afresh for each listing");
+            assertEquals(Errno.ENOENT, scoped.attributes("4242").errno());
+            assertEquals(Errno.ENOENT, scoped.entries("4242").errno());
+            assertEquals(Errno.ENOENT, scoped.linkText("4242/cwd").errno());
+            int[] errno = new int[1];
+            assertEquals(null, scoped.directory("4242", errno));
+            assertEquals(Errno.ENOENT, errno[0]);
+            assertEquals(Errno.ENOENT, scoped.readWhole("4242/status", new WholeFile.Buffer(4096)));
+            assertEquals(0, scoped.attributes("26231").errno(), "a member as before");
+            assertEquals(0, scoped.attributes("meminfo").errno(), "files that are no process's as before");
+            assertTrue(tree.entries("").value().stream().anyMatch(e -> e.name().equals("4242")), "the tree itself unchanged");
+        } finally {
+            Files.delete(root.resolve("4242/status"));
+            Files.delete(root.resolve("4242"));
+        }
+    }
 }

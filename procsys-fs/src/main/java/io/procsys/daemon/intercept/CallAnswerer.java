@@ -74,7 +74,7 @@ final class CallAnswerer {
      * that count.
      */
     private Answer getAffinity(TrappedCall call, Caller caller) throws IOException, Caller.Gone {
-        long len = call.args()[1];
+        if (call.intArg(0) == 0) return ownAffinity(call, caller);
         BitSet cpus;
         int clusterCpus;
         String host = actions.hostOf(call.intArg(0)); // cluster pids are allocated by the mount: it says whose
@@ -85,8 +85,25 @@ final class CallAnswerer {
         } catch (NoSuchFileException e) {
             return Answer.error(Errno.ESRCH);
         }
-        if (len * 8 < clusterCpus || (len & 7) != 0) return Answer.error(Errno.EINVAL);
-        int size = Math.toIntExact(Math.min(len, (clusterCpus + 63) / 64 * 8L));
+        return mask(call, caller, cpus, clusterCpus);
+    }
+
+    /**
+     * sched_getaffinity(0) on a view of one scope (only then is it trapped): the view's CPUs,
+     * 0..N-1 of its combined stat, as /sys/devices/system/cpu/online shows them there.
+     */
+    private Answer ownAffinity(TrappedCall call, Caller caller) throws IOException, Caller.Gone {
+        int viewCpus = view.clusterCpus();
+        BitSet cpus = new BitSet();
+        cpus.set(0, viewCpus);
+        return mask(call, caller, cpus, viewCpus);
+    }
+
+    /** {@code cpus} written as the raw call writes a mask of a system of {@code systemCpus} CPUs, with its errors. */
+    private static Answer mask(TrappedCall call, Caller caller, BitSet cpus, int systemCpus) throws IOException, Caller.Gone {
+        long len = call.args()[1];
+        if (len * 8 < systemCpus || (len & 7) != 0) return Answer.error(Errno.EINVAL);
+        int size = Math.toIntExact(Math.min(len, (systemCpus + 63) / 64 * 8L));
         ByteBuffer mask = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
         long[] words = cpus.toLongArray();
         for (int i = 0; i < size / 8 && i < words.length; i++) mask.putLong(i * 8, words[i]);

@@ -82,6 +82,15 @@ public final class InterceptEndpoint implements AutoCloseable {
 
     /** As {@link #start(Path, RemoteActions)}, on the socket at {@code socket} (tests: a second supervisor of one mount). */
     public static InterceptEndpoint start(Path mountpoint, RemoteActions actions, Path socket) throws IOException {
+        return start(mountpoint, actions, socket, false);
+    }
+
+    /** As {@link #start(Path, RemoteActions)}; with {@code ownAffinity} (a view of one scope) the caller's own sched_getaffinity is answered too. */
+    public static InterceptEndpoint start(Path mountpoint, RemoteActions actions, boolean ownAffinity) throws IOException {
+        return start(mountpoint, actions, socketFor(mountpoint), ownAffinity);
+    }
+
+    private static InterceptEndpoint start(Path mountpoint, RemoteActions actions, Path socket, boolean ownAffinity) throws IOException {
         int[] sizes = Seccomp.notifSizes();
         if (sizes == null) {
             throw new IOException("seccomp(2) refused SECCOMP_GET_NOTIF_SIZES: Linux 5.0 or newer is needed, and a sandbox that allows seccomp"
@@ -91,7 +100,7 @@ public final class InterceptEndpoint implements AutoCloseable {
         RunFiles.claim(socket);
         InterceptEndpoint endpoint = new InterceptEndpoint(socket, Transport.eventLoops(1));
         byte[] plan = namespacePlan(mountpoint.toAbsolutePath().normalize()).getBytes(StandardCharsets.UTF_8);
-        byte[] program = InterceptFilter.program();
+        byte[] program = InterceptFilter.program(ownAffinity);
         MountView view = new MountView(mountpoint); // one for every command: its sysinfo is shared (SysinfoCache)
         try {
             endpoint.server = RunFiles.bindPrivately(() -> new ServerBootstrap().group(endpoint.loops).channel(EpollServerDomainSocketChannel.class)

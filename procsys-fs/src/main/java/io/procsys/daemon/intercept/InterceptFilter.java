@@ -42,12 +42,22 @@ public final class InterceptFilter {
 
     /** The program as {@code struct sock_filter}s (code u16, jt u8, jf u8, k u32; native order). */
     public static byte[] program() {
+        return program(false);
+    }
+
+    /**
+     * As {@link #program()}; with {@code ownAffinity} (a view of one scope, docs/scope.md) also
+     * sched_getaffinity(0, ...), the caller's own mask: the supervisor answers it with the view's
+     * CPUs, so nproc, the JVM and Go count the scope's.
+     */
+    public static byte[] program(boolean ownAffinity) {
         Assembler a = new Assembler();
         a.load(Seccomp.DATA_ARCH);
         a.jumpIf(JEQ_K, Seccomp.AUDIT_ARCH, null, "allow");
         a.load(Seccomp.DATA_NR);
         a.jumpIf(JGE_K, Seccomp.X32_SYSCALL_BIT, "allow", null); // x32's calls (x86_64's arch, numbers from 2^30): never trapped
         a.jumpIf(JEQ_K, SYS_SYSINFO, "notify", null);
+        if (ownAffinity) a.jumpIf(JEQ_K, SYS_SCHED_GETAFFINITY, "affinity", null);
         for (int nr : PID_FIRST) a.jumpIf(JEQ_K, nr, "pid0", null);
         a.jumpIf(JEQ_K, SYS_GETPRIORITY, "prio", null);
         a.jumpIf(JEQ_K, SYS_SETPRIORITY, "prio", null);
@@ -60,6 +70,11 @@ public final class InterceptFilter {
         a.label("ioprio");
         a.load(Seccomp.DATA_ARGS);
         a.jumpIf(JEQ_K, IOPRIO_WHO_PROCESS, "pid1", "allow");
+        if (ownAffinity) {
+            a.label("affinity");
+            a.load(Seccomp.DATA_ARGS);
+            a.jumpIf(JEQ_K, 0, "notify", "pid0");
+        }
         a.label("pid0");
         a.load(Seccomp.DATA_ARGS);
         a.jumpIf(JGE_K, REMOTE_LOW, null, "allow");

@@ -33,9 +33,14 @@ public final class Interception implements AutoCloseable {
      * {@code mount}, and sysinfo, answered from {@code mount} and {@code actions}.
      */
     public static Interception start(ProcessBuilder builder, Path mount, RemoteActions actions) throws IOException {
+        return start(builder, mount, actions, false);
+    }
+
+    /** As above; with {@code ownAffinity} (a view of one scope) the command's own sched_getaffinity is answered with the view's CPUs. */
+    public static Interception start(ProcessBuilder builder, Path mount, RemoteActions actions, boolean ownAffinity) throws IOException {
         int[] sizes = Seccomp.notifSizes();
         if (sizes == null) throw new IOException("this kernel has no seccomp user notification (Linux 5.0 or newer needed)");
-        byte[] program = InterceptFilter.program();
+        byte[] program = InterceptFilter.program(ownAffinity);
         int[] listener = {-1};
         Object[] outcome = new Object[1];
         Thread spawner = Thread.ofPlatform().name("procsys-intercept-spawn").unstarted(() -> {

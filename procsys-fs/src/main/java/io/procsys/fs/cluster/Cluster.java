@@ -79,6 +79,13 @@ public final class Cluster implements AutoCloseable {
 
     /** {@code tableWindow}: how long a host's process table serves its process files (0: no tables, a request per file). */
     public Cluster(String localName, List<PeerAddress> addresses, SslContext tls, Duration deadline, Duration reuse, Duration tableWindow) {
+        this(localName, addresses, tls, deadline, reuse, tableWindow, null);
+    }
+
+    /** As above, the view of one scope ({@code scope}: `--scope`, docs/scope.md; null: the hosts whole). */
+    public Cluster(String localName, List<PeerAddress> addresses, SslContext tls, Duration deadline, Duration reuse, Duration tableWindow,
+                   ClusterScope scope) {
+        this.scope = scope;
         this.localName = localName;
         this.reuse = reuse;
         this.tableWindow = tableWindow;
@@ -88,9 +95,30 @@ public final class Cluster implements AutoCloseable {
         ReloadingTls files = ReloadingTls.of(tls);
         if (files != null) files.onCheck(checkPeers); // a peer whose certificate no longer validates is disconnected
         for (PeerAddress p : addresses) {
-            Peer peer = new Peer(p.name(), p.address(), tls, localName, loops, deadline, p.node());
+            Peer peer = scoped(new Peer(p.name(), p.address(), tls, localName, loops, deadline, p.node()));
             peers.add(peer.onUp(() -> staleness.connected(peer.name())).start());
         }
+    }
+
+    /** The scope of the view, or null. */
+    private final ClusterScope scope;
+
+    /** {@code p}, set up to take the view's scope on each connection (before it is up). */
+    private Peer scoped(Peer p) {
+        if (scope != null) p.beforeUp(scope.forPeer(p, deadline)::onConnect);
+        return p;
+    }
+
+    /** Whether this is the view of one scope (`--scope`). */
+    public boolean scoped() {
+        return scope != null;
+    }
+
+    /** One line per host saying whether the scope is there and where (`procsys status`); none without a scope. */
+    public List<String> scopeReport() {
+        HostSet view = hosts;
+        if (scope == null || view == null) return List.of();
+        return scope.report(view.members().stream().map(HostSet.Member::backend).toList(), deadline);
     }
 
     private volatile Staleness staleness;
@@ -228,7 +256,7 @@ public final class Cluster implements AutoCloseable {
     }
 
     private Peer connectFound(InetSocketAddress address) {
-        Peer p = new Peer(null, address, tls, localName, loops, deadline).actionDeadline(actionDeadline).maxBelowWait(maxBelowWait);
+        Peer p = scoped(new Peer(null, address, tls, localName, loops, deadline)).actionDeadline(actionDeadline).maxBelowWait(maxBelowWait);
         p.onUp(() -> {
             staleness.connected(p.name());
             join(p);
@@ -281,7 +309,9 @@ public final class Cluster implements AutoCloseable {
     /** As above, holding every local user but root to {@code limits}. */
     public synchronized ClusterFs filesystem(ProcTree localTree, UserLimits limits) {
         List<Backend> initial = new ArrayList<>();
-        initial.add(new LocalBackend(localName, new ExportedTree(localTree)));
+        ExportedTree localExport = new ExportedTree(localTree);
+        ScopedLocal scopedHere = scope == null ? null : scope.local(localName, localExport, loops);
+        initial.add(scopedHere != null ? scopedHere : new LocalBackend(localName, localExport));
         for (Peer p : peers) initial.add(inView(p));
         hosts = new HostSet(initial);
         // an idle mount keeps no table past its window
@@ -296,6 +326,7 @@ public final class Cluster implements AutoCloseable {
             dnsThread.scheduleWithFixedDelay(dns::refresh, 0, dns.refreshInterval().toMillis(), TimeUnit.MILLISECONDS);
         }
         filesystem = new ClusterFs(localTree, hosts, reuse, limits, rounds());
+        if (scopedHere != null) filesystem.showOnly(scopedHere.scope(), scope::inView);
         actions = new ClusterActions(hosts, filesystem.pids());
         return filesystem;
     }
@@ -403,6 +434,7 @@ public final class Cluster implements AutoCloseable {
         if (dnsThread != null) dnsThread.shutdownNow();
         if (dns != null) dns.close();
         peers.forEach(Peer::close);
+        if (scope != null) scope.close();
         loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

@@ -67,6 +67,8 @@ public final class ClusterFs extends DelegatingFilesystem {
     private final BootTimes bootTimes;
     private final PidMap pids = new PidMap();
     private final PidRewriter rewriter = new PidRewriter(pids);
+    /** This host's processes shown at the top, and the hosts hosts/ lists (a scope, docs/scope.md). */
+    private volatile ScopeShown shown = ScopeShown.ALL;
     private final RootListing listing;
 
     /** {@code hosts} in the order they are listed; the local backend first by convention. */
@@ -112,6 +114,20 @@ public final class ClusterFs extends DelegatingFilesystem {
     private void indexReused(int index) {
         pids.forgetHost(index);
         bootTimes.forget(index);
+    }
+
+    /**
+     * Under a scope: the top level shows only this host's processes {@code local} lets through (a
+     * lookup of another answers ENOENT, except the caller's own, so self works), and hosts/ only the
+     * hosts {@code hostsInView} accepts.
+     */
+    public void showOnly(ExportedTree.ProcessFilter local, java.util.function.Predicate<Backend> hostsInView) {
+        this.shown = new ScopeShown(local, hostsInView);
+    }
+
+    /** Whether top-level entry {@code name} is a process of this host the scope hides from the caller of {@code req}. */
+    private boolean hiddenHere(Request req, Node parent, String name) {
+        return parent != null && parent.id() == Node.ROOT_ID && shown.hides(name, () -> localTree.threadGroupOf(req.callerThreadId()));
     }
 
     public ProcMirror local() {
@@ -194,7 +210,10 @@ public final class ClusterFs extends DelegatingFilesystem {
             case Place.NetDirectory _ -> answer(req, localHost.stat(Places.NET), a -> replyEntry(req, parent, name, NodeKind.GLOBAL, a));
             case Place.OnHost at -> answer(req, reads.stat(Reader.of(req), at), a -> replyEntry(req, parent, name, NodeKind.HOST, a));
             case Place.Gone _ -> req.replyError(Errno.ENOENT);
-            case Place.Mirror _, Place.PidMax _, Place.Combined _ -> local.lookup(req, parentId, name);
+            case Place.Mirror _, Place.PidMax _, Place.Combined _ -> {
+                if (hiddenHere(req, parent, name)) req.replyError(Errno.ENOENT);
+                else local.lookup(req, parentId, name);
+            }
         }
     }
 
@@ -241,7 +260,9 @@ public final class ClusterFs extends DelegatingFilesystem {
             case Place.NetDirectory _ -> answer(req, localHost.list(Places.NET), listingReply(req, onStack));
             case Place.HostsDirectory _ -> {
                 List<ExportedTree.Entry> names = new ArrayList<>();
-                for (HostSet.Member m : hosts.members()) names.add(new ExportedTree.Entry(m.backend().name(), hostsDirectory));
+                for (HostSet.Member m : hosts.members()) {
+                    if (shown.hosts().test(m.backend())) names.add(new ExportedTree.Entry(m.backend().name(), hostsDirectory));
+                }
                 listingReply(req, onStack).accept(names);
             }
             case Place.OnHost at -> {
@@ -278,7 +299,9 @@ public final class ClusterFs extends DelegatingFilesystem {
             return;
         }
         List<ExportedTree.Entry> entries = new ArrayList<>();
+        java.util.function.IntPredicate listed = shown.listed();
         for (ProcTree.Dirent e : here.entries()) {
+            if (ScopeShown.isPid(e.name()) && !listed.test(Integer.parseInt(e.name()))) continue;
             entries.add(new ExportedTree.Entry(e.name(), new FileAttributes(Stat.modeOfDirentType(e.type()), 0, 0, 0, 0, e.inode(), 0, 0, 0)));
         }
         entries.add(new ExportedTree.Entry(HOSTS, hostsDirectory));

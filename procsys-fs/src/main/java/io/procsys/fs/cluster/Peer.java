@@ -51,6 +51,8 @@ public final class Peer implements Backend, AutoCloseable {
     private volatile String name;
     private final boolean namedByAgent;
     private volatile Runnable onUp = () -> {};
+    /** What a new connection goes through before the peer is up (a scope, PeerScope); by default nothing. */
+    private volatile java.util.function.Function<AgentClient, CompletableFuture<AgentClient>> beforeUp = CompletableFuture::completedFuture;
     private final InetSocketAddress address;
     private final SslContext tls;
     private final String localNode;
@@ -101,6 +103,12 @@ public final class Peer implements Backend, AutoCloseable {
         return this;
     }
 
+    /** Each new connection goes through {@code step} before the peer counts as up; a failed step is a failed connection attempt. */
+    public Peer beforeUp(java.util.function.Function<AgentClient, CompletableFuture<AgentClient>> step) {
+        this.beforeUp = step;
+        return this;
+    }
+
     /** Actions wait this long for the host (default {@link #DEFAULT_ACTION_DEADLINE}), reads the deadline. */
     public Peer actionDeadline(Duration wait) {
         actions.deadline(wait);
@@ -133,7 +141,7 @@ public final class Peer implements Backend, AutoCloseable {
         if (closed) return;
         state = client == null ? State.CONNECTING : State.DOWN;
         long t0 = System.nanoTime();
-        AgentClient.connect(loops, address, tls, localNode, deadline.multipliedBy(4), limits()).whenComplete((c, error) -> {
+        AgentClient.connect(loops, address, tls, localNode, deadline.multipliedBy(4), limits()).thenCompose(c -> beforeUp.apply(c)).whenComplete((c, error) -> {
             if (error != null) {
                 failed(PeerErrors.Kind.REFUSED);
                 lastError = describe(error);

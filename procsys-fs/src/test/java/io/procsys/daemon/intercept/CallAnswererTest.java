@@ -131,6 +131,15 @@ class CallAnswererTest {
         assertEquals(Answer.error(Errno.ESRCH), answer(SYS_SCHED_GETAFFINITY, HOST2_PID + 1000, 8, 0x5000));
     }
 
+    /** On a view of one scope the filter also traps sched_getaffinity(0): the caller's own mask is the view's CPUs. */
+    @Test
+    void ownAffinityIsTheViewsCpus() throws Exception {
+        assertEquals(Answer.value(8), answer(SYS_SCHED_GETAFFINITY, 0, 128, 0x6000));
+        assertEquals(0x1ffL, ByteBuffer.wrap(caller.written).order(ByteOrder.LITTLE_ENDIAN).getLong(), "CPUs 0..8 of the combined stat");
+        assertEquals(Answer.error(Errno.EINVAL), answer(SYS_SCHED_GETAFFINITY, 0, 1, 0x6000), "shorter than the view's CPUs, as the kernel says");
+        assertEquals(List.of(), forwarded, "nothing asked of any host");
+    }
+
     @Test
     void signalsAreForwardedWithTheCallersUid() throws Exception {
         assertEquals(Answer.value(0), answer(SYS_KILL, HOST2_PID, 0));

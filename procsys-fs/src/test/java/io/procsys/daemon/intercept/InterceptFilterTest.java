@@ -16,10 +16,14 @@ class InterceptFilterTest {
 
     /** Runs the program on (arch, nr, args) as the kernel would: the return value. */
     static int run(int arch, int nr, long... args) {
+        return run(InterceptFilter.program(), arch, nr, args);
+    }
+
+    static int run(byte[] program, int arch, int nr, long... args) {
         ByteBuffer data = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
         data.putInt(Seccomp.DATA_NR, nr).putInt(Seccomp.DATA_ARCH, arch);
         for (int i = 0; i < args.length; i++) data.putLong(Seccomp.DATA_ARGS + 8 * i, args[i]);
-        ByteBuffer prog = ByteBuffer.wrap(InterceptFilter.program()).order(ByteOrder.nativeOrder());
+        ByteBuffer prog = ByteBuffer.wrap(program).order(ByteOrder.nativeOrder());
         int a = 0;
         for (int pc = 0; ; pc++) {
             int code = Short.toUnsignedInt(prog.getShort(pc * 8));
@@ -46,6 +50,18 @@ class InterceptFilterTest {
         byte[] p = InterceptFilter.program();
         assertEquals(0, p.length % 8);
         assertTrue(p.length / 8 < 40, "instructions: " + p.length / 8);
+    }
+
+    /** A view of one scope: the caller's own sched_getaffinity(0) is trapped too; nothing else changes. */
+    @Test
+    void ownAffinityIsTrappedOnlyForAScope() {
+        byte[] scoped = InterceptFilter.program(true);
+        assertEquals(Seccomp.RET_USER_NOTIF, run(scoped, Seccomp.AUDIT_ARCH_X86_64, SYS_SCHED_GETAFFINITY, 0, 128, 0x1000));
+        assertEquals(Seccomp.RET_USER_NOTIF, run(scoped, Seccomp.AUDIT_ARCH_X86_64, SYS_SCHED_GETAFFINITY, REMOTE, 128, 0x1000));
+        assertEquals(Seccomp.RET_ALLOW, run(scoped, Seccomp.AUDIT_ARCH_X86_64, SYS_SCHED_GETAFFINITY, LOCAL, 128, 0x1000), "another local process: the kernel's");
+        assertEquals(Seccomp.RET_ALLOW, run(scoped, Seccomp.AUDIT_ARCH_X86_64, SYS_SCHED_SETAFFINITY, 0, 128, 0x1000), "setting its own: the kernel's");
+        assertEquals(Seccomp.RET_USER_NOTIF, run(scoped, Seccomp.AUDIT_ARCH_X86_64, SYS_KILL, REMOTE, 0));
+        assertEquals(Seccomp.RET_ALLOW, run(Seccomp.AUDIT_ARCH_X86_64, SYS_SCHED_GETAFFINITY, 0, 128, 0x1000), "a whole view: this host's CPUs");
     }
 
     @Test

@@ -20,7 +20,13 @@ import io.procsys.net.Transport;
 import io.procsys.net.protocol.Framing;
 import io.procsys.tree.ExportedTree;
 
+import io.procsys.scope.ScopeSources;
+import io.procsys.scope.ScopedHost;
+import io.procsys.scope.Scopes;
+
 import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.WeakHashMap;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.function.Function;
@@ -67,6 +73,10 @@ public final class Agent implements AutoCloseable {
     private final FileSource fileSource;
     /** Where History requests are answered from (null: nothing recorded, ENODATA). */
     private volatile HistorySource history;
+    /** The scopes this agent serves (docs/scope.md); null on a tree node, which refuses them. */
+    private volatile Scopes scopes;
+    /** The process tables of each scope, shared between the connections that see it. */
+    private final Map<ScopedHost, SharedTables> scopedTables = java.util.Collections.synchronizedMap(new WeakHashMap<>());
     /** Why a client's chain is not to be trusted now, or null: the reloading files' check, or the dates for fixed ones. */
     private final Function<X509Certificate[], String> trust;
     /** The reloading TLS files, told to check the open connections again (null: fixed or none). */
@@ -82,6 +92,8 @@ public final class Agent implements AutoCloseable {
         this.ownsThreads = shared == null;
         this.threads = ownsThreads ? Threads.create(1, 1) : shared;
         this.tables = new SharedTables(System::nanoTime, threads.fileWork(), stats.tablesShared::increment);
+        this.scopes = tableSource != null ? null : new Scopes(tree.tree().isLive() ? ScopeSources.open(tree, ScopeSources.CGROUP_ROOT, ScopeSources.LOG_ROOT)
+                : ScopeSources.refused(tree, "the agent serves a captured proc tree and was given no cgroup root (agent --cgroup-root)"), threads.fileWork());
         // procfs, and a capture on a local disk (page cache), answer at once: their files are read
         // on the I/O thread, saving two thread hand-offs per request (a captured tree read on a
         // file thread answered combined reads 2.4x slower than /proc, p99 6x, at 32 agents). A
@@ -156,10 +168,29 @@ public final class Agent implements AutoCloseable {
             if (tls != null) ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
             Framing.install(ch.pipeline(), Framing.MAX_REQUEST_FRAME);
             ch.pipeline().addLast("hello", new AgentHello(node, stats, tableSource == null ? () -> 0 : tableSource::waitsMillis));
+            ch.pipeline().addLast(ScopeHandler.NAME, new ScopeHandler(scopes, "a tree node (node --export combined) serves no scope", threads.fileWork(),
+                    scope -> new RequestHandler(tree.showing(scope), stats, fileWork, threads.fileWork(), tablesOf(scope), null,
+                            ScopeHandler.files(scope, threads.fileWork())), stats));
             ch.pipeline().addLast("requests", new RequestHandler(tree, stats, fileWork, threads.fileWork(), tables, tableSource, fileSource));
             ch.pipeline().addLast("actions", new ActionHandler(actions, threads.fileWork(), stats, trust));
             ch.pipeline().addLast("history", new HistoryHandler(() -> history, threads.fileWork(), stats));
         }
+    }
+
+    private SharedTables tablesOf(ScopedHost scope) {
+        return scopedTables.computeIfAbsent(scope, s -> new SharedTables(System::nanoTime, threads.fileWork(), stats.tablesShared::increment));
+    }
+
+    /**
+     * Serves scopes from the cgroup filesystems at {@code cgroupRoot} and kubelet's logs at
+     * {@code logRoot} (an agent in a container mounts the host's elsewhere; tests give captured
+     * ones), for connections made from now on. Not on a tree node.
+     */
+    public void serveScopes(ExportedTree tree, java.nio.file.Path cgroupRoot, java.nio.file.Path logRoot) {
+        if (scopes == null) return;
+        Scopes old = scopes;
+        scopes = new Scopes(ScopeSources.open(tree, cgroupRoot, logRoot), threads.fileWork());
+        old.close();
     }
 
     /** Binds and starts serving; throws with the OS's reason when the address cannot be bound. */
@@ -227,6 +258,7 @@ public final class Agent implements AutoCloseable {
         if (reloading != null) reloading.noLongerOnCheck(checkOpen);
         server.close().syncUninterruptibly();
         connections.close().awaitUninterruptibly();
+        if (scopes != null) scopes.close();
         if (ownsThreads) threads.close();
     }
 }

@@ -305,6 +305,15 @@ public final class AgentClient implements AutoCloseable {
         return data(request(id -> new Message.History(id, host, fromMillis, toMillis), waitMillis));
     }
 
+    /**
+     * Makes this connection see only the scope of {@code specs} (protocol 8; docs/scope.md), or
+     * asks its state again: the scope's state on the agent's host. Send it before any request that
+     * must be scoped, and only to an agent of {@link Message#SCOPE_VERSION} or later.
+     */
+    public CompletableFuture<io.procsys.scope.ScopeState> scope(List<String> specs, long waitMillis) {
+        return request(id -> new Message.Scope(id, specs), waitMillis).thenApply(r -> ((Message.ScopeReply) r).state());
+    }
+
     public CompletableFuture<String> readlink(String path, long waitMillis) {
         return request(id -> new Message.Readlink(id, path), waitMillis).thenApply(r -> ((Message.LinkText) r).text());
     }

@@ -17,8 +17,9 @@ public sealed interface Message {
      * the parts it wants. 5: Table may ask for the subtree (a {@link TableBundle} from a tree node).
      * 6: Welcome says how long the agent may wait for hosts below it (a tree node).
      * 7: History asks for a host's recorded past.
+     * 8: Scope (a connection that sees one scope, docs/scope.md).
      */
-    int PROTOCOL_VERSION = 7;
+    int PROTOCOL_VERSION = 8;
     /** The first version with actions: a client that negotiated an older one sends none (and answers EPERM itself). */
     int ACTIONS_VERSION = 3;
     /** The first version whose Table may leave parts out: a client that negotiated an older one asks for all. */
@@ -31,6 +32,8 @@ public sealed interface Message {
     int HISTORY_VERSION = 7;
     /** The longest span of time one History request may ask for. */
     long MAX_HISTORY_SPAN_MILLIS = 86_400_000;
+    /** The first version with Scope: a mount with --scope leaves an older agent's host out. */
+    int SCOPE_VERSION = 8;
     /** The longest wait an agent may announce (a larger one is refused as malformed): 10 minutes. */
     long MAX_WAITS_MILLIS = 600_000;
     /**
@@ -147,7 +150,24 @@ public sealed interface Message {
         return toMillis >= fromMillis && span >= 0 && span <= MAX_HISTORY_SPAN_MILLIS;
     }
 
+    /**
+     * Client → agent (version 8): from now on this connection sees only the scope of
+     * {@code specs} ({@link io.procsys.scope.ScopeSpec}, a union): its processes and threads, and
+     * its own meminfo, swaps, cpuinfo, stat, uptime, loadavg and diskstats (docs/scope.md). Sent
+     * right after the hello, before any request; sent again, it asks for the state anew (other
+     * specs replace the scope). Answered with {@link ScopeReply}, or Error(EINVAL) for a spec the
+     * agent refuses.
+     */
+    record Scope(int id, List<String> specs) implements Message {
+        public Scope {
+            specs = List.copyOf(specs);
+        }
+    }
+
     sealed interface Reply extends Message {}
+
+    /** The scope on the agent's host now: found or why not, where, how many processes. */
+    record ScopeReply(int id, io.procsys.scope.ScopeState state) implements Reply {}
 
     /** An action done: {@code value} is 0, or what it reads (the I/O priority). */
     record Done(int id, int value) implements Reply {}

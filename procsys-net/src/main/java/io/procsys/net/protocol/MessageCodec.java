@@ -20,7 +20,7 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, Message> 
     static final int HELLO = 1, WELCOME = 2, STAT = 10, LIST = 11, READ = 12, READLINK = 13, TABLE = 14,
             SIGNAL = 15, SET_PRIORITY = 16, IOPRIO_GET = 17,
             ATTRIBUTES = 20, LISTING = 21, DATA = 22, LINK_TEXT = 23, ERROR = 24, DONE = 25,
-            HISTORY = 30;
+            SCOPE = 26, SCOPE_REPLY = 27, HISTORY = 30;
     /** A user name in an action: what useradd accepts is far shorter (32); anything longer is refused. */
     static final int MAX_USER = 256;
     static final int MAX_STRING = 4096;
@@ -65,6 +65,8 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, Message> 
             case Message.Listing l -> writeEntries(buf.writeByte(LISTING).writeInt(l.id()), l.entries());
             case Message.LinkText t -> writeString(buf.writeByte(LINK_TEXT).writeInt(t.id()), t.text());
             case Message.Error e -> buf.writeByte(ERROR).writeInt(e.id()).writeInt(e.errno());
+            case Message.Scope r -> ScopeCodec.writeScope(buf.writeByte(SCOPE).writeInt(r.id()), r.specs());
+            case Message.ScopeReply r -> ScopeCodec.writeState(buf.writeByte(SCOPE_REPLY).writeInt(r.id()), r.state());
             case Message.Data d -> throw new IllegalStateException("handled above");
         }
         out.add(buf);
@@ -93,6 +95,8 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, Message> 
             case DATA -> new Message.Data(id, in.readRetainedSlice(in.readableBytes()));
             case LINK_TEXT -> new Message.LinkText(id, readString(in));
             case ERROR -> new Message.Error(id, readInt(in));
+            case SCOPE -> new Message.Scope(id, ScopeCodec.readScope(in));
+            case SCOPE_REPLY -> new Message.ScopeReply(id, ScopeCodec.readState(in));
             default -> throw new CorruptedFrameException("unknown message type " + type);
         };
         if (in.isReadable()) {
