@@ -67,7 +67,7 @@ class PeerScopeTest {
             peer.beforeUp(scope::onConnect).start();
             long until = System.currentTimeMillis() + 5_000;
             while (!peer.status().lastError().contains("protocol 6") && System.currentTimeMillis() < until) Thread.sleep(10);
-            assertTrue(peer.status().lastError().contains("the agent speaks protocol 6, a scope needs 7"), peer.status().lastError());
+            assertTrue(peer.status().lastError().contains("the agent speaks protocol 6, a scope needs " + io.procsys.net.protocol.Message.SCOPE_VERSION), peer.status().lastError());
             assertEquals(Peer.State.DOWN, peer.status().state());
             assertEquals(ScopeState.Outcome.REFUSED, scope.known().state().outcome());
             CompletionException refused = assertThrows(CompletionException.class, () -> peer.read("meminfo").join());
