@@ -40,25 +40,51 @@ rel=$work/$name
 rm -rf "$work"
 mkdir -p "$rel/bin" "$rel/lib" dist
 
-# --- the runtime: what jdeps finds, plus what is only reached by reflection or service loading
+# --- the runtime: the modules jdeps finds in the class files, less those only optional code
+# names, plus those only reflection reaches (docs/packaging.md "The runtime's modules").
+# Optional (named by class files procsys never runs; the IT suite passes with the launcher's JVMs
+# limited to the runtime's modules: --limit-modules, docs/packaging.md):
+#   java.desktop  jackson-databind's java.beans support (Java7SupportImpl, loaded by reflection and
+#                 skipped when absent) and SnakeYAML's bean introspector (jackson-dataformat-yaml
+#                 uses SnakeYAML's parser only); with it came AWT, fonts, sound and their libraries
+#   java.sql      jackson-databind's (de)serializers for java.sql types, looked up by class name
+#   java.xml      jackson-databind's DOM (de)serializers, whose classes it loads in a try/catch
+#   java.naming   Netty's LdapName in a hostname-verification message (procsys verifies no host
+#                 names: Tls sets no endpoint identification) and BouncyCastle's LDAP stores
+#   jdk.jfr       Netty's allocator events, behind FlightRecorder.isAvailable() in a try/catch
+# Reached by reflection only:
+#   java.management  Netty reads -XX:MaxDirectMemorySize through ManagementFactory: without it, it
+#                 takes the heap's ceiling as its direct-memory limit (an agent's 16 MB, not 64)
+# Not needed: jdk.naming.dns (DnsPeers resolves with InetAddress), jdk.crypto.ec (empty since JDK
+# 22), jdk.crypto.cryptoki (TLS is netty-tcnative's BoringSSL or the JDK's SunJSSE).
+runtime_modules() {
+    local found optional=" java.desktop java.sql java.xml java.naming jdk.jfr " m kept=(java.management)
+    # every module a class names (--list-deps, not --print-module-deps: that one leaves out what
+    # another module requires transitively, as java.sql did java.logging)
+    found=$("$jdk/bin/jdeps" --list-deps --recursive --ignore-missing-deps --multi-release "$jdk_major" \
+                -cp "$libs/*" "$jar" | awk '$1 ~ /^(java|jdk)\./ {sub("/.*", "", $1); print $1}') || return 1
+    for m in $found; do [[ $optional == *" $m "* ]] || kept+=("$m"); done
+    printf '%s\n' "${kept[@]}" | sort -u | paste -sd, -
+}
 log "finding the modules procsys needs (jdeps)"
-modules=$("$jdk/bin/jdeps" --print-module-deps --ignore-missing-deps --multi-release "$jdk_major" \
-              -cp "$libs/*" "$jar")
-# jdk.unsupported: Netty's and picocli's sun.misc.Unsafe/Signal; java.naming: Netty's and
-# BouncyCastle's optional JNDI lookups; jdk.naming.dns: DNS through JNDI (service records);
-# jdk.crypto.ec: EC keys on JDKs before 22 (empty since, kept where it still exists);
-# jdk.crypto.cryptoki is not needed: TLS is netty-tcnative's BoringSSL or the JDK's SunJSSE.
-available=$("$jdk/bin/java" --list-modules | sed 's/@.*//')
-for m in jdk.unsupported java.naming jdk.naming.dns jdk.crypto.ec; do
-    grep -qx "$m" <<< "$available" && modules+=",$m"
-done
-modules=$(tr ',' '\n' <<< "$modules" | sort -u | paste -sd, -)
+modules=$(runtime_modules) || fail "jdeps failed"
 log "jlink: $modules"
+# Uncompressed (zip-0): the .deb's xz packs lib/modules (28 MB) into 5.6, where zip-6 left 12.7 MB
+# that xz cannot pack further; and classes the AOT caches lack load without inflating.
 "$jdk/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
-    --compress=zip-6 --generate-cds-archive --output "$rel/runtime"
+    --compress=zip-0 --generate-cds-archive --output "$rel/runtime"
 # the class-data archive for heaps over 32 GB (no compressed oops) is never used with the
-# launcher's heaps (at most 96 MB): 14 MB less
+# launcher's heaps (at most 512 MB): 14 MB less
 rm -f "$rel/runtime/lib/server/classes_nocoops.jsa"
+# Launchers procsys never runs (jwebserver serves files over HTTP, keytool, jexec runs jars through
+# binfmt_misc) and jrt-fs.jar (lets another JDK read this image); jspawnhelper stays: ProcessBuilder's.
+rm -f "$rel/runtime/bin/jwebserver" "$rel/runtime/bin/keytool" "$rel/runtime/lib/jexec" "$rel/runtime/lib/jrt-fs.jar"
+# Symbol tables out of the ELF files, as Debian strips its own (backtraces keep .dynsym's names);
+# jlink writes its legal notices read-only
+find "$rel/runtime" -type f -exec sh -c 'head -c 4 "$1" | grep -q "^.ELF"' _ {} \; -print0 \
+    | xargs -0 strip --remove-section=.comment --remove-section=.note --strip-unneeded
+chmod -R u+w,go-w "$rel/runtime/legal"
+"$rel/runtime/bin/java" -Xshare:on -version >/dev/null 2>&1 || fail "the stripped runtime does not start with its CDS archive"
 
 cp "$jar" "$libs"/*.jar "$rel/lib/"
 cp procsys "$rel/bin/procsys"        # the one launcher: it finds ../runtime and ../lib by itself

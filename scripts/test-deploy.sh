@@ -60,9 +60,13 @@ if [[ "${1:-}" == --no-jdk ]]; then
 
     mnt=$work/view
     mkdir -p "$mnt"
-    out=$("$rel/bin/procsys" mount --insecure --peer "a=127.0.0.1:$port" "$mnt" 2>&1)
+    # its peer and metrics endpoint from a YAML file: the configuration is read with Jackson and
+    # SnakeYAML on a runtime without java.desktop (java.beans), which both name
+    metrics=127.0.0.1:$(free_port)
+    printf 'peers:\n  - {name: a, address: "127.0.0.1:%s"}\nmetricsListen: "%s"\n' "$port" "$metrics" > "$work/view.yaml"
+    out=$("$rel/bin/procsys" mount --insecure --config "$work/view.yaml" "$mnt" 2>&1)
     status=$?
-    check "tarball: procsys mount --insecure --peer a=127.0.0.1:$port returns once mounted ($out)" \
+    check "tarball: procsys mount --insecure --config (peer a=127.0.0.1:$port, metricsListen $metrics) returns once mounted ($out)" \
         test "$status" = 0
     daemon=$(sed -n 's/.*daemon pid \([0-9]*\).*/\1/p' <<< "$out")
     check "tarball: the mount daemon's JVM is the release's runtime/bin/java" \
@@ -71,6 +75,12 @@ if [[ "${1:-}" == --no-jdk ]]; then
         test "$(memtotal "$mnt/hosts/a/meminfo")" = "$(memtotal /proc/meminfo)"
     check "tarball: meminfo is combined: MemTotal = this host + a = 2 x $(memtotal /proc/meminfo) kB" \
         test "$(memtotal "$mnt/meminfo")" = "$(( 2 * $(memtotal /proc/meminfo) ))"
+    out=$("$rel/bin/procsys" status --json "$mnt" 2>&1)
+    check "tarball: procsys status --json: the daemon's JSON (Jackson) lists peer a at 127.0.0.1:$port" \
+        python3 -c 'import json, sys; d = json.loads(sys.argv[1]); assert [p["address"] for p in d["peers"] if p["name"] == "a"] == [sys.argv[2]]' \
+        "$out" "127.0.0.1:$port"
+    check "tarball: the mount's metrics endpoint (jdk.httpserver) answers /metrics" \
+        bash -c "curl -sf 'http://$metrics/metrics' | grep -q '^procsys_'"
     check "tarball: procsys umount" "$rel/bin/procsys" umount "$mnt"
     check "tarball: the daemon exits after umount" wait_for 10 bash -c "! kill -0 ${daemon:-0} 2>/dev/null"
     kill "$agent" 2>/dev/null
