@@ -69,10 +69,11 @@ runtime_modules() {
 log "finding the modules procsys needs (jdeps)"
 modules=$(runtime_modules) || fail "jdeps failed"
 log "jlink: $modules"
-# Uncompressed (zip-0): the .deb's xz packs lib/modules (28 MB) into 5.6, where zip-6 left 12.7 MB
-# that xz cannot pack further; and classes the AOT caches lack load without inflating.
+# Not compressed (no --compress; zip-0 still wraps each resource for a decompressor): the .deb's xz
+# packs lib/modules (27 MB) into 5.5, where zip-6 left 12.7 MB that xz cannot pack further; and
+# what the AOT caches lack loads without inflating.
 "$jdk/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
-    --compress=zip-0 --generate-cds-archive --output "$rel/runtime"
+    --generate-cds-archive --output "$rel/runtime"
 # the class-data archive for heaps over 32 GB (no compressed oops) is never used with the
 # launcher's heaps (at most 512 MB): 14 MB less
 rm -f "$rel/runtime/lib/server/classes_nocoops.jsa"
