@@ -5,8 +5,9 @@
 #       needs, the jars, bin/procsys (this repository's launcher, which runs the runtime beside it),
 #       the man pages and the bash completion: unpack anywhere, no JDK needed on the host; with a
 #       JDK 25+, lib/aot/, the AOT caches its runtime starts from (BENCHMARKS.md "CLI start-up").
-#   dist/procsys_<version>_amd64.deb             the same under /opt/procsys, /usr/bin/procsys,
-#       systemd units (deploy/debian/), sample configuration, man pages, bash completion.
+#   dist/procsys_<version>_amd64.deb             the same under /usr/lib/procsys, /usr/bin/procsys,
+#       systemd units (deploy/debian/), sample configuration, man pages, bash completion; the AOT
+#       caches are made by its postinst (scripts/package-deb.sh, which also runs lintian).
 # The man pages and the completion are generated from the picocli model (picocli-codegen's
 # ManPageGenerator, picocli.AutoComplete); asciidoctor turns the pages into roff (installed from
 # Debian if missing; without it the AsciiDoc source is shipped in doc/ instead).
@@ -20,6 +21,15 @@ log() { echo "package: $*" >&2; }
 fail() { echo "package: $*" >&2; exit 1; }
 
 [[ -f procsys-fs/target/procsys-fs.jar && -d procsys-fs/target/lib ]] || scripts/build.sh
+# strip (binutils), dpkg-shlibdeps (dpkg-dev), unzip and lintian: installed from Debian if missing
+# (scripts/setup.sh lists them)
+deb_tools_missing() { local t; for t in strip dpkg-shlibdeps unzip lintian; do command -v "$t" >/dev/null || return 0; done; return 1; }
+if deb_tools_missing && [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+    log "installing lintian, binutils, dpkg-dev and unzip (Debian)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq lintian binutils dpkg-dev unzip >/dev/null 2>&1 \
+        || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq lintian binutils dpkg-dev unzip >/dev/null; }
+fi
+deb_tools_missing && fail "strip, dpkg-shlibdeps, unzip or lintian is missing: apt-get install -y lintian binutils dpkg-dev unzip"
 procsys_find_jdk || fail "no JDK 22 or newer found; set JAVA_HOME"
 jdk=$PROCSYS_JAVA_HOME
 [[ -x "$jdk/bin/jlink" && -x "$jdk/bin/jdeps" ]] || fail "$jdk has no jlink/jdeps (a JRE?): point JAVA_HOME at a full JDK"
@@ -113,6 +123,7 @@ gen picocli.codegen.docgen.manpage.ManPageGenerator --exit -d "$work/adoc" io.pr
 gen -Dpicocli.autocomplete.systemExitOnError=true -Dpicocli.autocomplete.systemExitOnSuccess=true \
     picocli.AutoComplete --force --name procsys --completionScript "$rel/share/bash-completion/completions/procsys" \
     io.procsys.cli.Main >&2
+sed -i '1{/^#!/d}' "$rel/share/bash-completion/completions/procsys"  # sourced by bash-completion, not run
 [[ -s "$work/adoc/procsys.adoc" ]] || fail "ManPageGenerator wrote no procsys.adoc"
 
 if ! command -v asciidoctor >/dev/null && [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
@@ -184,35 +195,8 @@ tarball=dist/$name-linux-$arch.tar.gz
 tar --owner=0 --group=0 --numeric-owner -C "$work" -czf "$tarball" "$name"
 log "wrote $tarball ($(du -h "$tarball" | cut -f1))"
 
-# --- the Debian package
-deb=$work/deb
-opt=$deb/opt/procsys
-mkdir -p "$opt" "$deb/usr/bin" "$deb/lib/systemd/system" "$deb/etc/procsys" "$deb/etc/default" \
-    "$deb/usr/share/doc/procsys" "$deb/usr/share/bash-completion/completions" "$deb/DEBIAN"
-cp -a "$rel/bin" "$rel/lib" "$rel/runtime" "$opt/"
-ln -s /opt/procsys/bin/procsys "$deb/usr/bin/procsys"
-cp deploy/debian/procsys-agent.service deploy/debian/procsys-mount@.service "$deb/lib/systemd/system/"
-cp deploy/debian/mount.yaml "$deb/etc/procsys/mount.yaml"
-cp deploy/debian/procsys-agent.default "$deb/etc/default/procsys-agent"
-cp "$rel/share/bash-completion/completions/procsys" "$deb/usr/share/bash-completion/completions/"
-if [[ -d "$rel/share/man/man1" ]]; then
-    mkdir -p "$deb/usr/share/man/man1"
-    cp "$rel"/share/man/man1/*.1.gz "$deb/usr/share/man/man1/"
-else
-    cp -a "$rel/share/doc/procsys/man" "$deb/usr/share/doc/procsys/"
-fi
-cp README.md "$deb/usr/share/doc/procsys/"
-# the drop-in that goes with `procsys agent --allow-signals`: an example, never active by itself
-mkdir -p "$deb/usr/share/doc/procsys/examples"
-cp deploy/debian/procsys-agent-signals.conf "$deb/usr/share/doc/procsys/examples/"
-for s in postinst prerm postrm; do install -m 755 "deploy/debian/$s" "$deb/DEBIAN/$s"; done
-printf '/etc/procsys/mount.yaml\n/etc/default/procsys-agent\n' > "$deb/DEBIAN/conffiles"
-installed_size=$(du -sk --exclude=DEBIAN "$deb" | cut -f1)
-sed -e "s/@VERSION@/$version/" -e "s/@INSTALLED_SIZE@/$installed_size/" deploy/debian/control > "$deb/DEBIAN/control"
-find "$deb" -type d -exec chmod 755 {} +
-find "$deb/etc" "$deb/lib" "$deb/usr/share" -type f -exec chmod 644 {} +
+# --- the Debian package, checked by lintian (scripts/package-deb.sh)
 debfile=dist/procsys_${version}_amd64.deb
-dpkg-deb --root-owner-group -Zxz --build "$deb" "$debfile" >&2
-log "wrote $debfile ($(du -h "$debfile" | cut -f1))"
+scripts/package-deb.sh "$rel" "$version" "$debfile"
 echo "$tarball"
 echo "$debfile"
