@@ -23,6 +23,12 @@ home=$root/usr/lib/procsys
 doc=$root/usr/share/doc/procsys
 rm -rf "$root"
 
+# The Maintainer (control, changelog, copyright's Upstream-Contact): whoever publishes the package,
+# named as Debian's tools take it (DEBFULLNAME, DEBEMAIL); by default the author of the commit built
+maintainer="${DEBFULLNAME:-$(git log -1 --format=%an)} <${DEBEMAIL:-$(git log -1 --format=%ae)}>"
+[[ "$maintainer" =~ ^[^\<]+\ \<[^@\ ]+@[^@\ ]+\.[^@\ ]+\>$ ]] \
+    || fail "no maintainer's name and address ('$maintainer'): set DEBFULLNAME and DEBEMAIL"
+
 changelog_version=$(sed -n '1s/^procsys (\([^)]*\)).*/\1/p' deploy/debian/changelog)
 [[ "$changelog_version" == "$version" ]] \
     || fail "deploy/debian/changelog's latest entry is for ${changelog_version:-nothing}, not $version: add an entry for $version"
@@ -42,6 +48,8 @@ install_release() {
     fi
 }
 
+with_maintainer() { sed "s|@MAINTAINER@|$maintainer|" "$1"; }
+
 install_system_files() {
     mkdir -p "$root/lib/systemd/system" "$root/etc/procsys" "$root/etc/default" "$doc/examples" \
         "$root/usr/share/bash-completion/completions" "$root/usr/share/lintian/overrides"
@@ -55,8 +63,9 @@ install_system_files() {
     else
         cp -a "$rel/share/doc/procsys/man" "$doc/"
     fi
-    cp README.md deploy/debian/README.Debian deploy/debian/copyright "$doc/"
-    gzip -9n < deploy/debian/changelog > "$doc/changelog.gz"
+    cp README.md deploy/debian/README.Debian "$doc/"
+    with_maintainer deploy/debian/copyright > "$doc/copyright"
+    with_maintainer deploy/debian/changelog | gzip -9n > "$doc/changelog.gz"
     # the drop-in that goes with `procsys agent --allow-signals`: an example, never active by itself
     cp deploy/debian/procsys-agent-signals.conf "$doc/examples/"
     cp deploy/debian/lintian-overrides "$root/usr/share/lintian/overrides/procsys"
@@ -90,7 +99,7 @@ write_control() {
     printf '/etc/procsys/mount.yaml\n/etc/default/procsys-agent\n' > "$root/DEBIAN/conffiles"
     depends=$(shlibs_depends) || fail "dpkg-shlibdeps found no dependencies"
     sed -e "s/@VERSION@/$version/" -e "s/@INSTALLED_SIZE@/$(du -sk --exclude=DEBIAN "$root" | cut -f1)/" \
-        -e "s/@SHLIBS_DEPENDS@/$depends/" deploy/debian/control > "$root/DEBIAN/control"
+        -e "s/@SHLIBS_DEPENDS@/$depends/" -e "s|@MAINTAINER@|$maintainer|" deploy/debian/control > "$root/DEBIAN/control"
     (cd "$root" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | sort -z | xargs -0 md5sum) > "$root/DEBIAN/md5sums"
     chmod 644 "$root/DEBIAN/control" "$root/DEBIAN/conffiles" "$root/DEBIAN/md5sums"
 }
