@@ -5,8 +5,9 @@
 #       needs, the jars, bin/procsys (this repository's launcher, which runs the runtime beside it),
 #       the man pages and the bash completion: unpack anywhere, no JDK needed on the host; with a
 #       JDK 25+, lib/aot/, the AOT caches its runtime starts from (BENCHMARKS.md "CLI start-up").
-#   dist/procsys_<version>_amd64.deb             the same under /opt/procsys, /usr/bin/procsys,
-#       systemd units (deploy/debian/), sample configuration, man pages, bash completion.
+#   dist/procsys_<version>_amd64.deb             the same under /usr/lib/procsys, /usr/bin/procsys,
+#       systemd units (deploy/debian/), sample configuration, man pages, bash completion; the AOT
+#       caches are made by its postinst (scripts/package-deb.sh, which also runs lintian).
 # The man pages and the completion are generated from the picocli model (picocli-codegen's
 # ManPageGenerator, picocli.AutoComplete); asciidoctor turns the pages into roff (installed from
 # Debian if missing; without it the AsciiDoc source is shipped in doc/ instead).
@@ -20,6 +21,15 @@ log() { echo "package: $*" >&2; }
 fail() { echo "package: $*" >&2; exit 1; }
 
 [[ -f procsys-fs/target/procsys-fs.jar && -d procsys-fs/target/lib ]] || scripts/build.sh
+# strip (binutils), dpkg-shlibdeps (dpkg-dev), unzip and lintian: installed from Debian if missing
+# (scripts/setup.sh lists them)
+deb_tools_missing() { local t; for t in strip dpkg-shlibdeps unzip lintian; do command -v "$t" >/dev/null || return 0; done; return 1; }
+if deb_tools_missing && [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+    log "installing lintian, binutils, dpkg-dev and unzip (Debian)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq lintian binutils dpkg-dev unzip >/dev/null 2>&1 \
+        || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq lintian binutils dpkg-dev unzip >/dev/null; }
+fi
+deb_tools_missing && fail "strip, dpkg-shlibdeps, unzip or lintian is missing: apt-get install -y lintian binutils dpkg-dev unzip"
 procsys_find_jdk || fail "no JDK 22 or newer found; set JAVA_HOME"
 jdk=$PROCSYS_JAVA_HOME
 [[ -x "$jdk/bin/jlink" && -x "$jdk/bin/jdeps" ]] || fail "$jdk has no jlink/jdeps (a JRE?): point JAVA_HOME at a full JDK"
@@ -40,25 +50,52 @@ rel=$work/$name
 rm -rf "$work"
 mkdir -p "$rel/bin" "$rel/lib" dist
 
-# --- the runtime: what jdeps finds, plus what is only reached by reflection or service loading
+# --- the runtime: the modules jdeps finds in the class files, less those only optional code
+# names, plus those only reflection reaches (docs/packaging.md "The runtime's modules").
+# Optional (named by class files procsys never runs; the IT suite passes with the launcher's JVMs
+# limited to the runtime's modules: --limit-modules, docs/packaging.md):
+#   java.desktop  jackson-databind's java.beans support (Java7SupportImpl, loaded by reflection and
+#                 skipped when absent) and SnakeYAML's bean introspector (jackson-dataformat-yaml
+#                 uses SnakeYAML's parser only); with it came AWT, fonts, sound and their libraries
+#   java.sql      jackson-databind's (de)serializers for java.sql types, looked up by class name
+#   java.xml      jackson-databind's DOM (de)serializers, whose classes it loads in a try/catch
+#   java.naming   Netty's LdapName in a hostname-verification message (procsys verifies no host
+#                 names: Tls sets no endpoint identification) and BouncyCastle's LDAP stores
+#   jdk.jfr       Netty's allocator events, behind FlightRecorder.isAvailable() in a try/catch
+# Reached by reflection only:
+#   java.management  Netty reads -XX:MaxDirectMemorySize through ManagementFactory: without it, it
+#                 takes the heap's ceiling as its direct-memory limit (an agent's 16 MB, not 64)
+# Not needed: jdk.naming.dns (DnsPeers resolves with InetAddress), jdk.crypto.ec (empty since JDK
+# 22), jdk.crypto.cryptoki (TLS is netty-tcnative's BoringSSL or the JDK's SunJSSE).
+runtime_modules() {
+    local found optional=" java.desktop java.sql java.xml java.naming jdk.jfr " m kept=(java.management)
+    # every module a class names (--list-deps, not --print-module-deps: that one leaves out what
+    # another module requires transitively, as java.sql did java.logging)
+    found=$("$jdk/bin/jdeps" --list-deps --recursive --ignore-missing-deps --multi-release "$jdk_major" \
+                -cp "$libs/*" "$jar" | awk '$1 ~ /^(java|jdk)\./ {sub("/.*", "", $1); print $1}') || return 1
+    for m in $found; do [[ $optional == *" $m "* ]] || kept+=("$m"); done
+    printf '%s\n' "${kept[@]}" | sort -u | paste -sd, -
+}
 log "finding the modules procsys needs (jdeps)"
-modules=$("$jdk/bin/jdeps" --print-module-deps --ignore-missing-deps --multi-release "$jdk_major" \
-              -cp "$libs/*" "$jar")
-# jdk.unsupported: Netty's and picocli's sun.misc.Unsafe/Signal; java.naming: Netty's and
-# BouncyCastle's optional JNDI lookups; jdk.naming.dns: DNS through JNDI (service records);
-# jdk.crypto.ec: EC keys on JDKs before 22 (empty since, kept where it still exists);
-# jdk.crypto.cryptoki is not needed: TLS is netty-tcnative's BoringSSL or the JDK's SunJSSE.
-available=$("$jdk/bin/java" --list-modules | sed 's/@.*//')
-for m in jdk.unsupported java.naming jdk.naming.dns jdk.crypto.ec; do
-    grep -qx "$m" <<< "$available" && modules+=",$m"
-done
-modules=$(tr ',' '\n' <<< "$modules" | sort -u | paste -sd, -)
+modules=$(runtime_modules) || fail "jdeps failed"
 log "jlink: $modules"
+# Not compressed (no --compress; zip-0 still wraps each resource for a decompressor): the .deb's xz
+# packs lib/modules (27 MB) into 5.5, where zip-6 left 12.7 MB that xz cannot pack further; and
+# what the AOT caches lack loads without inflating.
 "$jdk/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
-    --compress=zip-6 --generate-cds-archive --output "$rel/runtime"
+    --generate-cds-archive --output "$rel/runtime"
 # the class-data archive for heaps over 32 GB (no compressed oops) is never used with the
-# launcher's heaps (at most 96 MB): 14 MB less
+# launcher's heaps (at most 512 MB): 14 MB less
 rm -f "$rel/runtime/lib/server/classes_nocoops.jsa"
+# Launchers procsys never runs (jwebserver serves files over HTTP, keytool, jexec runs jars through
+# binfmt_misc) and jrt-fs.jar (lets another JDK read this image); jspawnhelper stays: ProcessBuilder's.
+rm -f "$rel/runtime/bin/jwebserver" "$rel/runtime/bin/keytool" "$rel/runtime/lib/jexec" "$rel/runtime/lib/jrt-fs.jar"
+# Symbol tables out of the ELF files, as Debian strips its own (backtraces keep .dynsym's names);
+# jlink writes its legal notices read-only
+find "$rel/runtime" -type f -exec sh -c 'head -c 4 "$1" | grep -q "^.ELF"' _ {} \; -print0 \
+    | xargs -0 strip --remove-section=.comment --remove-section=.note --strip-unneeded
+chmod -R u+w,go-w "$rel/runtime/legal"
+"$rel/runtime/bin/java" -Xshare:on -version >/dev/null 2>&1 || fail "the stripped runtime does not start with its CDS archive"
 
 cp "$jar" "$libs"/*.jar "$rel/lib/"
 cp procsys "$rel/bin/procsys"        # the one launcher: it finds ../runtime and ../lib by itself
@@ -86,6 +123,7 @@ gen picocli.codegen.docgen.manpage.ManPageGenerator --exit -d "$work/adoc" io.pr
 gen -Dpicocli.autocomplete.systemExitOnError=true -Dpicocli.autocomplete.systemExitOnSuccess=true \
     picocli.AutoComplete --force --name procsys --completionScript "$rel/share/bash-completion/completions/procsys" \
     io.procsys.cli.Main >&2
+sed -i '1{/^#!/d}' "$rel/share/bash-completion/completions/procsys"  # sourced by bash-completion, not run
 [[ -s "$work/adoc/procsys.adoc" ]] || fail "ManPageGenerator wrote no procsys.adoc"
 
 if ! command -v asciidoctor >/dev/null && [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
@@ -157,35 +195,8 @@ tarball=dist/$name-linux-$arch.tar.gz
 tar --owner=0 --group=0 --numeric-owner -C "$work" -czf "$tarball" "$name"
 log "wrote $tarball ($(du -h "$tarball" | cut -f1))"
 
-# --- the Debian package
-deb=$work/deb
-opt=$deb/opt/procsys
-mkdir -p "$opt" "$deb/usr/bin" "$deb/lib/systemd/system" "$deb/etc/procsys" "$deb/etc/default" \
-    "$deb/usr/share/doc/procsys" "$deb/usr/share/bash-completion/completions" "$deb/DEBIAN"
-cp -a "$rel/bin" "$rel/lib" "$rel/runtime" "$opt/"
-ln -s /opt/procsys/bin/procsys "$deb/usr/bin/procsys"
-cp deploy/debian/procsys-agent.service deploy/debian/procsys-mount@.service "$deb/lib/systemd/system/"
-cp deploy/debian/mount.yaml "$deb/etc/procsys/mount.yaml"
-cp deploy/debian/procsys-agent.default "$deb/etc/default/procsys-agent"
-cp "$rel/share/bash-completion/completions/procsys" "$deb/usr/share/bash-completion/completions/"
-if [[ -d "$rel/share/man/man1" ]]; then
-    mkdir -p "$deb/usr/share/man/man1"
-    cp "$rel"/share/man/man1/*.1.gz "$deb/usr/share/man/man1/"
-else
-    cp -a "$rel/share/doc/procsys/man" "$deb/usr/share/doc/procsys/"
-fi
-cp README.md "$deb/usr/share/doc/procsys/"
-# the drop-in that goes with `procsys agent --allow-signals`: an example, never active by itself
-mkdir -p "$deb/usr/share/doc/procsys/examples"
-cp deploy/debian/procsys-agent-signals.conf "$deb/usr/share/doc/procsys/examples/"
-for s in postinst prerm postrm; do install -m 755 "deploy/debian/$s" "$deb/DEBIAN/$s"; done
-printf '/etc/procsys/mount.yaml\n/etc/default/procsys-agent\n' > "$deb/DEBIAN/conffiles"
-installed_size=$(du -sk --exclude=DEBIAN "$deb" | cut -f1)
-sed -e "s/@VERSION@/$version/" -e "s/@INSTALLED_SIZE@/$installed_size/" deploy/debian/control > "$deb/DEBIAN/control"
-find "$deb" -type d -exec chmod 755 {} +
-find "$deb/etc" "$deb/lib" "$deb/usr/share" -type f -exec chmod 644 {} +
+# --- the Debian package, checked by lintian (scripts/package-deb.sh)
 debfile=dist/procsys_${version}_amd64.deb
-dpkg-deb --root-owner-group -Zxz --build "$deb" "$debfile" >&2
-log "wrote $debfile ($(du -h "$debfile" | cut -f1))"
+scripts/package-deb.sh "$rel" "$version" "$debfile"
 echo "$tarball"
 echo "$debfile"

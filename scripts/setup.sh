@@ -9,14 +9,15 @@
 # (scripts/test-systemd.sh boots the units in a Debian 12 container); qemu-system-x86 and e2fsprogs
 # (scripts/test-guests.sh boots two guests on Debian's cloud kernel); python3-seccomp
 # (scripts/without-openat2: the export tests again where openat2 is filtered); python3-yaml
-# (scripts/test-deploy.sh reads the Kubernetes manifests); docs/ci-machine.md says who needs what;
+# (scripts/test-deploy.sh reads the Kubernetes manifests); lintian, binutils, dpkg-dev and unzip
+# (scripts/package.sh strips the runtime, computes the .deb's Depends and checks it); docs/ci-machine.md says who needs what;
 # and a JDK 22 or newer (found, not installed:
 # Debian 12 ships none, so point JAVA_HOME at one if none is under /usr/lib/jvm).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$here/scripts/find-jdk.sh"
 
-packages=(fuse3 libfuse3-dev maven gcc procps net-tools util-linux iproute2 sysstat htop tmux prometheus-node-exporter prometheus python3 curl dnsmasq-base systemd systemd-container debootstrap python3-seccomp python3-psutil python3-yaml busybox glances qemu-system-x86 e2fsprogs)
+packages=(fuse3 libfuse3-dev maven gcc procps net-tools util-linux iproute2 sysstat htop tmux prometheus-node-exporter prometheus python3 curl dnsmasq-base systemd systemd-container debootstrap python3-seccomp python3-psutil python3-yaml busybox glances qemu-system-x86 e2fsprogs lintian binutils dpkg-dev unzip)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

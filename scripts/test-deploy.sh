@@ -60,9 +60,13 @@ if [[ "${1:-}" == --no-jdk ]]; then
 
     mnt=$work/view
     mkdir -p "$mnt"
-    out=$("$rel/bin/procsys" mount --insecure --peer "a=127.0.0.1:$port" "$mnt" 2>&1)
+    # its peer and metrics endpoint from a YAML file: the configuration is read with Jackson and
+    # SnakeYAML on a runtime without java.desktop (java.beans), which both name
+    metrics=127.0.0.1:$(free_port)
+    printf 'peers:\n  - {name: a, address: "127.0.0.1:%s"}\nmetricsListen: "%s"\n' "$port" "$metrics" > "$work/view.yaml"
+    out=$("$rel/bin/procsys" mount --insecure --config "$work/view.yaml" "$mnt" 2>&1)
     status=$?
-    check "tarball: procsys mount --insecure --peer a=127.0.0.1:$port returns once mounted ($out)" \
+    check "tarball: procsys mount --insecure --config (peer a=127.0.0.1:$port, metricsListen $metrics) returns once mounted ($out)" \
         test "$status" = 0
     daemon=$(sed -n 's/.*daemon pid \([0-9]*\).*/\1/p' <<< "$out")
     check "tarball: the mount daemon's JVM is the release's runtime/bin/java" \
@@ -71,6 +75,12 @@ if [[ "${1:-}" == --no-jdk ]]; then
         test "$(memtotal "$mnt/hosts/a/meminfo")" = "$(memtotal /proc/meminfo)"
     check "tarball: meminfo is combined: MemTotal = this host + a = 2 x $(memtotal /proc/meminfo) kB" \
         test "$(memtotal "$mnt/meminfo")" = "$(( 2 * $(memtotal /proc/meminfo) ))"
+    out=$("$rel/bin/procsys" status --json "$mnt" 2>&1)
+    check "tarball: procsys status --json: the daemon's JSON (Jackson) lists peer a at 127.0.0.1:$port" \
+        python3 -c 'import json, sys; d = json.loads(sys.argv[1]); assert [p["address"] for p in d["peers"] if p["name"] == "a"] == [sys.argv[2]]' \
+        "$out" "127.0.0.1:$port"
+    check "tarball: the mount's metrics endpoint (jdk.httpserver) answers /metrics" \
+        bash -c "curl -sf 'http://$metrics/metrics' | grep -q '^procsys_'"
     check "tarball: procsys umount" "$rel/bin/procsys" umount "$mnt"
     check "tarball: the daemon exits after umount" wait_for 10 bash -c "! kill -0 ${daemon:-0} 2>/dev/null"
     kill "$agent" 2>/dev/null
@@ -147,20 +157,33 @@ if dpkg-query -W -f='${Status}' procsys 2>/dev/null | grep -q 'ok installed\|con
 fi
 check "deb: dpkg -i" dpkg -i "$deb" >/dev/null
 units=/lib/systemd/system
-for f in /opt/procsys/bin/procsys /opt/procsys/runtime/bin/java /opt/procsys/lib/procsys-fs.jar \
+home=/usr/lib/procsys
+for f in $home/bin/procsys $home/runtime/bin/java $home/lib/procsys-fs.jar \
          "$units/procsys-agent.service" "$units/procsys-mount@.service" \
          /etc/procsys/mount.yaml /etc/default/procsys-agent \
          /usr/share/man/man1/procsys.1.gz /usr/share/man/man1/procsys-agent.1.gz /usr/share/man/man1/procsys-mount.1.gz \
-         /usr/share/bash-completion/completions/procsys; do
+         /usr/share/bash-completion/completions/procsys /usr/share/doc/procsys/copyright \
+         /usr/share/doc/procsys/changelog.gz /usr/share/doc/procsys/README.Debian /usr/share/lintian/overrides/procsys; do
     check "deb: $f installed" test -e "$f"
 done
-out=$(PROCSYS_JAVA_OPTS="-XX:AOTMode=on -Xlog:aot=info" procsys --version 2>&1)
-check "deb: procsys --version starts from /opt/procsys/lib/aot/version.aot" grep -q 'Using AOT-linked classes: true' <<< "$out"
-check "deb: /usr/bin/procsys links to /opt/procsys/bin/procsys" test "$(readlink /usr/bin/procsys)" = /opt/procsys/bin/procsys
+check "deb: nothing under /opt" test ! -e /opt/procsys
+check "deb: /usr/bin/procsys links to ../lib/procsys/bin/procsys" test "$(readlink /usr/bin/procsys)" = ../lib/procsys/bin/procsys
+# the AOT caches: made by postinst (status against a FUSE mount of its own), used by the launcher
+for cache in version status exec agent procsys; do
+    check "deb: postinst made /var/cache/procsys/aot/$cache.aot" test -s "/var/cache/procsys/aot/$cache.aot"
+done
+for run in "--version" "status /"; do
+    out=$(PROCSYS_JAVA_OPTS="-XX:AOTMode=on -Xlog:aot=info" procsys $run 2>&1)
+    check "deb: procsys $run starts from its AOT cache ($home/lib/aot -> /var/cache/procsys/aot)" grep -q 'Using AOT-linked classes: true' <<< "$out"
+done
+check "deb: postinst's training left no mount behind" bash -c '! grep -q " /var/cache/procsys" /proc/mounts'
+modules=$("$home/runtime/bin/java" --list-modules | sed 's/@.*//' | sort | paste -sd' ')
+check "deb: the runtime has the modules procsys uses, no java.desktop or java.sql ($modules)" \
+    bash -c '[[ " $1 " == *" java.management "* && " $1 " != *" java.desktop "* && " $1 " != *" java.sql "* ]]' _ "$modules"
 check "deb: every file dpkg -L lists exists" bash -c 'dpkg -L procsys | while read -r f; do [[ -e "$f" || -L "$f" ]] || { echo "missing $f"; exit 1; }; done'
 check "deb: conffiles are the two sample configurations" \
     bash -c "[[ \$(dpkg-query -W -f='\${Conffiles}' procsys | awk '{print \$1}' | sort | paste -sd' ') == '/etc/default/procsys-agent /etc/procsys/mount.yaml' ]]"
-check "deb: Depends: fuse3" bash -c "dpkg-query -W -f='\${Depends}' procsys | grep -qx fuse3"
+check "deb: Depends: libc6 (from dpkg-shlibdeps) and fuse3" bash -c "dpkg-query -W -f='\${Depends}' procsys | grep -Eqx 'libc6 \\(>= [0-9.]+\\), fuse3'"
 check "deb: user and group procsys, system account without a shell" \
     bash -c 'getent passwd procsys | grep -q ":/nonexistent:/usr/sbin/nologin$" && getent group procsys >/dev/null'
 check "deb: /etc/procsys/certs is root:procsys 0750" test "$(stat -c '%U:%G %a' /etc/procsys/certs 2>/dev/null)" = "root:procsys 750"
@@ -276,18 +299,19 @@ if (( failed )); then echo "# agent log:"; tail -5 "$tmp/agent.log"; echo "# mou
 
 rm -f "$certs"/{ca,ca-key,node1,node1-key,viewer,viewer-key}.pem; made_certs=0
 
-# remove, then purge: nothing of the package may be left
+# remove, then purge: nothing of the package may be left (nor the AOT caches postinst made)
 mapfile -t contents < <(dpkg-deb -c "$deb" | awk '{print $6}' | sed 's:^\.::; s:/$::' | grep -v '^$')
+ours() { [[ "$1" == /usr/lib/procsys* || "$1" == /var/cache/procsys* || "$1" == /usr/share/doc/procsys* || ! -d "$1" ]]; }
 check "deb: dpkg -r procsys" dpkg -r procsys >/dev/null
-left=$(for f in "${contents[@]}"; do
+left=$(for f in "${contents[@]}" /var/cache/procsys/aot/version.aot; do
            case "$f" in /etc/procsys|/etc/procsys/mount.yaml|/etc/default/procsys-agent) continue ;; esac
-           [[ "$f" == /opt/procsys* || ! -d "$f" ]] && [[ -e "$f" || -L "$f" ]] && echo "$f"
+           ours "$f" && [[ -e "$f" || -L "$f" ]] && echo "$f"
        done)
 check "deb: after dpkg -r, only the conffiles remain${left:+ (left: $(head -3 <<< "$left" | paste -sd' '))}" test -z "$left"
 check "deb: after dpkg -r, the conffiles remain until purge" test -f /etc/procsys/mount.yaml
 check "deb: dpkg -P procsys" dpkg -P procsys >/dev/null
-left=$(for f in "${contents[@]}" /etc/procsys/certs; do
-           [[ "$f" == /opt/procsys* || "$f" == /etc/procsys* || ! -d "$f" ]] && [[ -e "$f" || -L "$f" ]] && echo "$f"
+left=$(for f in "${contents[@]}" /etc/procsys/certs /var/cache/procsys; do
+           { ours "$f" || [[ "$f" == /etc/procsys* ]]; } && [[ -e "$f" || -L "$f" ]] && echo "$f"
        done)
 check "deb: after dpkg -P, nothing is left${left:+ (left: $(head -3 <<< "$left" | paste -sd' '))}" test -z "$left"
 check "deb: after dpkg -P, no user or group procsys" bash -c '! getent passwd procsys && ! getent group procsys'
@@ -443,7 +467,7 @@ grep -q '^ok   - ' <<< "$out" || bad "k8s: the manifest checks did not run"
 cf=deploy/container/Containerfile
 cf_version=$(sed -n 's/^ARG VERSION=//p' "$cf")
 check "Containerfile: FROM debian:12-slim, installs fuse3, ENTRYPOINT the release's launcher" \
-    bash -c "grep -q '^FROM debian:12-slim' $cf && grep -q 'install .*fuse3' $cf && grep -q '^ENTRYPOINT \[\"/opt/procsys/bin/procsys\"\]' $cf"
+    bash -c "grep -q '^FROM debian:12-slim' $cf && grep -q 'install .*fuse3' $cf && grep -q '^ENTRYPOINT \[\"/usr/bin/procsys\"\]' $cf"
 check "Containerfile: ADDs the tarball package.sh makes (version $cf_version = $version)" \
     bash -c "[[ '$cf_version' == '$version' ]] && grep -q '^ADD procsys-\${VERSION}-linux-x86_64.tar.gz' $cf && tar -tzf $tarball | head -1 | grep -q '^procsys-$version/'"
 

@@ -17,7 +17,9 @@
 # in the cache directory (the machine name, namespace and addresses are fixed).
 # --prepare only makes the cached root file system (a cold cache: ~80 s of downloads), e.g. before
 # a build lock is taken. PROCSYS_CI_DROPINS=DIR adds DIR/<unit>.d/*.conf to the container's units before they start: a unit
-# change tried without rebuilding the .deb.
+# change tried without rebuilding the .deb. PROCSYS_UPGRADE_FROM=OLD.deb installs that release
+# first, starts its agent, and upgrades it to this .deb: the agent must come back on the new files,
+# still enabled, the local change to its conffile kept, the old release's files gone.
 # Ends with one line: "N passed, M failed".
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -128,6 +130,8 @@ else
     cp -a "$base/." "$root/" || { bad "copy $base to $root"; finish; }
 fi
 cp "$deb" "$root/root/procsys.deb"
+old_deb=${PROCSYS_UPGRADE_FROM:-}
+[[ -z "$old_deb" ]] || cp "$old_deb" "$root/root/procsys-old.deb" || { bad "copy $old_deb"; finish; }
 
 step "certificates: procsys certs ct host"
 "$here/procsys" certs --out "$run/certs" ct host >"$run/certs.log" 2>&1 \
@@ -187,8 +191,15 @@ if [[ "$state" == degraded ]]; then
 fi
 
 # --- the package and the agent -------------------------------------------------------------------
-step "dpkg -i $(basename "$deb") in the container"
-check "container: dpkg -i $(basename "$deb")" logged ct dpkg -i /root/procsys.deb || finish
+if [[ -n "$old_deb" ]]; then
+    step "dpkg -i $old_deb in the container (upgraded from once its agent runs)"
+    check "container: dpkg -i $old_deb" logged ct dpkg -i /root/procsys-old.deb || finish
+else
+    step "dpkg -i $(basename "$deb") in the container"
+    check "container: dpkg -i $(basename "$deb")" logged ct dpkg -i /root/procsys.deb || finish
+    check "container: postinst made the AOT caches (agent.aot, status.aot: trained on a mount of its own)" \
+        ct test -s /var/cache/procsys/aot/agent.aot -a -s /var/cache/procsys/aot/status.aot
+fi
 check "container: systemd knows both units" logged ct systemctl cat procsys-agent.service procsys-mount@.service
 
 step "TLS files into /etc/procsys/certs (group procsys, 0640), /etc/default/procsys-agent: --listen $ct_ip:$agent_port --name ct"
@@ -222,6 +233,28 @@ if check "container: procsys-agent listens on $ct_ip:$agent_port" wait_for 60 tc
 else
     journal procsys-agent.service 20
 fi
+
+agent_pid() { ct systemctl show -p MainPID --value procsys-agent.service; }
+agent_restarted() {  # $1 = the agent's pid before: a new one, on the new release's java
+    local pid; pid=$(agent_pid)
+    [[ "$pid" != 0 && "$pid" != "$1" && "$(ct readlink "/proc/$pid/exe")" == /usr/lib/procsys/runtime/bin/java ]]
+}
+upgrade() {  # dpkg -i this .deb over the old release, its agent running
+    local args before
+    step "upgrade: dpkg -i $(basename "$deb") over $old_deb, the agent running"
+    before=$(agent_pid)
+    check "container: dpkg -i $(basename "$deb") upgrades (no conffile question: stdin is /dev/null)" \
+        logged ct sh -c 'dpkg -i /root/procsys.deb </dev/null' || return
+    check "container: the old release's files are gone (/opt/procsys)" ct test ! -e /opt/procsys
+    check "container: postinst made the AOT caches" ct test -s /var/cache/procsys/aot/agent.aot
+    args=$(ct sh -c '. /etc/default/procsys-agent; echo "$PROCSYS_AGENT_ARGS"')
+    check "container: /etc/default/procsys-agent keeps its local change ($args)" test "$args" = "--listen $ct_ip:$agent_port --name ct"
+    check "container: procsys-agent is still enabled" test "$(ct systemctl is-enabled procsys-agent.service)" = enabled
+    check "container: postinst restarted the agent (pid $before before) on /usr/lib/procsys/runtime/bin/java" \
+        wait_for 30 agent_restarted "$before"
+    check "container: the restarted agent listens on $ct_ip:$agent_port" wait_for 60 tcp_open "$ct_ip" "$agent_port"
+}
+[[ -z "$old_deb" ]] || upgrade
 
 # --- the host's agent and the container's mount unit ---------------------------------------------
 step "host: procsys agent --listen $host_ip:$host_port --name host (mutual TLS)"
@@ -272,7 +305,7 @@ if check "host: procsys mount --peer ct=$ct_ip:$agent_port (mutual TLS) mounts" 
     agent_pid=$(ct systemctl show -p MainPID --value procsys-agent.service)
     out=$(readlink "$host_mnt/hosts/ct/$agent_pid/exe" 2>&1)
     check "host: hosts/ct/$agent_pid/exe, the agent's own exe link (CAP_SYS_PTRACE kept: $out)" \
-        test "$out" = /opt/procsys/runtime/bin/java
+        test "$out" = /usr/lib/procsys/runtime/bin/java
     mem=$(memtotal /proc/meminfo)
     check "host: hosts/ct/meminfo is the container's (MemTotal $mem kB, the same kernel)" \
         test "$(memtotal "$host_mnt/hosts/ct/meminfo" 2>/dev/null)" = "$mem"
