@@ -60,8 +60,9 @@ class AgentPidNamespaceIT {
         } finally {
             if (service != null) service.close();
             target.destroy();
+            agent.descendants().forEach(ProcessHandle::destroy); // unshare --fork ignores SIGTERM while it waits: stop the agent itself
             agent.destroy();
-            agent.waitFor(10, TimeUnit.SECONDS);
+            if (!agent.waitFor(10, TimeUnit.SECONDS)) agent.destroyForcibly();
             Commands.run("rm", "-rf", certs.toString(), mount.toString());
         }
     }
