@@ -9,8 +9,6 @@ import io.procsys.fs.cluster.Staleness;
 import io.procsys.net.ReloadingTls;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -19,7 +17,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -82,18 +79,7 @@ public final class StatusEndpoint implements AutoCloseable {
     /** As above, the text answer ending with {@code notes} (a view of the past: its time and its hosts). */
     public static StatusEndpoint start(Path mountpoint, Path procRoot, Cluster cluster, java.util.function.Supplier<List<String>> notes) throws IOException {
         Path socket = socketFor(mountpoint);
-        RunFiles.claim(socket);
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        try {
-            RunFiles.bindPrivately(() -> server.bind(UnixDomainSocketAddress.of(socket)));
-        } catch (IOException e) {
-            server.close();
-            throw e;
-        } catch (Exception e) {
-            server.close();
-            throw new IOException("cannot listen on " + socket + ": " + e.getMessage(), e);
-        }
-        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+        ServerSocketChannel server = RunFiles.listenPrivately(socket); // never a live daemon's socket
         StatusEndpoint endpoint = new StatusEndpoint(socket, server);
         Thread.ofVirtual().name("status-endpoint").start(() -> endpoint.serve(mountpoint, procRoot, cluster, notes));
         return endpoint;
