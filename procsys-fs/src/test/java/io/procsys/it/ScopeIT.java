@@ -37,6 +37,8 @@ class ScopeIT {
     static TestCgroups cgroups;
     static Path work, alone, cluster;
     static final List<Process> agents = new ArrayList<>();
+    static final java.util.Map<String, Integer> ports = new java.util.HashMap<>();
+    static Path certs, nobody;
     static long sleeper1, sleeper2, busy, h1Member, h2Member;
 
     @BeforeAll
@@ -62,13 +64,14 @@ class ScopeIT {
         alone = Files.createDirectories(work.resolve("alone"));
         mount("--scope", cgroups.cgroupPath("here/web"), alone.toString());
 
-        Path certs = work.resolve("certs");
+        certs = work.resolve("certs");
         Commands.Result made = Commands.procsys("certs", "--out", certs.toString(), "here", "h1", "h2", "h3");
         assertEquals(0, made.exit(), made.all());
         List<String> args = new ArrayList<>(List.of("--name", "here", "--certs-dir", certs.toString(), "--deadline-ms", "3000",
                 "--scope", "/web", "--cgroup-root", cgroups.rootAt(work.resolve("cgroups-here"), "here").toString()));
         for (String host : List.of("h1", "h2", "h3")) {
             int port = SamplingIT.freePort();
+            ports.put(host, port);
             agents.add(new ProcessBuilder(Commands.launcher().toString(), "agent", "--listen", "127.0.0.1:" + port, "--name", host,
                     "--certs-dir", certs.toString(), "--warmup", "0", "--cgroup-root", cgroups.rootAt(work.resolve("cgroups-" + host), host).toString())
                     .redirectErrorStream(true).redirectOutput(work.resolve("agent-" + host + ".log").toFile()).start());
@@ -99,7 +102,7 @@ class ScopeIT {
     @AfterAll
     static void stop() throws Exception {
         try {
-            for (Path m : new Path[]{alone, cluster}) {
+            for (Path m : new Path[]{alone, cluster, nobody}) {
                 if (m != null && Files.exists(m)) Commands.procsys("umount", m.toString());
             }
             for (Process p : agents) {
@@ -273,6 +276,29 @@ class ScopeIT {
         ClusterMountIT.waitFor(() -> memTotal(cluster) == 307200 + 204800 + 102400, 10_000, "h1 back in meminfo");
         ClusterMountIT.waitFor(() -> exec(cluster, "ps", "-e", "-o", "args=").contains("sleep 604"), 10_000, "h1's new process listed");
         ClusterMountIT.waitFor(() -> names(cluster.resolve("hosts")).contains("h1"), 10_000, "h1 back in hosts/");
+    }
+
+    /**
+     * A scope no host has (a service not started yet): every host is left out, the combined files
+     * answer no host (never this host's values), and exec still runs a tool on the view (its /sys
+     * CPU and disk views empty) instead of failing to bind them. Tools that need the combined stat
+     * (ps reads its btime) fail on such a view as on a cluster whose hosts are all down.
+     */
+    @Test
+    @Order(9)
+    void execRunsOnAScopeThatEveryHostLeavesOut() throws Exception {
+        nobody = Files.createDirectories(work.resolve("nobody"));
+        mount("--name", "here", "--certs-dir", certs.toString(), "--deadline-ms", "3000", "--scope", "/not-started",
+                "--cgroup-root", cgroups.rootAt(work.resolve("cgroups-nobody"), "here").toString(),
+                "--peer", "h3=127.0.0.1:" + ports.get("h3"), nobody.toString());
+        ClusterMountIT.waitFor(() -> Pattern.compile("h3 +absent").matcher(Commands.procsys("status", nobody.toString()).out()).find(),
+                30_000, "h3 connected and left out");
+        assertEquals(List.of(), names(nobody.resolve("hosts")));
+        assertEquals("0", exec(nobody, "sh", "-c", "ls /proc/hosts | wc -l; ls /proc | grep -c '^[0-9]' || true").lines()
+                .map(String::strip).distinct().reduce((a, b) -> a + "," + b).orElse(""), "no host and no member listed");
+        Commands.Result meminfo = Commands.throughMirror(nobody, "cat", "/proc/meminfo");
+        assertEquals(1, meminfo.exit(), "never this host's memory: " + meminfo.all());
+        assertTrue(meminfo.all().contains("No route to host"), meminfo.all());
     }
 
     /** Last: the other tests count three members. */

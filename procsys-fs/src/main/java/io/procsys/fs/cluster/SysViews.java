@@ -20,6 +20,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -136,9 +137,9 @@ public final class SysViews implements Backend {
 
     /** The tree of the combined files now (through their fan-out and its reuse); the last one if they did not change. */
     private CompletableFuture<SysViewTree> fresh() {
-        var cpuinfo = combined.text("cpuinfo");
-        var stat = combined.text("stat");
-        var diskstats = combined.text("diskstats");
+        var cpuinfo = orNone(combined.text("cpuinfo"));
+        var stat = orNone(combined.text("stat"));
+        var diskstats = orNone(combined.text("diskstats"));
         return CompletableFuture.allOf(cpuinfo, stat, diskstats).thenApply(done -> {
             List<String> inputs = List.of(cpuinfo.join(), stat.join(), diskstats.join());
             Built b = last;
@@ -149,6 +150,19 @@ public final class SysViews implements Backend {
             }
             last = b;
             return b.tree();
+        });
+    }
+
+    /**
+     * A combined text no host answered for (every host left out: a scope none of them has yet) as
+     * no text, so the views are empty (no CPU, no remote disk) and exec can still bind them; never
+     * this host's own files. Other failures stay failures.
+     */
+    private static CompletableFuture<String> orNone(CompletableFuture<String> text) {
+        return text.exceptionally(e -> {
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof ErrnoException r && r.errno() == Errno.EHOSTUNREACH) return "";
+            throw e instanceof CompletionException c ? c : new CompletionException(cause);
         });
     }
 
