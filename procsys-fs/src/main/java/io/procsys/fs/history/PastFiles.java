@@ -1,6 +1,7 @@
 package io.procsys.fs.history;
 
 import io.procsys.fs.access.Reader;
+import io.procsys.fs.clock.Rebase;
 import io.procsys.fs.combine.Aggregator;
 import io.procsys.fs.combine.Aggregators;
 import io.procsys.fs.combine.HostPart;
@@ -52,7 +53,7 @@ final class PastFiles {
 
     private FileAttributes processAttributes(PastPlaces.Process p) {
         int[] owner = owner(p.task());
-        long started = p.host().btime() + Math.max(0, p.task().startTime()) / Rendering.TICKS_PER_SECOND;
+        long started = p.host().btime() + Math.max(0, p.task().startTime()) / Rebase.TICKS_PER_SECOND;
         long inode = inode(p.host().index() + ":" + p.task().id() + ":" + p.task().startTime() + ":" + p.rest());
         if (p.rest().isEmpty() || p.rest().equals(PastPlaces.TASK) || p.rest().chars().filter(c -> c == '/').count() == 1) {
             return directory(owner[0], owner[1], inode, started);

@@ -1,5 +1,6 @@
 package io.procsys.fs.history;
 
+import io.procsys.fs.clock.Rebase;
 import io.procsys.history.Item;
 
 import java.nio.charset.StandardCharsets;
@@ -12,9 +13,6 @@ import java.util.function.IntUnaryOperator;
  * it; then seen through a {@link Lens}: whose clock, whose pids, which reader.
  */
 final class Rendering {
-    /** USER_HZ: start times count these ticks on every Linux host. */
-    static final long TICKS_PER_SECOND = 100;
-
     /**
      * How a file is shown: {@code viewBtime} the boot time of the view's clock (0: the host's own,
      * as under hosts/NAME/), {@code pids} a host pid → the pid shown (null: as recorded), and whether
@@ -41,7 +39,7 @@ final class Rendering {
                     if (lens.pids() != null && values[i] > 0 && values[i] < Integer.MAX_VALUE) values[i] = lens.pids().applyAsInt((int) values[i]);
                 }
                 case SlotRoles.START_TIME -> {
-                    if (lens.viewBtime() > 0 && hostBtime > lens.viewBtime()) values[i] += (hostBtime - lens.viewBtime()) * TICKS_PER_SECOND;
+                    if (lens.viewBtime() > 0 && hostBtime > lens.viewBtime()) values[i] += Rebase.shiftSeconds(hostBtime * 1000, lens.viewBtime() * 1000) * Rebase.TICKS_PER_SECOND;
                 }
                 case SlotRoles.BTIME -> {
                     if (lens.viewBtime() > 0) values[i] = lens.viewBtime();
