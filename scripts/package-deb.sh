@@ -64,6 +64,7 @@ install_system_files() {
         cp -a "$rel/share/doc/procsys/man" "$doc/"
     fi
     cp README.md deploy/debian/README.Debian "$doc/"
+    cp -r "$rel/BENCHMARKS.md" "$rel/docs" "$doc/"   # the pages README.md links to, as in the tarball
     with_maintainer deploy/debian/copyright > "$doc/copyright"
     with_maintainer deploy/debian/changelog | gzip -9n > "$doc/changelog.gz"
     # the drop-in that goes with `procsys agent --allow-signals`: an example, never active by itself

@@ -101,8 +101,8 @@ cp "$jar" "$libs"/*.jar "$rel/lib/"
 cp procsys "$rel/bin/procsys"        # the one launcher: it finds ../runtime and ../lib by itself
 cp procsys-fs/src/main/python/intercept-exec.py "$rel/lib/"  # exec's filter installer (the launcher runs it)
 chmod 755 "$rel/bin/procsys"
-cp README.md "$rel/"
-mkdir -p "$rel/docs" && cp docs/*.md "$rel/docs/"   # the pages README links to
+cp README.md BENCHMARKS.md "$rel/"
+cp -r docs "$rel/"   # the pages README links to
 echo "$modules" > "$rel/runtime/procsys-modules"
 
 # --- man pages and bash completion from the picocli model

@@ -167,6 +167,10 @@ for f in $home/bin/procsys $home/runtime/bin/java $home/lib/procsys-fs.jar \
     check "deb: $f installed" test -e "$f"
 done
 check "deb: nothing under /opt" test ! -e /opt/procsys
+# README.md's relative links (docs/, BENCHMARKS.md) resolve on an installed host, as in the tarball
+dangling=$(grep -o '](\([^)#h][^)#]*\)' /usr/share/doc/procsys/README.md | cut -c3- | sort -u | while read -r page; do
+    [[ -e /usr/share/doc/procsys/$page ]] || echo "$page"; done)
+check "deb: README.md's relative links resolve under /usr/share/doc/procsys (${dangling:-none missing})" test -z "$dangling"
 check "deb: /usr/bin/procsys links to ../lib/procsys/bin/procsys" test "$(readlink /usr/bin/procsys)" = ../lib/procsys/bin/procsys
 # the AOT caches: made by postinst (status against a FUSE mount of its own), used by the launcher
 for cache in version status exec agent procsys; do
