@@ -17,10 +17,8 @@ import io.procsys.tree.ProcTree;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -359,72 +357,16 @@ public final class Cluster implements AutoCloseable {
 
     /**
      * Registers the peers' and the combined files' metrics with {@code metrics}, read from their
-     * counters at each scrape (docs/operating.md "Metrics"). A peer found through DNS appears once named;
-     * of two peers of one name (two records leading to one node) the first is reported.
+     * counters at each scrape (docs/operating.md "Metrics"; {@link ClusterMetrics}).
      */
     public void exportTo(Metrics metrics) {
-        List<String> peer = List.of("peer");
-        metrics.gauges("procsys_peer_up", "1 if the connection to the peer's agent is up, else 0.", peer,
-                s -> eachPeer((p, st) -> s.sample(st.state() == Peer.State.UP ? 1 : 0, st.name())));
-        metrics.gauges("procsys_peer_round_trip_seconds", "Round trip of the peer's last answered request (or of its connection set-up).", peer,
-                s -> eachPeer((p, st) -> {
-                    if (st.roundTripMicros() >= 0) s.sample(st.roundTripMicros() / 1e6, st.name());
-                }));
-        metrics.gauges("procsys_peer_last_seen_timestamp_seconds", "When the peer last answered (Unix time).", peer,
-                s -> eachPeer((p, st) -> {
-                    if (st.lastSeen() != null) s.sample(st.lastSeen().toEpochMilli() / 1e3, st.name());
-                }));
-        metrics.counters("procsys_peer_requests_total", "Requests sent to the peer's agent (or refused at once while it was down).", peer,
-                s -> eachPeer((p, st) -> s.sample(st.requests(), st.name())));
-        List<String> kinds = new ArrayList<>();
-        for (PeerErrors.Kind k : PeerErrors.Kind.values()) kinds.add(k.label());
-        metrics.counters("procsys_peer_errors_total", "Failed requests and connection attempts to the peer, by kind: "
-                        + "timeout, down (asked while down), refused (connection attempt failed), disconnected, remote_errno, protocol.",
-                List.of("peer", "kind"), s -> eachPeer((p, st) -> {
-                    for (PeerErrors.Kind k : PeerErrors.Kind.values()) s.sample(p.errors(k), st.name(), k.label());
-                }));
-        metrics.counters("procsys_peer_process_table_fetches_total", "Process tables requested from the peer (listing the root or hosts/NAME/).", peer,
-                s -> eachPeer((p, st) -> s.sample(st.tables(), st.name())));
-        metrics.counters("procsys_peer_process_table_bytes_total", "Bytes of the process tables received from the peer.", peer,
-                s -> eachPeer((p, st) -> s.sample(p.tableBytes(), st.name())));
-        metrics.counters("procsys_peer_process_table_errors_total", "Listings that left the peer (or some of its processes) out, "
-                        + "and process tables of it refused (over the budget, malformed, cut short); procsys status shows the last one.", peer,
-                s -> eachPeer((p, st) -> s.sample(st.tableErrors(), st.name())));
-        metrics.counters("procsys_combined_file_cache_hits_total",
-                "Reads of a combined file served by a fan-out of another read: how=in_flight (joined it while it ran), how=reused (within --cache-ms).",
-                List.of("how"), s -> {
-                    ClusterFs fs = filesystem;
-                    s.sample(fs == null ? 0 : fs.combined().joined.sum(), "in_flight");
-                    s.sample(fs == null ? 0 : fs.combined().reused.sum(), "reused");
-                });
-        metrics.gauges("procsys_host_clock_skew_seconds", "The host's wall clock minus this host's: its btime minus its boot "
-                        + "measured here from its uptime (start times through the view are in this host's clock).", List.of("host"), s -> {
-                    ClockStatus clock = clock();
-                    if (clock != null) for (ClockStatus.Host h : clock.hosts()) if (h.skewSeconds() != null) s.sample(h.skewSeconds(), h.name());
-                });
-        metrics.gauge("procsys_view_boot_timestamp_seconds", "The view's boot (its btime; the earliest boot of its hosts, measured here), Unix time.", () -> {
-            ClockStatus clock = clock();
-            return clock == null || clock.viewBoot() == null ? Double.NaN : clock.viewBoot().toEpochMilli() / 1e3;
-        });
-        metrics.counter("procsys_combined_file_cache_misses_total", "Reads of a combined file that started a fan-out to every host.", () -> {
-            ClusterFs fs = filesystem;
-            return fs == null ? 0 : fs.combined().started.sum();
-        });
+        ClusterMetrics.register(metrics, peers, () -> filesystem, this::clock);
     }
 
     /** The view's boot and each host's measured here (procsys status); null before {@link #filesystem}. */
     public ClockStatus clock() {
         ClusterFs fs = filesystem;
         return fs == null ? null : fs.clock();
-    }
-
-    /** Each peer with its status, one per name (the first), as metrics report them. */
-    private void eachPeer(java.util.function.BiConsumer<Peer, Peer.Status> action) {
-        Set<String> seen = new HashSet<>();
-        for (Peer p : peers) {
-            Peer.Status st = p.status();
-            if (seen.add(st.name())) action.accept(p, st);
-        }
     }
 
     @Override
