@@ -1,5 +1,6 @@
 package io.procsys.it;
 
+import io.procsys.net.Tls;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -21,7 +22,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The long run of the hostile-peer harness (issue 36), for benchmarks/soak.sh (HOSTILE=1,
  * -Dprocsys.hostile.soak.seconds; skipped otherwise: CI runs the bounded HostilePeerIT). The real
- * daemon (`procsys mount`) over two honest agent processes and six hostile peers in this JVM: one
+ * daemon (`procsys mount`) over two honest agent processes and six hostile peers in this JVM, all
+ * with mutual TLS as deployed (certificates from `procsys certs`): one
  * silent, one trickling, one lying in its Welcome and silent on tables, one churning its pids, one
  * forging pid fields, one tree node naming a thousand new hosts at every reply. For the first
  * tenth of the run they behave (the baseline); then they do what they do. Readers list the root
@@ -62,18 +64,29 @@ class HostileSoakIT {
         long seconds = Long.getLong("procsys.hostile.soak.seconds", 0);
         assumeTrue(seconds > 0, "the long soak runs from benchmarks/soak.sh (HOSTILE=1)");
         int port = ClusterMountIT.freePortBelowEphemeralRange();
-        Process steady = SoakIT.agent("steady", port, FIXTURE);
-        Process live = SoakIT.agent("live", port + 1, Path.of("/proc"));
+        List<String> hostileNames = List.of("silent", "trickle", "liar", "churn", "forger", "flood");
+        // mutual TLS everywhere, as users run it: the honest agents', the hostile peers' and the mount's certificates
+        Path certs = Files.createTempDirectory("procsys-hostile-soak-certs-");
+        List<String> issue = new ArrayList<>(List.of("certs", "--out", certs.resolve("ca").toString(), "here", "steady", "live"));
+        issue.addAll(hostileNames);
+        Commands.Result issued = Commands.procsys(issue.toArray(String[]::new));
+        assertEquals(0, issued.exit(), issued.all());
+        Path ca = certs.resolve("ca");
+        Process steady = agent("steady", port, FIXTURE, ca);
+        Process live = agent("live", port + 1, Path.of("/proc"), ca);
         List<HostilePeer> hostile = new ArrayList<>();
         Path mount = Files.createTempDirectory("procsys-hostile-soak-");
         long daemon = -1;
         try {
-            for (String name : List.of("silent", "trickle", "liar", "churn", "forger", "flood")) hostile.add(new HostilePeer(name, FIXTURE, null));
+            for (String name : hostileNames) {
+                var tls = Tls.server(new Tls.Credentials(ca.resolve(name + ".pem"), ca.resolve(name + "-key.pem"), ca.resolve("ca.pem")));
+                hostile.add(new HostilePeer(name, FIXTURE, tls));
+            }
             HostilePeer liar = hostile.get(2), churn = hostile.get(3), flood = hostile.get(5);
             liar.welcomeWaitMillis = 600_000;
             churn.churnSize = 20_000;
             flood.hostsPerReply = 1_000;
-            List<String> args = new ArrayList<>(List.of("mount", "--insecure", "--peer", "steady=127.0.0.1:" + port, "--peer", "live=127.0.0.1:" + (port + 1)));
+            List<String> args = new ArrayList<>(List.of("mount", "--name", "here", "--certs-dir", ca.toString(), "--peer", "steady=127.0.0.1:" + port, "--peer", "live=127.0.0.1:" + (port + 1)));
             for (HostilePeer h : hostile) {
                 args.add(h == flood ? "--node-peer" : "--peer");
                 args.add(h.name() + "=127.0.0.1:" + h.address().getPort());
@@ -174,7 +187,17 @@ class HostileSoakIT {
             live.destroyForcibly();
             for (HostilePeer h : hostile) h.close();
             Files.deleteIfExists(mount);
+            try (var files = Files.walk(certs)) {
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
+            }
         }
+    }
+
+    /** An agent process over {@code root} with mutual TLS (its certificate and the CA from {@code certs}). */
+    static Process agent(String name, int port, Path root, Path certs) throws IOException {
+        return new ProcessBuilder(Commands.launcher().toString(), "agent", "--listen", "127.0.0.1:" + port, "--name", name,
+                "--certs-dir", certs.toString(), "--proc-root", root.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 
     static void sleepQuietly(long millis) {
