@@ -256,6 +256,18 @@ upgrade() {  # dpkg -i this .deb over the old release, its agent running
 }
 [[ -z "$old_deb" ]] || upgrade
 
+# --- recording under the unit's sandbox: its StateDirectory is the one place it may write --------
+step "container: the agent records its past in /var/lib/procsys/history (--record, every second)"
+sed -i "s|^PROCSYS_AGENT_ARGS=.*|PROCSYS_AGENT_ARGS=\"--listen $ct_ip:$agent_port --name ct --record /var/lib/procsys/history --record-interval 1s --record-block 2s\"|" \
+    "$root/etc/default/procsys-agent"
+ct systemctl restart procsys-agent.service
+recorded() { [[ -n "$(ct find /var/lib/procsys/history -type f -size +0 2>/dev/null)" ]]; }
+check "container: the agent, restarted with --record, listens on $ct_ip:$agent_port" wait_for 60 tcp_open "$ct_ip" "$agent_port"
+check "container: it writes its past under ProtectSystem=strict" wait_for 30 recorded
+ct find /var/lib/procsys/history -type f 2>/dev/null | head -3 | sed 's/^/#   /'
+check "container: /var/lib/procsys is procsys's, 0700 ($(ct stat -c '%U %a' /var/lib/procsys 2>&1))" \
+    test "$(ct stat -c '%U %a' /var/lib/procsys)" = "procsys 700"
+
 # --- the host's agent and the container's mount unit ---------------------------------------------
 step "host: procsys agent --listen $host_ip:$host_port --name host (mutual TLS)"
 "$here/procsys" agent --listen "$host_ip:$host_port" --name host --certs-dir "$run/certs" >"$run/host-agent.log" 2>&1 9>&- &
