@@ -35,6 +35,11 @@ final class RecordOptions {
             description = "Time between two key frames, each a full frame the ones after it are decoded from (default: ${DEFAULT-VALUE}).")
     String segment;
 
+    @Option(names = "--record-thin-after", paramLabel = "DAYS", defaultValue = "2",
+            description = "Days before the last DAYS (today counted) keep one frame a minute, the first of each (default: ${DEFAULT-VALUE}: "
+                    + "today and yesterday whole); 0 never thins.")
+    int thinAfter;
+
     @Option(names = "--archive-to", paramLabel = "DIR",
             description = "Also copy every closed block to DIR/NAME/ (a disk a mount reads with --history DIR), so this host's past is "
                     + "served after the host is gone.")
@@ -54,7 +59,8 @@ final class RecordOptions {
             throw new UserError(e.getMessage(), 2);
         }
         if (settings.block().compareTo(settings.interval()) < 0) throw new UserError("--record-block must be at least --record-interval", 2);
-        agent.record(dir, settings, archive);
+        if (thinAfter < 0) throw new UserError("--record-thin-after takes 0 (never) or a number of days", 2);
+        agent.record(dir, settings, archive).thinAfter(thinAfter);
     }
 
     /** Durations as users write them: 10s, 500ms, 5m, 1h, 2d, or a number of seconds. */

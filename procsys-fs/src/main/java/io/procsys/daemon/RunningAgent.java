@@ -109,10 +109,11 @@ public final class RunningAgent implements AutoCloseable {
     /**
      * Records this host into {@code root}/NODE (and copies each closed block to {@code archive}/NODE,
      * unless null), and answers History requests from {@code root}: this host's and any other
-     * recorded there. Stopped with the agent.
+     * recorded there. Stopped with the agent. Returns the recorder (for its other settings).
      */
-    public void record(Path root, io.procsys.history.Recorder.Settings settings, Path archive) {
+    public io.procsys.history.Recorder record(Path root, io.procsys.history.Recorder.Settings settings, Path archive) {
         recording = AgentRecording.start(tree, agent, node, root, settings, archive);
+        return recording.recorder();
     }
 
     public InetSocketAddress address() {

@@ -69,6 +69,9 @@ public final class Recorder implements AutoCloseable {
     /** Where closed blocks are copied too (agent --archive-to), or null; whether its last write failed. */
     private StoreWriter archive;
     private boolean archiveFailing;
+    /** Days before the last this many are thinned to a frame a minute (0: never); the day they last were. */
+    private int thinAfterDays;
+    private LocalDate thinnedOn;
     private ScheduledExecutorService thread;
     private long segmentStartMillis;
     private long lastFrameMillis = Long.MIN_VALUE;
@@ -104,6 +107,13 @@ public final class Recorder implements AutoCloseable {
      */
     public synchronized Recorder archiveTo(Path dir) throws IOException {
         archive = StoreWriter.open(dir);
+        return this;
+    }
+
+    /** Thins the days before the last {@code days} (today counted) to one frame a minute, here and in the archive ({@link Thinning}); 0: never. */
+    public synchronized Recorder thinAfter(int days) {
+        if (days < 0) throw new IllegalArgumentException("thin after 0 (never) or more days");
+        thinAfterDays = days;
         return this;
     }
 
@@ -170,6 +180,7 @@ public final class Recorder implements AutoCloseable {
             for (LocalDate d : pass.deleted()) LOG.log(System.Logger.Level.INFO, "recording: deleted " + d + " of " + dir + " (retention)");
             if (pass.overBound()) stop(now, "today's recording alone is over the size bound of " + settings.maxBytes() + " bytes", nextDay(now));
             copyToArchive(block, now);
+            thinOldDays(now);
         } catch (IOException e) {
             stop(now, "cannot write " + dir + ": " + e.getMessage(), now + settings.block().toMillis());
         }
@@ -187,6 +198,22 @@ public final class Recorder implements AutoCloseable {
             if (!archiveFailing) LOG.log(System.Logger.Level.WARNING, "recording: cannot copy a block to " + archive.directory() + ": " + e.getMessage());
             archiveFailing = true;
             writer.newSegment(); // the archive's next block must decode without the one it missed
+        }
+    }
+
+    /** Once a day: thins what is due, here and in the archive; a failure is logged and recording goes on. */
+    private void thinOldDays(long now) {
+        LocalDate today = DayFiles.dayOf(now);
+        if (thinAfterDays == 0 || today.equals(thinnedOn)) return;
+        thinnedOn = today;
+        for (StoreWriter w : archive == null ? java.util.List.of(store) : java.util.List.of(store, archive)) {
+            try {
+                for (LocalDate d : Thinning.apply(w.directory(), today, thinAfterDays, w.day(), settings.level())) {
+                    LOG.log(System.Logger.Level.INFO, "recording: thinned " + d + " of " + w.directory() + " to a frame a minute");
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "recording: cannot thin " + w.directory() + ": " + e);
+            }
         }
     }
 

@@ -54,7 +54,7 @@ public final class StoreWriter implements AutoCloseable {
         return writer;
     }
 
-    /** Cuts {@code day}'s files back to the last whole block whose bytes match their CRC. */
+    /** Cuts {@code day}'s files back to the last whole block whose bytes match their CRC (entries in order, none overlapping). */
     private void recover(LocalDate day) throws IOException {
         Path indexPath = DayFiles.index(dir, day), dataPath = DayFiles.data(dir, day);
         byte[] indexBytes = Files.readAllBytes(indexPath);
@@ -63,7 +63,8 @@ public final class StoreWriter implements AutoCloseable {
         long end = 0;
         for (int at = 0; at + BlockEntry.BYTES <= indexBytes.length; at += BlockEntry.BYTES) {
             BlockEntry e = BlockEntry.decode(indexBytes, at);
-            if (e == null || e.offset() != end || e.offset() + e.length() > dataSize) break;
+            // bytes no entry names may lie between two blocks (a block whose entry a full disk refused): not an end
+            if (e == null || e.offset() < end || e.offset() + e.length() > dataSize) break;
             whole++;
             end = e.offset() + e.length();
         }
@@ -100,6 +101,7 @@ public final class StoreWriter implements AutoCloseable {
             index.force(false);
         } catch (IOException x) {
             index.truncate(at);
+            data.truncate(offset); // the block without its entry: gone too, so the day's blocks stay back to back
             throw x;
         }
         return stored;

@@ -159,6 +159,8 @@ class RecorderTest {
         assertTrue(new StoreReader(dir).sizeBytes() <= 1L << 20, "within the bound: " + new StoreReader(dir).sizeBytes());
         assertTrue(kept.size() >= 2 && kept.size() < 10, "some days deleted, some kept: " + kept);
         assertEquals(java.time.LocalDate.of(2026, 11, 29), ((java.util.TreeMap<java.time.LocalDate, Integer>) kept).lastKey(), "the newest days stay");
+        assertEquals(java.time.LocalDate.of(2026, 11, 29).minusDays(kept.size() - 1L).datesUntil(java.time.LocalDate.of(2026, 11, 30)).toList(),
+                List.copyOf(kept.keySet()), "the days that went are the oldest: those kept run on to today");
         for (var day : kept.entrySet()) {
             boolean today = day.getKey().equals(java.time.LocalDate.of(2026, 11, 29));
             assertTrue(today || day.getValue() == 4, "a kept day is whole: " + kept);

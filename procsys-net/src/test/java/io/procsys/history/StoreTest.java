@@ -88,6 +88,23 @@ class StoreTest {
     }
 
     @Test
+    void bytesNoEntryNamesBetweenTwoBlocksDoNotCutTheDayOnRestart() throws IOException {
+        List<Segment.Block> blocks = SegmentTest.write(SegmentTest.aMinute(), 12);
+        Path data = dir.resolve(DayFiles.dayOf(T0).format(DayFiles.NAME) + DayFiles.DATA);
+        try (StoreWriter writer = StoreWriter.open(dir)) {
+            writer.append(blocks.get(0));
+            // what a full disk may leave: a block's bytes written, its entry refused
+            Files.write(data, java.util.Arrays.copyOf(blocks.get(1).bytes(), 300), StandardOpenOption.APPEND);
+            writer.append(blocks.get(1));
+            writer.append(blocks.get(2));
+        }
+        try (StoreWriter ignored = StoreWriter.open(dir)) { // the agent restarts
+            assertEquals(3, new StoreReader(dir).entries(DayFiles.dayOf(T0)).size(), "the blocks after the stray bytes are kept");
+        }
+        assertEquals(SegmentTest.aMinute().subList(0, 36), framesAt(T0, T0 + 60_000));
+    }
+
+    @Test
     void oneWriterAtATime() throws IOException {
         try (StoreWriter ignored = StoreWriter.open(dir)) {
             IOException e = assertThrows(IOException.class, () -> StoreWriter.open(dir));
