@@ -117,7 +117,7 @@ final class MountCommand implements Callable<Integer> {
             throw e;
         }
         MountService service = past.service();
-        StatusEndpoint status = StatusEndpoint.start(service.mountpoint(), procRoot, null, past.view()::status);
+        StatusEndpoint status = StatusEndpoint.startPast(service.mountpoint(), past.view()::status);
         return serve(stop, mounted, service, metrics, status, null, "the past at " + io.procsys.fs.history.Times.format(at));
     }
 

@@ -73,25 +73,29 @@ public final class StatusEndpoint implements AutoCloseable {
     }
 
     public static StatusEndpoint start(Path mountpoint, Path procRoot, Cluster cluster) throws IOException {
-        return start(mountpoint, procRoot, cluster, List::of);
+        return start(mountpoint, procRoot.toString(), cluster, List::of);
     }
 
-    /** As above, the text answer ending with {@code notes} (a view of the past: its time and its hosts). */
-    public static StatusEndpoint start(Path mountpoint, Path procRoot, Cluster cluster, java.util.function.Supplier<List<String>> notes) throws IOException {
+    /** The status of a view of the past (`mount --at`): no live /proc, no peers; the text answer ends with {@code notes}, its time and its hosts. */
+    public static StatusEndpoint startPast(Path mountpoint, java.util.function.Supplier<List<String>> notes) throws IOException {
+        return start(mountpoint, "the past (recorded frames, no live /proc)", null, notes);
+    }
+
+    private static StatusEndpoint start(Path mountpoint, String serving, Cluster cluster, java.util.function.Supplier<List<String>> notes) throws IOException {
         Path socket = socketFor(mountpoint);
         ServerSocketChannel server = RunFiles.listenPrivately(socket); // never a live daemon's socket
         StatusEndpoint endpoint = new StatusEndpoint(socket, server);
-        Thread.ofVirtual().name("status-endpoint").start(() -> endpoint.serve(mountpoint, procRoot, cluster, notes));
+        Thread.ofVirtual().name("status-endpoint").start(() -> endpoint.serve(mountpoint, serving, cluster, notes));
         return endpoint;
     }
 
-    private void serve(Path mountpoint, Path procRoot, Cluster cluster, java.util.function.Supplier<List<String>> notes) {
+    private void serve(Path mountpoint, String procRoot, Cluster cluster, java.util.function.Supplier<List<String>> notes) {
         while (server.isOpen()) {
             try (SocketChannel client = server.accept()) {
                 boolean text = REQUEST_TEXT.equals(requestOf(client));
                 List<Peer.Status> peers = cluster == null ? List.of() : cluster.peers().stream().map(Peer::status).toList();
                 ReloadingTls credentials = cluster == null ? null : cluster.credentials();
-                Status status = new Status(mountpoint.toString(), procRoot.toString(), peers,
+                Status status = new Status(mountpoint.toString(), procRoot, peers,
                         cluster == null ? null : cluster.discovery(), credentials == null ? null : credentials.status(),
                         cluster == null ? null : cluster.clock(),
                         cluster == null ? List.of() : cluster.staleHosts(), cluster == null ? List.of() : cluster.offenders(),

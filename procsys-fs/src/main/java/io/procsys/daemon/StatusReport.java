@@ -24,7 +24,11 @@ public final class StatusReport {
 
     public static String render(StatusEndpoint.Status status) {
         StringBuilder out = new StringBuilder();
-        line(out, "mount %s serving %s, %d peer(s)%n", status.mountpoint(), status.procRoot(), status.peers().size());
+        if (status.procRoot().startsWith("/")) {
+            line(out, "mount %s serving %s, %d peer(s)%n", status.mountpoint(), status.procRoot(), status.peers().size());
+        } else { // a view with no live /proc and no peers (the past: its hosts are on the lines after)
+            line(out, "mount %s serving %s%n", status.mountpoint(), status.procRoot());
+        }
         if (status.discovery() != null) {
             DnsPeers.Status d = status.discovery();
             line(out, "peers from DNS %s:%d every %d s: %d address(es)%s%n", d.name(), d.port(), d.refreshSeconds(), d.addresses(),

@@ -37,6 +37,13 @@ class StatusReportTest {
         assertEquals(expected, StatusReport.render(new StatusEndpoint.Status("/mnt/cluster", "/proc", List.of(up, down), dns, tls)));
     }
 
+    /** A view of the past reads no live /proc and has no peers: its first line says so, not "serving /proc, 0 peer(s)". */
+    @Test
+    void aViewOfThePastSaysWhatItServes() {
+        assertEquals("mount /tmp/then serving the past (recorded frames, no live /proc)\n",
+                StatusReport.render(new StatusEndpoint.Status("/tmp/then", "the past (recorded frames, no live /proc)", List.of(), null, null)));
+    }
+
     @Test
     void aMirrorIsOneLine() {
         assertEquals("mount /tmp/x serving /proc, 0 peer(s)\n",
