@@ -25,7 +25,8 @@
 #     2 x 20 %, as each guest's cgroup files say;
 #   - a k8s-like layout on g1 (kubelet's systemd driver and containerd, made with systemd-run: pod
 #     slices under kubepods.slice, cri-containerd-<id>.scope, /var/log/pods and /var/log/containers):
-#     --scope 'k8s=shop/web-*:app' lists exactly that container's process, with its limits;
+#     --scope 'k8s=shop/web-*:app' lists exactly that container's process, with its limits, and
+#     'k8s=shop/web-*' the pod's two (its sandbox's too) under the pod slice's limit;
 #   - a hung host: g2's agent stopped (SIGSTOP) while `top -d1 -n5` and `vmstat 1 5` run on the
 #     view: no frame shows a process over its host's CPUs x 100 %, none is late by more than the
 #     deadline; after SIGCONT, g2 is back in the next listing;
@@ -87,7 +88,7 @@ qemu_pids=() view=$run/view host_pids=()
 cleanup() {
     set +e
     step "teardown"
-    for m in "$view" "$run/web" "$run/web2" "$run/k8s" "$run/past"; do
+    for m in "$view" "$run/web" "$run/web2" "$run/k8s" "$run/pod" "$run/past"; do
         if mountpoint -q "$m" 2>/dev/null; then "$here/procsys" umount "$m" >/dev/null 2>&1 || umount -l "$m"; fi
     done
     for p in "${host_pids[@]}"; do kill "$p" 2>/dev/null; done
@@ -564,6 +565,15 @@ check "host: free's total is the container's MemoryMax=96M (98304 kB: $out)" tes
 out=$(scoped_cpus "$k8s")
 check "host: 1 CPU, the container's 30 % quota ($out)" test "$out" = "getconf 1, nproc 1, cpuinfo 1"
 "$here/procsys" umount "$k8s" >/dev/null 2>&1
+# the whole pod: its slice, the sandbox's scope with the app's, under the pod's own limit
+pod=$run/pod
+scoped_mount "$pod" 'k8s=shop/web-*'
+check "host: --scope 'k8s=shop/web-*' (the whole pod): hosts/ is g1" wait_for 60 scoped_hosts_are "$pod" g1
+out=$(scoped_args "$pod" | sed 's:/usr/bin/::g')
+check "host: ps -e through it lists the pod's app and sandbox, not db-0's app nor coredns ($out)" test "$out" = "sleep 2001,sleep 2002"
+out=$(scoped_total "$pod")
+check "host: free's total is the pod slice's MemoryMax=128M (131072 kB: $out)" test "$out" = 131072
+"$here/procsys" umount "$pod" >/dev/null 2>&1
 gsh g1 'systemctl stop kubepods.slice; rm -rf /var/log/pods /var/log/containers' 30 >/dev/null
 step "the k8s-like layout checked in $((SECONDS - k8s_t0)) s"
 
@@ -729,7 +739,22 @@ out=$(awk -v t="$past_t" -v reboot="$new_btime" '
     }' "$run/g1.past" "$run/past.ps"); s=$?
 check "host: ps through it lists g1's processes of before the reboot with their START: $(tail -1 <<< "$out" | sed 's/^ *//')" test $s -eq 0
 (( s == 0 )) || { head -10 <<< "$out"; head -3 "$run/past.ps.err"; } | sed 's/^/#   /'
-grep -m1 'procsys agent' "$run/past.ps" | sed 's/^/#   the agent then: /'
+grep -m1 ' /sbin/init' "$run/past.ps" | sed 's/^/#   its pid 1 then (cluster pid, ppid, START, args): /'
+# by pid too: under hosts/g1/ the past keeps g1's own pids and clock (start = btime + starttime / 100)
+by_pid() {
+    local pid ppid start args st bad=0 n=0
+    while read -r pid ppid start args; do
+        (( start <= past_t - 12 )) && [[ $args != "[kworker"* ]] || continue
+        n=$((n + 1))
+        st=$(sed 's/.*) //' "$past/hosts/g1/$pid/stat" 2>/dev/null | awk -v b="$past_btime" '{ print b + int($20 / 100) }')
+        (( ${st:-0} - start <= 1 && start - ${st:-0} <= 1 )) || { echo "  g1 pid $pid: started ${st:-not there}, g1 said $start ($args)"; bad=$((bad + 1)); }
+    done < "$run/g1.past"
+    echo "  $((n - bad)) of $n pids of g1 there with their start time"
+    (( bad == 0 && n >= 10 ))
+}
+out=$(by_pid); s=$?
+check "host: and hosts/g1/PID of each of them has its start time: $(tail -1 <<< "$out" | sed 's/^ *//')" test $s -eq 0
+(( s == 0 )) || head -5 <<< "$out" | sed 's/^/#   /'
 "$here/procsys" umount "$past" >/dev/null 2>&1
 step "g1's past checked in $((SECONDS - past_t0)) s"
 echo "# guests: $krelease ($accel); this host: $(uname -r); boot to shell and agents: $agents_t s; first ps -e: $first_ms ms"
