@@ -655,6 +655,8 @@ for who in "this host's sleep 3331:3331:$host_s:$host_e0:$host_e1" "g1's own sle
 done
 step "g1's view checked in $((SECONDS - viewer_t0)) s"
 # --- a guest powered off, and booted again ---------------------------------------------------------
+# what recording costs g1's agent (1 vCPU under TCG), for the record: its threads' CPU ticks
+gsh g1 'p=$(systemctl show -P MainPID procsys-agent); for t in /proc/$p/task/*; do echo "$(awk "{print \$14 + \$15}" $t/stat) $(cat $t/comm)"; done | sort -n | tail -4 | paste -sd, | sed "s/^/g1 agent threads, CPU ticks: /; s/\$/ (its uptime $(cut -d" " -f1 /proc/uptime) s)/"' 10 | sed 's/^/#   /'
 # (the moment kept above is in a closed block well before the poweroff: 20 s blocks, 10 s frames)
 while (( $(date +%s) < past_t + 35 )); do sleep 1; done
 step "g1: systemctl poweroff"
