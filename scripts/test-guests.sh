@@ -460,6 +460,13 @@ scoped_total_is() { [[ $(scoped_total "$1") == "$2" ]]; }
 scoped_args() { scoped_exec "$1" ps -e -o args= | sort | paste -sd,; }  # every process's command line, sorted
 scoped_cpus() { echo "getconf $(scoped_exec "$1" getconf _NPROCESSORS_ONLN), nproc $(scoped_exec "$1" nproc), cpuinfo $(grep -c '^processor' "$1/cpuinfo")"; }
 scoped_status() { "$here/procsys" status "$1" 2>&1 | sed -n '/^scope/,/^PEER/p' | grep -v '^PEER'; }
+# A reading through a mount taken again while it is not the one wanted, up to 15 s (a guest that
+# misses the deadline is left out of that read: a smaller sum, fewer processes); sets got to the last.
+# A wrong value that holds still fails.
+reads() {  # $1 = the value wanted, the rest = the command that reads it
+    local want=$1 until=$((SECONDS + 15)); shift
+    until got=$("$@"); [[ $got == "$want" ]]; do (( SECONDS < until )) || return 1; sleep 0.5; done
+}
 scoped_mount "$web" web.service
 web_exec() { scoped_exec "$web" "$@"; }
 web_hosts_are() { scoped_hosts_are "$web" "$1"; }
@@ -473,21 +480,19 @@ done
 "$here/procsys" status "$web" 2>&1 | sed -n '/^scope/,/^PEER/p' | grep -v '^PEER' | sed 's/^/#   /'
 check "host: procsys status names the unit's cgroup and its one process on each guest" \
     bash -c '[[ $(grep -cE "^ +g[12] +present v2 0::/system.slice/web.service, 1 process" <<< "$1") == 2 ]]' _ "$("$here/procsys" status "$web" 2>&1)"
-out=$(web_sleeps)
-check "host: ps -e through --scope web.service lists the two units' sleeps and nothing else ($out)" test "$out" = "/usr/bin/sleep 1000,/usr/bin/sleep 1000"
-out=$(web_total)
-check "host: free's total is the two MemoryMax=200M (409600 kB: $out)" test "$out" = 409600
-cpus=$(web_exec getconf _NPROCESSORS_ONLN) n=$(web_exec nproc) blocks=$(grep -c '^processor' "$web/cpuinfo")
-check "host: 2 CPUs, one per guest's 50 % quota (getconf $cpus, nproc $n, cpuinfo $blocks)" test "$cpus" = 2 -a "$n" = 2 -a "$blocks" = 2
+reads "/usr/bin/sleep 1000,/usr/bin/sleep 1000" web_sleeps
+check "host: ps -e through --scope web.service lists the two units' sleeps and nothing else ($got)" test "$got" = "/usr/bin/sleep 1000,/usr/bin/sleep 1000"
+reads 409600 web_total
+check "host: free's total is the two MemoryMax=200M (409600 kB: $got)" test "$got" = 409600
+reads "getconf 2, nproc 2, cpuinfo 2" scoped_cpus "$web"
+check "host: 2 CPUs, one per guest's 50 % quota ($got)" test "$got" = "getconf 2, nproc 2, cpuinfo 2"
 gsh g2 'systemctl stop web' 30 >/dev/null
 check "host: systemctl stop web on g2: g2 leaves (free's total 204800 kB)" wait_for 15 web_total_is 204800
 check "host: and hosts/ is g1 alone" wait_for 10 web_hosts_are g1
 gsh g2 "$web_unit" 30 >/dev/null
 check "host: the unit run again on g2: g2 is back (409600 kB)" wait_for 15 web_total_is 409600
-# (a guest may miss the mount's deadline in a listing, and is left out of it: the next one has it)
-web_both_listed() { out=$(web_sleeps); [[ $out == "/usr/bin/sleep 1000,/usr/bin/sleep 1000" ]]; }
-wait_for 15 web_both_listed; s=$?
-check "host: and both sleeps are listed ($out)" test $s -eq 0
+reads "/usr/bin/sleep 1000,/usr/bin/sleep 1000" web_sleeps
+check "host: and both sleeps are listed ($got)" test "$got" = "/usr/bin/sleep 1000,/usr/bin/sleep 1000"
 "$here/procsys" umount "$web" >/dev/null 2>&1
 for g in g1 g2; do gsh "$g" 'systemctl stop web' 30 >/dev/null; done
 step "the scoped view checked in $((SECONDS - scope_t0)) s"
@@ -514,18 +519,24 @@ echo "#   $own1"; echo "#   $own2"
 scoped_mount "$web2" web2.service
 check "host: --scope web2.service: hosts/ is g1 and g2" wait_for 60 scoped_hosts_are "$web2" "g1 g2"
 scoped_status "$web2" | sed 's/^/#   /'
-out=$(scoped_args "$web2")
-check "host: ps -e through it lists the two units' sleeps and nothing else ($out)" test "$out" = "/usr/bin/sleep 1002,/usr/bin/sleep 1002"
-out=$(scoped_total "$web2") want=$(( $(smallest_kb "$own1") + $(smallest_kb "$own2") ))
-check "host: free's total is ci-outer.slice's MemoryMax=150M per guest, not the unit's 200M ($out kB; the guests' smallest memory.max on the path: $want kB)" \
-    test "$out" = "$want" -a "$want" = 307200
+reads "/usr/bin/sleep 1002,/usr/bin/sleep 1002" scoped_args "$web2"
+check "host: ps -e through it lists the two units' sleeps and nothing else ($got)" test "$got" = "/usr/bin/sleep 1002,/usr/bin/sleep 1002"
+want=$(( $(smallest_kb "$own1") + $(smallest_kb "$own2") ))
+reads "$want" scoped_total "$web2"
+check "host: free's total is ci-outer.slice's MemoryMax=150M per guest, not the unit's 200M ($got kB; the guests' smallest memory.max on the path: $want kB)" \
+    test "$got" = "$want" -a "$want" = 307200
 # stat's CPU time: a scope's idle grows so that the cpu line's sum grows by min(quota, CPUs) x 100 ticks/s
 # per host: 2 x 20 with ci.slice's quota, 2 x 100 without it (the unit's own 150 % is above a guest's one CPU)
+# (measured up to 3 times: a guest left out of one of the two reads skews one measure)
 cpu_sum() { awk '/^cpu / { s = 0; for (i = 2; i <= NF; i++) s += $i; print s }' "$web2/stat"; }
-t_a=$EPOCHREALTIME sum_a=$(cpu_sum); sleep 4; t_b=$EPOCHREALTIME sum_b=$(cpu_sum)
-rate=$(awk -v a="$sum_a" -v b="$sum_b" -v t="$t_a" -v u="$t_b" 'BEGIN { printf "%.1f", (b - a) / (u - t) }')
-check "host: stat's cpu line grows at ci.slice's 2 x 20 % (40 ticks/s; 200 without it): $rate ticks/s" \
-    awk -v r="$rate" 'BEGIN { exit !(r >= 28 && r <= 55) }'
+rate_holds() {
+    local t_a=$EPOCHREALTIME sum_a sum_b t_b; sum_a=$(cpu_sum); sleep 4; t_b=$EPOCHREALTIME sum_b=$(cpu_sum)
+    rates+=" $(awk -v a="$sum_a" -v b="$sum_b" -v t="$t_a" -v u="$t_b" 'BEGIN { printf "%.1f", (b - a) / (u - t) }')"
+    awk -v r="${rates##* }" 'BEGIN { exit !(r >= 28 && r <= 55) }'
+}
+rates=""
+rate_holds || rate_holds || rate_holds; s=$?
+check "host: stat's cpu line grows at ci.slice's 2 x 20 % (40 ticks/s; 200 without it):$rates ticks/s" test $s -eq 0
 echo "#   CPUs through it: $(scoped_cpus "$web2") (one per guest: 1 vCPU each, and a 20 % quota rounds up)"
 "$here/procsys" umount "$web2" >/dev/null 2>&1
 for g in g1 g2; do gsh "$g" 'systemctl stop web2 ci.slice' 30 >/dev/null; done
@@ -564,24 +575,26 @@ check "host: --scope 'k8s=shop/web-*:app': hosts/ is g1 (g2 has no such pod)" wa
 status=$(scoped_status "$k8s"); sed 's/^/#   /' <<< "$status"
 check "host: procsys status names the app container's cgroup on g1 with 1 process, and g2 absent" \
     bash -c 'grep -qE "^ +g1 +present v2 0::$2, 1 process" <<< "$1" && grep -qE "^ +g2 +absent" <<< "$1"' _ "$status" "$app_scope"
-pids=$(scoped_exec "$k8s" ps -e -o pid=,args= | sed 's:/usr/bin/::')
+k8s_pids() { pids=$(scoped_exec "$k8s" ps -e -o pid=,args= | sed 's:/usr/bin/::'); [[ -n $pids ]]; }
+wait_for 15 k8s_pids
 listed_pid=$(awk '{print $1}' <<< "$pids" | head -1)
 listed_as=$("$here/procsys" which --mount "$k8s" "$listed_pid" 2>/dev/null | awk '{print $2 ":" $3}')
 check "host: ps -e through it lists exactly the app's sleep, g1's pid $app_pid ($(paste -sd, <<< "$pids"); which: $listed_as)" \
     test "$(wc -l <<< "$pids")" = 1 -a "$(awk '{$1 = ""; print substr($0, 2)}' <<< "$pids")" = "sleep 2001" -a "$listed_as" = "g1:$app_pid"
-out=$(scoped_total "$k8s")
-check "host: free's total is the container's MemoryMax=96M (98304 kB: $out)" test "$out" = 98304
-out=$(scoped_cpus "$k8s")
-check "host: 1 CPU, the container's 30 % quota ($out)" test "$out" = "getconf 1, nproc 1, cpuinfo 1"
+reads 98304 scoped_total "$k8s"
+check "host: free's total is the container's MemoryMax=96M (98304 kB: $got)" test "$got" = 98304
+reads "getconf 1, nproc 1, cpuinfo 1" scoped_cpus "$k8s"
+check "host: 1 CPU, the container's 30 % quota ($got)" test "$got" = "getconf 1, nproc 1, cpuinfo 1"
 "$here/procsys" umount "$k8s" >/dev/null 2>&1
 # the whole pod: its slice, the sandbox's scope with the app's, under the pod's own limit
 pod=$run/pod
 scoped_mount "$pod" 'k8s=shop/web-*'
 check "host: --scope 'k8s=shop/web-*' (the whole pod): hosts/ is g1" wait_for 60 scoped_hosts_are "$pod" g1
-out=$(scoped_args "$pod" | sed 's:/usr/bin/::g')
-check "host: ps -e through it lists the pod's app and sandbox, not db-0's app nor coredns ($out)" test "$out" = "sleep 2001,sleep 2002"
-out=$(scoped_total "$pod")
-check "host: free's total is the pod slice's MemoryMax=128M (131072 kB: $out)" test "$out" = 131072
+pod_args() { scoped_args "$pod" | sed 's:/usr/bin/::g'; }
+reads "sleep 2001,sleep 2002" pod_args
+check "host: ps -e through it lists the pod's app and sandbox, not db-0's app nor coredns ($got)" test "$got" = "sleep 2001,sleep 2002"
+reads 131072 scoped_total "$pod"
+check "host: free's total is the pod slice's MemoryMax=128M (131072 kB: $got)" test "$got" = 131072
 "$here/procsys" umount "$pod" >/dev/null 2>&1
 gsh g1 'systemctl stop kubepods.slice; rm -rf /var/log/pods /var/log/containers' 30 >/dev/null
 step "the k8s-like layout checked in $((SECONDS - k8s_t0)) s"
