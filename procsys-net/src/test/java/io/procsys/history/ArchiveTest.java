@@ -110,6 +110,24 @@ class ArchiveTest {
     }
 
     @Test
+    void blocksTheReceiverRefusesForGoodAreSkippedNotRetriedForever() throws Exception {
+        Path own = dir.resolve("own/a");
+        record(own, 5);
+        StoreReader local = new StoreReader(own);
+        int blocks = local.days().stream().mapToInt(d -> local.entries(d).size()).sum();
+        ArchiveInbox full = new ArchiveInbox(dir.resolve("archive"), System::currentTimeMillis, 1); // every block over the host's day
+        try (Agent agent = receiver(new InetSocketAddress("127.0.0.1", 0), full);
+             ArchivePusher pusher = new ArchivePusher(local, agent.address(), Tls.client(hostAFiles), "a").start(Duration.ofSeconds(1))) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (pusher.skipped.sum() < blocks && System.nanoTime() < deadline) Thread.sleep(100);
+            assertEquals(blocks, pusher.skipped.sum(), "each refused block once, then the next");
+            assertEquals(0, pusher.pushed.sum());
+        } finally {
+            full.close();
+        }
+    }
+
+    @Test
     void anAgentThatAcceptsNoArchivesRefusesThemClearly() throws Exception {
         try (Agent agent = receiver(new InetSocketAddress("127.0.0.1", 0), null);
              AgentClient client = AgentClient.connect(loops, agent.address(), Tls.client(hostAFiles), "a", Duration.ofSeconds(5)).join()) {

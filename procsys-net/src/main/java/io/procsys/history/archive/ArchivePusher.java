@@ -42,8 +42,8 @@ public final class ArchivePusher implements AutoCloseable {
     private final EventLoopGroup group = Transport.eventLoops(1);
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("procsys-archive").priority(Thread.MIN_PRIORITY).factory());
-    /** Blocks the receiver took. */
-    public final LongAdder pushed = new LongAdder();
+    /** Blocks the receiver took, and blocks it refused for good (over a bound, a day it does not keep): skipped. */
+    public final LongAdder pushed = new LongAdder(), skipped = new LongAdder();
     private AgentClient client;
     /** The last frame the receiver holds (asked again after every failure). */
     private long cursor;
@@ -86,9 +86,9 @@ public final class ArchivePusher implements AutoCloseable {
                 if (entry.firstMillis() <= cursor) continue;
                 byte[] bytes = recording.read(day, entry);
                 if (!entry.matches(bytes, 0)) return; // being rewritten (thinning): the next pass
-                send(entry, bytes);
+                if (send(entry, bytes)) pushed.increment();
+                else skipped.increment();
                 cursor = entry.lastMillis();
-                pushed.increment();
             }
         }
     }
@@ -104,13 +104,25 @@ public final class ArchivePusher implements AutoCloseable {
         }
     }
 
-    private void send(BlockEntry entry, byte[] bytes) throws ExecutionException, InterruptedException, TimeoutException {
+    /**
+     * Sends one block, part by part: whether the receiver took it (false: it refused it for good,
+     * EFBIG or EINVAL, logged; the next blocks go all the same). Anything else ends the pass.
+     */
+    private boolean send(BlockEntry entry, byte[] bytes) throws ExecutionException, InterruptedException, TimeoutException {
         byte[] encoded = entry.encode();
         for (int at = 0; at < bytes.length; at += Message.MAX_ARCHIVE_PART) {
             byte[] part = Arrays.copyOfRange(bytes, at, Math.min(bytes.length, at + Message.MAX_ARCHIVE_PART));
             int offset = at;
-            client.request(id -> new Message.ArchivePart(id, encoded, offset, part), WAIT_MILLIS).get(WAIT_MILLIS + 1000, TimeUnit.MILLISECONDS);
+            try {
+                client.request(id -> new Message.ArchivePart(id, encoded, offset, part), WAIT_MILLIS).get(WAIT_MILLIS + 1000, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (!(ErrnoException.unwrapped(e.getCause()) instanceof ErrnoException r) || (r.errno() != Errno.EFBIG && r.errno() != Errno.EINVAL)) throw e;
+                LOG.log(System.Logger.Level.WARNING, "archive: " + to + " refused the block of " + java.time.Instant.ofEpochMilli(entry.firstMillis())
+                        + ": " + r.getMessage() + " (skipped)");
+                return false;
+            }
         }
+        return true;
     }
 
     private static String reason(Exception e) {
