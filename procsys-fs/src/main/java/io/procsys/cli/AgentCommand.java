@@ -87,7 +87,7 @@ final class AgentCommand implements Callable<Integer> {
             throw e;
         }
         try {
-            recordOptions.startOn(agent);
+            recordOptions.startOn(agent, tls.client(node));
         } catch (UserError e) {
             agent.close();
             metrics.close();

@@ -5,6 +5,10 @@ import io.procsys.daemon.UserError;
 import io.procsys.history.Recorder;
 import picocli.CommandLine.Option;
 
+import io.netty.handler.ssl.SslContext;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -40,13 +44,22 @@ final class RecordOptions {
                     + "today and yesterday whole); 0 never thins.")
     int thinAfter;
 
-    @Option(names = "--archive-to", paramLabel = "DIR",
-            description = "Also copy every closed block to DIR/NAME/ (a disk a mount reads with --history DIR), so this host's past is "
-                    + "served after the host is gone.")
-    Path archive;
+    @Option(names = "--archive-to", paramLabel = "DIR|HOST:PORT",
+            description = "Also copy every closed block to DIR/NAME/ (a disk a mount reads with --history DIR), or push it over mutual TLS "
+                    + "to the agent at HOST:PORT (agent --accept-archives), so this host's past is served after the host is gone.")
+    String archive;
 
-    /** Starts recording through {@code agent} when --record was given. */
-    void startOn(RunningAgent agent) {
+    @Option(names = "--accept-archives", paramLabel = "DIR",
+            description = "Keep the blocks other agents push (--archive-to HOST:PORT) in DIR/NAME/, NAME their certificate's, for "
+                    + "mount --history DIR. Needs TLS. Off by default: they are refused.")
+    Path acceptArchives;
+
+    /** Starts recording through {@code agent} when --record was given, and accepting archives when asked; {@code clientTls}: null with --insecure. */
+    void startOn(RunningAgent agent, SslContext clientTls) {
+        if (acceptArchives != null) {
+            if (clientTls == null) throw new UserError("--accept-archives needs TLS: blocks are kept under the pushing agent's certificate name", 2);
+            agent.acceptArchives(acceptArchives);
+        }
         if (dir == null) {
             if (archive != null) throw new UserError("--archive-to copies what --record records: give --record DIR too", 2);
             return;
@@ -60,7 +73,16 @@ final class RecordOptions {
         }
         if (settings.block().compareTo(settings.interval()) < 0) throw new UserError("--record-block must be at least --record-interval", 2);
         if (thinAfter < 0) throw new UserError("--record-thin-after takes 0 (never) or a number of days", 2);
-        agent.record(dir, settings, archive).thinAfter(thinAfter);
+        InetSocketAddress pushTo = pushAddress(archive);
+        if (pushTo != null && clientTls == null) throw new UserError("--archive-to HOST:PORT needs TLS: the receiver names the blocks by this agent's certificate", 2);
+        agent.record(dir, settings, archive == null || pushTo != null ? null : Path.of(archive)).thinAfter(thinAfter);
+        if (pushTo != null) agent.pushArchiveTo(pushTo, clientTls);
+    }
+
+    /** The address of --archive-to HOST:PORT, or null for a directory (one that exists, or any path not ending in :PORT). */
+    static InetSocketAddress pushAddress(String archive) {
+        if (archive == null || !archive.matches(".+:\\d{1,5}") || Files.isDirectory(Path.of(archive))) return null;
+        return Hosts.parseAddress(archive);
     }
 
     /** Durations as users write them: 10s, 500ms, 5m, 1h, 2d, or a number of seconds. */

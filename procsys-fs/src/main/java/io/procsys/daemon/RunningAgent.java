@@ -22,6 +22,10 @@ public final class RunningAgent implements AutoCloseable {
     private final SslContext tls;
     /** This host's recording (--record), or null. */
     private volatile AgentRecording recording;
+    /** Pushes the recording's blocks to another agent (--archive-to HOST:PORT), or null. */
+    private volatile io.procsys.history.archive.ArchivePusher pusher;
+    /** Keeps the blocks other agents push (--accept-archives), or null. */
+    private volatile io.procsys.history.archive.ArchiveInbox inbox;
 
     private final String node;
 
@@ -116,6 +120,23 @@ public final class RunningAgent implements AutoCloseable {
         return recording.recorder();
     }
 
+    /**
+     * Pushes each closed block of the recording (start {@link #record} first) to the agent at
+     * {@code to}, with the client certificate of {@code clientTls}, which names this host there.
+     */
+    public void pushArchiveTo(InetSocketAddress to, SslContext clientTls) {
+        Path dir = recording.recorder().directory();
+        pusher = new io.procsys.history.archive.ArchivePusher(new io.procsys.history.StoreReader(dir), to, clientTls, node)
+                .start(recording.recorder().settings().block());
+        System.getLogger("io.procsys.history").log(System.Logger.Level.INFO, "archive: pushing the blocks of " + dir + " to " + to);
+    }
+
+    /** Keeps the blocks other agents push under {@code dir}/NAME, NAME their certificate's (docs/history.md). */
+    public void acceptArchives(Path dir) {
+        inbox = new io.procsys.history.archive.ArchiveInbox(dir, System::currentTimeMillis);
+        agent.acceptArchives(inbox);
+    }
+
     public InetSocketAddress address() {
         return agent.address();
     }
@@ -132,8 +153,10 @@ public final class RunningAgent implements AutoCloseable {
 
     @Override
     public void close() {
+        if (pusher != null) pusher.close();
         if (recording != null) recording.close();
         agent.close();
+        if (inbox != null) inbox.close();
         tree.close();
     }
 

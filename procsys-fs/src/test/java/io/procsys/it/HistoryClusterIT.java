@@ -15,8 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A recorded cluster (issue 40): three agents (mutual TLS, each recording this host's /proc under
- * its own name) — b is killed during the recording; c copies its closed blocks to an archive
- * (--archive-to) and is then killed and its own recording deleted. One view of the past (a real
+ * its own name) — b is killed during the recording; c pushes its closed blocks over mutual TLS to
+ * a (c --archive-to a's address, a --accept-archives DIR, which files them under c's certificate
+ * name) and is then killed and its own recording deleted. One view of the past (a real
  * `procsys mount --at`, paused, moved with `procsys seek`): before b's last frame all three hosts
  * are there, after it b is absent and `procsys status` names it; c's past comes from the archive
  * alone; hosts/ lists the hosts present, meminfo sums them, ps shows each one's processes.
@@ -41,15 +42,16 @@ class HistoryClusterIT {
         records = work.resolve("records");
         archive = work.resolve("archive");
         marker = new ProcessBuilder("sleep", MARK).start();
-        a = RecordingAgent.start("a", certs, records, work.resolve("a.log"));
+        a = RecordingAgent.start("a", certs, records, work.resolve("a.log"), "--accept-archives", archive.toString());
         b = RecordingAgent.start("b", certs, records, work.resolve("b.log"));
-        c = RecordingAgent.start("c", certs, records, work.resolve("c.log"), "--archive-to", archive.toString());
+        c = RecordingAgent.start("c", certs, records, work.resolve("c.log"), "--archive-to", "127.0.0.1:" + a.port());
         for (RecordingAgent agent : List.of(a, b, c)) agent.waitForBlocks(2, 30_000);
         b.kill();
         framesOfB = RecordingAgent.frameTimes(b.recording());
         long lastOfB = framesOfB.getLast();
-        // c records on until well after b's last frame, then dies, and its disk with it
-        ClusterMountIT.waitFor(() -> framesIn(c.recording()).stream().anyMatch(t -> t > lastOfB + 3 * RecordingAgent.BLOCK_MS), 30_000, "c records on");
+        // c records on, and a has its blocks, until well after b's last frame; then c dies, and its disk with it
+        ClusterMountIT.waitFor(() -> framesIn(archive.resolve("c")).stream().anyMatch(t -> t > lastOfB + 3 * RecordingAgent.BLOCK_MS), 30_000,
+                "c's blocks reach a: " + c.logText() + a.logText());
         c.kill();
         try (var walk = Files.walk(c.recording())) {
             for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
@@ -154,6 +156,7 @@ class HistoryClusterIT {
     @Test
     void theArchivedHostIsServedAfterItAndItsDiskAreGone() throws IOException {
         assertTrue(Files.notExists(c.recording()) && !c.process().isAlive(), "c and its own recording are gone");
+        assertEquals(List.of("c"), ClusterMountIT.names(archive), "a files c's blocks under c's certificate name, and nothing else");
         seek(framesOfC.get(framesOfC.size() / 2) / 1000 * 1000);
         assertTrue(hosts().contains("c"), status());
         assertTrue(Files.exists(view.resolve("hosts/c/" + marker.pid() + "/stat")), "c's processes, from the archive");

@@ -184,6 +184,8 @@ final class HostilePeer implements AutoCloseable {
             case Message.IoprioGet a -> new Message.IoprioGet(id, a.pid(), a.startTime());
             case Message.History h -> new Message.History(id, h.host(), h.fromMillis(), h.toMillis());
             case Message.Scope s -> new Message.Scope(id, s.specs());
+            case Message.ArchiveWhere a -> new Message.ArchiveWhere(id);
+            case Message.ArchivePart a -> new Message.ArchivePart(id, a.entry(), a.offset(), a.part());
             case Message.ScopeReply r -> new Message.ScopeReply(id, r.state());
             case Message.Done d -> new Message.Done(id, d.value());
             case Message.Attributes a -> new Message.Attributes(id, a.attributes());

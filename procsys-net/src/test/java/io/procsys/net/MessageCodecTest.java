@@ -59,6 +59,8 @@ class MessageCodecTest {
                 new Message.IoprioGet(21, 4194303, 0L), new Message.Done(22, 0), new Message.Done(23, 16388),
                 new Message.History(28, "", 1_765_000_000_000L, 1_765_000_600_000L), new Message.History(29, "rack/h17", -5, -5),
                 new Message.Scope(31, List.of("web.service", "k8s=shop/web-*:app")),
+                new Message.ArchiveWhere(34), new Message.ArchivePart(35, new byte[Message.ARCHIVE_ENTRY_BYTES], 0, new byte[]{1, 2, 3}),
+                new Message.ArchivePart(36, new byte[Message.ARCHIVE_ENTRY_BYTES], 24_576, new byte[Message.MAX_ARCHIVE_PART]),
                 new Message.ScopeReply(32, new ScopeState(ScopeState.Outcome.PRESENT, "v2", List.of("0::/system.slice/web.service"), 3, "")),
                 new Message.ScopeReply(33, ScopeState.leftOut(ScopeState.Outcome.AMBIGUOUS, "hybrid", "2 cgroups named web.service")));
         for (Message m : messages) assertEquals(m, roundTrip(m));
@@ -195,5 +197,25 @@ class MessageCodecTest {
             body.release();
             in.finishAndReleaseAll();
         }
+    }
+
+    @Test
+    void theLargestArchivePartFitsARequestFrameAndNoneLargerIsTaken() {
+        Message.ArchivePart largest = new Message.ArchivePart(7, new byte[Message.ARCHIVE_ENTRY_BYTES], 0, new byte[Message.MAX_ARCHIVE_PART]);
+        EmbeddedChannel out = channel(Framing.MAX_REPLY_FRAME), agent = channel(Framing.MAX_REQUEST_FRAME);
+        out.writeOutbound(largest);
+        ByteBuf chunk;
+        while ((chunk = out.readOutbound()) != null) agent.writeInbound(chunk);
+        assertEquals(largest, agent.readInbound(), "decoded by an agent, whose requests are bounded to 16 KiB");
+        for (int[] lengthAndOffset : new int[][]{{Message.MAX_ARCHIVE_PART + 1, 0}, {0, 0}, {10, -1}}) {
+            ByteBuf body = Unpooled.buffer().writeByte(32).writeInt(5).writeBytes(new byte[Message.ARCHIVE_ENTRY_BYTES])
+                    .writeInt(lengthAndOffset[1]).writeShort(lengthAndOffset[0]).writeBytes(new byte[lengthAndOffset[0]]);
+            EmbeddedChannel in = channel(Framing.MAX_REQUEST_FRAME);
+            assertThrows(io.netty.handler.codec.DecoderException.class,
+                    () -> in.writeInbound(Unpooled.buffer().writeInt(body.readableBytes()).writeBytes(body)), lengthAndOffset[0] + " at " + lengthAndOffset[1]);
+            body.release();
+            in.finishAndReleaseAll();
+        }
+        assertThrows(IllegalArgumentException.class, () -> new Message.ArchivePart(1, new byte[47], 0, new byte[1]), "an entry is 48 bytes");
     }
 }

@@ -73,6 +73,8 @@ public final class Agent implements AutoCloseable {
     private final FileSource fileSource;
     /** Where History requests are answered from (null: nothing recorded, ENODATA). */
     private volatile HistorySource history;
+    /** Where blocks other agents push are kept (null: refused, EPERM). */
+    private volatile ArchiveSink archives;
     /** The scopes this agent serves (docs/scope.md); null on a tree node, which refuses them. */
     private volatile Scopes scopes;
     /** The process tables of each scope, shared between the connections that see it. */
@@ -173,6 +175,7 @@ public final class Agent implements AutoCloseable {
                             ScopeHandler.files(scope, threads.fileWork())), stats));
             ch.pipeline().addLast("requests", new RequestHandler(tree, stats, fileWork, threads.fileWork(), tables, tableSource, fileSource));
             ch.pipeline().addLast("actions", new ActionHandler(actions, threads.fileWork(), stats, trust));
+            ch.pipeline().addLast("archives", new ArchiveHandler(() -> archives, threads.fileWork(), stats, trust));
             ch.pipeline().addLast("history", new HistoryHandler(() -> history, threads.fileWork(), stats));
         }
     }
@@ -238,6 +241,12 @@ public final class Agent implements AutoCloseable {
     /** Answers History requests from {@code source} from now on (null: none, ENODATA). */
     public Agent history(HistorySource source) {
         this.history = source;
+        return this;
+    }
+
+    /** Keeps the recorded blocks other agents push in {@code sink} from now on (null: refuses them, EPERM). */
+    public Agent acceptArchives(ArchiveSink sink) {
+        this.archives = sink;
         return this;
     }
 

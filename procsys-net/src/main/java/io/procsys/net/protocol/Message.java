@@ -18,8 +18,9 @@ public sealed interface Message {
      * 6: Welcome says how long the agent may wait for hosts below it (a tree node).
      * 7: History asks for a host's recorded past.
      * 8: Scope (a connection that sees one scope, docs/scope.md).
+     * 9: ArchiveWhere and ArchivePart push an agent's recorded blocks to another (docs/history.md).
      */
-    int PROTOCOL_VERSION = 8;
+    int PROTOCOL_VERSION = 9;
     /** The first version with actions: a client that negotiated an older one sends none (and answers EPERM itself). */
     int ACTIONS_VERSION = 3;
     /** The first version whose Table may leave parts out: a client that negotiated an older one asks for all. */
@@ -34,6 +35,12 @@ public sealed interface Message {
     long MAX_HISTORY_SPAN_MILLIS = 86_400_000;
     /** The first version with Scope: a mount with --scope leaves an older agent's host out. */
     int SCOPE_VERSION = 8;
+    /** The first version with ArchiveWhere and ArchivePart: a pusher waits for an older receiver to be upgraded. */
+    int ARCHIVE_VERSION = 9;
+    /** An index entry of a recording, as ArchivePart carries it (io.procsys.history.BlockEntry). */
+    int ARCHIVE_ENTRY_BYTES = 48;
+    /** The most bytes of a block one ArchivePart carries: with its header, under {@link Framing#MAX_REQUEST_FRAME}. */
+    int MAX_ARCHIVE_PART = 12 * 1024;
     /** The longest wait an agent may announce (a larger one is refused as malformed): 10 minutes. */
     long MAX_WAITS_MILLIS = 600_000;
     /**
@@ -161,6 +168,39 @@ public sealed interface Message {
     record Scope(int id, List<String> specs) implements Message {
         public Scope {
             specs = List.copyOf(specs);
+        }
+    }
+
+    /**
+     * Pusher → receiver (version 9): the time of the last frame the receiver holds of the pusher's
+     * host, the host its certificate names (Data: an i64, Long.MIN_VALUE for none), or Error
+     * (EPERM: it accepts no archives).
+     */
+    record ArchiveWhere(int id) implements Message {}
+
+    /**
+     * Pusher → receiver (version 9): {@code part}, at {@code offset}, of the recorded block whose
+     * index entry is {@code entry} ({@link #ARCHIVE_ENTRY_BYTES}); parts come in order, and the
+     * receiver stores the block, under the name of the pusher's certificate, when its last part
+     * came. Answered with Done(0), or Error (EPERM: no archives accepted; EINVAL: a part out of
+     * order or a block that fails its CRC; EDQUOT: over the host's bound; EAGAIN: busy).
+     */
+    record ArchivePart(int id, byte[] entry, int offset, byte[] part) implements Message {
+        public ArchivePart {
+            if (entry.length != ARCHIVE_ENTRY_BYTES || offset < 0 || part.length < 1 || part.length > MAX_ARCHIVE_PART) {
+                throw new IllegalArgumentException("archive part of " + part.length + " bytes at " + offset);
+            }
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ArchivePart p && p.id == id && p.offset == offset
+                    && java.util.Arrays.equals(p.entry, entry) && java.util.Arrays.equals(p.part, part);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(id, offset, java.util.Arrays.hashCode(entry), java.util.Arrays.hashCode(part));
         }
     }
 

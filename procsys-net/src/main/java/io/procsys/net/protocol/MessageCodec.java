@@ -20,7 +20,7 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, Message> 
     static final int HELLO = 1, WELCOME = 2, STAT = 10, LIST = 11, READ = 12, READLINK = 13, TABLE = 14,
             SIGNAL = 15, SET_PRIORITY = 16, IOPRIO_GET = 17,
             ATTRIBUTES = 20, LISTING = 21, DATA = 22, LINK_TEXT = 23, ERROR = 24, DONE = 25,
-            SCOPE = 26, SCOPE_REPLY = 27, HISTORY = 30;
+            SCOPE = 26, SCOPE_REPLY = 27, HISTORY = 30, ARCHIVE_WHERE = 31, ARCHIVE_PART = 32;
     /** A user name in an action: what useradd accepts is far shorter (32); anything longer is refused. */
     static final int MAX_USER = 256;
     static final int MAX_STRING = 4096;
@@ -60,6 +60,9 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, Message> 
                     .writeInt(a.nice()), a.user()).writeInt(a.uid());
             case Message.IoprioGet a -> buf.writeByte(IOPRIO_GET).writeInt(a.id()).writeInt(a.pid()).writeLong(a.startTime());
             case Message.History h -> writeString(buf.writeByte(HISTORY).writeInt(h.id()), h.host()).writeLong(h.fromMillis()).writeLong(h.toMillis());
+            case Message.ArchiveWhere a -> buf.writeByte(ARCHIVE_WHERE).writeInt(a.id());
+            case Message.ArchivePart a -> buf.writeByte(ARCHIVE_PART).writeInt(a.id()).writeBytes(a.entry()).writeInt(a.offset())
+                    .writeShort(a.part().length).writeBytes(a.part());
             case Message.Done d -> buf.writeByte(DONE).writeInt(d.id()).writeInt(d.value());
             case Message.Attributes a -> writeAttributes(buf.writeByte(ATTRIBUTES).writeInt(a.id()), a.attributes());
             case Message.Listing l -> writeEntries(buf.writeByte(LISTING).writeInt(l.id()), l.entries());
@@ -89,6 +92,8 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, Message> 
             case SET_PRIORITY -> new Message.SetPriority(id, readInt(in), readLong(in), readInt(in), readUser(in), readInt(in));
             case IOPRIO_GET -> new Message.IoprioGet(id, readInt(in), readLong(in));
             case HISTORY -> history(id, readString(in), readLong(in), readLong(in));
+            case ARCHIVE_WHERE -> new Message.ArchiveWhere(id);
+            case ARCHIVE_PART -> archivePart(id, in);
             case DONE -> new Message.Done(id, readInt(in));
             case ATTRIBUTES -> new Message.Attributes(id, readAttributes(in));
             case LISTING -> new Message.Listing(id, readEntries(in));
@@ -128,6 +133,22 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, Message> 
     private static Message.History history(int id, String host, long from, long to) {
         if (!Message.spanFits(from, to)) throw new CorruptedFrameException("history from " + from + " to " + to);
         return new Message.History(id, host, from, to);
+    }
+
+    /** An entry, an offset, and 1 to {@link Message#MAX_ARCHIVE_PART} bytes of the block. */
+    private static Message.ArchivePart archivePart(int id, ByteBuf in) {
+        byte[] entry = readBytes(in, Message.ARCHIVE_ENTRY_BYTES);
+        int offset = readInt(in);
+        int length = readShort(in);
+        if (offset < 0 || length < 1 || length > Message.MAX_ARCHIVE_PART) throw new CorruptedFrameException("archive part of " + length + " bytes at " + offset);
+        return new Message.ArchivePart(id, entry, offset, readBytes(in, length));
+    }
+
+    private static byte[] readBytes(ByteBuf in, int length) {
+        need(in, length);
+        byte[] bytes = new byte[length];
+        in.readBytes(bytes);
+        return bytes;
     }
 
     private static int readParts(ByteBuf in) {
