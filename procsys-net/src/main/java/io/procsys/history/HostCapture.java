@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -49,16 +50,23 @@ public final class HostCapture implements Recorder.FrameSource {
         return parts;
     }
 
+    /**
+     * Reads the host, stamped with the middle of the reading: the process table takes most of it
+     * (100–150 ms on a busy 2-core host), and its counters are read all along, so the middle is
+     * where they are on average; stat, read just before it, is within half the reading of it.
+     */
     @Override
-    public Frame capture(long nowMillis) {
+    public Frame capture(LongSupplier clock) {
         long started = System.nanoTime();
+        long before = clock.getAsLong();
         Map<String, Item> files = new TreeMap<>();
         for (String path : FILES) {
             Item item = readFile(path);
             if (item != null) files.put(path, item);
         }
         Map<Integer, Task> tasks = tasks();
-        return Frame.of(nowMillis, intervalMillis, (System.nanoTime() - started) / 1000, files, tasks);
+        long after = Math.max(before, clock.getAsLong()); // a clock set back while reading: the start is all there is
+        return Frame.of(before + (after - before) / 2, intervalMillis, (System.nanoTime() - started) / 1000, files, tasks);
     }
 
     private Item readFile(String path) {
