@@ -61,15 +61,20 @@ class HistoryGroundTruthIT {
             return mount.view().clock();
         }
 
-        /** The view stopped at {@code millis} (plus the shift of a wrong-replay check). */
+        /**
+         * The view stopped at {@code millis} (plus the shift of a wrong-replay check), its frames
+         * there loaded: a view fetches a recording in 10-min windows, and one that is still coming
+         * shows the host absent (the 600-s run met that far from where the mount began).
+         */
         void showStill(long millis) {
             clock().pause();
             clock().seek(millis + SHIFT);
+            mount.view().load(java.time.Duration.ofSeconds(20));
         }
 
-        /** The view running on from {@code millis}. */
+        /** The view running on from {@code millis}, its frames there loaded first. */
         void showRunning(long millis) {
-            clock().seek(millis + SHIFT);
+            showStill(millis);
             clock().resume();
         }
 
