@@ -99,7 +99,7 @@ final class TruthChecks {
                 if (!shown.containsKey(e.getValue().parent())) threadless.remove(e.getValue().parent());
             }
         }
-        threadless.removeIf(pid -> shownTree.get(pid).name().startsWith("{")); // threads
+        threadless.removeIf(pid -> shownTree.get(pid).name().startsWith("{") || shownTree.get(pid).name().equals("ps")); // threads; ps as ps()
         if (!threadless.equals(shown.keySet())) problem("pstree shows " + threadless + ", ps " + shown.keySet());
         for (int pid : logged.keySet()) {
             TruthLog.TreeNode a = loggedTree.get(pid), b = shownTree.get(pid);

@@ -33,8 +33,8 @@ final class TruthRates {
                 bestOffset = offset;
             }
         }
-        if (best.isEmpty()) return best;
         List<String> out = new ArrayList<>(best);
+        if (best.isEmpty()) return out;
         out.add("(best start offset " + bestOffset + " ms)");
         return out;
     }
@@ -110,7 +110,10 @@ final class TruthRates {
             double recorded = r.counters().cpuPercent(burner, t0 + offset, t0 + offset + 1000);
             return Math.abs(shown - recorded) > 10 ? List.of(r.name() + ": top shows the half burner at " + shown + " %, recorded " + recorded) : List.of();
         });
-        if (Math.abs(shown - 50) > 10) problems.add(r.name() + ": top shows the half burner at " + shown + " %, not 50 ± 10:\n" + out);
+        // 50 ± 10 where the burner really had 50 ± 5 then: it keeps its cumulative share, so after a busy spell it runs ahead
+        // for a while (63.8 % recorded at one such start), and the replay must show that, not 50
+        double then = r.counters().cpuPercent(burner, t0, t0 + 1000);
+        if (Math.abs(then - 50) <= 5 && Math.abs(shown - 50) > 10) problems.add(r.name() + ": top shows the half burner at " + shown + " %, not 50 ± 10:\n" + out);
         return problems;
     }
 
@@ -135,7 +138,7 @@ final class TruthRates {
             return off;
         });
         double average = rows.get(5);
-        if (Math.abs(average - 50) > 10 || Math.abs(average - recorded) > 10) problems.add(r.name() + ": pidstat's average " + average + " %, recorded " + recorded);
+        if (Math.abs(recorded - 50) <= 5 && Math.abs(average - 50) > 10 || Math.abs(average - recorded) > 10) problems.add(r.name() + ": pidstat's average " + average + " %, recorded " + recorded);
         if (!problems.isEmpty()) problems.add(out);
         return problems;
     }
