@@ -30,8 +30,8 @@ public final class HostCapture implements Recorder.FrameSource {
     public static final String ATTRS = "attrs", EXE = "exe";
     /** The parts of the process table a frame asks for: environ is never readable, ns/ is left out (only pstree -S reads it). */
     public static final int TABLE_PARTS = parts(List.of("stat", "statm", "status", "cmdline", "comm", "cgroup", "exe"));
-    /** The system files whose numbers count (replayed as rates): read with the tasks' stat, together. */
-    static final List<String> COUNTER_FILES = List.of("stat", "vmstat", "diskstats", "net/dev");
+    /** The system files whose numbers count (replayed as rates; uptime is the clock rates are divided by): read with the tasks' stat, together. */
+    static final List<String> COUNTER_FILES = List.of("stat", "uptime", "vmstat", "diskstats", "net/dev");
     /** Largest system file taken (cpuinfo of a large host is tens of KiB). */
     static final int MAX_FILE = 1 << 20;
     /** Largest stat of a task read again (one line: under 1 KiB). */
