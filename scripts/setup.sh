@@ -17,7 +17,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$here/scripts/find-jdk.sh"
 
-packages=(fuse3 libfuse3-dev maven gcc procps net-tools util-linux iproute2 sysstat htop tmux prometheus-node-exporter prometheus python3 curl dnsmasq-base systemd systemd-container debootstrap python3-seccomp python3-psutil python3-yaml busybox glances qemu-system-x86 e2fsprogs lintian binutils dpkg-dev unzip)
+packages=(fuse3 libfuse3-dev maven gcc procps psmisc net-tools util-linux iproute2 sysstat htop tmux prometheus-node-exporter prometheus python3 curl dnsmasq-base systemd systemd-container debootstrap python3-seccomp python3-psutil python3-yaml busybox glances qemu-system-x86 e2fsprogs lintian binutils dpkg-dev unzip)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -201,10 +201,9 @@ class HistoryReplayIT {
         System.out.println("HistoryReplayIT: burner measured live " + String.format("%.1f", realPercent) + " % over 6 s, "
                 + String.format("%.1f", had) + " % in that second; top in the past " + cpu + " %\n" + top.out());
         assertTrue(Math.abs(realPercent - 50) <= 10, "the burner ran at its 50 % duty (" + realPercent + " %): else the machine was too busy to tell");
-        // within 20 points, not the issue's 10: on a loaded machine a frame's counters are read up to ~150 ms after the
-        // frame's time, and top's one-second rate between two such frames is off by that share (seen: 64.8 and 67.0 %
-        // against 50; issue 40's notes). A replay of zero rows then a spike, or of another process's CPU, still fails.
-        assertTrue(Math.abs(cpu - had) <= 20, "top shows " + cpu + " %, the burner really had " + had + " % in that second: " + row);
+        // within the issue's 10 points: a frame is stamped in the middle of its reading (HostCapture), so the 100-150 ms
+        // a loaded machine takes to read it no longer scales the rate between two frames (it gave 64.8 and 67.0 % for 50)
+        assertTrue(Math.abs(cpu - had) <= 10, "top shows " + cpu + " %, the burner really had " + had + " % in that second: " + row);
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -29,8 +30,12 @@ public final class HostCapture implements Recorder.FrameSource {
     public static final String ATTRS = "attrs", EXE = "exe";
     /** The parts of the process table a frame asks for: environ is never readable, ns/ is left out (only pstree -S reads it). */
     public static final int TABLE_PARTS = parts(List.of("stat", "statm", "status", "cmdline", "comm", "cgroup", "exe"));
+    /** The system files whose numbers count (replayed as rates; uptime is the clock rates are divided by): read with the tasks' stat, together. */
+    static final List<String> COUNTER_FILES = List.of("stat", "uptime", "vmstat", "diskstats", "net/dev");
     /** Largest system file taken (cpuinfo of a large host is tens of KiB). */
     static final int MAX_FILE = 1 << 20;
+    /** Largest stat of a task read again (one line: under 1 KiB). */
+    static final int MAX_STAT = 4096;
 
     private final ExportedTree tree;
     private final Supplier<ByteBuf> table;
@@ -49,20 +54,53 @@ public final class HostCapture implements Recorder.FrameSource {
         return parts;
     }
 
+    /**
+     * Reads the host, stamped with the time its counters were read: the process table takes
+     * 20-400 ms on a busy 2-core host, and a process late in it was read that much after one
+     * early, so a stamp anywhere in it scaled the rates replayed between two frames (a 50 %
+     * burner showed 70 % in top). The counters, each task's stat and the system files that count
+     * ({@link #COUNTER_FILES}), are therefore read again together after the table, in a few ms,
+     * and the frame is stamped in the middle of that pass.
+     */
     @Override
-    public Frame capture(long nowMillis) {
+    public Frame capture(LongSupplier clock) {
         long started = System.nanoTime();
         Map<String, Item> files = new TreeMap<>();
         for (String path : FILES) {
-            Item item = readFile(path);
+            if (COUNTER_FILES.contains(path)) continue;
+            Item item = readFile(path, MAX_FILE);
             if (item != null) files.put(path, item);
         }
-        Map<Integer, Task> tasks = tasks();
-        return Frame.of(nowMillis, intervalMillis, (System.nanoTime() - started) / 1000, files, tasks);
+        Map<Integer, Task> table = tasks();
+        long before = clock.getAsLong();
+        for (String path : COUNTER_FILES) {
+            Item item = readFile(path, MAX_FILE);
+            if (item != null) files.put(path, item);
+        }
+        Map<Integer, Task> tasks = withFreshStats(table);
+        long after = Math.max(before, clock.getAsLong()); // a clock set back while reading: the start is all there is
+        return Frame.of(before + (after - before) / 2, intervalMillis, (System.nanoTime() - started) / 1000, files, tasks);
     }
 
-    private Item readFile(String path) {
-        WholeFile.Buffer buffer = new WholeFile.Buffer(MAX_FILE);
+    /** Each task with its stat read again now; one that ended since, or whose pid is another's now, keeps the table's. */
+    private Map<Integer, Task> withFreshStats(Map<Integer, Task> table) {
+        Map<Integer, Task> tasks = new TreeMap<>();
+        for (Task t : table.values()) {
+            Item old = t.item("stat");
+            Item now = old == null || old.failed() ? null : readFile(t.owner() == 0 ? t.id() + "/stat" : t.owner() + "/task/" + t.id() + "/stat", MAX_STAT);
+            if (now == null || now.failed() || ProcStat.startTime(now.text()) != t.startTime()) {
+                tasks.put(t.id(), t);
+                continue;
+            }
+            Map<String, Item> items = new HashMap<>(t.items());
+            items.put("stat", now);
+            tasks.put(t.id(), new Task(t.id(), t.owner(), t.startTime(), items));
+        }
+        return tasks;
+    }
+
+    private Item readFile(String path, int max) {
+        WholeFile.Buffer buffer = new WholeFile.Buffer(max);
         try {
             int errno = tree.readWhole(path, buffer);
             if (errno == Errno.ENOENT) return null;

@@ -23,9 +23,13 @@ import java.util.function.LongSupplier;
 public final class Recorder implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("io.procsys.history");
 
-    /** Where frames come from: a host's files and process table now. */
+    /**
+     * Where frames come from: a host's files and process table now. A frame is stamped with the
+     * time its counters were read, on {@code clock} (wall ms): reading a host takes a while under
+     * load, and a stamp taken before it would scale every rate replayed between two frames.
+     */
     public interface FrameSource {
-        Frame capture(long nowMillis);
+        Frame capture(LongSupplier clock);
     }
 
     /**
@@ -143,9 +147,9 @@ public final class Recorder implements AutoCloseable {
     /** Takes one frame now, and closes and stores the block when it is due. */
     public synchronized void tick() {
         if (closed) return;
-        long now = clock.getAsLong();
-        if (stats.stoppedBecause != null && now < retryAtMillis) return;
-        Frame frame = source.capture(now);
+        if (stats.stoppedBecause != null && clock.getAsLong() < retryAtMillis) return;
+        Frame frame = source.capture(clock);
+        long now = frame.timeMillis();
         boolean newDay = writer.frames() > 0 && !DayFiles.dayOf(now).equals(DayFiles.dayOf(writer.firstMillis()));
         boolean segmentDue = now - segmentStartMillis >= settings.segment().toMillis();
         if (newDay || now < lastFrameMillis) { // a day's files hold whole segments; a clock set back starts afresh

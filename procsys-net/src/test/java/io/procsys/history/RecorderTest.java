@@ -36,8 +36,8 @@ class RecorderTest {
     /** The frames a source gave, kept to compare with what was recorded. */
     record Kept(Recorder.FrameSource source, List<Frame> frames) implements Recorder.FrameSource {
         @Override
-        public Frame capture(long nowMillis) {
-            Frame f = source.capture(nowMillis);
+        public Frame capture(java.util.function.LongSupplier clock) {
+            Frame f = source.capture(clock);
             frames.add(f);
             return f;
         }
@@ -77,7 +77,10 @@ class RecorderTest {
     @Test
     void aWriteThatFailsStopsRecordingAndItResumesLater() throws IOException {
         AtomicLong clock = new AtomicLong(1_765_000_000_000L);
-        Recorder.FrameSource source = now -> Frames.frame(now, java.util.Map.of("loadavg", Item.file(("0.00 0.00 0.00 1/1 " + now % 1000 + "\n").getBytes())));
+        Recorder.FrameSource source = wall -> {
+            long now = wall.getAsLong();
+            return Frames.frame(now, java.util.Map.of("loadavg", Item.file(("0.00 0.00 0.00 1/1 " + now % 1000 + "\n").getBytes())));
+        };
         Recorder.Settings settings = new Recorder.Settings(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofHours(1), 7, 1L << 30, 9);
         try (Recorder recorder = new Recorder(source, dir, settings, clock::get)) {
             // root writes through any mode: the day's data file is a directory instead, as unwritable as a full disk
@@ -108,7 +111,8 @@ class RecorderTest {
     /** A frame every 6 h of a fake clock: {@code padding} bytes of noise (deflate cannot shrink it) make each day's size known. */
     private static Recorder.FrameSource noisyFrames(int padding) {
         java.util.Random random = new java.util.Random(40);
-        return now -> {
+        return clock -> {
+            long now = clock.getAsLong();
             StringBuilder noise = new StringBuilder();
             for (int i = 0; i < padding / 8; i++) noise.append(Long.toHexString(random.nextLong() | Long.MIN_VALUE), 0, 8);
             return Frames.frame(now, java.util.Map.of("loadavg", Item.file(("0.00 0.00 0.00 1/1 " + noise + "\n").getBytes())));
@@ -181,5 +185,39 @@ class RecorderTest {
         java.util.Map<java.time.LocalDate, Integer> own = framesByDay(dir.resolve("own"));
         assertEquals(java.util.Map.of(DayFiles.dayOf(1_765_000_000_000L), 7), own);
         assertEquals(own, framesByDay(archive), "the archive holds the same frames, readable without the host's own files");
+    }
+
+    /**
+     * A frame is stamped with the time its counters were read, not the time the reading began nor
+     * its middle: on a busy host the process table takes 20-400 ms, and a stamp before it (or in
+     * it) scaled replayed rates (top showed 67-70 % for a 50 % burner). The counters are read
+     * again after the table, and the frame stamped then.
+     */
+    @Test
+    void aFrameIsStampedWhenItsCountersWereRead() throws IOException {
+        java.nio.file.Files.writeString(dir.resolve("stat"), "cpu  100 0 50 1000 0 0 0 0 0 0\nctxt 5\n");
+        java.nio.file.Files.writeString(dir.resolve("loadavg"), "0.00 0.00 0.00 1/1 1\n");
+        AtomicLong clock = new AtomicLong(1_765_000_000_000L);
+        long[] readingTakes = {150, 10, 120};
+        int[] frame = {0};
+        Path recording = dir.resolve("recording");
+        try (ProcTree proc = ProcTree.open(dir)) {
+            HostCapture slowTable = new HostCapture(new ExportedTree(proc), () -> {
+                clock.addAndGet(readingTakes[frame[0]++]); // the table's reading, on the recorder's clock
+                return null;
+            }, 1000);
+            Recorder.Settings settings = new Recorder.Settings(Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofHours(1), 7, 1L << 30, 9);
+            try (Recorder recorder = new Recorder(slowTable, recording, settings, clock::get)) {
+                for (int i = 0; i < readingTakes.length; i++) {
+                    clock.set(1_765_000_000_000L + 1000L * i);
+                    recorder.tick();
+                }
+            }
+        }
+        List<Long> times = new ArrayList<>();
+        for (List<Segment.Block> seg : new StoreReader(recording).segments(0, Long.MAX_VALUE / 2, 1 << 26).segments()) {
+            for (Frame f : Segment.decode(seg).frames()) times.add(f.timeMillis());
+        }
+        assertEquals(List.of(1_765_000_000_150L, 1_765_000_001_010L, 1_765_000_002_120L), times, "each frame when its counters were read, after the table");
     }
 }
