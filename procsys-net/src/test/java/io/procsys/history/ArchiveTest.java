@@ -67,7 +67,10 @@ class ArchiveTest {
     private static void record(Path into, int frames) throws IOException {
         AtomicLong clock = new AtomicLong(System.currentTimeMillis() - frames * 1000L);
         Recorder.Settings settings = new Recorder.Settings(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofHours(1), 7, 1L << 30, 9);
-        try (Recorder recorder = new Recorder(now -> Frames.frame(now, Map.of("loadavg", Item.file(("0.00 0.00 0.00 1/" + now % 97 + " 1\n").getBytes()))),
+        try (Recorder recorder = new Recorder(stamp -> {
+                    long now = stamp.getAsLong();
+                    return Frames.frame(now, Map.of("loadavg", Item.file(("0.00 0.00 0.00 1/" + now % 97 + " 1\n").getBytes())));
+                },
                 into, settings, clock::get)) {
             for (int i = 0; i < frames; i++) {
                 recorder.tick();

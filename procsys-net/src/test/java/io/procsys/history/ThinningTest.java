@@ -30,7 +30,8 @@ class ThinningTest {
     static Recorder.FrameSource movingHost() throws IOException {
         Map<String, Item> files = Frames.fixtureFiles();
         AtomicLong n = new AtomicLong();
-        return now -> {
+        return clock -> {
+            long now = clock.getAsLong();
             long i = n.incrementAndGet();
             return Frames.frame(now, Frames.with(files, "loadavg", "0.50 0.40 0.30 2/200 " + i + "\n"), Frames.process(100, 5, "burner", i * 3));
         };
