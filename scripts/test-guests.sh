@@ -231,7 +231,7 @@ cat > "$root/usr/local/sbin/procsys-ci-record" <<'EOF'
 #!/bin/sh
 [ -b /dev/vdb ] || exit 0
 mount -t ext4 /dev/vdb /var/lib/procsys-past && chown procsys:procsys /var/lib/procsys-past || exit 1
-sed -i 's|"$| --record /var/lib/procsys-past --record-interval 10s --record-block 20s"|' /etc/default/procsys-agent
+sed -i 's|"$| --record /var/lib/procsys-past --record-interval 30s --record-block 60s"|' /etc/default/procsys-agent
 EOF
 chmod 755 "$root/usr/local/sbin/procsys-ci-record"
 # (After= the mount, so that at poweroff the agent stops, storing its open block, before it is unmounted)
@@ -434,7 +434,7 @@ check "host: procsys status shows g2's clock ~3 h ahead (skew $g2_skew s; its RT
     awk -v s="$g2_skew" 'BEGIN { exit !(s != "none" && s >= 10795 && s <= 10805) }'
 check "host: and g1's in step with this host's (skew $g1_skew s)" awk -v s="$g1_skew" 'BEGIN { exit !(s != "none" && s >= -2 && s <= 2) }'
 
-# g1's processes as it sees them now (it records every 10 s), to be served again after its reboot
+# g1's processes as it sees them now (it records every 30 s), to be served again after its reboot
 past_t=$(date +%s)
 truth g1 > "$run/g1.past"
 
@@ -670,8 +670,8 @@ step "g1's view checked in $((SECONDS - viewer_t0)) s"
 # --- a guest powered off, and booted again ---------------------------------------------------------
 # what recording costs g1's agent (1 vCPU under TCG), for the record: its threads' CPU ticks
 gsh g1 'p=$(systemctl show -P MainPID procsys-agent); for t in /proc/$p/task/*; do echo "$(awk "{print \$14 + \$15}" $t/stat) $(cat $t/comm)"; done | sort -n | tail -4 | paste -sd, | sed "s/^/g1 agent threads, CPU ticks: /; s/\$/ (its uptime $(cut -d" " -f1 /proc/uptime) s)/"' 10 | sed 's/^/#   /'
-# (the moment kept above is in a closed block well before the poweroff: 20 s blocks, 10 s frames)
-while (( $(date +%s) < past_t + 35 )); do sleep 1; done
+# (the moment kept above is in a closed block before the poweroff: 60 s blocks, 30 s frames)
+while (( $(date +%s) < past_t + 65 )); do sleep 1; done
 step "g1: systemctl poweroff"
 old_btime=$(awk '/^btime/ {print $2}' "$view/hosts/g1/stat")
 gsh g1 'systemctl poweroff' 5 >/dev/null 2>&1
@@ -733,7 +733,7 @@ check "host: after the reboot, ps lists g1's processes with start times of its n
 (( s == 0 )) || { head -10 <<< "$out"; "$here/procsys" status "$view" 2>&1 | grep -E '^ *g1 |g1:' | sed 's/^/#   /'; }
 
 # --- g1's past before its reboot, served by its agent after it (issue 40) ----------------------------
-# g1's agent records every 10 s on a disk that outlived the poweroff; a view of the moment kept before
+# g1's agent records every 30 s on a disk that outlived the poweroff; a view of the moment kept before
 # it (paused there) is served by the agent of g1's new boot, over TLS. Its ps must be g1's own ps of
 # then: every process of the old boot that was there (kworkers aside: their names change with
 # their work) with its START, none started after the reboot; hosts/g1/stat the old btime.
@@ -751,7 +751,7 @@ check "host: its hosts/g1/stat btime is g1's boot before the reboot ($past_btime
 "$here/procsys" exec --mount "$past" -- ps -eo pid=,ppid=,lstart=,args= 2>"$run/past.ps.err" | epochs > "$run/past.ps"
 out=$(awk -v t="$past_t" -v reboot="$new_btime" '
     function args(line) { sub(/^[^ ]+ +[^ ]+ +[^ ]+ +/, "", line); return line }
-    FILENAME == ARGV[1] { if ($3 <= t - 12 && args($0) !~ /^\[kworker/) { n++; want[n] = args($0); at[n] = $3 } next }
+    FILENAME == ARGV[1] { if ($3 <= t - 32 && args($0) !~ /^\[kworker/) { n++; want[n] = args($0); at[n] = $3 } next }
     { m++; got[m] = args($0); start[m] = $3; if ($3 >= reboot) late++ }
     END {
         for (i = 1; i <= n; i++) {
@@ -768,7 +768,7 @@ grep -m1 ' /sbin/init' "$run/past.ps" | sed 's/^/#   its pid 1 then (cluster pid
 by_pid() {
     local pid ppid start args st bad=0 n=0
     while read -r pid ppid start args; do
-        (( start <= past_t - 12 )) && [[ $args != "[kworker"* ]] || continue
+        (( start <= past_t - 32 )) && [[ $args != "[kworker"* ]] || continue
         n=$((n + 1))
         st=$(sed 's/.*) //' "$past/hosts/g1/$pid/stat" 2>/dev/null | awk -v b="$past_btime" '{ print b + int($20 / 100) }')
         (( ${st:-0} - start <= 1 && start - ${st:-0} <= 1 )) || { echo "  g1 pid $pid: started ${st:-not there}, g1 said $start ($args)"; bad=$((bad + 1)); }
