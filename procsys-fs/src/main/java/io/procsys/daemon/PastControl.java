@@ -1,6 +1,7 @@
 package io.procsys.daemon;
 
 import io.procsys.fs.history.PastClock;
+import io.procsys.fs.history.PastView;
 import io.procsys.fs.history.Times;
 
 import java.io.IOException;
@@ -15,10 +16,11 @@ import java.nio.file.Path;
 import java.time.ZoneId;
 
 /**
- * The clock control of a view of the past (procsys seek, pause, resume): a unix socket beside the
- * mount, its owner's only (what the view shows changes for every reader), one line a connection:
- * {@code seek TIME}, {@code pause}, {@code resume} or {@code time}; the answer is one line,
- * "OK YYYY-MM-DD HH:MM:SS running|paused" or "ERROR reason".
+ * The clock control of a view of the past (procsys seek, pause, resume, which): a unix socket beside
+ * the mount, its owner's only (what the view shows changes for every reader), one line a connection:
+ * {@code seek TIME}, {@code pause}, {@code resume} or {@code time}, answered by one line
+ * "OK YYYY-MM-DD HH:MM:SS running|paused" or "ERROR reason"; {@code which CLUSTERPID}, answered by
+ * "OK HOST PID" or "ERROR reason".
  */
 public final class PastControl implements AutoCloseable {
     private static final int MAX_REQUEST = 256;
@@ -34,15 +36,15 @@ public final class PastControl implements AutoCloseable {
         return RunFiles.socket("past", mountpoint);
     }
 
-    public static PastControl start(Path mountpoint, PastClock clock) throws IOException {
+    public static PastControl start(Path mountpoint, PastView view) throws IOException {
         Path socket = socketFor(mountpoint);
         ServerSocketChannel server = RunFiles.listenPrivately(socket); // never a live daemon's socket
         PastControl control = new PastControl(socket, server);
-        Thread.ofVirtual().name("past-control").start(() -> control.serve(clock));
+        Thread.ofVirtual().name("past-control").start(() -> control.serve(view));
         return control;
     }
 
-    private void serve(PastClock clock) {
+    private void serve(PastView view) {
         while (server.isOpen()) {
             SocketChannel client;
             try {
@@ -50,13 +52,14 @@ public final class PastControl implements AutoCloseable {
             } catch (IOException e) {
                 return; // closed
             }
-            Thread.ofVirtual().name("past-control-request").start(() -> answerOne(client, clock)); // a silent client holds only its own thread
+            Thread.ofVirtual().name("past-control-request").start(() -> answerOne(client, view)); // a silent client holds only its own thread
         }
     }
 
-    private static void answerOne(SocketChannel client, PastClock clock) {
+    private static void answerOne(SocketChannel client, PastView view) {
         try (client) {
-            String reply = answer(clock, readLine(client)) + "\n";
+            String line = readLine(client);
+            String reply = (line.startsWith("which ") ? which(view, line.substring(6).strip()) : answer(view.clock(), line)) + "\n";
             ByteBuffer out = ByteBuffer.wrap(reply.getBytes(StandardCharsets.UTF_8));
             while (out.hasRemaining()) client.write(out);
         } catch (IOException | RuntimeException e) {
@@ -72,7 +75,14 @@ public final class PastControl implements AutoCloseable {
         return new String(in.array(), 0, in.position(), StandardCharsets.UTF_8).strip();
     }
 
-    /** The answer to one request line. */
+    /** The host and pid of a cluster pid at the time shown. */
+    static String which(PastView view, String pid) {
+        if (!pid.matches("\\d{1,10}")) return "ERROR which needs a cluster pid";
+        String found = view.which(Long.parseLong(pid));
+        return found == null ? "ERROR no host of the view has this pid at " + Times.format(view.clock().nowMillis()) : "OK " + found;
+    }
+
+    /** The answer to one request line about the clock. */
     static String answer(PastClock clock, String line) {
         String[] words = line.split("\\s+", 2);
         try {
@@ -85,7 +95,7 @@ public final class PastControl implements AutoCloseable {
                 case "resume" -> clock.resume();
                 case "time" -> { }
                 default -> {
-                    return "ERROR unknown request '" + words[0] + "' (seek TIME, pause, resume, time)";
+                    return "ERROR unknown request '" + words[0] + "' (seek TIME, pause, resume, time, which PID)";
                 }
             }
         } catch (IllegalArgumentException e) {

@@ -72,9 +72,9 @@ public final class PastMount implements AutoCloseable {
         PastMount mount = new PastMount(service, view, loops, work, agents);
         service.closeFirst(mount::closeResources);
         try {
-            mount.control = PastControl.start(service.mountpoint(), view.clock());
+            mount.control = PastControl.start(service.mountpoint(), view);
         } catch (IOException e) {
-            System.err.println("procsys: no clock control (procsys seek, pause): " + e.getMessage());
+            System.err.println("procsys: no clock control (procsys seek, pause, which): " + e.getMessage());
         }
         return mount;
     }

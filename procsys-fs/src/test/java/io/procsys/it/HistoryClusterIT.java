@@ -153,6 +153,22 @@ class HistoryClusterIT {
         assertEquals(2, markersInPs().size(), "b's processes are gone with it");
     }
 
+    /** procsys which on the view: each host's marker, by the cluster pid ps gave it, is that host's pid of the marker then. */
+    @Test
+    void whichNamesTheHostAndPidOfEachClusterPidAtTheTimeShown() {
+        seek(allThere);
+        List<String> pids = markersInPs().stream().map(l -> l.strip().split("\\s+")[0]).toList();
+        List<String> args = new ArrayList<>(List.of("which", "--mount", view.toString()));
+        args.addAll(pids);
+        args.add("1073741823"); // no process of the view
+        Commands.Result which = Commands.procsys(args.toArray(String[]::new));
+        assertEquals(1, which.exit(), "one pid not found: " + which.all());
+        List<String> hostsOf = which.out().lines().map(l -> l.split(" ")).peek(f -> assertEquals(marker.pid() + "", f[2], which.out()))
+                .map(f -> f[1]).sorted().toList();
+        assertEquals(NAMES, hostsOf, which.all());
+        assertTrue(which.err().contains("which 1073741823: "), which.err());
+    }
+
     @Test
     void theArchivedHostIsServedAfterItAndItsDiskAreGone() throws IOException {
         assertTrue(Files.notExists(c.recording()) && !c.process().isAlive(), "c and its own recording are gone");

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
+import io.procsys.fs.clock.BootInstant;
 import io.procsys.history.CorruptHistoryException;
 import io.procsys.history.SegmentBatch;
 import io.procsys.history.StoreReader;
@@ -25,6 +26,11 @@ import java.util.concurrent.TimeUnit;
 public final class AgentPast implements PastSource {
     /** Longest wait for one answer (it reads up to 16 MiB of files on the agent). */
     static final Duration WAIT = Duration.ofSeconds(10);
+    /**
+     * A clock this close to this host's is taken as in step: btime is whole seconds (floored by the
+     * kernel) and the uptime's round trip adds its own error, so a smaller skew cannot be told.
+     */
+    static final long IN_STEP_MILLIS = 2000;
 
     private final String host;
     private final InetSocketAddress address;
@@ -61,6 +67,42 @@ public final class AgentPast implements PastSource {
             return SegmentBatch.read(ByteBufUtil.getBytes(bytes));
         } catch (CorruptHistoryException e) {
             throw new ErrnoException(Errno.EPROTO, "a malformed answer: " + e.getMessage());
+        } finally {
+            bytes.release();
+        }
+    }
+
+    /**
+     * Measured as the live view measures a host's clock (docs/aggregation.md): its boot placed on
+     * this host's clock from its uptime and the round trip, against the btime its own clock states.
+     * Only for an agent's own host: a host behind it is not read live here.
+     */
+    @Override
+    public CompletableFuture<Long> clockAheadMillis() {
+        if (!host.isEmpty()) return CompletableFuture.completedFuture(0L);
+        return client().thenCompose(c -> {
+            long sentMillis = System.currentTimeMillis(), sentNanos = System.nanoTime();
+            return c.read("uptime", WAIT.toMillis()).thenCompose(uptime -> {
+                long roundTrip = System.nanoTime() - sentNanos;
+                long hundredths = BootInstant.uptimeHundredths(textOf(uptime));
+                return c.read("stat", WAIT.toMillis()).thenApply(stat -> {
+                    long btime = BootInstant.btime(textOf(stat));
+                    if (hundredths < 0 || btime <= 0) throw new ErrnoException(Errno.EPROTO, "no uptime or btime to measure its clock by");
+                    return aheadMillis(btime, BootInstant.fromUptime(sentMillis, sentNanos, roundTrip, hundredths, btime).bootMillis());
+                });
+            });
+        }).orTimeout(WAIT.toMillis() * 2, TimeUnit.MILLISECONDS);
+    }
+
+    /** Whole seconds a host that states {@code btime} and booted at {@code bootMillis} of this host's clock is ahead (0 within {@link #IN_STEP_MILLIS}). */
+    static long aheadMillis(long btime, long bootMillis) {
+        long ahead = btime * 1000 + 500 - bootMillis; // + 500: the kernel floors btime to the second
+        return Math.abs(ahead) < IN_STEP_MILLIS ? 0 : Math.round(ahead / 1000.0) * 1000;
+    }
+
+    private static String textOf(ByteBuf bytes) {
+        try {
+            return bytes.toString(java.nio.charset.StandardCharsets.US_ASCII);
         } finally {
             bytes.release();
         }

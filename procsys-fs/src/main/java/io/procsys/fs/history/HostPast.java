@@ -17,6 +17,10 @@ import java.util.function.LongSupplier;
  * last frame is behind the time (more may have been recorded since), at most every
  * {@link #RETRY_NANOS}. Never waits: {@link #at} answers from what it has, and a host not (yet)
  * here is absent.
+ *
+ * <p>Its frames are stamped by the host's wall clock: a host whose clock is ahead of this host's
+ * ({@link PastSource#clockAheadMillis}, measured on the first fetch and again until known) is asked
+ * for, and shown at, the view's time plus that, so every host of the view shows the same moment.
  */
 final class HostPast {
     /** How far ahead of the time shown frames are fetched. */
@@ -27,7 +31,10 @@ final class HostPast {
     /** A frame serves until this many intervals after it (and 1 s more): past that, the host is absent. */
     static final int PRESENT_INTERVALS = 2;
 
-    /** The frames around a time: {@code before} (null: the host is absent then) and {@code after} (null: none near). */
+    /**
+     * The frames around a time: {@code before} (null: the host is absent then) and {@code after}
+     * (null: none near); {@code timeMillis} is on the host's clock, as the frames' times are.
+     */
     record Moment(Frame before, Frame after, long timeMillis) {
         boolean present() {
             return before != null;
@@ -44,6 +51,9 @@ final class HostPast {
     private long lastAttemptNanos;
     private boolean attempted;
     private String lastError;
+    /** How far the host's clock is ahead of this host's, and whether that was measured. */
+    private long aheadMillis;
+    private boolean clockKnown;
 
     HostPast(String name, PastSource source, Executor decoding, LongSupplier nanos) {
         this.name = name;
@@ -56,16 +66,21 @@ final class HostPast {
         return name;
     }
 
-    /** The frames around {@code tv} as they are here now; starts a fetch when one is due. */
+    /** The frames around {@code tv} (the view's clock) as they are here now; starts a fetch when one is due. */
     synchronized Moment at(long tv) {
-        if (fetchDue(tv)) fetch(tv);
-        return momentOf(tv);
+        if (fetchDue(tv + aheadMillis)) fetch(tv);
+        return momentOf(tv + aheadMillis);
     }
 
     /** Fetches around {@code tv} now (unless a fetch is under way): what a new view waits for. */
     synchronized CompletableFuture<Void> load(long tv) {
         if (inFlight.isDone()) fetch(tv);
         return inFlight;
+    }
+
+    /** How far the host's clock is ahead of this host's, in milliseconds (0 when in step or not known). */
+    synchronized long aheadMillis() {
+        return aheadMillis;
     }
 
     private boolean fetchDue(long tv) {
@@ -78,18 +93,34 @@ final class HostPast {
         return (nearEnd || behind) && retryOk;
     }
 
+    /** Fetches the frames from {@code tv} (the view's clock) on, measuring the host's clock first while it is not known. */
     private void fetch(long tv) {
         attempted = true;
         lastAttemptNanos = nanos.getAsLong();
-        long from = tv, to = tv + WINDOW;
-        askedFrom = from;
-        askedTo = to;
-        inFlight = source.segments(from, to)
-                .thenApplyAsync(HostPast::decode, decoding)
-                .handle((decoded, error) -> {
-                    arrived(tv, decoded, error);
-                    return null;
-                });
+        askedFrom = tv + aheadMillis;
+        askedTo = askedFrom + WINDOW;
+        CompletableFuture<Long> ahead = clockKnown ? CompletableFuture.completedFuture(aheadMillis)
+                : source.clockAheadMillis().handle((millis, error) -> error == null ? millis : null);
+        inFlight = ahead.thenCompose(millis -> {
+            long from = clockMeasured(millis, tv);
+            return source.segments(from, from + WINDOW)
+                    .thenApplyAsync(HostPast::decode, decoding)
+                    .handle((decoded, error) -> {
+                        arrived(from, decoded, error);
+                        return null;
+                    });
+        });
+    }
+
+    /** Takes the host's clock as measured ({@code millis} null: not this time) and says where {@code tv} is on it. */
+    private synchronized long clockMeasured(Long millis, long tv) {
+        if (millis != null) {
+            aheadMillis = millis;
+            clockKnown = true;
+        }
+        askedFrom = tv + aheadMillis;
+        askedTo = askedFrom + WINDOW;
+        return askedFrom;
     }
 
     private static List<Frame> decode(StoreReader.Found found) {
@@ -139,19 +170,21 @@ final class HostPast {
         return Math.max(100, f.intervalMillis());
     }
 
-    /** One line for status: present with the frame it shows, or why absent. */
+    /** One line for status: present with the frame it shows (its time on this host's clock), or why absent. */
     synchronized String describe(long tv) {
-        Moment m = momentOf(tv);
-        if (m.present()) return "present (frame of " + Times.format(m.before().timeMillis()) + ", from " + source.describe() + ")";
+        Moment m = momentOf(tv + aheadMillis);
+        String clock = aheadMillis == 0 ? "" : String.format(java.util.Locale.ROOT, "; its clock %d s %s this host's, shown on this host's",
+                Math.abs(aheadMillis) / 1000, aheadMillis > 0 ? "ahead of" : "behind");
+        if (m.present()) return "present (frame of " + Times.format(m.before().timeMillis() - aheadMillis) + ", from " + source.describe() + clock + ")";
         String why = lastError != null ? lastError : !inFlight.isDone() ? "fetching" : frames.isEmpty() ? "nothing recorded near this time"
                 : "no frame within " + (PRESENT_INTERVALS * intervalOf(frames.getLast()) + 1000) / 1000 + " s (nearest before: "
-                + nearestBefore(tv) + ")";
-        return "ABSENT: " + why + " (" + source.describe() + ")";
+                + nearestBefore(tv + aheadMillis) + ")";
+        return "ABSENT: " + why + " (" + source.describe() + clock + ")";
     }
 
-    private String nearestBefore(long tv) {
+    private String nearestBefore(long th) {
         String out = "none";
-        for (Frame f : frames) if (f.timeMillis() <= tv) out = Times.format(f.timeMillis());
+        for (Frame f : frames) if (f.timeMillis() <= th) out = Times.format(f.timeMillis() - aheadMillis);
         return out;
     }
 }

@@ -191,7 +191,9 @@ final class PastFiles {
         Item before = host.frame().file(path);
         if (before.failed()) throw new ErrnoException(before.errno(), path);
         if (path.equals("uptime")) {
-            return Rendering.uptime(before, host.fileAfter(path), host.frame().timeMillis(), host.fraction(), s.tv(), viewBtime);
+            // on the view's clock up since its boot; on the host's own, since the frame by the host's clock
+            return Rendering.uptime(before, host.fileAfter(path), host.frame().timeMillis(), host.fraction(),
+                    viewBtime > 0 ? s.tv() : host.moment().timeMillis(), viewBtime);
         }
         Rendering.Lens lens = viewBtime == 0 ? Rendering.Lens.OWN : new Rendering.Lens(viewBtime, null, true);
         return Rendering.file(SlotRoles.systemKind(path), before, host.fileAfter(path), host.fraction(), lens, host.btime());

@@ -54,8 +54,8 @@ public final class PastFs extends DelegatingFilesystem {
     private final ProcTree localTree;
     private final InodeTable inodes;
     private final PastView view;
-    private final PidMap pids = new PidMap();
-    private final PastPlaces places = new PastPlaces(pids);
+    private final PidMap pids;
+    private final PastPlaces places;
     private final PastReads reads;
     private final PastFiles files;
 
@@ -71,6 +71,8 @@ public final class PastFs extends DelegatingFilesystem {
         this.inodes = local.inodes();
         this.view = view;
         this.reads = reads;
+        this.pids = view.pids();
+        this.places = new PastPlaces(pids);
         this.files = new PastFiles(pids, reads);
     }
 

@@ -15,6 +15,15 @@ public interface PastSource {
     /** Where it comes from, for status. */
     String describe();
 
+    /**
+     * How far the host's wall clock, which stamped its frames, is ahead of this host's now, in
+     * milliseconds (0: in step, or no way to tell, as for a recording on disk); fails when it cannot
+     * be measured this time (asked again at the next fetch).
+     */
+    default CompletableFuture<Long> clockAheadMillis() {
+        return CompletableFuture.completedFuture(0L);
+    }
+
     /** {@code first}, or {@code second} when {@code first} fails (an agent that is down, its archive). */
     static PastSource orElse(PastSource first, PastSource second) {
         return new PastSource() {
@@ -26,6 +35,11 @@ public interface PastSource {
             @Override
             public String describe() {
                 return first.describe() + ", else " + second.describe();
+            }
+
+            @Override
+            public CompletableFuture<Long> clockAheadMillis() {
+                return first.clockAheadMillis();
             }
         };
     }

@@ -22,7 +22,7 @@ public final class PastView {
     /** A host of the view and where its past comes from. */
     public record Host(String name, PastSource source) {}
 
-    /** A host present at the time shown: its frames around it, and its boot time then. */
+    /** A host present at the time shown: its frames around it, and its boot time then (on this host's clock). */
     record HostAt(int index, String name, HostPast.Moment moment, long btime) {
         Frame frame() {
             return moment.before();
@@ -61,6 +61,8 @@ public final class PastView {
     }
 
     private final List<HostPast> hosts = new ArrayList<>();
+    /** The cluster pids of the view's processes (the mount's, and procsys which's). */
+    private final io.procsys.fs.identity.PidMap pids = new io.procsys.fs.identity.PidMap();
     private final PastClock clock;
     /** The view's boot, with the live view's hysteresis: a host leaving for a moment does not move the btime tools keep. */
     private final io.procsys.fs.clock.ViewBoot viewBoot = new io.procsys.fs.clock.ViewBoot();
@@ -98,6 +100,7 @@ public final class PastView {
                 continue;
             }
             long btime = Rendering.btime(m.before().file("stat"));
+            if (btime > 0) btime -= h.aheadMillis() / 1000; // its boot on this host's clock, as the live view measures it
             if (btime > 0 && (earliest == 0 || btime < earliest)) earliest = btime;
             present.add(new HostAt(i + 1, h.name(), m, btime));
         }
@@ -112,6 +115,20 @@ public final class PastView {
         lines.add("PAST " + Times.format(tv) + (clock.paused() ? " (paused)" : " (running at wall speed)"));
         for (HostPast h : hosts) lines.add("  " + h.name() + ": " + h.describe(tv));
         return lines;
+    }
+
+    io.procsys.fs.identity.PidMap pids() {
+        return pids;
+    }
+
+    /** "HOST PID" of cluster pid {@code clusterPid} at the time shown (procsys which), or null when no process has it then. */
+    public String which(long clusterPid) {
+        if (clusterPid < io.procsys.fs.identity.PidMap.HOST_PID_LIMIT || clusterPid >= io.procsys.fs.identity.PidMap.CLUSTER_PID_LIMIT) return null;
+        io.procsys.fs.identity.PidMap.Local local = pids.local(clusterPid);
+        HostAt host = local == null ? null : snapshot().host(local.hostIndex());
+        Task task = host == null ? null : host.frame().task(local.pid());
+        if (task == null || task.startTime() != local.startTime()) return null; // ended by then, or its pid is another's
+        return host.name() + " " + local.pid();
     }
 
     public List<String> hostNames() {
