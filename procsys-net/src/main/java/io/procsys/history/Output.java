@@ -55,7 +55,11 @@ final class Output {
 
     /** A length-prefixed byte string. */
     Output blob(byte[] b) {
-        return varint(b.length).bytes(b, 0, b.length);
+        return blob(b, 0, b.length);
+    }
+
+    Output blob(byte[] b, int from, int length) {
+        return varint(length).bytes(b, from, length);
     }
 
     Output string(String s) {

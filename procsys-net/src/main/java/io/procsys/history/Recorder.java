@@ -73,6 +73,9 @@ public final class Recorder implements AutoCloseable {
     /** Where closed blocks are copied too (agent --archive-to), or null; whether its last write failed. */
     private StoreWriter archive;
     private boolean archiveFailing;
+    /** Why the last frame failed (null: it did not), and how many failed since one was taken: touched by the recorder's thread only. */
+    private String lastFailure;
+    private long failedInARow;
     /** Days before the last this many are thinned to a frame a minute (0: never); the day they last were. */
     private int thinAfterDays;
     private LocalDate thinnedOn;
@@ -136,12 +139,26 @@ public final class Recorder implements AutoCloseable {
         long cpu = mx.getCurrentThreadCpuTime();
         try {
             tick();
+            if (lastFailure != null) {
+                LOG.log(System.Logger.Level.INFO, "recording: frames are taken again, after " + failedInARow + " failed");
+                lastFailure = null;
+                failedInARow = 0;
+            }
         } catch (RuntimeException | Error e) { // never the end of the schedule
             stats.failures.increment();
-            LOG.log(System.Logger.Level.WARNING, "recording: a frame failed: " + e, e);
+            failed(e);
         } finally {
             stats.cpuNanos.add(mx.getCurrentThreadCpuTime() - cpu);
         }
+    }
+
+    /** Logs a failed frame once for each new reason (every frame of a host may fail alike: a log line each is noise). */
+    private void failed(Throwable e) {
+        failedInARow++;
+        String reason = e.toString();
+        if (reason.equals(lastFailure)) return;
+        lastFailure = reason;
+        LOG.log(System.Logger.Level.WARNING, "recording: a frame failed (said once while frames fail for this reason): " + reason, e);
     }
 
     /** Takes one frame now, and closes and stores the block when it is due. */

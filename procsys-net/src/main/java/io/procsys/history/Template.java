@@ -1,8 +1,6 @@
 package io.procsys.history;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * A file's text with its numbers cut out: literal byte runs between slots, each slot a decimal
@@ -21,15 +19,49 @@ public final class Template {
     /** Bounds a decoder holds a template to. */
     static final int MAX_SLOTS = 1 << 16, MAX_LITERAL = 1 << 20;
 
-    private final byte[][] literals;
+    /**
+     * The literals one after another in one array, literal i ending at {@code ends[i]}: a recorder
+     * holds two frames of every task's files, and a /proc/PID/status has ~55 literals, so an
+     * array each cost 8 MB of object headers on a host of 700 tasks (its 16-MB heap ran out).
+     */
+    private final byte[] text;
+    private final int[] ends;
     private final byte[] widths;
     private final int hash;
 
-    Template(byte[][] literals, byte[] widths) {
-        if (literals.length != widths.length + 1) throw new IllegalArgumentException("literals must surround the slots");
-        this.literals = literals;
+    private Template(byte[] text, int[] ends, byte[] widths) {
+        if (ends.length != widths.length + 1) throw new IllegalArgumentException("literals must surround the slots");
+        this.text = text;
+        this.ends = ends;
         this.widths = widths;
-        this.hash = 31 * Arrays.deepHashCode(literals) + Arrays.hashCode(widths);
+        this.hash = 31 * (31 * Arrays.hashCode(text) + Arrays.hashCode(ends)) + Arrays.hashCode(widths);
+    }
+
+    Template(byte[][] literals, byte[] widths) {
+        this(concatenated(literals), endsOf(literals), widths);
+    }
+
+    private static byte[] concatenated(byte[][] literals) {
+        int total = 0;
+        for (byte[] l : literals) total += l.length;
+        byte[] out = new byte[total];
+        int at = 0;
+        for (byte[] l : literals) {
+            System.arraycopy(l, 0, out, at, l.length);
+            at += l.length;
+        }
+        return out;
+    }
+
+    private static int[] endsOf(byte[][] literals) {
+        int[] ends = new int[literals.length];
+        int at = 0;
+        for (int i = 0; i < literals.length; i++) ends[i] = at += literals[i].length;
+        return ends;
+    }
+
+    private int start(int literal) {
+        return literal == 0 ? 0 : ends[literal - 1];
     }
 
     /** A text cut into its template and its integers. */
@@ -40,7 +72,8 @@ public final class Template {
     }
 
     public static Split split(byte[] text, int from, int length) {
-        List<byte[]> literals = new ArrayList<>();
+        Output literals = new Output(Math.min(length, 4096));
+        int[] ends = new int[17];
         byte[] widths = new byte[16];
         long[] values = new long[16];
         int slots = 0;
@@ -60,8 +93,10 @@ public final class Template {
                 if (slots == widths.length) {
                     widths = Arrays.copyOf(widths, slots * 2);
                     values = Arrays.copyOf(values, slots * 2);
+                    ends = Arrays.copyOf(ends, slots * 2 + 1);
                 }
-                literals.add(Arrays.copyOfRange(text, literalStart, i));
+                literals.bytes(text, literalStart, i - literalStart);
+                ends[slots] = literals.size();
                 widths[slots] = (byte) (fixed ? digits : 0);
                 values[slots] = parse(text, i, runEnd);
                 slots++;
@@ -69,8 +104,9 @@ public final class Template {
             }
             i = runEnd;
         }
-        literals.add(Arrays.copyOfRange(text, literalStart, end));
-        return new Split(new Template(literals.toArray(byte[][]::new), Arrays.copyOf(widths, slots)), Arrays.copyOf(values, slots));
+        literals.bytes(text, literalStart, end - literalStart);
+        ends[slots] = literals.size();
+        return new Split(new Template(literals.toArray(), Arrays.copyOf(ends, slots + 1), Arrays.copyOf(widths, slots)), Arrays.copyOf(values, slots));
     }
 
     private static boolean isDigit(byte b) {
@@ -89,7 +125,7 @@ public final class Template {
 
     /** The literal before slot {@code i} ({@code i == slots()}: the tail). */
     public byte[] literal(int i) {
-        return literals[i];
+        return Arrays.copyOfRange(text, start(i), ends[i]);
     }
 
     /** Slot {@code i}'s width: 0 for a plain number, else the digits it is padded to. */
@@ -108,13 +144,12 @@ public final class Template {
         if (values.length != widths.length) throw new IllegalArgumentException(values.length + " values for " + widths.length + " slots");
         byte[] digits = new byte[20];
         for (int i = 0; i < widths.length; i++) {
-            out.bytes(literals[i], 0, literals[i].length);
+            out.bytes(text, start(i), ends[i] - start(i));
             int n = toDigits(values[i], digits);
             for (int pad = widths[i] - n; pad > 0; pad--) out.u8('0');
             out.bytes(digits, digits.length - n, n);
         }
-        byte[] tail = literals[widths.length];
-        out.bytes(tail, 0, tail.length);
+        out.bytes(text, start(widths.length), ends[widths.length] - start(widths.length));
     }
 
     /** {@code v} (≥ 0) as decimal digits at the end of {@code into}: how many. */
@@ -128,18 +163,23 @@ public final class Template {
     }
 
     /** Whether the literals hold {@code text} anywhere (roles of slots are found by the text around them). */
-    int literalIndexOf(byte[] text, int fromLiteral) {
-        for (int i = fromLiteral; i < literals.length; i++) {
-            if (indexOf(literals[i], text) >= 0) return i;
+    int literalIndexOf(byte[] wanted, int fromLiteral) {
+        for (int i = fromLiteral; i < ends.length; i++) {
+            if (indexOf(text, start(i), ends[i], wanted) >= 0) return i;
         }
         return -1;
     }
 
-    static int indexOf(byte[] in, byte[] text) {
+    static int indexOf(byte[] in, byte[] wanted) {
+        return indexOf(in, 0, in.length, wanted);
+    }
+
+    /** Where {@code wanted} is in {@code in}[from, to), or -1. */
+    private static int indexOf(byte[] in, int from, int to, byte[] wanted) {
         outer:
-        for (int i = 0; i + text.length <= in.length; i++) {
-            for (int j = 0; j < text.length; j++) if (in[i + j] != text[j]) continue outer;
-            return i;
+        for (int i = from; i + wanted.length <= to; i++) {
+            for (int j = 0; j < wanted.length; j++) if (in[i + j] != wanted[j]) continue outer;
+            return i - from;
         }
         return -1;
     }
@@ -147,10 +187,10 @@ public final class Template {
     void writeTo(Output out) {
         out.varint(widths.length);
         for (int i = 0; i < widths.length; i++) {
-            out.blob(literals[i]);
+            out.blob(text, start(i), ends[i] - start(i));
             out.u8(widths[i]);
         }
-        out.blob(literals[widths.length]);
+        out.blob(text, start(widths.length), ends[widths.length] - start(widths.length));
     }
 
     static Template readFrom(Input in) {
@@ -173,7 +213,7 @@ public final class Template {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Template t && hash == t.hash && Arrays.equals(widths, t.widths) && Arrays.deepEquals(literals, t.literals);
+        return o instanceof Template t && hash == t.hash && Arrays.equals(widths, t.widths) && Arrays.equals(ends, t.ends) && Arrays.equals(text, t.text);
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -30,6 +31,8 @@ final class HostPast {
     static final long RETRY_NANOS = 5_000_000_000L;
     /** A frame serves until this many intervals after it (and 1 s more): past that, the host is absent. */
     static final int PRESENT_INTERVALS = 2;
+    /** Longest wait for the host's clock before a fetch: a host that does not say goes on at its stamps until it does. */
+    static final long CLOCK_WAIT_MILLIS = 3000;
 
     /**
      * The frames around a time: {@code before} (null: the host is absent then) and {@code after}
@@ -100,7 +103,8 @@ final class HostPast {
         askedFrom = tv + aheadMillis;
         askedTo = askedFrom + WINDOW;
         CompletableFuture<Long> ahead = clockKnown ? CompletableFuture.completedFuture(aheadMillis)
-                : source.clockAheadMillis().handle((millis, error) -> error == null ? millis : null);
+                : source.clockAheadMillis().completeOnTimeout(null, CLOCK_WAIT_MILLIS, TimeUnit.MILLISECONDS)
+                        .handle((millis, error) -> error == null ? millis : null);
         inFlight = ahead.thenCompose(millis -> {
             long from = clockMeasured(millis, tv);
             return source.segments(from, from + WINDOW)
