@@ -313,21 +313,7 @@ public final class AgentClient implements AutoCloseable {
      */
     public CompletableFuture<List<String>> historyHosts(long waitMillis) {
         if (version < Message.HISTORY_HOSTS_VERSION) return CompletableFuture.completedFuture(List.of());
-        return data(request(Message.HistoryHosts::new, waitMillis)).thenApply(AgentClient::hostList);
-    }
-
-    /** The names in a listing's bytes (released), or EPROTO. */
-    static List<String> hostList(ByteBuf bytes) {
-        try {
-            if (bytes.readableBytes() > HistoryHostList.MAX_BYTES) {
-                throw new IllegalArgumentException("a listing of " + bytes.readableBytes() + " bytes, over " + HistoryHostList.MAX_BYTES);
-            }
-            return HistoryHostList.read(io.netty.buffer.ByteBufUtil.getBytes(bytes));
-        } catch (IllegalArgumentException e) {
-            throw new ErrnoException(Errno.EPROTO, "refused its list of hosts: " + e.getMessage());
-        } finally {
-            bytes.release();
-        }
+        return data(request(Message.HistoryHosts::new, waitMillis)).thenApply(HistoryHostList::fromReply);
     }
 
     /**

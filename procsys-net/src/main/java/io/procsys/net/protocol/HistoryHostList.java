@@ -62,6 +62,18 @@ public final class HistoryHostList {
         return List.copyOf(names);
     }
 
+    /** The names in a reply's bytes, which it releases; EPROTO saying why for a listing that breaks the rules. */
+    public static List<String> fromReply(io.netty.buffer.ByteBuf bytes) {
+        try {
+            if (bytes.readableBytes() > MAX_BYTES) throw new IllegalArgumentException("a listing of " + bytes.readableBytes() + " bytes, over " + MAX_BYTES);
+            return read(io.netty.buffer.ByteBufUtil.getBytes(bytes));
+        } catch (IllegalArgumentException e) {
+            throw new io.procsys.posix.ErrnoException(io.procsys.posix.Errno.EPROTO, "refused its list of hosts: " + e.getMessage());
+        } finally {
+            bytes.release();
+        }
+    }
+
     private static String checkedName(String name) {
         if (!name.matches(HOST_NAME)) {
             throw new IllegalArgumentException("a listed host name that is not letters, digits, '.', '_' or '-' (at most 63): '"

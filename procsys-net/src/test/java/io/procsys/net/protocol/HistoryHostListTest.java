@@ -61,4 +61,16 @@ class HistoryHostListTest {
         String refused = refusal(longName);
         assertTrue(refused.contains("at most 63") && refused.length() < 200, "a long name is cut in the message: " + refused);
     }
+
+    @Test
+    void aReplyIsReadOnceReleasedAndRefusedAsAProtocolError() {
+        io.netty.buffer.ByteBuf good = io.netty.buffer.Unpooled.wrappedBuffer(HistoryHostList.write(List.of("c")));
+        assertEquals(List.of("c"), HistoryHostList.fromReply(good));
+        assertEquals(0, good.refCnt(), "released");
+        io.netty.buffer.ByteBuf big = io.netty.buffer.Unpooled.buffer().writeZero(HistoryHostList.MAX_BYTES + 1);
+        io.procsys.posix.ErrnoException e = assertThrows(io.procsys.posix.ErrnoException.class, () -> HistoryHostList.fromReply(big));
+        assertEquals(io.procsys.posix.Errno.EPROTO, e.errno());
+        assertTrue(e.getMessage().startsWith("refused its list of hosts: a listing of " + (HistoryHostList.MAX_BYTES + 1) + " bytes"), e.getMessage());
+        assertEquals(0, big.refCnt(), "released when refused too");
+    }
 }
