@@ -7,6 +7,7 @@ import io.procsys.daemon.RunningAgent;
 import io.procsys.daemon.StopSignals;
 import io.procsys.daemon.UserError;
 import io.procsys.fs.cluster.Cluster;
+import io.procsys.fs.history.ForwardedHistory;
 import io.procsys.metrics.Metrics;
 import io.procsys.net.agent.SignalMode;
 import io.procsys.net.agent.TableSource;
@@ -29,10 +30,13 @@ import java.util.concurrent.Callable;
                         + "Tree (--export combined): the node exports its combined view, so a node above sees this "
                         + "whole subtree as one host for the combined files (hosts/NAME/hosts/... shows the path), and "
                         + "every process of every host below it in one reply per node (procsys which gives a pid's path, "
-                        + "node/host); that is how procsys scales past one hub."},
+                        + "node/host); that is how procsys scales past one hub.",
+                "With --record, the node records its own host as an agent does; a tree node also answers mounts in the past "
+                        + "(mount --at) for the hosts below it, asking their agents, and lists them (docs/history.md)."},
         footer = {"", "Examples:",
                 "  procsys node --listen 0.0.0.0:7070 --peer b=10.0.0.2:7070 --peer c=10.0.0.3:7070 /mnt/cluster",
-                "  procsys node --export combined --listen 0.0.0.0:7070 --peer leaf1=10.0.1.1:7070 /mnt/rack1"})
+                "  procsys node --export combined --listen 0.0.0.0:7070 --peer leaf1=10.0.1.1:7070 /mnt/rack1",
+                "  procsys node --export combined --listen 0.0.0.0:7070 --peer leaf1=10.0.1.1:7070 --record /var/lib/procsys /mnt/rack1"})
 final class NodeCommand implements Callable<Integer> {
     enum Export { local, combined }
 
@@ -58,6 +62,9 @@ final class NodeCommand implements Callable<Integer> {
     @Mixin
     UserLimitOptions userLimits;
 
+    @Mixin
+    RecordOptions recordOptions;
+
     @Parameters(paramLabel = "MOUNTPOINT", description = "Where to mount the combined view.")
     Path mountpoint;
 
@@ -80,11 +87,14 @@ final class NodeCommand implements Callable<Integer> {
         AutoCloseable closeOwnTree = () -> { if (ownTree != null) ownTree.close(); };
         TableSource subtree = tree ? cluster.subtreeTables(new ExportedTree(ownTree)) : null;
         FileSource combined = tree ? cluster.combinedFiles() : null;
-        RunningAgent agent;
+        RunningAgent agent = null;
         try {
             agent = RunningAgent.start(exported, Hosts.parseAddress(listen), listen, node, serverTls, metrics, SignalMode.OFF, subtree, combined)
                     .scopesFrom(clusterOptions.cgroupRoot, clusterOptions.logRoot);
+            if (tree) agent.recordFrom(ownTree).forwardHistory(new ForwardedHistory(node, cluster::peers, System::nanoTime));
+            recordOptions.startOn(agent, clusterOptions.tls.client(node));
         } catch (UserError e) {
+            if (agent != null) agent.close();
             service.close();
             metrics.close();
             if (ownTree != null) ownTree.close();

@@ -20,7 +20,9 @@ import java.util.Map;
 final class PastOptions {
     @Option(names = "--at", paramLabel = "TIME",
             description = "Show the cluster as it was at TIME (\"2026-12-07 03:12\", \"03:12\", \"10 min ago\", \"-2h\", \"@EPOCH\"), "
-                    + "from what agents recorded (agent --record): read-only, time running on from TIME at wall speed.")
+                    + "from what agents recorded (agent --record): read-only, time running on from TIME at wall speed. Each --peer "
+                    + "shows its own past and every host whose past it serves (archived to it, or below a tree node) as hosts/NAME/; "
+                    + "a host is asked of its own agent first, then of the peers that list it, then of --history.")
     String at;
 
     @Option(names = "--history", paramLabel = "DIR",

@@ -50,8 +50,9 @@ final class RecordOptions {
     String archive;
 
     @Option(names = "--accept-archives", paramLabel = "DIR",
-            description = "Keep the blocks other agents push (--archive-to HOST:PORT) in DIR/NAME/, NAME their certificate's, for "
-                    + "mount --history DIR. Needs TLS. Off by default: they are refused.")
+            description = "Keep the blocks other agents push (--archive-to HOST:PORT) in DIR/NAME/, NAME their certificate's, and "
+                    + "serve their past to mounts that ask this agent (mount --at T --peer THIS=HOST:PORT shows hosts/NAME/), or read "
+                    + "DIR with mount --history DIR. Needs TLS. Off by default: they are refused.")
     Path acceptArchives;
 
     /** Starts recording through {@code agent} when --record was given, and accepting archives when asked; {@code clientTls}: null with --insecure. */

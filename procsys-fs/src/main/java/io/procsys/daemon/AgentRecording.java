@@ -2,9 +2,7 @@ package io.procsys.daemon;
 
 import io.netty.buffer.PooledByteBufAllocator;
 import io.procsys.history.HostCapture;
-import io.procsys.history.RecordedHistory;
 import io.procsys.history.Recorder;
-import io.procsys.net.agent.Agent;
 import io.procsys.net.agent.ProcessTableBuilder;
 import io.procsys.tree.ExportedTree;
 import io.procsys.tree.ProcTree;
@@ -14,8 +12,8 @@ import java.nio.file.Path;
 
 /**
  * An agent's recording of its host (agent --record): frames taken through the tree it exports
- * (the same export policy as for any peer) into ROOT/NODE, and the agent's answers to History
- * requests from ROOT (docs/history.md).
+ * (the same export policy as for any peer) into ROOT/NODE (docs/history.md); RunningAgent answers
+ * History requests from ROOT.
  */
 final class AgentRecording implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("io.procsys.history");
@@ -25,7 +23,7 @@ final class AgentRecording implements AutoCloseable {
         this.recorder = recorder;
     }
 
-    static AgentRecording start(ProcTree tree, Agent agent, String node, Path root, Recorder.Settings settings, Path archive) {
+    static AgentRecording start(ProcTree tree, String node, Path root, Recorder.Settings settings, Path archive) {
         if (!node.matches(io.procsys.fs.cluster.Cluster.NODE_NAME)) throw new UserError("cannot record under the node name '" + node + "': use --name");
         ExportedTree exported = new ExportedTree(tree);
         HostCapture capture = new HostCapture(exported, () -> new ProcessTableBuilder(exported, true, HostCapture.TABLE_PARTS)
@@ -45,7 +43,6 @@ final class AgentRecording implements AutoCloseable {
             }
         }
         recorder.start();
-        agent.history(new RecordedHistory(root, node));
         LOG.log(System.Logger.Level.INFO, "recording " + node + " every " + settings.interval().toMillis() + " ms into " + root.resolve(node)
                 + (archive == null ? "" : ", copied to " + archive.resolve(node)));
         return new AgentRecording(recorder);

@@ -4,7 +4,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.procsys.fs.history.AgentPast;
 import io.procsys.fs.history.PastClock;
-import io.procsys.fs.history.PastSource;
+import io.procsys.fs.history.PastHosts;
 import io.procsys.fs.history.PastView;
 import io.procsys.fs.history.StorePast;
 import io.procsys.metrics.Metrics;
@@ -15,14 +15,18 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A view of the cluster as it was, mounted (procsys mount --at; docs/history.md): its hosts'
- * pasts asked of their agents or read from recordings on this host, the clock control beside it.
+ * pasts asked of their agents (each peer's own, then the hosts it lists: archived to it, or below a
+ * tree node; PastHosts) or read from recordings on this host, the clock control beside it.
  */
 public final class PastMount implements AutoCloseable {
     /** How long mounting waits for the hosts' first frames (a host that takes longer joins when they come). */
@@ -53,14 +57,22 @@ public final class PastMount implements AutoCloseable {
         EventLoopGroup loops = Transport.eventLoops(1);
         ExecutorService work = Executors.newFixedThreadPool(2, Thread.ofPlatform().daemon().name("past-", 0).factory());
         List<AgentPast> agents = new ArrayList<>();
-        List<PastView.Host> viewHosts = new ArrayList<>();
+        PastHosts sources = new PastHosts();
+        Map<String, AgentPast> byPeer = new LinkedHashMap<>();
         for (HostSource h : hosts) {
-            PastSource recorded = h.recording() == null ? null : new StorePast(h.recording(), work);
-            AgentPast agent = h.agent() == null ? null : new AgentPast("", h.agent(), tls, localNode, loops);
-            if (agent != null) agents.add(agent);
-            viewHosts.add(new PastView.Host(h.name(), agent == null ? recorded : recorded == null ? agent : PastSource.orElse(agent, recorded)));
+            if (h.agent() == null) continue;
+            AgentPast agent = new AgentPast("", h.agent(), tls, localNode, loops);
+            agents.add(agent);
+            byPeer.put(h.name(), agent);
+            sources.add(h.name(), agent);
         }
-        PastView view = new PastView(viewHosts, new PastClock(atMillis), work);
+        // each peer's listing (protocol 10): the hosts archived to it or below it, asked of it after their own agents
+        Map<String, CompletableFuture<List<String>>> listings = new LinkedHashMap<>();
+        byPeer.forEach((name, agent) -> listings.put(name, agent.hosts()));
+        long deadline = System.nanoTime() + PastHosts.LISTING_WAIT.toNanos();
+        listings.forEach((name, listing) -> sources.addListed(name, byPeer.get(name), listing, deadline));
+        for (HostSource h : hosts) if (h.recording() != null) sources.add(h.name(), new StorePast(h.recording(), work));
+        PastView view = new PastView(sources.hosts(), new PastClock(atMillis), work).notes(sources.notes());
         view.load(FIRST_LOAD);
         MountService service;
         try {

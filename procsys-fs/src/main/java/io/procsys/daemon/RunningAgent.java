@@ -7,6 +7,7 @@ import io.procsys.net.agent.ActionRules;
 import io.procsys.net.agent.SignalMode;
 import io.procsys.net.agent.TableSource;
 import io.procsys.net.agent.FileSource;
+import io.procsys.net.agent.HistorySource;
 import io.procsys.metrics.Metrics;
 import io.procsys.net.agent.Warmup;
 import io.procsys.tree.ExportedTree;
@@ -28,12 +29,17 @@ public final class RunningAgent implements AutoCloseable {
     private volatile io.procsys.history.archive.ArchiveInbox inbox;
 
     private final String node;
+    /** What is recorded (--record): the exported tree, or a tree node's own /proc ({@link #recordFrom}). */
+    private volatile ProcTree recorded;
+    /** The History sources, asked in this order: this host's recording, the hosts below a tree node, the archived hosts. */
+    private volatile HistorySource ownPast, pastBelow, archivedPast;
 
     private RunningAgent(ProcTree tree, Agent agent, SslContext tls, String node) {
         this.node = node;
         this.tree = tree;
         this.agent = agent;
         this.tls = tls;
+        this.recorded = tree;
     }
 
     /**
@@ -116,7 +122,9 @@ public final class RunningAgent implements AutoCloseable {
      * recorded there. Stopped with the agent. Returns the recorder (for its other settings).
      */
     public io.procsys.history.Recorder record(Path root, io.procsys.history.Recorder.Settings settings, Path archive) {
-        recording = AgentRecording.start(tree, agent, node, root, settings, archive);
+        recording = AgentRecording.start(recorded, node, root, settings, archive);
+        ownPast = new io.procsys.history.RecordedHistory(root, node);
+        serveHistory();
         return recording.recorder();
     }
 
@@ -135,6 +143,30 @@ public final class RunningAgent implements AutoCloseable {
     public void acceptArchives(Path dir) {
         inbox = new io.procsys.history.archive.ArchiveInbox(dir, System::currentTimeMillis);
         agent.acceptArchives(inbox);
+        archivedPast = new io.procsys.history.RecordedHistory(dir, null);
+        serveHistory();
+    }
+
+    /** Records {@code own} instead of the exported tree (a tree node exports its mount, and records its own /proc). Call before {@link #record}. */
+    public RunningAgent recordFrom(ProcTree own) {
+        recorded = own;
+        return this;
+    }
+
+    /** Answers History for the hosts below a tree node from {@code below} (after this host's recording, before the archived hosts). */
+    public RunningAgent forwardHistory(HistorySource below) {
+        pastBelow = below;
+        serveHistory();
+        return this;
+    }
+
+    /** The agent's History answers: its sources in order, each host asked of the next when one fails (its own agent first, then its archive). */
+    private synchronized void serveHistory() {
+        HistorySource chained = null;
+        for (HistorySource s : new HistorySource[]{ownPast, pastBelow, archivedPast}) {
+            if (s != null) chained = chained == null ? s : chained.orElse(s);
+        }
+        agent.history(chained);
     }
 
     public InetSocketAddress address() {

@@ -64,7 +64,9 @@ final class HostilePeer implements AutoCloseable {
         /** Every subtree reply names {@link #hostsPerReply} (4 095) hosts below it it never named before. */
         MANY_HOSTS,
         /** Tables are refused (the mount lists it file by file); every status names pid {@link #forgedPid} as its Tgid and PPid. */
-        BIG_PIDS
+        BIG_PIDS,
+        /** Answers HistoryHosts with the bytes of {@link #listing} (a malformed or oversized list of hosts); forwards the rest. */
+        BAD_LISTING
     }
 
     volatile Mode mode = Mode.HONEST;
@@ -76,6 +78,8 @@ final class HostilePeer implements AutoCloseable {
     /** Whether a {@link Mode#MANY_HOSTS} reply names new hosts (a flood) or the same ones each time (a node with hosts below it). */
     volatile boolean newHostsEachReply = true;
     volatile long forgedPid = 1L << 22;
+    /** What a {@link Mode#BAD_LISTING} answer to HistoryHosts holds. */
+    volatile byte[] listing = new byte[0];
     final AtomicLong requests = new AtomicLong();
     final AtomicInteger connections = new AtomicInteger();
     final AtomicInteger closedConnections = new AtomicInteger();
@@ -109,6 +113,11 @@ final class HostilePeer implements AutoCloseable {
 
     String name() {
         return name;
+    }
+
+    /** The real agent behind it (a test gives it a recording to answer History from). */
+    Agent behind() {
+        return behind;
     }
 
     InetSocketAddress address() {
@@ -149,6 +158,10 @@ final class HostilePeer implements AutoCloseable {
                     else if (msg instanceof Message.Read r && r.path().endsWith("/status")) ctx.writeAndFlush(forgedStatus(r));
                     else forward(ctx, msg);
                 }
+                case BAD_LISTING -> {
+                    if (msg instanceof Message.HistoryHosts h) ctx.writeAndFlush(new Message.Data(h.id(), Unpooled.wrappedBuffer(listing)));
+                    else forward(ctx, msg);
+                }
                 case HONEST -> forward(ctx, msg);
             }
         }
@@ -185,6 +198,7 @@ final class HostilePeer implements AutoCloseable {
             case Message.History h -> new Message.History(id, h.host(), h.fromMillis(), h.toMillis());
             case Message.Scope s -> new Message.Scope(id, s.specs());
             case Message.ArchiveWhere a -> new Message.ArchiveWhere(id);
+            case Message.HistoryHosts h -> new Message.HistoryHosts(id);
             case Message.ArchivePart a -> new Message.ArchivePart(id, a.entry(), a.offset(), a.part());
             case Message.ScopeReply r -> new Message.ScopeReply(id, r.state());
             case Message.Done d -> new Message.Done(id, d.value());

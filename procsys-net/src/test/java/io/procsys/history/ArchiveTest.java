@@ -64,7 +64,7 @@ class ArchiveTest {
     }
 
     /** A recording of {@code frames} frames a second before now, in blocks of two seconds. */
-    private static void record(Path into, int frames) throws IOException {
+    static void record(Path into, int frames) throws IOException {
         AtomicLong clock = new AtomicLong(System.currentTimeMillis() - frames * 1000L);
         Recorder.Settings settings = new Recorder.Settings(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofHours(1), 7, 1L << 30, 9);
         try (Recorder recorder = new Recorder(stamp -> {
@@ -79,7 +79,7 @@ class ArchiveTest {
         }
     }
 
-    private static List<Frame> frames(Path recording) throws IOException {
+    static List<Frame> frames(Path recording) throws IOException {
         List<Frame> read = new ArrayList<>();
         for (List<Segment.Block> seg : new StoreReader(recording).segments(0, Long.MAX_VALUE / 2, 1 << 26).segments()) read.addAll(Segment.decode(seg).frames());
         return read;
@@ -134,7 +134,7 @@ class ArchiveTest {
     void anAgentThatAcceptsNoArchivesRefusesThemClearly() throws Exception {
         try (Agent agent = receiver(new InetSocketAddress("127.0.0.1", 0), null);
              AgentClient client = AgentClient.connect(loops, agent.address(), Tls.client(hostAFiles), "a", Duration.ofSeconds(5)).join()) {
-            assertEquals(Message.ARCHIVE_VERSION, client.version());
+            assertEquals(Message.PROTOCOL_VERSION, client.version());
             CompletionException e = assertThrows(CompletionException.class, () -> client.request(Message.ArchiveWhere::new, 5000).join());
             assertEquals(Errno.EPERM, ((ErrnoException) e.getCause()).errno());
         }

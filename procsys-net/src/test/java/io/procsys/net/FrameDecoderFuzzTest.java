@@ -34,13 +34,13 @@ class FrameDecoderFuzzTest {
 
     /**
      * The actions (Signal 15, SetPriority 16, IoprioGet 17) and their reply Done (25), and Scope
-     * (26) with its reply (27), as a hostile client or agent may send them: the first byte picks
+     * (26) with its reply (27), and HistoryHosts (33), as a hostile client or agent may send them: the first byte picks
      * the type, the rest is the body after the id. Decoded to that message or refused, nothing else.
      */
     @FuzzTest(maxDuration = "10s")
     void actionDecoding(byte[] input) {
         if (input.length == 0) return;
-        int[] types = {15, 16, 17, 25, 26, 27};
+        int[] types = {15, 16, 17, 25, 26, 27, 33};
         int type = types[(input[0] & 0xff) % types.length];
         ByteBuf body = Unpooled.buffer().writeByte(type).writeInt(7).writeBytes(input, 1, input.length - 1);
         EmbeddedChannel channel = new EmbeddedChannel();
@@ -48,7 +48,8 @@ class FrameDecoderFuzzTest {
         try {
             channel.writeInbound(Unpooled.buffer().writeInt(body.readableBytes()).writeBytes(body));
             Message m = channel.readInbound();
-            assertTrue(m instanceof Message.Action || m instanceof Message.Done || m instanceof Message.Scope || m instanceof Message.ScopeReply,
+            assertTrue(m instanceof Message.Action || m instanceof Message.Done || m instanceof Message.Scope || m instanceof Message.ScopeReply
+                            || m instanceof Message.HistoryHosts,
                     "decodes to its type: " + m);
             if (m instanceof Message.Scope s) assertTrue(!s.specs().isEmpty() && s.specs().size() <= io.procsys.scope.ScopeSpec.MAX_SPECS, "a bounded scope");
             if (m instanceof Message.ScopeReply r) assertTrue(r.state().members() >= 0 && r.state().paths().size() <= io.procsys.scope.ScopeState.MAX_PATHS);
@@ -60,6 +61,21 @@ class FrameDecoderFuzzTest {
             body.release();
             channel.finishAndReleaseAll();
         }
+    }
+
+    /** A list of hosts (the Data answering HistoryHosts) as a hostile agent may send it: refused whole, or every name a node name, none twice. */
+    @FuzzTest(maxDuration = "10s")
+    void historyHostListDecoding(byte[] input) {
+        java.util.List<String> names;
+        try {
+            names = io.procsys.net.protocol.HistoryHostList.read(input);
+        } catch (IllegalArgumentException refused) {
+            return;
+        }
+        assertTrue(names.size() <= io.procsys.net.protocol.HistoryHostList.MAX_HOSTS);
+        assertEquals(names.size(), new java.util.HashSet<>(names).size(), "no name twice");
+        for (String n : names) assertTrue(n.matches(io.procsys.net.protocol.HistoryHostList.HOST_NAME), n);
+        assertEquals(java.util.Arrays.toString(input), java.util.Arrays.toString(io.procsys.net.protocol.HistoryHostList.write(names)), "read back as written");
     }
 
     /** A process table as a hostile agent may send it: refused whole, or read and searched; always released. */

@@ -59,7 +59,7 @@ class MessageCodecTest {
                 new Message.IoprioGet(21, 4194303, 0L), new Message.Done(22, 0), new Message.Done(23, 16388),
                 new Message.History(28, "", 1_765_000_000_000L, 1_765_000_600_000L), new Message.History(29, "rack/h17", -5, -5),
                 new Message.Scope(31, List.of("web.service", "k8s=shop/web-*:app")),
-                new Message.ArchiveWhere(34), new Message.ArchivePart(35, new byte[Message.ARCHIVE_ENTRY_BYTES], 0, new byte[]{1, 2, 3}),
+                new Message.ArchiveWhere(34), new Message.HistoryHosts(37), new Message.ArchivePart(35, new byte[Message.ARCHIVE_ENTRY_BYTES], 0, new byte[]{1, 2, 3}),
                 new Message.ArchivePart(36, new byte[Message.ARCHIVE_ENTRY_BYTES], 24_576, new byte[Message.MAX_ARCHIVE_PART]),
                 new Message.ScopeReply(32, new ScopeState(ScopeState.Outcome.PRESENT, "v2", List.of("0::/system.slice/web.service"), 3, "")),
                 new Message.ScopeReply(33, ScopeState.leftOut(ScopeState.Outcome.AMBIGUOUS, "hybrid", "2 cgroups named web.service")));
@@ -217,5 +217,13 @@ class MessageCodecTest {
             in.finishAndReleaseAll();
         }
         assertThrows(IllegalArgumentException.class, () -> new Message.ArchivePart(1, new byte[47], 0, new byte[1]), "an entry is 48 bytes");
+    }
+
+    @Test
+    void aHistoryHostsRequestIsItsTypeAndIdAlone() {
+        assertEquals(new Message.HistoryHosts(9), roundTrip(new Message.HistoryHosts(9)));
+        assertInstanceOf(CorruptedFrameException.class, decodeFailure(Unpooled.buffer().writeByte(33).writeInt(9).writeByte(1), 1024), "trailing bytes");
+        assertEquals(10, Message.PROTOCOL_VERSION);
+        assertEquals(Message.PROTOCOL_VERSION, Message.HISTORY_HOSTS_VERSION);
     }
 }

@@ -358,6 +358,12 @@ public final class Peer implements Backend, AutoCloseable {
         return c != null && c.isActive() ? tableWaits.honouredMillis(c) : 0;
     }
 
+    /** The live connection to the agent, or null while there is none (a tree node forwards History on it: fs.history.ForwardedHistory). */
+    public AgentClient connection() {
+        AgentClient c = client;
+        return c != null && c.isActive() ? c : null;
+    }
+
     /** The protocol version of the connection to the agent, or 0 while there is none. */
     public int protocolVersion() {
         AgentClient c = client;

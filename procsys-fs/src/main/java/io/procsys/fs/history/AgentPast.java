@@ -14,17 +14,20 @@ import io.procsys.posix.ErrnoException;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A host's recorded past, asked of its agent over the procsys protocol (History, version 7): one
- * connection, made when first needed and again after it is lost. What comes back is checked
- * whole (SegmentBatch) before anything of it is used. An agent older than version 7 records
- * nothing: the host is left out of the view, and status says why.
+ * A host's recorded past, asked of an agent over the procsys protocol (History, version 7): its
+ * own ("") or, by name, a host the agent lists (HistoryHosts, version 10: archived to it, or below
+ * a tree node; {@link #forHost}). One connection per agent, shared by every host asked of it,
+ * made when first needed and again after it is lost. What comes back is checked whole
+ * (SegmentBatch) before anything of it is used. An agent older than version 7 records nothing:
+ * the host is left out of the view, and status says why.
  */
 public final class AgentPast implements PastSource {
-    /** Longest wait for one answer (it reads up to 16 MiB of files on the agent). */
+    /** Longest wait for one answer (it reads up to 16 MiB of files on the agent, or a tree node forwards it below). */
     static final Duration WAIT = Duration.ofSeconds(10);
     /**
      * A clock this close to this host's is taken as in step: btime is whole seconds (floored by the
@@ -32,34 +35,61 @@ public final class AgentPast implements PastSource {
      */
     static final long IN_STEP_MILLIS = 2000;
 
-    private final String host;
-    private final InetSocketAddress address;
-    private final SslContext tls;
-    private final String localNode;
-    private final EventLoopGroup loops;
-    private CompletableFuture<AgentClient> client;
+    /** The connection to one agent, shared by the hosts asked of it. */
+    private static final class Connection {
+        private final InetSocketAddress address;
+        private final SslContext tls;
+        private final String localNode;
+        private final EventLoopGroup loops;
+        private CompletableFuture<AgentClient> client;
 
-    /** {@code host}: the name to ask the agent for ("" its own host; a host below a tree node by its name). */
-    public AgentPast(String host, InetSocketAddress address, SslContext tls, String localNode, EventLoopGroup loops) {
-        this.host = host;
-        this.address = address;
-        this.tls = tls;
-        this.localNode = localNode;
-        this.loops = loops;
+        Connection(InetSocketAddress address, SslContext tls, String localNode, EventLoopGroup loops) {
+            this.address = address;
+            this.tls = tls;
+            this.localNode = localNode;
+            this.loops = loops;
+        }
+
+        synchronized CompletableFuture<AgentClient> client() {
+            if (client == null || client.isCompletedExceptionally() || (client.isDone() && !client.join().isActive())) {
+                client = AgentClient.connect(loops, address, tls, localNode, WAIT);
+            }
+            return client;
+        }
+
+        synchronized void close() {
+            if (client != null) client.thenAccept(AgentClient::close);
+        }
     }
 
-    private synchronized CompletableFuture<AgentClient> client() {
-        if (client == null || client.isCompletedExceptionally() || (client.isDone() && !client.join().isActive())) {
-            client = AgentClient.connect(loops, address, tls, localNode, WAIT);
-        }
-        return client;
+    private final String host;
+    private final Connection connection;
+
+    /** {@code host}: the name to ask the agent for ("" its own host; a host it lists by its name). */
+    public AgentPast(String host, InetSocketAddress address, SslContext tls, String localNode, EventLoopGroup loops) {
+        this(host, new Connection(address, tls, localNode, loops));
+    }
+
+    private AgentPast(String host, Connection connection) {
+        this.host = host;
+        this.connection = connection;
+    }
+
+    /** The past of {@code name}, a host this agent lists, asked on the same connection (closed with this one). */
+    public AgentPast forHost(String name) {
+        return new AgentPast(name, connection);
     }
 
     @Override
     public CompletableFuture<StoreReader.Found> segments(long fromMillis, long toMillis) {
-        return client().thenCompose(c -> c.history(host, fromMillis, toMillis, WAIT.toMillis()))
+        return connection.client().thenCompose(c -> c.history(host, fromMillis, toMillis, WAIT.toMillis()))
                 .orTimeout(WAIT.toMillis() * 2, TimeUnit.MILLISECONDS)
                 .thenApply(AgentPast::checked);
+    }
+
+    /** The hosts other than its own whose past the agent serves (none from an agent older than protocol 10); EPROTO for a malformed listing. */
+    public CompletableFuture<List<String>> hosts() {
+        return connection.client().thenCompose(c -> c.historyHosts(WAIT.toMillis())).orTimeout(WAIT.toMillis() * 2, TimeUnit.MILLISECONDS);
     }
 
     private static StoreReader.Found checked(ByteBuf bytes) {
@@ -110,10 +140,11 @@ public final class AgentPast implements PastSource {
 
     @Override
     public String describe() {
-        return "agent " + address.getHostString() + ":" + address.getPort() + (host.isEmpty() ? "" : " for " + host);
+        return "agent " + connection.address.getHostString() + ":" + connection.address.getPort() + (host.isEmpty() ? "" : " for " + host);
     }
 
-    public synchronized void close() {
-        if (client != null) client.thenAccept(AgentClient::close);
+    /** Closes the connection (of every host asked on it). */
+    public void close() {
+        connection.close();
     }
 }

@@ -72,6 +72,14 @@ public final class PastView {
         for (Host h : hosts) this.hosts.add(new HostPast(h.name(), h.source(), work, System::nanoTime));
     }
 
+    /** Lines status adds after the hosts' (PastHosts.notes: what the peers' listings brought). */
+    private volatile List<String> notes = List.of();
+
+    public PastView notes(List<String> lines) {
+        notes = List.copyOf(lines);
+        return this;
+    }
+
     public PastClock clock() {
         return clock;
     }
@@ -114,6 +122,8 @@ public final class PastView {
         List<String> lines = new ArrayList<>();
         lines.add("PAST " + Times.format(tv) + (clock.paused() ? " (paused)" : " (running at wall speed)"));
         for (HostPast h : hosts) lines.add("  " + h.name() + ": " + h.describe(tv));
+        if (!notes.isEmpty()) lines.add("hosts listed by peers:");
+        lines.addAll(notes);
         return lines;
     }
 

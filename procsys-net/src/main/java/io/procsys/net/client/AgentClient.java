@@ -14,6 +14,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.procsys.net.TlsSessions;
 import io.procsys.net.Transport;
 import io.procsys.net.protocol.Framing;
+import io.procsys.net.protocol.HistoryHostList;
 import io.procsys.net.protocol.Message;
 import io.procsys.net.protocol.ProcessTableFormat;
 import io.procsys.posix.Errno;
@@ -303,6 +304,16 @@ public final class AgentClient implements AutoCloseable {
             return CompletableFuture.failedFuture(new ErrnoException(93, "agent " + peerNode() + " speaks protocol " + version + ": it records nothing"));
         }
         return data(request(id -> new Message.History(id, host, fromMillis, toMillis), waitMillis));
+    }
+
+    /**
+     * The hosts other than its own whose past the agent serves (HistoryHosts, protocol 10), within
+     * {@code waitMillis}: none from an agent older than version 10 (not asked). A listing that
+     * breaks {@link HistoryHostList}'s rules fails with EPROTO saying why; the connection goes on.
+     */
+    public CompletableFuture<List<String>> historyHosts(long waitMillis) {
+        if (version < Message.HISTORY_HOSTS_VERSION) return CompletableFuture.completedFuture(List.of());
+        return data(request(Message.HistoryHosts::new, waitMillis)).thenApply(HistoryHostList::fromReply);
     }
 
     /**

@@ -19,8 +19,9 @@ public sealed interface Message {
      * 7: History asks for a host's recorded past.
      * 8: Scope (a connection that sees one scope, docs/scope.md).
      * 9: ArchiveWhere and ArchivePart push an agent's recorded blocks to another (docs/history.md).
+     * 10: HistoryHosts asks which hosts' pasts an agent serves (archived, or below a tree node).
      */
-    int PROTOCOL_VERSION = 9;
+    int PROTOCOL_VERSION = 10;
     /** The first version with actions: a client that negotiated an older one sends none (and answers EPERM itself). */
     int ACTIONS_VERSION = 3;
     /** The first version whose Table may leave parts out: a client that negotiated an older one asks for all. */
@@ -41,6 +42,8 @@ public sealed interface Message {
     int ARCHIVE_ENTRY_BYTES = 48;
     /** The most bytes of a block one ArchivePart carries: with its header, under {@link Framing#MAX_REQUEST_FRAME}. */
     int MAX_ARCHIVE_PART = 12 * 1024;
+    /** The first version with HistoryHosts: a client that negotiated an older one takes the agent's own past alone. */
+    int HISTORY_HOSTS_VERSION = 10;
     /** The longest wait an agent may announce (a larger one is refused as malformed): 10 minutes. */
     long MAX_WAITS_MILLIS = 600_000;
     /**
@@ -156,6 +159,13 @@ public sealed interface Message {
         long span = toMillis - fromMillis;
         return toMillis >= fromMillis && span >= 0 && span <= MAX_HISTORY_SPAN_MILLIS;
     }
+
+    /**
+     * Client → agent (version 10): the names of the hosts other than its own whose recorded past
+     * the agent answers History for (hosts archived to it, hosts below a tree node): Data holding a
+     * {@link HistoryHostList}, or Error.
+     */
+    record HistoryHosts(int id) implements Message {}
 
     /**
      * Client → agent (version 8): from now on this connection sees only the scope of

@@ -20,7 +20,7 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, Message> 
     static final int HELLO = 1, WELCOME = 2, STAT = 10, LIST = 11, READ = 12, READLINK = 13, TABLE = 14,
             SIGNAL = 15, SET_PRIORITY = 16, IOPRIO_GET = 17,
             ATTRIBUTES = 20, LISTING = 21, DATA = 22, LINK_TEXT = 23, ERROR = 24, DONE = 25,
-            SCOPE = 26, SCOPE_REPLY = 27, HISTORY = 30, ARCHIVE_WHERE = 31, ARCHIVE_PART = 32;
+            SCOPE = 26, SCOPE_REPLY = 27, HISTORY = 30, ARCHIVE_WHERE = 31, ARCHIVE_PART = 32, HISTORY_HOSTS = 33;
     /** A user name in an action: what useradd accepts is far shorter (32); anything longer is refused. */
     static final int MAX_USER = 256;
     static final int MAX_STRING = 4096;
@@ -61,6 +61,7 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, Message> 
             case Message.IoprioGet a -> buf.writeByte(IOPRIO_GET).writeInt(a.id()).writeInt(a.pid()).writeLong(a.startTime());
             case Message.History h -> writeString(buf.writeByte(HISTORY).writeInt(h.id()), h.host()).writeLong(h.fromMillis()).writeLong(h.toMillis());
             case Message.ArchiveWhere a -> buf.writeByte(ARCHIVE_WHERE).writeInt(a.id());
+            case Message.HistoryHosts h -> buf.writeByte(HISTORY_HOSTS).writeInt(h.id());
             case Message.ArchivePart a -> buf.writeByte(ARCHIVE_PART).writeInt(a.id()).writeBytes(a.entry()).writeInt(a.offset())
                     .writeShort(a.part().length).writeBytes(a.part());
             case Message.Done d -> buf.writeByte(DONE).writeInt(d.id()).writeInt(d.value());
@@ -93,6 +94,7 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, Message> 
             case IOPRIO_GET -> new Message.IoprioGet(id, readInt(in), readLong(in));
             case HISTORY -> history(id, readString(in), readLong(in), readLong(in));
             case ARCHIVE_WHERE -> new Message.ArchiveWhere(id);
+            case HISTORY_HOSTS -> new Message.HistoryHosts(id);
             case ARCHIVE_PART -> archivePart(id, in);
             case DONE -> new Message.Done(id, readInt(in));
             case ATTRIBUTES -> new Message.Attributes(id, readAttributes(in));
