@@ -37,13 +37,6 @@ class HistoryForwardIT {
     static HostilePeer oversized, misnamed;
     static final List<Path> views = new ArrayList<>();
     static List<Long> framesOfC;
-    /**
-     * The launcher gives a recording agent 16 MB of heap; on a machine of ~700 tasks (a shared CI
-     * host running other tests) its frames ran out of it (OutOfMemoryError in HostCapture, on main
-     * as well): a product matter of its own (the launcher's heap for --record), not this test's.
-     */
-    static final java.util.Map<String, String> HEAP = java.util.Map.of("PROCSYS_JAVA_OPTS", "-Xmx64m");
-
     @BeforeAll
     static void recordAnArchiveAndATree() throws Exception {
         work = Files.createTempDirectory("procsys-history-forward-");
@@ -53,10 +46,10 @@ class HistoryForwardIT {
         archive = work.resolve("archive");
         marker = new ProcessBuilder("sleep", MARK).start();
         // each its own --record DIR, as on hosts of their own: what a host serves is its own, its archive's, or forwarded
-        a = RecordingAgent.start("a", certs, work.resolve("records-a"), work.resolve("a.log"), HEAP, "--accept-archives", archive.toString());
-        c = RecordingAgent.start("c", certs, work.resolve("records-c"), work.resolve("c.log"), HEAP, "--archive-to", "127.0.0.1:" + a.port());
-        l1 = RecordingAgent.start("l1", certs, work.resolve("records-l1"), work.resolve("l1.log"), HEAP);
-        l2 = RecordingAgent.start("l2", certs, work.resolve("records-l2"), work.resolve("l2.log"), HEAP);
+        a = RecordingAgent.start("a", certs, work.resolve("records-a"), work.resolve("a.log"), "--accept-archives", archive.toString());
+        c = RecordingAgent.start("c", certs, work.resolve("records-c"), work.resolve("c.log"), "--archive-to", "127.0.0.1:" + a.port());
+        l1 = RecordingAgent.start("l1", certs, work.resolve("records-l1"), work.resolve("l1.log"));
+        l2 = RecordingAgent.start("l2", certs, work.resolve("records-l2"), work.resolve("l2.log"));
         startTreeNode();
         for (RecordingAgent agent : List.of(a, c, l1, l2)) agent.waitForBlocks(3, 30_000);
         ClusterMountIT.waitFor(() -> HistoryClusterIT.framesIn(archive.resolve("c")).size() >= 8, 30_000, "c's blocks reach a: " + c.logText() + a.logText());

@@ -22,19 +22,12 @@ record RecordingAgent(String name, Process process, int port, Path recording, Pa
 
     /** Agent {@code name} recording into {@code root}/NAME, with the certificates in {@code certs}; {@code extra} options after. */
     static RecordingAgent start(String name, Path certs, Path root, Path log, String... extra) throws IOException {
-        return start(name, certs, root, log, java.util.Map.of(), extra);
-    }
-
-    /** As above, the launcher run with {@code env} added (PROCSYS_JAVA_OPTS). */
-    static RecordingAgent start(String name, Path certs, Path root, Path log, java.util.Map<String, String> env, String... extra) throws IOException {
         int port = SamplingIT.freePort();
         List<String> command = new ArrayList<>(List.of(Commands.launcher().toString(), "agent", "--listen", "127.0.0.1:" + port,
                 "--name", name, "--certs-dir", certs.toString(), "--warmup", "0", "--record", root.toString(),
                 "--record-interval", INTERVAL_MS + "ms", "--record-block", BLOCK_MS + "ms"));
         command.addAll(List.of(extra));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().putAll(env);
-        Process p = builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(log.toFile()).redirectErrorStream(true).start();
         return new RecordingAgent(name, p, port, root.resolve(name), log);
     }

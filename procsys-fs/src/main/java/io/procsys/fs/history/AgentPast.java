@@ -110,7 +110,7 @@ public final class AgentPast implements PastSource {
     @Override
     public CompletableFuture<Long> clockAheadMillis() {
         if (!host.isEmpty()) return CompletableFuture.completedFuture(0L);
-        return client().thenCompose(c -> {
+        return connection.client().thenCompose(c -> {
             long sentMillis = System.currentTimeMillis(), sentNanos = System.nanoTime();
             return c.read("uptime", WAIT.toMillis()).thenCompose(uptime -> {
                 long roundTrip = System.nanoTime() - sentNanos;
