@@ -28,8 +28,23 @@ public final class HostCapture implements Recorder.FrameSource {
     /** The process files of a task; the pid directory's owner as "attrs", exe as a link. */
     public static final List<String> PROCESS_FILES = List.of("stat", "statm", "status", "cmdline", "comm", "cgroup");
     public static final String ATTRS = "attrs", EXE = "exe";
-    /** The parts of the process table a frame asks for: environ is never readable, ns/ is left out (only pstree -S reads it). */
-    public static final int TABLE_PARTS = parts(List.of("stat", "statm", "status", "cmdline", "comm", "cgroup", "exe"));
+    /**
+     * The process files that rarely change (and exe): read when a process is new, when its command
+     * (stat's comm: an exec changes it) is not the frame before's, or every {@link #REFRESH_FRAMES}
+     * frames (a title set by the process, a move to another cgroup), else the frame before's kept.
+     * Each read costs four system calls a process a frame: on a quiet host of 220 tasks, half the
+     * recorder's CPU was in the kernel.
+     */
+    static final List<String> RARE_FILES = List.of("cmdline", "comm", "cgroup");
+    static final int REFRESH_FRAMES = 6;
+    /**
+     * The parts of the process table a frame asks for: environ is never readable, ns/ is left out
+     * (only pstree -S reads it), the rare files apart, and a process's stat too: it is read once,
+     * with the counters (threads' stat comes with the task/ listings, and is read again there).
+     */
+    public static final int TABLE_PARTS = parts(List.of("statm", "status"));
+    /** Largest rare file taken (the process table's own bound for a file). */
+    static final int MAX_PROCESS_FILE = 64 * 1024;
     /** The system files whose numbers count (replayed as rates; uptime is the clock rates are divided by): read with the tasks' stat, together. */
     static final List<String> COUNTER_FILES = List.of("stat", "uptime", "vmstat", "diskstats", "net/dev");
     /** Largest system file taken (cpuinfo of a large host is tens of KiB). */
@@ -40,6 +55,9 @@ public final class HostCapture implements Recorder.FrameSource {
     private final ExportedTree tree;
     private final Supplier<ByteBuf> table;
     private final long intervalMillis;
+    /** The tasks of the frame before, whose rare files a process keeps while it is the same; frames taken: the recorder's thread's. */
+    private Map<Integer, Task> previous = Map.of();
+    private long frames;
 
     /** {@code table}: the host's process table with threads and {@link #TABLE_PARTS} (the caller owns nothing after; null when it could not be built). */
     public HostCapture(ExportedTree tree, Supplier<ByteBuf> table, long intervalMillis) {
@@ -59,8 +77,8 @@ public final class HostCapture implements Recorder.FrameSource {
      * 20-400 ms on a busy 2-core host, and a process late in it was read that much after one
      * early, so a stamp anywhere in it scaled the rates replayed between two frames (a 50 %
      * burner showed 70 % in top). The counters, each task's stat and the system files that count
-     * ({@link #COUNTER_FILES}), are therefore read again together after the table, in a few ms,
-     * and the frame is stamped in the middle of that pass.
+     * ({@link #COUNTER_FILES}), are therefore read together after the table (a process's stat only
+     * there), in a few ms, and the frame is stamped in the middle of that pass; the rare files after.
      */
     @Override
     public Frame capture(LongSupplier clock) {
@@ -77,24 +95,83 @@ public final class HostCapture implements Recorder.FrameSource {
             Item item = readFile(path, MAX_FILE);
             if (item != null) files.put(path, item);
         }
-        Map<Integer, Task> tasks = withFreshStats(table);
+        Map<Integer, Task> counted = withFreshStats(table);
         long after = Math.max(before, clock.getAsLong()); // a clock set back while reading: the start is all there is
+        Map<Integer, Task> tasks = withRareFiles(counted);
+        previous = tasks;
+        frames++;
         return Frame.of(before + (after - before) / 2, intervalMillis, (System.nanoTime() - started) / 1000, files, tasks);
     }
 
-    /** Each task with its stat read again now; one that ended since, or whose pid is another's now, keeps the table's. */
+    /** Each process with its {@link #RARE_FILES} and exe: the frame before's while it is the same process with the same command, else read now. */
+    private Map<Integer, Task> withRareFiles(Map<Integer, Task> table) {
+        for (Map.Entry<Integer, Task> e : table.entrySet()) {
+            Task t = e.getValue();
+            if (t.owner() != 0) continue; // threads: their stat only
+            Task before = previous.get(t.id());
+            boolean keep = t.sameTask(before) && (frames + t.id()) % REFRESH_FRAMES != 0 && before.item(EXE) != null
+                    && sameCommand(t.item("stat"), before.item("stat"));
+            Map<String, Item> items = new HashMap<>(t.items());
+            if (keep) {
+                for (String name : RARE_FILES) if (before.item(name) != null) items.put(name, before.item(name));
+                items.put(EXE, before.item(EXE));
+            } else {
+                readRareFiles(t.id(), items);
+            }
+            e.setValue(new Task(t.id(), t.owner(), t.startTime(), items));
+        }
+        return table;
+    }
+
+    private static boolean sameCommand(Item stat, Item before) {
+        return stat != null && before != null && !stat.failed() && !before.failed()
+                && java.util.Arrays.equals(ProcStat.command(stat.text()), ProcStat.command(before.text()));
+    }
+
+    /** A process's rare files and exe link into {@code items}; a process gone meanwhile gets none (its frame shows what the table had). */
+    private void readRareFiles(int pid, Map<String, Item> items) {
+        int[] errno = new int[1];
+        ExportedTree.Directory dir = tree.directory(Integer.toString(pid), errno);
+        if (dir == null) return;
+        try (dir) {
+            for (String name : RARE_FILES) {
+                ExportedTree.Directory.Read read = dir.read(name, MAX_PROCESS_FILE);
+                if (read.errno() == WholeFile.TOO_BIG) continue; // as the table leaves it out
+                if (read.errno() != 0) {
+                    items.put(name, Item.error(read.errno()));
+                    continue;
+                }
+                try {
+                    items.put(name, Item.file(read.file().data().toArray(ValueLayout.JAVA_BYTE)));
+                } finally {
+                    read.file().free();
+                }
+            }
+            String exe = dir.readlink(EXE, errno);
+            items.put(EXE, exe != null ? Item.link(exe.getBytes(java.nio.charset.StandardCharsets.UTF_8)) : Item.error(errno[0]));
+        }
+    }
+
+    /**
+     * Each task with its stat read now: a process's for the first time (its start time is its
+     * identity: one gone since is left out), a thread's again (one that ended since, or whose tid is
+     * another's now, keeps the table's).
+     */
     private Map<Integer, Task> withFreshStats(Map<Integer, Task> table) {
         Map<Integer, Task> tasks = new TreeMap<>();
         for (Task t : table.values()) {
+            boolean process = t.owner() == 0;
             Item old = t.item("stat");
-            Item now = old == null || old.failed() ? null : readFile(t.owner() == 0 ? t.id() + "/stat" : t.owner() + "/task/" + t.id() + "/stat", MAX_STAT);
-            if (now == null || now.failed() || ProcStat.startTime(now.text()) != t.startTime()) {
+            Item now = !process && (old == null || old.failed()) ? null : readFile(process ? t.id() + "/stat" : t.owner() + "/task/" + t.id() + "/stat", MAX_STAT);
+            long start = now == null || now.failed() ? -1 : ProcStat.startTime(now.text());
+            if (process && start < 0) continue; // ended between the table and now
+            if (!process && (start < 0 || start != t.startTime())) {
                 tasks.put(t.id(), t);
                 continue;
             }
             Map<String, Item> items = new HashMap<>(t.items());
             items.put("stat", now);
-            tasks.put(t.id(), new Task(t.id(), t.owner(), t.startTime(), items));
+            tasks.put(t.id(), new Task(t.id(), t.owner(), start, items));
         }
         return tasks;
     }

@@ -26,6 +26,14 @@ final class ProcStat {
         return field == n ? value : -1;
     }
 
+    /** The command name: the bytes between the first '(' and the last ')' (empty when there are none). */
+    static byte[] command(byte[] stat) {
+        int open = 0, close = stat.length - 1;
+        while (open < stat.length && stat[open] != '(') open++;
+        while (close > open && stat[close] != ')') close--;
+        return open >= close ? new byte[0] : java.util.Arrays.copyOfRange(stat, open + 1, close);
+    }
+
     /** Field 22: the start time, in clock ticks after boot. */
     static long startTime(byte[] stat) {
         return field(stat, 22);
