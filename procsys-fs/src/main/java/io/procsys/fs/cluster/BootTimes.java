@@ -5,6 +5,7 @@ import io.procsys.fs.clock.ClockStatus;
 import io.procsys.fs.clock.HostClock;
 import io.procsys.fs.clock.Rebase;
 import io.procsys.fs.clock.ViewBoot;
+import io.procsys.fs.pace.HostCpus;
 import io.procsys.posix.Errno;
 import io.procsys.posix.ErrnoException;
 
@@ -55,6 +56,8 @@ final class BootTimes {
         long connection = -1;
         volatile boolean skewLogged;
         volatile long movedLoggedNanos = Long.MIN_VALUE;
+        /** Its CPUs, from the last stat it sent (0: none yet): what its processes' CPU times are paced by. */
+        volatile int cpus;
     }
 
     BootTimes(HostSet hosts) {
@@ -142,6 +145,7 @@ final class BootTimes {
     void observed(String path, int index, Backend backend, long sentMillis, long sentNanos, long roundTripNanos, String text) {
         if (path.equals("stat")) {
             long btime = BootInstant.btime(text);
+            cpusSeen(byIndex.computeIfAbsent(index, i -> new Host()), text);
             Host h = byIndex.get(index);
             if (btime > 0 && h != null && h.clock.restated(btime)) skewSeen(h, backend.name(), h.clock.current());
             return;
@@ -171,7 +175,10 @@ final class BootTimes {
         }
         CompletableFuture<long[]> uptime = text(backend, "uptime")
                 .thenApply(text -> new long[]{BootInstant.uptimeHundredths(text), nanos.getAsLong() - sent});
-        CompletableFuture<Long> btime = text(backend, "stat").thenApply(BootInstant::btime).exceptionally(e -> 0L);
+        CompletableFuture<Long> btime = text(backend, "stat").thenApply(text -> {
+            cpusSeen(h, text);
+            return BootInstant.btime(text);
+        }).exceptionally(e -> 0L);
         return uptime.handle((answer, error) -> error).thenCombine(btime, (error, bt) -> {
             long[] answer = error == null ? uptime.join() : null;
             BootInstant m = answer != null && answer[0] >= 0 ? BootInstant.fromUptime(sentMillis, sent, answer[1], answer[0], bt)
@@ -183,6 +190,17 @@ final class BootTimes {
             if (m != null) taken(index, h, backend.name(), m);
             return h.clock.current();
         });
+    }
+
+    /** Host {@code index}'s CPUs as its last stat said (0: unknown). */
+    int cpus(int index) {
+        Host h = byIndex.get(index);
+        return h == null ? 0 : h.cpus;
+    }
+
+    private static void cpusSeen(Host h, String stat) {
+        int cpus = HostCpus.of(stat);
+        if (cpus > 0) h.cpus = cpus;
     }
 
     /** The host has no uptime to measure (a captured tree), or it does not parse: its btime is all there is. */

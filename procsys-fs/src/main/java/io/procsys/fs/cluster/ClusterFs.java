@@ -16,6 +16,7 @@ import io.procsys.fs.clock.ClockStatus;
 import io.procsys.fs.clock.Rebase;
 import io.procsys.fs.identity.PidMap;
 import io.procsys.fs.identity.SocketInodes;
+import io.procsys.fs.pace.CpuPacing;
 import io.procsys.fuse.Capability;
 import io.procsys.fuse.ConnectionInfo;
 import io.procsys.fuse.DelegatingFilesystem;
@@ -67,6 +68,7 @@ public final class ClusterFs extends DelegatingFilesystem {
     private final BootTimes bootTimes;
     private final PidMap pids = new PidMap();
     private final PidRewriter rewriter = new PidRewriter(pids);
+    private final CpuPacing pacing = new CpuPacing();
     /** This host's processes shown at the top, and the hosts hosts/ lists (a scope, docs/scope.md). */
     private volatile ScopeShown shown = ScopeShown.ALL;
     private final RootListing listing;
@@ -390,12 +392,17 @@ public final class ClusterFs extends DelegatingFilesystem {
         });
     }
 
+    /** A remote process's or thread's stat with its CPU times paced (docs/aggregation.md, "CPU times of a late host"). */
+    private String paced(String stat, Place.OnHost at) {
+        return pacing.paced(stat, at.hostIndex(), at.path().contains("/task/"), bootTimes.cpus(at.hostIndex()));
+    }
+
     /** {@code read}, a file of {@code at}, with its pids made cluster-wide where it is a remote process's (stat and status; others as they are). */
     private CompletableFuture<Backend.Content> read(Place.OnHost at, String name, CompletableFuture<Backend.Content> read) {
         if (!at.clusterPid()) return read;
         return switch (name) {
-            case "stat" -> read.thenCombine(bootTimes.shiftSeconds(at.hostIndex()),
-                    (content, shift) -> Contents.transformed(content, text -> Rebase.stat(rewriter.stat(text, at.hostIndex()), shift)));
+            case "stat" -> read.thenCombine(bootTimes.shiftSeconds(at.hostIndex()), (content, shift) -> Contents.transformed(content,
+                    text -> Rebase.stat(rewriter.stat(paced(text, at), at.hostIndex()), shift)));
             case "status" -> read.thenApply(content -> Contents.transformed(content, text -> rewriter.status(text, at.hostIndex())));
             default -> read;
         };

@@ -117,6 +117,11 @@ final class TableBackend implements Backend {
     }
 
     @Override
+    public boolean tablesLate() {
+        return peer.tablesLate();
+    }
+
+    @Override
     public boolean firstTableDue() {
         return peer.firstTableDue();
     }
