@@ -3,7 +3,7 @@
 # the frame decoder on both ends and every aggregator. The targets are the surefire executions of
 # the `fuzz` profile (procsys-net/pom.xml, procsys-fs/pom.xml): one Maven run builds once (after
 # `mvn verify`, nothing is compiled again) and runs each target in a JVM of its own (Jazzer fuzzes
-# one @FuzzTest per JVM) for 10 s (its @FuzzTest maxDuration). A finding fails the run and is
+# one @FuzzTest per JVM) for 5 s (its @FuzzTest maxDuration). A finding fails the run and is
 # saved under src/test/resources as a regression input, replayed by every later `mvn test`. The
 # corpus is kept in <module>/.cifuzz-corpus (ignored by git), so running this again continues the
 # campaign: ROUNDS=N runs every target N times.

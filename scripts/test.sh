@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, builds, and runs every test — unit tests, then
 # integration tests that mount FUSE for real and run ps/top/free/netstat/... against the mount,
-# then 10 s of fuzzing per Jazzer target (scripts/fuzz.sh), then the release artifacts
+# then 5 s of fuzzing per Jazzer target (scripts/fuzz.sh), then the release artifacts
 # (scripts/package.sh) and their tests (scripts/test-deploy.sh: no-JDK tarball, .deb, manifests;
 # scripts/test-systemd.sh: the .deb's units under a booted systemd in a Debian 12 container;
 # scripts/test-guests.sh: a cluster view over two QEMU guests of another kernel).
@@ -43,7 +43,7 @@ JAVA_HOME=$PROCSYS_JAVA_HOME mvn -B verify "$@" || status=$?
 phase_done "build, unit and integration tests"
 fuzz_passed=0 fuzz_failed=0 deploy_passed=0 deploy_failed=0 systemd_passed=0 systemd_failed=0 guest_passed=0 guest_failed=0
 if (( status == 0 )); then
-    # then a short fuzzing campaign (10 s per target) on what a hostile peer can reach
+    # then a short fuzzing campaign (5 s per target: CI time) on what a hostile peer can reach
     fuzz_out=$("$here/scripts/fuzz.sh") || { status=1; fuzz_failed=1; }
     echo "$fuzz_out"
     fuzz_passed=$(grep -c '^fuzz: .*: ' <<< "$fuzz_out" || true)

@@ -46,7 +46,7 @@ class ScopedFilesFuzzTest {
             Map.entry(WEB + "/io.stat", "254:0 rbytes=4096 wbytes=52428800 rios=1 wios=50 dbytes=0 dios=0\n"));
     static final List<String> NAMES = List.copyOf(CGROUP.keySet());
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void scopedFilesAreTheScopesOrLeftOut(FuzzedDataProvider data) {
         Map<String, String> files = new HashMap<>(CGROUP);
         int edits = data.consumeInt(1, 4);

@@ -25,7 +25,7 @@ class HistoryFuzzTest {
      * compressed bytes under a right entry (past the CRC, into the inflater); or raw frames,
      * deflated here, straight into the frame decoder.
      */
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void recordedBytesDecodeOrAreRefused(byte[] input) {
         if (input.length == 0) return;
         byte[] rest = java.util.Arrays.copyOfRange(input, 1, input.length);
@@ -58,7 +58,7 @@ class HistoryFuzzTest {
     }
 
     /** Frames made of the input (tasks coming, changing and going, files of any bytes) come back as they were, through a batch. */
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void framesComeBackAsTheyWere(FuzzedDataProvider data) {
         List<Frame> frames = new ArrayList<>();
         Map<Integer, Task> tasks = new HashMap<>();

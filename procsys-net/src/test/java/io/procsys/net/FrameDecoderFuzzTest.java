@@ -22,12 +22,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * in the resources; {@code scripts/fuzz.sh} fuzzes it (JAZZER_FUZZ=1).
  */
 class FrameDecoderFuzzTest {
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void agentSideDecoding(byte[] input) {
         decode(input, Framing.MAX_REQUEST_FRAME);
     }
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void clientSideDecoding(byte[] input) {
         decode(input, Framing.MAX_REPLY_FRAME);
     }
@@ -37,7 +37,7 @@ class FrameDecoderFuzzTest {
      * (26) with its reply (27), and HistoryHosts (33), as a hostile client or agent may send them: the first byte picks
      * the type, the rest is the body after the id. Decoded to that message or refused, nothing else.
      */
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void actionDecoding(byte[] input) {
         if (input.length == 0) return;
         int[] types = {15, 16, 17, 25, 26, 27, 33};
@@ -64,7 +64,7 @@ class FrameDecoderFuzzTest {
     }
 
     /** A list of hosts (the Data answering HistoryHosts) as a hostile agent may send it: refused whole, or every name a node name, none twice. */
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void historyHostListDecoding(byte[] input) {
         java.util.List<String> names;
         try {
@@ -79,7 +79,7 @@ class FrameDecoderFuzzTest {
     }
 
     /** A process table as a hostile agent may send it: refused whole, or read and searched; always released. */
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void processTableDecoding(byte[] input) {
         ByteBuf bytes = Unpooled.directBuffer(Math.max(1, input.length)).writeBytes(input);
         try {

@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class AggregatorFuzzTest {
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void hostilePartIsDroppedOrCombined(FuzzedDataProvider data) {
         String path = data.pickValue(Aggregators.paths());
         HostPart good = Hosts.part(0, "local-a", path);
