@@ -737,13 +737,17 @@ check "host: after the reboot, ps lists g1's processes with start times of its n
 # it (paused there) is served by the agent of g1's new boot, over TLS. Its ps must be g1's own ps of
 # then: every process of the old boot that was there (kworkers aside: their names change with
 # their work) with its START, none started after the reboot; hosts/g1/stat the old btime.
+# a view of guest $2 as at past_t on $1, paused there
+past_mount() {
+    mkdir -p "$1"
+    if "$here/procsys" mount --at "@$past_t" --name hub --certs-dir "$run/certs" --peer "$2=127.0.0.1:$(port_of "$2")" "$1" >"$1.log" 2>&1; then
+        "$here/procsys" pause "$1" >/dev/null 2>&1 || bad "procsys pause $1"
+    else sed 's/^/#   /' "$1.log"; bad "procsys mount --at @$past_t --peer $2"; fi
+}
+past_hosts_are() { [[ $(ls "$1/hosts" 2>/dev/null | paste -sd' ') == "$2" ]]; }
 past=$run/past past_t0=$SECONDS
-mkdir -p "$past"
-if "$here/procsys" mount --at "@$past_t" --name hub --certs-dir "$run/certs" --peer "g1=127.0.0.1:$(port_of g1)" "$past" >"$past.log" 2>&1; then
-    "$here/procsys" pause "$past" >/dev/null 2>&1 || bad "procsys pause $past"
-else sed 's/^/#   /' "$past.log"; bad "procsys mount --at @$past_t"; fi
-past_has_g1() { [[ $(ls "$past/hosts" 2>/dev/null | paste -sd' ') == g1 ]]; }
-check "host: procsys mount --at @$past_t ($(date -u -d "@$past_t" +%T) UTC, before g1's poweroff) --peer g1: hosts/ is g1" wait_for 30 past_has_g1
+past_mount "$past" g1
+check "host: procsys mount --at @$past_t ($(date -u -d "@$past_t" +%T) UTC, before g1's poweroff) --peer g1: hosts/ is g1" wait_for 30 past_hosts_are "$past" g1
 "$here/procsys" status "$past" 2>&1 | grep -E "^PAST|g1" | sed 's/^/#   /'
 past_btime=$(awk '/^btime/ {print $2}' "$past/hosts/g1/stat" 2>/dev/null)
 check "host: its hosts/g1/stat btime is g1's boot before the reboot ($past_btime; before $old_btime, after $new_btime)" \
@@ -792,12 +796,8 @@ step "g1's past checked in $((SECONDS - past_t0)) s"
 # clock (the skew measured as the live view measures it), so --at @$past_t is g2 as it was then,
 # with START on this host's clock (a view that took its stamps at their word finds nothing 3 h back)
 past2=$run/past2 past_t0=$SECONDS
-mkdir -p "$past2"
-if "$here/procsys" mount --at "@$past_t" --name hub --certs-dir "$run/certs" --peer "g2=127.0.0.1:$(port_of g2)" "$past2" >"$past2.log" 2>&1; then
-    "$here/procsys" pause "$past2" >/dev/null 2>&1 || bad "procsys pause $past2"
-else sed 's/^/#   /' "$past2.log"; bad "procsys mount --at @$past_t (g2)"; fi
-past2_has_g2() { [[ $(ls "$past2/hosts" 2>/dev/null | paste -sd' ') == g2 ]]; }
-check "host: procsys mount --at @$past_t --peer g2 (its clock $g2_skew s ahead): hosts/ is g2" wait_for 30 past2_has_g2
+past_mount "$past2" g2
+check "host: procsys mount --at @$past_t --peer g2 (its clock $g2_skew s ahead): hosts/ is g2" wait_for 30 past_hosts_are "$past2" g2
 "$here/procsys" status "$past2" 2>&1 | grep -E "^PAST|g2" | sed 's/^/#   /'
 "$here/procsys" exec --mount "$past2" -- ps -eo pid=,ppid=,lstart=,args= 2>"$run/past2.ps.err" | epochs > "$run/past2.ps"
 out=$(listed_as_then g2 "${g2_skew:-0}" "$run/g2.past" "$run/past2.ps" $((past_t + 3600)) 2); s=$?
