@@ -26,7 +26,7 @@ final class AgentRecording implements AutoCloseable {
     static AgentRecording start(ProcTree tree, String node, Path root, Recorder.Settings settings, Path archive) {
         if (!node.matches(io.procsys.fs.cluster.Cluster.NODE_NAME)) throw new UserError("cannot record under the node name '" + node + "': use --name");
         ExportedTree exported = new ExportedTree(tree);
-        HostCapture capture = new HostCapture(exported, () -> new ProcessTableBuilder(exported, true, HostCapture.TABLE_PARTS)
+        HostCapture capture = new HostCapture(exported, () -> new ProcessTableBuilder(exported, false, HostCapture.TABLE_PARTS)
                 .build(PooledByteBufAllocator.DEFAULT, "", new int[1]), settings.interval().toMillis());
         Recorder recorder;
         try {

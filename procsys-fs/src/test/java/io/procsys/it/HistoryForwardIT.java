@@ -163,6 +163,9 @@ class HistoryForwardIT {
         oversized.listing = new byte[HistoryHostList.MAX_BYTES + 1];
         oversized.listing[0] = 0x04; // 1 024 hosts announced, and more bytes than any list of them
         misnamed.listing = "\u0000\u0002\u0001x\u0005../et".getBytes(StandardCharsets.ISO_8859_1);
+        // a moment c is absent at (more than 2 intervals + 1 s after its last archived frame) and a present
+        long cGone = framesOfC.getLast() + 2 * RecordingAgent.INTERVAL_MS + 2000;
+        ClusterMountIT.waitFor(() -> HistoryClusterIT.framesIn(a.recording()).getLast() / 1000 * 1000 - 1000 > cGone, 30_000, "a records on");
         Path view = view("view-hostile", RecordingAgent.frameTimes(a.recording()).getLast() / 1000 * 1000 - 1000,
                 "evil1=127.0.0.1:" + oversized.address().getPort(), "evil2=127.0.0.1:" + misnamed.address().getPort(), a.peer());
         String status = status(view);

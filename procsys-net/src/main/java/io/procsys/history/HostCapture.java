@@ -39,8 +39,8 @@ public final class HostCapture implements Recorder.FrameSource {
     static final int REFRESH_FRAMES = 6;
     /**
      * The parts of the process table a frame asks for: environ is never readable, ns/ is left out
-     * (only pstree -S reads it), the rare files apart, and a process's stat too: it is read once,
-     * with the counters (threads' stat comes with the task/ listings, and is read again there).
+     * (only pstree -S reads it), the rare files apart, and every task's stat: it is read once, with
+     * the counters (the table is built without threads' files: their task/ listings name them).
      */
     public static final int TABLE_PARTS = parts(List.of("statm", "status"));
     /** Largest rare file taken (the process table's own bound for a file). */
@@ -59,7 +59,7 @@ public final class HostCapture implements Recorder.FrameSource {
     private Map<Integer, Task> previous = Map.of();
     private long frames;
 
-    /** {@code table}: the host's process table with threads and {@link #TABLE_PARTS} (the caller owns nothing after; null when it could not be built). */
+    /** {@code table}: the host's process table with {@link #TABLE_PARTS} and the task/ listings, threads' files or not (the caller owns nothing after; null when it could not be built). */
     public HostCapture(ExportedTree tree, Supplier<ByteBuf> table, long intervalMillis) {
         this.tree = tree;
         this.table = table;
@@ -153,20 +153,17 @@ public final class HostCapture implements Recorder.FrameSource {
     }
 
     /**
-     * Each task with its stat read now: a process's for the first time (its start time is its
-     * identity: one gone since is left out), a thread's again (one that ended since, or whose tid is
-     * another's now, keeps the table's).
+     * Each task with its stat read now, whose start time is its identity: one that ended since the
+     * table is left out, or keeps the table's stat where the table had one (as does one whose id is
+     * another's now).
      */
     private Map<Integer, Task> withFreshStats(Map<Integer, Task> table) {
         Map<Integer, Task> tasks = new TreeMap<>();
         for (Task t : table.values()) {
-            boolean process = t.owner() == 0;
-            Item old = t.item("stat");
-            Item now = !process && (old == null || old.failed()) ? null : readFile(process ? t.id() + "/stat" : t.owner() + "/task/" + t.id() + "/stat", MAX_STAT);
+            Item now = readFile(t.owner() == 0 ? t.id() + "/stat" : t.owner() + "/task/" + t.id() + "/stat", MAX_STAT);
             long start = now == null || now.failed() ? -1 : ProcStat.startTime(now.text());
-            if (process && start < 0) continue; // ended between the table and now
-            if (!process && (start < 0 || start != t.startTime())) {
-                tasks.put(t.id(), t);
+            if (start < 0 || (t.startTime() >= 0 && start != t.startTime())) {
+                if (t.item("stat") != null) tasks.put(t.id(), t);
                 continue;
             }
             Map<String, Item> items = new HashMap<>(t.items());
@@ -227,8 +224,11 @@ public final class HostCapture implements Recorder.FrameSource {
             int tid = pidOf(t.name());
             if (tid <= 0 || tid == pid || tasks.containsKey(tid)) continue;
             Item stat = itemOf(table, pid, "task/" + tid + "/stat");
-            if (stat == null || stat.failed()) continue; // ended while the table was taken
-            tasks.put(tid, new Task(tid, pid, startTimeOf(stat), Map.of("stat", stat)));
+            if (stat == null) { // a table without threads' files: its stat is read with the counters
+                tasks.put(tid, new Task(tid, pid, -1, Map.of()));
+            } else if (!stat.failed()) { // else it ended while the table was taken
+                tasks.put(tid, new Task(tid, pid, startTimeOf(stat), Map.of("stat", stat)));
+            }
         }
     }
 
