@@ -225,7 +225,7 @@ public final class Peer implements Backend, AutoCloseable {
      * Runs one request against the live connection, bounded by {@code limit}. {@code gated}: while
      * the host is late, fails at once (ETIMEDOUT) unless it is the one request of the deadline
      * period that waits (Lateness); actions are not gated, they have their own deadline.
-     * {@code gate}: the host's lateness, or its tables' (a missed table makes only its tables late).
+     * {@code gate}: the host's lateness, or its tables' (a missed table makes both late).
      */
     private <T> CompletableFuture<T> call(BiFunction<AgentClient, Long, CompletableFuture<T>> request, Duration limit, boolean gated, Lateness gate) {
         requests.increment();
@@ -256,7 +256,8 @@ public final class Peer implements Backend, AutoCloseable {
             }
             if (e instanceof ErrnoException r) throw r;
             if (e instanceof TimeoutException) {
-                gate.missed(); // a missed table makes its tables late, not its files: those may still come in time
+                lateness.missed();
+                gate.missed();
                 lastError = "request timed out after " + waitMillis + " ms";
                 throw new ErrnoException(Errno.ETIMEDOUT, "host " + name + " did not answer in time");
             }
