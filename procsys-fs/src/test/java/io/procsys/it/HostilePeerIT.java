@@ -107,16 +107,6 @@ class HostilePeerIT {
             long later = listingMillis(40);
             assertTrue(later <= IN_TIME_MILLIS, "a later listing keeps the deadline: " + later + " ms");
         }
-        // the liar answers its files in time (they are forwarded): that does not make its tables on time again,
-        // so a listing after such a read does not wait the deadline for a table that never comes
-        long[] afterAFile = new long[5];
-        for (int i = 0; i < afterAFile.length; i++) {
-            readMillis("hosts/liar/meminfo");
-            afterAFile[i] = listingMillis(40);
-        }
-        java.util.Arrays.sort(afterAFile);
-        assertTrue(afterAFile[afterAFile.length / 2] < DEADLINE.toMillis(),
-                "a listing after the liar answered a file waits for no table of it: " + java.util.Arrays.toString(afterAFile) + " ms");
         honestHostsInTime();
     }
 

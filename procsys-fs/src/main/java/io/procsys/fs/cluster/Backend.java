@@ -54,14 +54,6 @@ public interface Backend {
         return false;
     }
 
-    /**
-     * Whether a listing does not wait for the host: it is late, or its process tables are (a host
-     * can answer files in time and never a table). The host's own lateness, by default.
-     */
-    default boolean tablesLate() {
-        return late();
-    }
-
     /** Whether the host's first process table is still to come, with its long wait: a listing waits for it even while it is late. */
     default boolean firstTableDue() {
         return false;

@@ -80,11 +80,6 @@ final class HostBelow implements Backend {
         return node.late();
     }
 
-    @Override
-    public boolean tablesLate() {
-        return node.tablesLate();
-    }
-
     /** The node this host is reached through. */
     Peer node() {
         return node;

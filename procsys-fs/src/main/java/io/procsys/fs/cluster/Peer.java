@@ -66,12 +66,6 @@ public final class Peer implements Backend, AutoCloseable {
     private volatile boolean closed;
     private final TableWaits tableWaits;
     private final Lateness lateness;
-    /**
-     * Whether its process tables come in time, apart: a host that answers files but never a table
-     * in time (a liar, a host whose table build stalls) would otherwise be on time again at each
-     * file it answers, and every listing would wait the deadline for it.
-     */
-    private final Lateness tableLateness;
     private Duration backoff = MIN_BACKOFF;
     private final LongAdder requests = new LongAdder();
     private final LongAdder connections = new LongAdder();
@@ -99,7 +93,6 @@ public final class Peer implements Backend, AutoCloseable {
         this.tableErrors = new TableErrors(this.name, System::nanoTime);
         this.tableWaits = new TableWaits(this::name, deadline, node);
         this.lateness = new Lateness(this::name, deadline.toNanos(), System::nanoTime);
-        this.tableLateness = new Lateness(() -> this.name + "'s process table", deadline.toNanos(), System::nanoTime);
     }
 
     private volatile boolean nameAdopted;
@@ -216,48 +209,37 @@ public final class Peer implements Backend, AutoCloseable {
         return call(request, deadline, true);
     }
 
-    /** As {@link #call(BiFunction, Duration, boolean)}, gated by the lateness of what is asked. */
-    <T> CompletableFuture<T> call(BiFunction<AgentClient, Long, CompletableFuture<T>> request, Duration limit, boolean gated) {
-        return call(request, limit, gated, lateness);
-    }
-
     /**
      * Runs one request against the live connection, bounded by {@code limit}. {@code gated}: while
      * the host is late, fails at once (ETIMEDOUT) unless it is the one request of the deadline
      * period that waits (Lateness); actions are not gated, they have their own deadline.
-     * {@code gate}: the host's lateness, or its tables' (a missed table makes both late).
      */
-    private <T> CompletableFuture<T> call(BiFunction<AgentClient, Long, CompletableFuture<T>> request, Duration limit, boolean gated, Lateness gate) {
+    <T> CompletableFuture<T> call(BiFunction<AgentClient, Long, CompletableFuture<T>> request, Duration limit, boolean gated) {
         requests.increment();
         AgentClient c = client;
         if (c == null || !c.isActive()) {
             failed(PeerErrors.Kind.DOWN);
             return CompletableFuture.failedFuture(new ErrnoException(Errno.EHOSTUNREACH, "host " + name + " is " + state.name().toLowerCase()));
         }
-        if (gated && !gate.mayWait()) {
+        if (gated && !lateness.mayWait()) {
             failed(PeerErrors.Kind.LATE);
             return CompletableFuture.failedFuture(new ErrnoException(Errno.ETIMEDOUT, "host " + name + " did not answer in time lately (for "
-                    + gate.lateMillis() + " ms): not waited for until it does"));
+                    + lateness.lateMillis() + " ms): not waited for until it does"));
         }
         long t0 = System.nanoTime();
         long waitMillis = limit.toMillis();
         return request.apply(c, waitMillis).handle((value, error) -> {
             if (error == null) {
                 answered(t0);
-                gate.answered();
                 return value;
             }
             Throwable e = ErrnoException.unwrapped(error);
             PeerErrors.Kind kind = PeerErrors.kindOf(e);
             failed(kind);
-            if (kind == PeerErrors.Kind.REMOTE_ERRNO) { // an answer, in time
-                answered(t0);
-                gate.answered();
-            }
+            if (kind == PeerErrors.Kind.REMOTE_ERRNO) answered(t0); // an answer, in time
             if (e instanceof ErrnoException r) throw r;
             if (e instanceof TimeoutException) {
                 lateness.missed();
-                gate.missed();
                 lastError = "request timed out after " + waitMillis + " ms";
                 throw new ErrnoException(Errno.ETIMEDOUT, "host " + name + " did not answer in time");
             }
@@ -291,11 +273,6 @@ public final class Peer implements Backend, AutoCloseable {
     @Override
     public boolean late() {
         return lateness.late();
-    }
-
-    @Override
-    public boolean tablesLate() {
-        return lateness.late() || tableLateness.late();
     }
 
     private void failed(PeerErrors.Kind kind) {
@@ -357,7 +334,7 @@ public final class Peer implements Backend, AutoCloseable {
         tables.increment();
         TableWaits.Wait wait = tableWaits.nextTable(client);
         // a host's first table is asked for even while it is late: the long first wait is for a cold, slow host
-        return call((c, ms) -> c.table("", threads, parts, subtree, ms), wait.limit(), !wait.first(), tableLateness).thenApply(table -> {
+        return call((c, ms) -> c.table("", threads, parts, subtree, ms), wait.limit(), !wait.first()).thenApply(table -> {
             tableWaits.answered();
             tableBytes.add(table.readableBytes());
             return table;

@@ -50,7 +50,7 @@ final class RootListing {
         for (HostSet.Member m : hosts.members()) {
             if (m.index() == 0) continue;
             Duration wait = m.backend().listingWait(); // before asking: the ask may take a first table's wait
-            boolean waitFor = !m.backend().tablesLate() || m.backend().firstTableDue();
+            boolean waitFor = !m.backend().late() || m.backend().firstTableDue();
             Asked own = ask(m, since);
             asked.add(own);
             // a tree node's reply names the hosts below it: they are listed from it once it came (one reply per node)

@@ -98,7 +98,7 @@ final class SubtreeExport implements TableSource {
             PeerTables replies = m.index() == 0 ? null : repliesOf.apply(m.backend());
             if (replies == null) continue;
             Duration wait = m.backend().listingWait(); // before asking: the ask may take a first table's wait
-            boolean waitFor = !m.backend().tablesLate() || m.backend().firstTableDue();
+            boolean waitFor = !m.backend().late() || m.backend().firstTableDue();
             Asked a = new Asked(m.backend().name(), replies, replies.all(request.threads(), request.parts(), since));
             asked.add(a);
             if (!waitFor) continue;

@@ -117,11 +117,6 @@ final class TableBackend implements Backend {
     }
 
     @Override
-    public boolean tablesLate() {
-        return peer.tablesLate();
-    }
-
-    @Override
     public boolean firstTableDue() {
         return peer.firstTableDue();
     }
