@@ -145,9 +145,9 @@ final class BootTimes {
     void observed(String path, int index, Backend backend, long sentMillis, long sentNanos, long roundTripNanos, String text) {
         if (path.equals("stat")) {
             long btime = BootInstant.btime(text);
-            cpusSeen(byIndex.computeIfAbsent(index, i -> new Host()), text);
-            Host h = byIndex.get(index);
-            if (btime > 0 && h != null && h.clock.restated(btime)) skewSeen(h, backend.name(), h.clock.current());
+            Host h = byIndex.computeIfAbsent(index, i -> new Host());
+            cpusSeen(h, text);
+            if (btime > 0 && h.clock.restated(btime)) skewSeen(h, backend.name(), h.clock.current());
             return;
         }
         if (!path.equals("uptime")) return;

@@ -118,15 +118,15 @@ public final class AgentPast implements PastSource {
                 return c.read("stat", WAIT.toMillis()).thenApply(stat -> {
                     long btime = BootInstant.btime(textOf(stat));
                     if (hundredths < 0 || btime <= 0) throw new ErrnoException(Errno.EPROTO, "no uptime or btime to measure its clock by");
-                    return aheadMillis(btime, BootInstant.fromUptime(sentMillis, sentNanos, roundTrip, hundredths, btime).bootMillis());
+                    return aheadMillis(BootInstant.fromUptime(sentMillis, sentNanos, roundTrip, hundredths, btime));
                 });
             });
         }).orTimeout(WAIT.toMillis() * 2, TimeUnit.MILLISECONDS);
     }
 
-    /** Whole seconds a host that states {@code btime} and booted at {@code bootMillis} of this host's clock is ahead (0 within {@link #IN_STEP_MILLIS}). */
-    static long aheadMillis(long btime, long bootMillis) {
-        long ahead = btime * 1000 + 500 - bootMillis; // + 500: the kernel floors btime to the second
+    /** Whole seconds the clock of a host measured as {@code boot} is ahead, its skew (0 within {@link #IN_STEP_MILLIS}). */
+    static long aheadMillis(BootInstant boot) {
+        long ahead = Math.round(boot.skewSeconds() * 1000) + 500; // + 500: the kernel floors btime to the second
         return Math.abs(ahead) < IN_STEP_MILLIS ? 0 : Math.round(ahead / 1000.0) * 1000;
     }
 

@@ -106,12 +106,17 @@ class HostPastClockTest {
         assertEquals("620.50", new String(uptime, StandardCharsets.US_ASCII).split(" ")[0]);
     }
 
+    /** A host stating {@code btime}, its boot measured here at {@code bootMillis}. */
+    static io.procsys.fs.clock.BootInstant measured(long btime, long bootMillis) {
+        return io.procsys.fs.clock.BootInstant.fromUptime(bootMillis, 0, 0, 0, btime);
+    }
+
     @Test
     void aSkewUnderTwoSecondsIsTakenAsInStep() {
         long boot = HOST_BTIME * 1000 + 300; // btime floors 1796000000.300 to 1796000000
-        assertEquals(0, AgentPast.aheadMillis(HOST_BTIME, boot));
-        assertEquals(0, AgentPast.aheadMillis(HOST_BTIME + 1, boot));
-        assertEquals(AHEAD, AgentPast.aheadMillis(HOST_BTIME + AHEAD / 1000, boot));
-        assertEquals(-5000, AgentPast.aheadMillis(HOST_BTIME - 5, boot));
+        assertEquals(0, AgentPast.aheadMillis(measured(HOST_BTIME, boot)));
+        assertEquals(0, AgentPast.aheadMillis(measured(HOST_BTIME + 1, boot)));
+        assertEquals(AHEAD, AgentPast.aheadMillis(measured(HOST_BTIME + AHEAD / 1000, boot)));
+        assertEquals(-5000, AgentPast.aheadMillis(measured(HOST_BTIME - 5, boot)));
     }
 }
