@@ -7,20 +7,11 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 launcher=${1:-$here/procsys}
-work=$(mktemp -d /tmp/procsys-frame-cost.XXXXXX)
-agent= load=
-cleanup() {
-    [[ -n "$agent" ]] && kill "$agent" 2>/dev/null && wait "$agent" 2>/dev/null
-    [[ -n "$load" ]] && { pkill -KILL -P "$load" 2>/dev/null; kill -KILL "$load" 2>/dev/null; wait "$load" 2>/dev/null; }
-    rm -rf "$work"
-}
-trap cleanup EXIT
-unshare --pid --fork --mount-proc --kill-child /usr/bin/python3 "$here/benchmarks/history-quiet-load.py" &
-load=$!
-for _ in $(seq 100); do init=$(pgrep -P "$load" | head -1); [[ -n "$init" ]] && break; sleep 0.1; done
-sleep 3
+source "$here/benchmarks/history-load.sh"
+history_work frame-cost
+history_load "$here/benchmarks/history-quiet-load.py"
 "$launcher" agent --listen "127.0.0.1:$((23000 + RANDOM % 1000))" --insecure --name cost --warmup 0 \
-    --proc-root "/proc/$init/root/proc" --record "$work/rec" --record-interval 1s > "$work/agent.log" 2>&1 &
+    --proc-root "$proc" --record "$work/rec" --record-interval 1s > "$work/agent.log" 2>&1 &
 agent=$!
 sleep 3
 java_pid=$(pgrep -P "$agent" java || echo "$agent")
@@ -35,5 +26,5 @@ sleep 20
 read -r u0 s0 < <(recorder); a0=$(whole)
 sleep 60
 read -r u1 s1 < <(recorder); a1=$(whole)
-echo "tasks: $(ls -d /proc/$init/root/proc/[0-9]*/task/[0-9]* | wc -l)"
+echo "tasks: $(ls -d "$proc"/[0-9]*/task/[0-9]* | wc -l)"
 echo "recorder: $(( (u1 - u0 + s1 - s0) * 10 / 60 )) ms a frame (user $(( (u1 - u0) * 10 / 60 )), system $(( (s1 - s0) * 10 / 60 ))); whole agent $(( (a1 - a0) * 10 / 60 )) ms a second"

@@ -19,26 +19,16 @@ java="$PROCSYS_JAVA_HOME/bin/java"
 seconds=${1:-240}
 interval=${2:-10s}
 mode=${3:-host}
-work=$(mktemp -d /tmp/procsys-history-size.XXXXXX)
-agent= load=
-cleanup() {
-    [[ -n "$agent" ]] && kill "$agent" 2>/dev/null && wait "$agent" 2>/dev/null
-    [[ -n "$load" ]] && { pkill -KILL -P "$load" 2>/dev/null; kill -KILL "$load" 2>/dev/null; wait "$load" 2>/dev/null; }
-    rm -rf "$work"
-}
-trap cleanup EXIT
+source "$here/benchmarks/history-load.sh"
+history_work history-size
 proc=/proc
-if [[ $mode != host ]]; then  # the load as pid 1 of a pid namespace; unshare --kill-child ends it with unshare
+if [[ $mode != host ]]; then  # the load as pid 1 of a pid namespace of its own
     case $mode in
         quiet) command=("$here/benchmarks/history-quiet-load.py") ;;
         churn) mkdir "$work/load"; command=("$here/procsys-fs/src/test/resources/history/truth-load.py" "$work/load" $((seconds + 60)) 3600) ;;
         *) echo "history-size.sh: HOST is host, quiet or churn, not '$mode'" >&2; exit 2 ;;
     esac
-    unshare --pid --fork --mount-proc --kill-child /usr/bin/python3 "${command[@]}" &
-    load=$!
-    for _ in $(seq 100); do init=$(pgrep -P "$load" | head -1); [[ -n "$init" ]] && break; sleep 0.1; done
-    proc=/proc/$init/root/proc
-    sleep 3  # its processes started
+    history_load "${command[@]}"
 fi
 port=$((23000 + RANDOM % 1000))
 "$here/procsys" agent --listen "127.0.0.1:$port" --insecure --name bench --warmup 0 --record "$work/rec" \
